@@ -1,0 +1,39 @@
+package dev.herald;
+
+/**
+ * Observes what happens to events, so metrics and tracing (Micrometer, OpenTelemetry) can be bound
+ * without a dependency in core. Every method has an empty default.
+ *
+ * <p>Called synchronously on the thread where the thing happens: the publisher's thread for drops
+ * on arrival and unrouted events, a delivery thread for the others. Keep it fast and non-blocking.
+ * An exception thrown by a listener is swallowed and counted, never propagated into delivery.
+ */
+public interface BusListener {
+  /** An event matched no subscription. */
+  default void onUnrouted(Event<?> event) {}
+
+  /** An event routed to {@code subscription} was dropped. */
+  default void onDropped(String subscription, Event<?> event, DropReason reason) {}
+
+  /** The handler of {@code subscription} was called and finished, after {@code attempts} tries. */
+  default void onHandled(String subscription, Event<?> event, int attempts, long latencyNanos) {}
+
+  /** A handler call failed; {@code willRetry} says whether a retry is scheduled. */
+  default void onHandlerFailure(
+      String subscription, Event<?> event, Throwable cause, int attempt, boolean willRetry) {}
+
+  /** An event was given up on. */
+  default void onDeadLetter(DeadLetter deadLetter) {}
+
+  /** No-op listener. */
+  static BusListener none() {
+    return NoopListener.INSTANCE;
+  }
+}
+
+/** The listener that observes nothing. */
+final class NoopListener implements BusListener {
+  static final NoopListener INSTANCE = new NoopListener();
+
+  private NoopListener() {}
+}

@@ -1,0 +1,136 @@
+package dev.herald;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries events from publishers to the subscriptions whose selector matches them. Thread-safe:
+ * every method may be called from any thread, including from inside a handler.
+ *
+ * <h2>Routing</h2>
+ *
+ * A subscription selects events by exact type ({@code order.placed}), by type pattern, or by payload
+ * class. Patterns follow the AMQP topic convention: segments are separated by dots, {@code *}
+ * matches exactly one segment and {@code #} matches zero or more ({@code order.*} matches {@code
+ * order.placed}, {@code order.#} also matches {@code order} and {@code order.line.added}). Types of
+ * Herald's own ({@code herald.*}, such as {@link DeadLetter#TYPE}) are matched only by patterns whose
+ * first segment is the literal {@code herald}. A payload-class subscription matches every event
+ * whose payload is an instance of the class, its subclasses and implementations included.
+ *
+ * <h2>Delivery</h2>
+ *
+ * Each subscription has its own bounded mailbox drained on an executor, so a slow subscriber slows
+ * nobody but itself, unless its {@link Backpressure} policy says to block publishers. A handler
+ * never runs concurrently with itself unless its subscription asks for concurrency; events
+ * published by one thread reach each subscription in publish order, and with concurrency, events
+ * with the same key keep their order.
+ *
+ * <h2>Accounting</h2>
+ *
+ * Every published event is routed or unrouted; every routed event ends handled, dead-lettered or
+ * dropped by an explicit policy, and each of those is counted ({@link #stats()}) and reported
+ * ({@link BusListener}). Unrouted events are delivered to {@link #subscribeUnrouted} subscriptions.
+ */
+public interface EventBus extends AutoCloseable {
+
+  /**
+   * Publishes an event and tracks it to the end.
+   *
+   * @return a future completed once every matching subscription finished with the event (handled,
+   *     dead-lettered or dropped), with the outcome per subscription; completed exceptionally with
+   *     a {@link MailboxFullException} when a subscription refused it ({@code FAIL} policy, or a
+   *     {@code BLOCK} that timed out)
+   * @throws BusClosedException if the bus is closed
+   */
+  CompletableFuture<PublishResult> publish(Event<?> event);
+
+  /** Publishes a new event of the given type and payload; see {@link #publish(Event)}. */
+  default CompletableFuture<PublishResult> publish(String type, Object data) {
+    return publish(Event.of(type, data));
+  }
+
+  /**
+   * Publishes an event without tracking it: the fast path. Allocates nothing per event.
+   *
+   * @throws MailboxFullException if a subscription refused it; the others still received it
+   * @throws BusClosedException if the bus is closed
+   */
+  void emit(Event<?> event);
+
+  /** Emits a new event of the given type and payload; see {@link #emit(Event)}. */
+  default void emit(String type, Object data) {
+    emit(Event.of(type, data));
+  }
+
+  /** Subscribes to events whose payload is a {@code payloadType}, with default options. */
+  default <T> Subscription subscribe(Class<T> payloadType, PayloadHandler<? super T> handler) {
+    return subscribe(payloadType, handler, SubscribeOptions.defaults());
+  }
+
+  /** Subscribes to events whose payload is a {@code payloadType}. */
+  <T> Subscription subscribe(
+      Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options);
+
+  /** Subscribes to events whose type matches {@code pattern}, with default options. */
+  default Subscription subscribe(String pattern, EventHandler<Object> handler) {
+    return subscribe(pattern, Object.class, handler, SubscribeOptions.defaults());
+  }
+
+  /** Subscribes to events whose type matches {@code pattern}. */
+  default Subscription subscribe(
+      String pattern, EventHandler<Object> handler, SubscribeOptions options) {
+    return subscribe(pattern, Object.class, handler, options);
+  }
+
+  /**
+   * Subscribes to events whose type matches {@code pattern}, expecting payloads of {@code
+   * payloadType}. An event whose payload is not one is a failed attempt with a {@link
+   * ClassCastException} (it ends in the dead-letter channel, never in the handler).
+   */
+  <T> Subscription subscribe(
+      String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options);
+
+  /** Subscribes to events that match no other subscription. */
+  Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options);
+
+  /**
+   * Sends a request and waits, without blocking a thread, for the first reply.
+   *
+   * @return a future of the reply's payload, failed with {@link NoResponderException} if no
+   *     subscription matched the request, {@link RequestTimeoutException} if no reply came within
+   *     {@code timeout}, {@link RemoteFailureException} if the responder threw, or {@link
+   *     ClassCastException} if the reply is not a {@code replyType}
+   */
+  <R> CompletableFuture<R> request(
+      String type, Object payload, Class<R> replyType, Duration timeout);
+
+  /**
+   * Answers requests whose type matches {@code pattern}: the responder's return value is the reply.
+   */
+  <T> Subscription respond(
+      String pattern, Class<T> requestType, Responder<T> responder, SubscribeOptions options);
+
+  /** Answers requests with default options. */
+  default <T> Subscription respond(String pattern, Class<T> requestType, Responder<T> responder) {
+    return respond(pattern, requestType, responder, SubscribeOptions.defaults());
+  }
+
+  /** Publishes a dead letter's event again, with the same id, to every matching subscription. */
+  CompletableFuture<PublishResult> redrive(DeadLetter deadLetter);
+
+  /** A snapshot of the bus's counters. */
+  BusStats stats();
+
+  /**
+   * Stops accepting publishes, delivers what is in flight within {@code timeout}, counts the rest as
+   * dropped ({@link DropReason#CLOSED}), and stops every thread Herald started. Idempotent: a second
+   * call returns the first call's report.
+   */
+  CloseReport close(Duration timeout);
+
+  /** Closes with a timeout of 30 seconds. */
+  @Override
+  default void close() {
+    close(Duration.ofSeconds(30));
+  }
+}

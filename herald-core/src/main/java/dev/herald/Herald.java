@@ -1,0 +1,78 @@
+package dev.herald;
+
+import dev.herald.internal.Engine;
+import dev.herald.internal.Names;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Creates event buses.
+ *
+ * <pre>{@code
+ * EventBus bus = Herald.inMemory();
+ * bus.subscribe(OrderPlaced.class, order -> ship(order));
+ * bus.publish("order.placed", new OrderPlaced("o-1"));
+ * }</pre>
+ */
+public final class Herald {
+  private Herald() {}
+
+  /** An in-memory bus with default settings. Close it when done. */
+  public static EventBus inMemory() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a bus. Not safe for use from multiple threads. */
+  public static final class Builder {
+    private Executor executor;
+    private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private BusListener listener = BusListener.none();
+    private TimeSource timeSource = TimeSource.system();
+    private String source = Event.DEFAULT_SOURCE;
+
+    private Builder() {}
+
+    /**
+     * Runs handlers on {@code executor} (for example {@code
+     * Executors.newVirtualThreadPerTaskExecutor()} on Java 21). Herald never shuts it down. By
+     * default the bus runs its own pool of {@link #workerThreads} threads, stopped at close.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The size of the bus's own pool; default: the number of processors, at least 2. */
+    public Builder workerThreads(int n) {
+      if (n < 1 || n > 4096) {
+        throw new IllegalArgumentException("workerThreads: must be within [1, 4096], was " + n);
+      }
+      this.workerThreads = n;
+      return this;
+    }
+
+    public Builder listener(BusListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /** The CloudEvents {@code source} of the events the bus itself publishes (dead letters). */
+    public Builder source(String source) {
+      this.source = Names.requireSource(Objects.requireNonNull(source, "source"));
+      return this;
+    }
+
+    public EventBus build() {
+      return new Engine(executor, workerThreads, listener, timeSource, source);
+    }
+  }
+}

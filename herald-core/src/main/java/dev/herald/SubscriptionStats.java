@@ -1,0 +1,33 @@
+package dev.herald;
+
+/**
+ * A snapshot of one subscription's counters. Counters are read one by one while delivery goes on,
+ * so a snapshot taken under load is approximate; once the subscription is quiet it is exact and
+ * {@code routed == delivered + deadLettered + dropped + inFlight}.
+ *
+ * @param name the subscription's name
+ * @param routed events routed to it (accepted into its mailbox or dropped on arrival)
+ * @param delivered events its handler finished successfully
+ * @param failed handler calls that threw
+ * @param retried retries scheduled
+ * @param deadLettered events given up on and sent to the dead-letter channel
+ * @param dropped events dropped by its backpressure policy or left behind at close
+ * @param mailboxDepth events waiting in its mailbox now
+ * @param inFlight events routed but not yet finished (waiting, being handled or awaiting a retry)
+ * @param latencyP50Nanos handler latency, median, in nanoseconds
+ * @param latencyP99Nanos handler latency, 99th percentile
+ * @param latencyMaxNanos handler latency, maximum
+ */
+public record SubscriptionStats(
+    String name,
+    long routed,
+    long delivered,
+    long failed,
+    long retried,
+    long deadLettered,
+    long dropped,
+    long mailboxDepth,
+    long inFlight,
+    long latencyP50Nanos,
+    long latencyP99Nanos,
+    long latencyMaxNanos) {}

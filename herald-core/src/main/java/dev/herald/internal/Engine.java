@@ -1,0 +1,694 @@
+package dev.herald.internal;
+
+import dev.herald.Backpressure;
+import dev.herald.BusClosedException;
+import dev.herald.BusListener;
+import dev.herald.BusStats;
+import dev.herald.CloseReport;
+import dev.herald.DeadLetter;
+import dev.herald.Delivery;
+import dev.herald.DropReason;
+import dev.herald.Event;
+import dev.herald.EventBus;
+import dev.herald.EventHandler;
+import dev.herald.MailboxFullException;
+import dev.herald.NoResponderException;
+import dev.herald.PayloadHandler;
+import dev.herald.PublishResult;
+import dev.herald.RemoteFailureException;
+import dev.herald.RequestTimeoutException;
+import dev.herald.Responder;
+import dev.herald.SubscribeOptions;
+import dev.herald.Subscription;
+import dev.herald.SubscriptionStats;
+import dev.herald.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-memory engine behind {@link EventBus}: copy-on-write routing, one bounded mailbox per
+ * subscription lane, delivery on an executor, retries on a timer, dead letters and the unrouted
+ * channel as events on the bus itself. Thread-safe; publishing takes no lock.
+ */
+public final class Engine implements EventBus {
+  private static final String REPLY_TO = "replyto";
+  private static final String IN_REPLY_TO = "inreplyto";
+  private static final String REPLY_ERROR = "replyerror";
+
+  private final Executor executor;
+  private final ExecutorService ownedExecutor;
+  private final ScheduledThreadPoolExecutor timer;
+  private final BusListener listener;
+  private final TimeSource time;
+  private final String source;
+  private final String replyType;
+
+  private final Object registryLock = new Object();
+  private volatile Registry registry = Registry.empty();
+  // Every subscription that may still hold events, live or closed, for close() to drain.
+  private final Set<SubscriptionImpl> draining = ConcurrentHashMap.newKeySet();
+  private final AtomicLong names = new AtomicLong();
+
+  // Publishes entering and leaving the engine; close() waits until both sums agree.
+  private final LongAdder entered = new LongAdder();
+  private final LongAdder exited = new LongAdder();
+  private final LongAdder refusedClosed = new LongAdder();
+  private final LongAdder unrouted = new LongAdder();
+  private final LongAdder listenerErrors = new LongAdder();
+
+  private final Map<String, CompletableFuture<Object>> pendingRequests = new ConcurrentHashMap<>();
+  private volatile SubscriptionImpl replySubscription;
+
+  private volatile boolean closed;
+  private volatile boolean abandoned;
+  private final Object closeLock = new Object();
+  private CloseReport closeReport;
+  private final Object idleMonitor = new Object();
+
+  /**
+   * An engine on {@code executor}, or on a pool of {@code workerThreads} threads of its own when
+   * {@code executor} is null (shut down at close).
+   */
+  public Engine(
+      Executor executor, int workerThreads, BusListener listener, TimeSource time, String source) {
+    if (executor == null) {
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              workerThreads,
+              workerThreads,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              new NamedThreadFactory("herald-worker", false));
+      // Idle workers end, so a bus its owner forgot to close does not keep the JVM alive forever.
+      pool.allowCoreThreadTimeOut(true);
+      this.ownedExecutor = pool;
+      this.executor = pool;
+    } else {
+      this.ownedExecutor = null;
+      this.executor = executor;
+    }
+    this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("herald-timer", true));
+    this.timer.setRemoveOnCancelPolicy(true);
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.time = Objects.requireNonNull(time, "time");
+    this.source = source;
+    this.replyType =
+        "herald.reply." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  @Override
+  public CompletableFuture<PublishResult> publish(Event<?> event) {
+    Objects.requireNonNull(event, "event");
+    enter("publish");
+    try {
+      Tracker t = route(event, true);
+      return t.future;
+    } catch (MailboxFullException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      exited.increment();
+    }
+  }
+
+  @Override
+  public void emit(Event<?> event) {
+    Objects.requireNonNull(event, "event");
+    enter("emit");
+    try {
+      route(event, false);
+    } finally {
+      exited.increment();
+    }
+  }
+
+  private void enter(String what) {
+    entered.increment();
+    // Checked after counting in: close() sets the flag, then waits for the counts to agree.
+    if (closed) {
+      refusedClosed.increment();
+      exited.increment();
+      throw new BusClosedException(what);
+    }
+  }
+
+  /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
+  private void emitInternal(Event<?> event) {
+    entered.increment();
+    try {
+      route(event, false);
+    } finally {
+      exited.increment();
+    }
+  }
+
+  /**
+   * Routes an event to every matching subscription.
+   *
+   * @return the tracker when {@code track}, else null
+   * @throws MailboxFullException after routing, if a subscription refused the event
+   */
+  private Tracker route(Event<?> event, boolean track) {
+    Registry reg = registry;
+    SubscriptionImpl[] byType = reg.forType(event.type());
+    Object payload = event.data();
+    SubscriptionImpl[] byClass =
+        payload != null && reg.hasClassSubscriptions()
+            ? reg.forClass(payload.getClass(), event.type())
+            : Registry.NONE;
+    if (byType.length + byClass.length == 0) {
+      unrouted.increment();
+      notifyUnrouted(event);
+      byType = reg.unrouted;
+    }
+    Tracker tracker = track ? new Tracker(event, byType.length + byClass.length) : null;
+    MailboxFullException refused = null;
+    int slot = 0;
+    for (SubscriptionImpl s : byType) {
+      refused = offer(s, event, tracker, slot++, refused);
+    }
+    for (SubscriptionImpl s : byClass) {
+      refused = offer(s, event, tracker, slot++, refused);
+    }
+    if (tracker != null) {
+      tracker.routed();
+    }
+    if (refused != null) {
+      throw refused;
+    }
+    return tracker;
+  }
+
+  private MailboxFullException offer(
+      SubscriptionImpl s, Event<?> event, Tracker tracker, int slot, MailboxFullException refused) {
+    if (!s.isActive()) {
+      if (tracker != null) {
+        tracker.skip();
+      }
+      return refused;
+    }
+    Lane lane = s.laneFor(event);
+    Object item = tracker == null ? event : new Tracker.Item(tracker, slot);
+    if (lane.offer(item)) {
+      return refused;
+    }
+    MailboxFullException e = mailboxFull(s, lane, event, item);
+    return refused != null ? refused : e;
+  }
+
+  /** The mailbox was full: apply the subscription's policy. Returns the refusal, if any. */
+  private MailboxFullException mailboxFull(
+      SubscriptionImpl s, Lane lane, Event<?> event, Object item) {
+    Backpressure.Kind kind = s.backpressure.kind();
+    switch (kind) {
+      case DROP_NEWEST:
+        lane.droppedOnArrival.incrementAndGet();
+        dropped(s, event, item, DropReason.NEWEST);
+        return null;
+      case DROP_OLDEST:
+        for (; ; ) {
+          Object old = lane.queue.poll();
+          if (old != null) {
+            lane.evicted.incrementAndGet();
+            dropped(s, eventOf(old), old, DropReason.OLDEST);
+          }
+          if (lane.offer(item)) {
+            return null;
+          }
+        }
+      case BLOCK:
+        String detail;
+        if (Lane.CURRENT.get() != null) {
+          detail = "the publisher is a Herald delivery thread, which never blocks";
+        } else {
+          try {
+            if (lane.offerBlocking(item, s.blockNanos)) {
+              return null;
+            }
+            detail = closed ? "the bus closed while waiting" : "no room within " + s.backpressure.timeout();
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            detail = "interrupted while waiting for room";
+          }
+        }
+        lane.droppedOnArrival.incrementAndGet();
+        dropped(s, event, item, DropReason.REJECTED);
+        return new MailboxFullException(s.name, detail);
+      case FAIL:
+      default:
+        lane.droppedOnArrival.incrementAndGet();
+        dropped(s, event, item, DropReason.REJECTED);
+        return new MailboxFullException(
+            s.name, "policy FAIL, capacity " + lane.queue.capacity());
+    }
+  }
+
+  private static Event<?> eventOf(Object item) {
+    return item instanceof Tracker.Item ? ((Tracker.Item) item).event() : (Event<?>) item;
+  }
+
+  private void dropped(SubscriptionImpl s, Event<?> event, Object item, DropReason reason) {
+    notifyDropped(s.name, event, reason);
+    if (item instanceof Tracker.Item) {
+      Tracker.Item ti = (Tracker.Item) item;
+      ti.tracker.complete(
+          ti.index, new Delivery(s.name, Delivery.Outcome.DROPPED, 0, reason, null));
+    }
+  }
+
+  // ---------------------------------------------------------------- subscribing
+
+  @Override
+  public <T> Subscription subscribe(
+      Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options) {
+    Objects.requireNonNull(payloadType, "payloadType");
+    Objects.requireNonNull(handler, "handler");
+    return add(
+        Selector.forClass(payloadType),
+        options,
+        payloadType.getSimpleName(),
+        e -> handler.handle(payloadType.cast(e.data())));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> Subscription subscribe(
+      String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
+    Objects.requireNonNull(payloadType, "payloadType");
+    Objects.requireNonNull(handler, "handler");
+    Selector selector = Selector.forPattern(pattern);
+    if (payloadType == Object.class) {
+      return add(selector, options, pattern, e -> handler.handle((Event<T>) e));
+    }
+    return add(
+        selector,
+        options,
+        pattern,
+        e -> {
+          Object data = e.data();
+          if (data != null && !payloadType.isInstance(data)) {
+            throw new ClassCastException(
+                "payload of "
+                    + e.type()
+                    + " is a "
+                    + data.getClass().getName()
+                    + ", not a "
+                    + payloadType.getName());
+          }
+          handler.handle((Event<T>) e);
+        });
+  }
+
+  @Override
+  public Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
+    Objects.requireNonNull(handler, "handler");
+    EventHandler<Object> h = cast(handler);
+    return add(Selector.unrouted(), options, "unrouted", e -> h.handle(cast(e)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> EventHandler<T> cast(EventHandler<?> h) {
+    return (EventHandler<T>) h;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Event<T> cast(Event<?> e) {
+    return (Event<T>) e;
+  }
+
+  private SubscriptionImpl add(
+      Selector selector,
+      SubscribeOptions options,
+      String defaultName,
+      SubscriptionImpl.Invoker invoker) {
+    Objects.requireNonNull(options, "options");
+    synchronized (registryLock) {
+      if (closed) {
+        throw new BusClosedException("subscribe");
+      }
+      String name = options.name();
+      if (name == null) {
+        name = defaultName + "#" + names.incrementAndGet();
+      } else {
+        for (SubscriptionImpl s : registry.all) {
+          if (s.name.equals(name)) {
+            throw new IllegalArgumentException(
+                "name: a live subscription is already named '" + name + "'");
+          }
+        }
+      }
+      Executor ex = options.executor() != null ? options.executor() : executor;
+      SubscriptionImpl s = new SubscriptionImpl(this, name, selector, options, ex, invoker);
+      pruneDrained();
+      draining.add(s);
+      registry = registry.with(s);
+      return s;
+    }
+  }
+
+  void unsubscribe(SubscriptionImpl s) {
+    synchronized (registryLock) {
+      if (s.markClosed()) {
+        registry = registry.without(s);
+      }
+    }
+  }
+
+  /** Forgets closed subscriptions that hold no more events, so churn does not leak mailboxes. */
+  private void pruneDrained() {
+    draining.removeIf(s -> !s.isActive() && allQuiet(s));
+  }
+
+  // ---------------------------------------------------------------- request / reply
+
+  @Override
+  public <R> CompletableFuture<R> request(
+      String type, Object payload, Class<R> replyType, Duration timeout) {
+    Objects.requireNonNull(replyType, "replyType");
+    Objects.requireNonNull(timeout, "timeout");
+    ensureReplySubscription();
+    Event<Object> request =
+        Event.builder(type).source(source).data(payload).extension(REPLY_TO, this.replyType).build();
+    Registry reg = registry;
+    boolean anyone =
+        reg.forType(type).length > 0
+            || (payload != null
+                && reg.hasClassSubscriptions()
+                && reg.forClass(payload.getClass(), type).length > 0);
+    if (!anyone) {
+      return CompletableFuture.failedFuture(new NoResponderException(type));
+    }
+    CompletableFuture<Object> reply = new CompletableFuture<>();
+    String id = request.id();
+    pendingRequests.put(id, reply);
+    try {
+      timer.schedule(
+          () -> {
+            CompletableFuture<Object> f = pendingRequests.remove(id);
+            if (f != null) {
+              f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
+            }
+          },
+          timeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+      emit(request);
+    } catch (RuntimeException e) {
+      pendingRequests.remove(id);
+      reply.completeExceptionally(
+          e instanceof RejectedExecutionException ? new BusClosedException("request") : e);
+    }
+    return reply.thenApply(replyType::cast);
+  }
+
+  private void ensureReplySubscription() {
+    if (replySubscription != null) {
+      return;
+    }
+    synchronized (registryLock) {
+      if (replySubscription == null) {
+        replySubscription =
+            add(
+                Selector.forPattern(replyType),
+                SubscribeOptions.defaults().name("herald.replies").mailboxCapacity(1 << 16),
+                "herald.replies",
+                this::onReply);
+      }
+    }
+  }
+
+  private void onReply(Event<?> reply) {
+    String to = reply.extension(IN_REPLY_TO);
+    CompletableFuture<Object> f = to == null ? null : pendingRequests.remove(to);
+    if (f == null) {
+      return; // A late reply to a request that timed out: nobody waits for it any more.
+    }
+    String error = reply.extension(REPLY_ERROR);
+    if (error != null) {
+      f.completeExceptionally(new RemoteFailureException(error));
+    } else {
+      f.complete(reply.data());
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> Subscription respond(
+      String pattern, Class<T> requestType, Responder<T> responder, SubscribeOptions options) {
+    Objects.requireNonNull(responder, "responder");
+    EventHandler<T> handler =
+        request -> {
+          String replyTo = request.extension(REPLY_TO);
+          Event.Builder<Object> reply;
+          try {
+            Object answer = responder.respond(request);
+            reply = Event.builder(replyTo == null ? "herald.reply.none" : replyTo).data(answer);
+          } catch (Exception e) {
+            String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            reply =
+                Event.builder(replyTo == null ? "herald.reply.none" : replyTo)
+                    .data(null)
+                    .extension(REPLY_ERROR, msg.length() > 4000 ? msg.substring(0, 4000) : msg);
+          }
+          if (replyTo != null) {
+            emitInternal(
+                reply.source(source).extension(IN_REPLY_TO, request.id()).build());
+          }
+        };
+    return subscribe(pattern, requestType, (EventHandler<T>) cast(handler), options);
+  }
+
+  @Override
+  public CompletableFuture<PublishResult> redrive(DeadLetter deadLetter) {
+    Objects.requireNonNull(deadLetter, "deadLetter");
+    return publish(deadLetter.event());
+  }
+
+  // ---------------------------------------------------------------- failures and observation
+
+  BusListener listener() {
+    return listener;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  boolean isAbandoned() {
+    return abandoned;
+  }
+
+  double random() {
+    return ThreadLocalRandom.current().nextDouble();
+  }
+
+  /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
+  boolean scheduleRetry(Lane lane, long delayNanos) {
+    try {
+      timer.schedule(lane::submit, delayNanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  void deadLetter(SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
+    DeadLetter dl =
+        new DeadLetter(
+            event,
+            s.name,
+            attempts,
+            cause.getClass().getName(),
+            cause.getMessage(),
+            cause,
+            Instant.ofEpochMilli(time.epochMillis()));
+    try {
+      listener.onDeadLetter(dl);
+    } catch (RuntimeException e) {
+      listenerErrors.increment();
+    }
+    if (DeadLetter.TYPE.equals(event.type())) {
+      return; // A failing dead-letter handler: its dead letter is reported, not re-published.
+    }
+    try {
+      emitInternal(Event.builder(DeadLetter.TYPE).source(source).key(event.key()).data(dl).build());
+    } catch (MailboxFullException e) {
+      // Counted and reported as a drop at the dead-letter subscription that refused it.
+    }
+  }
+
+  void notifyFailure(String sub, Event<?> event, Throwable cause, int attempt, boolean retry) {
+    try {
+      listener.onHandlerFailure(sub, event, cause, attempt, retry);
+    } catch (RuntimeException e) {
+      listenerErrors.increment();
+    }
+  }
+
+  void notifyDropped(String sub, Event<?> event, DropReason reason) {
+    try {
+      listener.onDropped(sub, event, reason);
+    } catch (RuntimeException e) {
+      listenerErrors.increment();
+    }
+  }
+
+  private void notifyUnrouted(Event<?> event) {
+    try {
+      listener.onUnrouted(event);
+    } catch (RuntimeException e) {
+      listenerErrors.increment();
+    }
+  }
+
+  /** How many listener calls threw. */
+  public long listenerErrors() {
+    return listenerErrors.sum();
+  }
+
+  @Override
+  public BusStats stats() {
+    long unroutedNow = unrouted.sum();
+    long published = entered.sum() - refusedClosed.sum();
+    List<SubscriptionStats> subs = new ArrayList<>();
+    for (SubscriptionImpl s : registry.all) {
+      subs.add(s.stats());
+    }
+    return new BusStats(published, Math.max(0, published - unroutedNow), unroutedNow, subs);
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /** Called by a lane that went idle; wakes close() if it waits for the lanes to drain. */
+  void laneIdle() {
+    if (closed) {
+      synchronized (idleMonitor) {
+        idleMonitor.notifyAll();
+      }
+    }
+  }
+
+  private static boolean allQuiet(SubscriptionImpl s) {
+    for (Lane lane : s.lanes) {
+      if (!lane.isQuiet()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean allQuiet() {
+    for (SubscriptionImpl s : draining) {
+      if (!allQuiet(s)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public CloseReport close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    synchronized (closeLock) {
+      if (closeReport != null) {
+        return closeReport;
+      }
+      synchronized (registryLock) {
+        closed = true;
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (SubscriptionImpl s : draining) {
+        for (Lane lane : s.lanes) {
+          lane.wakeWaiters();
+        }
+      }
+      // Publishers already inside publish() finish routing before draining is judged.
+      while (exited.sum() != entered.sum() && System.nanoTime() < deadline) {
+        Thread.yield();
+      }
+      boolean drained = awaitQuiet(deadline);
+      abandoned = true;
+      timer.shutdownNow();
+      boolean threadsStopped = stopOwnedExecutor(deadline);
+      Map<String, Long> undelivered = new LinkedHashMap<>();
+      for (SubscriptionImpl s : draining) {
+        long left = 0;
+        for (Lane lane : s.lanes) {
+          lane.abandon();
+          left += lane.droppedClosed();
+        }
+        if (left > 0) {
+          undelivered.merge(s.name, left, Long::sum);
+        }
+      }
+      for (CompletableFuture<Object> f : pendingRequests.values()) {
+        f.completeExceptionally(new BusClosedException("wait for a reply"));
+      }
+      pendingRequests.clear();
+      try {
+        threadsStopped &= timer.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        threadsStopped = false;
+      }
+      closeReport = new CloseReport(drained && undelivered.isEmpty(), undelivered, threadsStopped);
+      return closeReport;
+    }
+  }
+
+  private boolean awaitQuiet(long deadline) {
+    synchronized (idleMonitor) {
+      while (!allQuiet()) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(idleMonitor, Math.min(remaining, 10_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private boolean stopOwnedExecutor(long deadline) {
+    if (ownedExecutor == null) {
+      return true;
+    }
+    ownedExecutor.shutdown();
+    try {
+      long remaining = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+      if (ownedExecutor.awaitTermination(remaining, TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+      // Handlers still running past the timeout: interrupt them, and give them a moment.
+      ownedExecutor.shutdownNow();
+      return ownedExecutor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,303 @@
+package dev.herald.internal;
+
+import dev.herald.Delivery;
+import dev.herald.DropReason;
+import dev.herald.Event;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One mailbox of a subscription and the loop that drains it: the unit of ordering. Publishers on
+ * any thread {@link #offer} into its bounded queue; at most one thread at a time runs {@link #run()},
+ * scheduled on the subscription's executor when the lane goes from idle to busy. The drain loop
+ * hands each event to the handler, outside any lock, and owns the lane's counters (single writer).
+ *
+ * <p>A failed event waiting for its retry stays at the head of the lane: the lane remains
+ * "scheduled" and holds no thread; the timer resubmits it when the delay is over.
+ */
+final class Lane implements Runnable {
+  private static final VarHandle COUNTER;
+
+  static {
+    try {
+      COUNTER = MethodHandles.lookup().findVarHandle(Lane.class, "delivered", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The lane the current thread is draining, so re-entrant publishes never block. */
+  static final ThreadLocal<Lane> CURRENT = new ThreadLocal<>();
+
+  private static final int IDLE = 0;
+  private static final int SCHEDULED = 1;
+  private static final int BATCH = 256;
+  private static final int IDLE_SPINS = 64;
+
+  final SubscriptionImpl sub;
+  final MpmcArrayQueue queue;
+  private final Executor executor;
+  private final AtomicInteger state = new AtomicInteger(IDLE);
+
+  // Counters written by the draining thread only, published with release stores.
+  private long delivered;
+  private long deadLettered;
+  private long failed;
+  private long retried;
+  private long droppedClosed;
+  final LatencyHistogram latency = new LatencyHistogram();
+
+  // Counters written by publishers (rare paths).
+  final AtomicLong droppedOnArrival = new AtomicLong();
+  final AtomicLong evicted = new AtomicLong();
+
+  // The event awaiting a retry; touched only by the thread that runs the lane.
+  private Object retryItem;
+  private int retryAttempts;
+
+  // Publishers blocked on a full mailbox wait on this monitor; the drainer signals it.
+  private final Object room = new Object();
+  private volatile int waiters;
+
+  Lane(SubscriptionImpl sub, int capacity, Executor executor) {
+    this.sub = sub;
+    this.queue = new MpmcArrayQueue(capacity);
+    this.executor = executor;
+  }
+
+  /** Queues an item and makes sure a drain is scheduled. False if the mailbox is full. */
+  boolean offer(Object item) {
+    if (!queue.offer(item)) {
+      return false;
+    }
+    schedule();
+    return true;
+  }
+
+  private void schedule() {
+    // The CAS makes exactly one publisher submit the drain when the lane goes busy.
+    if (state.get() == IDLE && state.compareAndSet(IDLE, SCHEDULED)) {
+      submit();
+    }
+  }
+
+  void submit() {
+    try {
+      executor.execute(this);
+    } catch (RejectedExecutionException e) {
+      // The executor is shut down: the bus is closing. What is queued is accounted for at close.
+      state.set(IDLE);
+      sub.engine.laneIdle();
+    }
+  }
+
+  /**
+   * Waits for room and queues the item, up to {@code timeoutNanos}. False on timeout or when the
+   * bus closes meanwhile.
+   */
+  boolean offerBlocking(Object item, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    for (; ; ) {
+      if (offer(item)) {
+        return true;
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || sub.engine.isClosed()) {
+        return false;
+      }
+      synchronized (room) {
+        waiters++;
+        try {
+          // Re-check under the monitor: the drainer reads waiters after freeing a slot.
+          if (queue.isFull() && !sub.engine.isClosed()) {
+            TimeUnit.NANOSECONDS.timedWait(room, remaining);
+          }
+        } finally {
+          waiters--;
+        }
+      }
+    }
+  }
+
+  void wakeWaiters() {
+    synchronized (room) {
+      room.notifyAll();
+    }
+  }
+
+  @Override
+  public void run() {
+    Lane previous = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      drain();
+    } finally {
+      CURRENT.set(previous);
+    }
+  }
+
+  private void drain() {
+    if (retryItem != null) {
+      Object item = retryItem;
+      retryItem = null;
+      if (!deliver(item, retryAttempts)) {
+        return;
+      }
+    }
+    long t0 = System.nanoTime();
+    for (int budget = BATCH; budget > 0; budget--) {
+      Object item = queue.poll();
+      if (item == null) {
+        item = spinPoll();
+      }
+      if (item == null) {
+        state.set(IDLE);
+        // Re-check after going idle: a publisher may have queued just before seeing IDLE.
+        if (queue.isEmpty() || !state.compareAndSet(IDLE, SCHEDULED)) {
+          sub.engine.laneIdle();
+          return;
+        }
+        continue;
+      }
+      if (waiters != 0) {
+        wakeWaiters();
+      }
+      if (sub.engine.isAbandoned()) {
+        dropClosed(item);
+        continue;
+      }
+      if (!deliver(item, 0)) {
+        return;
+      }
+      long t1 = System.nanoTime();
+      latency.record(t1 - t0);
+      t0 = t1;
+    }
+    // Batch used up: give other lanes on the same executor their turn.
+    submit();
+  }
+
+  private Object spinPoll() {
+    for (int i = 0; i < IDLE_SPINS; i++) {
+      Thread.onSpinWait();
+      Object item = queue.poll();
+      if (item != null) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Calls the handler once for {@code item}. True when the item is finished (handled or
+   * dead-lettered); false when a retry was scheduled and the lane must stop until it fires.
+   */
+  private boolean deliver(Object item, int attemptsSoFar) {
+    Event<?> event = item instanceof Tracker.Item ? ((Tracker.Item) item).event() : (Event<?>) item;
+    int attempt = attemptsSoFar + 1;
+    try {
+      sub.invoke(event);
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError) {
+        throw (VirtualMachineError) t;
+      }
+      return failed(item, event, t, attempt);
+    }
+    COUNTER.setRelease(this, delivered + 1);
+    if (attempt > 1) {
+      sub.engine.listener().onHandled(sub.name, event, attempt, 0);
+    }
+    if (item instanceof Tracker.Item) {
+      Tracker.Item ti = (Tracker.Item) item;
+      ti.tracker.complete(
+          ti.index, new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
+    }
+    return true;
+  }
+
+  private boolean failed(Object item, Event<?> event, Throwable cause, int attempt) {
+    failed++;
+    boolean retry = !sub.engine.isAbandoned() && sub.retry.shouldRetry(cause, attempt);
+    sub.engine.notifyFailure(sub.name, event, cause, attempt, retry);
+    if (retry) {
+      long delay = sub.retry.delayNanos(attempt, sub.engine.random());
+      retryItem = item;
+      retryAttempts = attempt;
+      retried++;
+      if (sub.engine.scheduleRetry(this, delay)) {
+        return false;
+      }
+      // The timer is gone: the bus was abandoned while this event was being handled.
+      retryItem = null;
+      dropClosed(item);
+      return true;
+    }
+    deadLettered++;
+    sub.engine.deadLetter(sub, event, cause, attempt);
+    if (item instanceof Tracker.Item) {
+      Tracker.Item ti = (Tracker.Item) item;
+      ti.tracker.complete(
+          ti.index, new Delivery(sub.name, Delivery.Outcome.DEAD_LETTERED, attempt, null, cause));
+    }
+    return true;
+  }
+
+  private void dropClosed(Object item) {
+    droppedClosed++;
+    Event<?> event = item instanceof Tracker.Item ? ((Tracker.Item) item).event() : (Event<?>) item;
+    sub.engine.notifyDropped(sub.name, event, DropReason.CLOSED);
+    if (item instanceof Tracker.Item) {
+      Tracker.Item ti = (Tracker.Item) item;
+      ti.tracker.complete(
+          ti.index, new Delivery(sub.name, Delivery.Outcome.DROPPED, 0, DropReason.CLOSED, null));
+    }
+  }
+
+  /**
+   * Drops everything still queued, counted as closed. Called by the engine at the end of close, when
+   * no thread runs this lane any more.
+   */
+  long abandon() {
+    long before = droppedClosed;
+    if (retryItem != null) {
+      Object item = retryItem;
+      retryItem = null;
+      dropClosed(item);
+    }
+    Object item;
+    while ((item = queue.poll()) != null) {
+      dropClosed(item);
+    }
+    return droppedClosed - before;
+  }
+
+  /** True when nothing is queued, nothing runs and no retry waits. */
+  boolean isQuiet() {
+    return state.get() == IDLE && queue.isEmpty();
+  }
+
+  long delivered() {
+    return (long) COUNTER.getAcquire(this);
+  }
+
+  long deadLettered() {
+    return deadLettered;
+  }
+
+  long failed() {
+    return failed;
+  }
+
+  long retried() {
+    return retried;
+  }
+
+  long droppedClosed() {
+    return droppedClosed;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.herald.internal;
+
+import java.util.Set;
+
+/** Validation of event attributes and subscription patterns. Every failure names the attribute. */
+public final class Names {
+  private static final Set<String> RESERVED =
+      Set.of(
+          "id",
+          "source",
+          "specversion",
+          "type",
+          "datacontenttype",
+          "dataschema",
+          "subject",
+          "time",
+          "data",
+          "data_base64");
+
+  private Names() {}
+
+  /** A type: dot-separated segments of {@code [A-Za-z0-9_-]}, no wildcard. */
+  public static String requireType(String type) {
+    if (type == null) {
+      throw new IllegalArgumentException("type: must not be null");
+    }
+    if (type.isBlank()) {
+      throw new IllegalArgumentException("type: must not be blank");
+    }
+    if (type.length() > 255) {
+      throw new IllegalArgumentException("type: longer than 255 characters");
+    }
+    checkSegments("type", type, false);
+    return type;
+  }
+
+  /**
+   * A subscription pattern: segments as in a type, where {@code *} stands for exactly one segment
+   * and {@code #} for zero or more segments (the AMQP topic convention).
+   */
+  public static String requirePattern(String pattern) {
+    if (pattern == null || pattern.isBlank()) {
+      throw new IllegalArgumentException("pattern: must not be null or blank");
+    }
+    if (pattern.length() > 255) {
+      throw new IllegalArgumentException("pattern: longer than 255 characters");
+    }
+    checkSegments("pattern", pattern, true);
+    return pattern;
+  }
+
+  private static void checkSegments(String what, String s, boolean wildcards) {
+    int segmentStart = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      if (i == s.length() || s.charAt(i) == '.') {
+        if (i == segmentStart) {
+          throw new IllegalArgumentException(
+              what + ": empty segment at index " + i + " in '" + s + "'");
+        }
+        if (wildcards) {
+          String seg = s.substring(segmentStart, i);
+          if ((seg.contains("*") || seg.contains("#")) && seg.length() > 1) {
+            throw new IllegalArgumentException(
+                what + ": a wildcard must be a whole segment in '" + s + "'");
+          }
+        }
+        segmentStart = i + 1;
+        continue;
+      }
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || (wildcards && (c == '*' || c == '#'));
+      if (!ok) {
+        throw new IllegalArgumentException(
+            what + ": character '" + c + "' at index " + i + " is not allowed in '" + s + "'");
+      }
+    }
+  }
+
+  /** An id: 1 to 128 printable ASCII characters, no spaces. */
+  public static String requireId(String id) {
+    if (id.isEmpty()) {
+      throw new IllegalArgumentException("id: must not be empty");
+    }
+    if (id.length() > 128) {
+      throw new IllegalArgumentException("id: longer than 128 characters");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c <= ' ' || c > '~') {
+        throw new IllegalArgumentException(
+            "id: character at index " + i + " is not printable ASCII without spaces");
+      }
+    }
+    return id;
+  }
+
+  public static String requireSource(String source) {
+    if (source.isBlank()) {
+      throw new IllegalArgumentException("source: must not be blank");
+    }
+    requireText("source", source, 2048);
+    return source;
+  }
+
+  /** Non-empty text of bounded length without control characters. */
+  public static String requireText(String what, String value, int maxLength) {
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(what + ": must not be empty");
+    }
+    if (value.length() > maxLength) {
+      throw new IllegalArgumentException(what + ": longer than " + maxLength + " characters");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        throw new IllegalArgumentException(what + ": control character at index " + i);
+      }
+    }
+    return value;
+  }
+
+  /** An extension attribute: name of 1 to 20 of {@code [a-z0-9]}, not a core attribute. */
+  public static void requireExtension(String name, String value) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("extension name: must not be null or empty");
+    }
+    if (name.length() > 20) {
+      throw new IllegalArgumentException(
+          "extension name '" + name + "': longer than 20 characters");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+        throw new IllegalArgumentException(
+            "extension name '" + name + "': only lowercase letters and digits are allowed");
+      }
+    }
+    if (RESERVED.contains(name)) {
+      throw new IllegalArgumentException(
+          "extension name '" + name + "': is a CloudEvents core attribute");
+    }
+    if (value == null) {
+      throw new IllegalArgumentException("extension '" + name + "': value must not be null");
+    }
+    if (value.length() > 4096) {
+      throw new IllegalArgumentException("extension '" + name + "': longer than 4096 characters");
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.herald.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An immutable snapshot of the live subscriptions, with caches from event type and payload class to
+ * the matching subscriptions. Subscribing or unsubscribing builds a new snapshot (copy on write), so
+ * publishers read routes without any lock. The caches fill on first use and are bounded: past
+ * {@value #MAX_CACHED} distinct keys, routes are computed on each publish instead.
+ */
+final class Registry {
+  static final SubscriptionImpl[] NONE = new SubscriptionImpl[0];
+  private static final int MAX_CACHED = 10_000;
+
+  final SubscriptionImpl[] all;
+  private final SubscriptionImpl[] typeSubs;
+  private final SubscriptionImpl[] classSubs;
+  final SubscriptionImpl[] unrouted;
+  private final ConcurrentHashMap<String, SubscriptionImpl[]> byType = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Class<?>, SubscriptionImpl[]> byClass =
+      new ConcurrentHashMap<>();
+
+  Registry(SubscriptionImpl[] all) {
+    this.all = all;
+    List<SubscriptionImpl> t = new ArrayList<>();
+    List<SubscriptionImpl> c = new ArrayList<>();
+    List<SubscriptionImpl> u = new ArrayList<>();
+    for (SubscriptionImpl s : all) {
+      if (s.selector.isUnrouted()) {
+        u.add(s);
+      } else if (s.selector.isClassSelector()) {
+        c.add(s);
+      } else {
+        t.add(s);
+      }
+    }
+    this.typeSubs = t.toArray(NONE);
+    this.classSubs = c.toArray(NONE);
+    this.unrouted = u.toArray(NONE);
+  }
+
+  static Registry empty() {
+    return new Registry(NONE);
+  }
+
+  Registry with(SubscriptionImpl s) {
+    SubscriptionImpl[] next = new SubscriptionImpl[all.length + 1];
+    System.arraycopy(all, 0, next, 0, all.length);
+    next[all.length] = s;
+    return new Registry(next);
+  }
+
+  Registry without(SubscriptionImpl s) {
+    List<SubscriptionImpl> next = new ArrayList<>(all.length);
+    for (SubscriptionImpl x : all) {
+      if (x != s) {
+        next.add(x);
+      }
+    }
+    return new Registry(next.toArray(NONE));
+  }
+
+  boolean hasClassSubscriptions() {
+    return classSubs.length > 0;
+  }
+
+  SubscriptionImpl[] forType(String type) {
+    SubscriptionImpl[] r = byType.get(type);
+    if (r == null) {
+      List<SubscriptionImpl> m = new ArrayList<>();
+      for (SubscriptionImpl s : typeSubs) {
+        if (s.selector.matchesType(type)) {
+          m.add(s);
+        }
+      }
+      r = m.isEmpty() ? NONE : m.toArray(NONE);
+      if (byType.size() < MAX_CACHED) {
+        byType.putIfAbsent(type, r);
+      }
+    }
+    return r;
+  }
+
+  SubscriptionImpl[] forClass(Class<?> payloadClass, String type) {
+    boolean internal = Selector.isInternal(type);
+    // Internal types are rare and select differently, so they bypass the class cache.
+    SubscriptionImpl[] r = internal ? null : byClass.get(payloadClass);
+    if (r == null) {
+      List<SubscriptionImpl> m = new ArrayList<>();
+      for (SubscriptionImpl s : classSubs) {
+        if (s.selector.matchesClass(payloadClass, type)) {
+          m.add(s);
+        }
+      }
+      r = m.isEmpty() ? NONE : m.toArray(NONE);
+      if (!internal && byClass.size() < MAX_CACHED) {
+        byClass.putIfAbsent(payloadClass, r);
+      }
+    }
+    return r;
+  }
+}

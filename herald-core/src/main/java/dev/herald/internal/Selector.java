@@ -1,0 +1,185 @@
+package dev.herald.internal;
+
+
+/**
+ * Which events a subscription receives: an exact type, a type pattern (AMQP convention: {@code *}
+ * one segment, {@code #} zero or more), a payload class, or the events nobody else receives. Types
+ * of Herald's own ({@code herald.*}) match only selectors that name them: a pattern starting with
+ * the literal segment {@code herald}, or a payload class of Herald's API.
+ */
+public abstract class Selector {
+  static final String INTERNAL_PREFIX = "herald.";
+
+  private Selector() {}
+
+  /** Whether events of {@code type} are selected by type (false for class selectors). */
+  public abstract boolean matchesType(String type);
+
+  /** Whether a payload of {@code payloadClass} is selected (false for type selectors). */
+  public abstract boolean matchesClass(Class<?> payloadClass, String type);
+
+  public boolean isClassSelector() {
+    return false;
+  }
+
+  public boolean isUnrouted() {
+    return false;
+  }
+
+  /** An exact type, or a pattern if {@code pattern} has a wildcard segment. */
+  public static Selector forPattern(String pattern) {
+    Names.requirePattern(pattern);
+    String[] segments = pattern.split("\\.", -1);
+    boolean wild = false;
+    for (String s : segments) {
+      wild |= s.equals("*") || s.equals("#");
+    }
+    return wild ? new PatternSelector(pattern, segments) : new ExactSelector(pattern);
+  }
+
+  public static Selector forClass(Class<?> payloadClass) {
+    return new ClassSelector(payloadClass);
+  }
+
+  public static Selector unrouted() {
+    return UnroutedSelector.INSTANCE;
+  }
+
+  static boolean isInternal(String type) {
+    return type.startsWith(INTERNAL_PREFIX);
+  }
+
+  private static final class ExactSelector extends Selector {
+    private final String type;
+
+    ExactSelector(String type) {
+      this.type = type;
+    }
+
+    @Override
+    public boolean matchesType(String t) {
+      return type.equals(t);
+    }
+
+    @Override
+    public boolean matchesClass(Class<?> c, String t) {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return type;
+    }
+  }
+
+  private static final class PatternSelector extends Selector {
+    private final String pattern;
+    private final String[] segments;
+    private final boolean namesInternal;
+
+    PatternSelector(String pattern, String[] segments) {
+      this.pattern = pattern;
+      this.segments = segments;
+      this.namesInternal = segments[0].equals("herald");
+    }
+
+    @Override
+    public boolean matchesType(String type) {
+      if (isInternal(type) && !namesInternal) {
+        return false;
+      }
+      return match(0, type.split("\\.", -1), 0);
+    }
+
+    private boolean match(int p, String[] t, int i) {
+      while (p < segments.length) {
+        String s = segments[p];
+        if (s.equals("#")) {
+          if (p == segments.length - 1) {
+            return true;
+          }
+          for (int k = i; k <= t.length; k++) {
+            if (match(p + 1, t, k)) {
+              return true;
+            }
+          }
+          return false;
+        }
+        if (i >= t.length || !(s.equals("*") || s.equals(t[i]))) {
+          return false;
+        }
+        p++;
+        i++;
+      }
+      return i == t.length;
+    }
+
+    @Override
+    public boolean matchesClass(Class<?> c, String t) {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return pattern;
+    }
+  }
+
+  private static final class ClassSelector extends Selector {
+    private final Class<?> payloadClass;
+    private final boolean namesInternal;
+
+    ClassSelector(Class<?> payloadClass) {
+      this.payloadClass = payloadClass;
+      Package p = payloadClass.getPackage();
+      this.namesInternal = p != null && p.getName().equals("dev.herald");
+    }
+
+    @Override
+    public boolean matchesType(String type) {
+      return false;
+    }
+
+    @Override
+    public boolean matchesClass(Class<?> c, String type) {
+      if (isInternal(type) && !namesInternal) {
+        return false;
+      }
+      return payloadClass.isAssignableFrom(c);
+    }
+
+    @Override
+    public boolean isClassSelector() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return payloadClass.getName();
+    }
+  }
+
+  private static final class UnroutedSelector extends Selector {
+    static final UnroutedSelector INSTANCE = new UnroutedSelector();
+
+    @Override
+    public boolean matchesType(String type) {
+      return false;
+    }
+
+    @Override
+    public boolean matchesClass(Class<?> c, String type) {
+      return false;
+    }
+
+    @Override
+    public boolean isUnrouted() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "<unrouted>";
+    }
+  }
+}

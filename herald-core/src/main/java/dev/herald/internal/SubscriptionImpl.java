@@ -1,0 +1,144 @@
+package dev.herald.internal;
+
+import dev.herald.Backpressure;
+import dev.herald.Event;
+import dev.herald.RetryPolicy;
+import dev.herald.SubscribeOptions;
+import dev.herald.Subscription;
+import dev.herald.SubscriptionStats;
+import java.util.concurrent.Executor;
+
+/**
+ * A subscription of the in-memory engine: a selector, a handler and one lane per unit of
+ * concurrency. Thread-safe.
+ */
+final class SubscriptionImpl implements Subscription {
+  /** Calls the user's handler with an event. */
+  @FunctionalInterface
+  interface Invoker {
+    void invoke(Event<?> event) throws Exception;
+  }
+
+  final Engine engine;
+  final String name;
+  final Selector selector;
+  final RetryPolicy retry;
+  final Backpressure backpressure;
+  final long blockNanos;
+  final Lane[] lanes;
+  private final Invoker invoker;
+  private volatile boolean active = true;
+
+  SubscriptionImpl(
+      Engine engine,
+      String name,
+      Selector selector,
+      SubscribeOptions options,
+      Executor executor,
+      Invoker invoker) {
+    this.engine = engine;
+    this.name = name;
+    this.selector = selector;
+    this.retry = options.retry();
+    this.backpressure = options.backpressure();
+    this.blockNanos = backpressure.timeout().toNanos();
+    this.invoker = invoker;
+    int n = options.concurrency();
+    int perLane = Math.max(2, options.mailboxCapacity() / n);
+    this.lanes = new Lane[n];
+    for (int i = 0; i < n; i++) {
+      lanes[i] = new Lane(this, perLane, executor);
+    }
+  }
+
+  void invoke(Event<?> event) throws Exception {
+    invoker.invoke(event);
+  }
+
+  /**
+   * The lane for {@code event}: by key when it has one, else by publishing thread, so that both
+   * per-key and per-publisher order hold.
+   */
+  Lane laneFor(Event<?> event) {
+    Lane[] l = lanes;
+    if (l.length == 1) {
+      return l[0];
+    }
+    String key = event.key();
+    int h = key != null ? key.hashCode() : Long.hashCode(Thread.currentThread().getId());
+    h ^= h >>> 16;
+    return l[Math.floorMod(h, l.length)];
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean isActive() {
+    return active;
+  }
+
+  boolean markClosed() {
+    boolean was = active;
+    active = false;
+    return was;
+  }
+
+  @Override
+  public void close() {
+    engine.unsubscribe(this);
+  }
+
+  @Override
+  public SubscriptionStats stats() {
+    long accepted = 0;
+    long arrivalDrops = 0;
+    long evicted = 0;
+    long delivered = 0;
+    long deadLettered = 0;
+    long failed = 0;
+    long retried = 0;
+    long closedDrops = 0;
+    long depth = 0;
+    long max = 0;
+    long[] counts = LatencyHistogram.newCounts();
+    for (Lane lane : lanes) {
+      // Finished counts first, then arrivals: a concurrent snapshot never shows more finished than
+      // routed.
+      delivered += lane.delivered();
+      deadLettered += lane.deadLettered();
+      failed += lane.failed();
+      retried += lane.retried();
+      closedDrops += lane.droppedClosed();
+      evicted += lane.evicted.get();
+      depth += lane.queue.size();
+      accepted += lane.queue.offered();
+      arrivalDrops += lane.droppedOnArrival.get();
+      lane.latency.addTo(counts);
+      max = Math.max(max, lane.latency.max());
+    }
+    long routed = accepted + arrivalDrops;
+    long dropped = arrivalDrops + evicted + closedDrops;
+    long inFlight = Math.max(0, routed - delivered - deadLettered - dropped);
+    return new SubscriptionStats(
+        name,
+        routed,
+        delivered,
+        failed,
+        retried,
+        deadLettered,
+        dropped,
+        depth,
+        inFlight,
+        LatencyHistogram.percentile(counts, 50, max),
+        LatencyHistogram.percentile(counts, 99, max),
+        max);
+  }
+
+  @Override
+  public String toString() {
+    return "Subscription{" + name + " -> " + selector + '}';
+  }
+}

@@ -1,0 +1,43 @@
+package dev.herald;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Guards the layering of herald-core. */
+class ArchitectureTest {
+  private static final JavaClasses CORE =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.herald");
+
+  @Test
+  void coreDependsOnNothingButTheJdk() {
+    classes()
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("dev.herald..", "java..")
+        .check(CORE);
+  }
+
+  @Test
+  void theApiUsesTheEngineOnlyThroughItsFactoryAndValidation() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.herald")
+        .and()
+        .doNotHaveSimpleName("Herald")
+        .and()
+        .doNotHaveSimpleName("Event")
+        .and()
+        .doNotHaveSimpleName("Builder")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.herald.internal")
+        .check(CORE);
+  }
+}

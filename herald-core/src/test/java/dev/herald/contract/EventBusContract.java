@@ -1,0 +1,1146 @@
+package dev.herald.contract;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.Backpressure;
+import dev.herald.BusClosedException;
+import dev.herald.BusListener;
+import dev.herald.BusStats;
+import dev.herald.CloseReport;
+import dev.herald.DeadLetter;
+import dev.herald.Delivery;
+import dev.herald.DropReason;
+import dev.herald.Event;
+import dev.herald.EventBus;
+import dev.herald.Herald;
+import dev.herald.MailboxFullException;
+import dev.herald.NoResponderException;
+import dev.herald.PublishResult;
+import dev.herald.RemoteFailureException;
+import dev.herald.RequestTimeoutException;
+import dev.herald.RetryPolicy;
+import dev.herald.SubscribeOptions;
+import dev.herald.Subscription;
+import dev.herald.SubscriptionStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The behaviour every Herald transport promises, written once. A transport's test subclasses this
+ * and supplies {@link #newBusBuilder()}; nothing here knows which transport it runs on. No test
+ * sleeps to wait for delivery: futures, latches and Awaitility with a bound.
+ */
+@Timeout(value = 120, unit = SECONDS)
+public abstract class EventBusContract {
+
+  /** A builder for a fresh bus of the transport under test. */
+  protected abstract Herald.Builder newBusBuilder();
+
+  /** How many events each of the 8 publishers sends in the stress test. */
+  protected int stressEventsPerPublisher() {
+    return Integer.getInteger("herald.stress.perPublisher", 100_000);
+  }
+
+  protected EventBus bus;
+  protected final RecordingListener listener = new RecordingListener();
+
+  @BeforeEach
+  void openBus() {
+    bus = newBusBuilder().listener(listener).build();
+  }
+
+  @AfterEach
+  void closeBus() {
+    if (bus != null) {
+      bus.close(Duration.ofSeconds(10));
+    }
+  }
+
+  static final Duration LONG = Duration.ofSeconds(30);
+
+  static SubscribeOptions named(String name) {
+    return SubscribeOptions.defaults().name(name);
+  }
+
+  static SubscribeOptions blocking(String name) {
+    return named(name).backpressure(Backpressure.block(LONG));
+  }
+
+  static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(30, SECONDS);
+  }
+
+  // ------------------------------------------------------------------ records
+
+  record OrderPlaced(String id, int amount) implements Priced {}
+
+  record OrderShipped(String id) {}
+
+  interface Priced {
+    int amount();
+  }
+
+  /** Collects what a handler saw, for assertions. Thread-safe. */
+  static final class Inbox<T> {
+    final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>();
+
+    void add(T item) {
+      items.add(item);
+    }
+
+    List<T> awaitCount(int n) {
+      await().atMost(30, SECONDS).until(() -> items.size() >= n);
+      return new ArrayList<>(items);
+    }
+  }
+
+  /** Remembers every listener callback. */
+  static final class RecordingListener implements BusListener {
+    final ConcurrentLinkedQueue<Event<?>> unrouted = new ConcurrentLinkedQueue<>();
+    final Map<DropReason, LongAdder> drops = new ConcurrentHashMap<>();
+    final ConcurrentLinkedQueue<DeadLetter> deadLetters = new ConcurrentLinkedQueue<>();
+    final LongAdder failures = new LongAdder();
+
+    @Override
+    public void onUnrouted(Event<?> event) {
+      unrouted.add(event);
+    }
+
+    @Override
+    public void onDropped(String subscription, Event<?> event, DropReason reason) {
+      drops.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    @Override
+    public void onHandlerFailure(
+        String subscription, Event<?> event, Throwable cause, int attempt, boolean willRetry) {
+      failures.increment();
+    }
+
+    @Override
+    public void onDeadLetter(DeadLetter deadLetter) {
+      deadLetters.add(deadLetter);
+    }
+
+    long drops(DropReason r) {
+      LongAdder a = drops.get(r);
+      return a == null ? 0 : a.sum();
+    }
+  }
+
+  // ------------------------------------------------------------------ 3. subscribing
+
+  @Nested
+  class Subscribing {
+    @Test
+    void byExactType() throws Exception {
+      Inbox<Object> inbox = new Inbox<>();
+      bus.subscribe("order.placed", e -> inbox.add(e.data()));
+      get(bus.publish("order.placed", "a"));
+      get(bus.publish("order.shipped", "b"));
+      get(bus.publish("order.placed", "c"));
+      assertThat(inbox.awaitCount(2)).containsExactly("a", "c");
+    }
+
+    @Test
+    void byPatternWithOneAndManySegmentWildcards() throws Exception {
+      Inbox<String> one = new Inbox<>();
+      Inbox<String> many = new Inbox<>();
+      bus.subscribe("order.*", e -> one.add(e.type()));
+      bus.subscribe("order.#", e -> many.add(e.type()));
+      for (String t : List.of("order", "order.placed", "order.line.added", "stock.reserved")) {
+        get(bus.publish(t, 1));
+      }
+      assertThat(one.awaitCount(1)).containsExactly("order.placed");
+      assertThat(many.awaitCount(3))
+          .containsExactlyInAnyOrder("order", "order.placed", "order.line.added");
+    }
+
+    @Test
+    void byPayloadClassIncludingSupertypesAndInterfaces() throws Exception {
+      Inbox<OrderPlaced> exact = new Inbox<>();
+      Inbox<Priced> byInterface = new Inbox<>();
+      Inbox<Object> byObject = new Inbox<>();
+      bus.subscribe(OrderPlaced.class, exact::add);
+      bus.subscribe(Priced.class, byInterface::add);
+      bus.subscribe(Object.class, byObject::add);
+      get(bus.publish("order.placed", new OrderPlaced("o-1", 5)));
+      get(bus.publish("order.shipped", new OrderShipped("o-1")));
+      assertThat(exact.awaitCount(1)).containsExactly(new OrderPlaced("o-1", 5));
+      assertThat(byInterface.awaitCount(1)).extracting(Priced::amount).containsExactly(5);
+      assertThat(byObject.awaitCount(2)).hasSize(2);
+    }
+
+    @Test
+    void typedPatternSubscriptionDeadLettersForeignPayloads() throws Exception {
+      Inbox<OrderPlaced> inbox = new Inbox<>();
+      bus.subscribe(
+          "order.placed", OrderPlaced.class, e -> inbox.add(e.data()), named("typed"));
+      PublishResult wrong = get(bus.publish("order.placed", "not an order"));
+      assertThat(wrong.deliveries()).singleElement()
+          .satisfies(d -> {
+            assertThat(d.outcome()).isEqualTo(Delivery.Outcome.DEAD_LETTERED);
+            assertThat(d.failure()).isInstanceOf(ClassCastException.class);
+          });
+      get(bus.publish("order.placed", new OrderPlaced("o-2", 1)));
+      assertThat(inbox.awaitCount(1)).containsExactly(new OrderPlaced("o-2", 1));
+    }
+
+    @Test
+    void unsubscribeStopsDelivery() throws Exception {
+      Inbox<Object> inbox = new Inbox<>();
+      Subscription s = bus.subscribe("a.b", e -> inbox.add(e.data()));
+      get(bus.publish("a.b", 1));
+      s.close();
+      s.close();
+      assertThat(s.isActive()).isFalse();
+      PublishResult after = get(bus.publish("a.b", 2));
+      assertThat(after.unrouted()).isTrue();
+      assertThat(inbox.awaitCount(1)).containsExactly(1);
+    }
+
+    @Test
+    void handlersMaySubscribeAndUnsubscribeFromInsideAHandler() throws Exception {
+      Inbox<Object> late = new Inbox<>();
+      AtomicReference<Subscription> self = new AtomicReference<>();
+      CountDownLatch subscribed = new CountDownLatch(1);
+      self.set(
+          bus.subscribe(
+              "x.y",
+              e -> {
+                bus.subscribe("x.z", z -> late.add(z.data()));
+                self.get().close();
+                subscribed.countDown();
+              }));
+      get(bus.publish("x.y", 1));
+      assertThat(subscribed.await(30, SECONDS)).isTrue();
+      assertThat(self.get().isActive()).isFalse();
+      get(bus.publish("x.z", "hello"));
+      assertThat(late.awaitCount(1)).containsExactly("hello");
+      assertThat(get(bus.publish("x.y", 2)).unrouted()).isTrue();
+    }
+
+    @Test
+    void duplicateLiveNamesAreRefused() {
+      bus.subscribe("a.b", e -> {}, named("dup"));
+      assertThatThrownBy(() -> bus.subscribe("a.c", e -> {}, named("dup")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("dup");
+    }
+
+    @Test
+    void subscribeAndUnsubscribeRaceWithPublishersWithoutLosingAccounting() throws Exception {
+      Subscription steady = bus.subscribe("race.t", e -> {}, blocking("steady"));
+      int publishers = 3;
+      int perPublisher = 20_000;
+      ExecutorService pool = Executors.newFixedThreadPool(publishers + 1);
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    for (int i = 0; i < perPublisher; i++) {
+                      bus.emit("race.t", i);
+                    }
+                    return null;
+                  }));
+        }
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 300; i++) {
+                    try (Subscription s = bus.subscribe("race.#", e -> {}, blocking("churn-" + i))) {
+                      assertThat(s.isActive()).isTrue();
+                    }
+                  }
+                  return null;
+                }));
+        start.countDown();
+        for (Future<?> f : futures) {
+          f.get(60, SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      long total = (long) publishers * perPublisher;
+      await().atMost(30, SECONDS).until(() -> steady.stats().delivered() == total);
+      SubscriptionStats s = steady.stats();
+      assertThat(s.routed()).isEqualTo(total);
+      assertThat(s.dropped()).isZero();
+      assertThat(bus.stats().published()).isEqualTo(total);
+    }
+  }
+
+  // ------------------------------------------------------------------ 4. dispatch
+
+  @Nested
+  class Dispatch {
+    @Test
+    void aSlowSubscriberBlocksNeitherPublishersNorOtherSubscribers() throws Exception {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch slowStarted = new CountDownLatch(1);
+      bus.subscribe(
+          "work.item",
+          e -> {
+            slowStarted.countDown();
+            release.await();
+          },
+          named("slow").mailboxCapacity(1024).backpressure(Backpressure.dropNewest()));
+      Inbox<Object> fast = new Inbox<>();
+      bus.subscribe("work.item", e -> fast.add(e.data()), named("fast"));
+      for (int i = 0; i < 100; i++) {
+        bus.emit("work.item", i);
+      }
+      assertThat(slowStarted.await(30, SECONDS)).isTrue();
+      assertThat(fast.awaitCount(100)).hasSize(100);
+      release.countDown();
+    }
+
+    @Test
+    void aHandlerNeverRunsConcurrentlyWithItself() throws Exception {
+      AtomicInteger running = new AtomicInteger();
+      AtomicInteger maxRunning = new AtomicInteger();
+      LongAdder seen = new LongAdder();
+      bus.subscribe(
+          "c.one",
+          e -> {
+            int now = running.incrementAndGet();
+            maxRunning.accumulateAndGet(now, Math::max);
+            Thread.yield();
+            running.decrementAndGet();
+            seen.increment();
+          },
+          blocking("single"));
+      runPublishers(4, 5_000, (p, i) -> bus.emit("c.one", i));
+      await().atMost(30, SECONDS).until(() -> seen.sum() == 20_000);
+      assertThat(maxRunning.get()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrencyRunsHandlersInParallelAndKeepsPerKeyOrder() throws Exception {
+      int n = 3;
+      ExecutorService threads = Executors.newFixedThreadPool(n);
+      CyclicBarrier allRunning = new CyclicBarrier(n);
+      AtomicInteger barrierRounds = new AtomicInteger();
+      Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
+      LongAdder seen = new LongAdder();
+      bus.subscribe(
+          "k.event",
+          Integer.class,
+          e -> {
+            // The first n events, on n different keys, must all be inside the handler at once.
+            if (e.data() < 0) {
+              allRunning.await(30, SECONDS);
+              barrierRounds.incrementAndGet();
+            } else {
+              perKey.computeIfAbsent(e.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                  .add(e.data());
+            }
+            seen.increment();
+          },
+          blocking("parallel").concurrency(n).mailboxCapacity(1 << 14).executor(threads));
+      // Keys chosen to land on distinct lanes: probe until n distinct lanes are hit.
+      List<String> keys = distinctLaneKeys(n);
+      for (String k : keys) {
+        bus.emit(Event.of("k.event", k, -1));
+      }
+      await().atMost(30, SECONDS).until(() -> barrierRounds.get() == n);
+      for (int i = 0; i < 3_000; i++) {
+        bus.emit(Event.of("k.event", "key-" + (i % 10), i));
+      }
+      await().atMost(30, SECONDS).until(() -> seen.sum() == n + 3_000);
+      for (Map.Entry<String, List<Integer>> entry : perKey.entrySet()) {
+        assertThat(entry.getValue()).isSorted();
+      }
+      assertThat(perKey).hasSize(10);
+      bus.close(LONG);
+      threads.shutdown();
+    }
+
+    private List<String> distinctLaneKeys(int n) {
+      // Lane = floorMod(spread(hash), n); reproduce that spread here to pick one key per lane.
+      List<String> keys = new ArrayList<>();
+      boolean[] taken = new boolean[n];
+      for (int i = 0; keys.size() < n; i++) {
+        String k = "probe-" + i;
+        int h = k.hashCode();
+        h ^= h >>> 16;
+        int lane = Math.floorMod(h, n);
+        if (!taken[lane]) {
+          taken[lane] = true;
+          keys.add(k);
+        }
+      }
+      return keys;
+    }
+
+    @Test
+    void eventsFromOnePublisherArriveInPublishOrder() throws Exception {
+      Map<Integer, List<Integer>> byPublisher = new ConcurrentHashMap<>();
+      LongAdder seen = new LongAdder();
+      bus.subscribe(
+          "ordered.e",
+          int[].class,
+          e -> {
+            byPublisher.computeIfAbsent(e.data()[0], k -> new ArrayList<>()).add(e.data()[1]);
+            seen.increment();
+          },
+          blocking("ordered").concurrency(2));
+      runPublishers(4, 10_000, (p, i) -> bus.emit("ordered.e", new int[] {p, i}));
+      await().atMost(30, SECONDS).until(() -> seen.sum() == 40_000);
+      assertThat(byPublisher).hasSize(4);
+      byPublisher.values().forEach(list -> assertThat(list).isSorted().hasSize(10_000));
+    }
+
+    @Test
+    void publishingFromAHandlerIntoItsOwnFullMailboxFailsInsteadOfDeadlocking() throws Exception {
+      AtomicReference<Throwable> seen = new AtomicReference<>();
+      CountDownLatch done = new CountDownLatch(1);
+      bus.subscribe(
+          "loop.self",
+          e -> {
+            if ("first".equals(e.data())) {
+              try {
+                // The mailbox holds 2; the third publish finds it full while this thread drains it.
+                for (int i = 0; i < 3; i++) {
+                  bus.emit("loop.self", "again");
+                }
+              } catch (MailboxFullException ex) {
+                seen.set(ex);
+              }
+              done.countDown();
+            }
+          },
+          blocking("self").mailboxCapacity(2));
+      bus.emit("loop.self", "first");
+      assertThat(done.await(30, SECONDS)).isTrue();
+      assertThat(seen.get())
+          .isInstanceOf(MailboxFullException.class)
+          .hasMessageContaining("self")
+          .hasMessageContaining("delivery thread");
+    }
+
+    @Test
+    void handlersPublishingToEachOtherFlowThrough() throws Exception {
+      CountDownLatch done = new CountDownLatch(1_000);
+      bus.subscribe("ping", e -> bus.emit("pong", e.data()), blocking("pinger"));
+      bus.subscribe("pong", e -> done.countDown(), blocking("ponger"));
+      for (int i = 0; i < 1_000; i++) {
+        bus.emit("ping", i);
+      }
+      assertThat(done.await(30, SECONDS)).isTrue();
+    }
+  }
+
+  // ------------------------------------------------------------------ 5. backpressure
+
+  @Nested
+  class BackpressurePolicies {
+    private CountDownLatch gate;
+    private CountDownLatch inHandler;
+
+    private Subscription gated(String name, Backpressure policy, int capacity) {
+      gate = new CountDownLatch(1);
+      inHandler = new CountDownLatch(1);
+      return bus.subscribe(
+          "bp.e",
+          e -> {
+            inHandler.countDown();
+            gate.await();
+          },
+          named(name).backpressure(policy).mailboxCapacity(capacity));
+    }
+
+    /** Publishes one event that the handler holds, then fills the mailbox of {@code capacity}. */
+    private void fill(int capacity) throws InterruptedException {
+      bus.emit("bp.e", -1);
+      assertThat(inHandler.await(30, SECONDS)).isTrue();
+      for (int i = 0; i < capacity; i++) {
+        bus.emit("bp.e", i);
+      }
+    }
+
+    @Test
+    void failRefusesThePublishAndCountsIt() throws Exception {
+      Subscription s = gated("fail", Backpressure.fail(), 4);
+      fill(4);
+      assertThatThrownBy(() -> bus.emit("bp.e", 99))
+          .isInstanceOf(MailboxFullException.class)
+          .hasMessageContaining("fail");
+      CompletableFuture<PublishResult> f = bus.publish("bp.e", 100);
+      assertThatThrownBy(() -> get(f)).hasCauseInstanceOf(MailboxFullException.class);
+      gate.countDown();
+      await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 5);
+      assertThat(s.stats().dropped()).isEqualTo(2);
+      assertThat(s.stats().routed()).isEqualTo(7);
+      assertThat(listener.drops(DropReason.REJECTED)).isEqualTo(2);
+    }
+
+    @Test
+    void dropNewestDropsTheIncomingEvent() throws Exception {
+      Inbox<Object> got = new Inbox<>();
+      gate = new CountDownLatch(1);
+      inHandler = new CountDownLatch(1);
+      Subscription s =
+          bus.subscribe(
+              "bp.e",
+              e -> {
+                inHandler.countDown();
+                gate.await();
+                got.add(e.data());
+              },
+              named("newest").backpressure(Backpressure.dropNewest()).mailboxCapacity(4));
+      fill(4);
+      PublishResult r = get(bus.publish("bp.e", 99));
+      assertThat(r.deliveries()).singleElement()
+          .satisfies(d -> assertThat(d.dropReason()).isEqualTo(DropReason.NEWEST));
+      gate.countDown();
+      assertThat(got.awaitCount(5)).containsExactly(-1, 0, 1, 2, 3);
+      assertThat(s.stats().dropped()).isEqualTo(1);
+      assertThat(listener.drops(DropReason.NEWEST)).isEqualTo(1);
+    }
+
+    @Test
+    void dropOldestEvictsTheHeadOfTheMailbox() throws Exception {
+      Inbox<Object> got = new Inbox<>();
+      gate = new CountDownLatch(1);
+      inHandler = new CountDownLatch(1);
+      Subscription s =
+          bus.subscribe(
+              "bp.e",
+              e -> {
+                inHandler.countDown();
+                gate.await();
+                got.add(e.data());
+              },
+              named("oldest").backpressure(Backpressure.dropOldest()).mailboxCapacity(4));
+      fill(4);
+      bus.emit("bp.e", 4);
+      bus.emit("bp.e", 5);
+      gate.countDown();
+      assertThat(got.awaitCount(5)).containsExactly(-1, 2, 3, 4, 5);
+      await().atMost(30, SECONDS).until(() -> s.stats().inFlight() == 0);
+      assertThat(s.stats().dropped()).isEqualTo(2);
+      assertThat(listener.drops(DropReason.OLDEST)).isEqualTo(2);
+    }
+
+    @Test
+    void blockMakesThePublisherWaitForRoom() throws Exception {
+      Subscription s = gated("block", Backpressure.block(LONG), 4);
+      fill(4);
+      CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> bus.emit("bp.e", 4));
+      assertThatThrownBy(() -> blocked.get(200, java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isInstanceOf(TimeoutException.class);
+      gate.countDown();
+      blocked.get(30, SECONDS);
+      await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 6);
+      assertThat(s.stats().dropped()).isZero();
+    }
+
+    @Test
+    void blockGivesUpAfterItsTimeout() throws Exception {
+      Subscription s = gated("block-timeout", Backpressure.block(Duration.ofMillis(50)), 4);
+      fill(4);
+      assertThatThrownBy(() -> bus.emit("bp.e", 4))
+          .isInstanceOf(MailboxFullException.class)
+          .hasMessageContaining("PT0.05S");
+      gate.countDown();
+      await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 5);
+      assertThat(s.stats().dropped()).isEqualTo(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ 6. outcomes and failures
+
+  static final class Transient extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Transient(String m) {
+      super(m);
+    }
+  }
+
+  static final class Permanent extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Permanent(String m) {
+      super(m);
+    }
+  }
+
+  @Nested
+  class Outcomes {
+    @Test
+    void publishCompletesWithTheOutcomePerSubscriber() throws Exception {
+      bus.subscribe("o.e", e -> {}, named("ok"));
+      bus.subscribe(
+          "o.e",
+          e -> {
+            throw new Permanent("boom");
+          },
+          named("broken"));
+      PublishResult r = get(bus.publish("o.e", 1));
+      assertThat(r.deliveries())
+          .extracting(Delivery::subscription, Delivery::outcome, Delivery::attempts)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("ok", Delivery.Outcome.HANDLED, 1),
+              org.assertj.core.groups.Tuple.tuple("broken", Delivery.Outcome.DEAD_LETTERED, 1));
+      assertThat(r.allHandled()).isFalse();
+    }
+
+    @Test
+    void aFailingHandlerNeverAffectsOthers() throws Exception {
+      Inbox<Object> healthy = new Inbox<>();
+      bus.subscribe(
+          "f.e",
+          e -> {
+            throw new IllegalStateException("always");
+          },
+          named("failing"));
+      bus.subscribe("f.e", e -> healthy.add(e.data()), named("healthy"));
+      for (int i = 0; i < 50; i++) {
+        bus.emit("f.e", i);
+      }
+      assertThat(healthy.awaitCount(50)).hasSize(50);
+    }
+
+    @Test
+    void retriesWithBackoffThenSucceeds() throws Exception {
+      AtomicInteger calls = new AtomicInteger();
+      Subscription s =
+          bus.subscribe(
+              "r.e",
+              e -> {
+                if (calls.incrementAndGet() < 3) {
+                  throw new Transient("try again");
+                }
+              },
+              named("retrying")
+                  .retry(RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(5))));
+      PublishResult r = get(bus.publish("r.e", 1));
+      assertThat(r.deliveries()).singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.outcome()).isEqualTo(Delivery.Outcome.HANDLED);
+                assertThat(d.attempts()).isEqualTo(3);
+              });
+      SubscriptionStats st = s.stats();
+      assertThat(st.failed()).isEqualTo(2);
+      assertThat(st.retried()).isEqualTo(2);
+      assertThat(st.delivered()).isEqualTo(1);
+      assertThat(st.deadLettered()).isZero();
+    }
+
+    @Test
+    void retryKeepsOrderWithinTheSubscription() throws Exception {
+      List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+      AtomicInteger failuresLeft = new AtomicInteger(2);
+      bus.subscribe(
+          "r.order",
+          Integer.class,
+          e -> {
+            if (e.data() == 0 && failuresLeft.getAndDecrement() > 0) {
+              throw new Transient("first event fails twice");
+            }
+            order.add(e.data());
+          },
+          blocking("ordered-retry")
+              .retry(RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(2))));
+      for (int i = 0; i < 20; i++) {
+        bus.emit("r.order", i);
+      }
+      await().atMost(30, SECONDS).until(() -> order.size() == 20);
+      assertThat(order).isSorted();
+    }
+
+    @Test
+    void afterTheLastAttemptTheEventIsDeadLetteredWithItsCause() throws Exception {
+      Inbox<DeadLetter> dead = new Inbox<>();
+      bus.subscribe(DeadLetter.class, dead::add, named("dlq"));
+      Subscription s =
+          bus.subscribe(
+              "payment.charge",
+              e -> {
+                throw new Transient("card declined");
+              },
+              named("payments")
+                  .retry(RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2))));
+      Event<String> event = Event.of("payment.charge", "o-9", "charge o-9");
+      PublishResult r = get(bus.publish(event));
+      assertThat(r.deliveries().get(0).outcome()).isEqualTo(Delivery.Outcome.DEAD_LETTERED);
+      DeadLetter dl = dead.awaitCount(1).get(0);
+      assertThat(dl.event()).isEqualTo(event);
+      assertThat(dl.subscription()).isEqualTo("payments");
+      assertThat(dl.attempts()).isEqualTo(3);
+      assertThat(dl.causeType()).isEqualTo(Transient.class.getName());
+      assertThat(dl.causeMessage()).isEqualTo("card declined");
+      assertThat(s.stats().deadLettered()).isEqualTo(1);
+      assertThat(listener.deadLetters).hasSize(1);
+    }
+
+    @Test
+    void abortOnSkipsTheRemainingAttempts() throws Exception {
+      AtomicInteger calls = new AtomicInteger();
+      bus.subscribe(
+          "a.e",
+          e -> {
+            calls.incrementAndGet();
+            throw new Permanent("no");
+          },
+          named("aborting")
+              .retry(
+                  RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(2))
+                      .abortOn(Permanent.class)));
+      PublishResult r = get(bus.publish("a.e", 1));
+      assertThat(r.deliveries().get(0).attempts()).isEqualTo(1);
+      assertThat(calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void deadLettersCanBeRedriven() throws Exception {
+      AtomicInteger calls = new AtomicInteger();
+      Inbox<Object> handled = new Inbox<>();
+      Inbox<DeadLetter> dead = new Inbox<>();
+      bus.subscribe(DeadLetter.class, dead::add, named("dlq"));
+      bus.subscribe(
+          "flaky.e",
+          e -> {
+            if (calls.incrementAndGet() == 1) {
+              throw new Transient("down");
+            }
+            handled.add(e.id());
+          },
+          named("flaky"));
+      Event<String> event = Event.of("flaky.e", "payload");
+      get(bus.publish(event));
+      DeadLetter dl = dead.awaitCount(1).get(0);
+      PublishResult again = get(bus.redrive(dl));
+      assertThat(again.allHandled()).isTrue();
+      assertThat(handled.awaitCount(1)).containsExactly(event.id());
+    }
+
+    @Test
+    void aFailingDeadLetterHandlerDoesNotLoop() throws Exception {
+      LongAdder dlqCalls = new LongAdder();
+      bus.subscribe(
+          DeadLetter.class,
+          d -> {
+            dlqCalls.increment();
+            throw new Permanent("dlq broken too");
+          },
+          named("broken-dlq"));
+      bus.subscribe(
+          "x.e",
+          e -> {
+            throw new Permanent("x");
+          },
+          named("x"));
+      get(bus.publish("x.e", 1));
+      await().atMost(30, SECONDS).until(() -> listener.deadLetters.size() == 2);
+      assertThat(dlqCalls.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void unmatchedEventsGoToTheUnroutedChannel() throws Exception {
+      Inbox<Event<Object>> unrouted = new Inbox<>();
+      bus.subscribeUnrouted(unrouted::add, named("unrouted"));
+      bus.subscribe("known.e", e -> {});
+      get(bus.publish("known.e", 1));
+      get(bus.publish("unknown.e", 2));
+      assertThat(unrouted.awaitCount(1)).extracting(Event::type).containsExactly("unknown.e");
+      assertThat(listener.unrouted).extracting(Event::type).containsExactly("unknown.e");
+      BusStats st = bus.stats();
+      assertThat(st.published()).isEqualTo(2);
+      assertThat(st.unrouted()).isEqualTo(1);
+      assertThat(st.routed()).isEqualTo(1);
+    }
+
+    @Test
+    void everyEventIsAccountedFor() throws Exception {
+      AtomicInteger n = new AtomicInteger();
+      Subscription flaky =
+          bus.subscribe(
+              "acct.#",
+              e -> {
+                if (n.incrementAndGet() % 7 == 0) {
+                  throw new Permanent("every seventh");
+                }
+              },
+              blocking("flaky"));
+      CountDownLatch gate = new CountDownLatch(1);
+      Subscription lossy =
+          bus.subscribe(
+              "acct.#",
+              e -> gate.await(),
+              named("lossy").backpressure(Backpressure.dropNewest()).mailboxCapacity(16));
+      Subscription evicting =
+          bus.subscribe(
+              "acct.#",
+              e -> gate.await(),
+              named("evicting").backpressure(Backpressure.dropOldest()).mailboxCapacity(16));
+      runPublishers(4, 2_000, (p, i) -> bus.emit(i % 10 == 0 ? "other.e" : "acct.e", i));
+      gate.countDown();
+      await()
+          .atMost(30, SECONDS)
+          .until(
+              () ->
+                  flaky.stats().inFlight() == 0
+                      && lossy.stats().inFlight() == 0
+                      && evicting.stats().inFlight() == 0);
+      BusStats st = bus.stats();
+      // Dead letters are events on the bus too; with no dead-letter subscriber they are unrouted.
+      long deadLetters = flaky.stats().deadLettered();
+      assertThat(st.published()).isEqualTo(8_000 + deadLetters);
+      assertThat(st.routed() + st.unrouted()).isEqualTo(st.published());
+      assertThat(st.unrouted()).isEqualTo(800 + deadLetters);
+      for (Subscription s : List.of(flaky, lossy, evicting)) {
+        SubscriptionStats ss = s.stats();
+        assertThat(ss.routed()).as(ss.name()).isEqualTo(7_200);
+        assertThat(ss.delivered() + ss.deadLettered() + ss.dropped())
+            .as(ss.name())
+            .isEqualTo(ss.routed());
+      }
+      assertThat(flaky.stats().deadLettered()).isGreaterThan(0);
+      assertThat(lossy.stats().dropped()).isGreaterThan(0);
+      assertThat(evicting.stats().dropped()).isGreaterThan(0);
+    }
+
+    @Test
+    void latencyIsMeasured() throws Exception {
+      Subscription s = bus.subscribe("lat.e", e -> {}, named("lat"));
+      for (int i = 0; i < 100; i++) {
+        get(bus.publish("lat.e", i));
+      }
+      SubscriptionStats st = s.stats();
+      assertThat(st.latencyMaxNanos()).isGreaterThan(0);
+      assertThat(st.latencyP99Nanos()).isLessThanOrEqualTo(st.latencyMaxNanos());
+      assertThat(st.latencyP50Nanos()).isLessThanOrEqualTo(st.latencyP99Nanos());
+    }
+  }
+
+  // ------------------------------------------------------------------ 7. request / reply
+
+  @Nested
+  class RequestReply {
+    @Test
+    void aResponderAnswers() throws Exception {
+      bus.respond("price.quote", String.class, req -> req.data().length() * 10);
+      Integer price = get(bus.request("price.quote", "apple", Integer.class, LONG));
+      assertThat(price).isEqualTo(50);
+    }
+
+    @Test
+    void noResponderFailsAtOnce() {
+      CompletableFuture<String> f =
+          bus.request("nobody.home", "x", String.class, Duration.ofSeconds(30));
+      assertThatThrownBy(() -> get(f))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(NoResponderException.class)
+          .hasMessageContaining("nobody.home");
+    }
+
+    @Test
+    void aSilentResponderTimesOut() {
+      bus.subscribe("silent.q", e -> {});
+      CompletableFuture<String> f = bus.request("silent.q", "x", String.class, Duration.ofMillis(50));
+      assertThatThrownBy(() -> get(f))
+          .hasCauseInstanceOf(RequestTimeoutException.class)
+          .hasMessageContaining("silent.q");
+    }
+
+    @Test
+    void aFailingResponderFailsTheRequest() {
+      bus.respond(
+          "fail.q",
+          String.class,
+          req -> {
+            throw new IllegalArgumentException("bad request");
+          });
+      CompletableFuture<String> f = bus.request("fail.q", "x", String.class, LONG);
+      assertThatThrownBy(() -> get(f))
+          .hasCauseInstanceOf(RemoteFailureException.class)
+          .hasMessageContaining("bad request");
+    }
+
+    @Test
+    void manyConcurrentRequestsGetTheirOwnReplies() throws Exception {
+      bus.respond("echo.q", Integer.class, req -> req.data() * 2, named("echo").concurrency(2));
+      List<CompletableFuture<Integer>> replies = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        replies.add(bus.request("echo.q", i, Integer.class, LONG));
+      }
+      for (int i = 0; i < 500; i++) {
+        assertThat(get(replies.get(i))).isEqualTo(i * 2);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ 8. lifecycle
+
+  @Nested
+  class Lifecycle {
+    @Test
+    void publishAfterCloseSaysTheBusIsClosed() {
+      bus.close();
+      assertThatThrownBy(() -> bus.emit("a.b", 1))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("bus is closed");
+      assertThatThrownBy(() -> bus.publish("a.b", 1))
+          .isInstanceOf(BusClosedException.class);
+      assertThatThrownBy(() -> bus.subscribe("a.b", e -> {}))
+          .isInstanceOf(BusClosedException.class);
+    }
+
+    @Test
+    void closeDrainsWhatIsInFlight() {
+      LongAdder handled = new LongAdder();
+      bus.subscribe(
+          "drain.e",
+          e -> {
+            handled.increment();
+            Thread.yield();
+          },
+          blocking("drain").mailboxCapacity(1 << 14));
+      for (int i = 0; i < 10_000; i++) {
+        bus.emit("drain.e", i);
+      }
+      CloseReport report = bus.close(LONG);
+      assertThat(report.drained()).isTrue();
+      assertThat(report.totalUndelivered()).isZero();
+      assertThat(report.threadsStopped()).isTrue();
+      assertThat(handled.sum()).isEqualTo(10_000);
+    }
+
+    @Test
+    void closeReportsWhatItCouldNotDeliver() throws Exception {
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      Subscription stuck =
+          bus.subscribe(
+              "stuck.e",
+              e -> {
+                entered.countDown();
+                never.await();
+              },
+              named("stuck").mailboxCapacity(64));
+      for (int i = 0; i < 10; i++) {
+        bus.emit("stuck.e", i);
+      }
+      assertThat(entered.await(30, SECONDS)).isTrue();
+      CloseReport report = bus.close(Duration.ofMillis(100));
+      assertThat(report.drained()).isFalse();
+      // The one inside the handler was interrupted; the nine queued were never started.
+      assertThat(report.undelivered()).containsEntry("stuck", 9L);
+      SubscriptionStats st = stuck.stats();
+      assertThat(st.dropped()).isEqualTo(9);
+      assertThat(st.deadLettered() + st.delivered() + st.dropped()).isEqualTo(10);
+      assertThat(listener.drops(DropReason.CLOSED)).isEqualTo(9);
+    }
+
+    @Test
+    void closeIsIdempotent() {
+      CloseReport first = bus.close(LONG);
+      assertThat(bus.close(LONG)).isSameAs(first);
+    }
+
+    @Test
+    void closeLeavesNoHeraldThreadRunning() throws Exception {
+      for (int i = 0; i < 4; i++) {
+        bus.subscribe("t.e", e -> {}, named("t" + i).retry(
+            RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(1))));
+      }
+      for (int i = 0; i < 1_000; i++) {
+        bus.emit("t.e", i);
+      }
+      bus.request("t.e", 1, Object.class, Duration.ofMillis(10)).handle((r, t) -> null);
+      CloseReport report = bus.close(LONG);
+      assertThat(report.threadsStopped()).isTrue();
+      assertThat(Thread.getAllStackTraces().keySet())
+          .filteredOn(t -> t.getName().startsWith("herald-") && t.isAlive())
+          .isEmpty();
+    }
+
+    @Test
+    void closeWhilePublishingLosesNothingWithoutATrace() throws Exception {
+      LongAdder handled = new LongAdder();
+      Subscription s =
+          bus.subscribe("cwp.e", e -> handled.increment(), blocking("cwp").mailboxCapacity(256));
+      int publishers = 4;
+      LongAdder accepted = new LongAdder();
+      LongAdder refused = new LongAdder();
+      CountDownLatch started = new CountDownLatch(publishers);
+      ExecutorService pool = Executors.newFixedThreadPool(publishers);
+      try {
+        List<Future<?>> fs = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+          fs.add(
+              pool.submit(
+                  () -> {
+                    started.countDown();
+                    for (int i = 0; ; i++) {
+                      try {
+                        bus.emit("cwp.e", i);
+                        accepted.increment();
+                      } catch (BusClosedException e) {
+                        refused.increment();
+                        return null;
+                      } catch (MailboxFullException e) {
+                        // A publisher blocked when close began is released with a refusal.
+                        refused.increment();
+                      }
+                    }
+                  }));
+        }
+        started.await();
+        await().atMost(30, SECONDS).until(() -> handled.sum() > 1_000);
+        CloseReport report = bus.close(LONG);
+        for (Future<?> f : fs) {
+          f.get(30, SECONDS);
+        }
+        SubscriptionStats st = s.stats();
+        assertThat(st.delivered() + st.dropped()).isEqualTo(st.routed());
+        assertThat(st.routed() - countRejected(st)).isEqualTo(accepted.sum());
+        assertThat(report.totalUndelivered()).isEqualTo(listener.drops(DropReason.CLOSED));
+        assertThat(refused.sum()).isGreaterThanOrEqualTo(publishers);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    private long countRejected(SubscriptionStats st) {
+      return listener.drops(DropReason.REJECTED);
+    }
+  }
+
+  // ------------------------------------------------------------------ 12. stress
+
+  @Nested
+  class Stress {
+    @Test
+    @Timeout(value = 240, unit = SECONDS)
+    void eightPublishersFourSubscribersNoLossNoDuplicateOrderKept() throws Exception {
+      int publishers = 8;
+      int perPublisher = stressEventsPerPublisher();
+      int subscribers = 4;
+      long[][][] lastSeen = new long[subscribers][publishers][1];
+      AtomicLong violations = new AtomicLong();
+      LongAdder[] counts = new LongAdder[subscribers];
+      for (int s = 0; s < subscribers; s++) {
+        int sub = s;
+        counts[s] = new LongAdder();
+        for (int p = 0; p < publishers; p++) {
+          lastSeen[s][p][0] = -1;
+        }
+        bus.subscribe(
+            "stress.e",
+            long[].class,
+            e -> {
+              int p = (int) e.data()[0];
+              long seq = e.data()[1];
+              // Single-threaded per subscription: a plain array is safe here.
+              if (seq != lastSeen[sub][p][0] + 1) {
+                violations.incrementAndGet();
+              }
+              lastSeen[sub][p][0] = seq;
+              counts[sub].increment();
+            },
+            blocking("stress-" + s).mailboxCapacity(1 << 14));
+      }
+      runPublishers(publishers, perPublisher, (p, i) -> bus.emit("stress.e", new long[] {p, i}));
+      long expected = (long) publishers * perPublisher;
+      await()
+          .atMost(120, SECONDS)
+          .until(
+              () -> {
+                for (LongAdder c : counts) {
+                  if (c.sum() < expected) {
+                    return false;
+                  }
+                }
+                return true;
+              });
+      assertThat(violations.get()).isZero();
+      for (int s = 0; s < subscribers; s++) {
+        assertThat(counts[s].sum()).isEqualTo(expected);
+        for (int p = 0; p < publishers; p++) {
+          assertThat(lastSeen[s][p][0]).isEqualTo(perPublisher - 1);
+        }
+      }
+      BusStats st = bus.stats();
+      assertThat(st.published()).isEqualTo(expected);
+      for (SubscriptionStats ss : st.subscriptions()) {
+        assertThat(ss.delivered()).isEqualTo(expected);
+        assertThat(ss.dropped()).isZero();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Publishes from {@code publishers} threads at once, {@code each} events each. */
+  protected static void runPublishers(int publishers, int each, PublishStep step)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(publishers);
+    try {
+      CyclicBarrier start = new CyclicBarrier(publishers);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int p = 0; p < publishers; p++) {
+        int id = p;
+        fs.add(
+            pool.submit(
+                () -> {
+                  try {
+                    start.await(30, SECONDS);
+                  } catch (BrokenBarrierException | TimeoutException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  for (int i = 0; i < each; i++) {
+                    step.publish(id, i);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : fs) {
+        f.get(120, SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** One publish in a multi-threaded run. */
+  @FunctionalInterface
+  protected interface PublishStep {
+    void publish(int publisher, int index) throws Exception;
+  }
+}
