@@ -1,0 +1,29 @@
+package dev.herald.log;
+
+import java.nio.file.Path;
+
+/**
+ * Stored data failed validation where the log cannot repair it silently: a bad record inside a sealed
+ * segment, a corrupt offsets file. Names the file and the byte position; never thrown for a torn tail of
+ * the active segment, which recovery truncates and reports instead.
+ */
+public final class LogCorruptedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+    private final long position;
+
+    public LogCorruptedException(Path file, long position, String reason) {
+        super("corrupt data in " + file + " at byte " + position + ": " + reason);
+        this.file = file;
+        this.position = position;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long position() {
+        return position;
+    }
+}

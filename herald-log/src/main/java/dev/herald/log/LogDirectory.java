@@ -1,0 +1,178 @@
+package dev.herald.log;
+
+import dev.herald.log.internal.FileOffsetStore;
+import dev.herald.log.internal.SegmentedLog;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A directory holding topics (each a segmented {@link Log}) and the consumer {@link OffsetStore}. The entry
+ * point of the durable log.
+ *
+ * <pre>
+ *   dir/
+ *     .lock                       exclusive lock: one open per directory, across processes and in this JVM
+ *     consumer-offsets            committed offsets (CRC protected, replaced atomically)
+ *     topics/&lt;name&gt;/
+ *       00000000000000000000.log        records from offset 0
+ *       00000000000000000000.index      sparse offset index
+ *       00000000000000000000.timeindex  sparse time index
+ *       recovery-point                  segments below the one holding this offset are known good
+ * </pre>
+ *
+ * <p>Opening runs recovery of every existing topic on the calling thread (see {@link RecoveryReport}).
+ * Threads: safe for use from any thread. Each open topic runs one writer thread.
+ */
+public final class LogDirectory implements Closeable {
+    private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+    private static final String TOPICS = "topics";
+
+    private final Path dir;
+    private final LogOptions options;
+    private final Closeable lock;
+    private final FileOffsetStore offsets;
+    private final Map<String, SegmentedLog> topics = new TreeMap<>();
+    private RecoveryReport report = RecoveryReport.clean();
+    private boolean closed;
+
+    private LogDirectory(Path dir, LogOptions options, Closeable lock, FileOffsetStore offsets) {
+        this.dir = dir;
+        this.options = options;
+        this.lock = lock;
+        this.offsets = offsets;
+    }
+
+    /**
+     * Opens {@code dir}, creating it if needed, and recovers every topic in it.
+     *
+     * @throws LogLockedException when another process, or another open in this JVM, holds the directory
+     * @throws LogCorruptedException when a sealed segment or the offsets file is damaged; see
+     *         {@link #repair(Path, LogOptions)}
+     */
+    public static LogDirectory open(Path dir, LogOptions options) throws IOException {
+        return open(dir, options, false);
+    }
+
+    /**
+     * Opens {@code dir} moving every damaged tail of a sealed segment to a {@code .quarantine} file beside
+     * it, closes it again and reports what was moved and truncated.
+     */
+    public static RecoveryReport repair(Path dir, LogOptions options) throws IOException {
+        try (LogDirectory d = open(dir, options, true)) {
+            return d.recoveryReport();
+        }
+    }
+
+    private static LogDirectory open(Path dir, LogOptions options, boolean repair) throws IOException {
+        FileLayer files = options.fileLayer();
+        files.createDirectories(dir.resolve(TOPICS));
+        Closeable lock = files.lock(dir);
+        LogDirectory d = null;
+        try {
+            d = new LogDirectory(dir, options, lock, FileOffsetStore.open(files, dir));
+            for (Path p : files.list(dir.resolve(TOPICS))) {
+                String name = p.getFileName().toString();
+                if (files.isDirectory(p) && TOPIC_NAME.matcher(name).matches()) {
+                    d.openTopic(name, repair);
+                }
+            }
+            return d;
+        } catch (IOException | RuntimeException e) {
+            if (d != null) {
+                d.closeQuietly(e);
+            } else {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The topic {@code name}, created empty if it does not exist. */
+    public synchronized Log topic(String name) throws IOException {
+        ensureOpen();
+        SegmentedLog log = topics.get(Objects.requireNonNull(name, "name"));
+        if (log != null) {
+            return log;
+        }
+        if (!TOPIC_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("topic name must match " + TOPIC_NAME + ": " + name);
+        }
+        boolean created = !options.fileLayer().exists(dir.resolve(TOPICS).resolve(name));
+        SegmentedLog opened = openTopic(name, false);
+        if (created) {
+            options.fileLayer().forceDirectory(dir.resolve(TOPICS)); // the new topic directory is durable
+        }
+        return opened;
+    }
+
+    private SegmentedLog openTopic(String name, boolean repair) throws IOException {
+        SegmentedLog log = SegmentedLog.open(name, dir.resolve(TOPICS).resolve(name), options, repair);
+        topics.put(name, log);
+        report = report.merge(log.recoveryReport());
+        return log;
+    }
+
+    /** Names of the topics open in this directory. */
+    public synchronized Set<String> topics() {
+        return Set.copyOf(topics.keySet());
+    }
+
+    /** The consumer group offset store of this directory. */
+    public OffsetStore offsets() {
+        return offsets;
+    }
+
+    /** What recovery found in every topic opened so far. */
+    public synchronized RecoveryReport recoveryReport() {
+        return report;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Closes every topic (each finishes its queued appends and writes its recovery point), then unlocks. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        for (SegmentedLog log : topics.values()) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        lock.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeQuietly(Exception cause) {
+        try {
+            close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("log directory " + dir + " is closed");
+        }
+    }
+}

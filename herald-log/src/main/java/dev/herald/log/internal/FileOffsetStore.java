@@ -1,0 +1,158 @@
+package dev.herald.log.internal;
+
+import static dev.herald.log.internal.CheckpointDescriptor.*;
+
+import dev.herald.log.FileLayer;
+import dev.herald.log.LogCorruptedException;
+import dev.herald.log.OffsetStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * {@link OffsetStore} kept in one {@code consumer-offsets} file (layout in {@link CheckpointDescriptor}),
+ * replaced whole and durably on every advancing commit. Commits are serialised by this object's monitor;
+ * the in-memory map changes only after the new file is durable, so a failed commit changes nothing.
+ * A lower or equal commit is ignored.
+ */
+public final class FileOffsetStore implements OffsetStore {
+    static final String FILE_NAME = "consumer-offsets";
+
+    private record Key(String group, String topic) {
+    }
+
+    private static final Comparator<Key> ORDER = Comparator.comparing(Key::group).thenComparing(Key::topic);
+
+    private final FileLayer files;
+    private final Path file;
+    private final TreeMap<Key, Long> offsets;
+
+    private FileOffsetStore(FileLayer files, Path file, TreeMap<Key, Long> offsets) {
+        this.files = files;
+        this.file = file;
+        this.offsets = offsets;
+    }
+
+    /**
+     * Loads the store of {@code dir}.
+     *
+     * @throws LogCorruptedException when the file fails its CRC or structure checks
+     */
+    public static FileOffsetStore open(FileLayer files, Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        files.deleteIfExists(dir.resolve(FILE_NAME + ".tmp"));
+        TreeMap<Key, Long> offsets = new TreeMap<>(ORDER);
+        if (files.exists(file)) {
+            decode(file, ByteBuffer.wrap(FileIo.readAll(files, file)), offsets);
+        }
+        return new FileOffsetStore(files, file, offsets);
+    }
+
+    @Override
+    public synchronized boolean commit(String group, String topic, long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0: " + offset);
+        }
+        Key key = new Key(group, topic);
+        Long current = offsets.get(key);
+        if (current != null && current >= offset) {
+            return false;
+        }
+        TreeMap<Key, Long> next = new TreeMap<>(offsets);
+        next.put(key, offset);
+        try {
+            FileIo.replaceAtomically(files, file, encode(next));
+        } catch (IOException e) {
+            throw new UncheckedIOException("committing offset " + offset + " for group " + group + ", topic "
+                    + topic + " failed; the stored offset is unchanged", e);
+        }
+        offsets.put(key, offset);
+        return true;
+    }
+
+    @Override
+    public synchronized OptionalLong committed(String group, String topic) {
+        Long v = offsets.get(new Key(group, topic));
+        return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+    }
+
+    private static ByteBuffer encode(Map<Key, Long> offsets) {
+        int bodyLength = 4;
+        for (Key k : offsets.keySet()) {
+            bodyLength += 2 + utf8(k.group()).length + 2 + utf8(k.topic()).length + 8;
+        }
+        ByteBuffer b = ByteBuffer.allocate(OFFSETS_BODY_OFFSET + bodyLength);
+        b.putInt(OFFSETS_MAGIC_OFFSET, OFFSETS_MAGIC);
+        b.putInt(OFFSETS_VERSION_OFFSET, OFFSETS_VERSION);
+        b.putInt(OFFSETS_BODY_LENGTH_OFFSET, bodyLength);
+        b.position(OFFSETS_BODY_OFFSET);
+        b.putInt(offsets.size());
+        for (Map.Entry<Key, Long> e : offsets.entrySet()) {
+            putString(b, e.getKey().group());
+            putString(b, e.getKey().topic());
+            b.putLong(e.getValue());
+        }
+        b.putInt(OFFSETS_CRC_OFFSET, RecordCodec.crc(b, OFFSETS_BODY_OFFSET, b.capacity()));
+        return b.flip().position(0).limit(b.capacity());
+    }
+
+    private static void decode(Path file, ByteBuffer b, TreeMap<Key, Long> into) {
+        if (b.capacity() < OFFSETS_BODY_OFFSET + 4) {
+            throw new LogCorruptedException(file, 0, "file too short: " + b.capacity() + " bytes");
+        }
+        if (b.getInt(OFFSETS_MAGIC_OFFSET) != OFFSETS_MAGIC || b.getInt(OFFSETS_VERSION_OFFSET) != OFFSETS_VERSION) {
+            throw new LogCorruptedException(file, OFFSETS_MAGIC_OFFSET, "bad magic or version");
+        }
+        int bodyLength = b.getInt(OFFSETS_BODY_LENGTH_OFFSET);
+        if (bodyLength != b.capacity() - OFFSETS_BODY_OFFSET) {
+            throw new LogCorruptedException(file, OFFSETS_BODY_LENGTH_OFFSET, "body length " + bodyLength
+                    + " disagrees with file size " + b.capacity());
+        }
+        if (b.getInt(OFFSETS_CRC_OFFSET) != RecordCodec.crc(b, OFFSETS_BODY_OFFSET, b.capacity())) {
+            throw new LogCorruptedException(file, OFFSETS_CRC_OFFSET, "crc32c mismatch");
+        }
+        try {
+            b.position(OFFSETS_BODY_OFFSET);
+            int count = b.getInt();
+            for (int i = 0; i < count; i++) {
+                String group = getString(b);
+                String topic = getString(b);
+                into.put(new Key(group, topic), b.getLong());
+            }
+            if (b.hasRemaining()) {
+                throw new LogCorruptedException(file, b.position(), "trailing bytes after " + count + " entries");
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof LogCorruptedException) {
+                throw e;
+            }
+            throw new LogCorruptedException(file, b.position(), "malformed entries: " + e);
+        }
+    }
+
+    private static void putString(ByteBuffer b, String s) {
+        byte[] bytes = utf8(s);
+        b.putShort((short) bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer b) {
+        int length = Short.toUnsignedInt(b.getShort());
+        byte[] bytes = new byte[length];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("name longer than " + Short.MAX_VALUE + " bytes");
+        }
+        return bytes;
+    }
+}

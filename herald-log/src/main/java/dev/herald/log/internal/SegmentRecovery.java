@@ -1,0 +1,162 @@
+package dev.herald.log.internal;
+
+import dev.herald.log.FileLayer;
+import dev.herald.log.FileLayer.FileHandle;
+import dev.herald.log.LogCorruptedException;
+import dev.herald.log.LogRecord;
+import dev.herald.log.RecoveryReport;
+import dev.herald.log.internal.RecordCodec.BadRecordException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Brings the segments of one topic to a consistent state on open, on the opening thread, before the
+ * writer starts. A bad record in the last segment is a torn or damaged tail: the file is truncated there
+ * and the truncation reported. A bad record in a sealed segment throws {@link LogCorruptedException}
+ * naming the file and position, unless this is a repair, which moves the bad tail to a
+ * {@code .quarantine} file and reports it. Nothing is skipped silently.
+ */
+final class SegmentRecovery {
+    private final FileLayer files;
+    private final Path dir;
+    private final boolean repair;
+    private final RecordScanner scanner;
+    private final List<RecoveryReport.Truncation> truncations = new ArrayList<>();
+    private final List<Path> rebuiltIndexes = new ArrayList<>();
+    private final List<RecoveryReport.Quarantine> quarantines = new ArrayList<>();
+
+    SegmentRecovery(FileLayer files, Path dir, int maxRecordBytes, boolean repair) {
+        this.files = files;
+        this.dir = dir;
+        this.repair = repair;
+        this.scanner = new RecordScanner(maxRecordBytes);
+    }
+
+    RecoveryReport report(boolean checkpointMissing) {
+        return new RecoveryReport(truncations, rebuiltIndexes, quarantines, checkpointMissing);
+    }
+
+    /** Scans and checks every record of {@code segment}, rebuilding its indexes on the way. */
+    void validate(Segment segment, boolean last) throws IOException {
+        segment.resetIndexes();
+        scanner.invalidate();
+        long size = segment.log().size();
+        long position = 0;
+        long expected = segment.baseOffset;
+        while (position < size) {
+            try {
+                LogRecord r = readExpecting(segment, position, size, expected);
+                segment.noteRecord(expected, position, scanner.lastSize(), r.timestamp(), r.timestamp());
+                position += scanner.lastSize();
+                expected++;
+            } catch (BadRecordException e) {
+                dropTail(segment, position, size, e.getMessage(), last);
+                break;
+            }
+        }
+        segment.writePendingIndexEntries();
+        segment.index().force();
+        segment.timeIndex().force();
+        segment.commit(position, expected);
+    }
+
+    /**
+     * Loads a sealed segment below the recovery point: its indexes are checked entry by entry (rebuilt
+     * when damaged or missing) and only the records after the last index entry are scanned.
+     */
+    void loadSealed(Segment segment, boolean indexFilesExisted, int indexIntervalBytes) throws IOException {
+        long size = segment.log().size();
+        boolean loaded = indexFilesExisted && segment.loadIndexes(size);
+        if (loaded && size > 2L * indexIntervalBytes && segment.lastIndexedPosition()[1] == 0) {
+            loaded = false; // an empty index over a large segment was lost, not sparse
+        }
+        if (!loaded) {
+            rebuiltIndexes.add(segment.indexFile);
+            validate(segment, false);
+            return;
+        }
+        scanner.invalidate();
+        long[] start = segment.lastIndexedPosition();
+        long expected = start[0];
+        long position = start[1];
+        long maxTs = -1;
+        long offsetOfMaxTs = -1;
+        while (position < size) {
+            try {
+                LogRecord r = readExpecting(segment, position, size, expected);
+                if (r.timestamp() > maxTs) {
+                    maxTs = r.timestamp();
+                    offsetOfMaxTs = expected;
+                }
+                position += scanner.lastSize();
+                expected++;
+            } catch (BadRecordException e) {
+                if (!repair) {
+                    throw new LogCorruptedException(segment.logFile, position, e.getMessage());
+                }
+                validate(segment, false); // quarantines the tail and rebuilds the indexes to match
+                return;
+            }
+        }
+        segment.recoveredEnd(position, expected, maxTs, offsetOfMaxTs, -1);
+    }
+
+    private LogRecord readExpecting(Segment segment, long position, long size, long expected)
+            throws IOException, BadRecordException {
+        LogRecord r = scanner.read(segment.log(), position, size);
+        if (r.offset() != expected) {
+            throw new BadRecordException("offset " + r.offset() + " where " + expected + " was expected");
+        }
+        return r;
+    }
+
+    private void dropTail(Segment segment, long position, long size, String reason, boolean last) throws IOException {
+        if (last) {
+            segment.log().truncate(position);
+            segment.log().force();
+            truncations.add(new RecoveryReport.Truncation(segment.logFile, position, size - position, reason));
+        } else if (repair) {
+            Path quarantine = quarantineFileFor(segment.logFile);
+            copyRange(segment.log(), position, size, quarantine);
+            files.forceDirectory(dir);
+            segment.log().truncate(position);
+            segment.log().force();
+            quarantines.add(new RecoveryReport.Quarantine(segment.logFile, position, size - position, quarantine,
+                    reason));
+        } else {
+            throw new LogCorruptedException(segment.logFile, position, reason);
+        }
+        scanner.invalidate();
+    }
+
+    private Path quarantineFileFor(Path logFile) {
+        Path candidate = logFile.resolveSibling(logFile.getFileName() + ".quarantine");
+        for (int i = 1; files.exists(candidate); i++) {
+            candidate = logFile.resolveSibling(logFile.getFileName() + ".quarantine." + i);
+        }
+        return candidate;
+    }
+
+    private void copyRange(FileHandle from, long start, long end, Path to) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        try (FileHandle out = files.open(to, true)) {
+            out.truncate(0);
+            long p = start;
+            while (p < end) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - p));
+                FileIo.readFully(from, buf, p);
+                buf.flip();
+                int n = buf.remaining();
+                if (n == 0) {
+                    break;
+                }
+                FileIo.writeFully(out, buf, p - start);
+                p += n;
+            }
+            out.force();
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package dev.herald.log.internal;
+
+import dev.herald.log.FileLayer;
+import dev.herald.log.Log;
+import dev.herald.log.LogCorruptedException;
+import dev.herald.log.LogFailedException;
+import dev.herald.log.LogOptions;
+import dev.herald.log.LogReader;
+import dev.herald.log.LogRecord;
+import dev.herald.log.RecoveryReport;
+import dev.herald.log.internal.RecordCodec.BadRecordException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A topic's segmented log: the {@link Log} implementation. Holds the published segment list and the
+ * committed end offset that readers see; the {@link LogWriter} thread owns every file mutation.
+ *
+ * <p>Threads: public methods are safe from any thread. Methods documented "writer thread" are called only
+ * by the writer (or by {@link #open} before the writer starts).
+ */
+public final class SegmentedLog implements Log {
+    private final String name;
+    private final Path dir;
+    private final LogOptions options;
+    private final FileLayer files;
+    private final RecoveryReport recoveryReport;
+    private final LogWriter writer;
+
+    /** Copy-on-write, ordered by base offset; replaced by the writer on roll and retention. */
+    private volatile List<Segment> segments;
+    private volatile long endOffset;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    /** Lets {@link #close} wait out appends that already passed the closed check (they read-lock). */
+    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    /** Guards the condition tail readers wait on; held only to wait and to signal, never over I/O. */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final Condition committed = commitLock.newCondition();
+
+    private SegmentedLog(String name, Path dir, LogOptions options, List<Segment> segments, RecoveryReport report) {
+        this.name = name;
+        this.dir = dir;
+        this.options = options;
+        this.files = options.fileLayer();
+        this.segments = List.copyOf(segments);
+        this.recoveryReport = report;
+        Segment last = segments.get(segments.size() - 1);
+        this.endOffset = last.nextOffset();
+        this.writer = new LogWriter(this, last, options);
+    }
+
+    /**
+     * Opens (creating if needed) the topic in {@code dir}, runs recovery on the calling thread, and starts
+     * the writer thread. With {@code repair}, damaged tails of sealed segments are quarantined instead of
+     * failing the open.
+     *
+     * @throws LogCorruptedException when a sealed segment is damaged and {@code repair} is false
+     */
+    public static SegmentedLog open(String name, Path dir, LogOptions options, boolean repair) throws IOException {
+        FileLayer files = options.fileLayer();
+        files.createDirectories(dir);
+        List<Long> bases = new ArrayList<>();
+        for (Path p : files.list(dir)) {
+            String f = p.getFileName().toString();
+            if (f.endsWith(".tmp")) {
+                files.deleteIfExists(p); // an interrupted atomic replace; the target is intact
+            } else if (f.endsWith(Segment.LOG_SUFFIX)) {
+                bases.add(parseBase(p, f));
+            }
+        }
+        bases.sort(Comparator.naturalOrder());
+        long recoveryPoint = RecoveryPoint.read(files, dir);
+        boolean checkpointMissing = recoveryPoint < 0 && !bases.isEmpty();
+        List<Segment> segments = new ArrayList<>();
+        SegmentRecovery recovery = new SegmentRecovery(files, dir, options.maxRecordBytes(), repair);
+        try {
+            if (bases.isEmpty()) {
+                segments.add(Segment.create(files, dir, 0, options.indexIntervalBytes()));
+                files.forceDirectory(dir);
+            } else {
+                int validateFrom = 0;
+                for (int i = 0; i < bases.size(); i++) {
+                    if (recoveryPoint >= 0 && bases.get(i) <= recoveryPoint) {
+                        validateFrom = i;
+                    }
+                }
+                for (int i = 0; i < bases.size(); i++) {
+                    long base = bases.get(i);
+                    boolean indexesExisted = files.exists(dir.resolve(Segment.fileName(base, Segment.INDEX_SUFFIX)))
+                            && files.exists(dir.resolve(Segment.fileName(base, Segment.TIME_INDEX_SUFFIX)));
+                    Segment s = Segment.open(files, dir, base, options.indexIntervalBytes());
+                    segments.add(s);
+                    boolean last = i == bases.size() - 1;
+                    if (i < validateFrom) {
+                        recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
+                    } else {
+                        recovery.validate(s, last);
+                    }
+                    if (i > 0 && segments.get(i - 1).nextOffset() > base) {
+                        throw new LogCorruptedException(s.logFile, 0, "base offset " + base
+                                + " overlaps the previous segment, which ends at " + segments.get(i - 1).nextOffset());
+                    }
+                }
+                files.forceDirectory(dir); // makes index files created by this open durable
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments) {
+                try {
+                    s.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        SegmentedLog log = new SegmentedLog(name, dir, options, segments, recovery.report(checkpointMissing));
+        log.writer.start("herald-log-writer-" + name);
+        return log;
+    }
+
+    private static long parseBase(Path p, String f) {
+        String digits = f.substring(0, f.length() - Segment.LOG_SUFFIX.length());
+        if (digits.length() != 20 || !digits.chars().allMatch(Character::isDigit)) {
+            throw new LogCorruptedException(p, 0, "not a segment file name");
+        }
+        return Long.parseLong(digits);
+    }
+
+    // ---- Log ----
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CompletableFuture<Long> append(LogRecord record) {
+        int size = RecordCodec.encodedSize(record);
+        if (size > options.maxRecordBytes()) {
+            throw new IllegalArgumentException("record of " + size + " bytes exceeds maxRecordBytes "
+                    + options.maxRecordBytes());
+        }
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        closeLock.readLock().lock(); // many appenders at once; excludes only close()
+        try {
+            if (closed) {
+                future.completeExceptionally(new IllegalStateException("log " + name + " is closed"));
+            } else if (failure != null) {
+                future.completeExceptionally(failedException());
+            } else if (!writer.offer(new LogWriter.Append(record, size, future))) {
+                future.completeExceptionally(new RejectedExecutionException("append queue of log " + name
+                        + " is full (capacity " + options.appendQueueCapacity() + ")"));
+            }
+        } finally {
+            closeLock.readLock().unlock();
+        }
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        closeLock.readLock().lock();
+        try {
+            if (closed) {
+                future.completeExceptionally(new IllegalStateException("log " + name + " is closed"));
+            } else if (failure != null) {
+                future.completeExceptionally(failedException());
+            } else if (!writer.offer(new LogWriter.Flush(future))) {
+                future.completeExceptionally(new RejectedExecutionException("append queue of log " + name
+                        + " is full (capacity " + options.appendQueueCapacity() + ")"));
+            }
+        } finally {
+            closeLock.readLock().unlock();
+        }
+        return future;
+    }
+
+    @Override
+    public long startOffset() {
+        return segments.get(0).baseOffset;
+    }
+
+    @Override
+    public long endOffset() {
+        return endOffset;
+    }
+
+    @Override
+    public long sizeInBytes() {
+        long total = 0;
+        for (Segment s : segments) {
+            total += s.committedSize();
+        }
+        return total;
+    }
+
+    @Override
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    @Override
+    public LogReader reader(long offset) {
+        return new SegmentReader(this, offset);
+    }
+
+    @Override
+    public LogReader readerFromTimestamp(long epochMillis) {
+        return reader(offsetForTimestamp(epochMillis));
+    }
+
+    @Override
+    public boolean isFailed() {
+        return failure != null;
+    }
+
+    @Override
+    public RecoveryReport recoveryReport() {
+        return recoveryReport;
+    }
+
+    /**
+     * Stops accepting appends, lets the writer finish everything queued, force all files and write the
+     * recovery point (unless the log failed), then closes the files. Waits for the writer thread.
+     */
+    public void close() throws IOException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        closeLock.writeLock().lock(); // no append is between its closed check and its enqueue now
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            writer.putClose(done);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing log " + name, e);
+        } finally {
+            closeLock.writeLock().unlock();
+        }
+        signalCommitted();
+        try {
+            done.get(1, TimeUnit.MINUTES);
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing log " + name, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("closing log " + name + " failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("writer of log " + name + " did not stop", e);
+        }
+    }
+
+    // ---- shared with the writer and readers ----
+
+    Path dir() {
+        return dir;
+    }
+
+    LogOptions options() {
+        return options;
+    }
+
+    List<Segment> segments() {
+        return segments;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Writer thread: publishes a new segment list. */
+    void publishSegments(List<Segment> newSegments) {
+        segments = List.copyOf(newSegments);
+    }
+
+    /** Writer thread: records below {@code next} are committed; wakes waiting readers. */
+    void publishEnd(long next) {
+        endOffset = next;
+        signalCommitted();
+    }
+
+    /** Writer thread: enters the failed state; the first failure wins. */
+    void fail(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+    }
+
+    LogFailedException failedException() {
+        return new LogFailedException("log " + name + " refuses writes after an I/O failure; reopen it to recover",
+                failure);
+    }
+
+    void signalCommitted() {
+        commitLock.lock(); // signalAll requires the lock; nothing else happens under it
+        try {
+            committed.signalAll();
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    ReentrantLock commitLock() {
+        return commitLock;
+    }
+
+    Condition committedCondition() {
+        return committed;
+    }
+
+    /** The segment following {@code segment} in the current list, or null. */
+    Segment segmentAfter(Segment segment) {
+        for (Segment s : segments) {
+            if (s.baseOffset > segment.baseOffset) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The segment holding {@code offset}: the last with base at or below it, else the first. */
+    Segment segmentFor(long offset) {
+        List<Segment> list = segments;
+        Segment found = list.get(0);
+        for (Segment s : list) {
+            if (s.baseOffset <= offset) {
+                found = s;
+            } else {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** First offset whose record has a timestamp at or after {@code ts}, or the end offset. */
+    long offsetForTimestamp(long ts) {
+        RecordScanner scanner = new RecordScanner(options.maxRecordBytes());
+        for (Segment s : segments) {
+            if (s.maxTimestamp() < ts) {
+                continue;
+            }
+            long from = s.lookupTimestamp(ts);
+            long position = s.lookupPosition(from);
+            long limit = s.committedSize();
+            try {
+                while (position < limit) {
+                    LogRecord r = scanner.read(s.log(), position, limit);
+                    position += scanner.lastSize();
+                    if (r.offset() >= from && r.timestamp() >= ts) {
+                        return r.offset();
+                    }
+                }
+            } catch (BadRecordException e) {
+                throw new LogCorruptedException(s.logFile, position, e.getMessage());
+            } catch (IOException e) {
+                if (!s.isDeleted()) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return endOffset;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.herald.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Wraps a {@link FileLayer} to inject faults into file handles: fail the Nth write, run out of space after
+ * N bytes (writing the part that fits first, as a real disk does), fail the Nth fsync. Counts fsyncs of
+ * {@code .log} files and can hold the first one at a gate. Arm faults after opening, so recovery is clean.
+ */
+final class FaultyFileLayer implements FileLayer {
+    private final FileLayer delegate;
+    final AtomicInteger writes = new AtomicInteger();
+    final AtomicInteger logForces = new AtomicInteger();
+    final AtomicLong bytesWritten = new AtomicLong();
+    volatile int failWriteNumber = -1;
+    volatile long diskCapacity = Long.MAX_VALUE;
+    volatile int failForceNumber = -1;
+    volatile CountDownLatch forceGate;
+    volatile CountDownLatch forceEntered;
+    private final AtomicInteger forces = new AtomicInteger();
+
+    FaultyFileLayer(FileLayer delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The Nth write from now (1 = the next) fails. */
+    void failWrite(int n) {
+        failWriteNumber = writes.get() + n;
+    }
+
+    /** Only {@code bytes} more bytes fit on the disk. */
+    void diskFullAfter(long bytes) {
+        diskCapacity = bytesWritten.get() + bytes;
+    }
+
+    /** The Nth fsync from now fails. */
+    void failForce(int n) {
+        failForceNumber = forces.get() + n;
+    }
+
+    @Override
+    public FileHandle open(Path file, boolean create) throws IOException {
+        FileHandle h = delegate.open(file, create);
+        boolean isLog = file.getFileName().toString().endsWith(".log");
+        return new FileHandle() {
+            @Override
+            public int write(ByteBuffer src, long position) throws IOException {
+                if (writes.incrementAndGet() == failWriteNumber) {
+                    throw new IOException("injected write failure");
+                }
+                long room = diskCapacity - bytesWritten.get();
+                if (room < src.remaining()) {
+                    if (room > 0) {
+                        ByteBuffer part = src.duplicate();
+                        part.limit(part.position() + (int) room);
+                        int n = h.write(part, position);
+                        bytesWritten.addAndGet(n);
+                        src.position(src.position() + n);
+                    }
+                    throw new IOException("No space left on device (injected)");
+                }
+                int n = h.write(src, position);
+                bytesWritten.addAndGet(n);
+                return n;
+            }
+
+            @Override
+            public int read(ByteBuffer dst, long position) throws IOException {
+                return h.read(dst, position);
+            }
+
+            @Override
+            public long size() throws IOException {
+                return h.size();
+            }
+
+            @Override
+            public void truncate(long size) throws IOException {
+                h.truncate(size);
+            }
+
+            @Override
+            public void force() throws IOException {
+                if (isLog) {
+                    logForces.incrementAndGet();
+                    CountDownLatch gate = forceGate;
+                    if (gate != null) {
+                        forceGate = null;
+                        forceEntered.countDown();
+                        try {
+                            gate.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException(e);
+                        }
+                    }
+                }
+                if (forces.incrementAndGet() == failForceNumber) {
+                    throw new IOException("injected fsync failure");
+                }
+                h.force();
+            }
+
+            @Override
+            public void close() throws IOException {
+                h.close();
+            }
+        };
+    }
+
+    @Override
+    public boolean exists(Path path) {
+        return delegate.exists(path);
+    }
+
+    @Override
+    public List<Path> list(Path dir) throws IOException {
+        return delegate.list(dir);
+    }
+
+    @Override
+    public boolean isDirectory(Path path) {
+        return delegate.isDirectory(path);
+    }
+
+    @Override
+    public void createDirectories(Path dir) throws IOException {
+        delegate.createDirectories(dir);
+    }
+
+    @Override
+    public void move(Path from, Path to) throws IOException {
+        delegate.move(from, to);
+    }
+
+    @Override
+    public void deleteIfExists(Path path) throws IOException {
+        delegate.deleteIfExists(path);
+    }
+
+    @Override
+    public void forceDirectory(Path dir) throws IOException {
+        delegate.forceDirectory(dir);
+    }
+
+    @Override
+    public Closeable lock(Path dir) throws IOException {
+        return delegate.lock(dir);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.herald.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OffsetStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void commitsAreDurableAndNeverMoveBackwards() throws Exception {
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            OffsetStore offsets = d.offsets();
+            assertThat(offsets.committed("g", "t")).isEmpty();
+            assertThat(offsets.commit("g", "t", 10)).isTrue();
+            assertThat(offsets.commit("g", "t", 5)).isFalse();
+            assertThat(offsets.commit("g", "t", 10)).isFalse();
+            assertThat(offsets.commit("g2", "t", 3)).isTrue();
+            assertThat(offsets.commit("g", "u", 7)).isTrue();
+            assertThat(offsets.committed("g", "t")).isEqualTo(OptionalLong.of(10));
+        }
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            assertThat(d.offsets().committed("g", "t")).isEqualTo(OptionalLong.of(10));
+            assertThat(d.offsets().committed("g2", "t")).isEqualTo(OptionalLong.of(3));
+            assertThat(d.offsets().committed("g", "u")).isEqualTo(OptionalLong.of(7));
+        }
+        assertThat(dir.resolve("consumer-offsets.tmp")).doesNotExist();
+    }
+
+    @Test
+    void anyFlippedBitInTheOffsetsFileIsDetected() throws Exception {
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            d.offsets().commit("group", "topic", 123);
+        }
+        Path file = dir.resolve("consumer-offsets");
+        byte[] original = Files.readAllBytes(file);
+        for (int pos = 0; pos < original.length; pos++) {
+            byte[] damaged = original.clone();
+            damaged[pos] ^= 0x20;
+            Files.write(file, damaged);
+            assertThatThrownBy(() -> LogDirectory.open(dir, LogOptions.defaults()))
+                    .isInstanceOfSatisfying(LogCorruptedException.class,
+                            e -> assertThat(e.file()).isEqualTo(file));
+        }
+        Files.write(file, original);
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            assertThat(d.offsets().committed("group", "topic")).isEqualTo(OptionalLong.of(123));
+        }
+    }
+
+    @Test
+    void aFailedCommitLeavesTheStoredOffsetUnchanged() throws Exception {
+        FaultyFileLayer files = new FaultyFileLayer(FileLayer.system());
+        LogOptions options = LogOptions.builder().fileLayer(files).build();
+        try (LogDirectory d = LogDirectory.open(dir, options)) {
+            d.offsets().commit("g", "t", 1);
+            files.failForce(1);
+            assertThatThrownBy(() -> d.offsets().commit("g", "t", 2)).isInstanceOf(UncheckedIOException.class);
+            assertThat(d.offsets().committed("g", "t")).isEqualTo(OptionalLong.of(1));
+        }
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            assertThat(d.offsets().committed("g", "t")).isEqualTo(OptionalLong.of(1));
+        }
+    }
+}
