@@ -38,8 +38,9 @@ public final class Backpressure {
   /**
    * Block the publisher until there is room, at most {@code timeout}; then fail the publish with a
    * {@link MailboxFullException}. A publish made from a Herald delivery thread never blocks: it
-   * fails at once instead, which is what keeps re-entrant publishing free of deadlock (the handler's
-   * retry policy then decides what to do).
+   * fails at once instead ({@code emit} throws, {@code publish} returns a failed future), which is
+   * what keeps re-entrant publishing free of deadlock. A handler that lets the exception escape
+   * hands the decision to its retry policy.
    */
   public static Backpressure block(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");

@@ -22,6 +22,12 @@ public interface BusListener {
   default void onHandlerFailure(
       String subscription, Event<?> event, Throwable cause, int attempt, boolean willRetry) {}
 
+  /**
+   * The transport failed to store an event (an I/O error, a full disk, a broker's refusal). A
+   * tracked publish also fails with {@code cause}; for {@code emit} this is the only report.
+   */
+  default void onStoreFailed(Event<?> event, Throwable cause) {}
+
   /** An event was given up on. */
   default void onDeadLetter(DeadLetter deadLetter) {}
 

@@ -9,10 +9,15 @@ import java.util.List;
  * @param published events accepted by publish or emit
  * @param routed events that matched at least one subscription
  * @param unrouted events that matched none, sent to the unrouted channel
+ * @param storeFailed events the transport failed to store (see {@link BusListener#onStoreFailed})
  * @param subscriptions a snapshot per live subscription
  */
 public record BusStats(
-    long published, long routed, long unrouted, List<SubscriptionStats> subscriptions) {
+    long published,
+    long routed,
+    long unrouted,
+    long storeFailed,
+    List<SubscriptionStats> subscriptions) {
   public BusStats {
     subscriptions = List.copyOf(subscriptions);
   }

@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.internal.Engine;
 import dev.herald.internal.Names;
+import dev.herald.spi.Transport;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -33,6 +34,7 @@ public final class Herald {
     private BusListener listener = BusListener.none();
     private TimeSource timeSource = TimeSource.system();
     private String source = Event.DEFAULT_SOURCE;
+    private Transport transport;
 
     private Builder() {}
 
@@ -71,8 +73,19 @@ public final class Herald {
       return this;
     }
 
+    /**
+     * Stores events with {@code transport}, so that subscriptions given a {@link
+     * SubscribeOptions#group consumer group} are durable: fed from the store, at least once, and
+     * resumed after a restart. Subscriptions without a group stay in-process. The bus owns the
+     * transport and closes it when it closes.
+     */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
     public EventBus build() {
-      return new Engine(executor, workerThreads, listener, timeSource, source);
+      return new Engine(executor, workerThreads, listener, timeSource, source, transport);
     }
   }
 }

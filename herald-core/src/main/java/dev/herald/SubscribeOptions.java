@@ -121,8 +121,9 @@ public final class SubscribeOptions {
   }
 
   /**
-   * Makes the subscription durable, in the named consumer group, on transports that store events.
-   * The in-memory engine accepts and ignores it.
+   * Makes the subscription durable, in the named consumer group, on a bus built with a {@link
+   * dev.herald.spi.Transport}: it is fed stored events at least once and resumes after a restart.
+   * On a bus without a transport the group is ignored.
    */
   public SubscribeOptions group(String group) {
     Objects.requireNonNull(group, "group");

@@ -22,6 +22,7 @@ import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
 import dev.herald.TimeSource;
+import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class Engine implements EventBus {
   private static final String REPLY_TO = "replyto";
   private static final String IN_REPLY_TO = "inreplyto";
   private static final String REPLY_ERROR = "replyerror";
+  private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Executor executor;
   private final ExecutorService ownedExecutor;
@@ -60,6 +62,7 @@ public final class Engine implements EventBus {
   private final TimeSource time;
   private final String source;
   private final String replyType;
+  private final Transport transport;
 
   private final Object registryLock = new Object();
   private volatile Registry registry = Registry.empty();
@@ -73,6 +76,7 @@ public final class Engine implements EventBus {
   private final LongAdder refusedClosed = new LongAdder();
   private final LongAdder unrouted = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
+  private final LongAdder storeFailures = new LongAdder();
 
   private final Map<String, CompletableFuture<Object>> pendingRequests = new ConcurrentHashMap<>();
   private volatile SubscriptionImpl replySubscription;
@@ -88,7 +92,13 @@ public final class Engine implements EventBus {
    * {@code executor} is null (shut down at close).
    */
   public Engine(
-      Executor executor, int workerThreads, BusListener listener, TimeSource time, String source) {
+      Executor executor,
+      int workerThreads,
+      BusListener listener,
+      TimeSource time,
+      String source,
+      Transport transport) {
+    this.transport = transport;
     if (executor == null) {
       ThreadPoolExecutor pool =
           new ThreadPoolExecutor(
@@ -122,8 +132,9 @@ public final class Engine implements EventBus {
     Objects.requireNonNull(event, "event");
     enter("publish");
     try {
+      CompletableFuture<Void> stored = transport == null ? null : store(event);
       Tracker t = route(event, true);
-      return t.future;
+      return stored == null ? t.future : stored.thenCombine(t.future, (v, r) -> r);
     } catch (MailboxFullException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
@@ -136,6 +147,9 @@ public final class Engine implements EventBus {
     Objects.requireNonNull(event, "event");
     enter("emit");
     try {
+      if (transport != null) {
+        store(event);
+      }
       route(event, false);
     } finally {
       exited.increment();
@@ -145,17 +159,45 @@ public final class Engine implements EventBus {
   private void enter(String what) {
     entered.increment();
     // Checked after counting in: close() sets the flag, then waits for the counts to agree.
-    if (closed) {
+    // While close drains, handlers may still publish: their events are part of the flow in flight.
+    if (closed && (abandoned || Lane.CURRENT.get() == null)) {
       refusedClosed.increment();
       exited.increment();
       throw new BusClosedException(what);
     }
   }
 
+  /**
+   * Stores an event with the transport. A failure is counted and reported to the listener; the
+   * returned future carries it to a tracked publisher.
+   */
+  private CompletableFuture<Void> store(Event<?> event) {
+    CompletableFuture<Void> f;
+    try {
+      f = transport.store(event);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.whenComplete(
+        (v, t) -> {
+          if (t != null) {
+            storeFailures.increment();
+            try {
+              listener.onStoreFailed(event, t);
+            } catch (RuntimeException e) {
+              listenerErrors.increment();
+            }
+          }
+        });
+  }
+
   /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
   private void emitInternal(Event<?> event) {
     entered.increment();
     try {
+      if (transport != null && DeadLetter.TYPE.equals(event.type())) {
+        store(event); // Dead letters outlive a restart when the transport stores events.
+      }
       route(event, false);
     } finally {
       exited.increment();
@@ -230,7 +272,7 @@ public final class Engine implements EventBus {
           Object old = lane.queue.poll();
           if (old != null) {
             lane.evicted.incrementAndGet();
-            dropped(s, eventOf(old), old, DropReason.OLDEST);
+            dropped(s, Completion.eventOf(old), old, DropReason.OLDEST);
           }
           if (lane.offer(item)) {
             return null;
@@ -263,17 +305,9 @@ public final class Engine implements EventBus {
     }
   }
 
-  private static Event<?> eventOf(Object item) {
-    return item instanceof Tracker.Item ? ((Tracker.Item) item).event() : (Event<?>) item;
-  }
-
   private void dropped(SubscriptionImpl s, Event<?> event, Object item, DropReason reason) {
     notifyDropped(s.name, event, reason);
-    if (item instanceof Tracker.Item) {
-      Tracker.Item ti = (Tracker.Item) item;
-      ti.tracker.complete(
-          ti.index, new Delivery(s.name, Delivery.Outcome.DROPPED, 0, reason, null));
-    }
+    Completion.complete(item, new Delivery(s.name, Delivery.Outcome.DROPPED, 0, reason, null));
   }
 
   // ---------------------------------------------------------------- subscribing
@@ -361,16 +395,38 @@ public final class Engine implements EventBus {
       SubscriptionImpl s = new SubscriptionImpl(this, name, selector, options, ex, invoker);
       pruneDrained();
       draining.add(s);
-      registry = registry.with(s);
+      if (options.group() != null && transport != null) {
+        s.feed = transport.feed(options.group(), selector::matches, (event, done) -> feed(s, event, done));
+      } else {
+        registry = registry.with(s);
+      }
       return s;
     }
   }
 
+  /** Hands one stored event to a durable subscription; waits for room (backpressure). */
+  private void feed(SubscriptionImpl s, Event<?> event, Runnable done) throws InterruptedException {
+    Lane lane = s.laneFor(event);
+    if (!s.isActive() || !lane.offerBlocking(new Completion.Ack(event, done), FEED_WAIT_NANOS)) {
+      // Not acknowledged: the transport feeds it again after a restart.
+      throw new InterruptedException("subscription '" + s.name + "' or its bus is closing");
+    }
+  }
+
   void unsubscribe(SubscriptionImpl s) {
+    Transport.Feed feed;
     synchronized (registryLock) {
-      if (s.markClosed()) {
-        registry = registry.without(s);
+      if (!s.markClosed()) {
+        return;
       }
+      registry = registry.without(s);
+      feed = s.feed;
+    }
+    if (feed != null) {
+      for (Lane lane : s.lanes) {
+        lane.wakeWaiters();
+      }
+      feed.close();
     }
   }
 
@@ -530,7 +586,7 @@ public final class Engine implements EventBus {
       return; // A failing dead-letter handler: its dead letter is reported, not re-published.
     }
     try {
-      emitInternal(Event.builder(DeadLetter.TYPE).source(source).key(event.key()).data(dl).build());
+      emitInternal(Event.<DeadLetter>causedBy(event, DeadLetter.TYPE).source(source).data(dl).build());
     } catch (MailboxFullException e) {
       // Counted and reported as a drop at the dead-letter subscription that refused it.
     }
@@ -539,6 +595,14 @@ public final class Engine implements EventBus {
   void notifyFailure(String sub, Event<?> event, Throwable cause, int attempt, boolean retry) {
     try {
       listener.onHandlerFailure(sub, event, cause, attempt, retry);
+    } catch (RuntimeException e) {
+      listenerErrors.increment();
+    }
+  }
+
+  void notifyHandled(String sub, Event<?> event, int attempts, long latencyNanos) {
+    try {
+      listener.onHandled(sub, event, attempts, latencyNanos);
     } catch (RuntimeException e) {
       listenerErrors.increment();
     }
@@ -573,7 +637,8 @@ public final class Engine implements EventBus {
     for (SubscriptionImpl s : registry.all) {
       subs.add(s.stats());
     }
-    return new BusStats(published, Math.max(0, published - unroutedNow), unroutedNow, subs);
+    return new BusStats(
+        published, Math.max(0, published - unroutedNow), unroutedNow, storeFailures.sum(), subs);
   }
 
   // ---------------------------------------------------------------- closing
@@ -621,6 +686,11 @@ public final class Engine implements EventBus {
           lane.wakeWaiters();
         }
       }
+      for (SubscriptionImpl s : draining) {
+        if (s.feed != null) {
+          s.feed.close(); // Stop taking stored events; what is queued still drains.
+        }
+      }
       // Publishers already inside publish() finish routing before draining is judged.
       while (exited.sum() != entered.sum() && System.nanoTime() < deadline) {
         Thread.yield();
@@ -649,6 +719,9 @@ public final class Engine implements EventBus {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         threadsStopped = false;
+      }
+      if (transport != null) {
+        transport.close();
       }
       closeReport = new CloseReport(drained && undelivered.isEmpty(), undelivered, threadsStopped);
       return closeReport;

@@ -149,7 +149,6 @@ final class Lane implements Runnable {
         return;
       }
     }
-    long t0 = System.nanoTime();
     for (int budget = BATCH; budget > 0; budget--) {
       Object item = queue.poll();
       if (item == null) {
@@ -174,9 +173,6 @@ final class Lane implements Runnable {
       if (!deliver(item, 0)) {
         return;
       }
-      long t1 = System.nanoTime();
-      latency.record(t1 - t0);
-      t0 = t1;
     }
     // Batch used up: give other lanes on the same executor their turn.
     submit();
@@ -198,8 +194,9 @@ final class Lane implements Runnable {
    * dead-lettered); false when a retry was scheduled and the lane must stop until it fires.
    */
   private boolean deliver(Object item, int attemptsSoFar) {
-    Event<?> event = item instanceof Tracker.Item ? ((Tracker.Item) item).event() : (Event<?>) item;
+    Event<?> event = Completion.eventOf(item);
     int attempt = attemptsSoFar + 1;
+    long start = System.nanoTime();
     try {
       sub.invoke(event);
     } catch (Throwable t) {
@@ -208,20 +205,24 @@ final class Lane implements Runnable {
       }
       return failed(item, event, t, attempt);
     }
+    long nanos = System.nanoTime() - start;
+    latency.record(nanos);
     COUNTER.setRelease(this, delivered + 1);
-    if (attempt > 1) {
-      sub.engine.listener().onHandled(sub.name, event, attempt, 0);
-    }
-    if (item instanceof Tracker.Item) {
-      Tracker.Item ti = (Tracker.Item) item;
-      ti.tracker.complete(
-          ti.index, new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
+    sub.engine.notifyHandled(sub.name, event, attempt, nanos);
+    if (item instanceof Completion) {
+      ((Completion) item)
+          .complete(new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
     }
     return true;
   }
 
   private boolean failed(Object item, Event<?> event, Throwable cause, int attempt) {
     failed++;
+    if (sub.engine.isAbandoned()) {
+      // Interrupted by close: the event was left undelivered, not given up on.
+      dropClosed(item);
+      return true;
+    }
     boolean retry = !sub.engine.isAbandoned() && sub.retry.shouldRetry(cause, attempt);
     sub.engine.notifyFailure(sub.name, event, cause, attempt, retry);
     if (retry) {
@@ -239,23 +240,16 @@ final class Lane implements Runnable {
     }
     deadLettered++;
     sub.engine.deadLetter(sub, event, cause, attempt);
-    if (item instanceof Tracker.Item) {
-      Tracker.Item ti = (Tracker.Item) item;
-      ti.tracker.complete(
-          ti.index, new Delivery(sub.name, Delivery.Outcome.DEAD_LETTERED, attempt, null, cause));
-    }
+    Completion.complete(
+        item, new Delivery(sub.name, Delivery.Outcome.DEAD_LETTERED, attempt, null, cause));
     return true;
   }
 
   private void dropClosed(Object item) {
     droppedClosed++;
-    Event<?> event = item instanceof Tracker.Item ? ((Tracker.Item) item).event() : (Event<?>) item;
-    sub.engine.notifyDropped(sub.name, event, DropReason.CLOSED);
-    if (item instanceof Tracker.Item) {
-      Tracker.Item ti = (Tracker.Item) item;
-      ti.tracker.complete(
-          ti.index, new Delivery(sub.name, Delivery.Outcome.DROPPED, 0, DropReason.CLOSED, null));
-    }
+    sub.engine.notifyDropped(sub.name, Completion.eventOf(item), DropReason.CLOSED);
+    Completion.complete(
+        item, new Delivery(sub.name, Delivery.Outcome.DROPPED, 0, DropReason.CLOSED, null));
   }
 
   /**

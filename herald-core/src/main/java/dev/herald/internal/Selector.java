@@ -18,6 +18,13 @@ public abstract class Selector {
   /** Whether a payload of {@code payloadClass} is selected (false for type selectors). */
   public abstract boolean matchesClass(Class<?> payloadClass, String type);
 
+  /** Whether a whole event is selected, by type or by payload class. */
+  public boolean matches(dev.herald.Event<?> event) {
+    Object data = event.data();
+    return matchesType(event.type())
+        || (data != null && matchesClass(data.getClass(), event.type()));
+  }
+
   public boolean isClassSelector() {
     return false;
   }
@@ -149,7 +156,14 @@ public abstract class Selector {
     }
 
     @Override
-    public boolean isClassSelector() {
+    /** Whether a whole event is selected, by type or by payload class. */
+  public boolean matches(dev.herald.Event<?> event) {
+    Object data = event.data();
+    return matchesType(event.type())
+        || (data != null && matchesClass(data.getClass(), event.type()));
+  }
+
+  public boolean isClassSelector() {
       return true;
     }
 

@@ -6,6 +6,7 @@ import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
+import dev.herald.spi.Transport;
 import java.util.concurrent.Executor;
 
 /**
@@ -28,6 +29,8 @@ final class SubscriptionImpl implements Subscription {
   final Lane[] lanes;
   private final Invoker invoker;
   private volatile boolean active = true;
+  /** The transport's feed, for a durable subscription; null otherwise. */
+  volatile Transport.Feed feed;
 
   SubscriptionImpl(
       Engine engine,

@@ -55,17 +55,23 @@ final class Tracker {
   }
 
   /** One tracked event queued in a lane. */
-  static final class Item {
-    final Tracker tracker;
-    final int index;
+  static final class Item implements Completion {
+    private final Tracker tracker;
+    private final int index;
 
     Item(Tracker tracker, int index) {
       this.tracker = tracker;
       this.index = index;
     }
 
-    Event<?> event() {
+    @Override
+    public Event<?> event() {
       return tracker.event;
+    }
+
+    @Override
+    public void complete(Delivery delivery) {
+      tracker.complete(index, delivery);
     }
   }
 }

@@ -836,6 +836,37 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void theListenerHearsEveryHandledEventAndCannotBreakDelivery() throws Exception {
+      LongAdder handled = new LongAdder();
+      bus.close();
+      bus =
+          newBusBuilder()
+              .listener(
+                  new BusListener() {
+                    @Override
+                    public void onHandled(String s, Event<?> e, int attempts, long nanos) {
+                      handled.increment();
+                      throw new IllegalStateException("a broken listener");
+                    }
+                  })
+              .build();
+      AtomicInteger calls = new AtomicInteger();
+      bus.subscribe(
+          "l.e",
+          e -> {
+            if (calls.incrementAndGet() == 1) {
+              throw new Transient("once");
+            }
+          },
+          named("listened")
+              .retry(RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(1))));
+      for (int i = 0; i < 10; i++) {
+        assertThat(get(bus.publish("l.e", i)).allHandled()).isTrue();
+      }
+      assertThat(handled.sum()).isEqualTo(10);
+    }
+
+    @Test
     void latencyIsMeasured() throws Exception {
       Subscription s = bus.subscribe("lat.e", e -> {}, named("lat"));
       for (int i = 0; i < 100; i++) {
@@ -959,12 +990,44 @@ public abstract class EventBusContract {
       assertThat(entered.await(30, SECONDS)).isTrue();
       CloseReport report = bus.close(Duration.ofMillis(100));
       assertThat(report.drained()).isFalse();
-      // The one inside the handler was interrupted; the nine queued were never started.
-      assertThat(report.undelivered()).containsEntry("stuck", 9L);
+      // The one inside the handler was interrupted and the nine queued never started: all ten are
+      // left undelivered (not dead-lettered: nobody gave up on them).
+      assertThat(report.undelivered()).containsEntry("stuck", 10L);
       SubscriptionStats st = stuck.stats();
-      assertThat(st.dropped()).isEqualTo(9);
-      assertThat(st.deadLettered() + st.delivered() + st.dropped()).isEqualTo(10);
-      assertThat(listener.drops(DropReason.CLOSED)).isEqualTo(9);
+      assertThat(st.dropped()).isEqualTo(10);
+      assertThat(st.deadLettered()).isZero();
+      assertThat(st.delivered() + st.dropped()).isEqualTo(10);
+      assertThat(listener.drops(DropReason.CLOSED)).isEqualTo(10);
+    }
+
+    @Test
+    void handlersMayStillPublishWhileCloseDrains() throws Exception {
+      LongAdder second = new LongAdder();
+      CountDownLatch release = new CountDownLatch(1);
+      bus.subscribe(
+          "chain.first",
+          e -> {
+            release.await();
+            bus.emit("chain.second", e.data());
+          },
+          blocking("first"));
+      bus.subscribe("chain.second", e -> second.increment(), blocking("second"));
+      for (int i = 0; i < 100; i++) {
+        bus.emit("chain.first", i);
+      }
+      CompletableFuture<CloseReport> closing = CompletableFuture.supplyAsync(() -> bus.close(LONG));
+      await().atMost(30, SECONDS).until(() -> {
+        try {
+          bus.emit("chain.first", -1);
+          return false;
+        } catch (BusClosedException expected) {
+          return true;
+        }
+      });
+      release.countDown();
+      CloseReport report = closing.get(60, SECONDS);
+      assertThat(report.drained()).isTrue();
+      assertThat(second.sum()).isEqualTo(100);
     }
 
     @Test

@@ -1,0 +1,53 @@
+package dev.herald.internal;
+
+import dev.herald.Delivery;
+import dev.herald.DropReason;
+import dev.herald.Event;
+
+/**
+ * A queued event that someone waits for: a tracked publish, or a transport waiting for an
+ * acknowledgement. {@link #complete} is called exactly once, by whichever thread finishes it.
+ */
+interface Completion {
+  Event<?> event();
+
+  void complete(Delivery delivery);
+
+  /** The event of a queued item, which is either a bare event or a completion. */
+  static Event<?> eventOf(Object item) {
+    return item instanceof Completion ? ((Completion) item).event() : (Event<?>) item;
+  }
+
+  /** Completes {@code item} if someone waits for it. */
+  static void complete(Object item, Delivery delivery) {
+    if (item instanceof Completion) {
+      ((Completion) item).complete(delivery);
+    }
+  }
+
+  /**
+   * An event fed by a transport; finishing it acknowledges it. An event left behind by close is
+   * not acknowledged, so the transport feeds it again after a restart.
+   */
+  final class Ack implements Completion {
+    private final Event<?> event;
+    private final Runnable done;
+
+    Ack(Event<?> event, Runnable done) {
+      this.event = event;
+      this.done = done;
+    }
+
+    @Override
+    public Event<?> event() {
+      return event;
+    }
+
+    @Override
+    public void complete(Delivery delivery) {
+      if (delivery.dropReason() != DropReason.CLOSED) {
+        done.run();
+      }
+    }
+  }
+}

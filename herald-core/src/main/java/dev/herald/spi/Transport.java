@@ -1,0 +1,66 @@
+package dev.herald.spi;
+
+import dev.herald.Event;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * Where a bus stores events for its durable subscriptions: the seam under which the durable log and
+ * Kafka plug in, behind the same {@link dev.herald.EventBus} API.
+ *
+ * <p>The engine keeps everything else: routing to in-process subscriptions, mailboxes, backpressure,
+ * retries, dead letters, stats. A transport only stores events ({@link #store}) and feeds them back
+ * to durable subscriptions, one consumer group each ({@link #feed}), remembering per group what was
+ * finished. Delivery to a group is at least once: after a restart a group resumes after the last
+ * event it acknowledged, so only unacknowledged events are delivered again.
+ *
+ * <p>Implementations are thread-safe. The bus that is built with a transport owns it and closes it
+ * when the bus closes.
+ */
+public interface Transport extends AutoCloseable {
+
+  /** A short name for messages and stats, for example {@code "log"} or {@code "kafka"}. */
+  String name();
+
+  /**
+   * Stores one event. Called on the publisher's thread; must not block for long (a full internal
+   * queue answers with a failed future).
+   *
+   * @return a future completed when the event is as durable as the transport promises, or failed
+   *     with the cause (an I/O error, a full disk, a broker's refusal); never completed otherwise
+   */
+  CompletableFuture<Void> store(Event<?> event);
+
+  /**
+   * Feeds the stored events that {@code filter} accepts to a durable subscription of consumer group
+   * {@code group}, in store order per key, starting after the group's last acknowledged event (from
+   * the first stored event for a new group). Events the filter rejects count as acknowledged.
+   *
+   * @param sink called from a thread of the transport's, one event at a time per partition of the
+   *     transport's choosing; it may block (that is backpressure)
+   */
+  Feed feed(String group, Predicate<Event<?>> filter, FeedSink sink);
+
+  /** Stops every feed and releases the storage. */
+  @Override
+  void close();
+
+  /** Receives stored events for a durable subscription. */
+  @FunctionalInterface
+  interface FeedSink {
+    /**
+     * Takes one event. {@code done} must be called exactly once, from any thread, when the
+     * subscription has finished with the event (handled, dead-lettered or dropped by its policy);
+     * only then may the transport count it as acknowledged.
+     *
+     * @throws InterruptedException if the feed is being closed while the sink waits for room
+     */
+    void accept(Event<?> event, Runnable done) throws InterruptedException;
+  }
+
+  /** A running feed. Closing it stops delivery; unacknowledged events are fed again later. */
+  interface Feed extends AutoCloseable {
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,106 @@
+package dev.herald.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Runs {@code herald demo} in-process, as the launcher would, and checks what it prints. */
+class DemoCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  private JsonNode lastLineAsJson() throws Exception {
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines).isNotEmpty();
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+  }
+
+  @Test
+  void demoAccountsForEveryOrderAndLosesNothing() throws Exception {
+    int status = run("demo", "--orders", "300", "--seed", "7", "--json");
+
+    assertThat(status).as("stderr: %s", err).isZero();
+    assertThat(out.toString()).contains("event type", "service", "Latency", "Close");
+    JsonNode json = lastLineAsJson();
+    for (String field :
+        List.of(
+            "ordersPlaced",
+            "ordersShipped",
+            "ordersCancelled",
+            "eventsPublished",
+            "deadLetters",
+            "lost",
+            "retries",
+            "analyticsDropped",
+            "latencyP50Ms",
+            "latencyP99Ms",
+            "elapsedMs")) {
+      assertThat(json.has(field)).as(field).isTrue();
+    }
+    long placed = json.get("ordersPlaced").asLong();
+    assertThat(placed).isEqualTo(300);
+    assertThat(json.get("ordersShipped").asLong() + json.get("ordersCancelled").asLong())
+        .isEqualTo(placed);
+    assertThat(json.get("lost").asLong()).as("lost: %s", json.get("lostDetail")).isZero();
+    assertThat(json.get("cancelledPaymentDeclined").asLong()).isPositive();
+    assertThat(json.get("deadLetters").asLong())
+        .isEqualTo(json.get("cancelledPaymentDeclined").asLong());
+    assertThat(json.get("retries").asLong()).isPositive();
+    assertThat(json.get("customersNotified").asLong()).isEqualTo(placed);
+    assertThat(json.get("closeDrained").asBoolean()).isTrue();
+  }
+
+  @Test
+  void sameSeedSameBusinessOutcome() throws Exception {
+    run("demo", "--orders", "200", "--seed", "11", "--json");
+    JsonNode first = lastLineAsJson();
+    out.getBuffer().setLength(0);
+    run("demo", "--orders", "200", "--seed", "11", "--json");
+    JsonNode second = lastLineAsJson();
+
+    for (String field :
+        List.of(
+            "ordersShipped",
+            "cancelledOutOfStock",
+            "cancelledPaymentDeclined",
+            "retries",
+            "eventsPublished")) {
+      assertThat(second.get(field)).as(field).isEqualTo(first.get(field));
+    }
+  }
+
+  @Test
+  void badValueIsUsageError() {
+    assertThat(run("demo", "--orders", "x")).isEqualTo(2);
+    assertThat(err.toString()).contains("--orders", "Usage: herald demo");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void outOfRangeValueIsUsageError() {
+    assertThat(run("demo", "--orders", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("must be within", "Usage: herald demo");
+  }
+
+  @Test
+  void unknownOptionIsUsageError() {
+    assertThat(run("demo", "--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("--bogus", "Usage: herald demo");
+  }
+
+  @Test
+  void noCommandOrUnknownCommandIsUsageError() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(run("nope")).isEqualTo(2);
+    assertThat(err.toString()).contains("Usage: herald");
+  }
+}
