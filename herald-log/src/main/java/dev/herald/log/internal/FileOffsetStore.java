@@ -54,6 +54,22 @@ public final class FileOffsetStore implements OffsetStore {
         return new FileOffsetStore(files, file, offsets);
     }
 
+    /**
+     * The committed offsets of {@code dir}, group to topic to offset, read without touching any file.
+     *
+     * @throws LogCorruptedException when the file fails its CRC or structure checks
+     */
+    public static Map<String, Map<String, Long>> read(FileLayer files, Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        TreeMap<Key, Long> offsets = new TreeMap<>(ORDER);
+        if (files.exists(file)) {
+            decode(file, ByteBuffer.wrap(FileIo.readAll(files, file)), offsets);
+        }
+        Map<String, Map<String, Long>> byGroup = new TreeMap<>();
+        offsets.forEach((k, v) -> byGroup.computeIfAbsent(k.group(), g -> new TreeMap<>()).put(k.topic(), v));
+        return byGroup;
+    }
+
     @Override
     public synchronized boolean commit(String group, String topic, long offset) {
         if (offset < 0) {

@@ -103,7 +103,9 @@ public final class SegmentedLog implements Log {
                     Segment s = Segment.open(files, dir, base, options.indexIntervalBytes());
                     segments.add(s);
                     boolean last = i == bases.size() - 1;
-                    if (i < validateFrom) {
+                    // A repair rescans every segment whole: damage may sit anywhere, not only after
+                    // the last index entry that a normal open trusts.
+                    if (i < validateFrom && !repair) {
                         recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
                     } else {
                         recovery.validate(s, last);

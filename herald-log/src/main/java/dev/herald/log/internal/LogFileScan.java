@@ -1,0 +1,308 @@
+package dev.herald.log.internal;
+
+import static dev.herald.log.internal.IndexDescriptor.*;
+
+import dev.herald.log.FileLayer;
+import dev.herald.log.FileLayer.FileHandle;
+import dev.herald.log.LogFiles.Problem;
+import dev.herald.log.LogFiles.SegmentFile;
+import dev.herald.log.LogFiles.TopicFiles;
+import dev.herald.log.LogFiles.Verification;
+import dev.herald.log.LogFiles.VerifyProgress;
+import dev.herald.log.LogOptions;
+import dev.herald.log.LogRecord;
+import dev.herald.log.internal.RecordCodec.BadRecordException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read-only scans behind {@link dev.herald.log.LogFiles}: lists topics and segments and checks records
+ * and indexes as {@link RecordDescriptor} and {@link IndexDescriptor} lay them out. Opens files without
+ * creating them and never writes, truncates or locks. Owned by one thread.
+ */
+public final class LogFileScan {
+    public static final String TOPICS = "topics";
+    private static final long PROGRESS_STEP_BYTES = 1 << 20;
+
+    private final Path dir;
+    private final FileLayer files;
+    private final RecordScanner scanner;
+
+    public LogFileScan(Path dir, LogOptions options) {
+        this.dir = dir;
+        this.files = options.fileLayer();
+        this.scanner = new RecordScanner(options.maxRecordBytes());
+    }
+
+    public List<String> topics() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (Path p : files.list(dir.resolve(TOPICS))) {
+            String name = p.getFileName().toString();
+            if (files.isDirectory(p) && !name.startsWith(".")) {
+                names.add(name);
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    public TopicFiles topic(String topic) throws IOException {
+        List<SegmentFile> segments = new ArrayList<>();
+        for (long base : bases(topic, new ArrayList<>())) {
+            Path file = logFile(topic, base);
+            try (FileHandle log = files.open(file, false)) {
+                long size = log.size();
+                long[] from = lastIndexEntry(topic, base, size);
+                long end = scanEnd(log, size, from[0], from[1]);
+                if (end < 0) {
+                    end = scanEnd(log, size, base, 0); // the index entry did not lead to its record
+                }
+                segments.add(new SegmentFile(base, file, size, Math.max(end, base)));
+            }
+        }
+        return new TopicFiles(topic, segments);
+    }
+
+    public Verification verify(VerifyProgress progress) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        List<String> topics = topics();
+        List<List<Long>> bases = new ArrayList<>();
+        long total = 0;
+        for (String t : topics) {
+            List<Long> b = bases(t, problems);
+            bases.add(b);
+            for (long base : b) {
+                try (FileHandle h = files.open(logFile(t, base), false)) {
+                    total += h.size();
+                }
+            }
+        }
+        Totals totals = new Totals(total, progress);
+        for (int i = 0; i < topics.size(); i++) {
+            String t = topics.get(i);
+            long previousEnd = -1;
+            List<Long> b = bases.get(i);
+            for (int s = 0; s < b.size(); s++) {
+                long base = b.get(s);
+                if (base < previousEnd) {
+                    problems.add(new Problem(logFile(t, base), 0, "base offset " + base
+                            + " overlaps the previous segment, which ends at " + previousEnd));
+                }
+                previousEnd = verifySegment(t, base, s == b.size() - 1, totals, problems);
+                totals.segments++;
+            }
+        }
+        progress.scanned(totals.scanned, total);
+        return new Verification(topics.size(), totals.segments, totals.records, totals.indexEntries,
+                totals.scanned, problems);
+    }
+
+    /** Counters of one verify run; reports progress every {@link #PROGRESS_STEP_BYTES}. */
+    private static final class Totals {
+        final long total;
+        final VerifyProgress progress;
+        long scanned;
+        long reported;
+        long records;
+        long indexEntries;
+        int segments;
+
+        Totals(long total, VerifyProgress progress) {
+            this.total = total;
+            this.progress = progress;
+        }
+
+        void advance(long bytes) {
+            scanned += bytes;
+            if (scanned - reported >= PROGRESS_STEP_BYTES) {
+                reported = scanned;
+                progress.scanned(scanned, Math.max(total, scanned));
+            }
+        }
+    }
+
+    /** Checks one segment and its indexes; returns its end offset. */
+    private long verifySegment(String topic, long base, boolean last, Totals totals, List<Problem> problems)
+            throws IOException {
+        Path file = logFile(topic, base);
+        Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
+        Path timeFile = sibling(topic, base, Segment.TIME_INDEX_SUFFIX);
+        try (FileHandle log = files.open(file, false)) {
+            long size = log.size();
+            long[] offsetEntries = readEntries(indexFile, OFFSET_ENTRY_SIZE, problems);
+            long[] timeEntries = readEntries(timeFile, TIME_ENTRY_SIZE, problems);
+            totals.indexEntries += offsetEntries.length / 2 + timeEntries.length / 2;
+            checkOffsetEntryOrder(indexFile, offsetEntries, size, problems);
+            checkTimeEntryOrder(timeFile, timeEntries, problems);
+            scanner.invalidate();
+            long position = 0;
+            long expected = base;
+            long maxTimestamp = -1;
+            int nextOffsetEntry = 0;
+            int nextTimeEntry = 0;
+            boolean intact = true;
+            while (position < size) {
+                LogRecord r;
+                try {
+                    r = scanner.read(log, position, size);
+                    if (r.offset() != expected) {
+                        throw new BadRecordException("offset " + r.offset() + " where " + expected + " was expected");
+                    }
+                } catch (BadRecordException e) {
+                    problems.add(new Problem(file, position, e.getMessage() + (last
+                            ? " (tail of the active segment: opening the log truncates it here)"
+                            : " (sealed segment: a repair moves the rest of the segment to a .quarantine file)")));
+                    totals.advance(size - position);
+                    intact = false; // entries past a bad record cannot be checked; the bad record is the finding
+                    break;
+                }
+                long relative = expected - base;
+                for (; nextOffsetEntry < offsetEntries.length && offsetEntries[nextOffsetEntry + 1] <= position;
+                        nextOffsetEntry += 2) {
+                    if (offsetEntries[nextOffsetEntry + 1] < position || offsetEntries[nextOffsetEntry] != relative) {
+                        problems.add(new Problem(indexFile, nextOffsetEntry / 2L * OFFSET_ENTRY_SIZE,
+                                "entry (offset " + (base + offsetEntries[nextOffsetEntry]) + ", position "
+                                        + offsetEntries[nextOffsetEntry + 1] + ") does not point at that record"));
+                    }
+                }
+                maxTimestamp = Math.max(maxTimestamp, r.timestamp());
+                for (; nextTimeEntry < timeEntries.length && timeEntries[nextTimeEntry + 1] <= relative;
+                        nextTimeEntry += 2) {
+                    if (timeEntries[nextTimeEntry + 1] < relative || timeEntries[nextTimeEntry] != r.timestamp()
+                            || r.timestamp() != maxTimestamp) {
+                        problems.add(new Problem(timeFile, nextTimeEntry / 2L * TIME_ENTRY_SIZE,
+                                "entry (timestamp " + timeEntries[nextTimeEntry] + ", offset "
+                                        + (base + timeEntries[nextTimeEntry + 1])
+                                        + ") disagrees with the records' running maximum timestamp"));
+                    }
+                }
+                position += scanner.lastSize();
+                totals.advance(scanner.lastSize());
+                totals.records++;
+                expected++;
+            }
+            if (intact && nextOffsetEntry < offsetEntries.length) {
+                problems.add(new Problem(indexFile, nextOffsetEntry / 2L * OFFSET_ENTRY_SIZE,
+                        "entry points past the last valid record"));
+            }
+            if (intact && nextTimeEntry < timeEntries.length) {
+                problems.add(new Problem(timeFile, nextTimeEntry / 2L * TIME_ENTRY_SIZE,
+                        "entry names an offset past the last valid record"));
+            }
+            return expected;
+        }
+    }
+
+    /**
+     * The entries of an index file as pairs: (relative offset, position) for {@code .index},
+     * (timestamp, relative offset) for {@code .timeindex}. Stops at the first entry failing its CRC.
+     */
+    private long[] readEntries(Path file, int entrySize, List<Problem> problems) throws IOException {
+        if (!files.exists(file)) {
+            problems.add(new Problem(file, 0, "index file missing (opening the log rebuilds it)"));
+            return new long[0];
+        }
+        byte[] bytes = FileIo.readAll(files, file);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (bytes.length % entrySize != 0) {
+            problems.add(new Problem(file, bytes.length - bytes.length % entrySize,
+                    "size " + bytes.length + " is not a whole number of " + entrySize + "-byte entries"));
+        }
+        int count = bytes.length / entrySize;
+        long[] pairs = new long[2 * count];
+        for (int i = 0; i < count; i++) {
+            int at = i * entrySize;
+            boolean offsetIndex = entrySize == OFFSET_ENTRY_SIZE;
+            int crcAt = at + (offsetIndex ? OFFSET_ENTRY_CRC : TIME_ENTRY_CRC);
+            if (b.getInt(crcAt) != RecordCodec.crc(b, at, crcAt)) {
+                problems.add(new Problem(file, at, "entry fails its crc32c"));
+                return java.util.Arrays.copyOf(pairs, 2 * i);
+            }
+            if (offsetIndex) {
+                pairs[2 * i] = Integer.toUnsignedLong(b.getInt(at + OFFSET_ENTRY_RELATIVE_OFFSET));
+                pairs[2 * i + 1] = Integer.toUnsignedLong(b.getInt(at + OFFSET_ENTRY_POSITION));
+            } else {
+                pairs[2 * i] = b.getLong(at + TIME_ENTRY_TIMESTAMP);
+                pairs[2 * i + 1] = Integer.toUnsignedLong(b.getInt(at + TIME_ENTRY_RELATIVE_OFFSET));
+            }
+        }
+        return pairs;
+    }
+
+    private static void checkOffsetEntryOrder(Path file, long[] e, long logSize, List<Problem> problems) {
+        for (int i = 0; i < e.length; i += 2) {
+            if (i > 0 && (e[i] <= e[i - 2] || e[i + 1] <= e[i - 1]) || e[i + 1] >= logSize) {
+                problems.add(new Problem(file, i / 2L * OFFSET_ENTRY_SIZE,
+                        "entry out of order or past the end of the log file"));
+            }
+        }
+    }
+
+    private static void checkTimeEntryOrder(Path file, long[] e, List<Problem> problems) {
+        for (int i = 2; i < e.length; i += 2) {
+            if (e[i] <= e[i - 2] || e[i + 1] < e[i - 1]) {
+                problems.add(new Problem(file, i / 2L * TIME_ENTRY_SIZE, "entry out of order"));
+            }
+        }
+    }
+
+    /** (offset, position) of the last intact offset index entry below {@code logSize}, or the segment start. */
+    private long[] lastIndexEntry(String topic, long base, long logSize) throws IOException {
+        long[] e = readEntries(sibling(topic, base, Segment.INDEX_SUFFIX), OFFSET_ENTRY_SIZE, new ArrayList<>());
+        for (int i = e.length - 2; i >= 0; i -= 2) {
+            if (e[i + 1] < logSize) {
+                return new long[] {base + e[i], e[i + 1]};
+            }
+        }
+        return new long[] {base, 0};
+    }
+
+    /** Scans from a known record; the offset after the last good record, or -1 if the first is not {@code offset}. */
+    private long scanEnd(FileHandle log, long size, long offset, long position) throws IOException {
+        scanner.invalidate();
+        long expected = offset;
+        long p = position;
+        while (p < size) {
+            try {
+                if (scanner.read(log, p, size).offset() != expected) {
+                    break;
+                }
+            } catch (BadRecordException e) {
+                break;
+            }
+            p += scanner.lastSize();
+            expected++;
+        }
+        return p == position && position > 0 ? -1 : expected;
+    }
+
+    /** Base offsets of the topic's segment files, sorted; badly named {@code .log} files become problems. */
+    private List<Long> bases(String topic, List<Problem> problems) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        for (Path p : files.list(dir.resolve(TOPICS).resolve(topic))) {
+            String f = p.getFileName().toString();
+            if (!f.endsWith(Segment.LOG_SUFFIX)) {
+                continue;
+            }
+            String digits = f.substring(0, f.length() - Segment.LOG_SUFFIX.length());
+            if (digits.length() == 20 && digits.chars().allMatch(Character::isDigit)) {
+                bases.add(Long.parseLong(digits));
+            } else {
+                problems.add(new Problem(p, 0, "not a segment file name"));
+            }
+        }
+        bases.sort(null);
+        return bases;
+    }
+
+    private Path logFile(String topic, long base) {
+        return sibling(topic, base, Segment.LOG_SUFFIX);
+    }
+
+    private Path sibling(String topic, long base, String suffix) {
+        return dir.resolve(TOPICS).resolve(topic).resolve(Segment.fileName(base, suffix));
+    }
+}
