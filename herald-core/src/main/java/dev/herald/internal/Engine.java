@@ -557,6 +557,17 @@ public final class Engine implements EventBus {
     return ThreadLocalRandom.current().nextDouble();
   }
 
+  /**
+   * Whether other work waits for a thread of {@code ex}. Only Herald's own pool can tell; for an
+   * executor the user gave, the answer is always yes, so lanes share it fairly.
+   */
+  boolean othersWaiting(Executor ex) {
+    if (ex != ownedExecutor || ownedExecutor == null) {
+      return true;
+    }
+    return !((ThreadPoolExecutor) ownedExecutor).getQueue().isEmpty() || abandoned;
+  }
+
   /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
   boolean scheduleRetry(Lane lane, long delayNanos) {
     try {

@@ -149,7 +149,17 @@ final class Lane implements Runnable {
         return;
       }
     }
-    for (int budget = BATCH; budget > 0; budget--) {
+    int budget = BATCH;
+    for (; ; ) {
+      if (budget-- == 0) {
+        if (sub.engine.othersWaiting(executor)) {
+          // Batch used up and other lanes wait for a thread: give them their turn.
+          submit();
+          return;
+        }
+        // Nobody waits: keep this thread rather than paying a hand-off to another one.
+        budget = BATCH;
+      }
       Object item = queue.poll();
       if (item == null) {
         item = spinPoll();
@@ -174,8 +184,6 @@ final class Lane implements Runnable {
         return;
       }
     }
-    // Batch used up: give other lanes on the same executor their turn.
-    submit();
   }
 
   private Object spinPoll() {

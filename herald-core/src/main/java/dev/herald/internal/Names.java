@@ -1,6 +1,7 @@
 package dev.herald.internal;
 
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Validation of event attributes and subscription patterns. Every failure names the attribute. */
 public final class Names {
@@ -17,10 +18,26 @@ public final class Names {
           "data",
           "data_base64");
 
+  // Types recur: a program publishes a handful of them millions of times. Remembering the ones
+  // already checked takes validation off the publish path. Bounded, so odd input cannot grow it.
+  private static final int MAX_REMEMBERED_TYPES = 4096;
+  private static final ConcurrentHashMap<String, Boolean> VALID_TYPES = new ConcurrentHashMap<>();
+
   private Names() {}
 
   /** A type: dot-separated segments of {@code [A-Za-z0-9_-]}, no wildcard. */
   public static String requireType(String type) {
+    if (type != null && VALID_TYPES.containsKey(type)) {
+      return type;
+    }
+    checkType(type);
+    if (VALID_TYPES.size() < MAX_REMEMBERED_TYPES) {
+      VALID_TYPES.put(type, Boolean.TRUE);
+    }
+    return type;
+  }
+
+  private static void checkType(String type) {
     if (type == null) {
       throw new IllegalArgumentException("type: must not be null");
     }
@@ -31,7 +48,6 @@ public final class Names {
       throw new IllegalArgumentException("type: longer than 255 characters");
     }
     checkSegments("type", type, false);
-    return type;
   }
 
   /**
