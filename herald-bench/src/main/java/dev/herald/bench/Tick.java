@@ -1,0 +1,15 @@
+package dev.herald.bench;
+
+/**
+ * The event every library carries in the benchmarks: which publisher sent it and when it was meant
+ * to be sent. Immutable, so one instance may be published many times.
+ */
+public final class Tick {
+  final int publisher;
+  final long intendedNanos;
+
+  Tick(int publisher, long intendedNanos) {
+    this.publisher = publisher;
+    this.intendedNanos = intendedNanos;
+  }
+}

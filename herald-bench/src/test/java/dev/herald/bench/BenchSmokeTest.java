@@ -1,0 +1,95 @@
+package dev.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Proves the harness works, not how fast anything is: one tiny in-process iteration of every
+ * benchmark and every library, one tiny latency run per library, and the report built from them.
+ * Nothing here asserts a timing.
+ */
+class BenchSmokeTest {
+
+  @Test
+  void everyBenchmarkRunsForEveryLibraryAndTheReportRendersIt(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("jmh.json");
+    Options options =
+        new OptionsBuilder()
+            .include("dev\\.herald\\.bench\\..*")
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .shouldFailOnError(true)
+            .resultFormat(ResultFormatType.JSON)
+            .result(json.toString())
+            .build();
+
+    Collection<RunResult> results = new Runner(options).run();
+
+    int expected = Library.values().length * BenchReport.TOPOLOGIES.size();
+    assertThat(results).hasSize(expected);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore())
+          .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("library"))
+          .isPositive();
+    }
+
+    List<ThroughputRow> rows = BenchReport.throughputRows(new ObjectMapper().readTree(json.toFile()));
+    assertThat(rows).hasSize(expected);
+    assertThat(rows).allSatisfy(row -> assertThat(row.eventsPerSecond()).isPositive());
+    assertThat(BenchReport.throughputTable(rows)).contains("| 1→4 | herald-emit |");
+    assertThat(ThroughputChart.render(rows, "smoke")).startsWith("<svg").contains("4→1");
+  }
+
+  @Test
+  void latencyHarnessMeasuresEveryLibrary() {
+    for (Library library : Library.values()) {
+      // 10,000 events/s for 20 ms: two hundred events.
+      LatencyAtFixedRate.Result r = LatencyAtFixedRate.measure(library, 10_000, 10, 20);
+      assertThat(r.events()).as(library.id).isPositive();
+      assertThat(r.p50Micros()).as(library.id).isPositive();
+      assertThat(r.maxMicros()).as(library.id).isGreaterThanOrEqualTo(r.p99Micros());
+    }
+  }
+
+  @Test
+  void reportWritesJsonMarkdownAndChart(@TempDir Path dir) throws Exception {
+    Path jmh = dir.resolve("jmh.json");
+    Files.writeString(
+        jmh,
+        """
+        [{"benchmark":"dev.herald.bench.OnePublisherOneSubscriber.deliver",
+          "params":{"library":"herald-emit"},
+          "primaryMetric":{"score":2000000.0,"scoreError":"NaN"},
+          "secondaryMetrics":{"gc.alloc.rate.norm":{"score":64.0}}},
+         {"benchmark":"dev.herald.bench.OnePublisherOneSubscriber.deliver",
+          "params":{"library":"guava-async"},
+          "primaryMetric":{"score":500000.0,"scoreError":1000.0},
+          "secondaryMetrics":{}}]
+        """);
+    Path out = dir.resolve("results");
+
+    BenchReport.main(
+        new String[] {"--jmh", jmh.toString(), "--out", out.toString(), "--stamp", "t", "--mode", "quick"});
+
+    assertThat(out.resolve("latest.json")).exists();
+    assertThat(Files.readString(out.resolve("latest.md")))
+        .contains("| 1→1 | herald-emit | 2,000,000 | – | 1.00 | 64.0 |")
+        .contains("| 1→1 | guava-async | 500,000 | 1,000 | 0.25 | – |");
+    assertThat(out.resolve("t-throughput.svg")).exists();
+  }
+}
