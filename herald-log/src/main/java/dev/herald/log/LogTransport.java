@@ -1,0 +1,188 @@
+package dev.herald.log;
+
+import dev.herald.Event;
+import dev.herald.spi.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * Herald's durable {@link Transport} on a {@link LogDirectory}: every stored event is one record of a
+ * single topic ({@code events} by default), laid out as described in {@link EventRecordDescriptor}
+ * (CloudEvents Kafka binary binding: {@code ce_*} headers, key, {@code content-type}), with the payload
+ * encoded by a {@link PayloadCodec} ({@link JsonPayloadCodec} by default). Each consumer group's progress
+ * is an offset in the directory's {@link OffsetStore}.
+ *
+ * <pre>
+ *   LogTransport t = LogTransport.builder(LogDirectory.open(dir, LogOptions.defaults()))
+ *       .codec(JsonPayloadCodec.builder().allowPackages("com.example.orders").build())
+ *       .build();
+ *   EventBus bus = Herald.builder().transport(t).build();
+ * </pre>
+ *
+ * <p>Threads: safe for use from any thread. {@link #store} encodes on the caller's thread and only
+ * enqueues the record (the log's writer thread writes it); its future completes when the record is as
+ * durable as the directory's {@link FlushPolicy} promises, and fails with the codec's
+ * {@link IllegalArgumentException}, the log's {@link java.util.concurrent.RejectedExecutionException}
+ * when its append queue is full, or its I/O failure. Each {@link #feed} runs on a thread of its own,
+ * {@code herald-log-feed-<group>}.
+ *
+ * <p>Delivery is at least once. A group commits the contiguous prefix of acknowledged offsets every
+ * {@link Builder#commitEvery} acknowledgements, whenever its feed is idle, and on close, so a crash
+ * redelivers at most what was acknowledged since the last commit, and everything not acknowledged.
+ *
+ * <p>Undecodable records: a record whose headers do not make a valid event, or whose payload the codec
+ * refuses, is fed as an event of type {@value UndecodableRecord#TYPE} carrying an
+ * {@link UndecodableRecord} (topic, offset, error). A group subscribed to that type receives it;
+ * every other group's filter rejects it, which counts as acknowledged. Either way the feed goes on and the
+ * group is never blocked by it; the record stays in the log for inspection.
+ *
+ * <p>This transport owns the directory: {@link #close()} stops every feed, commits what each group
+ * finished, and closes the directory.
+ */
+public final class LogTransport implements Transport {
+    private final LogDirectory directory;
+    private final Log log;
+    private final EventRecordDescriptor descriptor;
+    private final int commitEvery;
+    private final Duration idleWait;
+    private final List<LogFeed> feeds = new ArrayList<>();
+    private boolean closed;
+
+    private LogTransport(Builder b) throws IOException {
+        this.directory = b.directory;
+        this.log = directory.topic(b.topic);
+        this.descriptor = new EventRecordDescriptor(b.codec);
+        this.commitEvery = b.commitEvery;
+        this.idleWait = b.idleWait;
+    }
+
+    /** A builder for a transport that owns {@code directory}. */
+    public static Builder builder(LogDirectory directory) {
+        return new Builder(directory);
+    }
+
+    @Override
+    public String name() {
+        return "log";
+    }
+
+    /** The topic holding the events. */
+    public Log log() {
+        return log;
+    }
+
+    @Override
+    public CompletableFuture<Void> store(Event<?> event) {
+        LogRecord record;
+        try {
+            record = descriptor.toRecord(event);
+            return log.append(record).thenApply(offset -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Starts a feed; throws {@link IllegalStateException} once the transport is closed. */
+    @Override
+    public Feed feed(String group, Predicate<Event<?>> filter, FeedSink sink) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(sink, "sink");
+        LogFeed f;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("transport closed");
+            }
+            f = new LogFeed(group, log, directory.offsets(), descriptor, filter, sink, commitEvery, idleWait);
+            feeds.add(f);
+        }
+        f.start();
+        return f;
+    }
+
+    /**
+     * Stops every feed, commits what each group finished (acknowledgements that arrived after a feed was
+     * closed included), and closes the directory.
+     *
+     * @throws UncheckedIOException if the directory fails to close
+     */
+    @Override
+    public void close() {
+        List<LogFeed> toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = List.copyOf(feeds);
+        }
+        for (LogFeed f : toStop) {
+            f.close();
+        }
+        try {
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private final LogDirectory directory;
+        private String topic = "events";
+        private PayloadCodec codec = JsonPayloadCodec.defaults();
+        private int commitEvery = 256;
+        private Duration idleWait = Duration.ofMillis(100);
+
+        private Builder(LogDirectory directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+        }
+
+        /** The topic holding every event; {@code events} by default. */
+        public Builder topic(String topic) {
+            this.topic = Objects.requireNonNull(topic, "topic");
+            return this;
+        }
+
+        public Builder codec(PayloadCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** A group's offset is committed at least every this many acknowledgements; 256 by default. */
+        public Builder commitEvery(int acknowledgements) {
+            if (acknowledgements <= 0) {
+                throw new IllegalArgumentException("commitEvery must be > 0: " + acknowledgements);
+            }
+            this.commitEvery = acknowledgements;
+            return this;
+        }
+
+        /**
+         * How long a feed waits for the writer's signal before it commits what is acknowledged and waits
+         * again; 100 ms by default. It does not delay delivery: a new record wakes the feed at once.
+         */
+        public Builder idleWait(Duration wait) {
+            if (wait.isNegative() || wait.isZero()) {
+                throw new IllegalArgumentException("idleWait must be > 0: " + wait);
+            }
+            this.idleWait = wait;
+            return this;
+        }
+
+        /**
+         * Opens the topic and builds the transport.
+         *
+         * @throws IOException if the topic cannot be opened
+         */
+        public LogTransport build() throws IOException {
+            return new LogTransport(this);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.herald.log;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.EventBus;
+import dev.herald.Herald;
+import dev.herald.RetryPolicy;
+import dev.herald.SubscribeOptions;
+import dev.herald.contract.DurableContract;
+import dev.herald.contract.EventBusContract;
+import dev.herald.spi.Transport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogTransportTest {
+    // Interval flushing keeps the suite fast; durability across a process crash is the log's own tests'.
+    static final LogOptions OPTIONS = LogOptions.builder()
+            .flushPolicy(FlushPolicy.interval(50))
+            .appendQueueCapacity(1 << 16)
+            .build();
+
+    record Order(String id, int amount) {}
+
+    static final JsonPayloadCodec CODEC = JsonPayloadCodec.builder().allowClasses(Order.class).build();
+
+    @TempDir
+    Path dir;
+
+    static LogTransport open(Path dir, PayloadCodec codec) throws IOException {
+        return LogTransport.builder(LogDirectory.open(dir, OPTIONS)).codec(codec).build();
+    }
+
+    @Nested
+    class Durable extends DurableContract {
+        @TempDir
+        Path storage;
+
+        private final FailingCodec codec = new FailingCodec(CODEC);
+
+        @Override
+        protected Transport openTransport() throws IOException {
+            return open(storage, codec);
+        }
+
+        @Override
+        protected boolean failNextStore(RuntimeException failure) {
+            codec.failNext = failure;
+            return true;
+        }
+    }
+
+    @Nested
+    class InProcessSubscriptionsOnALogBus extends EventBusContract {
+        @TempDir
+        Path storage;
+
+        @Override
+        protected Herald.Builder newBusBuilder() {
+            try {
+                return Herald.builder().transport(open(storage, CODEC));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        protected int stressEventsPerPublisher() {
+            return 5_000;
+        }
+    }
+
+    @Test
+    void everyCloudEventsAttributeAndExtensionSurvivesStoreAndFeed() throws Exception {
+        Event<Order> full = Event.<Order>builder("order.placed")
+                .id("order-42-placed")
+                .source("/shop/eu")
+                .time(Instant.parse("2026-01-02T03:04:05.678Z"))
+                .subject("orders/42")
+                .dataContentType("application/json; charset=utf-8")
+                .key("customer-7")
+                .correlationId("flow-1")
+                .causationId("cart-9")
+                .traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .extension("tenant", "eu1")
+                .data(new Order("42", 100))
+                .build();
+        Event<Object> bare = Event.of("order.cancelled", null);
+        Event<Integer> number = Event.of("order.count", 7);
+        try (LogTransport t = open(dir, CODEC)) {
+            t.store(full).get(10, SECONDS);
+            t.store(bare).get(10, SECONDS);
+            t.store(number).get(10, SECONDS);
+            LinkedBlockingQueue<Event<?>> fed = new LinkedBlockingQueue<>();
+            Transport.Feed f = feedInto(t, fed);
+            try {
+                assertThat(fed.poll(10, SECONDS)).isEqualTo(full);
+                assertThat(fed.poll(10, SECONDS)).isEqualTo(bare);
+                assertThat(fed.poll(10, SECONDS)).isEqualTo(number);
+            } finally {
+                f.close();
+            }
+            try (LogReader r = t.log().reader(0)) {
+                LogRecord record = r.next(Duration.ofSeconds(10)).orElseThrow();
+                Map<String, String> headers = record.headers().stream()
+                        .collect(Collectors.toMap(Header::name, Header::valueAsString));
+                assertThat(headers).containsEntry("ce_id", "order-42-placed")
+                        .containsEntry("ce_source", "/shop/eu")
+                        .containsEntry("ce_specversion", "1.0")
+                        .containsEntry("ce_type", "order.placed")
+                        .containsEntry("ce_time", "2026-01-02T03:04:05.678Z")
+                        .containsEntry("ce_subject", "orders/42")
+                        .containsEntry("ce_correlationid", "flow-1")
+                        .containsEntry("ce_causationid", "cart-9")
+                        .containsEntry("ce_tenant", "eu1")
+                        .containsEntry("content-type", "application/json; charset=utf-8")
+                        .containsEntry("herald_class", Order.class.getName());
+                assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("customer-7");
+                assertThat(record.timestamp()).isEqualTo(full.timeMillis());
+                assertThat(new String(record.payload(), StandardCharsets.UTF_8))
+                        .isEqualTo("{\"id\":\"42\",\"amount\":100}");
+            }
+            assertThat(t.log().endOffset()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aPayloadClassNotAllowedDecodesToAGenericTree() throws Exception {
+        try (LogTransport t = open(dir, JsonPayloadCodec.defaults())) {
+            t.store(Event.of("order.placed", new Order("1", 5))).get(10, SECONDS);
+            LinkedBlockingQueue<Event<?>> fed = new LinkedBlockingQueue<>();
+            Transport.Feed f = feedInto(t, fed);
+            try {
+                assertThat(fed.poll(10, SECONDS).data()).isEqualTo(Map.of("id", "1", "amount", 5));
+            } finally {
+                f.close();
+            }
+        }
+    }
+
+    @Test
+    void anUndecodableRecordIsFedAsSuchAndBlocksNoGroup() throws Exception {
+        try (LogTransport t = open(dir, CODEC)) {
+            List<Header> headers = List.of(
+                    Header.of("ce_id", "broken-1"), Header.of("ce_source", "/shop"),
+                    Header.of("ce_specversion", "1.0"), Header.of("ce_type", "order.placed"),
+                    Header.of("ce_time", "2026-01-02T03:04:05Z"), Header.of("content-type", "application/json"),
+                    Header.of("herald_class", Order.class.getName()));
+            t.log().append(LogRecord.of(1L, null, headers, "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8)))
+                    .get(10, SECONDS);
+        }
+        try (LogTransport t = open(dir, CODEC)) {
+            EventBus bus = Herald.builder().transport(t).build();
+            t.store(Event.of("order.placed", new Order("2", 20))).get(10, SECONDS);
+            ConcurrentLinkedQueue<UndecodableRecord> bad = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
+            bus.subscribe(UndecodableRecord.TYPE, UndecodableRecord.class, e -> bad.add(e.data()),
+                    SubscribeOptions.defaults().group("ops").name("ops"));
+            bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
+                    SubscribeOptions.defaults().group("orders").name("orders"));
+            await().atMost(30, SECONDS).until(() -> bad.size() == 1 && orders.size() == 1);
+            assertThat(orders).containsExactly(new Order("2", 20));
+            UndecodableRecord u = bad.peek();
+            assertThat(u.topic()).isEqualTo("events");
+            assertThat(u.offset()).isZero();
+            assertThat(u.error()).contains("malformed JSON");
+            assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+        }
+        try (LogDirectory d = LogDirectory.open(dir, OPTIONS)) {
+            assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(2));
+            assertThat(d.offsets().committed("ops", "events")).isEqualTo(OptionalLong.of(2));
+        }
+    }
+
+    @Test
+    void deadLettersAreStoredAndReadableAfterARestart() throws Exception {
+        EventBus first = Herald.builder().transport(open(dir, CODEC)).build();
+        LinkedBlockingQueue<DeadLetter> local = new LinkedBlockingQueue<>();
+        first.subscribe(DeadLetter.class, local::add);
+        first.subscribe("order.placed", Order.class, e -> {
+            throw new IllegalStateException("no stock for " + e.data().id());
+        }, SubscribeOptions.defaults().group("g").name("reserve")
+                .retry(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))));
+        Event<Order> order = Event.of("order.placed", "customer-1", new Order("9", 90));
+        first.publish(order).get(10, SECONDS);
+        assertThat(local.poll(30, SECONDS)).isNotNull();
+        first.close(Duration.ofSeconds(10));
+
+        EventBus second = Herald.builder().transport(open(dir, CODEC)).build();
+        try {
+            LinkedBlockingQueue<DeadLetter> stored = new LinkedBlockingQueue<>();
+            second.subscribe(DeadLetter.class, stored::add, SubscribeOptions.defaults().group("dlq").name("dlq"));
+            DeadLetter d = stored.poll(30, SECONDS);
+            assertThat(d).isNotNull();
+            assertThat(d.subscription()).isEqualTo("reserve");
+            assertThat(d.attempts()).isEqualTo(2);
+            assertThat(d.causeType()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(d.causeMessage()).isEqualTo("no stock for 9");
+            assertThat(d.cause()).isNull();
+            assertThat(d.event()).isEqualTo(order);
+            assertThat(stored.poll(200, TimeUnit.MILLISECONDS)).isNull();
+        } finally {
+            second.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Feeds group {@code g} into {@code fed}, acknowledging at once. */
+    static Transport.Feed feedInto(LogTransport t, LinkedBlockingQueue<Event<?>> fed) {
+        return t.feed("g", e -> true, (e, done) -> {
+            fed.add(e);
+            done.run();
+        });
+    }
+
+    /** Delegates to a codec, failing the next encode with a given exception when asked. */
+    static final class FailingCodec implements PayloadCodec {
+        private final PayloadCodec delegate;
+        volatile RuntimeException failNext;
+
+        FailingCodec(PayloadCodec delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String contentType() {
+            return delegate.contentType();
+        }
+
+        @Override
+        public byte[] encode(Object data) {
+            RuntimeException f = failNext;
+            if (f != null) {
+                failNext = null;
+                throw f;
+            }
+            return delegate.encode(data);
+        }
+
+        @Override
+        public Object decode(byte[] payload, String contentType, String typeHint) {
+            return delegate.decode(payload, contentType, typeHint);
+        }
+    }
+}
