@@ -8,74 +8,52 @@ import java.util.List;
  * and the result tables. Herald fire-and-forget is the reference every ratio is taken against.
  */
 enum Library {
-  HERALD_EMIT("herald-emit", "Herald emit (fire-and-forget)") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return HeraldContender.emit(subscribers);
-    }
-  },
-  HERALD_PUBLISH("herald-publish", "Herald publish (tracked)") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return HeraldContender.tracked(subscribers);
-    }
-  },
-  DISRUPTOR("disruptor", "LMAX Disruptor 4 (direct)") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return new DisruptorContender(publishers, subscribers);
-    }
-  },
-  GUAVA_ASYNC("guava-async", "Guava AsyncEventBus") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return GuavaContender.async(subscribers);
-    }
-  },
-  GUAVA_SYNC("guava-sync", "Guava EventBus (synchronous)") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return GuavaContender.sync(subscribers);
-    }
-  },
-  MBASSADOR("mbassador", "MBassador (async)") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return new MBassadorContender(subscribers);
-    }
-  },
-  GREENROBOT_BACKGROUND("greenrobot-background", "greenrobot EventBus BACKGROUND") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return GreenrobotContender.background(subscribers);
-    }
-  },
-  GREENROBOT_ASYNC("greenrobot-async", "greenrobot EventBus ASYNC") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return GreenrobotContender.async(subscribers);
-    }
-  },
-  SEED("seed-go-port", "Seed Go bus (Java port)") {
-    @Override
-    Contender open(int publishers, List<TickSink> subscribers) {
-      return new SeedContender(subscribers);
-    }
-  };
+  HERALD_EMIT(
+      "herald-emit", "Herald emit (fire-and-forget)", (pubs, subs) -> HeraldContender.emit(subs)),
+  HERALD_PUBLISH(
+      "herald-publish", "Herald publish (tracked)", (pubs, subs) -> HeraldContender.tracked(subs)),
+  DISRUPTOR(
+      "disruptor", "LMAX Disruptor 4 (direct)", (pubs, subs) -> new DisruptorContender(pubs, subs)),
+  GUAVA_ASYNC(
+      "guava-async", "Guava AsyncEventBus", (pubs, subs) -> GuavaContender.async(subs)),
+  GUAVA_SYNC(
+      "guava-sync", "Guava EventBus (synchronous)", (pubs, subs) -> GuavaContender.sync(subs)),
+  MBASSADOR(
+      "mbassador", "MBassador (async)", (pubs, subs) -> new MBassadorContender(subs)),
+  GREENROBOT_BACKGROUND(
+      "greenrobot-background",
+      "greenrobot EventBus BACKGROUND",
+      (pubs, subs) -> GreenrobotContender.background(subs)),
+  GREENROBOT_ASYNC(
+      "greenrobot-async",
+      "greenrobot EventBus ASYNC",
+      (pubs, subs) -> GreenrobotContender.async(subs)),
+  SEED(
+      "seed-go-port", "Seed Go bus (Java port)", (pubs, subs) -> new SeedContender(subs));
 
   /** The thread pool size given to libraries that take one: Herald's own default. */
   static final int POOL_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   final String id;
   final String title;
+  private final Opener opener;
 
-  Library(String id, String title) {
+  Library(String id, String title, Opener opener) {
     this.id = id;
     this.title = title;
+    this.opener = opener;
+  }
+
+  /** Sets a library up for a number of publishing threads and one subscription per sink. */
+  @FunctionalInterface
+  interface Opener {
+    Contender open(int publishers, List<TickSink> subscribers);
   }
 
   /** Sets the bus up for {@code publishers} publishing threads and one subscription per sink. */
-  abstract Contender open(int publishers, List<TickSink> subscribers);
+  Contender open(int publishers, List<TickSink> subscribers) {
+    return opener.open(publishers, subscribers);
+  }
 
   static Library byId(String id) {
     for (Library l : values()) {

@@ -213,11 +213,7 @@ public final class Engine implements EventBus {
   private Tracker route(Event<?> event, boolean track) {
     Registry reg = registry;
     SubscriptionImpl[] byType = reg.forType(event.type());
-    Object payload = event.data();
-    SubscriptionImpl[] byClass =
-        payload != null && reg.hasClassSubscriptions()
-            ? reg.forClass(payload.getClass(), event.type())
-            : Registry.NONE;
+    SubscriptionImpl[] byClass = byClass(reg, event.type(), event.data());
     if (byType.length + byClass.length == 0) {
       unrouted.increment();
       notifyUnrouted(event);
@@ -239,6 +235,13 @@ public final class Engine implements EventBus {
       throw refused;
     }
     return tracker;
+  }
+
+  /** The subscriptions that select a payload by its class; none for a null payload. */
+  private static SubscriptionImpl[] byClass(Registry reg, String type, Object payload) {
+    return payload != null && reg.hasClassSubscriptions()
+        ? reg.forClass(payload.getClass(), type)
+        : Registry.NONE;
   }
 
   private MailboxFullException offer(
@@ -356,8 +359,7 @@ public final class Engine implements EventBus {
   @Override
   public Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
     Objects.requireNonNull(handler, "handler");
-    EventHandler<Object> h = cast(handler);
-    return add(Selector.unrouted(), options, "unrouted", e -> h.handle(cast(e)));
+    return add(Selector.unrouted(), options, "unrouted", e -> handler.handle(cast(e)));
   }
 
   @SuppressWarnings("unchecked")
@@ -446,12 +448,7 @@ public final class Engine implements EventBus {
     Event<Object> request =
         Event.builder(type).source(source).data(payload).extension(REPLY_TO, this.replyType).build();
     Registry reg = registry;
-    boolean anyone =
-        reg.forType(type).length > 0
-            || (payload != null
-                && reg.hasClassSubscriptions()
-                && reg.forClass(payload.getClass(), type).length > 0);
-    if (!anyone) {
+    if (reg.forType(type).length + byClass(reg, type, payload).length == 0) {
       return CompletableFuture.failedFuture(new NoResponderException(type));
     }
     CompletableFuture<Object> reply = new CompletableFuture<>();

@@ -1,5 +1,7 @@
 package dev.herald.log;
 
+import dev.herald.TimeSource;
+
 import java.util.Objects;
 
 /** How a {@link LogDirectory} behaves. Immutable; build with {@link #builder()}. */

@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * <p>A record built by a caller has {@link #offset()} {@link #NO_OFFSET}; records returned by a reader carry
  * the offset the log assigned. A record built with {@link #NO_TIMESTAMP} is stamped by the log's
- * {@link TimeSource} when the writer thread writes it.
+ * {@link dev.herald.TimeSource} when the writer thread writes it.
  */
 public final class LogRecord {
     /** Offset of a record that has not been appended yet. */

@@ -70,7 +70,7 @@ class LogTest {
             Log log = d.topic("orders");
             assertThat(readAll(log)).containsExactly(rec.withOffset(0), noKey.withOffset(1));
             assertThat(log.append(LogRecord.of(bytes("x"))).get()).isEqualTo(2L);
-            assertThat(readAll(log).get(2).timestamp()).isEqualTo(clock.millis());
+            assertThat(readAll(log).get(2).timestamp()).isEqualTo(clock.epochMillis());
         }
     }
 

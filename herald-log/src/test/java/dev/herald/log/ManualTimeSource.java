@@ -1,5 +1,7 @@
 package dev.herald.log;
 
+import dev.herald.TimeSource;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,12 +20,12 @@ final class ManualTimeSource implements TimeSource {
     }
 
     @Override
-    public long millis() {
+    public long epochMillis() {
         return millis.get();
     }
 
     @Override
-    public long nanos() {
+    public long nanoTime() {
         return nanos.get();
     }
 }

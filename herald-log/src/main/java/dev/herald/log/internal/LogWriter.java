@@ -4,7 +4,7 @@ import dev.herald.log.FileLayer;
 import dev.herald.log.FlushPolicy;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogRecord;
-import dev.herald.log.TimeSource;
+import dev.herald.TimeSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ final class LogWriter {
         this.active = active;
         this.nextOffset = active.nextOffset();
         this.bufferFilePosition = active.appendedSize();
-        this.lastForceNanos = time.nanos();
+        this.lastForceNanos = time.nanoTime();
     }
 
     void start(String threadName) {
@@ -146,7 +146,7 @@ final class LogWriter {
                 if (force && unforced) {
                     active.forceLog();
                     unforced = false;
-                    lastForceNanos = time.nanos();
+                    lastForceNanos = time.nanoTime();
                 }
                 commit();
                 applyRetention();
@@ -174,7 +174,7 @@ final class LogWriter {
     }
 
     private void encode(Append a) throws IOException {
-        long now = time.millis();
+        long now = time.epochMillis();
         if (active.needsRoll(a.size(), now, options.segmentBytes(), options.segmentAgeMillis())) {
             roll();
         }
@@ -209,7 +209,7 @@ final class LogWriter {
         writeBuffer();
         active.seal();
         unforced = false;
-        lastForceNanos = time.nanos();
+        lastForceNanos = time.nanoTime();
         commit();
         Segment next = Segment.create(files, log.dir(), nextOffset, options.indexIntervalBytes());
         files.forceDirectory(log.dir());
@@ -242,7 +242,7 @@ final class LogWriter {
         for (Segment s : list) {
             total += s.committedSize();
         }
-        long now = time.millis();
+        long now = time.epochMillis();
         boolean deleted = false;
         while (list.size() > 1) {
             Segment oldest = list.get(0);
@@ -264,11 +264,11 @@ final class LogWriter {
     }
 
     private boolean intervalElapsed() {
-        return time.nanos() - lastForceNanos >= TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis());
+        return time.nanoTime() - lastForceNanos >= TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis());
     }
 
     private long nanosUntilIntervalFlush() {
-        long remaining = TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis()) - (time.nanos() - lastForceNanos);
+        long remaining = TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis()) - (time.nanoTime() - lastForceNanos);
         return Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(1));
     }
 
