@@ -31,6 +31,12 @@ public interface BusListener {
   /** An event was given up on. */
   default void onDeadLetter(DeadLetter deadLetter) {}
 
+  /**
+   * The transport's feed of a durable subscription stopped for good ({@code subscription} receives
+   * nothing more until it is made again); its unacknowledged events stay stored.
+   */
+  default void onFeedFailed(String subscription, Throwable cause) {}
+
   /** No-op listener. */
   static BusListener none() {
     return NoopListener.INSTANCE;

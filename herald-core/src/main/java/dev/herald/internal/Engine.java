@@ -398,11 +398,44 @@ public final class Engine implements EventBus {
       pruneDrained();
       draining.add(s);
       if (options.group() != null && transport != null) {
-        s.feed = transport.feed(options.group(), selector::matches, (event, done) -> feed(s, event, done));
+        s.feed = transport.feed(options.group(), selector::matches, new DurableSink(s));
       } else {
         registry = registry.with(s);
       }
       return s;
+    }
+  }
+
+  /** Where a transport's feed hands stored events to one durable subscription. */
+  private final class DurableSink implements Transport.FeedSink {
+    private final SubscriptionImpl s;
+
+    DurableSink(SubscriptionImpl s) {
+      this.s = s;
+    }
+
+    @Override
+    public void accept(Event<?> event, Runnable done) throws InterruptedException {
+      feed(s, event, done);
+    }
+
+    @Override
+    public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
+      // A record of unknown type concerns every group; one of a known type, those that take it.
+      if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
+          || s.selector.matchesType(placeholder.type())) {
+        deadLetter(s, placeholder, cause, 0);
+      }
+      done.run();
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      try {
+        listener.onFeedFailed(s.name, cause);
+      } catch (RuntimeException e) {
+        listenerErrors.increment();
+      }
     }
   }
 
@@ -644,6 +677,12 @@ public final class Engine implements EventBus {
     List<SubscriptionStats> subs = new ArrayList<>();
     for (SubscriptionImpl s : registry.all) {
       subs.add(s.stats());
+    }
+    // Durable subscriptions are fed by the transport, not routed through the registry.
+    for (SubscriptionImpl s : draining) {
+      if (s.feed != null && s.isActive()) {
+        subs.add(s.stats());
+      }
     }
     return new BusStats(
         published, Math.max(0, published - unroutedNow), unroutedNow, storeFailures.sum(), subs);

@@ -56,7 +56,32 @@ public interface Transport extends AutoCloseable {
      * @throws InterruptedException if the feed is being closed while the sink waits for room
      */
     void accept(Event<?> event, Runnable done) throws InterruptedException;
+
+    /**
+     * Takes a stored record that could not be turned back into an event (damaged or foreign
+     * headers, a payload the codec refuses). The bus dead-letters it for the subscription, with
+     * {@code cause}, and calls {@code done}: a bad record never stops a consumer group or blocks
+     * it. The transport applies no filter to such records; the bus decides by {@code placeholder}'s
+     * type.
+     *
+     * @param placeholder an event standing for the record: its id and type when they could be read
+     *     (else an id naming the record's position and the type {@value #UNDECODABLE_TYPE}), and a
+     *     description of the record as data
+     */
+    default void undecodable(Event<?> placeholder, Throwable cause, Runnable done)
+        throws InterruptedException {
+      accept(placeholder, done);
+    }
+
+    /**
+     * The feed stopped for good because of {@code cause} (its storage failed, a bug): nothing more
+     * is fed to this subscription until it is made again. Unacknowledged events stay stored.
+     */
+    default void failed(Throwable cause) {}
   }
+
+  /** The type of a placeholder for a record whose own type could not be read. */
+  String UNDECODABLE_TYPE = "herald.undecodable";
 
   /** A running feed. Closing it stops delivery; unacknowledged events are fed again later. */
   interface Feed extends AutoCloseable {

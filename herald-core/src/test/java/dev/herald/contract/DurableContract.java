@@ -143,6 +143,29 @@ public abstract class DurableContract {
   }
 
   @Test
+  void durableSubscriptionsShowInTheBusStats() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.stats", Integer.class, e -> got.add(e.data()), group("gs", "counted"));
+    for (int i = 0; i < 20; i++) {
+      bus.emit("d.stats", i);
+    }
+    awaitCount(got, 20);
+    org.awaitility.Awaitility.await()
+        .atMost(60, SECONDS)
+        .untilAsserted(
+            () ->
+                assertThat(bus.stats().subscriptions())
+                    .filteredOn(s -> s.name().equals("counted"))
+                    .singleElement()
+                    .satisfies(
+                        s -> {
+                          assertThat(s.delivered()).isEqualTo(20);
+                          assertThat(s.routed()).isEqualTo(20);
+                        }));
+  }
+
+  @Test
   void groupsAreIndependent() throws Exception {
     EventBus bus = openBus();
     ConcurrentLinkedQueue<Integer> a = new ConcurrentLinkedQueue<>();
