@@ -39,6 +39,14 @@ public interface Log {
      */
     CompletableFuture<Void> flush();
 
+    /**
+     * Completes once everything appended before this call is as durable as the {@link FlushPolicy}
+     * promises, forcing nothing by itself: the barrier a consumer waits for before it records progress
+     * that depends on those appends (see {@link LogTransport}). Fails like {@link #append} when the log
+     * is failed or closed.
+     */
+    CompletableFuture<Void> appended();
+
     /** The first offset still stored (older segments may have been deleted by retention). */
     long startOffset();
 

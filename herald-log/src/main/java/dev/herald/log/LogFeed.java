@@ -5,6 +5,9 @@ import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -14,8 +17,19 @@ import java.util.function.Predicate;
  * the {@link AckedPrefix}; the group's offset is committed every {@code commitEvery} acknowledgements
  * (on the acknowledging thread), whenever the feed finds the topic idle, and when the feed closes.
  * Commits that fail are retried by the next one; delivery stays at least once.
+ *
+ * <p>A commit first waits for {@link Log#appended()}: everything appended before it, in particular the
+ * events the group's handlers published while handling what is being committed, is as durable as the
+ * flush policy promises before the group's offset moves past their causes. Without that barrier a crash could keep the
+ * acknowledgement of an event and lose the effects its handler published, which no redelivery would
+ * ever repair.
  */
 final class LogFeed implements Transport.Feed {
+    private static final System.Logger LOG = System.getLogger(LogFeed.class.getName());
+
+    /** Bounds the wait for the append barrier before a commit; a slower disk just delays the commit. */
+    private static final long BARRIER_WAIT_SECONDS = 30;
+
     private final String group;
     private final Log log;
     private final OffsetStore offsets;
@@ -30,6 +44,7 @@ final class LogFeed implements Transport.Feed {
     private volatile long lastCommitted;
     private volatile boolean stopped;
     private volatile LogReader reader;
+    private volatile Throwable failure;
 
     LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor,
             Predicate<Event<?>> filter, Transport.FeedSink sink, int commitEvery, Duration idleWait) {
@@ -70,7 +85,13 @@ final class LogFeed implements Transport.Feed {
                     acked.ack(expected, offset); // retention removed these before this group read them
                 }
                 expected = offset + 1;
-                Event<?> event = decode(record);
+                Event<?> event;
+                try {
+                    event = descriptor.toEvent(record);
+                } catch (RuntimeException e) {
+                    sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset));
+                    continue;
+                }
                 if (filter.test(event)) {
                     sink.accept(event, () -> ack(offset));
                 } else {
@@ -79,22 +100,61 @@ final class LogFeed implements Transport.Feed {
             }
         } catch (InterruptedException e) {
             // Closing: what is not acknowledged is fed again to the next feed of this group.
+        } catch (RuntimeException | Error e) {
+            // The log failed under the reader (corruption found in a sealed segment, I/O), or a bug:
+            // say so, loudly, rather than let the group go quiet. Unacknowledged events stay stored.
+            LOG.log(System.Logger.Level.ERROR, "feed of group '" + group + "' on log '" + log.name()
+                    + "' stopped at offset " + expected, e);
+            failure = e;
+            sink.failed(e);
         }
     }
 
-    private Event<?> decode(LogRecord record) {
+    /** Why the feed stopped for good, or null while it runs or after a clean close. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** The event in {@code record}, or a placeholder event saying why there is none. */
+    static Event<?> decode(EventRecordDescriptor descriptor, String topic, LogRecord record) {
         try {
             return descriptor.toEvent(record);
         } catch (RuntimeException e) {
-            UndecodableRecord u = new UndecodableRecord(log.name(), record.offset(),
-                    e.getClass().getSimpleName() + ": " + e.getMessage());
-            return Event.builder(UndecodableRecord.TYPE)
-                    .id("undecodable-" + log.name() + "-" + record.offset())
+            return placeholder(topic, record, e);
+        }
+    }
+
+    /**
+     * An event standing for a record that could not be decoded: the record's id and type when its
+     * headers give valid ones (so the bus dead-letters it for the groups that take that type), else an id
+     * naming its position and the type {@value UndecodableRecord#TYPE}; an {@link UndecodableRecord} as
+     * data.
+     */
+    static Event<?> placeholder(String topic, LogRecord record, RuntimeException cause) {
+        UndecodableRecord u = new UndecodableRecord(topic, record.offset(),
+                cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        Instant time = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
+        String position = "undecodable-" + topic + "-" + record.offset();
+        try {
+            return Event.builder(header(record, EventRecordDescriptor.TYPE))
+                    .id(header(record, EventRecordDescriptor.ID))
                     .source("/herald/log")
-                    .time(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
+                    .time(time)
                     .data(u)
                     .build();
+        } catch (RuntimeException headersUnusable) {
+            return Event.builder(UndecodableRecord.TYPE).id(position).source("/herald/log").time(time)
+                    .data(u).build();
         }
+    }
+
+    private static String header(LogRecord record, String name) {
+        for (Header h : record.headers()) {
+            if (h.name().equals(name)) {
+                return h.valueAsString();
+            }
+        }
+        throw new IllegalArgumentException("no header " + name);
     }
 
     private void ack(long offset) {
@@ -111,9 +171,12 @@ final class LogFeed implements Transport.Feed {
             return;
         }
         try {
+            log.appended().get(BARRIER_WAIT_SECONDS, TimeUnit.SECONDS);
             offsets.commit(group, log.name(), prefix);
             lastCommitted = prefix;
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing: the close commit covers it
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
             // Not durable yet (I/O error, interrupted, directory closed): the next commit covers it, and
             // until then a restart redelivers, which at-least-once allows.
         }

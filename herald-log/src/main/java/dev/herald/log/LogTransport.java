@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -37,15 +39,21 @@ import java.util.function.Predicate;
  * redelivers at most what was acknowledged since the last commit, and everything not acknowledged.
  *
  * <p>Undecodable records: a record whose headers do not make a valid event, or whose payload the codec
- * refuses, is fed as an event of type {@value UndecodableRecord#TYPE} carrying an
- * {@link UndecodableRecord} (topic, offset, error). A group subscribed to that type receives it;
- * every other group's filter rejects it, which counts as acknowledged. Either way the feed goes on and the
- * group is never blocked by it; the record stays in the log for inspection.
+ * refuses, goes to the dead-letter channel of every group that takes its type (every group, when even
+ * its type is unreadable), with the cause: a {@link dev.herald.DeadLetter} whose event carries the
+ * record's id and type and an {@link UndecodableRecord} (topic, offset, error) as data. The feed goes on
+ * and the group is never blocked by it; the record stays in the log for inspection
+ * ({@code herald log tail --from-offset N}).
+ *
+ * <p>A feed that fails for good (the log found corrupt under it, an I/O error) logs the failure and
+ * reports it to the bus, whose {@link dev.herald.BusListener#onFeedFailed} hears of it.
  *
  * <p>This transport owns the directory: {@link #close()} stops every feed, commits what each group
  * finished, and closes the directory.
  */
 public final class LogTransport implements Transport {
+    private static final Duration REPLAY_WAIT = Duration.ofSeconds(1);
+
     private final LogDirectory directory;
     private final Log log;
     private final EventRecordDescriptor descriptor;
@@ -86,6 +94,32 @@ public final class LogTransport implements Transport {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Reads back every event stored so far, oldest retained first, in store order, on the calling thread:
+     * the way an application rebuilds its state from the log at start-up (event sourcing), before it
+     * subscribes. Records appended while it runs are not included. A record that cannot be decoded is
+     * passed as an {@link UndecodableRecord} event, as a feed would pass it.
+     *
+     * @return how many events were passed to {@code consumer}
+     * @throws InterruptedException if interrupted while reading
+     */
+    public long replay(Consumer<? super Event<?>> consumer) throws InterruptedException {
+        Objects.requireNonNull(consumer, "consumer");
+        long end = log.endOffset();
+        long count = 0;
+        try (LogReader r = log.reader(log.startOffset())) {
+            while (r.position() < end) {
+                Optional<LogRecord> next = r.next(REPLAY_WAIT);
+                if (next.isEmpty()) {
+                    break; // retention or a failed log ended the range early
+                }
+                consumer.accept(LogFeed.decode(descriptor, log.name(), next.get()));
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Starts a feed; throws {@link IllegalStateException} once the transport is closed. */

@@ -155,7 +155,7 @@ class LogTransportTest {
     }
 
     @Test
-    void anUndecodableRecordIsFedAsSuchAndBlocksNoGroup() throws Exception {
+    void anUndecodableRecordIsDeadLetteredAndBlocksNoGroup() throws Exception {
         try (LogTransport t = open(dir, CODEC)) {
             List<Header> headers = List.of(
                     Header.of("ce_id", "broken-1"), Header.of("ce_source", "/shop"),
@@ -168,23 +168,69 @@ class LogTransportTest {
         try (LogTransport t = open(dir, CODEC)) {
             EventBus bus = Herald.builder().transport(t).build();
             t.store(Event.of("order.placed", new Order("2", 20))).get(10, SECONDS);
-            ConcurrentLinkedQueue<UndecodableRecord> bad = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
-            bus.subscribe(UndecodableRecord.TYPE, UndecodableRecord.class, e -> bad.add(e.data()),
-                    SubscribeOptions.defaults().group("ops").name("ops"));
+            ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
+            bus.subscribe(DeadLetter.class, bad::add);
             bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
                     SubscribeOptions.defaults().group("orders").name("orders"));
+            bus.subscribe("payment.#", e -> other.add(e.type()),
+                    SubscribeOptions.defaults().group("payments").name("payments"));
             await().atMost(30, SECONDS).until(() -> bad.size() == 1 && orders.size() == 1);
             assertThat(orders).containsExactly(new Order("2", 20));
-            UndecodableRecord u = bad.peek();
+            DeadLetter dl = bad.peek();
+            assertThat(dl.subscription()).isEqualTo("orders");
+            assertThat(dl.attempts()).isZero();
+            assertThat(dl.causeMessage()).contains("malformed JSON");
+            assertThat(dl.event().id()).isEqualTo("broken-1");
+            assertThat(dl.event().type()).isEqualTo("order.placed");
+            UndecodableRecord u = (UndecodableRecord) dl.event().data();
             assertThat(u.topic()).isEqualTo("events");
             assertThat(u.offset()).isZero();
             assertThat(u.error()).contains("malformed JSON");
             assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+            assertThat(other).isEmpty();
         }
         try (LogDirectory d = LogDirectory.open(dir, OPTIONS)) {
-            assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(2));
-            assertThat(d.offsets().committed("ops", "events")).isEqualTo(OptionalLong.of(2));
+            // Records 0 and 1, and the dead letter stored as record 2.
+            assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(3));
+            assertThat(d.offsets().committed("payments", "events")).isEqualTo(OptionalLong.of(3));
+        }
+    }
+
+    @Test
+    void aFeedThatFailsForGoodIsReportedToTheBus() throws Exception {
+        // Small segments with a dense index: the damage below lies in a sealed segment that the open
+        // trusts by its index, so the feed's reader is the one to find it.
+        LogOptions small = LogOptions.builder().segmentBytes(2048).indexIntervalBytes(64).maxRecordBytes(1024).build();
+        try (LogTransport t = LogTransport.builder(LogDirectory.open(dir, small)).codec(CODEC).build()) {
+            for (int i = 0; i < 40; i++) {
+                t.store(Event.of("order.placed", new Order("" + i, i))).get(10, SECONDS);
+            }
+        }
+        // Damage the middle of the (sealed, trusted) segment: the feed's reader meets it.
+        Path segment = dir.resolve("topics/events/" + String.format("%020d.log", 0));
+        byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+        bytes[bytes.length / 2] ^= 0x40;
+        java.nio.file.Files.write(segment, bytes);
+
+        LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
+        try (LogTransport t = LogTransport.builder(LogDirectory.open(dir, small)).codec(CODEC).build()) {
+            EventBus bus = Herald.builder().transport(t).listener(new dev.herald.BusListener() {
+                @Override
+                public void onFeedFailed(String subscription, Throwable cause) {
+                    failures.add(cause);
+                }
+            }).build();
+            bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
+                    SubscribeOptions.defaults().group("orders").name("orders"));
+            Throwable cause = failures.poll(30, SECONDS);
+            assertThat(cause).isInstanceOf(LogCorruptedException.class);
+            assertThat(cause.getMessage()).contains(segment.toString());
+            assertThat(orders.size()).isBetween(1, 39); // what lies before the damage was delivered
+            assertThat(orders).doesNotHaveDuplicates();
+            bus.close(Duration.ofSeconds(10));
         }
     }
 

@@ -88,6 +88,27 @@ class RecoveryTest {
         }
     }
 
+    /** Removes the recovery point a clean close wrote, as if the process had died before writing it. */
+    void crashedBeforeAnyCheckpoint() throws IOException {
+        Files.deleteIfExists(topicDir().resolve("recovery-point"));
+    }
+
+    @Test
+    void damageBelowACleanCheckpointInTheActiveSegmentFailsLoudly() throws Exception {
+        write(5); // closed cleanly: the recovery point covers all five records
+        byte[] data = Files.readAllBytes(segment(0));
+        int start = recordStarts(data).get(2).intValue();
+        data[start + RecordDescriptor.CRC_OFFSET + 1] ^= 0x01;
+        Files.write(segment(0), data);
+        assertThatThrownBy(() -> LogDirectory.open(dir, options()))
+                .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
+                    assertThat(e.file()).isEqualTo(segment(0));
+                    assertThat(e.position()).isEqualTo(start);
+                });
+        // What was acknowledged is never cut off silently; repair quarantines it on request.
+        assertThat(Files.readAllBytes(segment(0))).hasSize(data.length);
+    }
+
     @Test
     void flippingAnyBitOfARecordInTheActiveSegmentTruncatesAtThatRecord() throws Exception {
         write(5);
@@ -100,6 +121,7 @@ class RecoveryTest {
                 byte[] damaged = original.clone();
                 damaged[pos] ^= (byte) (1 << bit);
                 Files.write(segment(0), damaged);
+                crashedBeforeAnyCheckpoint();
                 try (LogDirectory d = LogDirectory.open(dir, options())) {
                     assertThat(readAll(d.topic("t"))).containsExactly(sample(0).withOffset(0), sample(1).withOffset(1));
                     assertThat(d.recoveryReport().truncations()).singleElement().satisfies(t -> {
@@ -240,6 +262,7 @@ class RecoveryTest {
         byte[] data = Files.readAllBytes(segment(0));
         ByteBuffer.wrap(data).putInt(RecordDescriptor.LENGTH_OFFSET, Integer.MAX_VALUE - 8);
         Files.write(segment(0), data);
+        crashedBeforeAnyCheckpoint();
         try (LogDirectory d = LogDirectory.open(dir, options())) {
             assertThat(d.recoveryReport().truncations()).singleElement()
                     .satisfies(t -> assertThat(t.reason()).contains("outside"));

@@ -28,13 +28,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class LogWriter {
     /** A request queued for the writer. */
-    sealed interface Request permits Append, Flush, Close {
+    sealed interface Request permits Append, Flush, Barrier, Close {
     }
 
     record Append(LogRecord record, int size, CompletableFuture<Long> future) implements Request {
     }
 
     record Flush(CompletableFuture<Void> future) implements Request {
+    }
+
+    /** Completes with the appends queued before it, as durable as they are: forces nothing itself. */
+    record Barrier(CompletableFuture<Void> future) implements Request {
     }
 
     record Close(CompletableFuture<Void> future) implements Request {
@@ -159,11 +163,13 @@ final class LogWriter {
             }
         }
         for (Request r : requests) {
-            if (r instanceof Flush f) {
+            CompletableFuture<Void> waiter = r instanceof Flush f ? f.future()
+                    : r instanceof Barrier b ? b.future() : null;
+            if (waiter != null) {
                 if (log.isFailed()) {
-                    f.future().completeExceptionally(log.failedException());
+                    waiter.completeExceptionally(log.failedException());
                 } else {
-                    f.future().complete(null);
+                    waiter.complete(null);
                 }
             }
         }

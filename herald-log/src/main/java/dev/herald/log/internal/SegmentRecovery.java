@@ -41,6 +41,15 @@ final class SegmentRecovery {
 
     /** Scans and checks every record of {@code segment}, rebuilding its indexes on the way. */
     void validate(Segment segment, boolean last) throws IOException {
+        validate(segment, last, -1);
+    }
+
+    /**
+     * Scans a segment whole. A bad record in the last segment is a torn tail and is truncated, unless
+     * its offset is below {@code checkpointed}: records below the recovery point were durable at a clean
+     * checkpoint, so damage there is corruption and fails loudly (or is quarantined by a repair).
+     */
+    void validate(Segment segment, boolean last, long checkpointed) throws IOException {
         segment.resetIndexes();
         scanner.invalidate();
         long size = segment.log().size();
@@ -53,7 +62,7 @@ final class SegmentRecovery {
                 position += scanner.lastSize();
                 expected++;
             } catch (BadRecordException e) {
-                dropTail(segment, position, size, e.getMessage(), last);
+                dropTail(segment, position, size, e.getMessage(), last && expected >= checkpointed);
                 break;
             }
         }

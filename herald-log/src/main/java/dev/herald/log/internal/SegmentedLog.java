@@ -108,7 +108,7 @@ public final class SegmentedLog implements Log {
                     if (i < validateFrom && !repair) {
                         recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
                     } else {
-                        recovery.validate(s, last);
+                        recovery.validate(s, last, recoveryPoint);
                     }
                     if (i > 0 && segments.get(i - 1).nextOffset() > base) {
                         throw new LogCorruptedException(s.logFile, 0, "base offset " + base
@@ -174,13 +174,23 @@ public final class SegmentedLog implements Log {
     @Override
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> future = new CompletableFuture<>();
+        return enqueue(new LogWriter.Flush(future), future);
+    }
+
+    @Override
+    public CompletableFuture<Void> appended() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        return enqueue(new LogWriter.Barrier(future), future);
+    }
+
+    private CompletableFuture<Void> enqueue(LogWriter.Request request, CompletableFuture<Void> future) {
         closeLock.readLock().lock();
         try {
             if (closed) {
                 future.completeExceptionally(new IllegalStateException("log " + name + " is closed"));
             } else if (failure != null) {
                 future.completeExceptionally(failedException());
-            } else if (!writer.offer(new LogWriter.Flush(future))) {
+            } else if (!writer.offer(request)) {
                 future.completeExceptionally(new RejectedExecutionException("append queue of log " + name
                         + " is full (capacity " + options.appendQueueCapacity() + ")"));
             }
