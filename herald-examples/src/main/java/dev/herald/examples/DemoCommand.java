@@ -5,6 +5,8 @@ import dev.herald.examples.shop.DemoReport;
 import dev.herald.examples.shop.ShopDemo;
 import dev.herald.examples.shop.SummaryTable;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,13 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code herald demo}: runs the shop on the in-memory bus and prints its summary; with {@code
- * --json}, the last line printed is the summary as one JSON object. Exit status 0 when the run lost
- * nothing, 1 when it did.
+ * {@code herald demo}: runs the shop on the in-memory bus, or with {@code --durable DIR} on the
+ * durable log, and prints its summary; with {@code --json}, the last line printed is the summary as
+ * one JSON object. Exit status 0 when the run lost nothing (and, on the log, no customer saw an
+ * order end twice), 1 when it did, 2 on bad usage.
  */
 @Command(
     name = "demo",
-    description = "Run the e-commerce shop demo on the in-memory event bus.",
+    description = "Run the e-commerce shop demo on the in-memory event bus or the durable log.",
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
   static final int MAX_ORDERS = 10_000_000;
@@ -43,6 +46,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the summary as one JSON object on the last line.")
   boolean json;
 
+  @Option(
+      names = "--durable",
+      paramLabel = "DIR",
+      description =
+          "Run on the durable log in DIR (created if need be). A run killed half-way is finished by"
+              + " running the same command again; the summary counts over every run.")
+  Path durable;
+
   @Override
   public Integer call() throws Exception {
     if (orders < 1 || orders > MAX_ORDERS) {
@@ -52,12 +63,27 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     boolean terminal = System.console() != null;
-    DemoReport report = ShopDemo.run(orders, seed, terminal ? out : null);
+    DemoReport report;
+    if (durable == null) {
+      report = ShopDemo.run(orders, seed, terminal ? out : null);
+    } else {
+      if (Files.exists(durable) && !Files.isDirectory(durable)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "Invalid value for option '--durable': not a directory: " + durable);
+      }
+      try {
+        report = ShopDemo.runDurable(orders, seed, durable, terminal ? out : null);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     SummaryTable.print(report, out);
     if (json) {
       out.println(new ObjectMapper().writeValueAsString(report));
     }
     out.flush();
-    return report.lost() == 0 ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
+    DemoReport.Durable d = report.durable();
+    boolean duplicates = d != null && d.duplicateOutcomes() + d.duplicateNotifications() > 0;
+    return report.lost() == 0 && !duplicates ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
   }
 }

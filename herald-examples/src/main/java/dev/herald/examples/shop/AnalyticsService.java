@@ -26,8 +26,8 @@ final class AnalyticsService extends ShopService {
   private final Executor executor;
   private final ConcurrentHashMap<String, LongAdder> processed = new ConcurrentHashMap<>();
 
-  AnalyticsService(EventBus bus, EventCounters counters, Executor executor) {
-    super(bus, counters);
+  AnalyticsService(ShopContext shop, Executor executor) {
+    super(shop);
     this.executor = executor;
   }
 

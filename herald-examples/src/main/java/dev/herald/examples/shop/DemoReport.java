@@ -17,6 +17,7 @@ import java.util.Map;
 public record DemoReport(
     long seed,
     int ordersRequested,
+    String transport,
     long ordersPlaced,
     long ordersShipped,
     long ordersCancelled,
@@ -42,7 +43,36 @@ public record DemoReport(
     Map<String, Long> closeUndelivered,
     boolean closeThreadsStopped,
     Map<String, EventRow> events,
-    Map<String, ServiceRow> services) {
+    Map<String, ServiceRow> services,
+    Durable durable) {
+
+  /**
+   * On the durable log: what earlier runs had done and how this run took over. The order and event
+   * counts of the report are then totals over every run, read back from the log.
+   *
+   * @param runs runs on this log so far, this one included
+   * @param resumedOrders orders placed by earlier runs
+   * @param eventsBefore events in the log when this run started
+   * @param eventsThisRun events this run published
+   * @param redeliveriesSkipped events delivered again whose handler had already published their
+   *     effect (idempotence by event id)
+   * @param outcomesRedelivered order outcomes delivered again, recognised by event id
+   * @param duplicateOutcomes orders with a second outcome in the log: must be 0
+   * @param duplicateNotifications customers told twice about an order: must be 0
+   * @param foreignEvents events in the log the shop does not know (undecodable ones included)
+   */
+  public record Durable(
+      String directory,
+      int runs,
+      long resumedOrders,
+      long eventsBefore,
+      long eventsThisRun,
+      long redeliveriesSkipped,
+      long outcomesRedelivered,
+      long duplicateOutcomes,
+      long duplicateNotifications,
+      long foreignEvents) {}
+
 
   /** One event type's counts. */
   public record EventRow(

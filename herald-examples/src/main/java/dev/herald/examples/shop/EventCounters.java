@@ -13,6 +13,16 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EventCounters {
   private final ConcurrentHashMap<String, LongAdder> published = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> delivered = new ConcurrentHashMap<>();
+  private final LongAdder skippedRedeliveries = new LongAdder();
+
+  /** Counts an event delivered again that its handler had already handled (durable shop). */
+  void skippedRedelivery() {
+    skippedRedeliveries.increment();
+  }
+
+  public long skippedRedeliveries() {
+    return skippedRedeliveries.sum();
+  }
 
   /** Counts an event that the bus accepted. */
   void published(String type) {

@@ -16,9 +16,11 @@ import java.util.Map;
 final class InventoryService extends ShopService {
   private final Map<String, Integer> stock;
 
-  InventoryService(EventBus bus, EventCounters counters, Map<String, Integer> initialStock) {
-    super(bus, counters);
+  InventoryService(ShopContext shop, Map<String, Integer> initialStock) {
+    super(shop);
     this.stock = new HashMap<>(initialStock);
+    // What earlier runs reserved is gone from the shelves.
+    shop.history().reserved().forEach((sku, qty) -> stock.merge(sku, -qty, Integer::sum));
   }
 
   @Override

@@ -22,18 +22,24 @@ import java.util.Set;
  *   <li>{@code lostDeadLetters}: dead letters that went nowhere: those the dead-letter subscription
  *       itself gave up on (the bus does not publish a dead letter of a dead letter), plus those
  *       dead-lettered elsewhere that never reached the dead-letter subscription.
- *   <li>{@code unroutedEvents}: events that matched no subscription at all.
+ *   <li>{@code unroutedEvents}: events that matched no subscription at all (on the log: and were
+ *       not stored for a durable one).
+ *   <li>{@code unstoredEvents}: events the log failed to store (zero on the in-memory bus).
  * </ul>
  *
  * <p>One fault can show in two terms (an event lost on the way leaves its order unfinished); the
  * total is a count of symptoms, meant to be zero, not a count of root causes.
  */
 public record LossAudit(
-    long unfinishedOrders, long unaccountedEvents, long lostDeadLetters, long unroutedEvents) {
+    long unfinishedOrders,
+    long unaccountedEvents,
+    long lostDeadLetters,
+    long unroutedEvents,
+    long unstoredEvents) {
 
   /** The sum of every term. */
   public long total() {
-    return unfinishedOrders + unaccountedEvents + lostDeadLetters + unroutedEvents;
+    return unfinishedOrders + unaccountedEvents + lostDeadLetters + unroutedEvents + unstoredEvents;
   }
 
   /**
@@ -45,6 +51,7 @@ public record LossAudit(
   static LossAudit of(
       BusStats closed,
       long unfinishedOrders,
+      long unrouted,
       DropLedger ledger,
       Set<String> mayDrop,
       String deadLetterSubscription) {
@@ -67,6 +74,7 @@ public record LossAudit(
     }
     long lostDeadLetters =
         deadLettersAbandoned + Math.max(0, deadLetteredElsewhere - deadLettersRouted);
-    return new LossAudit(unfinishedOrders, unaccounted, lostDeadLetters, closed.unrouted());
+    return new LossAudit(
+        unfinishedOrders, unaccounted, lostDeadLetters, unrouted, closed.storeFailed());
   }
 }

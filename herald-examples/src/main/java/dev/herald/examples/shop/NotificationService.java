@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class NotificationService extends ShopService {
   private final LongAdder sent = new LongAdder();
 
-  NotificationService(EventBus bus, EventCounters counters) {
-    super(bus, counters);
+  NotificationService(ShopContext shop) {
+    super(shop);
   }
 
   @Override

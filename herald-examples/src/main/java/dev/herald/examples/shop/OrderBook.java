@@ -2,6 +2,7 @@ package dev.herald.examples.shop;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,10 +12,14 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Which orders are open and how each ended. Thread-safe: the placer and several order-flow handlers
- * write to it at once; an order's first outcome wins, a later one is counted as a conflict.
+ * write to it at once; an order's first outcome wins, a later one is counted as a conflict (or, when
+ * it is the same outcome event delivered again after a restart, as a redelivery).
  */
 final class OrderBook {
   private record Open(String customerId, long placedNanos) {}
+
+  /** A time not known: an order placed, or ended, by an earlier run. */
+  private static final long UNKNOWN = Long.MIN_VALUE;
 
   private final ConcurrentHashMap<String, Open> open = new ConcurrentHashMap<>();
   private final LongAdder placed = new LongAdder();
@@ -22,6 +27,11 @@ final class OrderBook {
   private final Map<OrderCancelled.Reason, LongAdder> cancelled =
       new EnumMap<>(OrderCancelled.Reason.class);
   private final LongAdder conflicts = new LongAdder();
+  private final LongAdder redelivered = new LongAdder();
+  // Order id -> id of the event that ended it.
+  private final ConcurrentHashMap<String, String> endedBy = new ConcurrentHashMap<>();
+  private final Set<String> endClaims = ConcurrentHashMap.newKeySet();
+  private final Set<String> notified = ConcurrentHashMap.newKeySet();
   // Microseconds from placement to outcome; a Recorder because outcomes arrive on several threads.
   private final Recorder latencyMicros = new Recorder(3);
   private final CountDownLatch allFinal;
@@ -31,6 +41,19 @@ final class OrderBook {
       cancelled.put(r, new LongAdder());
     }
     this.allFinal = new CountDownLatch(expectedOrders);
+  }
+
+  /** Takes over where earlier runs left off: their orders, outcomes and notifications. */
+  void restore(ShopHistory history) {
+    history.placed().forEach((id, o) -> open.put(id, new Open(o.customerId(), UNKNOWN)));
+    placed.add(history.placed().size());
+    history.outcomes().forEach((id, e) -> {
+      if (e.data() instanceof OrderOutcome o) {
+        ended(e.id(), o, UNKNOWN);
+        endClaims.add(id);
+      }
+    });
+    history.placed().keySet().stream().filter(history::notified).forEach(notified::add);
   }
 
   void placed(OrderPlaced order, long nowNanos) {
@@ -44,8 +67,29 @@ final class OrderBook {
     return o == null ? null : o.customerId();
   }
 
-  /** Records how an order ended. False if it had already ended (or was never placed). */
-  boolean ended(OrderOutcome outcome, long nowNanos) {
+  /**
+   * Claims the right to end an open order (to publish its cancellation): true once per order, so
+   * that two reasons to cancel it make one cancellation.
+   */
+  boolean claimEnd(String orderId) {
+    return open.containsKey(orderId) && endClaims.add(orderId);
+  }
+
+  /** Records that the customer heard how the order ended: true the first time only. */
+  boolean notified(String orderId) {
+    return notified.add(orderId);
+  }
+
+  /**
+   * Records how an order ended, by the event {@code eventId}. False if it had already ended (or was
+   * never placed).
+   */
+  boolean ended(String eventId, OrderOutcome outcome, long nowNanos) {
+    String first = endedBy.putIfAbsent(outcome.orderId(), eventId);
+    if (first != null) {
+      (first.equals(eventId) ? redelivered : conflicts).increment();
+      return false;
+    }
     Open o = open.remove(outcome.orderId());
     if (o == null) {
       conflicts.increment();
@@ -56,7 +100,9 @@ final class OrderBook {
     } else {
       shipped.increment();
     }
-    latencyMicros.recordValue(Math.max(0, (nowNanos - o.placedNanos()) / 1000));
+    if (nowNanos != UNKNOWN && o.placedNanos() != UNKNOWN) {
+      latencyMicros.recordValue(Math.max(0, (nowNanos - o.placedNanos()) / 1000));
+    }
     allFinal.countDown();
     return true;
   }
@@ -107,6 +153,11 @@ final class OrderBook {
 
   long conflicts() {
     return conflicts.sum();
+  }
+
+  /** Outcomes delivered again after a restart, recognised by their event id. */
+  long redelivered() {
+    return redelivered.sum();
   }
 
   /** The latencies recorded since the last call, in microseconds. */

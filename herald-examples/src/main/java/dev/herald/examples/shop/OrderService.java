@@ -23,9 +23,12 @@ final class OrderService extends ShopService {
   private final OrderBook book;
   private final Semaphore window = new Semaphore(FlowOptions.WINDOW);
 
-  OrderService(EventBus bus, EventCounters counters, OrderBook book) {
-    super(bus, counters);
+  OrderService(ShopContext shop, OrderBook book) {
+    super(shop);
     this.book = book;
+    // Orders of earlier runs whose customer has not heard yet are open: they hold their slots.
+    window.acquireUninterruptibly(
+        (int) (shop.history().placed().size() - shop.history().notifiedOrders()));
   }
 
   @Override
@@ -49,9 +52,14 @@ final class OrderService extends ShopService {
     on(
         ShopEvents.CUSTOMER_NOTIFIED,
         CustomerNotified.class,
-        e -> window.release(),
+        e -> {
+          // Once per order: a notification delivered again after a restart frees no second slot.
+          if (book.notified(e.data().orderId())) {
+            window.release();
+          }
+        },
         FlowOptions.flow("orders.notified"));
-    SubscribeOptions dl = FlowOptions.flow(DEAD_LETTERS);
+    SubscribeOptions dl = durable(FlowOptions.flow(DEAD_LETTERS));
     track(bus.subscribe(DeadLetter.class, this::deadLetter, dl));
   }
 
@@ -63,6 +71,10 @@ final class OrderService extends ShopService {
   int placeAll(List<OrderPlaced> orders, long stallNanos) throws InterruptedException {
     int placed = 0;
     for (OrderPlaced order : orders) {
+      if (history.placed().containsKey(order.orderId())) {
+        placed++; // placed by an earlier run, which the log remembers
+        continue;
+      }
       if (!window.tryAcquire(stallNanos, TimeUnit.NANOSECONDS)) {
         return placed;
       }
@@ -73,6 +85,7 @@ final class OrderService extends ShopService {
             Event.<OrderPlaced>builder(ShopEvents.ORDER_PLACED)
                 .key(order.orderId())
                 .correlationId(order.orderId())
+                .source(ShopHistory.source(name()))
                 .data(order)
                 .build());
       } catch (MailboxFullException e) {
@@ -97,11 +110,14 @@ final class OrderService extends ShopService {
   }
 
   private void ended(Event<? extends OrderOutcome> event) {
-    book.ended(event.data(), System.nanoTime());
+    book.ended(event.id(), event.data(), System.nanoTime());
   }
 
   private void outOfStock(Event<StockRejected> event) {
     StockRejected r = event.data();
+    if (!book.claimEnd(r.orderId())) {
+      return;
+    }
     emitCausedBy(
         event,
         ShopEvents.ORDER_CANCELLED,
@@ -118,7 +134,8 @@ final class OrderService extends ShopService {
     Event<?> failed = dl.event();
     String orderId = failed.key();
     String customerId = orderId == null ? null : book.openCustomer(orderId);
-    if (customerId == null) {
+    // One outcome per order: a payment retried after a restart can dead-letter the same order twice.
+    if (customerId == null || !book.claimEnd(orderId)) {
       return;
     }
     boolean declined =

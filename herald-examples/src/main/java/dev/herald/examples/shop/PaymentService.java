@@ -22,8 +22,8 @@ final class PaymentService extends ShopService {
 
   private final PaymentGateway gateway;
 
-  PaymentService(EventBus bus, EventCounters counters, PaymentGateway gateway) {
-    super(bus, counters);
+  PaymentService(ShopContext shop, PaymentGateway gateway) {
+    super(shop);
     this.gateway = gateway;
   }
 

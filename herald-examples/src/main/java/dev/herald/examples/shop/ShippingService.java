@@ -7,8 +7,8 @@ import dev.herald.EventBus;
 final class ShippingService extends ShopService {
   private static final String[] CARRIERS = {"DHL", "UPS", "PostNL", "GLS"};
 
-  ShippingService(EventBus bus, EventCounters counters) {
-    super(bus, counters);
+  ShippingService(ShopContext shop) {
+    super(shop);
   }
 
   @Override

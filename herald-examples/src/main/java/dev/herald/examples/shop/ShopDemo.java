@@ -4,10 +4,19 @@ import dev.herald.BusStats;
 import dev.herald.CloseReport;
 import dev.herald.DeadLetter;
 import dev.herald.DropReason;
+import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscriptionStats;
+import dev.herald.log.FlushPolicy;
+import dev.herald.log.JsonPayloadCodec;
+import dev.herald.log.LogDirectory;
+import dev.herald.log.LogOptions;
+import dev.herald.log.LogTransport;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,9 +43,15 @@ import org.HdrHistogram.Histogram;
  *  AnalyticsService ◀── every event (#), slow, own executor, drops the oldest when behind
  * </pre>
  *
- * Runs on the calling thread, which places the orders and waits; returns once the bus is closed.
+ * Runs on the calling thread, which places the orders and waits; returns once the bus is closed. On
+ * the durable log ({@link #runDurable}) the same services run unchanged but for durable
+ * subscriptions and idempotence by event id; a run killed half-way is finished by the next.
  */
 public final class ShopDemo {
+  /** The log's flush interval: a killed process loses nothing written; a power cut, this much. */
+  static final long LOG_FLUSH_MILLIS = 10;
+  /** Room in the log's append queue: more than every event a full window of open orders makes. */
+  static final int LOG_QUEUE = 64 * 1024;
   /** How long the run may go without any order ending before it gives up and reports the loss. */
   static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -50,10 +65,90 @@ public final class ShopDemo {
    */
   public static DemoReport run(int orders, long seed, PrintWriter progress)
       throws InterruptedException {
-    ShopScenario scenario = ShopScenario.generate(orders, seed);
     DropLedger ledger = new DropLedger();
+    EventBus bus = Herald.builder().listener(ledger).build();
+    try {
+      return run(orders, seed, progress, bus, ledger, new ShopHistory(), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // only the log does I/O, and there is none here
+    }
+  }
+
+  /**
+   * Runs {@code orders} orders drawn from {@code seed} on the durable log in {@code dir}, carrying
+   * on from what an earlier run with the same orders and seed left there, finished or killed
+   * half-way: the log is replayed first to rebuild every service's state ({@link ShopHistory}), every
+   * subscription but analytics is a durable consumer group, and the report counts orders and events
+   * over all the runs, read back from the log once this run is over.
+   *
+   * @param progress where to show a live progress line, or null for none
+   * @throws IOException if the log cannot be opened (locked by another process, corrupt, ...)
+   * @throws IllegalArgumentException if the log holds a shop of other orders or another seed
+   */
+  public static DemoReport runDurable(int orders, long seed, Path dir, PrintWriter progress)
+      throws IOException, InterruptedException {
+    DropLedger ledger = new DropLedger();
+    ShopHistory history = new ShopHistory();
+    LogTransport transport = openLog(dir);
+    EventBus bus;
+    try {
+      transport.replay(history::add);
+      RunStarted first = history.firstRun();
+      if (first != null && (first.orders() != orders || first.seed() != seed)) {
+        throw new IllegalArgumentException(
+            dir + " holds the shop of --orders " + first.orders() + " --seed " + first.seed()
+                + ": run with those to carry on, or use another directory");
+      }
+      bus = Herald.builder().listener(ledger).transport(transport).build();
+    } catch (InterruptedException | RuntimeException e) {
+      transport.close();
+      throw e;
+    }
+    return run(orders, seed, progress, bus, ledger, history, dir);
+  }
+
+  /** Opens the shop's log in {@code dir}, creating it if need be. */
+  static LogTransport openLog(Path dir) throws IOException {
+    LogDirectory directory =
+        LogDirectory.open(
+            dir,
+            LogOptions.builder()
+                .flushPolicy(FlushPolicy.interval(LOG_FLUSH_MILLIS))
+                .appendQueueCapacity(LOG_QUEUE)
+                .build());
+    try {
+      return LogTransport.builder(directory)
+          .codec(JsonPayloadCodec.builder().allowPackages(ShopDemo.class.getPackageName()).build())
+          .build();
+    } catch (IOException | RuntimeException e) {
+      directory.close();
+      throw e;
+    }
+  }
+
+  /** Reads the whole log in {@code dir}: the shop's state after every run so far. */
+  static ShopHistory readLog(Path dir) throws IOException, InterruptedException {
+    ShopHistory history = new ShopHistory();
+    try (LogTransport transport = openLog(dir)) {
+      transport.replay(history::add);
+    }
+    return history;
+  }
+
+  private static DemoReport run(
+      int orders,
+      long seed,
+      PrintWriter progress,
+      EventBus bus,
+      DropLedger ledger,
+      ShopHistory history,
+      Path durableDir)
+      throws IOException, InterruptedException {
+    ShopScenario scenario = ShopScenario.generate(orders, seed);
     EventCounters counters = new EventCounters();
     OrderBook book = new OrderBook(orders);
+    book.restore(history);
+    ShopContext shop = new ShopContext(bus, counters, history, durableDir != null);
     ExecutorService analyticsExecutor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -61,21 +156,27 @@ public final class ShopDemo {
               t.setDaemon(true);
               return t;
             });
-    EventBus bus = Herald.builder().listener(ledger).build();
     try {
-      OrderService orderService = new OrderService(bus, counters, book);
-      NotificationService notification = new NotificationService(bus, counters);
-      AnalyticsService analytics = new AnalyticsService(bus, counters, analyticsExecutor);
+      OrderService orderService = new OrderService(shop, book);
+      NotificationService notification = new NotificationService(shop);
+      AnalyticsService analytics = new AnalyticsService(shop, analyticsExecutor);
       List<ShopService> services =
           List.of(
               orderService,
-              new InventoryService(bus, counters, scenario.initialStock()),
-              new PaymentService(bus, counters, new PaymentGateway(scenario)),
-              new ShippingService(bus, counters),
+              new InventoryService(shop, scenario.initialStock()),
+              new PaymentService(shop, new PaymentGateway(scenario)),
+              new ShippingService(shop),
               notification,
               analytics);
       for (ShopService s : services) {
         s.start();
+      }
+      if (shop.durable()) {
+        bus.emit(
+            Event.builder(ShopEvents.RUN_STARTED)
+                .source(ShopHistory.source("demo"))
+                .data(new RunStarted(history.runs() + 1, orders, seed))
+                .build());
       }
 
       long stallNanos = STALL_TIMEOUT.toNanos();
@@ -102,11 +203,19 @@ public final class ShopDemo {
       analyticsExecutor.shutdown();
       analyticsExecutor.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       BusStats stats = bus.stats();
+      // On the log the whole story, every run included, is in the log: read it back.
+      ShopHistory after = durableDir == null ? null : readLog(durableDir);
+      long ended = after == null ? book.shipped() + book.cancelled() : after.outcomes().size();
+      long placedThisRun = book.placed() - history.placed().size();
+      // Dead letters on the log go to the durable dead-letter group, not to an in-process
+      // subscription: the bus counts them unrouted, but they are stored and handled.
+      long unrouted = stats.unrouted() - (after == null ? 0 : ledger.unroutedDeadLetters());
 
       LossAudit audit =
           LossAudit.of(
               stats,
-              orders - book.shipped() - book.cancelled(),
+              orders - ended,
+              unrouted,
               ledger,
               Set.of(AnalyticsService.SUBSCRIPTION),
               OrderService.DEAD_LETTERS);
@@ -120,19 +229,34 @@ public final class ShopDemo {
         delivered += s.delivered();
       }
       double seconds = Math.max(elapsedNanos, 1) / 1e9;
+      DemoReport.Durable durable =
+          after == null
+              ? null
+              : new DemoReport.Durable(
+                  durableDir.toString(),
+                  after.runs(),
+                  history.placed().size(),
+                  history.events(),
+                  stats.published(),
+                  counters.skippedRedeliveries(),
+                  book.redelivered(),
+                  after.duplicateOutcomes(),
+                  after.duplicateNotifications(),
+                  after.foreign());
       return new DemoReport(
           seed,
           orders,
-          book.placed(),
-          book.shipped(),
-          book.cancelled(),
-          book.cancelled(OrderCancelled.Reason.OUT_OF_STOCK),
-          book.cancelled(OrderCancelled.Reason.PAYMENT_DECLINED),
-          book.cancelled(OrderCancelled.Reason.FAILED),
-          notification.sent(),
-          stats.published(),
+          after == null ? "memory" : "log",
+          after == null ? book.placed() : after.placed().size(),
+          after == null ? book.shipped() : after.shipped(),
+          after == null ? book.cancelled() : ended - after.shipped(),
+          cancelled(book, after, OrderCancelled.Reason.OUT_OF_STOCK),
+          cancelled(book, after, OrderCancelled.Reason.PAYMENT_DECLINED),
+          cancelled(book, after, OrderCancelled.Reason.FAILED),
+          after == null ? notification.sent() : after.notifiedOrders(),
+          after == null ? stats.published() : after.events(),
           delivered,
-          ledger.deadLetters(),
+          after == null ? ledger.deadLetters() : after.deadLetters(),
           retries,
           analytics.processedTotal(),
           analyticsDropped,
@@ -142,17 +266,22 @@ public final class ShopDemo {
           millis(latency.getValueAtPercentile(99)),
           millis(latency.getMaxValue()),
           TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
-          round(book.placed() / seconds),
+          round(placedThisRun / seconds),
           round(publishedByThen / seconds),
           close.drained(),
           new TreeMap<>(close.undelivered()),
           close.threadsStopped(),
           eventRows(counters, analytics, ledger),
-          serviceRows(stats, services));
+          serviceRows(stats, services),
+          durable);
     } finally {
       bus.close(CLOSE_TIMEOUT); // Idempotent: a no-op after a normal run.
       analyticsExecutor.shutdownNow();
     }
+  }
+
+  private static long cancelled(OrderBook book, ShopHistory after, OrderCancelled.Reason reason) {
+    return after == null ? book.cancelled(reason) : after.cancelled(reason);
   }
 
   private static String status(int orders, OrderBook book, EventBus bus, long start) {

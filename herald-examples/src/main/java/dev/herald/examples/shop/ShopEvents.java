@@ -23,7 +23,10 @@ public final class ShopEvents {
   /** The customer was told how the order ended: {@link CustomerNotified}. */
   public static final String CUSTOMER_NOTIFIED = "customer.notified";
 
-  /** Every type above, in flow order. */
+  /** A run of the shop on the durable log began: {@link RunStarted}. Not part of an order's flow. */
+  public static final String RUN_STARTED = "shop.run.started";
+
+  /** Every type of an order's flow, in flow order. */
   public static final List<String> ALL =
       List.of(
           ORDER_PLACED,

@@ -19,11 +19,15 @@ import java.util.List;
 abstract class ShopService implements AutoCloseable {
   protected final EventBus bus;
   protected final EventCounters counters;
+  protected final ShopHistory history;
+  private final boolean durable;
   private final List<Subscription> subscriptions = new ArrayList<>();
 
-  ShopService(EventBus bus, EventCounters counters) {
-    this.bus = bus;
-    this.counters = counters;
+  ShopService(ShopContext shop) {
+    this.bus = shop.bus();
+    this.counters = shop.counters();
+    this.history = shop.history();
+    this.durable = shop.durable();
   }
 
   /** The service's name, the prefix of its subscriptions' names. */
@@ -32,7 +36,12 @@ abstract class ShopService implements AutoCloseable {
   /** Subscribes the service's handlers. Called once, before any order is placed. */
   abstract void start();
 
-  /** Subscribes {@code handler} to {@code type}, counting each event it finishes. */
+  /**
+   * Subscribes {@code handler} to {@code type}, counting each event it finishes. On a durable shop
+   * the subscription is durable, its consumer group named after it, and an event this service
+   * already handled in an earlier run (its effect is in the log: {@link ShopHistory#handled}) is
+   * acknowledged without calling the handler again.
+   */
   protected final <T> void on(
       String type, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
     subscriptions.add(
@@ -40,10 +49,19 @@ abstract class ShopService implements AutoCloseable {
             type,
             payloadType,
             event -> {
+              if (history.handled(name(), event.id())) {
+                counters.skippedRedelivery();
+                return;
+              }
               handler.handle(event);
               counters.delivered(event.type());
             },
-            options));
+            durable(options)));
+  }
+
+  /** {@code options}, made durable (group = subscription name) when the shop is. */
+  protected final SubscribeOptions durable(SubscribeOptions options) {
+    return durable ? options.group(options.name()) : options;
   }
 
   /** Adds a subscription made some other way, so that {@link #close()} ends it. */
@@ -53,11 +71,11 @@ abstract class ShopService implements AutoCloseable {
 
   /**
    * Publishes the effect of {@code cause}: same key (the order id) and correlation id, the cause's
-   * id as causation id. Emitted without tracking; a refusal is thrown to the calling handler, whose
+   * id as causation id, this service as source (which {@link ShopHistory} reads back). Emitted without tracking; a refusal is thrown to the calling handler, whose
    * retry policy decides.
    */
   protected final <T> void emitCausedBy(Event<?> cause, String type, T payload) {
-    emit(Event.<T>causedBy(cause, type).data(payload).build());
+    emit(Event.<T>causedBy(cause, type).source(ShopHistory.source(name())).data(payload).build());
   }
 
   protected final void emit(Event<?> event) {

@@ -8,8 +8,27 @@ public final class SummaryTable {
   private SummaryTable() {}
 
   public static void print(DemoReport r, PrintWriter out) {
+    DemoReport.Durable d = r.durable();
     out.printf(
-        "Herald shop demo: %d orders, seed %d, in-memory bus%n%n", r.ordersRequested(), r.seed());
+        "Herald shop demo: %d orders, seed %d, %s%n%n",
+        r.ordersRequested(),
+        r.seed(),
+        d == null ? "in-memory bus" : "durable log in " + d.directory());
+    if (d != null) {
+      out.printf(
+          "Run %d   %d orders placed and %d events stored by earlier runs; this run published %d,"
+              + " skipped %d redelivered events already handled, saw %d outcomes again%n"
+              + "         customers who saw a second outcome %d, a second message %d"
+              + " (order and event counts below are over every run)%n%n",
+          d.runs(),
+          d.resumedOrders(),
+          d.eventsBefore(),
+          d.eventsThisRun(),
+          d.redeliveriesSkipped(),
+          d.outcomesRedelivered(),
+          d.duplicateOutcomes(),
+          d.duplicateNotifications());
+    }
     out.printf(
         "Orders   placed %d = shipped %d + cancelled %d (out of stock %d, payment declined %d,"
             + " other %d); customers notified %d%n%n",
@@ -66,8 +85,13 @@ public final class SummaryTable {
     LossAudit a = r.lostDetail();
     out.printf(
         "Lost     %d (unfinished orders %d, unaccounted events %d, lost dead letters %d,"
-            + " unrouted %d)%n",
-        r.lost(), a.unfinishedOrders(), a.unaccountedEvents(), a.lostDeadLetters(), a.unroutedEvents());
+            + " unrouted %d, not stored %d)%n",
+        r.lost(),
+        a.unfinishedOrders(),
+        a.unaccountedEvents(),
+        a.lostDeadLetters(),
+        a.unroutedEvents(),
+        a.unstoredEvents());
     out.printf(
         "Close    drained %s, undelivered %s, threads stopped %s%n",
         r.closeDrained(), r.closeUndelivered(), r.closeThreadsStopped());

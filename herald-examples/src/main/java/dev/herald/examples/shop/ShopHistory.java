@@ -1,0 +1,175 @@
+package dev.herald.examples.shop;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the durable log says the shop has done so far, read back event by event ({@link #add}): the
+ * shop's state is a function of its log, so a run that starts on a log an earlier run left behind
+ * (cleanly, or killed half-way) rebuilds it from there and carries on.
+ *
+ * <p>It answers three questions:
+ *
+ * <ul>
+ *   <li>Was this event already handled by that service? Every event a service publishes names the
+ *       service as its CloudEvents {@code source} ({@code /shop/<service>}) and its cause as {@code
+ *       causationid}, so an effect in the log proves the cause was handled. Delivery from the log is
+ *       at least once; this makes the handlers idempotent by event id.
+ *   <li>Where do the orders stand: placed, ended (first outcome per order), customer notified.
+ *   <li>How much stock is reserved, to rebuild the inventory.
+ * </ul>
+ *
+ * <p>It also counts what a customer must never see: a second outcome of an order, or a second
+ * message about it. Built on one thread, then only read: not thread-safe while {@link #add} runs.
+ */
+final class ShopHistory {
+  /** The source of the events {@code service} publishes. */
+  static String source(String service) {
+    return "/shop/" + service;
+  }
+
+  private final Set<String> handled = new HashSet<>();
+  private final Map<String, OrderPlaced> placed = new LinkedHashMap<>();
+  private final Map<String, Event<?>> outcomes = new HashMap<>();
+  private final Map<String, Integer> notifications = new HashMap<>();
+  private final Map<String, Integer> reserved = new HashMap<>();
+  private long events;
+  private long deadLetters;
+  private long duplicateOutcomes;
+  private long duplicateNotifications;
+  private long shipped;
+  private final Map<OrderCancelled.Reason, Long> cancelled = new HashMap<>();
+  private long foreign;
+  private RunStarted firstRun;
+  private int runs;
+
+  /** Takes the next event of the log, in log order. */
+  void add(Event<?> e) {
+    events++;
+    String cause = e.causationId();
+    if (cause != null && e.source().startsWith("/shop/")) {
+      handled.add(e.source() + '|' + cause);
+    }
+    Object data = e.data();
+    switch (e.type()) {
+      case ShopEvents.ORDER_PLACED -> {
+        if (data instanceof OrderPlaced o) {
+          placed.putIfAbsent(o.orderId(), o);
+        }
+      }
+      case ShopEvents.STOCK_RESERVED -> {
+        if (data instanceof StockReserved r) {
+          reserved.merge(r.sku(), r.quantity(), Integer::sum);
+        }
+      }
+      case ShopEvents.ORDER_SHIPPED, ShopEvents.ORDER_CANCELLED -> {
+        if (data instanceof OrderOutcome o) {
+          if (outcomes.putIfAbsent(o.orderId(), e) != null) {
+            duplicateOutcomes++;
+          } else if (o instanceof OrderCancelled c) {
+            cancelled.merge(c.reason(), 1L, Long::sum);
+          } else {
+            shipped++;
+          }
+        }
+      }
+      case ShopEvents.CUSTOMER_NOTIFIED -> {
+        if (data instanceof CustomerNotified n
+            && notifications.merge(n.orderId(), 1, Integer::sum) > 1) {
+          duplicateNotifications++;
+        }
+      }
+      case DeadLetter.TYPE -> deadLetters++;
+      case ShopEvents.RUN_STARTED -> {
+        if (data instanceof RunStarted r) {
+          runs++;
+          if (firstRun == null) {
+            firstRun = r;
+          }
+        }
+      }
+      default -> {}
+    }
+    if (data != null && !(data instanceof OrderPlaced || data instanceof StockReserved
+        || data instanceof StockRejected || data instanceof PaymentCharged
+        || data instanceof OrderOutcome || data instanceof CustomerNotified
+        || data instanceof DeadLetter || data instanceof RunStarted)) {
+      foreign++; // undecodable, or not the shop's: counted, never acted on
+    }
+  }
+
+  /** Runs that started on this log so far. */
+  int runs() {
+    return runs;
+  }
+
+  /** The scenario of the first run on this log, or null for a new log. */
+  RunStarted firstRun() {
+    return firstRun;
+  }
+
+  /** Whether {@code service} already published an effect of the event {@code eventId}. */
+  boolean handled(String service, String eventId) {
+    return handled.contains(source(service) + '|' + eventId);
+  }
+
+  /** The orders placed so far, in placement order. */
+  Map<String, OrderPlaced> placed() {
+    return placed;
+  }
+
+  /** The event that ended each ended order (its first outcome). */
+  Map<String, Event<?>> outcomes() {
+    return outcomes;
+  }
+
+  boolean notified(String orderId) {
+    return notifications.containsKey(orderId);
+  }
+
+  /** Orders whose customer has heard how they ended. */
+  long notifiedOrders() {
+    return notifications.size();
+  }
+
+  /** Stock reserved so far, by SKU. */
+  Map<String, Integer> reserved() {
+    return reserved;
+  }
+
+  long events() {
+    return events;
+  }
+
+  long deadLetters() {
+    return deadLetters;
+  }
+
+  long shipped() {
+    return shipped;
+  }
+
+  long cancelled(OrderCancelled.Reason reason) {
+    return cancelled.getOrDefault(reason, 0L);
+  }
+
+  /** Orders with more than one outcome in the log: what a customer must never see. */
+  long duplicateOutcomes() {
+    return duplicateOutcomes;
+  }
+
+  /** Customers told about the same order more than once. */
+  long duplicateNotifications() {
+    return duplicateNotifications;
+  }
+
+  /** Events the shop does not know (an undecodable record, another application's event). */
+  long foreign() {
+    return foreign;
+  }
+}
