@@ -420,6 +420,11 @@ public final class Engine implements EventBus {
     }
 
     @Override
+    public boolean wantsType(String type) {
+      return s.selector.mayMatchType(type);
+    }
+
+    @Override
     public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
       // A record of unknown type concerns every group; one of a known type, those that take it.
       if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())

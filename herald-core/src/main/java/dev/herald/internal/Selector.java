@@ -25,6 +25,14 @@ public abstract class Selector {
         || (data != null && matchesClass(data.getClass(), event.type()));
   }
 
+  /**
+   * Whether an event of {@code type} may be selected, before its payload is known: false means no
+   * event of that type ever is, so a transport need not even decode it.
+   */
+  public boolean mayMatchType(String type) {
+    return matchesType(type);
+  }
+
   public boolean isClassSelector() {
     return false;
   }
@@ -145,6 +153,11 @@ public abstract class Selector {
     @Override
     public boolean matchesType(String type) {
       return false;
+    }
+
+    @Override
+    public boolean mayMatchType(String type) {
+      return namesInternal || !isInternal(type);
     }
 
     @Override

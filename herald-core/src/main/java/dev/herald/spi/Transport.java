@@ -58,6 +58,15 @@ public interface Transport extends AutoCloseable {
     void accept(Event<?> event, Runnable done) throws InterruptedException;
 
     /**
+     * Whether the subscription may take events of {@code type}. A transport may ask before it decodes
+     * a stored record, and skip (acknowledge without decoding) the records of types answered false:
+     * the filter of {@link Transport#feed} would reject every one of them.
+     */
+    default boolean wantsType(String type) {
+      return true;
+    }
+
+    /**
      * Takes a stored record that could not be turned back into an event (damaged or foreign
      * headers, a payload the codec refuses). The bus dead-letters it for the subscription, with
      * {@code cause}, and calls {@code done}: a bad record never stops a consumer group or blocks

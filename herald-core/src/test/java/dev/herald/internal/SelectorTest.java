@@ -53,6 +53,16 @@ class SelectorTest {
   }
 
   @Test
+  void mayMatchTypeNeverRulesOutWhatMatchesCouldTake() {
+    // A transport skips, undecoded, the records of types a subscription can never take.
+    assertThat(Selector.forPattern("order.*").mayMatchType("order.placed")).isTrue();
+    assertThat(Selector.forPattern("order.*").mayMatchType("payment.charged")).isFalse();
+    assertThat(Selector.forClass(Shape.class).mayMatchType("a.b")).isTrue();
+    assertThat(Selector.forClass(Object.class).mayMatchType(DeadLetter.TYPE)).isFalse();
+    assertThat(Selector.forClass(DeadLetter.class).mayMatchType(DeadLetter.TYPE)).isTrue();
+  }
+
+  @Test
   void rejectsBadPatterns() {
     assertThatThrownBy(() -> Selector.forPattern("order.pl*")).hasMessageContaining("whole segment");
     assertThatThrownBy(() -> Selector.forPattern("order..x")).hasMessageContaining("empty segment");

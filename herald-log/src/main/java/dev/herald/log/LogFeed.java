@@ -14,8 +14,8 @@ import java.util.function.Predicate;
  * One durable subscription's feed: owns the thread {@code herald-log-feed-<group>}, which reads the
  * topic from the group's committed offset, decodes each record, and hands what the filter accepts to
  * the sink (which may block: that is backpressure). Acknowledgements arrive on any thread and advance
- * the {@link AckedPrefix}; the group's offset is committed every {@code commitEvery} acknowledgements
- * (on the acknowledging thread), whenever the feed finds the topic idle, and when the feed closes.
+ * the {@link AckedPrefix}; the group's offset is committed by the feed thread once {@code commitEvery}
+ * acknowledgements have gathered, whenever the feed finds the topic idle, and when the feed closes.
  * Commits that fail are retried by the next one; delivery stays at least once.
  *
  * <p>A commit first waits for {@link Log#appended()}: everything appended before it, in particular the
@@ -45,6 +45,8 @@ final class LogFeed implements Transport.Feed {
     private volatile boolean stopped;
     private volatile LogReader reader;
     private volatile Throwable failure;
+    // Set by an acknowledging thread when a commit is due; the feed thread commits and clears it.
+    private volatile boolean commitDue;
 
     LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor,
             Predicate<Event<?>> filter, Transport.FeedSink sink, int commitEvery, Duration idleWait) {
@@ -72,6 +74,10 @@ final class LogFeed implements Transport.Feed {
         try (LogReader r = log.reader(expected)) {
             reader = r;
             while (!stopped) {
+                if (commitDue) {
+                    commitDue = false;
+                    commit();
+                }
                 Optional<LogRecord> next = r.next(idleWait);
                 if (next.isEmpty()) {
                     if (!stopped) {
@@ -85,6 +91,11 @@ final class LogFeed implements Transport.Feed {
                     acked.ack(expected, offset); // retention removed these before this group read them
                 }
                 expected = offset + 1;
+                String type = headerOrNull(record, EventRecordDescriptor.TYPE);
+                if (type != null && !sink.wantsType(type)) {
+                    ack(offset); // a type this subscription never takes: not even decoded
+                    continue;
+                }
                 Event<?> event;
                 try {
                     event = descriptor.toEvent(record);
@@ -149,18 +160,32 @@ final class LogFeed implements Transport.Feed {
     }
 
     private static String header(LogRecord record, String name) {
+        String value = headerOrNull(record, name);
+        if (value == null) {
+            throw new IllegalArgumentException("no header " + name);
+        }
+        return value;
+    }
+
+    private static String headerOrNull(LogRecord record, String name) {
         for (Header h : record.headers()) {
             if (h.name().equals(name)) {
                 return h.valueAsString();
             }
         }
-        throw new IllegalArgumentException("no header " + name);
+        return null;
     }
 
     private void ack(long offset) {
         long prefix = acked.ack(offset, offset + 1);
-        if (prefix - lastCommitted >= commitEvery) {
-            commit();
+        if (prefix - lastCommitted >= commitEvery && !commitDue) {
+            // Not here: acknowledgements come from the bus's delivery threads, which must not wait for
+            // the append barrier and the offsets file's fsyncs. The feed thread commits.
+            commitDue = true;
+            LogReader r = reader;
+            if (r != null) {
+                r.wakeup();
+            }
         }
     }
 
