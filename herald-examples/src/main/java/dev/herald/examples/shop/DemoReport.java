@@ -1,11 +1,15 @@
 package dev.herald.examples.shop;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * The outcome of one run of the shop demo: business results, the bus's accounting, the loss audit,
  * latency and throughput. Serialised as the {@code --json} line, field names as they are here.
  *
+ * @param transport {@code memory}, {@code log} or {@code kafka}
+ * @param run the run's id, which every event's correlation id starts with ({@link ShopRun})
+ * @param servicesHere the services this process ran
  * @param lost {@link LossAudit#total()}; zero for a correct run
  * @param latencyP50Ms order latency, placement to shipped or cancelled, median
  * @param elapsedMs from the first placement until every order had ended
@@ -18,6 +22,8 @@ public record DemoReport(
     long seed,
     int ordersRequested,
     String transport,
+    String run,
+    List<String> servicesHere,
     long ordersPlaced,
     long ordersShipped,
     long ordersCancelled,

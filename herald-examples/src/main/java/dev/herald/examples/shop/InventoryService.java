@@ -10,17 +10,32 @@ import java.util.Map;
  * left, {@code stock.rejected} otherwise. Reservations of orders cancelled later are not returned to
  * stock, so that what is rejected depends on the seed alone and not on when cancellations land.
  *
- * <p>Its one subscription has one lane: the stock map is touched by one handler call at a time, and
- * orders are reserved in the order they were placed.
+ * <p>Its one subscription has one lane: the stock maps are touched by one handler call at a time,
+ * and orders are reserved in the order they were placed. Stock is kept per run ({@link ShopRun}), so
+ * a service process may serve one run after another.
  */
 final class InventoryService extends ShopService {
-  private final Map<String, Integer> stock;
+  // Run id -> units left per SKU. Each run of the shop has shelves of its own.
+  private final Map<String, Map<String, Integer>> stockByRun = new HashMap<>();
+  private final ShopContext shop;
 
-  InventoryService(ShopContext shop, Map<String, Integer> initialStock) {
+  InventoryService(ShopContext shop) {
     super(shop);
-    this.stock = new HashMap<>(initialStock);
-    // What earlier runs reserved is gone from the shelves.
-    shop.history().reserved().forEach((sku, qty) -> stock.merge(sku, -qty, Integer::sum));
+    this.shop = shop;
+  }
+
+  /** The shelves of {@code run}, stocked from its scenario on first use. */
+  private Map<String, Integer> stock(ShopRun run) {
+    return stockByRun.computeIfAbsent(
+        run.id(),
+        id -> {
+          Map<String, Integer> stock = new HashMap<>(run.scenario().initialStock());
+          if (run.equals(shop.run())) {
+            // What earlier runs of this shop on the log reserved is gone from the shelves.
+            shop.history().reserved().forEach((sku, qty) -> stock.merge(sku, -qty, Integer::sum));
+          }
+          return stock;
+        });
   }
 
   @Override
@@ -39,6 +54,7 @@ final class InventoryService extends ShopService {
 
   private void reserve(Event<OrderPlaced> event) {
     OrderPlaced o = event.data();
+    Map<String, Integer> stock = stock(ShopRun.require(event));
     int available = stock.getOrDefault(o.sku(), 0);
     if (available < o.quantity()) {
       emitCausedBy(

@@ -155,6 +155,11 @@ final class OrderBook {
     return conflicts.sum();
   }
 
+  /** Orders whose customer has heard how they ended. */
+  long notifiedOrders() {
+    return notified.size();
+  }
+
   /** Outcomes delivered again after a restart, recognised by their event id. */
   long redelivered() {
     return redelivered.sum();

@@ -2,7 +2,7 @@ package dev.herald.examples.shop;
 
 import dev.herald.DeadLetter;
 import dev.herald.Event;
-import dev.herald.EventBus;
+import dev.herald.EventHandler;
 import dev.herald.MailboxFullException;
 import dev.herald.SubscribeOptions;
 import java.util.List;
@@ -23,9 +23,12 @@ final class OrderService extends ShopService {
   private final OrderBook book;
   private final Semaphore window = new Semaphore(FlowOptions.WINDOW);
 
+  private final ShopRun run;
+
   OrderService(ShopContext shop, OrderBook book) {
     super(shop);
     this.book = book;
+    this.run = shop.run();
     // Orders of earlier runs whose customer has not heard yet are open: they hold their slots.
     window.acquireUninterruptibly(
         (int) (shop.history().placed().size() - shop.history().notifiedOrders()));
@@ -38,26 +41,32 @@ final class OrderService extends ShopService {
 
   @Override
   void start() {
-    on(ShopEvents.ORDER_SHIPPED, OrderShipped.class, this::ended, FlowOptions.flow("orders.shipped"));
+    // Other runs' events (other order placers on the same cluster) are none of this run's business.
+    on(
+        ShopEvents.ORDER_SHIPPED,
+        OrderShipped.class,
+        ours(this::ended),
+        FlowOptions.flow("orders.shipped"));
     on(
         ShopEvents.ORDER_CANCELLED,
         OrderCancelled.class,
-        this::ended,
+        ours(this::ended),
         FlowOptions.flow("orders.cancelled"));
     on(
         ShopEvents.STOCK_REJECTED,
         StockRejected.class,
-        this::outOfStock,
+        ours(this::outOfStock),
         FlowOptions.flow("orders.rejected"));
     on(
         ShopEvents.CUSTOMER_NOTIFIED,
         CustomerNotified.class,
-        e -> {
-          // Once per order: a notification delivered again after a restart frees no second slot.
-          if (book.notified(e.data().orderId())) {
-            window.release();
-          }
-        },
+        ours(
+            e -> {
+              // Once per order: a notification delivered again after a restart frees no slot.
+              if (book.notified(e.data().orderId())) {
+                window.release();
+              }
+            }),
         FlowOptions.flow("orders.notified"));
     SubscribeOptions dl = durable(FlowOptions.flow(DEAD_LETTERS));
     track(bus.subscribe(DeadLetter.class, this::deadLetter, dl));
@@ -84,7 +93,7 @@ final class OrderService extends ShopService {
         emit(
             Event.<OrderPlaced>builder(ShopEvents.ORDER_PLACED)
                 .key(order.orderId())
-                .correlationId(order.orderId())
+                .correlationId(run.correlationId(order.orderId()))
                 .source(ShopHistory.source(name()))
                 .data(order)
                 .build());
@@ -107,6 +116,14 @@ final class OrderService extends ShopService {
     }
     window.release(FlowOptions.WINDOW);
     return true;
+  }
+
+  private <T> EventHandler<T> ours(EventHandler<T> handler) {
+    return event -> {
+      if (run.owns(event)) {
+        handler.handle(event);
+      }
+    };
   }
 
   private void ended(Event<? extends OrderOutcome> event) {
@@ -132,6 +149,9 @@ final class OrderService extends ShopService {
   private void deadLetter(DeadLetter dl) {
     counters.delivered(DeadLetter.TYPE);
     Event<?> failed = dl.event();
+    if (!run.owns(failed)) {
+      return;
+    }
     String orderId = failed.key();
     String customerId = orderId == null ? null : book.openCustomer(orderId);
     // One outcome per order: a payment retried after a restart can dead-letter the same order twice.

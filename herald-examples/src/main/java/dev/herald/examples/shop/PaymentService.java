@@ -4,6 +4,7 @@ import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.RetryPolicy;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Charges reserved orders through the {@link PaymentGateway}. A gateway timeout is retried with
@@ -20,11 +21,11 @@ final class PaymentService extends ShopService {
       RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(20))
           .abortOn(PaymentGateway.PaymentDeclinedException.class);
 
-  private final PaymentGateway gateway;
+  // Run id -> the gateway as that run's scenario plans it; lanes of the subscription share it.
+  private final ConcurrentHashMap<String, PaymentGateway> gateways = new ConcurrentHashMap<>();
 
-  PaymentService(ShopContext shop, PaymentGateway gateway) {
+  PaymentService(ShopContext shop) {
     super(shop);
-    this.gateway = gateway;
   }
 
   @Override
@@ -43,6 +44,9 @@ final class PaymentService extends ShopService {
 
   private void charge(Event<StockReserved> event) throws Exception {
     StockReserved r = event.data();
+    ShopRun run = ShopRun.require(event);
+    PaymentGateway gateway =
+        gateways.computeIfAbsent(run.id(), id -> new PaymentGateway(run.scenario()));
     // Idempotent per order: a retry after a failed publish does not charge twice.
     String paymentId = gateway.charge(r.orderId(), r.amountCents());
     emitCausedBy(

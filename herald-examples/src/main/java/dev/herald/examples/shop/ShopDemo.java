@@ -13,16 +13,19 @@ import dev.herald.log.JsonPayloadCodec;
 import dev.herald.log.LogDirectory;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
+import dev.herald.spi.Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +61,13 @@ public final class ShopDemo {
 
   private ShopDemo() {}
 
+  /** The services of the shop, by the names {@code --services} takes. */
+  public static final List<String> SERVICES =
+      List.of("orders", "inventory", "payment", "shipping", "notification", "analytics");
+
   /**
-   * Runs {@code orders} orders drawn from {@code seed}.
+   * Runs {@code orders} orders drawn from {@code seed} on the in-memory bus, every service in this
+   * process.
    *
    * @param progress where to show a live progress line, or null for none
    */
@@ -68,7 +76,15 @@ public final class ShopDemo {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
     try {
-      return run(orders, seed, progress, bus, ledger, new ShopHistory(), null);
+      return run(
+          ShopRun.of(seed, orders, null),
+          Set.copyOf(SERVICES),
+          "memory",
+          bus,
+          ledger,
+          new ShopHistory(),
+          null,
+          progress);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // only the log does I/O, and there is none here
     }
@@ -104,7 +120,76 @@ public final class ShopDemo {
       transport.close();
       throw e;
     }
-    return run(orders, seed, progress, bus, ledger, history, dir);
+    return run(
+        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "log", bus, ledger, history, dir,
+        progress);
+  }
+
+  /**
+   * Runs {@code orders} orders drawn from {@code seed} over {@code transport} (Kafka), with only
+   * {@code services} in this process (which must include {@code orders}: this process places the
+   * orders, waits for every one to end, and reports). Other processes on the same transport serve
+   * the rest ({@link #serve}). Every subscription but analytics is durable. The run gets an id of
+   * its own, so runs over one cluster never mix.
+   *
+   * @param transportName the transport's name in the report
+   */
+  public static DemoReport runOn(
+      Transport transport,
+      String transportName,
+      int orders,
+      long seed,
+      Set<String> services,
+      PrintWriter progress)
+      throws InterruptedException {
+    DropLedger ledger = new DropLedger();
+    EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
+    String suffix = Long.toString(System.currentTimeMillis(), 36);
+    try {
+      return run(
+          ShopRun.of(seed, orders, suffix),
+          services,
+          transportName,
+          bus,
+          ledger,
+          new ShopHistory(),
+          null,
+          progress);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // no log here
+    }
+  }
+
+  /**
+   * Serves {@code services} (not {@code orders}) over {@code transport} until {@code stop} is
+   * counted down: the other half of a shop split over processes. Every run's events are served; a
+   * service learns each event's scenario from the event ({@link ShopRun}).
+   *
+   * @return what each service did, as the report's service rows
+   */
+  public static Map<String, DemoReport.ServiceRow> serve(
+      Transport transport, Set<String> services, CountDownLatch stop) throws InterruptedException {
+    DropLedger ledger = new DropLedger();
+    EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
+    ExecutorService analyticsExecutor = analyticsExecutor();
+    try {
+      ShopContext shop =
+          new ShopContext(bus, new EventCounters(), new ShopHistory(), null, true);
+      List<ShopService> started = new ArrayList<>();
+      for (String name : SERVICES) {
+        if (services.contains(name)) {
+          ShopService s = create(name, shop, null, analyticsExecutor);
+          s.start();
+          started.add(s);
+        }
+      }
+      stop.await();
+      bus.close(CLOSE_TIMEOUT);
+      return serviceRows(bus.stats(), started);
+    } finally {
+      bus.close(CLOSE_TIMEOUT);
+      analyticsExecutor.shutdownNow();
+    }
   }
 
   /** Opens the shop's log in {@code dir}, creating it if need be. */
@@ -117,13 +202,16 @@ public final class ShopDemo {
                 .appendQueueCapacity(LOG_QUEUE)
                 .build());
     try {
-      return LogTransport.builder(directory)
-          .codec(JsonPayloadCodec.builder().allowPackages(ShopDemo.class.getPackageName()).build())
-          .build();
+      return LogTransport.builder(directory).codec(codec()).build();
     } catch (IOException | RuntimeException e) {
       directory.close();
       throw e;
     }
+  }
+
+  /** The payload codec of the shop's stored events: JSON, the shop's own classes allowed. */
+  public static JsonPayloadCodec codec() {
+    return JsonPayloadCodec.builder().allowPackages(ShopDemo.class.getPackageName()).build();
   }
 
   /** Reads the whole log in {@code dir}: the shop's state after every run so far. */
@@ -135,43 +223,63 @@ public final class ShopDemo {
     return history;
   }
 
+  private static ExecutorService analyticsExecutor() {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "shop-analytics");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private static ShopService create(
+      String name, ShopContext shop, OrderBook book, ExecutorService analyticsExecutor) {
+    return switch (name) {
+      case "orders" -> new OrderService(shop, book);
+      case "inventory" -> new InventoryService(shop);
+      case "payment" -> new PaymentService(shop);
+      case "shipping" -> new ShippingService(shop);
+      case "notification" -> new NotificationService(shop);
+      case "analytics" -> new AnalyticsService(shop, analyticsExecutor);
+      default -> throw new IllegalArgumentException("no service named " + name);
+    };
+  }
+
   private static DemoReport run(
-      int orders,
-      long seed,
-      PrintWriter progress,
+      ShopRun run,
+      Set<String> services,
+      String transportName,
       EventBus bus,
       DropLedger ledger,
       ShopHistory history,
-      Path durableDir)
+      Path durableDir,
+      PrintWriter progress)
       throws IOException, InterruptedException {
-    ShopScenario scenario = ShopScenario.generate(orders, seed);
+    int orders = run.orders();
+    long seed = run.seed();
+    ShopScenario scenario = run.scenario();
     EventCounters counters = new EventCounters();
     OrderBook book = new OrderBook(orders);
     book.restore(history);
-    ShopContext shop = new ShopContext(bus, counters, history, durableDir != null);
-    ExecutorService analyticsExecutor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "shop-analytics");
-              t.setDaemon(true);
-              return t;
-            });
+    ShopContext shop =
+        new ShopContext(bus, counters, history, run, !"memory".equals(transportName));
+    ExecutorService analyticsExecutor = analyticsExecutor();
     try {
       OrderService orderService = new OrderService(shop, book);
-      NotificationService notification = new NotificationService(shop);
-      AnalyticsService analytics = new AnalyticsService(shop, analyticsExecutor);
-      List<ShopService> services =
-          List.of(
-              orderService,
-              new InventoryService(shop, scenario.initialStock()),
-              new PaymentService(shop, new PaymentGateway(scenario)),
-              new ShippingService(shop),
-              notification,
-              analytics);
-      for (ShopService s : services) {
-        s.start();
+      List<ShopService> started = new ArrayList<>();
+      AnalyticsService analytics = null;
+      for (String name : SERVICES) {
+        if (services.contains(name)) {
+          ShopService s =
+              name.equals("orders") ? orderService : create(name, shop, book, analyticsExecutor);
+          s.start();
+          started.add(s);
+          if (s instanceof AnalyticsService a) {
+            analytics = a;
+          }
+        }
       }
-      if (shop.durable()) {
+      if (durableDir != null) {
         bus.emit(
             Event.builder(ShopEvents.RUN_STARTED)
                 .source(ShopHistory.source("demo"))
@@ -207,9 +315,9 @@ public final class ShopDemo {
       ShopHistory after = durableDir == null ? null : readLog(durableDir);
       long ended = after == null ? book.shipped() + book.cancelled() : after.outcomes().size();
       long placedThisRun = book.placed() - history.placed().size();
-      // Dead letters on the log go to the durable dead-letter group, not to an in-process
-      // subscription: the bus counts them unrouted, but they are stored and handled.
-      long unrouted = stats.unrouted() - (after == null ? 0 : ledger.unroutedDeadLetters());
+      // With a transport, dead letters reach a durable dead-letter group, maybe in another
+      // process, not an in-process subscription: the bus counts them unrouted, yet they are stored.
+      long unrouted = stats.unrouted() - (shop.durable() ? ledger.unroutedDeadLetters() : 0);
 
       LossAudit audit =
           LossAudit.of(
@@ -246,19 +354,21 @@ public final class ShopDemo {
       return new DemoReport(
           seed,
           orders,
-          after == null ? "memory" : "log",
+          transportName,
+          run.id(),
+          List.copyOf(started.stream().map(ShopService::name).toList()),
           after == null ? book.placed() : after.placed().size(),
           after == null ? book.shipped() : after.shipped(),
           after == null ? book.cancelled() : ended - after.shipped(),
           cancelled(book, after, OrderCancelled.Reason.OUT_OF_STOCK),
           cancelled(book, after, OrderCancelled.Reason.PAYMENT_DECLINED),
           cancelled(book, after, OrderCancelled.Reason.FAILED),
-          after == null ? notification.sent() : after.notifiedOrders(),
+          after == null ? book.notifiedOrders() : after.notifiedOrders(),
           after == null ? stats.published() : after.events(),
           delivered,
           after == null ? ledger.deadLetters() : after.deadLetters(),
           retries,
-          analytics.processedTotal(),
+          analytics == null ? 0 : analytics.processedTotal(),
           analyticsDropped,
           audit.total(),
           audit,
@@ -272,7 +382,7 @@ public final class ShopDemo {
           new TreeMap<>(close.undelivered()),
           close.threadsStopped(),
           eventRows(counters, analytics, ledger),
-          serviceRows(stats, services),
+          serviceRows(stats, started),
           durable);
     } finally {
       bus.close(CLOSE_TIMEOUT); // Idempotent: a no-op after a normal run.
@@ -300,7 +410,7 @@ public final class ShopDemo {
 
   private static Map<String, DemoReport.EventRow> eventRows(
       EventCounters counters, AnalyticsService analytics, DropLedger ledger) {
-    Map<String, Long> processed = analytics.processed();
+    Map<String, Long> processed = analytics == null ? Map.of() : analytics.processed();
     Map<String, Long> dropped = ledger.droppedByType(AnalyticsService.SUBSCRIPTION);
     Map<String, DemoReport.EventRow> rows = new LinkedHashMap<>();
     for (String type : ShopEvents.ALL) {
