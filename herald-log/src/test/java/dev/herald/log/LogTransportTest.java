@@ -260,6 +260,15 @@ class LogTransportTest {
             assertThat(d.causeMessage()).isEqualTo("no stock for 9");
             assertThat(d.cause()).isNull();
             assertThat(d.event()).isEqualTo(order);
+
+            // Redriven once the cause is fixed: the same event (same id) reaches the group again.
+            LinkedBlockingQueue<Event<Order>> reserved = new LinkedBlockingQueue<>();
+            second.subscribe("order.placed", Order.class, reserved::add,
+                    SubscribeOptions.defaults().group("g").name("reserve"));
+            second.redrive(d).get(10, SECONDS);
+            Event<Order> again = reserved.poll(30, SECONDS);
+            assertThat(again).isEqualTo(order);
+            assertThat(again.data()).isEqualTo(new Order("9", 90));
             assertThat(stored.poll(200, TimeUnit.MILLISECONDS)).isNull();
         } finally {
             second.close(Duration.ofSeconds(10));
