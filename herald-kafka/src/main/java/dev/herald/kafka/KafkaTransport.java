@@ -293,16 +293,23 @@ public final class KafkaTransport implements Transport {
         try {
             admin.describeCluster().nodes().get(config.startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new KafkaTransportException("no Kafka broker answered at " + config.bootstrapServers + " within "
-                    + config.startupTimeout.toMillis() + " ms: check bootstrap.servers, that the brokers run, and the "
-                    + "network and security settings", e);
+            throw unreachable(e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e.getCause());
+            }
             throw new KafkaTransportException("cannot reach the Kafka cluster at " + config.bootstrapServers + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaTransportException("interrupted while connecting to " + config.bootstrapServers, e);
         }
+    }
+
+    private KafkaTransportException unreachable(Throwable e) {
+        return new KafkaTransportException("no Kafka broker answered at " + config.bootstrapServers + " within "
+                + config.startupTimeout.toMillis() + " ms: check bootstrap.servers, that the brokers run, and the "
+                + "network and security settings", e);
     }
 
     /** Makes sure {@code topics} exist, creating the missing ones when allowed; blocks, bounded. */
@@ -355,26 +362,38 @@ public final class KafkaTransport implements Transport {
      * Waits until the leader of every partition of new {@code topics} serves it. Producing to a topic the
      * brokers are still setting up fails the first batch with NOT_LEADER_OR_FOLLOWER while later ones may
      * land, which leaves the idempotent producer retrying an out-of-order batch until its delivery
-     * timeout. A ListOffsets request is answered by the partition leader only once it leads, and the
-     * admin client retries it until then.
+     * timeout. A ListOffsets request is answered by the partition leader only once it leads; retriable
+     * errors are retried until the startup timeout.
      */
     private void awaitLeaders(List<String> topics) {
-        try {
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
-                    new HashMap<>();
-            for (org.apache.kafka.clients.admin.TopicDescription d
-                    : admin.describeTopics(topics).allTopicNames().get(config.startupTimeout.toMillis(),
-                            TimeUnit.MILLISECONDS).values()) {
-                for (org.apache.kafka.common.TopicPartitionInfo p : d.partitions()) {
-                    latest.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+        long deadline = System.nanoTime() + config.startupTimeout.toNanos();
+        while (true) {
+            try {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                        new HashMap<>();
+                for (org.apache.kafka.clients.admin.TopicDescription d
+                        : admin.describeTopics(topics).allTopicNames().get().values()) {
+                    for (org.apache.kafka.common.TopicPartitionInfo p : d.partitions()) {
+                        latest.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest());
+                    }
                 }
+                admin.listOffsets(latest).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                        || System.nanoTime() > deadline) {
+                    throw topicProblem(topics.get(0), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                throw topicProblem(topics.get(0), e);
             }
-            admin.listOffsets(latest).all().get(config.startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw topicProblem(topics.get(0), e.getCause());
-        } catch (TimeoutException | InterruptedException e) {
-            throw topicProblem(topics.get(0), e);
+            try {
+                // The brokers are still applying the new topic's metadata, and there is nothing to wait on.
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw topicProblem(topics.get(0), e);
+            }
         }
     }
 

@@ -8,8 +8,10 @@ import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Both contract suites on a real (in-JVM) Kafka cluster. */
+@ExtendWith(TestClusters.Shared.class)
 class KafkaTransportTest {
     record Order(String id, int amount) {}
 

@@ -1,13 +1,16 @@
 package dev.herald.kafka;
 
 import java.util.Map;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * In-JVM KRaft clusters for the tests (no Docker). Start-up costs seconds, so the one-broker cluster is
  * started once per test JVM and shared by every class (each test isolates itself with topics and
- * groups of its own); it stops with the JVM.
+ * groups of its own). A class that uses it registers {@link Shared}, which stops it when the whole
+ * test run ends, before the JVM exits (stopping brokers in a shutdown hook races the JVM's exit).
  */
 final class TestClusters {
     private static KafkaClusterTestKit single;
@@ -18,11 +21,25 @@ final class TestClusters {
     /** The shared one-broker cluster, started on first use. */
     static synchronized KafkaClusterTestKit single() {
         if (single == null) {
-            KafkaClusterTestKit c = start(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> close(c), "test-kafka-stop"));
-            single = c;
+            single = start(1);
         }
         return single;
+    }
+
+    /** Stops the shared cluster once the test run ends: JUnit closes the root store's values then. */
+    static final class Shared implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                    .getOrComputeIfAbsent(Shared.class, k -> (AutoCloseable) TestClusters::closeSingle);
+        }
+    }
+
+    private static synchronized void closeSingle() {
+        if (single != null) {
+            close(single);
+            single = null;
+        }
     }
 
     /**
