@@ -1,6 +1,8 @@
 package dev.herald.log;
 
 import dev.herald.Event;
+import dev.herald.codec.CloudEventsBinary;
+import dev.herald.codec.UndecodableRecord;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,7 +93,7 @@ final class LogFeed implements Transport.Feed {
                     acked.ack(expected, offset); // retention removed these before this group read them
                 }
                 expected = offset + 1;
-                String type = headerOrNull(record, EventRecordDescriptor.TYPE);
+                String type = headerOrNull(record, CloudEventsBinary.TYPE);
                 if (type != null && !sink.wantsType(type)) {
                     ack(offset); // a type this subscription never takes: not even decoded
                     continue;
@@ -147,8 +149,8 @@ final class LogFeed implements Transport.Feed {
         Instant time = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
         String position = "undecodable-" + topic + "-" + record.offset();
         try {
-            return Event.builder(header(record, EventRecordDescriptor.TYPE))
-                    .id(header(record, EventRecordDescriptor.ID))
+            return Event.builder(header(record, CloudEventsBinary.TYPE))
+                    .id(header(record, CloudEventsBinary.ID))
                     .source("/herald/log")
                     .time(time)
                     .data(u)

@@ -1,6 +1,9 @@
 package dev.herald.log;
 
 import dev.herald.Event;
+import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.codec.PayloadCodec;
+import dev.herald.codec.UndecodableRecord;
 import dev.herald.spi.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +18,7 @@ import java.util.function.Predicate;
 
 /**
  * Herald's durable {@link Transport} on a {@link LogDirectory}: every stored event is one record of a
- * single topic ({@code events} by default), laid out as described in {@link EventRecordDescriptor}
+ * single topic ({@code events} by default), laid out as described in {@link dev.herald.codec.CloudEventsBinary}
  * (CloudEvents Kafka binary binding: {@code ce_*} headers, key, {@code content-type}), with the payload
  * encoded by a {@link PayloadCodec} ({@link JsonPayloadCodec} by default). Each consumer group's progress
  * is an offset in the directory's {@link OffsetStore}.

@@ -9,7 +9,7 @@ import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscriptionStats;
 import dev.herald.log.FlushPolicy;
-import dev.herald.log.JsonPayloadCodec;
+import dev.herald.codec.JsonPayloadCodec;
 import dev.herald.log.LogDirectory;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
@@ -61,9 +61,13 @@ public final class ShopDemo {
 
   private ShopDemo() {}
 
-  /** The services of the shop, by the names {@code --services} takes. */
+  /**
+   * The services of the shop, by the names {@code --services} takes, in the order they start:
+   * analytics, the in-process observer, first, so it already listens when durable subscriptions
+   * start handling what an earlier run left unfinished (else those first effects would be unrouted).
+   */
   public static final List<String> SERVICES =
-      List.of("orders", "inventory", "payment", "shipping", "notification", "analytics");
+      List.of("analytics", "orders", "inventory", "payment", "shipping", "notification");
 
   /**
    * Runs {@code orders} orders drawn from {@code seed} on the in-memory bus, every service in this

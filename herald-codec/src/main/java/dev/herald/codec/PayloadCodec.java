@@ -1,12 +1,13 @@
-package dev.herald.log;
+package dev.herald.codec;
 
 /**
- * Turns event payloads into record bytes and back for {@link LogTransport}. Implementations must be safe
- * for use from any thread: {@link #encode} runs on publishers' threads, {@link #decode} on feed threads.
+ * Turns event payloads into record bytes and back for Herald's storing transports (the durable log,
+ * Kafka), through {@link CloudEventsBinary}. Implementations must be safe for use from any thread:
+ * {@link #encode} runs on publishers' threads, {@link #decode} on feed threads.
  *
- * <p>A codec must never use Java native serialization: the log may be read by another process, another
- * version of the application or a tool, and decoding must not instantiate classes the reader did not
- * choose.
+ * <p>A codec must never use Java native serialization: stored events may be read by another process,
+ * another version of the application or a tool, and decoding must not instantiate classes the reader
+ * did not choose.
  */
 public interface PayloadCodec {
 
@@ -34,7 +35,7 @@ public interface PayloadCodec {
      * @param contentType the record's {@code content-type} header, or null
      * @param typeHint the stored {@link #typeHint}, or null
      * @throws RuntimeException if the bytes cannot be decoded; the feed then delivers an
-     *         {@link UndecodableRecord} instead (see {@link LogTransport})
+     *         {@link UndecodableRecord} instead
      */
     Object decode(byte[] payload, String contentType, String typeHint);
 }

@@ -1,4 +1,4 @@
-package dev.herald.log;
+package dev.herald.codec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,0 +1,151 @@
+package dev.herald.codec;
+
+import dev.herald.Event;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How an {@link Event} becomes a {@link BinaryMessage} and back: the CloudEvents Kafka protocol binding,
+ * binary content mode, shared by every storing transport (the durable log's records, Kafka's records).
+ * The one place that knows this layout.
+ *
+ * <pre>
+ *   timestamp      event time, epoch millis
+ *   key            event key (CloudEvents partitionkey), UTF-8; absent (null) when the event has none
+ *   headers        ce_specversion  "1.0"
+ *                  ce_id, ce_source, ce_type
+ *                  ce_time         RFC 3339, UTC, millisecond precision
+ *                  ce_subject      when set
+ *                  ce_&lt;name&gt;       one per extension attribute (correlationid, traceparent, ...)
+ *                  content-type    the event's datacontenttype, or the codec's when it has none
+ *                  herald_class    the codec's type hint for the payload (absent for a null payload)
+ *   payload        the data, encoded by the {@link PayloadCodec}
+ * </pre>
+ *
+ * Reading: a {@code content-type} equal to the codec's reads back as a null datacontenttype ("decided by
+ * the codec"); headers not starting with {@code ce_} other than the two above are ignored, as is
+ * {@code ce_dataschema} (Herald events do not carry a schema URI); a {@code ce_partitionkey} header
+ * supplies the key when the message has none; a header without a value counts as absent.
+ *
+ * <p>Stateless and safe for use from any thread.
+ */
+public final class CloudEventsBinary {
+    /** Prefix of every CloudEvents attribute header. */
+    public static final String PREFIX = "ce_";
+    public static final String ID = "ce_id";
+    public static final String SOURCE = "ce_source";
+    public static final String SPEC_VERSION = "ce_specversion";
+    public static final String TYPE = "ce_type";
+    public static final String TIME = "ce_time";
+    public static final String SUBJECT = "ce_subject";
+    /** Not carried by Herald events; ignored when read. */
+    public static final String DATA_SCHEMA = "ce_dataschema";
+    /** The datacontenttype attribute (the binding maps it to the transport's content type header). */
+    public static final String CONTENT_TYPE = "content-type";
+    /** Herald's own: the codec's type hint, so the reader rebuilds the payload's class. */
+    public static final String CLASS = "herald_class";
+
+    private final PayloadCodec codec;
+
+    public CloudEventsBinary(PayloadCodec codec) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+    }
+
+    /** The payload codec. */
+    public PayloadCodec codec() {
+        return codec;
+    }
+
+    /**
+     * The message for {@code event}.
+     *
+     * @throws IllegalArgumentException if the codec cannot encode the payload
+     */
+    public BinaryMessage encode(Event<?> event) {
+        List<BinaryMessage.Header> headers = new ArrayList<>(8 + event.extensions().size());
+        headers.add(BinaryMessage.Header.of(ID, event.id()));
+        headers.add(BinaryMessage.Header.of(SOURCE, event.source()));
+        headers.add(BinaryMessage.Header.of(SPEC_VERSION, Event.SPEC_VERSION));
+        headers.add(BinaryMessage.Header.of(TYPE, event.type()));
+        headers.add(BinaryMessage.Header.of(TIME, event.time().toString()));
+        if (event.subject() != null) {
+            headers.add(BinaryMessage.Header.of(SUBJECT, event.subject()));
+        }
+        for (Map.Entry<String, String> x : event.extensions().entrySet()) {
+            headers.add(BinaryMessage.Header.of(PREFIX + x.getKey(), x.getValue()));
+        }
+        headers.add(BinaryMessage.Header.of(CONTENT_TYPE,
+                event.dataContentType() != null ? event.dataContentType() : codec.contentType()));
+        String hint = codec.typeHint(event.data());
+        if (hint != null) {
+            headers.add(BinaryMessage.Header.of(CLASS, hint));
+        }
+        byte[] key = event.key() == null ? null : event.key().getBytes(StandardCharsets.UTF_8);
+        return new BinaryMessage(event.timeMillis(), key, headers, codec.encode(event.data()));
+    }
+
+    /**
+     * The event carried by {@code message}.
+     *
+     * @throws RuntimeException if the headers do not make a valid event or the codec refuses the payload
+     */
+    public Event<Object> decode(BinaryMessage message) {
+        String id = null;
+        String source = null;
+        String type = null;
+        String time = null;
+        String subject = null;
+        String contentType = null;
+        String hint = null;
+        List<BinaryMessage.Header> extensions = new ArrayList<>();
+        for (BinaryMessage.Header h : message.headers()) {
+            String value = h.valueAsString();
+            if (value == null) {
+                continue;
+            }
+            switch (h.name()) {
+                case ID -> id = value;
+                case SOURCE -> source = value;
+                case TYPE -> type = value;
+                case TIME -> time = value;
+                case SUBJECT -> subject = value;
+                case CONTENT_TYPE -> contentType = value;
+                case CLASS -> hint = value;
+                case SPEC_VERSION -> requireSpecVersion(value);
+                case DATA_SCHEMA -> { }
+                default -> {
+                    if (h.name().startsWith(PREFIX)) {
+                        extensions.add(h);
+                    }
+                }
+            }
+        }
+        if (id == null || type == null || source == null || time == null) {
+            throw new IllegalArgumentException("message lacks a required CloudEvents header (ce_id, ce_type, "
+                    + "ce_source, ce_time)");
+        }
+        Event.Builder<Object> b = Event.<Object>builder(type)
+                .id(id)
+                .source(source)
+                .time(Instant.parse(time))
+                .subject(subject)
+                .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
+        for (BinaryMessage.Header h : extensions) {
+            b.extension(h.name().substring(PREFIX.length()), h.valueAsString());
+        }
+        if (message.key() != null) {
+            b.key(new String(message.key(), StandardCharsets.UTF_8));
+        }
+        return b.data(codec.decode(message.payload(), contentType, hint)).build();
+    }
+
+    static void requireSpecVersion(String version) {
+        if (!Event.SPEC_VERSION.equals(version)) {
+            throw new IllegalArgumentException("unsupported CloudEvents specversion " + version);
+        }
+    }
+}

@@ -1,0 +1,504 @@
+package dev.herald.kafka;
+
+import dev.herald.Event;
+import dev.herald.spi.Transport;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One durable subscription's feed on Kafka: a single {@link org.apache.kafka.clients.consumer.KafkaConsumer}
+ * in consumer group {@link #groupId()}, driven by two threads of its own.
+ *
+ * <ul>
+ *   <li>The <b>poller</b>, {@code herald-kafka-poll-<group>}, is the only thread that touches the
+ *       consumer (it is not safe for use from multiple threads): it polls, appends the records to a
+ *       bounded buffer, pauses every assigned partition while the buffer is full and resumes them when
+ *       it has drained to half, commits, and runs the rebalance listener.
+ *   <li>The <b>deliverer</b>, {@code herald-kafka-deliver-<group>}, takes records from the buffer in
+ *       order, decodes them, and hands what the filter accepts to the sink, which may block: that is
+ *       the subscription's backpressure, and while it lasts the poller keeps polling (paused), so the
+ *       consumer stays in its group.
+ * </ul>
+ *
+ * <p>Commits: per partition, an {@link AckedOffsets} collects {@code done} calls (from any thread);
+ * the poller commits the contiguous prefix, asynchronously, every {@code commitEvery}
+ * acknowledgements or {@code commitInterval}, and synchronously on revocation and on close. Records
+ * the filter rejects, and offsets with no record (transaction markers, compaction), count as done.
+ * So a crash redelivers at most what was finished since the last commit, and everything unfinished.
+ *
+ * <p>Rebalance: on revocation the feed drops the revoked partitions' buffered, undelivered records
+ * (their new owner reads them from the committed offset) and commits what is done; acknowledgements
+ * arriving later for those partitions are ignored. On loss (the group moved on without us) it drops
+ * them without committing.
+ *
+ * <p>Failure: an unexpected error on either thread (an authorization refusal, a bug) is logged at ERROR,
+ * recorded ({@link #state()} {@code FAILED}, {@link #failure()}), and stops the feed; nothing is lost
+ * silently, and nothing it had not finished is committed.
+ */
+public final class KafkaFeed implements Transport.Feed {
+    private static final Logger log = LoggerFactory.getLogger(KafkaFeed.class);
+
+    /** Where a feed is in its life. */
+    public enum State { RUNNING, CLOSING, CLOSED, FAILED }
+
+    private final String groupId;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Collection<String> topics;
+    private final KafkaRecordDescriptor descriptor;
+    private final Predicate<Event<?>> filter;
+    private final Transport.FeedSink sink;
+    private final FeedSettings settings;
+    private final Thread poller;
+    private final Thread deliverer;
+
+    // Guards buffer, inFlight and paused; the deliverer waits on it for records, close for in-flight ones.
+    private final Object lock = new Object();
+    private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+    private int inFlight;
+    private boolean paused;
+
+    // Touched by the poller thread only (the rebalance listener runs inside poll).
+    private final Map<TopicPartition, Progress> owned = new HashMap<>();
+    private long lastCommitNanos = System.nanoTime();
+
+    private volatile boolean stopping;
+    private volatile boolean crashed;
+    private volatile State state = State.RUNNING;
+    private volatile Throwable failure;
+
+    KafkaFeed(String groupId, Consumer<byte[], byte[]> consumer, Collection<String> topics,
+            KafkaRecordDescriptor descriptor, Predicate<Event<?>> filter, Transport.FeedSink sink,
+            FeedSettings settings) {
+        this.groupId = groupId;
+        this.consumer = consumer;
+        this.topics = List.copyOf(topics);
+        this.descriptor = descriptor;
+        this.filter = filter;
+        this.sink = sink;
+        this.settings = settings;
+        this.poller = new Thread(this::poll, "herald-kafka-poll-" + groupId);
+        this.deliverer = new Thread(this::deliver, "herald-kafka-deliver-" + groupId);
+        poller.setDaemon(true);
+        deliverer.setDaemon(true);
+    }
+
+    /** How the transport tunes its feeds. */
+    record FeedSettings(Duration pollTimeout, int commitEvery, Duration commitInterval, int maxBuffered,
+            Duration closeTimeout) {}
+
+    void start() {
+        poller.start();
+        deliverer.start();
+    }
+
+    /** The Kafka consumer group id of this feed. */
+    public String groupId() {
+        return groupId;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the feed stopped, when it {@linkplain State#FAILED failed}. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    // ------------------------------------------------------------------ poller thread
+
+    private void poll() {
+        try {
+            consumer.subscribe(topics, new Rebalance());
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+                enqueue(records);
+                flowControl();
+                commitIfDue();
+            }
+        } catch (WakeupException e) {
+            if (!stopping) {
+                fail(e);
+            }
+        } catch (TopicAuthorizationException e) {
+            fail(new KafkaTransportException("feed of group '" + groupId + "': not authorized to read topics "
+                    + e.unauthorizedTopics(), e));
+        } catch (GroupAuthorizationException e) {
+            fail(new KafkaTransportException("feed of group '" + groupId + "': not authorized to use the "
+                    + "consumer group", e));
+        } catch (Throwable e) {
+            fail(e);
+        } finally {
+            shutDown();
+        }
+    }
+
+    private void enqueue(ConsumerRecords<byte[], byte[]> records) {
+        if (!records.isEmpty()) {
+            List<Pending> batch = new ArrayList<>(records.count());
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                Progress p = owned.get(new TopicPartition(r.topic(), r.partition()));
+                if (p == null) {
+                    continue; // revoked while this batch was in flight: the new owner reads it
+                }
+                if (r.offset() > p.expected) {
+                    p.acked.ack(p.expected, r.offset()); // offsets without a record: nothing to deliver
+                }
+                p.expected = r.offset() + 1;
+                batch.add(new Pending(p, r));
+            }
+            synchronized (lock) {
+                buffer.addAll(batch);
+                lock.notifyAll();
+            }
+        }
+        for (Progress p : owned.values()) {
+            long position;
+            try {
+                position = consumer.position(p.partition, Duration.ZERO);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                continue; // not known without a round trip; the next poll tells
+            }
+            if (position > p.expected) {
+                p.acked.ack(p.expected, position); // e.g. a transaction marker at the end of a batch
+                p.expected = position;
+            }
+        }
+    }
+
+    private void flowControl() {
+        boolean pause;
+        boolean resume;
+        synchronized (lock) {
+            pause = !paused && buffer.size() >= settings.maxBuffered();
+            resume = paused && buffer.size() <= settings.maxBuffered() / 2;
+            if (pause || resume) {
+                paused = pause;
+            }
+        }
+        if (pause) {
+            consumer.pause(consumer.assignment());
+        } else if (resume) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private void commitIfDue() {
+        long acks = 0;
+        for (Progress p : owned.values()) {
+            acks += p.acked.next() - p.committed;
+        }
+        if (acks == 0) {
+            return;
+        }
+        if (acks >= settings.commitEvery()
+                || System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = committable(owned.values());
+            lastCommitNanos = System.nanoTime();
+            consumer.commitAsync(offsets, (done, e) -> {
+                if (e != null) {
+                    // A later commit covers it; until then a restart redelivers, which at-least-once allows.
+                    log.debug("commit of group '{}' failed, a later one retries: {}", groupId, e.toString());
+                    for (Map.Entry<TopicPartition, OffsetAndMetadata> x : offsets.entrySet()) {
+                        Progress p = owned.get(x.getKey());
+                        if (p != null && p.committed == x.getValue().offset()) {
+                            p.committed = p.confirmed;
+                        }
+                    }
+                } else {
+                    for (Map.Entry<TopicPartition, OffsetAndMetadata> x : offsets.entrySet()) {
+                        Progress p = owned.get(x.getKey());
+                        if (p != null) {
+                            p.confirmed = Math.max(p.confirmed, x.getValue().offset());
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /** The acknowledged prefixes that moved, marked as committed (the caller commits them). */
+    private static Map<TopicPartition, OffsetAndMetadata> committable(Collection<Progress> progress) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Progress p : progress) {
+            long next = p.acked.next();
+            if (next > p.committed) {
+                offsets.put(p.partition, new OffsetAndMetadata(next));
+                p.committed = next;
+            }
+        }
+        return offsets;
+    }
+
+    private void commitSync(Collection<Progress> progress) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(progress);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            try {
+                consumer.commitSync(offsets, settings.closeTimeout());
+            } catch (WakeupException e) {
+                // close() woke the consumer after the last poll: the wake-up is spent now, commit again.
+                consumer.commitSync(offsets, settings.closeTimeout());
+            }
+            for (Progress p : progress) {
+                p.confirmed = p.committed;
+            }
+        } catch (RuntimeException e) {
+            log.warn("commit of group '{}' failed; its unfinished events are delivered again: {}", groupId,
+                    e.toString());
+        }
+    }
+
+    /** Stops delivery, waits (bounded) for the sink to finish what it holds, commits, leaves the group. */
+    private void shutDown() {
+        stopping = true;
+        synchronized (lock) {
+            buffer.clear();
+            lock.notifyAll();
+        }
+        deliverer.interrupt(); // the sink may be blocked waiting for room
+        try {
+            deliverer.join(settings.closeTimeout().toMillis());
+            if (!crashed) {
+                awaitInFlight();
+                commitSync(owned.values());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                // Leaving the group (a crash included) makes it rebalance at once, not after the session timeout.
+                consumer.close(CloseOptions.timeout(settings.closeTimeout())
+                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            } catch (RuntimeException e) {
+                log.warn("closing the consumer of group '{}' failed: {}", groupId, e.toString());
+            }
+            if (state != State.FAILED) {
+                state = State.CLOSED;
+            }
+        }
+    }
+
+    private void awaitInFlight() throws InterruptedException {
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        synchronized (lock) {
+            while (inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.info("feed of group '{}' closes with {} events unfinished; they are delivered again",
+                            groupId, inFlight);
+                    return;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+        }
+    }
+
+    private void fail(Throwable e) {
+        failure = e;
+        state = State.FAILED;
+        log.error("feed of group '{}' on topics {} failed and stopped; unfinished events are delivered again "
+                + "to the next member of the group", groupId, topics, e);
+    }
+
+    /** Runs inside {@code poll}, on the poller thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.debug("group '{}' assigned {}", groupId, partitions);
+            for (TopicPartition tp : partitions) {
+                long position = consumer.position(tp, settings.closeTimeout());
+                owned.put(tp, new Progress(tp, position));
+            }
+            boolean pausedNow;
+            synchronized (lock) {
+                pausedNow = paused;
+            }
+            if (pausedNow) {
+                consumer.pause(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            log.debug("group '{}' revoked {}", groupId, partitions);
+            List<Progress> revoked = drop(partitions);
+            if (!crashed) {
+                commitSync(revoked);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            log.debug("group '{}' lost {}", groupId, partitions);
+            drop(partitions);
+        }
+
+        private List<Progress> drop(Collection<TopicPartition> partitions) {
+            List<Progress> gone = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                Progress p = owned.remove(tp);
+                if (p != null) {
+                    p.revoked = true;
+                    gone.add(p);
+                }
+            }
+            synchronized (lock) {
+                buffer.removeIf(x -> x.progress.revoked);
+            }
+            return gone;
+        }
+    }
+
+    // ------------------------------------------------------------------ deliverer thread
+
+    private void deliver() {
+        try {
+            while (true) {
+                Pending next;
+                synchronized (lock) {
+                    while (buffer.isEmpty() && !stopping) {
+                        lock.wait();
+                    }
+                    if (stopping) {
+                        return;
+                    }
+                    next = buffer.poll();
+                    inFlight++;
+                }
+                if (next.progress.revoked) {
+                    next.forget();
+                    continue;
+                }
+                Event<?> event = descriptor.toEvent(next.record);
+                if (!filter.test(event)) {
+                    next.run();
+                    continue;
+                }
+                try {
+                    sink.accept(event, next);
+                } catch (InterruptedException e) {
+                    next.forget(); // refused: the subscription or the feed is closing
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // Closing.
+        } catch (Throwable e) {
+            fail(e);
+            stopping = true;
+            consumer.wakeup(); // the poller ends the feed
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Stops fetching, waits up to the close timeout for the events the sink holds to be finished,
+     * commits what is finished and leaves the group; joins both threads.
+     */
+    @Override
+    public void close() {
+        if (state == State.RUNNING) {
+            state = State.CLOSING;
+        }
+        stopping = true;
+        consumer.wakeup();
+        join();
+    }
+
+    /**
+     * Stops at once as a crashed process would: commits nothing, waits for nothing; the group reassigns
+     * the partitions and their uncommitted records are delivered again. For tests of redelivery.
+     */
+    void crash() {
+        crashed = true;
+        close();
+    }
+
+    private void join() {
+        try {
+            long wait = 3 * settings.closeTimeout().toMillis() + 5_000;
+            poller.join(wait);
+            deliverer.join(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Per owned partition; {@code expected}, {@code committed} and {@code confirmed} are the poller's. */
+    private static final class Progress {
+        final TopicPartition partition;
+        final AckedOffsets acked;
+        long expected;
+        long committed;
+        long confirmed;
+        // Set by the poller, read by the deliverer: a revoked partition's records are no longer ours.
+        volatile boolean revoked;
+
+        Progress(TopicPartition partition, long position) {
+            this.partition = partition;
+            this.acked = new AckedOffsets(position);
+            this.expected = position;
+            this.committed = position;
+            this.confirmed = position;
+        }
+    }
+
+    /** One buffered record; as a Runnable, the sink's {@code done}, effective once. */
+    private final class Pending implements Runnable {
+        final Progress progress;
+        final ConsumerRecord<byte[], byte[]> record;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Pending(Progress progress, ConsumerRecord<byte[], byte[]> record) {
+            this.progress = Objects.requireNonNull(progress);
+            this.record = record;
+        }
+
+        @Override
+        public void run() {
+            if (finished.compareAndSet(false, true)) {
+                progress.acked.ack(record.offset(), record.offset() + 1);
+                leave();
+            }
+        }
+
+        void forget() {
+            if (finished.compareAndSet(false, true)) {
+                leave();
+            }
+        }
+
+        private void leave() {
+            synchronized (lock) {
+                if (--inFlight == 0) {
+                    lock.notifyAll();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.herald.kafka;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.codec.BinaryMessage;
+import dev.herald.codec.CloudEventsBinary;
+import dev.herald.codec.CloudEventsStructured;
+import dev.herald.codec.PayloadCodec;
+import dev.herald.codec.UndecodableRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * How {@link KafkaTransport} lays an {@link Event} out as a Kafka record, and reads one back. The
+ * one place that knows this format.
+ *
+ * <pre>
+ *   timestamp   event time (CreateTime)
+ *   key         event key, UTF-8 (null for a keyless event: the producer spreads those)
+ *   headers     the CloudEvents binary-mode headers of {@link CloudEventsBinary}
+ *               (ce_id, ce_source, ce_specversion, ce_type, ce_time, ce_subject, ce_&lt;extension&gt;,
+ *                content-type, herald_class),
+ *               and, for a {@value DeadLetter#TYPE} event, the dead letter's facts so that tools see
+ *               them without decoding the payload:
+ *                 herald_dl_subscription   the subscription that gave up
+ *                 herald_dl_attempts       how many times its handler ran, decimal
+ *                 herald_dl_cause_type     the last failure's class name
+ *                 herald_dl_cause_message  its message, at most 1000 characters (absent when null)
+ *                 herald_dl_event_id       the failed event's id
+ *                 herald_dl_event_type     the failed event's type
+ *   value       the payload encoded by the {@link PayloadCodec}
+ * </pre>
+ *
+ * Reading accepts binary mode as above, and structured mode ({@code content-type:
+ * application/cloudevents+json}, read by {@link CloudEventsStructured}). A record that makes no valid
+ * event reads as a {@value UndecodableRecord#TYPE} event instead; reading never throws. Stateless and
+ * safe for use from any thread.
+ */
+final class KafkaRecordDescriptor {
+    static final String DL_SUBSCRIPTION = "herald_dl_subscription";
+    static final String DL_ATTEMPTS = "herald_dl_attempts";
+    static final String DL_CAUSE_TYPE = "herald_dl_cause_type";
+    static final String DL_CAUSE_MESSAGE = "herald_dl_cause_message";
+    static final String DL_EVENT_ID = "herald_dl_event_id";
+    static final String DL_EVENT_TYPE = "herald_dl_event_type";
+    static final int MAX_CAUSE_MESSAGE_CHARS = 1000;
+    static final String UNDECODABLE_SOURCE = "/herald/kafka";
+
+    private final CloudEventsBinary binary;
+    private final CloudEventsStructured structured;
+
+    KafkaRecordDescriptor(PayloadCodec codec, int maxStructuredBytes) {
+        this.binary = new CloudEventsBinary(codec);
+        this.structured = new CloudEventsStructured(codec, maxStructuredBytes);
+    }
+
+    /**
+     * The record for {@code event} on {@code topic}.
+     *
+     * @throws RuntimeException if the codec cannot encode the payload (its exception, unchanged)
+     */
+    ProducerRecord<byte[], byte[]> toRecord(String topic, Event<?> event) {
+        BinaryMessage m = binary.encode(event);
+        List<Header> headers = new ArrayList<>(m.headers().size() + 6);
+        for (BinaryMessage.Header h : m.headers()) {
+            headers.add(new RecordHeader(h.name(), h.value()));
+        }
+        if (event.data() instanceof DeadLetter d) {
+            headers.add(header(DL_SUBSCRIPTION, d.subscription()));
+            headers.add(header(DL_ATTEMPTS, Integer.toString(d.attempts())));
+            headers.add(header(DL_CAUSE_TYPE, d.causeType()));
+            if (d.causeMessage() != null) {
+                String msg = d.causeMessage();
+                headers.add(header(DL_CAUSE_MESSAGE,
+                        msg.length() > MAX_CAUSE_MESSAGE_CHARS ? msg.substring(0, MAX_CAUSE_MESSAGE_CHARS) : msg));
+            }
+            headers.add(header(DL_EVENT_ID, d.event().id()));
+            headers.add(header(DL_EVENT_TYPE, d.event().type()));
+        }
+        return new ProducerRecord<>(topic, null, m.timestamp(), m.key(), m.payload(), headers);
+    }
+
+    /** The event in {@code record}, or an {@link UndecodableRecord} event saying why there is none. */
+    Event<?> toEvent(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            String contentType = lastString(record, CloudEventsBinary.CONTENT_TYPE);
+            if (CloudEventsStructured.isStructured(contentType)) {
+                return structured.decode(record.value(), record.key());
+            }
+            List<BinaryMessage.Header> headers = new ArrayList<>();
+            for (Header h : record.headers()) {
+                headers.add(new BinaryMessage.Header(h.key(), h.value()));
+            }
+            if (record.value() == null) {
+                throw new IllegalArgumentException("record has no value (a tombstone)");
+            }
+            return binary.decode(new BinaryMessage(record.timestamp(), record.key(), headers, record.value()));
+        } catch (RuntimeException e) {
+            return undecodable(record, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    static Event<UndecodableRecord> undecodable(ConsumerRecord<?, ?> record, String error) {
+        UndecodableRecord u = new UndecodableRecord(record.topic(), record.partition(), record.offset(), error);
+        String where = record.topic().length() <= 80 ? record.topic() : Integer.toHexString(record.topic().hashCode());
+        return Event.<UndecodableRecord>builder(UndecodableRecord.TYPE)
+                .id("undecodable-" + where + "-" + record.partition() + "-" + record.offset())
+                .source(UNDECODABLE_SOURCE)
+                .time(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
+                .data(u)
+                .build();
+    }
+
+    private static String lastString(ConsumerRecord<?, ?> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

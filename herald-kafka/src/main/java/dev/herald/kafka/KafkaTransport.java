@@ -1,0 +1,655 @@
+package dev.herald.kafka;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.codec.CloudEventsStructured;
+import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.codec.PayloadCodec;
+import dev.herald.spi.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Herald's {@link Transport} on Apache Kafka: publishing stores each event as one Kafka record, and each
+ * durable subscription (one given a consumer group) is fed by a Kafka consumer group.
+ *
+ * <pre>
+ *   KafkaTransport kafka = KafkaTransport.builder("broker1:9092,broker2:9092")
+ *       .codec(JsonPayloadCodec.builder().allowPackages("com.example.orders").build())
+ *       .build();
+ *   EventBus bus = Herald.builder().transport(kafka).build();
+ *   bus.subscribe("order.#", e -&gt; ship(e), SubscribeOptions.defaults().group("shipping"));
+ * </pre>
+ *
+ * <p><b>Topics.</b> By default every event goes to one topic, {@value #DEFAULT_EVENTS_TOPIC}, and dead
+ * letters to {@value #DEFAULT_DEAD_LETTER_TOPIC}. One topic for all types keeps the order of all events
+ * with the same key, whatever their types (an {@code order.placed} before its {@code order.cancelled}),
+ * because Kafka orders per partition and the key picks the partition. A per-type mapping ({@link
+ * Builder#topics}) spreads load but gives up ordering across types. Feeds read the topics named by
+ * {@link Builder#topics}'s {@code feedTopics}; a topic the mapping returns that no feed reads is stored,
+ * never fed. Topics missing at {@link Builder#build} (and, for a custom mapping, at first use) are
+ * created with the Admin API unless {@link Builder#autoCreateTopics} is off, in which case building, or
+ * the store, fails naming the topic.
+ *
+ * <p><b>Records.</b> The CloudEvents Kafka protocol binding in binary mode, as {@link
+ * KafkaRecordDescriptor} lays out: {@code ce_*} headers, {@code content-type}, the event key as the
+ * record key (null for a keyless event), the payload encoded by the {@link PayloadCodec} ({@link
+ * JsonPayloadCodec} by default; never Java serialization) as the value. Dead letters carry their
+ * subscription, attempts and cause as {@code herald_dl_*} headers too. Feeds also read structured-mode
+ * records ({@code content-type: application/cloudevents+json}). A record that makes no valid event is
+ * fed as a {@value dev.herald.codec.UndecodableRecord#TYPE} event (topic, partition, offset, error),
+ * which counts as done for groups that do not subscribe to that type: a poison record never blocks a
+ * partition.
+ *
+ * <p><b>Publishing.</b> An idempotent producer with {@code acks=all}: {@link #store}'s future completes
+ * when the brokers have the record in every in-sync replica, and fails with the broker's error
+ * ({@link KafkaTransportException} with a plain message for a record over the size limit and for an
+ * authorization refusal). It is called on the publisher's thread and returns once the record is queued
+ * in the producer; it blocks only while the producer's buffer is full or it waits for a new topic's
+ * metadata, at most {@code max.block.ms} (5 s by default here).
+ *
+ * <p><b>Feeding.</b> Each {@link #feed} is one {@link KafkaConsumer} in consumer group {@link
+ * Builder#groupIdPrefix} + group, on a poller thread of its own, with a deliverer thread that calls the
+ * sink ({@link KafkaFeed}). Delivery is at least once and in order per partition (so per key): an offset
+ * is committed only when every record below it in that partition is done. Several buses (processes)
+ * subscribing with the same group share the partitions; when one leaves or dies, its unfinished records
+ * go to another member.
+ *
+ * <p><b>Not on Kafka.</b> Subscriptions without a consumer group, and request/reply, stay in-process on
+ * this transport as on every other: the engine routes them inside the publishing bus and they never read
+ * Kafka. A subscriber in another process sees an event only through a durable subscription. A request
+ * is stored like any published event (so durable subscribers see it), but its reply reaches only a
+ * responder in the requesting bus.
+ *
+ * <p><b>Failures.</b> {@link Builder#build} fails fast, within {@link Builder#startupTimeout}, when no
+ * broker answers at the bootstrap servers, naming them. A feed whose consumer hits an unexpected error
+ * (an authorization refusal, say) logs it at ERROR with slf4j, stops, and shows it in {@link #feeds()}
+ * ({@link KafkaFeed#state()}, {@link KafkaFeed#failure()}).
+ *
+ * <p>Thread-safe. {@link #close()} closes every feed (each waits, bounded, for what its sink holds,
+ * commits and leaves its group), then flushes and closes the producer.
+ */
+public final class KafkaTransport implements Transport {
+    /** The topic of every event under the default mapping. */
+    public static final String DEFAULT_EVENTS_TOPIC = "herald.events";
+    /** The topic of dead letters under the default mapping. */
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "herald.deadletter";
+
+    private final Builder config;
+    private final Function<String, String> mapping;
+    private final List<String> feedTopics;
+    private final KafkaRecordDescriptor descriptor;
+    private final KafkaFeed.FeedSettings feedSettings;
+    private final Admin admin;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final int maxRequestSize;
+    private final Map<String, CompletableFuture<Void>> topicsReady = new ConcurrentHashMap<>();
+    private final List<KafkaFeed> feeds = new ArrayList<>();
+    private final AtomicInteger feedCount = new AtomicInteger();
+    private boolean closed;
+
+    private KafkaTransport(Builder b) {
+        this.config = b;
+        if (b.mapping != null) {
+            this.mapping = b.mapping;
+            this.feedTopics = List.copyOf(b.feedTopics);
+        } else {
+            String events = b.eventsTopic;
+            String dead = b.deadLetterTopic;
+            this.mapping = type -> DeadLetter.TYPE.equals(type) ? dead : events;
+            this.feedTopics = List.copyOf(new LinkedHashSet<>(List.of(events, dead)));
+        }
+        this.descriptor = new KafkaRecordDescriptor(b.codec, CloudEventsStructured.DEFAULT_MAX_BYTES);
+        this.feedSettings = new KafkaFeed.FeedSettings(b.pollTimeout, b.commitEvery, b.commitInterval,
+                b.maxBufferedRecords, b.closeTimeout);
+        this.admin = Admin.create(adminProperties(b));
+        try {
+            awaitCluster();
+            ensureTopics(feedTopics);
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+        for (String t : feedTopics) {
+            topicsReady.put(t, CompletableFuture.completedFuture(null));
+        }
+        Map<String, Object> producerProps = producerProperties(b);
+        this.maxRequestSize = Integer.parseInt(String.valueOf(producerProps.getOrDefault(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576)));
+        this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A builder for a transport on the cluster at {@code bootstrapServers} ({@code host:port,...}). */
+    public static Builder builder(String bootstrapServers) {
+        return new Builder(bootstrapServers);
+    }
+
+    @Override
+    public String name() {
+        return "kafka";
+    }
+
+    /** The topic that events of {@code type} are stored in. */
+    public String topicFor(String type) {
+        return mapping.apply(type);
+    }
+
+    /** The topics every feed reads. */
+    public List<String> feedTopics() {
+        return feedTopics;
+    }
+
+    /** The feeds started and not closed, failed ones included. */
+    public synchronized List<KafkaFeed> feeds() {
+        feeds.removeIf(f -> f.state() == KafkaFeed.State.CLOSED);
+        return List.copyOf(feeds);
+    }
+
+    @Override
+    public CompletableFuture<Void> store(Event<?> event) {
+        ProducerRecord<byte[], byte[]> record;
+        try {
+            record = descriptor.toRecord(Objects.requireNonNull(mapping.apply(event.type()), "topic"), event);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> ready = topicReady(record.topic());
+        if (ready.isDone() && !ready.isCompletedExceptionally()) {
+            return send(event, record);
+        }
+        return ready.thenCompose(v -> send(event, record));
+    }
+
+    private CompletableFuture<Void> send(Event<?> event, ProducerRecord<byte[], byte[]> record) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, e) -> {
+                if (e == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(explain(event, record.topic(), e));
+                }
+            });
+        } catch (RuntimeException e) {
+            f.completeExceptionally(explain(event, record.topic(), e));
+        }
+        return f;
+    }
+
+    private Throwable explain(Event<?> event, String topic, Throwable e) {
+        if (e instanceof RecordTooLargeException) {
+            return new KafkaTransportException("event " + event.id() + " (" + event.type() + ") is too large for "
+                    + "Kafka topic '" + topic + "': the producer's limit max.request.size is " + maxRequestSize
+                    + " bytes, and the broker's or topic's max.message.bytes may be lower (" + e.getMessage() + ")",
+                    e);
+        }
+        if (e instanceof AuthorizationException) {
+            return new KafkaTransportException("not authorized to write event " + event.id() + " to Kafka topic '"
+                    + topic + "': " + e.getMessage(), e);
+        }
+        return e;
+    }
+
+    private CompletableFuture<Void> topicReady(String topic) {
+        CompletableFuture<Void> f = topicsReady.get(topic);
+        if (f != null) {
+            return f;
+        }
+        return topicsReady.computeIfAbsent(topic, t -> {
+            CompletableFuture<Void> ensured = CompletableFuture.runAsync(() -> ensureTopics(List.of(t)));
+            ensured.whenComplete((v, e) -> {
+                if (e != null) {
+                    topicsReady.remove(t, ensured); // a later store checks again
+                }
+            });
+            return ensured;
+        });
+    }
+
+    /** Starts a feed; throws {@link IllegalStateException} once the transport is closed. */
+    @Override
+    public KafkaFeed feed(String group, Predicate<Event<?>> filter, FeedSink sink) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(sink, "sink");
+        KafkaFeed f;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("transport closed");
+            }
+            String groupId = config.groupIdPrefix + group;
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                    consumerProperties(config, groupId, feedCount.incrementAndGet()),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            f = new KafkaFeed(groupId, consumer, feedTopics, descriptor, filter, sink, feedSettings);
+            feeds.add(f);
+        }
+        f.start();
+        return f;
+    }
+
+    /**
+     * Closes every feed (each waits up to the close timeout for what its sink holds, commits, and leaves
+     * its group), then flushes and closes the producer. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<KafkaFeed> toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = List.copyOf(feeds);
+        }
+        for (KafkaFeed f : toStop) {
+            f.close();
+        }
+        try {
+            producer.flush();
+        } catch (KafkaException e) {
+            // Closing anyway: each unflushed store's future already carries its failure.
+        }
+        producer.close(config.closeTimeout);
+        admin.close(config.closeTimeout);
+    }
+
+    // ------------------------------------------------------------------ start-up checks
+
+    private void awaitCluster() {
+        try {
+            admin.describeCluster().nodes().get(config.startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e.getCause());
+            }
+            throw new KafkaTransportException("cannot reach the Kafka cluster at " + config.bootstrapServers + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaTransportException("interrupted while connecting to " + config.bootstrapServers, e);
+        }
+    }
+
+    private KafkaTransportException unreachable(Throwable e) {
+        return new KafkaTransportException("no Kafka broker answered at " + config.bootstrapServers + " within "
+                + config.startupTimeout.toMillis() + " ms: check bootstrap.servers, that the brokers run, and the "
+                + "network and security settings", e);
+    }
+
+    /** Makes sure {@code topics} exist, creating the missing ones when allowed; blocks, bounded. */
+    private void ensureTopics(Collection<String> topics) {
+        long timeout = config.startupTimeout.toMillis();
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> x
+                : admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                x.getValue().get(timeout, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    missing.add(x.getKey());
+                } else {
+                    throw topicProblem(x.getKey(), e.getCause());
+                }
+            } catch (TimeoutException | InterruptedException e) {
+                throw topicProblem(x.getKey(), e);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        if (!config.autoCreateTopics) {
+            throw new KafkaTransportException("Kafka topic" + (missing.size() > 1 ? "s " : " ") + missing
+                    + " missing at " + config.bootstrapServers + " and autoCreateTopics is off: create "
+                    + (missing.size() > 1 ? "them" : "it") + ", or turn autoCreateTopics on");
+        }
+        List<NewTopic> create = new ArrayList<>();
+        for (String t : missing) {
+            create.add(new NewTopic(t, Optional.of(config.partitions), config.replicationFactor)
+                    .configs(config.topicConfig));
+        }
+        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> x
+                : admin.createTopics(create).values().entrySet()) {
+            try {
+                x.getValue().get(timeout, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw topicProblem(x.getKey(), e.getCause());
+                }
+            } catch (TimeoutException | InterruptedException e) {
+                throw topicProblem(x.getKey(), e);
+            }
+        }
+        awaitLeaders(missing);
+    }
+
+    /**
+     * Waits until the leader of every partition of new {@code topics} serves it. Producing to a topic the
+     * brokers are still setting up fails the first batch with NOT_LEADER_OR_FOLLOWER while later ones may
+     * land, which leaves the idempotent producer retrying an out-of-order batch until its delivery
+     * timeout. A ListOffsets request is answered by the partition leader only once it leads; retriable
+     * errors are retried until the startup timeout.
+     */
+    private void awaitLeaders(List<String> topics) {
+        long deadline = System.nanoTime() + config.startupTimeout.toNanos();
+        while (true) {
+            try {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                        new HashMap<>();
+                for (org.apache.kafka.clients.admin.TopicDescription d
+                        : admin.describeTopics(topics).allTopicNames().get().values()) {
+                    for (org.apache.kafka.common.TopicPartitionInfo p : d.partitions()) {
+                        latest.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest());
+                    }
+                }
+                admin.listOffsets(latest).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                        || System.nanoTime() > deadline) {
+                    throw topicProblem(topics.get(0), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                throw topicProblem(topics.get(0), e);
+            }
+            try {
+                // The brokers are still applying the new topic's metadata, and there is nothing to wait on.
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw topicProblem(topics.get(0), e);
+            }
+        }
+    }
+
+    private KafkaTransportException topicProblem(String topic, Throwable e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        if (e instanceof TopicAuthorizationException || e instanceof AuthorizationException) {
+            return new KafkaTransportException("not authorized to describe or create Kafka topic '" + topic + "' at "
+                    + config.bootstrapServers + ": " + e.getMessage(), e);
+        }
+        return new KafkaTransportException("cannot check or create Kafka topic '" + topic + "' at "
+                + config.bootstrapServers + ": " + e, e);
+    }
+
+    // ------------------------------------------------------------------ client properties
+
+    private static Map<String, Object> adminProperties(Builder b) {
+        Map<String, Object> p = new HashMap<>(b.clientProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, b.clientId + "-admin");
+        int timeout = (int) Math.min(Integer.MAX_VALUE, b.startupTimeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+        return p;
+    }
+
+    private static Map<String, Object> producerProperties(Builder b) {
+        Map<String, Object> p = new HashMap<>(b.clientProperties);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId + "-producer");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        p.putAll(b.producerProperties);
+        // Not overridable: what the store future promises rests on these.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return p;
+    }
+
+    private static Map<String, Object> consumerProperties(Builder b, String groupId, int n) {
+        Map<String, Object> p = new HashMap<>(b.clientProperties);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, b.clientId + "-" + groupId + "-" + n);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.putAll(b.consumerProperties);
+        // Not overridable: the feed commits what is done, and the group is the subscription's.
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return p;
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private String eventsTopic = DEFAULT_EVENTS_TOPIC;
+        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private Function<String, String> mapping;
+        private Set<String> feedTopics;
+        private PayloadCodec codec = JsonPayloadCodec.defaults();
+        private final Map<String, Object> clientProperties = new HashMap<>();
+        private final Map<String, Object> producerProperties = new HashMap<>();
+        private final Map<String, Object> consumerProperties = new HashMap<>();
+        private String clientId = "herald";
+        private String groupIdPrefix = "";
+        private Duration pollTimeout = Duration.ofMillis(100);
+        private int commitEvery = 256;
+        private Duration commitInterval = Duration.ofSeconds(1);
+        private int maxBufferedRecords = 1024;
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration startupTimeout = Duration.ofSeconds(10);
+        private boolean autoCreateTopics = true;
+        private int partitions = 3;
+        private Optional<Short> replicationFactor = Optional.empty();
+        private final Map<String, String> topicConfig = new HashMap<>();
+
+        private Builder(String bootstrapServers) {
+            this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
+        }
+
+        /**
+         * The topic of every event but dead letters under the default mapping; {@value
+         * #DEFAULT_EVENTS_TOPIC} by default.
+         */
+        public Builder eventsTopic(String topic) {
+            this.eventsTopic = requireText(topic, "topic");
+            return this;
+        }
+
+        /** The topic of dead letters under the default mapping; {@value #DEFAULT_DEAD_LETTER_TOPIC} by default. */
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = requireText(topic, "topic");
+            return this;
+        }
+
+        /**
+         * Replaces the default mapping: events of type {@code t} are stored in {@code typeToTopic.apply(t)}
+         * (dead letters are of type {@value DeadLetter#TYPE}), and every feed reads {@code feedTopics},
+         * which should hold every topic the mapping returns.
+         */
+        public Builder topics(Function<String, String> typeToTopic, Collection<String> feedTopics) {
+            this.mapping = Objects.requireNonNull(typeToTopic, "typeToTopic");
+            if (feedTopics.isEmpty()) {
+                throw new IllegalArgumentException("feedTopics must not be empty");
+            }
+            this.feedTopics = new LinkedHashSet<>(feedTopics);
+            return this;
+        }
+
+        /** The payload codec; {@link JsonPayloadCodec#defaults()} by default. */
+        public Builder codec(PayloadCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** A Kafka client property for the producer, the consumers and the admin client (security, say). */
+        public Builder clientProperty(String name, Object value) {
+            clientProperties.put(name, value);
+            return this;
+        }
+
+        /**
+         * A producer property. {@code enable.idempotence} and {@code acks} are fixed ({@code true},
+         * {@code all}); serializers are Herald's.
+         */
+        public Builder producerProperty(String name, Object value) {
+            producerProperties.put(name, value);
+            return this;
+        }
+
+        /**
+         * A consumer property. {@code group.id} and {@code enable.auto.commit} are fixed; {@code
+         * auto.offset.reset} is {@code earliest} unless set here.
+         */
+        public Builder consumerProperty(String name, Object value) {
+            consumerProperties.put(name, value);
+            return this;
+        }
+
+        /** The prefix of every client id this transport's clients use; {@code herald} by default. */
+        public Builder clientId(String clientId) {
+            this.clientId = requireText(clientId, "clientId");
+            return this;
+        }
+
+        /**
+         * Prepended to each subscription's group to make the Kafka {@code group.id}, for example to keep
+         * two environments apart on one cluster; empty by default.
+         */
+        public Builder groupIdPrefix(String prefix) {
+            this.groupIdPrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** How long one poll waits for records; 100 ms by default. */
+        public Builder pollTimeout(Duration timeout) {
+            this.pollTimeout = requirePositive(timeout, "pollTimeout");
+            return this;
+        }
+
+        /**
+         * A feed commits once this many records are done since its last commit, or once {@link
+         * #commitInterval} has passed with some done; 256 by default.
+         */
+        public Builder commitEvery(int records) {
+            if (records <= 0) {
+                throw new IllegalArgumentException("commitEvery must be > 0: " + records);
+            }
+            this.commitEvery = records;
+            return this;
+        }
+
+        /** See {@link #commitEvery}; 1 s by default. */
+        public Builder commitInterval(Duration interval) {
+            this.commitInterval = requirePositive(interval, "commitInterval");
+            return this;
+        }
+
+        /**
+         * How many polled records a feed holds before the sink takes them; when full it pauses its
+         * partitions until half have been taken. 1024 by default.
+         */
+        public Builder maxBufferedRecords(int records) {
+            if (records <= 1) {
+                throw new IllegalArgumentException("maxBufferedRecords must be > 1: " + records);
+            }
+            this.maxBufferedRecords = records;
+            return this;
+        }
+
+        /**
+         * How long closing waits, at each step: for the sink to finish what it holds, for the final
+         * commit, for the producer to flush. 10 s by default.
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = requirePositive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /** How long {@link #build} waits for the cluster to answer, and each topic check; 10 s by default. */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = requirePositive(timeout, "startupTimeout");
+            return this;
+        }
+
+        /** Whether missing topics are created (with the Admin API); on by default. */
+        public Builder autoCreateTopics(boolean create) {
+            this.autoCreateTopics = create;
+            return this;
+        }
+
+        /** Partitions of the topics this transport creates; 3 by default. */
+        public Builder partitions(int partitions) {
+            if (partitions <= 0) {
+                throw new IllegalArgumentException("partitions must be > 0: " + partitions);
+            }
+            this.partitions = partitions;
+            return this;
+        }
+
+        /** Replication factor of the topics this transport creates; the brokers' default by default. */
+        public Builder replicationFactor(int factor) {
+            if (factor <= 0 || factor > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("replicationFactor must be > 0: " + factor);
+            }
+            this.replicationFactor = Optional.of((short) factor);
+            return this;
+        }
+
+        /** A topic configuration for the topics this transport creates, e.g. {@code min.insync.replicas}. */
+        public Builder topicConfig(String name, String value) {
+            topicConfig.put(name, value);
+            return this;
+        }
+
+        /**
+         * Connects, checks (or creates) the feed topics, and builds the transport.
+         *
+         * @throws KafkaTransportException if no broker answers within the startup timeout, a feed topic is
+         *     missing while auto-creation is off, or this client may not describe or create it
+         */
+        public KafkaTransport build() {
+            return new KafkaTransport(this);
+        }
+
+        private static String requireText(String s, String what) {
+            if (Objects.requireNonNull(s, what).isBlank()) {
+                throw new IllegalArgumentException(what + " must not be blank");
+            }
+            return s;
+        }
+
+        private static Duration requirePositive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be > 0: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.herald.kafka;
+
+import static dev.herald.kafka.KafkaTransportTest.freshPrefix;
+import static dev.herald.kafka.KafkaTransportTest.transport;
+import static dev.herald.kafka.PlainClients.utf8;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.Event;
+import dev.herald.EventBus;
+import dev.herald.Herald;
+import dev.herald.SubscribeOptions;
+import dev.herald.codec.UndecodableRecord;
+import dev.herald.kafka.KafkaTransportTest.Order;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Poison records, a consumer that dies mid-batch, and the errors a user must be able to read. */
+@Timeout(value = 120, unit = SECONDS)
+@ExtendWith(TestClusters.Shared.class)
+class KafkaFailureTest {
+    final String bootstrap = TestClusters.single().bootstrapServers();
+    final String prefix = freshPrefix("failure");
+
+    @Test
+    void aPoisonRecordIsFedAsUndecodableAndThePartitionKeepsFlowing() throws Exception {
+        // One partition, so the good record sits behind the poison one.
+        KafkaTransport t = transport(prefix).partitions(1).build();
+        try (KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
+            p.send(new ProducerRecord<>(prefix + "events", null, 1L, null, utf8("{\"id\": \"1\", amount"), List.of(
+                    new RecordHeader("ce_specversion", utf8("1.0")), new RecordHeader("ce_id", utf8("broken-1")),
+                    new RecordHeader("ce_source", utf8("/shop")), new RecordHeader("ce_type", utf8("order.placed")),
+                    new RecordHeader("ce_time", utf8("2026-01-02T03:04:05Z")),
+                    new RecordHeader("content-type", utf8("application/json")),
+                    new RecordHeader("herald_class", utf8(Order.class.getName()))))).get(30, SECONDS);
+        }
+        EventBus bus = Herald.builder().transport(t).build();
+        t.store(Event.of("order.placed", new Order("2", 20))).get(30, SECONDS);
+        ConcurrentLinkedQueue<UndecodableRecord> bad = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
+        bus.subscribe(UndecodableRecord.TYPE, UndecodableRecord.class, e -> bad.add(e.data()),
+                SubscribeOptions.defaults().group("ops").name("ops"));
+        bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
+                SubscribeOptions.defaults().group("orders").name("orders"));
+        await().atMost(60, SECONDS).until(() -> bad.size() == 1 && orders.size() == 1);
+        assertThat(orders).containsExactly(new Order("2", 20));
+        UndecodableRecord u = bad.peek();
+        assertThat(u.topic()).isEqualTo(prefix + "events");
+        assertThat(u.partition()).isZero();
+        assertThat(u.offset()).isZero();
+        assertThat(u.error()).contains("malformed JSON");
+        assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+        // Both groups are past both records: the poison one blocks neither.
+        assertThat(PlainClients.committedTotal(bootstrap, prefix + "orders")).isEqualTo(2);
+        assertThat(PlainClients.committedTotal(bootstrap, prefix + "ops")).isEqualTo(2);
+    }
+
+    @Test
+    void aConsumerKilledMidBatchHasItsUnfinishedRecordsRedeliveredToAnotherMember() throws Exception {
+        int total = 300;
+        int finishedBeforeDeath = 50;
+        Set<String> all = new HashSet<>();
+        try (KafkaTransport first = transport(prefix).build()) {
+            for (int i = 0; i < total; i++) {
+                Event<Integer> e = Event.of("job.run", "k" + (i % 10), i);
+                all.add(e.id());
+                first.store(e).get(30, SECONDS);
+            }
+            // The first member finishes the first 50 events it is handed and holds on to the rest.
+            Set<String> finished = ConcurrentHashMap.newKeySet();
+            AtomicInteger handed = new AtomicInteger();
+            KafkaFeed dying = first.feed("workers", e -> true, (e, done) -> {
+                if (handed.incrementAndGet() <= finishedBeforeDeath) {
+                    finished.add(e.id());
+                    done.run();
+                }
+            });
+            await().atMost(60, SECONDS).until(() -> handed.get() == total);
+            await().atMost(30, SECONDS)
+                    .until(() -> PlainClients.committedTotal(bootstrap, prefix + "workers") == finishedBeforeDeath);
+            dying.crash();
+
+            try (KafkaTransport second = transport(prefix).build()) {
+                Set<String> redelivered = ConcurrentHashMap.newKeySet();
+                second.feed("workers", e -> true, (e, done) -> {
+                    redelivered.add(e.id());
+                    done.run();
+                });
+                await().atMost(60, SECONDS).until(() -> redelivered.size() == total - finishedBeforeDeath);
+                assertThat(redelivered).doesNotContainAnyElementsOf(finished);
+                Set<String> union = new HashSet<>(redelivered);
+                union.addAll(finished);
+                assertThat(union).isEqualTo(all);
+            }
+        }
+    }
+
+    @Test
+    void anUnreachableClusterFailsTheBuildFastNamingTheBootstrapServers() {
+        assertThatThrownBy(() -> KafkaTransport.builder("127.0.0.1:1").startupTimeout(Duration.ofSeconds(2)).build())
+                .isInstanceOf(KafkaTransportException.class)
+                .hasMessageContaining("127.0.0.1:1")
+                .hasMessageContaining("2000 ms");
+    }
+
+    @Test
+    void aMissingTopicWithAutoCreateOffFailsTheBuildNamingTheTopic() {
+        assertThatThrownBy(() -> transport(prefix).autoCreateTopics(false).build())
+                .isInstanceOf(KafkaTransportException.class)
+                .hasMessageContaining(prefix + "events")
+                .hasMessageContaining("autoCreateTopics is off");
+    }
+
+    @Test
+    void aRecordOverTheSizeLimitFailsItsStoreNamingTheLimit() throws Exception {
+        try (KafkaTransport t = transport(prefix).producerProperty("max.request.size", 10_000).build()) {
+            assertThatThrownBy(() -> t.store(Event.of("blob.big", "x".repeat(20_000))).get(30, SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(KafkaTransportException.class)
+                    .hasMessageContaining("max.request.size is 10000 bytes");
+            t.store(Event.of("blob.small", "x")).get(30, SECONDS); // the producer is still fine
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.herald.kafka;
+
+import static dev.herald.kafka.KafkaTransportTest.freshPrefix;
+import static dev.herald.kafka.KafkaTransportTest.transport;
+import static dev.herald.kafka.PlainClients.utf8;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.EventBus;
+import dev.herald.Herald;
+import dev.herald.RetryPolicy;
+import dev.herald.SubscribeOptions;
+import dev.herald.kafka.KafkaTransportTest.Order;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Herald and plain Kafka clients read each other's records: the CloudEvents Kafka binding, both modes. */
+@Timeout(value = 120, unit = SECONDS)
+@ExtendWith(TestClusters.Shared.class)
+class KafkaInteropTest {
+    final String bootstrap = TestClusters.single().bootstrapServers();
+    final String prefix = freshPrefix("interop");
+
+    @Test
+    void aPlainProducersBinaryModeRecordIsReadByHerald() throws Exception {
+        try (KafkaTransport t = transport(prefix).build();
+                KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
+            List<Header> headers = List.of(
+                    new RecordHeader("ce_specversion", utf8("1.0")), new RecordHeader("ce_id", utf8("ext-1")),
+                    new RecordHeader("ce_source", utf8("/billing")), new RecordHeader("ce_type", utf8("order.placed")),
+                    new RecordHeader("ce_time", utf8("2026-01-02T03:04:05Z")),
+                    new RecordHeader("ce_tenant", utf8("eu1")), new RecordHeader("content-type", utf8("application/json")));
+            p.send(new ProducerRecord<>(prefix + "events", null, 1L, utf8("customer-1"),
+                    utf8("{\"id\":\"7\",\"amount\":70}"), headers)).get(30, SECONDS);
+            Event<?> e = feedOne(t);
+            assertThat(e.id()).isEqualTo("ext-1");
+            assertThat(e.type()).isEqualTo("order.placed");
+            assertThat(e.source()).isEqualTo("/billing");
+            assertThat(e.time()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+            assertThat(e.key()).isEqualTo("customer-1");
+            assertThat(e.extensions()).containsEntry("tenant", "eu1");
+            // No herald_class header: the allow-listed JSON codec gives the generic tree.
+            assertThat(e.data()).isEqualTo(Map.of("id", "7", "amount", 70));
+        }
+    }
+
+    @Test
+    void aPlainProducersStructuredModeRecordIsReadByHerald() throws Exception {
+        try (KafkaTransport t = transport(prefix).build();
+                KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
+            String json = """
+                    {"specversion":"1.0","id":"s-1","type":"order.placed","source":"/billing",
+                     "time":"2026-01-02T03:04:05Z","subject":"orders/8","correlationid":"flow-2",
+                     "datacontenttype":"application/json","data":{"id":"8","amount":80}}""";
+            p.send(new ProducerRecord<>(prefix + "events", null, utf8("customer-2"), utf8(json),
+                    List.of(new RecordHeader("content-type", utf8("application/cloudevents+json; charset=UTF-8")))))
+                    .get(30, SECONDS);
+            Event<?> e = feedOne(t);
+            assertThat(e.id()).isEqualTo("s-1");
+            assertThat(e.subject()).isEqualTo("orders/8");
+            assertThat(e.correlationId()).isEqualTo("flow-2");
+            assertThat(e.key()).isEqualTo("customer-2");
+            assertThat(e.data()).isEqualTo(Map.of("id", "8", "amount", 80));
+        }
+    }
+
+    @Test
+    void heraldsRecordsCarryTheBindingsHeadersForAPlainConsumer() throws Exception {
+        Event<Order> full = Event.<Order>builder("order.placed")
+                .id("order-42").source("/shop/eu").time(Instant.parse("2026-01-02T03:04:05.678Z"))
+                .subject("orders/42").key("customer-7").correlationId("flow-1").extension("tenant", "eu1")
+                .data(new Order("42", 100)).build();
+        try (KafkaTransport t = transport(prefix).build()) {
+            t.store(full).get(30, SECONDS);
+            t.store(Event.of("order.count", 7)).get(30, SECONDS);
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = PlainClients.readAll(bootstrap, prefix + "events", 2);
+        assertThat(records).hasSize(2);
+        ConsumerRecord<byte[], byte[]> r = records.stream()
+                .filter(x -> x.key() != null).findFirst().orElseThrow();
+        assertThat(PlainClients.headers(r))
+                .containsEntry("ce_specversion", "1.0")
+                .containsEntry("ce_id", "order-42")
+                .containsEntry("ce_source", "/shop/eu")
+                .containsEntry("ce_type", "order.placed")
+                .containsEntry("ce_time", "2026-01-02T03:04:05.678Z")
+                .containsEntry("ce_subject", "orders/42")
+                .containsEntry("ce_correlationid", "flow-1")
+                .containsEntry("ce_tenant", "eu1")
+                .containsEntry("content-type", "application/json")
+                .containsEntry("herald_class", Order.class.getName());
+        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("customer-7");
+        assertThat(r.timestamp()).isEqualTo(full.timeMillis());
+        assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"42\",\"amount\":100}");
+        ConsumerRecord<byte[], byte[]> keyless = records.stream()
+                .filter(x -> x.key() == null).findFirst().orElseThrow();
+        assertThat(PlainClients.headers(keyless)).containsEntry("ce_type", "order.count");
+    }
+
+    @Test
+    void deadLettersGoToTheDeadLetterTopicWithTheirFactsAsHeaders() throws Exception {
+        EventBus bus = Herald.builder().transport(transport(prefix).build()).build();
+        LinkedBlockingQueue<DeadLetter> local = new LinkedBlockingQueue<>();
+        bus.subscribe(DeadLetter.class, local::add);
+        bus.subscribe("order.placed", Order.class, e -> {
+            throw new IllegalStateException("no stock for " + e.data().id());
+        }, SubscribeOptions.defaults().group("g").name("reserve")
+                .retry(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))));
+        Event<Order> order = Event.of("order.placed", "customer-1", new Order("9", 90));
+        bus.publish(order).get(30, SECONDS);
+        assertThat(local.poll(30, SECONDS)).isNotNull();
+        assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+
+        List<ConsumerRecord<byte[], byte[]>> dead = PlainClients.readAll(bootstrap, prefix + "deadletter", 1);
+        assertThat(dead).hasSize(1);
+        assertThat(PlainClients.headers(dead.get(0)))
+                .containsEntry("ce_type", DeadLetter.TYPE)
+                .containsEntry("herald_dl_subscription", "reserve")
+                .containsEntry("herald_dl_attempts", "2")
+                .containsEntry("herald_dl_cause_type", IllegalStateException.class.getName())
+                .containsEntry("herald_dl_cause_message", "no stock for 9")
+                .containsEntry("herald_dl_event_id", order.id())
+                .containsEntry("herald_dl_event_type", "order.placed");
+
+        // And a later bus reads it back as a DeadLetter, through a durable subscription.
+        EventBus second = Herald.builder().transport(transport(prefix).build()).build();
+        try {
+            LinkedBlockingQueue<DeadLetter> stored = new LinkedBlockingQueue<>();
+            second.subscribe(DeadLetter.class, stored::add, SubscribeOptions.defaults().group("dlq").name("dlq"));
+            DeadLetter d = stored.poll(30, SECONDS);
+            assertThat(d).isNotNull();
+            assertThat(d.subscription()).isEqualTo("reserve");
+            assertThat(d.attempts()).isEqualTo(2);
+            assertThat(d.event()).isEqualTo(order);
+        } finally {
+            second.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Feeds a fresh group until one event arrives. */
+    private static Event<?> feedOne(KafkaTransport t) throws InterruptedException {
+        LinkedBlockingQueue<Event<?>> fed = new LinkedBlockingQueue<>();
+        KafkaFeed f = t.feed("reader", e -> true, (e, done) -> {
+            fed.add(e);
+            done.run();
+        });
+        try {
+            Event<?> e = fed.poll(30, SECONDS);
+            assertThat(e).as("an event within 30 s").isNotNull();
+            return e;
+        } finally {
+            f.close();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.herald.kafka;
+
+import dev.herald.Herald;
+import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.contract.DurableContract;
+import dev.herald.contract.EventBusContract;
+import dev.herald.spi.Transport;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Both contract suites on a real (in-JVM) Kafka cluster. */
+@ExtendWith(TestClusters.Shared.class)
+class KafkaTransportTest {
+    record Order(String id, int amount) {}
+
+    static final JsonPayloadCodec CODEC = JsonPayloadCodec.builder().allowClasses(Order.class).build();
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    /** A prefix no other test uses, for topics and groups. */
+    static String freshPrefix(String what) {
+        return what + "-" + PREFIXES.incrementAndGet() + ".";
+    }
+
+    /** A builder on the shared cluster with topics and groups under {@code prefix}, tuned for tests. */
+    static KafkaTransport.Builder transport(String prefix) {
+        return KafkaTransport.builder(TestClusters.single().bootstrapServers())
+                .eventsTopic(prefix + "events")
+                .deadLetterTopic(prefix + "deadletter")
+                .groupIdPrefix(prefix)
+                .clientId(prefix + "herald")
+                .replicationFactor(1)
+                .commitInterval(Duration.ofMillis(100))
+                .closeTimeout(Duration.ofSeconds(2))
+                .codec(CODEC);
+    }
+
+    @Nested
+    class Durable extends DurableContract {
+        // A new instance per test: each test has topics and groups of its own, reopened across "restarts".
+        private final String prefix = freshPrefix("durable");
+        private final FailingCodec codec = new FailingCodec(CODEC);
+
+        @Override
+        protected Transport openTransport() {
+            return transport(prefix).codec(codec).build();
+        }
+
+        @Override
+        protected boolean failNextStore(RuntimeException failure) {
+            codec.failNext = failure;
+            return true;
+        }
+    }
+
+    @Nested
+    class InProcessSubscriptionsOnAKafkaBus extends EventBusContract {
+        // Nothing reads these topics (no subscription here has a group), so the tests share them.
+        @Override
+        protected Herald.Builder newBusBuilder() {
+            return Herald.builder().transport(transport("inprocess.").build());
+        }
+
+        @Override
+        protected int stressEventsPerPublisher() {
+            return 2_000;
+        }
+    }
+}
