@@ -57,7 +57,7 @@ public final class ShopDemo {
   static final int LOG_QUEUE = 64 * 1024;
   /** How long the run may go without any order ending before it gives up and reports the loss. */
   static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
-  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private ShopDemo() {}
 

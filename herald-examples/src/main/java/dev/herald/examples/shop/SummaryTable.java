@@ -13,7 +13,13 @@ public final class SummaryTable {
         "Herald shop demo: %d orders, seed %d, %s%n%n",
         r.ordersRequested(),
         r.seed(),
-        d == null ? "in-memory bus" : "durable log in " + d.directory());
+        switch (r.transport()) {
+          case "memory" -> "in-memory bus";
+          case "log" -> "durable log in " + d.directory();
+          default ->
+              r.transport() + ", run " + r.run() + ", services here: "
+                  + String.join(", ", r.servicesHere());
+        });
     if (d != null) {
       out.printf(
           "Run %d   %d orders placed and %d events stored by earlier runs; this run published %d,"

@@ -1,0 +1,112 @@
+package dev.herald.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code herald demo --kafka}: the whole shop on an embedded broker, and the shop split over two
+ * processes sharing one broker, as the README shows scaling out.
+ */
+class KafkaDemoTest {
+  @TempDir Path dir;
+
+  private static JsonNode run(StringWriter out, StringWriter err, String... args) throws Exception {
+    int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    assertThat(status).as("stdout: %s%nstderr: %s", out, err).isZero();
+    List<String> lines = out.toString().lines().toList();
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+  }
+
+  @Test
+  void theWholeShopRunsOnAnEmbeddedBroker() throws Exception {
+    StringWriter out = new StringWriter();
+    JsonNode report =
+        run(out, new StringWriter(), "demo", "--kafka", "embedded", "--orders", "200", "--seed", "3",
+            "--json");
+    assertThat(out.toString()).contains("Kafka broker at", "kafka, run s3-n200-");
+    assertThat(report.get("transport").asText()).isEqualTo("kafka");
+    assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
+    assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
+        .isEqualTo(200);
+    assertThat(report.get("customersNotified").asLong()).isEqualTo(200);
+    // Not compared with the in-memory run: over several partitions, inventory sees orders in order
+    // per key only, so which orders find the shelves empty depends on arrival.
+  }
+
+  @Test
+  void theShopSplitOverTwoProcessesLosesNothing() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      String bootstrap = kafka.bootstrapServers();
+      Process services = launch(bootstrap, "inventory,payment,shipping");
+      try (BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(services.getInputStream(), StandardCharsets.UTF_8))) {
+        // The service process says when it serves; orders placed before would wait for it anyway
+        // (its consumer groups start from the earliest offset), but the run should not time out.
+        assertThat(lines.readLine()).startsWith("Serving inventory, payment, shipping on Kafka");
+
+        StringWriter out = new StringWriter();
+        JsonNode report =
+            run(out, new StringWriter(), "demo", "--kafka", bootstrap, "--services",
+                "orders,notification,analytics", "--orders", "150", "--seed", "9", "--json");
+        assertThat(report.get("servicesHere").toString())
+            .doesNotContain("inventory", "payment", "shipping");
+        assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
+        assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
+            .isEqualTo(150);
+        assertThat(report.get("customersNotified").asLong()).isEqualTo(150);
+        assertThat(report.get("cancelledPaymentDeclined").asLong()).isPositive();
+
+        // SIGTERM, through the handle: Process.destroy() would also close our end of its stdout.
+        // The process closes its bus, commits, leaves its groups.
+        services.toHandle().destroy();
+        assertThat(services.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // 143 = 128 + SIGTERM, the JVM's status after a signal, whatever its hooks did.
+        assertThat(services.exitValue()).isIn(0, 143);
+        // The stop hook let the service process close cleanly and account for what it handled.
+        List<String> rest = lines.lines().toList();
+        assertThat(rest).anySatisfy(l -> assertThat(l).startsWith("inventory").contains("handled 150"));
+      } finally {
+        services.destroyForcibly();
+      }
+    }
+  }
+
+  private Process launch(String bootstrap, String services) throws Exception {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "demo",
+                "--kafka",
+                bootstrap,
+                "--services",
+                services));
+    return new ProcessBuilder(cmd)
+        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("services-stderr.txt").toFile()))
+        .start();
+  }
+}
