@@ -59,6 +59,7 @@ public final class Engine implements EventBus {
   private final ExecutorService ownedExecutor;
   private final ScheduledThreadPoolExecutor timer;
   private final BusListener listener;
+  private final boolean listenerTimesHandlers;
   private final TimeSource time;
   private final String source;
   private final String replyType;
@@ -119,6 +120,7 @@ public final class Engine implements EventBus {
     this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("herald-timer", true));
     this.timer.setRemoveOnCancelPolicy(true);
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.listenerTimesHandlers = overridesOnHandled(listener);
     this.time = Objects.requireNonNull(time, "time");
     this.source = source;
     this.replyType =
@@ -540,6 +542,23 @@ public final class Engine implements EventBus {
 
   BusListener listener() {
     return listener;
+  }
+
+  /** True if the listener receives each handler call's latency, so every call must be timed. */
+  boolean listenerTimesHandlers() {
+    return listenerTimesHandlers;
+  }
+
+  private static boolean overridesOnHandled(BusListener listener) {
+    try {
+      return listener
+              .getClass()
+              .getMethod("onHandled", String.class, Event.class, int.class, long.class)
+              .getDeclaringClass()
+          != BusListener.class;
+    } catch (NoSuchMethodException e) {
+      return true; // Cannot tell: time every call, as before.
+    }
   }
 
   boolean isClosed() {
