@@ -587,7 +587,7 @@ public final class Engine implements EventBus {
   /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
   boolean scheduleRetry(Lane lane, long delayNanos) {
     try {
-      timer.schedule(lane::submit, delayNanos, TimeUnit.NANOSECONDS);
+      timer.schedule(lane::retryDue, delayNanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException e) {
       return false;
@@ -730,8 +730,7 @@ public final class Engine implements EventBus {
       for (SubscriptionImpl s : draining) {
         long left = 0;
         for (Lane lane : s.lanes) {
-          lane.abandon();
-          left += lane.droppedClosed();
+          left += lane.abandon();
         }
         if (left > 0) {
           undelivered.merge(s.name, left, Long::sum);
