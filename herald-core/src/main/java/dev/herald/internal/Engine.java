@@ -71,9 +71,8 @@ public final class Engine implements EventBus {
   private final Set<SubscriptionImpl> draining = ConcurrentHashMap.newKeySet();
   private final AtomicLong names = new AtomicLong();
 
-  // Publishes entering and leaving the engine; close() waits until both sums agree.
-  private final LongAdder entered = new LongAdder();
-  private final LongAdder exited = new LongAdder();
+  // Publishes entering and leaving the engine; close() waits until none is inside.
+  private final PublishGate gate = new PublishGate();
   private final LongAdder refusedClosed = new LongAdder();
   private final LongAdder unrouted = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
@@ -132,7 +131,7 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event");
-    enter("publish");
+    PublishGate.Cell in = enter("publish");
     try {
       CompletableFuture<Void> stored = transport == null ? null : store(event);
       Tracker t = route(event, true);
@@ -140,33 +139,34 @@ public final class Engine implements EventBus {
     } catch (MailboxFullException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
-      exited.increment();
+      in.exit();
     }
   }
 
   @Override
   public void emit(Event<?> event) {
     Objects.requireNonNull(event, "event");
-    enter("emit");
+    PublishGate.Cell in = enter("emit");
     try {
       if (transport != null) {
         store(event);
       }
       route(event, false);
     } finally {
-      exited.increment();
+      in.exit();
     }
   }
 
-  private void enter(String what) {
-    entered.increment();
+  private PublishGate.Cell enter(String what) {
+    PublishGate.Cell in = gate.enter();
     // Checked after counting in: close() sets the flag, then waits for the counts to agree.
     // While close drains, handlers may still publish: their events are part of the flow in flight.
     if (closed && (abandoned || Lane.CURRENT.get() == null)) {
       refusedClosed.increment();
-      exited.increment();
+      in.exit();
       throw new BusClosedException(what);
     }
+    return in;
   }
 
   /**
@@ -195,14 +195,14 @@ public final class Engine implements EventBus {
 
   /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
   private void emitInternal(Event<?> event) {
-    entered.increment();
+    PublishGate.Cell in = gate.enter();
     try {
       if (transport != null && DeadLetter.TYPE.equals(event.type())) {
         store(event); // Dead letters outlive a restart when the transport stores events.
       }
       route(event, false);
     } finally {
-      exited.increment();
+      in.exit();
     }
   }
 
@@ -659,7 +659,7 @@ public final class Engine implements EventBus {
   @Override
   public BusStats stats() {
     long unroutedNow = unrouted.sum();
-    long published = entered.sum() - refusedClosed.sum();
+    long published = gate.entered() - refusedClosed.sum();
     List<SubscriptionStats> subs = new ArrayList<>();
     for (SubscriptionImpl s : registry.all) {
       subs.add(s.stats());
@@ -719,9 +719,7 @@ public final class Engine implements EventBus {
         }
       }
       // Publishers already inside publish() finish routing before draining is judged.
-      while (exited.sum() != entered.sum() && System.nanoTime() < deadline) {
-        Thread.yield();
-      }
+      gate.awaitNoneInside(() -> System.nanoTime() < deadline);
       boolean drained = awaitQuiet(deadline);
       abandoned = true;
       timer.shutdownNow();
