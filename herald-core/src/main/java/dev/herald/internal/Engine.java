@@ -255,7 +255,7 @@ public final class Engine implements EventBus {
       return refused;
     }
     Lane lane = s.laneFor(event);
-    Object item = tracker == null ? event : new Tracker.Item(tracker, slot);
+    Object item = tracker == null ? event : tracker.item(slot);
     if (lane.offer(item)) {
       return refused;
     }

@@ -256,7 +256,10 @@ final class Lane implements Runnable {
     COUNTER.setRelease(this, delivered + 1);
     if (item instanceof Completion) {
       ((Completion) item)
-          .complete(new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
+          .complete(
+              attempt == 1
+                  ? sub.handledFirstTime
+                  : new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
     }
     return true;
   }
