@@ -247,13 +247,17 @@ final class Lane implements Runnable {
       }
       return failed(item, event, t, attempt);
     }
+    long nanos = 0;
     if (timed) {
-      long nanos = System.nanoTime() - start;
+      nanos = System.nanoTime() - start;
       latency.record(nanos);
       timeEveryCall = nanos >= TIME_EVERY_CALL_NANOS;
-      sub.engine.notifyHandled(sub.name, event, attempt, nanos);
     }
     COUNTER.setRelease(this, delivered + 1);
+    if (timed) {
+      // As before sampling: the listener hears of a delivery once the counters show it.
+      sub.engine.notifyHandled(sub.name, event, attempt, nanos);
+    }
     if (item instanceof Completion) {
       ((Completion) item)
           .complete(
