@@ -59,6 +59,7 @@ public final class Engine implements EventBus {
   private final ExecutorService ownedExecutor;
   private final ScheduledThreadPoolExecutor timer;
   private final BusListener listener;
+  private final boolean listenerTimesHandlers;
   private final TimeSource time;
   private final String source;
   private final String replyType;
@@ -70,9 +71,8 @@ public final class Engine implements EventBus {
   private final Set<SubscriptionImpl> draining = ConcurrentHashMap.newKeySet();
   private final AtomicLong names = new AtomicLong();
 
-  // Publishes entering and leaving the engine; close() waits until both sums agree.
-  private final LongAdder entered = new LongAdder();
-  private final LongAdder exited = new LongAdder();
+  // Publishes entering and leaving the engine; close() waits until none is inside.
+  private final PublishGate gate = new PublishGate();
   private final LongAdder refusedClosed = new LongAdder();
   private final LongAdder unrouted = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
@@ -119,6 +119,7 @@ public final class Engine implements EventBus {
     this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("herald-timer", true));
     this.timer.setRemoveOnCancelPolicy(true);
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.listenerTimesHandlers = overridesOnHandled(listener);
     this.time = Objects.requireNonNull(time, "time");
     this.source = source;
     this.replyType =
@@ -130,7 +131,7 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event");
-    enter("publish");
+    PublishGate.Cell in = enter("publish");
     try {
       CompletableFuture<Void> stored = transport == null ? null : store(event);
       Tracker t = route(event, true);
@@ -138,33 +139,34 @@ public final class Engine implements EventBus {
     } catch (MailboxFullException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
-      exited.increment();
+      in.exit();
     }
   }
 
   @Override
   public void emit(Event<?> event) {
     Objects.requireNonNull(event, "event");
-    enter("emit");
+    PublishGate.Cell in = enter("emit");
     try {
       if (transport != null) {
         store(event);
       }
       route(event, false);
     } finally {
-      exited.increment();
+      in.exit();
     }
   }
 
-  private void enter(String what) {
-    entered.increment();
+  private PublishGate.Cell enter(String what) {
+    PublishGate.Cell in = gate.enter();
     // Checked after counting in: close() sets the flag, then waits for the counts to agree.
     // While close drains, handlers may still publish: their events are part of the flow in flight.
     if (closed && (abandoned || Lane.CURRENT.get() == null)) {
       refusedClosed.increment();
-      exited.increment();
+      in.exit();
       throw new BusClosedException(what);
     }
+    return in;
   }
 
   /**
@@ -193,14 +195,14 @@ public final class Engine implements EventBus {
 
   /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
   private void emitInternal(Event<?> event) {
-    entered.increment();
+    PublishGate.Cell in = gate.enter();
     try {
       if (transport != null && DeadLetter.TYPE.equals(event.type())) {
         store(event); // Dead letters outlive a restart when the transport stores events.
       }
       route(event, false);
     } finally {
-      exited.increment();
+      in.exit();
     }
   }
 
@@ -253,7 +255,7 @@ public final class Engine implements EventBus {
       return refused;
     }
     Lane lane = s.laneFor(event);
-    Object item = tracker == null ? event : new Tracker.Item(tracker, slot);
+    Object item = tracker == null ? event : tracker.item(slot);
     if (lane.offer(item)) {
       return refused;
     }
@@ -580,6 +582,23 @@ public final class Engine implements EventBus {
     return listener;
   }
 
+  /** True if the listener receives each handler call's latency, so every call must be timed. */
+  boolean listenerTimesHandlers() {
+    return listenerTimesHandlers;
+  }
+
+  private static boolean overridesOnHandled(BusListener listener) {
+    try {
+      return listener
+              .getClass()
+              .getMethod("onHandled", String.class, Event.class, int.class, long.class)
+              .getDeclaringClass()
+          != BusListener.class;
+    } catch (NoSuchMethodException e) {
+      return true; // Cannot tell: time every call, as before.
+    }
+  }
+
   boolean isClosed() {
     return closed;
   }
@@ -606,7 +625,7 @@ public final class Engine implements EventBus {
   /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
   boolean scheduleRetry(Lane lane, long delayNanos) {
     try {
-      timer.schedule(lane::submit, delayNanos, TimeUnit.NANOSECONDS);
+      timer.schedule(lane::retryDue, delayNanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException e) {
       return false;
@@ -678,7 +697,7 @@ public final class Engine implements EventBus {
   @Override
   public BusStats stats() {
     long unroutedNow = unrouted.sum();
-    long published = entered.sum() - refusedClosed.sum();
+    long published = gate.entered() - refusedClosed.sum();
     List<SubscriptionStats> subs = new ArrayList<>();
     for (SubscriptionImpl s : registry.all) {
       subs.add(s.stats());
@@ -744,9 +763,7 @@ public final class Engine implements EventBus {
         }
       }
       // Publishers already inside publish() finish routing before draining is judged.
-      while (exited.sum() != entered.sum() && System.nanoTime() < deadline) {
-        Thread.yield();
-      }
+      gate.awaitNoneInside(() -> System.nanoTime() < deadline);
       boolean drained = awaitQuiet(deadline);
       abandoned = true;
       timer.shutdownNow();
@@ -755,8 +772,7 @@ public final class Engine implements EventBus {
       for (SubscriptionImpl s : draining) {
         long left = 0;
         for (Lane lane : s.lanes) {
-          lane.abandon();
-          left += lane.droppedClosed();
+          left += lane.abandon();
         }
         if (left > 0) {
           undelivered.merge(s.name, left, Long::sum);

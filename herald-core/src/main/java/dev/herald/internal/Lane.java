@@ -1,5 +1,6 @@
 package dev.herald.internal;
 
+import dev.herald.Backpressure;
 import dev.herald.Delivery;
 import dev.herald.DropReason;
 import dev.herald.Event;
@@ -17,8 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * scheduled on the subscription's executor when the lane goes from idle to busy. The drain loop
  * hands each event to the handler, outside any lock, and owns the lane's counters (single writer).
  *
- * <p>A failed event waiting for its retry stays at the head of the lane: the lane remains
- * "scheduled" and holds no thread; the timer resubmits it when the delay is over.
+ * <p>A failed event waiting for its retry stays at the head of the lane: the lane is "waiting for a
+ * retry" and holds no thread; the timer resubmits it when the delay is over.
+ *
+ * <p>Whoever moves the state away from idle (or from waiting for a retry) owns the lane until it
+ * moves it back: that single owner is what lets the mailbox be single-consumer, except under the
+ * drop-oldest policy, whose publishers evict from the head themselves.
  */
 final class Lane implements Runnable {
   private static final VarHandle COUNTER;
@@ -36,11 +41,18 @@ final class Lane implements Runnable {
 
   private static final int IDLE = 0;
   private static final int SCHEDULED = 1;
+  private static final int RETRY_WAIT = 2;
   private static final int BATCH = 256;
   private static final int IDLE_SPINS = 64;
+  /**
+   * A handler this slow (or slower) is timed on every call: two clock reads cost about 50 ns, noise
+   * beside it. Faster handlers are timed one call in {@link #SAMPLE_EVERY}.
+   */
+  private static final long TIME_EVERY_CALL_NANOS = 2_000;
+  private static final int SAMPLE_EVERY = 16;
 
   final SubscriptionImpl sub;
-  final MpmcArrayQueue queue;
+  final Mailbox queue;
   private final Executor executor;
   private final AtomicInteger state = new AtomicInteger(IDLE);
 
@@ -51,6 +63,10 @@ final class Lane implements Runnable {
   private long retried;
   private long droppedClosed;
   final LatencyHistogram latency = new LatencyHistogram();
+  // Calls left until the next timed one, and whether the last timed one was slow enough to time
+  // every call; both owned by the draining thread. The first call of a lane is always timed.
+  private int untimedLeft;
+  private boolean timeEveryCall;
 
   // Counters written by publishers (rare paths).
   final AtomicLong droppedOnArrival = new AtomicLong();
@@ -66,7 +82,11 @@ final class Lane implements Runnable {
 
   Lane(SubscriptionImpl sub, int capacity, Executor executor) {
     this.sub = sub;
-    this.queue = new MpmcArrayQueue(capacity);
+    // Drop-oldest publishers poll to evict, so only that policy needs a multi-consumer queue.
+    this.queue =
+        sub.backpressure.kind() == Backpressure.Kind.DROP_OLDEST
+            ? new MpmcArrayQueue(capacity)
+            : new MpscArrayQueue(capacity);
     this.executor = executor;
   }
 
@@ -86,7 +106,15 @@ final class Lane implements Runnable {
     }
   }
 
-  void submit() {
+  /** Called by the timer when a retry's delay is over. */
+  void retryDue() {
+    // Fails only if close() took the lane over meanwhile to drop what it holds.
+    if (state.compareAndSet(RETRY_WAIT, SCHEDULED)) {
+      submit();
+    }
+  }
+
+  private void submit() {
     try {
       executor.execute(this);
     } catch (RejectedExecutionException e) {
@@ -166,6 +194,11 @@ final class Lane implements Runnable {
       }
       if (item == null) {
         state.set(IDLE);
+        // The volatile store above fenced this thread's head updates: a publisher that saw a full
+        // mailbox before they were visible may have started waiting, and is owed a wake-up.
+        if (waiters != 0) {
+          wakeWaiters();
+        }
         // Re-check after going idle: a publisher may have queued just before seeing IDLE.
         if (queue.isEmpty() || !state.compareAndSet(IDLE, SCHEDULED)) {
           sub.engine.laneIdle();
@@ -204,7 +237,8 @@ final class Lane implements Runnable {
   private boolean deliver(Object item, int attemptsSoFar) {
     Event<?> event = Completion.eventOf(item);
     int attempt = attemptsSoFar + 1;
-    long start = System.nanoTime();
+    boolean timed = timeThisCall();
+    long start = timed ? System.nanoTime() : 0L;
     try {
       sub.invoke(event);
     } catch (Throwable t) {
@@ -213,15 +247,42 @@ final class Lane implements Runnable {
       }
       return failed(item, event, t, attempt);
     }
-    long nanos = System.nanoTime() - start;
-    latency.record(nanos);
+    long nanos = 0;
+    if (timed) {
+      nanos = System.nanoTime() - start;
+      latency.record(nanos);
+      timeEveryCall = nanos >= TIME_EVERY_CALL_NANOS;
+    }
     COUNTER.setRelease(this, delivered + 1);
-    sub.engine.notifyHandled(sub.name, event, attempt, nanos);
+    if (timed) {
+      // As before sampling: the listener hears of a delivery once the counters show it.
+      sub.engine.notifyHandled(sub.name, event, attempt, nanos);
+    }
     if (item instanceof Completion) {
       ((Completion) item)
-          .complete(new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
+          .complete(
+              attempt == 1
+                  ? sub.handledFirstTime
+                  : new Delivery(sub.name, Delivery.Outcome.HANDLED, attempt, null, null));
     }
     return true;
+  }
+
+  /**
+   * Whether to read the clock around this handler call. Always when the bus listener wants each
+   * call's latency or the handler is slow; otherwise one call in {@link #SAMPLE_EVERY}, so that a
+   * handler of a few nanoseconds is not slowed down several times over by its own measurement.
+   */
+  private boolean timeThisCall() {
+    if (timeEveryCall || sub.engine.listenerTimesHandlers()) {
+      return true;
+    }
+    if (untimedLeft == 0) {
+      untimedLeft = SAMPLE_EVERY - 1;
+      return true;
+    }
+    untimedLeft--;
+    return false;
   }
 
   private boolean failed(Object item, Event<?> event, Throwable cause, int attempt) {
@@ -238,10 +299,13 @@ final class Lane implements Runnable {
       retryItem = item;
       retryAttempts = attempt;
       retried++;
+      // Before scheduling: the timer may fire at once, and retryDue() expects this state.
+      state.set(RETRY_WAIT);
       if (sub.engine.scheduleRetry(this, delay)) {
         return false;
       }
       // The timer is gone: the bus was abandoned while this event was being handled.
+      state.set(SCHEDULED);
       retryItem = null;
       dropClosed(item);
       return true;
@@ -261,21 +325,30 @@ final class Lane implements Runnable {
   }
 
   /**
-   * Drops everything still queued, counted as closed. Called by the engine at the end of close, when
-   * no thread runs this lane any more.
+   * Drops everything still queued, counted as closed, and returns how many events this lane leaves
+   * undelivered in all. Called by the engine at the end of close. If a drainer still runs (a handler
+   * outlived the close timeout) or is still queued on a user's executor, this lane stays its own:
+   * that drainer drops what is left as it finds the bus abandoned, and the queued events are counted
+   * here without being taken.
    */
   long abandon() {
-    long before = droppedClosed;
+    if (!state.compareAndSet(IDLE, SCHEDULED) && !state.compareAndSet(RETRY_WAIT, SCHEDULED)) {
+      return droppedClosed + queue.size();
+    }
     if (retryItem != null) {
       Object item = retryItem;
       retryItem = null;
       dropClosed(item);
     }
-    Object item;
-    while ((item = queue.poll()) != null) {
-      dropClosed(item);
-    }
-    return droppedClosed - before;
+    do {
+      Object item;
+      while ((item = queue.poll()) != null) {
+        dropClosed(item);
+      }
+      state.set(IDLE);
+      // Re-check after going idle, as drain() does: a late publisher may have seen us scheduled.
+    } while (!queue.isEmpty() && state.compareAndSet(IDLE, SCHEDULED));
+    return droppedClosed;
   }
 
   /** True when nothing is queued, nothing runs and no retry waits. */

@@ -9,9 +9,10 @@ import java.lang.invoke.VarHandle;
  * never grows. Allocates nothing per element.
  *
  * <p>Herald uses it as a subscription lane's mailbox: publishers offer, the lane's drainer polls,
- * and under the drop-oldest policy publishers poll too, which is why consumers may be many.
+ * and under the drop-oldest policy publishers poll too, which is why consumers may be many. Lanes
+ * of the other policies have one consumer and use the cheaper {@link MpscArrayQueue}.
  */
-public final class MpmcArrayQueue {
+public final class MpmcArrayQueue implements Mailbox {
   private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle TAIL;
   private static final VarHandle HEAD;
@@ -55,11 +56,13 @@ public final class MpmcArrayQueue {
     }
   }
 
+  @Override
   public int capacity() {
     return mask + 1;
   }
 
   /** Adds {@code e} at the tail; false if the queue is full. */
+  @Override
   public boolean offer(Object e) {
     long pos = tail;
     for (; ; ) {
@@ -87,6 +90,7 @@ public final class MpmcArrayQueue {
    * Removes the head element; null only if the queue is empty. If a producer has claimed the head
    * slot but not yet filled it, waits for it (a few instructions away).
    */
+  @Override
   public Object poll() {
     long pos = head;
     for (; ; ) {
@@ -115,11 +119,13 @@ public final class MpmcArrayQueue {
   }
 
   /** True if no element is queued or being queued. */
+  @Override
   public boolean isEmpty() {
     return head >= tail;
   }
 
   /** Elements queued now (approximate under concurrent use). */
+  @Override
   public int size() {
     long h = head;
     long t = tail;
@@ -127,11 +133,13 @@ public final class MpmcArrayQueue {
   }
 
   /** True if an offer would fail now (approximate under concurrent use). */
+  @Override
   public boolean isFull() {
     return tail - head > mask;
   }
 
   /** How many elements were ever offered successfully. */
+  @Override
   public long offered() {
     return tail;
   }

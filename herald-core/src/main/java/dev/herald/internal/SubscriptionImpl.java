@@ -1,6 +1,7 @@
 package dev.herald.internal;
 
 import dev.herald.Backpressure;
+import dev.herald.Delivery;
 import dev.herald.Event;
 import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
@@ -26,6 +27,8 @@ final class SubscriptionImpl implements Subscription {
   final RetryPolicy retry;
   final Backpressure backpressure;
   final long blockNanos;
+  /** The outcome of most tracked deliveries: an immutable value, so one instance serves them all. */
+  final Delivery handledFirstTime;
   final Lane[] lanes;
   private final Invoker invoker;
   private volatile boolean active = true;
@@ -46,6 +49,7 @@ final class SubscriptionImpl implements Subscription {
     this.backpressure = options.backpressure();
     this.blockNanos = backpressure.timeout().toNanos();
     this.invoker = invoker;
+    this.handledFirstTime = new Delivery(name, Delivery.Outcome.HANDLED, 1, null, null);
     int n = options.concurrency();
     int perLane = Math.max(2, options.mailboxCapacity() / n);
     this.lanes = new Lane[n];

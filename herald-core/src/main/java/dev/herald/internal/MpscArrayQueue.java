@@ -1,0 +1,134 @@
+package dev.herald.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A bounded, lock-free array queue for many producers and <em>one consumer at a time</em>: {@link
+ * #offer} is thread-safe; {@link #poll} must never run on two threads at once (a lane's state
+ * machine guarantees it: only the thread that scheduled the lane drains it). A full queue answers
+ * {@code false} from {@link #offer}; it never grows. Allocates nothing per element.
+ *
+ * <p>Producers claim an index with a CAS on the tail, then publish the element into its slot with a
+ * release store; a null slot is an empty one. The consumer owns the head: it takes the element,
+ * clears the slot and advances the head with plain ordered stores, no CAS and no per-slot sequence
+ * numbers, which is what makes it cheaper than {@link MpmcArrayQueue} on the delivery thread.
+ */
+public final class MpscArrayQueue implements Mailbox {
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+  private static final VarHandle TAIL;
+  private static final VarHandle TAIL_LIMIT;
+  private static final VarHandle HEAD;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      TAIL = l.findVarHandle(MpscArrayQueue.class, "tail", long.class);
+      TAIL_LIMIT = l.findVarHandle(MpscArrayQueue.class, "tailLimit", long.class);
+      HEAD = l.findVarHandle(MpscArrayQueue.class, "head", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Object[] buffer;
+  private final int mask;
+
+  // Padding keeps the producers' and the consumer's hot counters on separate cache lines.
+  @SuppressWarnings("unused")
+  private long p01, p02, p03, p04, p05, p06, p07;
+
+  private volatile long tail;
+  // Producers' cached bound on the tail (head + capacity as last seen), so that an offer reads the
+  // consumer's cache line only once per lap instead of on every element. Never above the truth.
+  private volatile long tailLimit;
+
+  @SuppressWarnings("unused")
+  private long p11, p12, p13, p14, p15, p16, p17;
+
+  private volatile long head;
+
+  @SuppressWarnings("unused")
+  private long p21, p22, p23, p24, p25, p26, p27;
+
+  /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
+  public MpscArrayQueue(int capacity) {
+    int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
+    this.buffer = new Object[cap];
+    this.mask = cap - 1;
+    this.tailLimit = cap;
+  }
+
+  @Override
+  public int capacity() {
+    return mask + 1;
+  }
+
+  /** Adds {@code e} (not null) at the tail; false if the queue is full. Any thread. */
+  @Override
+  public boolean offer(Object e) {
+    long limit = (long) TAIL_LIMIT.getOpaque(this);
+    long t;
+    do {
+      t = tail;
+      if (t >= limit) {
+        limit = head + mask + 1;
+        if (t >= limit) {
+          return false;
+        }
+        // A racing producer may store an older, lower limit: harmless, it only costs a re-read.
+        TAIL_LIMIT.setOpaque(this, limit);
+      }
+      // The CAS claims index t; it is also the full fence that pairs with a drainer going idle.
+    } while (!TAIL.compareAndSet(this, t, t + 1));
+    // Release: the element's fields are visible before the consumer can see it in the slot.
+    SLOT.setRelease(buffer, (int) t & mask, e);
+    return true;
+  }
+
+  /**
+   * Removes the head element; null only if the queue is empty. One consumer at a time. If a
+   * producer has claimed the head slot but not yet filled it, waits for it (a few instructions away).
+   */
+  @Override
+  public Object poll() {
+    long h = (long) HEAD.getOpaque(this); // Only this thread writes the head.
+    int idx = (int) h & mask;
+    Object e = SLOT.getAcquire(buffer, idx);
+    if (e == null) {
+      if (h >= tail) {
+        return null;
+      }
+      do {
+        Thread.onSpinWait();
+        e = SLOT.getAcquire(buffer, idx);
+      } while (e == null);
+    }
+    SLOT.setOpaque(buffer, idx, null);
+    // Release: the slot is cleared before a producer can see the room and claim it a lap later.
+    HEAD.setRelease(this, h + 1);
+    return e;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return head >= tail;
+  }
+
+  @Override
+  public int size() {
+    long h = head;
+    long t = tail;
+    return (int) Math.max(0, Math.min(t - h, mask + 1));
+  }
+
+  @Override
+  public boolean isFull() {
+    return tail - head > mask;
+  }
+
+  @Override
+  public long offered() {
+    return tail;
+  }
+}
