@@ -403,6 +403,9 @@ public final class KafkaFeed implements Transport.Feed {
                 } catch (InterruptedException e) {
                     next.forget(); // refused: the subscription or the feed is closing
                     return;
+                } catch (RuntimeException e) {
+                    next.forget(); // never finished, so never committed
+                    throw e;
                 }
             }
         } catch (InterruptedException e) {

@@ -24,18 +24,23 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -316,7 +321,7 @@ public final class KafkaTransport implements Transport {
     private void ensureTopics(Collection<String> topics) {
         long timeout = config.startupTimeout.toMillis();
         List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> x
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> x
                 : admin.describeTopics(topics).topicNameValues().entrySet()) {
             try {
                 x.getValue().get(timeout, TimeUnit.MILLISECONDS);
@@ -343,7 +348,7 @@ public final class KafkaTransport implements Transport {
             create.add(new NewTopic(t, Optional.of(config.partitions), config.replicationFactor)
                     .configs(config.topicConfig));
         }
-        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> x
+        for (Map.Entry<String, KafkaFuture<Void>> x
                 : admin.createTopics(create).values().entrySet()) {
             try {
                 x.getValue().get(timeout, TimeUnit.MILLISECONDS);
@@ -369,19 +374,19 @@ public final class KafkaTransport implements Transport {
         long deadline = System.nanoTime() + config.startupTimeout.toNanos();
         while (true) {
             try {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                Map<TopicPartition, OffsetSpec> latest =
                         new HashMap<>();
-                for (org.apache.kafka.clients.admin.TopicDescription d
+                for (TopicDescription d
                         : admin.describeTopics(topics).allTopicNames().get().values()) {
-                    for (org.apache.kafka.common.TopicPartitionInfo p : d.partitions()) {
-                        latest.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest());
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        latest.put(new TopicPartition(d.name(), p.partition()),
+                                OffsetSpec.latest());
                     }
                 }
                 admin.listOffsets(latest).all().get();
                 return;
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                if (!(e.getCause() instanceof RetriableException)
                         || System.nanoTime() > deadline) {
                     throw topicProblem(topics.get(0), e.getCause());
                 }

@@ -110,6 +110,39 @@ class KafkaFailureTest {
     }
 
     @Test
+    void aFeedThatDiesSaysSoInsteadOfVanishing() throws Exception {
+        try (KafkaTransport t = transport(prefix).build()) {
+            t.store(Event.of("job.run", 1)).get(30, SECONDS);
+            KafkaFeed f = t.feed("broken", e -> true, (e, done) -> {
+                throw new IllegalStateException("bug in the sink");
+            });
+            await().atMost(30, SECONDS).until(() -> f.state() == KafkaFeed.State.FAILED);
+            assertThat(f.failure()).get().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                    .hasMessage("bug in the sink");
+            assertThat(t.feeds()).contains(f);
+            assertThat(PlainClients.committedTotal(bootstrap, prefix + "broken")).isZero();
+        }
+    }
+
+    @Test
+    void aCustomMappingStoresEachTypeInItsTopicAndFeedsReadThemAll() throws Exception {
+        String orders = prefix + "orders";
+        String rest = prefix + "rest";
+        try (KafkaTransport t = transport(prefix)
+                .topics(type -> type.startsWith("order.") ? orders : rest, List.of(orders, rest)).build()) {
+            t.store(Event.of("order.placed", "c1", new Order("1", 10))).get(30, SECONDS);
+            t.store(Event.of("stock.low", "sku-1")).get(30, SECONDS);
+            Set<String> types = ConcurrentHashMap.newKeySet();
+            t.feed("all", e -> true, (e, done) -> {
+                types.add(e.type());
+                done.run();
+            });
+            await().atMost(30, SECONDS).until(() -> types.size() == 2);
+            assertThat(PlainClients.readAll(bootstrap, orders, 1)).hasSize(1);
+        }
+    }
+
+    @Test
     void anUnreachableClusterFailsTheBuildFastNamingTheBootstrapServers() {
         assertThatThrownBy(() -> KafkaTransport.builder("127.0.0.1:1").startupTimeout(Duration.ofSeconds(2)).build())
                 .isInstanceOf(KafkaTransportException.class)
