@@ -1,10 +1,14 @@
 package dev.herald.bench;
 
-/** Writes {@code docs/benchmarks.md} around the tables of a full run. */
+/**
+ * Writes {@code docs/benchmarks.md} around the tables of a full run: the buses' ({@code busTables})
+ * and the durable log's ({@code logSections}, from {@link LogReport#markdown}; empty when the run
+ * did not measure the log).
+ */
 final class BenchmarksPage {
   private BenchmarksPage() {}
 
-  static String render(MachineInfo machine, String stamp, String tables) {
+  static String render(MachineInfo machine, String stamp, String busTables, String logSections) {
     return """
         # Benchmarks
 
@@ -21,17 +25,29 @@ final class BenchmarksPage {
         ![Throughput by library and topology](benchmarks-throughput.svg)
 
         %s
+        %s
         ## How to reproduce
 
         ```
-        ./herald bench           # the full suite, about 10 minutes; rewrites this page and the chart
-        ./herald bench --quick   # every library in every topology in about 90 seconds
+        ./herald bench              # the full suite, about 13 minutes; rewrites this page and the chart
+        ./herald bench --quick      # every library in every topology in about 90 seconds, then the
+                                    # durable log in about 30 more
+        ./herald bench --log-only   # only the durable log section, full length (about 3 minutes)
         ```
 
-        Both write `bench/results/<timestamp>.json` and `.md` (plus `latest.json`, `latest.md`);
+        All three write `bench/results/<timestamp>.json` and `.md` (plus `latest.json`, `latest.md`);
         `herald-bench/bench.sh` is the script behind `./herald bench`. Run a single benchmark with
         JMH's own options: `java -jar herald-bench/target/herald-benchmarks.jar
-        OnePublisherOneSubscriber -p library=herald-emit,disruptor -prof gc`.
+        OnePublisherOneSubscriber -p library=herald-emit,disruptor -prof gc`. The durable log's
+        part, exactly as the full run does it:
+
+        ```
+        java -jar herald-bench/target/herald-benchmarks.jar 'dev.herald.bench.log.*' \\
+            -f 2 -wi 2 -w 1s -i 4 -r 1s -prof gc
+        java -cp herald-bench/target/herald-benchmarks.jar \\
+            dev.herald.bench.log.DurableLatencyAtFixedRate --rate 50000 --interval-ms 1000 \\
+            --warmup-ms 1000 --measure-ms 3000
+        ```
 
         ## What is measured
 
@@ -84,6 +100,52 @@ final class BenchmarksPage {
         - Error columns are JMH's 99.9%% confidence intervals; a dash means too few iterations to
           compute one (the quick run).
         """
-        .formatted(stamp, machine.markdown(), tables);
+        .formatted(stamp, machine.markdown(), busTables, durableLog(logSections));
+  }
+
+  private static String durableLog(String logSections) {
+    if (logSections.isEmpty()) {
+      return "## Durable log\n\nNot measured in this run.\n";
+    }
+    return """
+        ## Durable log
+
+        `herald-log` measured alone (appends, group commit, this disk's fsync) and under the
+        `EventBus` API (`LogTransport` and a durable subscription), each beside a baseline from
+        the same run: plain `FileChannel` writes for appends, the in-memory bus for latency. The
+        benchmarks are in `herald-bench/src/main/java/dev/herald/bench/log`.
+
+        %s
+        %s
+        ### What is measured
+
+        - **Appends** (`LogAppendOnePublisher`): one thread appends `LogRecord.of(payload)`, a
+          100-byte payload with no key or headers (138 bytes on disk), keeping up to 4,096
+          appends in flight (half the default append queue, so none is refused). One JMH
+          operation appends 10,000 records and waits for the last future; futures complete in
+          append order, so the score counts **acknowledged** appends: written to the OS, and
+          fsynced too under `ALWAYS`. Default `LogOptions` except the flush policy and a
+          retention of 512 MiB, so a long run does not fill the disk (64 MiB segments roll and
+          are deleted by the writer, as in production).
+        - **fsyncs/s** counts every file fsync the log makes (its policy's, and three per segment
+          roll), through a counting `FileLayer`; records/fsync is the score divided by it.
+        - **Group commit** (`LogAppendSixtyFourPublishers`): 64 JMH threads each call
+          `append(record).join()` on one `ALWAYS` log, so every acknowledged record was fsynced.
+        - **fsync latency** (`FsyncLatency`, JMH sample mode): write one 138-byte record after the
+          previous one, then `FileChannel.force(true)`, as the log's writer forces a segment.
+        - **Baselines** (`FileChannelWriteOnePublisher`): the same 138-byte records written by one
+          thread with no queue, thread hand-off, CRC, index or future; `buffered` fills a 256 KiB
+          buffer as the log's writer does (the upper bound), `perRecord` makes one `write` call
+          per record. Neither forces.
+        - **Latency** (`DurableLatencyAtFixedRate`, the same publisher and HdrHistogram as the
+          buses' latency above): `bus.emit` at a fixed rate, the tick's intended send time as a
+          `Long` payload. `herald-log-interval` and `herald-log-always` run the bus on
+          `LogTransport` (defaults: JSON codec, offsets committed every 256 acknowledgements) with
+          `FlushPolicy.interval(1000 ms)` or `always()` and one durable subscription (consumer
+          group): publisher → log writer → the group's feed thread (read, CRC, decode) → mailbox
+          → handler. `herald-memory` is the same code on the in-memory bus without a group.
+        - Histogram, mailbox (65,536) and backpressure (`block`) are as for the buses above.
+        """
+        .formatted(LogReport.storage(), logSections);
   }
 }
