@@ -104,7 +104,7 @@ jmh 'dev\.herald\.bench\.log\.' "${jmh_opts[@]}" -prof gc -foe true -rf json -rf
 
 echo "== durable log: publish -> durable subscriber at 50,000 events/s ($mode)"
 java -cp "$JAR" dev.herald.bench.log.DurableLatencyAtFixedRate "${log_latency_opts[@]}" \
-  --rate 50000 --interval-ms 1000 --json "$log_latency_json"
+  --rate 50000 --interval-ms 1000 --append-queue 65536 --json "$log_latency_json"
 report_opts+=(--log-jmh "$log_jmh_json" --log-latency "$log_latency_json")
 echo "(durable log: $((SECONDS - log_start)) s)"
 

@@ -46,7 +46,7 @@ final class BenchmarksPage {
             -f 2 -wi 2 -w 1s -i 4 -r 1s -prof gc
         java -cp herald-bench/target/herald-benchmarks.jar \\
             dev.herald.bench.log.DurableLatencyAtFixedRate --rate 50000 --interval-ms 1000 \\
-            --warmup-ms 1000 --measure-ms 3000
+            --append-queue 65536 --warmup-ms 1000 --measure-ms 5000
         ```
 
         ## What is measured
@@ -143,7 +143,11 @@ final class BenchmarksPage {
           `LogTransport` (defaults: JSON codec, offsets committed every 256 acknowledgements) with
           `FlushPolicy.interval(1000 ms)` or `always()` and one durable subscription (consumer
           group): publisher → log writer → the group's feed thread (read, CRC, decode) → mailbox
-          → handler. `herald-memory` is the same code on the in-memory bus without a group.
+          → handler. `herald-log-interval-rare-commits` commits the group's offset every 65,536
+          acknowledgements instead, to show what the commits cost. `herald-memory` is the same
+          code on the in-memory bus without a group. The log's append queue is 65,536 records
+          here: with the default 8,192 a writer stall longer than 164 ms at 50,000 events/s
+          (which this shared machine produces) refuses events, and the run is reported failed.
         - Histogram, mailbox (65,536) and backpressure (`block`) are as for the buses above.
         """
         .formatted(LogReport.storage(), logSections);

@@ -121,8 +121,10 @@ final class LogReport {
                 "publish → durable subscriber, INTERVAL, "
                     + BenchReport.count(r.path("offeredPerSecond").asDouble())
                     + "/s offered: p99 < 2 ms",
-                String.format(Locale.ROOT, "p99 %.0f µs", p99)
-                    + (r.path("saturated").asBoolean() ? ", saturated" : ""),
+                r.hasNonNull("failure")
+                    ? "failed: " + r.path("failure").asText()
+                    : String.format(Locale.ROOT, "p99 %.0f µs", p99)
+                        + (r.path("saturated").asBoolean() ? ", saturated" : ""),
                 p99 < LATENCY_P99_TARGET_MICROS && !r.path("saturated").asBoolean()));
       }
     }
@@ -194,13 +196,13 @@ final class LogReport {
               + " (consumer group); from each event's intended send time (HdrHistogram).\n\n");
       sb.append(
           "| setup | path | offered/s | achieved/s | p50 | p99 | p99.9 | max | |"
-              + " append queue | file fsyncs | fsync p99 | fsync max |\n");
-      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+              + " append queue | commit every | file fsyncs | fsync p99 | fsync max |\n");
+      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
       for (JsonNode r : latency) {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |%n",
+                "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %s |%n",
                 r.path("library").asText(),
                 r.path("topology").asText().replace("->", "→"),
                 BenchReport.count(r.path("offeredPerSecond").asDouble()),
@@ -209,9 +211,14 @@ final class LogReport {
                 r.path("p99Micros").asDouble(),
                 r.path("p999Micros").asDouble(),
                 r.path("maxMicros").asDouble(),
-                r.path("saturated").asBoolean() ? "saturated" : "",
+                r.hasNonNull("failure")
+                    ? "failed: " + r.path("failure").asText()
+                    : r.path("saturated").asBoolean() ? "saturated" : "",
                 r.path("appendQueueCapacity").asLong() > 0
                     ? BenchReport.count(r.path("appendQueueCapacity").asDouble())
+                    : "–",
+                r.path("appendQueueCapacity").asLong() > 0
+                    ? commitEvery(r.path("commitEvery").asInt())
                     : "–",
                 BenchReport.count(r.path("fsyncs").asDouble()),
                 decimal(BenchReport.number(r.path("fsyncP99Micros")), 1),
@@ -282,6 +289,11 @@ final class LogReport {
       }
     }
     return null;
+  }
+
+  /** The group's commit period; 0 is the transport's default, 256. */
+  private static String commitEvery(int acknowledgements) {
+    return acknowledgements > 0 ? BenchReport.count(acknowledgements) : "256 (default)";
   }
 
   private static String decimal(double v, int places) {

@@ -118,7 +118,7 @@ class BenchSmokeTest {
     assertThat(rows).hasSize(5).allSatisfy(row -> assertThat(row.perSecond()).isPositive());
     assertThat(LogReport.fsync(jmh).samples()).isPositive();
     DurableLatencyAtFixedRate.Row latency =
-        DurableLatencyAtFixedRate.measure("herald-log-interval", 10_000, 1000, 8192, 10, 20);
+        DurableLatencyAtFixedRate.measure("herald-log-interval", 10_000, 1000, 8192, 0, 10, 20);
     JsonNode latencyJson = new ObjectMapper().valueToTree(List.of(latency));
     assertThat(LogReport.markdown(jmh, latencyJson))
         .contains("| `Log.append(..).join()` per thread | ALWAYS | 64 |")
@@ -130,7 +130,7 @@ class BenchSmokeTest {
   void durableLatencyHarnessMeasuresEverySetup() {
     for (String setup : DurableLatencyAtFixedRate.SETUPS) {
       // 10,000 events/s for 20 ms: two hundred events.
-      DurableLatencyAtFixedRate.Row r = DurableLatencyAtFixedRate.measure(setup, 10_000, 1000, 8192, 10, 20);
+      DurableLatencyAtFixedRate.Row r = DurableLatencyAtFixedRate.measure(setup, 10_000, 1000, 8192, 0, 10, 20);
       assertThat(r.events()).as(setup).isPositive();
       assertThat(r.p50Micros()).as(setup).isPositive();
       assertThat(r.maxMicros()).as(setup).isGreaterThanOrEqualTo(r.p99Micros());

@@ -1,6 +1,7 @@
 package dev.herald.bench.log;
 
 import dev.herald.Backpressure;
+import dev.herald.BusListener;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
@@ -15,6 +16,7 @@ import dev.herald.log.LogTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -39,9 +41,11 @@ final class DurableBus implements Contender {
 
   private final ScratchDirectory dir;
   private final CountingFileLayer files = new CountingFileLayer();
+  private final LongAdder refused = new LongAdder();
   private final EventBus bus;
 
-  private DurableBus(TickSink sink, FlushPolicy policy, int appendQueue) throws IOException {
+  private DurableBus(TickSink sink, FlushPolicy policy, int appendQueue, int commitEvery)
+      throws IOException {
     SubscribeOptions options = OPTIONS;
     if (policy == null) {
       dir = null;
@@ -54,8 +58,18 @@ final class DurableBus implements Contender {
               .appendQueueCapacity(appendQueue)
               .fileLayer(files)
               .build();
-      LogTransport transport = LogTransport.builder(LogDirectory.open(dir.path(), logOptions)).build();
-      bus = Herald.builder().transport(transport).build();
+      LogTransport.Builder transport = LogTransport.builder(LogDirectory.open(dir.path(), logOptions));
+      if (commitEvery > 0) {
+        transport.commitEvery(commitEvery);
+      }
+      BusListener countRefusals =
+          new BusListener() {
+            @Override
+            public void onStoreFailed(Event<?> event, Throwable cause) {
+              refused.increment();
+            }
+          };
+      bus = Herald.builder().transport(transport.build()).listener(countRefusals).build();
       options = options.group(GROUP);
     }
     bus.subscribe(TYPE, e -> sink.accept(new Tick(0, (Long) e.data())), options);
@@ -63,15 +77,16 @@ final class DurableBus implements Contender {
 
   /** The in-memory bus: the baseline. */
   static DurableBus inMemory(TickSink sink) {
-    return open(sink, null, 0);
+    return open(sink, null, 0, 0);
   }
 
   /**
    * The bus on the durable log with {@code policy} and an append queue of {@code appendQueue}
-   * records, the subscriber in a consumer group.
+   * records, the subscriber in a consumer group whose offset is committed every {@code commitEvery}
+   * acknowledgements (0: the transport's default).
    */
-  static DurableBus onLog(TickSink sink, FlushPolicy policy, int appendQueue) {
-    return open(sink, policy, appendQueue);
+  static DurableBus onLog(TickSink sink, FlushPolicy policy, int appendQueue, int commitEvery) {
+    return open(sink, policy, appendQueue, commitEvery);
   }
 
   /** The log's file fsyncs so far (none for the in-memory bus). */
@@ -84,30 +99,43 @@ final class DurableBus implements Contender {
     return files.forceNanos();
   }
 
-  private static DurableBus open(TickSink sink, FlushPolicy policy, int appendQueue) {
+  private static DurableBus open(
+      TickSink sink, FlushPolicy policy, int appendQueue, int commitEvery) {
     try {
-      return new DurableBus(sink, policy, appendQueue);
+      return new DurableBus(sink, policy, appendQueue, commitEvery);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /**
+   * Emits the tick.
+   *
+   * @throws IllegalStateException once the log has refused an event (its append queue was full):
+   *     the durable subscriber will never get it, so the run is not valid
+   */
   @Override
   public void publish(Tick tick) {
     bus.emit(Event.of(TYPE, tick.intendedNanos()));
+    // The log refuses at once (a full queue fails the future before append returns), so the
+    // listener has already counted it on this thread.
+    if (refused.sum() > 0) {
+      throw new IllegalStateException(
+          "the log refused "
+              + refused.sum()
+              + " events (append queue full: the writer fell behind); try a larger --append-queue");
+    }
   }
 
   /** Closes the bus (and so the transport and the directory), then deletes the directory. */
   @Override
   public void close() {
-    long storeFailed = bus.stats().storeFailed();
-    bus.close(Duration.ofSeconds(5));
-    if (dir != null) {
-      dir.close();
-    }
-    if (storeFailed > 0) {
-      // A refused store is an event the durable subscriber never gets: the run is not valid.
-      throw new IllegalStateException(storeFailed + " events could not be stored");
+    try {
+      bus.close(Duration.ofSeconds(5));
+    } finally {
+      if (dir != null) {
+        dir.close();
+      }
     }
   }
 }
