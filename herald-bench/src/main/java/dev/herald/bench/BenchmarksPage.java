@@ -149,6 +149,35 @@ final class BenchmarksPage {
           here: with the default 8,192 a writer stall longer than 164 ms at 50,000 events/s
           (which this shared machine produces) refuses events, and the run is reported failed.
         - Histogram, mailbox (65,536) and backpressure (`block`) are as for the buses above.
+
+        ### What limits the durable path (profiled with JFR `jdk.FileForce` and `-prof gc`)
+
+        - **Offset commits run on the delivery path.** A group commits its offset every 256
+          acknowledgements on the thread that acknowledges, which is the Herald worker running
+          the subscription's handler. Each commit replaces the offsets file atomically (temp
+          file, fsync, rename, directory fsync), so at 50,000 events/s that is about 195
+          commits, some 400 fsyncs, per second, and the subscription's lane waits for each:
+          every commit delays the events queued behind it by a whole commit, and when the disk
+          is slow the subscription cannot keep up at all. Compare `herald-log-interval` with
+          `herald-log-interval-rare-commits`. Proposed for `herald-log` (not made here): commit
+          on a thread of the feed's own (or the directory's), so that an acknowledgement only
+          advances the acknowledged prefix and never waits for the disk; `commitEvery` would
+          then bound how far the committed offset may lag, not who pays for it.
+        - **`INTERVAL` fsyncs on the writer thread.** Once a second the writer forces about a
+          second of data (some 12 MB at 50,000 events/s) and appends queue meanwhile; events
+          appended during that fsync wait for it. Proposed: force from a separate flusher
+          thread under `INTERVAL` (positional writes and `force` may run at once on a
+          `FileChannel`), keeping `ALWAYS` as it is.
+        - **The append queue refuses rather than waits.** 8,192 records by default: a writer
+          stall of 164 ms at 50,000 events/s (an fsync on a busy disk) fails the stores of the
+          events that follow, and `emit` does not tell the publisher. Size
+          `LogOptions.appendQueueCapacity` for the longest stall you tolerate.
+        - **Appends from one publisher** are bound by the hand-off, not by the disk: a stack
+          profile (`-prof stack`) of the `INTERVAL` run shows the writer and the publisher
+          waking each other (`Unsafe.unpark`: the append queue's and the futures' signals),
+          encoding with CRC32C, and the fsyncs and file deletions of segment rolls and
+          retention; about 115 B are allocated per append (record, future, queue entry, boxed
+          offset), against none for the plain `FileChannel` writes.
         """
         .formatted(LogReport.storage(), logSections);
   }
