@@ -69,15 +69,23 @@ log_jmh_json="$RESULTS/$stamp-log-jmh.json.tmp"
 log_latency_json="$RESULTS/$stamp-log-latency.json.tmp"
 trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json"' EXIT
 
-# Runs JMH with the given arguments, its output in a log that is shown only when it fails.
+# Runs JMH with the given arguments, its output in a log that is shown only when it fails. While
+# another JMH run on this machine holds JMH's lock, waits for it (up to 15 minutes) rather than
+# measuring beside it.
 jmh() {
-  local log="$RESULTS/$stamp-jmh.log.tmp"
-  java -jar "$JAR" "$@" > "$log" 2>&1 || {
+  local log="$RESULTS/$stamp-jmh.log.tmp" waited=0
+  until java -jar "$JAR" "$@" > "$log" 2>&1; do
+    if grep -q "Unable to acquire the JMH lock" "$log" && ((waited < 900)); then
+      ((waited == 0)) && echo "   (another JMH run holds the lock; waiting for it to finish)"
+      sleep 5
+      waited=$((waited + 5))
+      continue
+    fi
     tail -40 "$log" >&2
     rm -f "$log"
     echo "bench.sh: JMH failed" >&2
     exit 1
-  }
+  done
   rm -f "$log"
 }
 
