@@ -163,8 +163,8 @@ final class BenchmarksPage {
           on a thread of the feed's own (or the directory's), so that an acknowledgement only
           advances the acknowledged prefix and never waits for the disk; `commitEvery` would
           then bound how far the committed offset may lag, not who pays for it.
-        - **`INTERVAL` fsyncs on the writer thread.** Once a second the writer forces about a
-          second of data (some 12 MB at 50,000 events/s) and appends queue meanwhile; events
+        - **`INTERVAL` fsyncs on the writer thread.** Once a second the writer forces the
+          second of data written since the last fsync, and appends queue meanwhile; events
           appended during that fsync wait for it. Proposed: force from a separate flusher
           thread under `INTERVAL` (positional writes and `force` may run at once on a
           `FileChannel`), keeping `ALWAYS` as it is.
