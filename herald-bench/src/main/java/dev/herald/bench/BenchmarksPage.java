@@ -16,7 +16,8 @@ final class BenchmarksPage {
         with the same events: Guava's `EventBus` and `AsyncEventBus`, MBassador, greenrobot's
         EventBus, the LMAX Disruptor used directly (the upper bound for handing events between
         threads), and a Java port of the seed's Go bus (`dev.herald.bench.seed`), the baseline this
-        project started from.
+        project started from. Then the durable log, against plain file writes and the in-memory
+        bus ([Durable log](#durable-log)).
 
         This page is written by `./herald bench` (the full suite); do not edit the tables by hand.
         Full run `%s`:
@@ -150,22 +151,20 @@ final class BenchmarksPage {
           (which this shared machine produces) refuses events, and the run is reported failed.
         - Histogram, mailbox (65,536) and backpressure (`block`) are as for the buses above.
 
-        ### What limits the durable path (profiled with JFR `jdk.FileForce` and `-prof gc`)
+        ### What limits the durable path (profiled with JFR `jdk.FileForce` and `-prof stack`)
 
-        - **Offset commits run on the delivery path.** A group commits its offset every 256
-          acknowledgements on the thread that acknowledges, which is the Herald worker running
-          the subscription's handler. Each commit replaces the offsets file atomically (temp
-          file, fsync, rename, directory fsync), so at 50,000 events/s that is about 195
-          commits, some 400 fsyncs, per second, and the subscription's lane waits for each:
-          every commit delays the events queued behind it by a whole commit, and when the disk
-          is slow the subscription cannot keep up at all. Compare `herald-log-interval` with
-          `herald-log-interval-rare-commits`. Proposed for `herald-log` (not made here): commit
-          on a thread of the feed's own (or the directory's), so that an acknowledgement only
-          advances the acknowledged prefix and never waits for the disk; `commitEvery` would
-          then bound how far the committed offset may lag, not who pays for it.
+        - **Offset commits used to run on the delivery path.** A group committed its offset
+          every 256 acknowledgements on the thread that acknowledged, which is the Herald worker
+          running the subscription's handler. Each commit replaces the offsets file atomically
+          (temp file, fsync, rename, directory fsync), about 195 commits a second at 50,000
+          events/s, and the subscription's lane waited for each: in run `20261127T075509Z`
+          `herald-log-interval` fell behind at 24,378 events/s while
+          `herald-log-interval-rare-commits` (every 65,536) kept up. `herald-log` now commits on
+          a thread of the feed's own (`herald-log-commit-<group>`), so an acknowledgement never
+          waits for the disk; the two rows still show what the commits cost the disk.
         - **`INTERVAL` fsyncs on the writer thread.** Once a second the writer forces the
           second of data written since the last fsync, and appends queue meanwhile; events
-          appended during that fsync wait for it. Proposed: force from a separate flusher
+          appended during that fsync wait for it. Proposed (not made): force from a separate flusher
           thread under `INTERVAL` (positional writes and `force` may run at once on a
           `FileChannel`), keeping `ALWAYS` as it is.
         - **The append queue refuses rather than waits.** 8,192 records by default: a writer
