@@ -2,7 +2,7 @@
 # Runs Herald's benchmarks against the other event buses, then the durable log's, and writes the
 # results.
 #
-#   herald-bench/bench.sh           full suite (~13 min): bench/results/, docs/benchmarks.md and
+#   herald-bench/bench.sh           full suite (~10 min): bench/results/, docs/benchmarks.md and
 #                                   docs/benchmarks-throughput.svg
 #   herald-bench/bench.sh --quick   every library in every topology in ~90 s, then the durable log
 #                                   in ~30 s: bench/results/ only

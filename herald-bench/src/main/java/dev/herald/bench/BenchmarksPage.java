@@ -30,10 +30,10 @@ final class BenchmarksPage {
         ## How to reproduce
 
         ```
-        ./herald bench              # the full suite, about 13 minutes; rewrites this page and the chart
+        ./herald bench              # the full suite, about 10 minutes; rewrites this page and the chart
         ./herald bench --quick      # every library in every topology in about 90 seconds, then the
                                     # durable log in about 30 more
-        ./herald bench --log-only   # only the durable log section, full length (about 3 minutes)
+        ./herald bench --log-only   # only the durable log section, full length (about 2 minutes)
         ```
 
         All three write `bench/results/<timestamp>.json` and `.md` (plus `latest.json`, `latest.md`);
