@@ -15,13 +15,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns one run's raw results (JMH's JSON, the latency harness's JSON) into the published forms:
+ * Turns one run's raw results (JMH's JSON, the latency harnesses' JSON) into the published forms:
  * a combined JSON and a markdown report under {@code bench/results/} (timestamped, and copied to
- * {@code latest.*}), the throughput chart as SVG, and optionally {@code docs/benchmarks.md}.
+ * {@code latest.*}), the throughput chart as SVG, and optionally {@code docs/benchmarks.md}. The
+ * bus results ({@code --jmh}) and the durable log's ({@code --log-jmh}, see {@link LogReport}) are
+ * each optional; the chart and the page need the bus results.
  *
  * <pre>
- * java -cp herald-benchmarks.jar dev.herald.bench.BenchReport --jmh jmh.json \
- *     [--latency latency.json] --out bench/results --stamp 20250101T000000Z --mode quick \
+ * java -cp herald-benchmarks.jar dev.herald.bench.BenchReport [--jmh jmh.json] \
+ *     [--latency latency.json] [--log-jmh log-jmh.json] [--log-latency log-latency.json] \
+ *     --out bench/results --stamp 20250101T000000Z --mode quick \
  *     [--svg docs/benchmarks-throughput.svg] [--docs docs/benchmarks.md]
  * </pre>
  */
@@ -45,19 +48,21 @@ public final class BenchReport {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    Path jmh = Path.of(required(opts, "jmh"));
-    Path latency = opts.containsKey("latency") ? Path.of(opts.get("latency")) : null;
+    JsonNode jmhRaw = readOrEmpty(opts.get("jmh"));
+    JsonNode latencyRaw = readOrEmpty(opts.get("latency"));
+    JsonNode logJmhRaw = readOrEmpty(opts.get("log-jmh"));
+    JsonNode logLatencyRaw = readOrEmpty(opts.get("log-latency"));
     Path out = Path.of(required(opts, "out"));
     String stamp = required(opts, "stamp");
     String mode = opts.getOrDefault("mode", "full");
     String svg = opts.get("svg");
     String docs = opts.get("docs");
+    boolean bus = jmhRaw.size() > 0;
+    boolean log = logJmhRaw.size() > 0 || logLatencyRaw.size() > 0;
+    if (!bus && (svg != null || docs != null)) {
+      throw new IllegalArgumentException("--svg and --docs need the bus results (--jmh)");
+    }
 
-    JsonNode jmhRaw = JSON.readTree(jmh.toFile());
-    JsonNode latencyRaw =
-        latency != null && Files.exists(latency)
-            ? JSON.readTree(latency.toFile())
-            : JSON.createArrayNode();
     List<ThroughputRow> rows = throughputRows(jmhRaw);
     MachineInfo machine = MachineInfo.current();
 
@@ -68,11 +73,17 @@ public final class BenchReport {
     combined.put("throughput", rows);
     combined.put("latency", latencyRaw);
     combined.put("jmh", jmhRaw);
+    if (log) {
+      combined.put("log", LogReport.toMap(logJmhRaw, logLatencyRaw));
+    }
     Path json = out.resolve(stamp + ".json");
     JSON.writeValue(json.toFile(), combined);
     Files.copy(json, out.resolve("latest.json"), StandardCopyOption.REPLACE_EXISTING);
 
-    String tables = throughputTable(rows) + "\n" + latencyTable(latencyRaw);
+    String busTables = bus ? throughputTable(rows) + "\n" + latencyTable(latencyRaw) : "";
+    String logSections = log ? LogReport.markdown(logJmhRaw, logLatencyRaw) : "";
+    String logTables = log ? "## Durable log\n\n" + LogReport.storage() + "\n" + logSections : "";
+    String tables = busTables + (bus && log ? "\n" : "") + logTables;
     String md =
         "# Herald benchmarks: "
             + mode
@@ -86,13 +97,15 @@ public final class BenchReport {
     Files.writeString(mdFile, md, StandardCharsets.UTF_8);
     Files.copy(mdFile, out.resolve("latest.md"), StandardCopyOption.REPLACE_EXISTING);
 
-    String chart = ThroughputChart.render(rows, mode + " run " + stamp);
-    Files.writeString(out.resolve(stamp + "-throughput.svg"), chart, StandardCharsets.UTF_8);
-    if (svg != null) {
-      writeCreatingParents(Path.of(svg), chart);
+    if (bus) {
+      String chart = ThroughputChart.render(rows, mode + " run " + stamp);
+      Files.writeString(out.resolve(stamp + "-throughput.svg"), chart, StandardCharsets.UTF_8);
+      if (svg != null) {
+        writeCreatingParents(Path.of(svg), chart);
+      }
     }
     if (docs != null) {
-      writeCreatingParents(Path.of(docs), BenchmarksPage.render(machine, stamp, tables));
+      writeCreatingParents(Path.of(docs), BenchmarksPage.render(machine, stamp, busTables, logSections));
     }
     System.out.println(tables);
     System.out.println("Results: " + json + ", " + mdFile + " (and latest.json, latest.md)");
@@ -152,7 +165,7 @@ public final class BenchReport {
   }
 
   /** JMH writes NaN as the string "NaN". */
-  private static double number(JsonNode n) {
+  static double number(JsonNode n) {
     if (n.isNumber()) {
       return n.asDouble();
     }
@@ -225,6 +238,13 @@ public final class BenchReport {
       Files.createDirectories(parent);
     }
     Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  /** The JSON array in {@code file}, or an empty array when the option or the file is absent. */
+  private static JsonNode readOrEmpty(String file) throws IOException {
+    return file != null && Files.exists(Path.of(file))
+        ? JSON.readTree(Path.of(file).toFile())
+        : JSON.createArrayNode();
   }
 
   private static String required(Map<String, String> opts, String name) {

@@ -4,7 +4,7 @@ package dev.herald.bench;
  * One event bus under test, set up for one topology: its subscribers registered, its threads
  * started. {@link #publish} may be called from as many threads as the topology has publishers.
  */
-interface Contender extends AutoCloseable {
+public interface Contender extends AutoCloseable {
   /** Hands one tick to the bus; returns once the bus has accepted it (or delivered it, if sync). */
   void publish(Tick tick);
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -101,6 +102,20 @@ public final class LatencyAtFixedRate {
   }
 
   static Result measure(Library library, long rate, long warmupMs, long measureMs) {
+    return measure(library.id, "1->1", sink -> library.open(1, List.of(sink)), rate, warmupMs, measureMs);
+  }
+
+  /**
+   * Runs the bus that {@code open} sets up around one subscriber sink at {@code rate} ticks per
+   * second: a warm-up, then the measurement. The result carries {@code id} and {@code topology}.
+   */
+  public static Result measure(
+      String id,
+      String topology,
+      Function<TickSink, Contender> open,
+      long rate,
+      long warmupMs,
+      long measureMs) {
     Recorder recorder = new Recorder(3);
     Arrival delivered = new Arrival();
     TickSink sink =
@@ -108,7 +123,7 @@ public final class LatencyAtFixedRate {
           recorder.recordValue(System.nanoTime() - tick.intendedNanos);
           delivered.arrive();
         };
-    try (Contender bus = library.open(1, List.of(sink))) {
+    try (Contender bus = open.apply(sink)) {
       long warmupEvents = rate * warmupMs / 1000;
       long measureEvents = Math.max(1, rate * measureMs / 1000);
       Run warm = send(bus, delivered, 0, warmupEvents, rate);
@@ -117,8 +132,8 @@ public final class LatencyAtFixedRate {
       Histogram h = recorder.getIntervalHistogram();
       double achieved = run.sent * 1e9 / Math.max(1, run.elapsedNanos);
       return new Result(
-          library.id,
-          "1->1",
+          id,
+          topology,
           rate,
           run.sent,
           achieved,
@@ -157,7 +172,8 @@ public final class LatencyAtFixedRate {
     return new Run(sent, total, System.nanoTime() - start, saturated);
   }
 
-  private static Map<String, String> parse(String[] args) {
+  /** Reads {@code --name value} pairs. */
+  public static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];

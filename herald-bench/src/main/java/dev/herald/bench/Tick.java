@@ -8,8 +8,13 @@ public final class Tick {
   final int publisher;
   final long intendedNanos;
 
-  Tick(int publisher, long intendedNanos) {
+  public Tick(int publisher, long intendedNanos) {
     this.publisher = publisher;
     this.intendedNanos = intendedNanos;
+  }
+
+  /** The {@link System#nanoTime()} at which the publisher was scheduled to send this tick. */
+  public long intendedNanos() {
+    return intendedNanos;
   }
 }

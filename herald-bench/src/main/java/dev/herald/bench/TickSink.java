@@ -6,6 +6,6 @@ package dev.herald.bench;
  * greenrobot's {@code ASYNC}), so implementations are thread-safe.
  */
 @FunctionalInterface
-interface TickSink {
+public interface TickSink {
   void accept(Tick tick);
 }

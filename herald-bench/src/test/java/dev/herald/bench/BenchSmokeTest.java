@@ -2,11 +2,15 @@ package dev.herald.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.bench.log.DurableLatencyAtFixedRate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.results.RunResult;
@@ -18,10 +22,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Proves the harness works, not how fast anything is: one tiny in-process iteration of every
- * benchmark and every library, one tiny latency run per library, and the report built from them.
- * Nothing here asserts a timing.
+ * benchmark and every library, one tiny latency run per library, the same for the durable log's
+ * benchmarks, and the report built from them. Nothing here asserts a timing.
  */
 class BenchSmokeTest {
+  private static final String LOG_BENCHMARKS = "dev\\.herald\\.bench\\.log\\..*";
+
+  @BeforeAll
+  static void runBesideOtherJmhRuns() {
+    // JMH refuses to start while another run on the machine holds /tmp/jmh.lock; a smoke test
+    // measures nothing, so it need not wait for a colleague's benchmark to finish.
+    System.setProperty("jmh.ignoreLock", "true");
+  }
 
   @Test
   void everyBenchmarkRunsForEveryLibraryAndTheReportRendersIt(@TempDir Path dir) throws Exception {
@@ -29,6 +41,7 @@ class BenchSmokeTest {
     Options options =
         new OptionsBuilder()
             .include("dev\\.herald\\.bench\\..*")
+            .exclude(LOG_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -63,6 +76,64 @@ class BenchSmokeTest {
       assertThat(r.events()).as(library.id).isPositive();
       assertThat(r.p50Micros()).as(library.id).isPositive();
       assertThat(r.maxMicros()).as(library.id).isGreaterThanOrEqualTo(r.p99Micros());
+    }
+  }
+
+  @Test
+  void everyDurableLogBenchmarkRunsAndTheReportRendersIt(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("log-jmh.json");
+    Options options =
+        new OptionsBuilder()
+            .include(LOG_BENCHMARKS)
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .shouldFailOnError(true)
+            .resultFormat(ResultFormatType.JSON)
+            .result(json.toString())
+            .build();
+    // In-process (forks(0)): the benchmarks read the property from this JVM.
+    System.setProperty("herald.bench.dir", dir.resolve("scratch").toString());
+    Collection<RunResult> results;
+    try {
+      results = new Runner(options).run();
+    } finally {
+      System.clearProperty("herald.bench.dir");
+    }
+
+    // LogAppendOnePublisher x 2 flush policies, 64 publishers, 2 FileChannel baselines, fsync.
+    assertThat(results).hasSize(6);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore())
+          .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("flush"))
+          .isPositive();
+    }
+    try (Stream<Path> left = Files.list(dir.resolve("scratch"))) {
+      assertThat(left).as("scratch directories are deleted").isEmpty();
+    }
+
+    JsonNode jmh = new ObjectMapper().readTree(json.toFile());
+    List<LogReport.AppendRow> rows = LogReport.appendRows(jmh);
+    assertThat(rows).hasSize(5).allSatisfy(row -> assertThat(row.perSecond()).isPositive());
+    assertThat(LogReport.fsync(jmh).samples()).isPositive();
+    DurableLatencyAtFixedRate.Row latency =
+        DurableLatencyAtFixedRate.measure("herald-log-interval", 10_000, 1000, 8192, 0, 10, 20);
+    JsonNode latencyJson = new ObjectMapper().valueToTree(List.of(latency));
+    assertThat(LogReport.markdown(jmh, latencyJson))
+        .contains("| `Log.append(..).join()` per thread | ALWAYS | 64 |")
+        .contains("| herald-log-interval | 1→1 durable | 10,000 |")
+        .contains("publish → durable subscriber");
+  }
+
+  @Test
+  void durableLatencyHarnessMeasuresEverySetup() {
+    for (String setup : DurableLatencyAtFixedRate.SETUPS) {
+      // 10,000 events/s for 20 ms: two hundred events.
+      DurableLatencyAtFixedRate.Row r = DurableLatencyAtFixedRate.measure(setup, 10_000, 1000, 8192, 0, 10, 20);
+      assertThat(r.events()).as(setup).isPositive();
+      assertThat(r.p50Micros()).as(setup).isPositive();
+      assertThat(r.maxMicros()).as(setup).isGreaterThanOrEqualTo(r.p99Micros());
     }
   }
 

@@ -10,15 +10,19 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
  * One durable subscription's feed: owns the thread {@code herald-log-feed-<group>}, which reads the
  * topic from the group's committed offset, decodes each record, and hands what the filter accepts to
- * the sink (which may block: that is backpressure). Acknowledgements arrive on any thread and advance
- * the {@link AckedPrefix}; the group's offset is committed by the feed thread once {@code commitEvery}
- * acknowledgements have gathered, whenever the feed finds the topic idle, and when the feed closes.
- * Commits that fail are retried by the next one; delivery stays at least once.
+ * the sink (which may block: that is backpressure). Acknowledgements arrive on any thread and only
+ * advance the {@link AckedPrefix}: the group's offset is committed by the thread
+ * {@code herald-log-commit-<group>}, once {@code commitEvery} acknowledgements have accumulated, at
+ * least every {@code idleWait} while the prefix moves, and when the feed closes. An acknowledgement
+ * never waits for the disk (a commit is an atomic file replace with two fsyncs, and the acknowledging
+ * thread is the one delivering the next events). Commits that fail are retried by the next one;
+ * delivery stays at least once.
  *
  * <p>A commit first waits for {@link Log#appended()}: everything appended before it, in particular the
  * events the group's handlers published while handling what is being committed, is as durable as the
@@ -42,13 +46,12 @@ final class LogFeed implements Transport.Feed {
     private final Duration idleWait;
     private final AckedPrefix acked;
     private final Thread thread;
+    private final Thread committer;
     // Written by whichever thread commits; an approximate gate for the every-N rule, not a guarantee.
     private volatile long lastCommitted;
     private volatile boolean stopped;
     private volatile LogReader reader;
     private volatile Throwable failure;
-    // Set by an acknowledging thread when a commit is due; the feed thread commits and clears it.
-    private volatile boolean commitDue;
 
     LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor,
             Predicate<Event<?>> filter, Transport.FeedSink sink, int commitEvery, Duration idleWait) {
@@ -65,10 +68,13 @@ final class LogFeed implements Transport.Feed {
         this.lastCommitted = start;
         this.thread = new Thread(this::run, "herald-log-feed-" + group);
         thread.setDaemon(true);
+        this.committer = new Thread(this::runCommitter, "herald-log-commit-" + group);
+        committer.setDaemon(true);
     }
 
     void start() {
         thread.start();
+        committer.start();
     }
 
     private void run() {
@@ -76,15 +82,8 @@ final class LogFeed implements Transport.Feed {
         try (LogReader r = log.reader(expected)) {
             reader = r;
             while (!stopped) {
-                if (commitDue) {
-                    commitDue = false;
-                    commit();
-                }
                 Optional<LogRecord> next = r.next(idleWait);
                 if (next.isEmpty()) {
-                    if (!stopped) {
-                        commit();
-                    }
                     continue;
                 }
                 LogRecord record = next.get();
@@ -180,13 +179,18 @@ final class LogFeed implements Transport.Feed {
 
     private void ack(long offset) {
         long prefix = acked.ack(offset, offset + 1);
-        if (prefix - lastCommitted >= commitEvery && !commitDue) {
-            // Not here: acknowledgements come from the bus's delivery threads, which must not wait for
-            // the append barrier and the offsets file's fsyncs. The feed thread commits.
-            commitDue = true;
-            LogReader r = reader;
-            if (r != null) {
-                r.wakeup();
+        if (prefix - lastCommitted >= commitEvery) {
+            LockSupport.unpark(committer); // the committer writes it; this thread goes on delivering
+        }
+    }
+
+    /** The committer's duty cycle: commit when {@link #ack} wakes it, or after {@code idleWait}. */
+    private void runCommitter() {
+        long idleNanos = idleWait.toNanos();
+        while (!stopped) {
+            LockSupport.parkNanos(this, idleNanos);
+            if (!stopped) {
+                commit();
             }
         }
     }
@@ -209,7 +213,10 @@ final class LogFeed implements Transport.Feed {
         }
     }
 
-    /** Stops the feed thread (waking or interrupting it), joins it, and commits the acknowledged prefix. */
+    /**
+     * Stops the feed thread (waking or interrupting it) and the committer, joins both, and commits the
+     * acknowledged prefix.
+     */
     @Override
     public void close() {
         stopped = true;
@@ -218,8 +225,10 @@ final class LogFeed implements Transport.Feed {
             r.wakeup();
         }
         thread.interrupt(); // the sink may be blocked waiting for room
+        LockSupport.unpark(committer); // never interrupted: that would close the offsets file mid-commit
         try {
             thread.join(10_000);
+            committer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

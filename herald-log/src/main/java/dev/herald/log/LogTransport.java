@@ -37,9 +37,11 @@ import java.util.function.Predicate;
  * when its append queue is full, or its I/O failure. Each {@link #feed} runs on a thread of its own,
  * {@code herald-log-feed-<group>}.
  *
- * <p>Delivery is at least once. A group commits the contiguous prefix of acknowledged offsets every
- * {@link Builder#commitEvery} acknowledgements, whenever its feed is idle, and on close, so a crash
- * redelivers at most what was acknowledged since the last commit, and everything not acknowledged.
+ * <p>Delivery is at least once. A group commits the contiguous prefix of acknowledged offsets on a
+ * thread of its own, {@code herald-log-commit-<group>}, once {@link Builder#commitEvery}
+ * acknowledgements have accumulated, at least every {@link Builder#idleWait} while the prefix moves,
+ * and on close, so a crash redelivers what was acknowledged since the last commit, and everything not
+ * acknowledged. Acknowledging never waits for the disk.
  *
  * <p>Undecodable records: a record whose headers do not make a valid event, or whose payload the codec
  * refuses, goes to the dead-letter channel of every group that takes its type (every group, when even
@@ -192,7 +194,10 @@ public final class LogTransport implements Transport {
             return this;
         }
 
-        /** A group's offset is committed at least every this many acknowledgements; 256 by default. */
+        /**
+         * A group's offset is committed once this many acknowledgements have accumulated since the last
+         * commit (asynchronously, so a few more may arrive meanwhile); 256 by default.
+         */
         public Builder commitEvery(int acknowledgements) {
             if (acknowledgements <= 0) {
                 throw new IllegalArgumentException("commitEvery must be > 0: " + acknowledgements);
@@ -202,8 +207,9 @@ public final class LogTransport implements Transport {
         }
 
         /**
-         * How long a feed waits for the writer's signal before it commits what is acknowledged and waits
-         * again; 100 ms by default. It does not delay delivery: a new record wakes the feed at once.
+         * How long a feed waits for the writer's signal before it waits again, and the longest a group's
+         * acknowledged prefix waits to be committed; 100 ms by default. It does not delay delivery: a new
+         * record wakes the feed at once.
          */
         public Builder idleWait(Duration wait) {
             if (wait.isNegative() || wait.isZero()) {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Wraps a {@link FileLayer} to inject faults into file handles: fail the Nth write, run out of space after
  * N bytes (writing the part that fits first, as a real disk does), fail the Nth fsync. Counts fsyncs of
- * {@code .log} files and can hold the first one at a gate. Arm faults after opening, so recovery is clean.
+ * {@code .log} files and can hold the first one at a gate, or the first fsync of any other file (a consumer
+ * offsets commit). Arm faults after opening, so recovery is clean.
  */
 final class FaultyFileLayer implements FileLayer {
     private final FileLayer delegate;
@@ -24,6 +25,7 @@ final class FaultyFileLayer implements FileLayer {
     volatile int failForceNumber = -1;
     volatile CountDownLatch forceGate;
     volatile CountDownLatch forceEntered;
+    volatile CountDownLatch otherForceGate;
     private final AtomicInteger forces = new AtomicInteger();
 
     FaultyFileLayer(FileLayer delegate) {
@@ -94,6 +96,17 @@ final class FaultyFileLayer implements FileLayer {
                     if (gate != null) {
                         forceGate = null;
                         forceEntered.countDown();
+                        try {
+                            gate.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException(e);
+                        }
+                    }
+                } else {
+                    CountDownLatch gate = otherForceGate;
+                    if (gate != null) {
+                        otherForceGate = null;
                         try {
                             gate.await();
                         } catch (InterruptedException e) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -234,6 +235,29 @@ class LogTransportTest {
             assertThat(orders.size()).isBetween(1, 39); // what lies before the damage was delivered
             assertThat(orders).doesNotHaveDuplicates();
             bus.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void acknowledgingNeverWaitsForTheOffsetCommit() throws Exception {
+        FaultyFileLayer files = new FaultyFileLayer(FileLayer.system());
+        LogOptions options = LogOptions.builder().flushPolicy(FlushPolicy.interval(50)).fileLayer(files).build();
+        CountDownLatch commitGate = new CountDownLatch(1);
+        LinkedBlockingQueue<Order> received = new LinkedBlockingQueue<>();
+        LogTransport t = LogTransport.builder(LogDirectory.open(dir, options)).codec(CODEC).commitEvery(1).build();
+        EventBus bus = Herald.builder().transport(t).build();
+        files.otherForceGate = commitGate; // the first offsets commit hangs in its fsync
+        bus.subscribe("order.placed", Order.class, e -> received.add(e.data()),
+                SubscribeOptions.defaults().group("orders").name("orders"));
+        for (int i = 0; i < 10; i++) {
+            bus.publish(Event.of("order.placed", new Order(String.valueOf(i), i))).get(10, SECONDS);
+        }
+
+        await().atMost(30, SECONDS).until(() -> received.size() == 10);
+        commitGate.countDown();
+        assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+        try (LogDirectory d = LogDirectory.open(dir, OPTIONS)) {
+            assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(10));
         }
     }
 
