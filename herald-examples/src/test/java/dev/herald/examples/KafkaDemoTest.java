@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -86,26 +85,7 @@ class KafkaDemoTest {
   }
 
   private Process launch(String bootstrap, String services) throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "demo",
-                "--kafka",
-                bootstrap,
-                "--services",
-                services));
-    return new ProcessBuilder(cmd)
+    return ChildJvm.herald("demo", "--kafka", bootstrap, "--services", services)
         .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("services-stderr.txt").toFile()))
         .start();
   }

@@ -79,19 +79,8 @@ public final class ShopDemo {
       throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
-    try {
-      return run(
-          ShopRun.of(seed, orders, null),
-          Set.copyOf(SERVICES),
-          "memory",
-          bus,
-          ledger,
-          new ShopHistory(),
-          null,
-          progress);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // only the log does I/O, and there is none here
-    }
+    return runWithoutLog(
+        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "memory", bus, ledger, progress);
   }
 
   /**
@@ -149,18 +138,23 @@ public final class ShopDemo {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     String suffix = Long.toString(System.currentTimeMillis(), 36);
+    return runWithoutLog(
+        ShopRun.of(seed, orders, suffix), services, transportName, bus, ledger, progress);
+  }
+
+  /** A run with no history to resume: nothing to read back from a log. */
+  private static DemoReport runWithoutLog(
+      ShopRun run,
+      Set<String> services,
+      String transportName,
+      EventBus bus,
+      DropLedger ledger,
+      PrintWriter progress)
+      throws InterruptedException {
     try {
-      return run(
-          ShopRun.of(seed, orders, suffix),
-          services,
-          transportName,
-          bus,
-          ledger,
-          new ShopHistory(),
-          null,
-          progress);
+      return run(run, services, transportName, bus, ledger, new ShopHistory(), null, progress);
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // no log here
+      throw new UncheckedIOException(e); // only reading back a log does I/O, and there is none here
     }
   }
 
