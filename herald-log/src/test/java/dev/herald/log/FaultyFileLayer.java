@@ -1,10 +1,8 @@
 package dev.herald.log;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code .log} files and can hold the first one at a gate, or the first fsync of any other file (a consumer
  * offsets commit). Arm faults after opening, so recovery is clean.
  */
-final class FaultyFileLayer implements FileLayer {
-    private final FileLayer delegate;
+final class FaultyFileLayer extends ForwardingFileLayer {
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger logForces = new AtomicInteger();
     final AtomicLong bytesWritten = new AtomicLong();
@@ -29,7 +26,7 @@ final class FaultyFileLayer implements FileLayer {
     private final AtomicInteger forces = new AtomicInteger();
 
     FaultyFileLayer(FileLayer delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** The Nth write from now (1 = the next) fails. */
@@ -49,9 +46,9 @@ final class FaultyFileLayer implements FileLayer {
 
     @Override
     public FileHandle open(Path file, boolean create) throws IOException {
-        FileHandle h = delegate.open(file, create);
+        FileHandle h = delegate().open(file, create);
         boolean isLog = file.getFileName().toString().endsWith(".log");
-        return new FileHandle() {
+        return new Handle(h) {
             @Override
             public int write(ByteBuffer src, long position) throws IOException {
                 if (writes.incrementAndGet() == failWriteNumber) {
@@ -71,21 +68,6 @@ final class FaultyFileLayer implements FileLayer {
                 int n = h.write(src, position);
                 bytesWritten.addAndGet(n);
                 return n;
-            }
-
-            @Override
-            public int read(ByteBuffer dst, long position) throws IOException {
-                return h.read(dst, position);
-            }
-
-            @Override
-            public long size() throws IOException {
-                return h.size();
-            }
-
-            @Override
-            public void truncate(long size) throws IOException {
-                h.truncate(size);
             }
 
             @Override
@@ -121,50 +103,6 @@ final class FaultyFileLayer implements FileLayer {
                 h.force();
             }
 
-            @Override
-            public void close() throws IOException {
-                h.close();
-            }
         };
-    }
-
-    @Override
-    public boolean exists(Path path) {
-        return delegate.exists(path);
-    }
-
-    @Override
-    public List<Path> list(Path dir) throws IOException {
-        return delegate.list(dir);
-    }
-
-    @Override
-    public boolean isDirectory(Path path) {
-        return delegate.isDirectory(path);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-        delegate.createDirectories(dir);
-    }
-
-    @Override
-    public void move(Path from, Path to) throws IOException {
-        delegate.move(from, to);
-    }
-
-    @Override
-    public void deleteIfExists(Path path) throws IOException {
-        delegate.deleteIfExists(path);
-    }
-
-    @Override
-    public void forceDirectory(Path dir) throws IOException {
-        delegate.forceDirectory(dir);
-    }
-
-    @Override
-    public Closeable lock(Path dir) throws IOException {
-        return delegate.lock(dir);
     }
 }
