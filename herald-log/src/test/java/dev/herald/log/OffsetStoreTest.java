@@ -35,6 +35,45 @@ class OffsetStoreTest {
     }
 
     @Test
+    void concurrentCommitsOfManyGroupsAreAllDurableAndNeverGoBack() throws Exception {
+        int groups = 8;
+        int commits = 150;
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            OffsetStore offsets = d.offsets();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(groups);
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors =
+                    new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int g = 0; g < groups; g++) {
+                String group = "g" + g;
+                Thread t = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int i = 1; i <= commits; i++) {
+                            assertThat(offsets.commit(group, "t", i)).isTrue();
+                            // Whatever carried it, a commit that returned is visible at once.
+                            assertThat(offsets.committed(group, "t").getAsLong()).isGreaterThanOrEqualTo(i);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+        }
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            for (int g = 0; g < groups; g++) {
+                assertThat(d.offsets().committed("g" + g, "t")).isEqualTo(OptionalLong.of(commits));
+            }
+        }
+    }
+
+    @Test
     void anyFlippedBitInTheOffsetsFileIsDetected() throws Exception {
         try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
             d.offsets().commit("group", "topic", 123);

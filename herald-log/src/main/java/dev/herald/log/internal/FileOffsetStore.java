@@ -14,12 +14,17 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link OffsetStore} kept in one {@code consumer-offsets} file (layout in {@link CheckpointDescriptor}),
  * replaced whole and durably on every advancing commit. Commits are serialised by this object's monitor;
  * the in-memory map changes only after the new file is durable, so a failed commit changes nothing.
  * A lower or equal commit is ignored.
+ *
+ * <p>Group commit: a commit first posts its offset, then takes the monitor; whoever holds it writes every
+ * posted offset in one file replace. With many consumer groups committing at once (each replace costs two
+ * fsyncs), the ones that waited usually find theirs already durable and return at once.
  */
 public final class FileOffsetStore implements OffsetStore {
     static final String FILE_NAME = "consumer-offsets";
@@ -31,7 +36,9 @@ public final class FileOffsetStore implements OffsetStore {
 
     private final FileLayer files;
     private final Path file;
-    private final TreeMap<Key, Long> offsets;
+    private final TreeMap<Key, Long> offsets; // durable; guarded by this
+    // Offsets posted by committers that wait for (or hold) the monitor; the holder writes them all.
+    private final ConcurrentHashMap<Key, Long> posted = new ConcurrentHashMap<>();
 
     private FileOffsetStore(FileLayer files, Path file, TreeMap<Key, Long> offsets) {
         this.files = files;
@@ -71,25 +78,37 @@ public final class FileOffsetStore implements OffsetStore {
     }
 
     @Override
-    public synchronized boolean commit(String group, String topic, long offset) {
+    public boolean commit(String group, String topic, long offset) {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be >= 0: " + offset);
         }
         Key key = new Key(group, topic);
-        Long current = offsets.get(key);
-        if (current != null && current >= offset) {
-            return false;
+        synchronized (this) {
+            Long current = offsets.get(key);
+            if (current != null && current >= offset) {
+                return false; // stale: at or below what was durable before this call
+            }
         }
-        TreeMap<Key, Long> next = new TreeMap<>(offsets);
-        next.put(key, offset);
-        try {
-            FileIo.replaceAtomically(files, file, encode(next));
-        } catch (IOException e) {
-            throw new UncheckedIOException("committing offset " + offset + " for group " + group + ", topic "
-                    + topic + " failed; the stored offset is unchanged", e);
+        posted.merge(key, offset, Math::max);
+        synchronized (this) {
+            Long current = offsets.get(key);
+            if (current != null && current >= offset) {
+                return true; // another committer's replace carried this offset
+            }
+            TreeMap<Key, Long> next = new TreeMap<>(offsets);
+            posted.forEach((k, v) -> next.merge(k, v, Math::max));
+            try {
+                FileIo.replaceAtomically(files, file, encode(next));
+            } catch (IOException e) {
+                // What others posted stays posted: their own commit, or the next, retries it.
+                posted.remove(key, offset);
+                throw new UncheckedIOException("committing offset " + offset + " for group " + group
+                        + ", topic " + topic + " failed; the stored offset is unchanged", e);
+            }
+            offsets.putAll(next);
+            next.forEach((k, v) -> posted.remove(k, v)); // unless a higher one was posted meanwhile
+            return true;
         }
-        offsets.put(key, offset);
-        return true;
     }
 
     @Override
