@@ -31,6 +31,15 @@ final class AckedPrefix {
         return next;
     }
 
+    /** Whether {@code offset} is acknowledged (below the prefix, or in a range ahead of it). */
+    synchronized boolean isAcked(long offset) {
+        if (offset < next) {
+            return true;
+        }
+        Map.Entry<Long, Long> range = ahead.floorEntry(offset);
+        return range != null && offset < range.getValue();
+    }
+
     /** The first offset not yet acknowledged: everything below it is finished. */
     synchronized long next() {
         return next;

@@ -6,7 +6,12 @@ import dev.herald.codec.UndecodableRecord;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,9 +19,17 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * One durable subscription's feed: owns the thread {@code herald-log-feed-<group>}, which reads the
- * topic from the group's committed offset, decodes each record, and hands what the filter accepts to
- * the sink (which may block: that is backpressure). Acknowledgements arrive on any thread and only
+ * One consumer group's feed: owns the thread {@code herald-log-feed-<group>}, which reads the topic from
+ * the group's committed offset, decodes each record, and hands it to one of the group's {@link Member}s
+ * (the durable subscriptions of that group), whose sink may block: that is backpressure.
+ *
+ * <p>Members share the work: a record goes to one member among those whose filter takes it, chosen by
+ * its key (by its offset when it has none), so the records of one key reach one member, in order, for as
+ * long as the members stay the same. When a member leaves, what it held unacknowledged is fed again to
+ * the others (records acknowledged, or in flight to a member still there, are not): at least once, as a
+ * consumer group rebalance does. The feed ends when its last member leaves.
+ *
+ * <p> Acknowledgements arrive on any thread and only
  * advance the {@link AckedPrefix}: the group's offset is committed by the thread
  * {@code herald-log-commit-<group>}, once {@code commitEvery} acknowledgements have accumulated, at
  * least every {@code idleWait} while the prefix moves, and when the feed closes. An acknowledgement
@@ -30,7 +43,7 @@ import java.util.function.Predicate;
  * acknowledgement of an event and lose the effects its handler published, which no redelivery would
  * ever repair.
  */
-final class LogFeed implements Transport.Feed {
+final class LogFeed {
     private static final System.Logger LOG = System.getLogger(LogFeed.class.getName());
 
     /** Bounds the wait for the append barrier before a commit; a slower disk just delays the commit. */
@@ -40,8 +53,9 @@ final class LogFeed implements Transport.Feed {
     private final Log log;
     private final OffsetStore offsets;
     private final EventRecordDescriptor descriptor;
-    private final Predicate<Event<?>> filter;
-    private final Transport.FeedSink sink;
+    private final CopyOnWriteArrayList<Member> members = new CopyOnWriteArrayList<>();
+    // Offset -> the member a record was handed to, until acknowledged: what a leaving member held.
+    private final ConcurrentHashMap<Long, Member> inFlight = new ConcurrentHashMap<>();
     private final int commitEvery;
     private final Duration idleWait;
     private final AckedPrefix acked;
@@ -52,15 +66,16 @@ final class LogFeed implements Transport.Feed {
     private volatile boolean stopped;
     private volatile LogReader reader;
     private volatile Throwable failure;
+    // Set when a member left: the feed thread reads again from the acknowledged prefix.
+    private volatile boolean rewind;
+    private boolean started; // guarded by the transport, which alone calls join
 
-    LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor,
-            Predicate<Event<?>> filter, Transport.FeedSink sink, int commitEvery, Duration idleWait) {
+    LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor, int commitEvery,
+            Duration idleWait) {
         this.group = group;
         this.log = log;
         this.offsets = offsets;
         this.descriptor = descriptor;
-        this.filter = filter;
-        this.sink = sink;
         this.commitEvery = commitEvery;
         this.idleWait = idleWait;
         long start = Math.max(offsets.committed(group, log.name()).orElse(0L), log.startOffset());
@@ -72,16 +87,46 @@ final class LogFeed implements Transport.Feed {
         committer.setDaemon(true);
     }
 
-    void start() {
+    private void start() {
+        started = true;
         thread.start();
         committer.start();
     }
 
+    /**
+     * Adds a member (a durable subscription of this group); the first one starts the feed. Called by the
+     * transport under its lock.
+     *
+     * @return the member, which leaves the group when closed
+     */
+    Member join(Predicate<Event<?>> filter, Transport.FeedSink sink) {
+        Member m = new Member(filter, sink);
+        members.add(m);
+        if (!started) {
+            start();
+        }
+        return m;
+    }
+
+    /** Whether the feed still runs for its members (a closed one takes no new member). */
+    boolean isOpen() {
+        return !stopped && failure == null;
+    }
+
     private void run() {
         long expected = acked.next();
-        try (LogReader r = log.reader(expected)) {
-            reader = r;
+        LogReader r = log.reader(expected);
+        reader = r;
+        try {
             while (!stopped) {
+                if (rewind) {
+                    // A member left: read again from the prefix, for what it held.
+                    rewind = false;
+                    r.close();
+                    expected = acked.next();
+                    r = log.reader(expected);
+                    reader = r;
+                }
                 Optional<LogRecord> next = r.next(idleWait);
                 if (next.isEmpty()) {
                     continue;
@@ -92,23 +137,10 @@ final class LogFeed implements Transport.Feed {
                     acked.ack(expected, offset); // retention removed these before this group read them
                 }
                 expected = offset + 1;
-                String type = headerOrNull(record, CloudEventsBinary.TYPE);
-                if (type != null && !sink.wantsType(type)) {
-                    ack(offset); // a type this subscription never takes: not even decoded
-                    continue;
+                if (offset < acked.next() || acked.isAcked(offset) || isHeldByMember(offset)) {
+                    continue; // read again after a member left, but finished or in good hands
                 }
-                Event<?> event;
-                try {
-                    event = descriptor.toEvent(record);
-                } catch (RuntimeException e) {
-                    sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset));
-                    continue;
-                }
-                if (filter.test(event)) {
-                    sink.accept(event, () -> ack(offset));
-                } else {
-                    ack(offset);
-                }
+                deliver(record, offset);
             }
         } catch (InterruptedException e) {
             // Closing: what is not acknowledged is fed again to the next feed of this group.
@@ -118,8 +150,77 @@ final class LogFeed implements Transport.Feed {
             LOG.log(System.Logger.Level.ERROR, "feed of group '" + group + "' on log '" + log.name()
                     + "' stopped at offset " + expected, e);
             failure = e;
-            sink.failed(e);
+            for (Member m : members) {
+                m.sink.failed(e);
+            }
+        } finally {
+            r.close();
         }
+    }
+
+    /** Hands one record to a member, or acknowledges it when none takes it. */
+    private void deliver(LogRecord record, long offset) throws InterruptedException {
+        String type = headerOrNull(record, CloudEventsBinary.TYPE);
+        if (type != null && members.stream().noneMatch(m -> m.sink.wantsType(type))) {
+            ack(offset); // a type no member ever takes: not even decoded
+            return;
+        }
+        Event<?> event;
+        try {
+            event = descriptor.toEvent(record);
+        } catch (RuntimeException e) {
+            Member m = pick(members, record.key(), offset);
+            if (m == null) {
+                ack(offset);
+            } else {
+                handTo(m, offset, () -> m.sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset)));
+            }
+            return;
+        }
+        List<Member> takers = new ArrayList<>(members.size());
+        for (Member m : members) {
+            if (m.filter.test(event)) {
+                takers.add(m);
+            }
+        }
+        Member m = pick(takers, record.key(), offset);
+        if (m == null) {
+            ack(offset);
+        } else {
+            handTo(m, offset, () -> m.sink.accept(event, () -> ack(offset)));
+        }
+    }
+
+    /** One of {@code candidates}, the same for the same key while the members stay the same. */
+    private static Member pick(List<Member> candidates, byte[] key, long offset) {
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        long h = key == null ? offset : Arrays.hashCode(key);
+        return candidates.get((int) Math.floorMod(h, (long) candidates.size()));
+    }
+
+    private interface Handoff {
+        void run() throws InterruptedException;
+    }
+
+    private void handTo(Member m, long offset, Handoff handoff) throws InterruptedException {
+        inFlight.put(offset, m);
+        try {
+            handoff.run();
+        } catch (InterruptedException e) {
+            if (stopped) {
+                throw e;
+            }
+            // That member is leaving (its subscription closed): the rewind its leaving causes feeds the
+            // record to another.
+            Thread.interrupted();
+        }
+    }
+
+    private boolean isHeldByMember(long offset) {
+        Member m = inFlight.get(offset);
+        return m != null && members.contains(m);
     }
 
     /** Why the feed stopped for good, or null while it runs or after a clean close. */
@@ -178,6 +279,7 @@ final class LogFeed implements Transport.Feed {
     }
 
     private void ack(long offset) {
+        inFlight.remove(offset);
         long prefix = acked.ack(offset, offset + 1);
         if (prefix - lastCommitted >= commitEvery) {
             LockSupport.unpark(committer); // the committer writes it; this thread goes on delivering
@@ -213,12 +315,27 @@ final class LogFeed implements Transport.Feed {
         }
     }
 
+    /** A member leaves; the last one to leave stops the feed. */
+    private void leave(Member m) {
+        if (!members.remove(m)) {
+            return;
+        }
+        if (members.isEmpty()) {
+            close();
+            return;
+        }
+        rewind = true;
+        LogReader r = reader;
+        if (r != null) {
+            r.wakeup();
+        }
+    }
+
     /**
      * Stops the feed thread (waking or interrupting it) and the committer, joins both, and commits the
      * acknowledged prefix.
      */
-    @Override
-    public void close() {
+    void close() {
         stopped = true;
         LogReader r = reader;
         if (r != null) {
@@ -233,5 +350,21 @@ final class LogFeed implements Transport.Feed {
             Thread.currentThread().interrupt();
         }
         commit();
+    }
+
+    /** A durable subscription of this feed's group. Closing it leaves the group. */
+    final class Member implements Transport.Feed {
+        private final Predicate<Event<?>> filter;
+        private final Transport.FeedSink sink;
+
+        Member(Predicate<Event<?>> filter, Transport.FeedSink sink) {
+            this.filter = filter;
+            this.sink = sink;
+        }
+
+        @Override
+        public void close() {
+            leave(this);
+        }
     }
 }

@@ -8,8 +8,9 @@ import dev.herald.spi.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,9 @@ import java.util.function.Predicate;
  * single topic ({@code events} by default), laid out as described in {@link dev.herald.codec.CloudEventsBinary}
  * (CloudEvents Kafka binary binding: {@code ce_*} headers, key, {@code content-type}), with the payload
  * encoded by a {@link PayloadCodec} ({@link JsonPayloadCodec} by default). Each consumer group's progress
- * is an offset in the directory's {@link OffsetStore}.
+ * is an offset in the directory's {@link OffsetStore}. Durable subscriptions of one group share its work
+ * as members of a Kafka consumer group do: each record goes to one of them, chosen by key, so per-key
+ * order holds; when one leaves, what it held unfinished goes to the others ({@link LogFeed}).
  *
  * <pre>
  *   LogTransport t = LogTransport.builder(LogDirectory.open(dir, LogOptions.defaults()))
@@ -64,7 +67,7 @@ public final class LogTransport implements Transport {
     private final EventRecordDescriptor descriptor;
     private final int commitEvery;
     private final Duration idleWait;
-    private final List<LogFeed> feeds = new ArrayList<>();
+    private final Map<String, LogFeed> feeds = new HashMap<>(); // by group; guarded by this
     private boolean closed;
 
     private LogTransport(Builder b) throws IOException {
@@ -133,16 +136,19 @@ public final class LogTransport implements Transport {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(sink, "sink");
-        LogFeed f;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("transport closed");
             }
-            f = new LogFeed(group, log, directory.offsets(), descriptor, filter, sink, commitEvery, idleWait);
-            feeds.add(f);
+            LogFeed f = feeds.get(group);
+            if (f == null || !f.isOpen()) {
+                // A group's feed ends with its last member; a later member starts a new one from the
+                // group's committed offset.
+                f = new LogFeed(group, log, directory.offsets(), descriptor, commitEvery, idleWait);
+                feeds.put(group, f);
+            }
+            return f.join(filter, sink);
         }
-        f.start();
-        return f;
     }
 
     /**
@@ -159,7 +165,7 @@ public final class LogTransport implements Transport {
                 return;
             }
             closed = true;
-            toStop = List.copyOf(feeds);
+            toStop = List.copyOf(feeds.values());
         }
         for (LogFeed f : toStop) {
             f.close();

@@ -203,6 +203,60 @@ class LogTransportTest {
     }
 
     @Test
+    void subscriptionsOfOneGroupShareTheWorkByKeyAndALeaverHandsOverWhatItHeld() throws Exception {
+        try (LogTransport t = open(dir, CODEC)) {
+            EventBus bus = Herald.builder().transport(t).build();
+            Map<String, ConcurrentLinkedQueue<Event<Order>>> got = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            SubscribeOptions member = SubscribeOptions.defaults().group("billing")
+                    .backpressure(dev.herald.Backpressure.block(Duration.ofSeconds(30)));
+            for (String name : List.of("a", "b")) {
+                got.put(name, new ConcurrentLinkedQueue<>());
+                bus.subscribe("order.placed", Order.class, e -> got.get(name).add(e), member.name(name));
+            }
+            // "c" takes its share and holds it: it never finishes the first event it gets.
+            got.put("c", new ConcurrentLinkedQueue<>());
+            dev.herald.Subscription c = bus.subscribe("order.placed", Order.class, e -> {
+                got.get("c").add(e);
+                release.await();
+            }, member.name("c"));
+            int n = 300;
+            for (int i = 0; i < n; i++) {
+                bus.publish(Event.of("order.placed", "k" + (i % 12), new Order("" + i, i))).get(10, SECONDS);
+            }
+            await().atMost(30, SECONDS).until(() -> got.get("c").size() == 1
+                    && !got.get("a").isEmpty() && !got.get("b").isEmpty());
+
+            c.close(); // leaves the group, still stuck: what it held goes to a and b
+            await().atMost(30, SECONDS).untilAsserted(() -> assertThat(handledIds(got.get("a"), got.get("b")))
+                    .containsAll(allIds(n)));
+            release.countDown();
+            // Each key went to one member at a time, in order there.
+            for (String name : List.of("a", "b")) {
+                Map<String, List<Integer>> byKey = got.get(name).stream().collect(Collectors.groupingBy(
+                        Event::key, Collectors.mapping(e -> e.data().amount(), Collectors.toList())));
+                byKey.values().forEach(amounts -> assertThat(amounts).isSorted());
+            }
+            bus.close(Duration.ofSeconds(10));
+        }
+        try (LogDirectory d = LogDirectory.open(dir, OPTIONS)) {
+            assertThat(d.offsets().committed("billing", "events")).isEqualTo(OptionalLong.of(300));
+        }
+    }
+
+    private static java.util.Set<String> handledIds(ConcurrentLinkedQueue<Event<Order>> a,
+            ConcurrentLinkedQueue<Event<Order>> b) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        a.forEach(e -> ids.add(e.data().id()));
+        b.forEach(e -> ids.add(e.data().id()));
+        return ids;
+    }
+
+    private static List<String> allIds(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList();
+    }
+
+    @Test
     void aFeedThatFailsForGoodIsReportedToTheBus() throws Exception {
         // Small segments with a dense index: the damage below lies in a sealed segment that the open
         // trusts by its index, so the feed's reader is the one to find it.
