@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -98,14 +100,34 @@ final class EmbeddedBroker implements AutoCloseable {
           latest.put(new TopicPartition(t, p), OffsetSpec.latest());
         }
       }
-      // Answered by each partition's leader, so only once it leads; retriable errors are retried
-      // by the admin client within its default API timeout.
-      admin.listOffsets(latest).all().get();
+      awaitLeaders(admin, latest);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot create topics " + topics, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted creating topics " + topics, e);
+    }
+  }
+
+  /**
+   * Returns once each partition's leader answers a ListOffsets request, which only a leader does.
+   * Right after creation the broker may not know the topic yet ({@code UNKNOWN_TOPIC_OR_PARTITION},
+   * which the admin client does not retry): such retriable errors are retried for up to 30 s.
+   */
+  private static void awaitLeaders(Admin admin, Map<TopicPartition, OffsetSpec> partitions)
+      throws ExecutionException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.listOffsets(partitions).all().get();
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      // The broker is still applying the new topic's metadata, and there is nothing to wait on.
+      Thread.sleep(20);
     }
   }
 
