@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Runs Herald's benchmarks against the other event buses, then the durable log's, and writes the
-# results.
+# Runs Herald's benchmarks against the other event buses, then the durable log's, then Herald on
+# Kafka against plain kafka-clients (and the log against a Kafka broker), and writes the results.
 #
-#   herald-bench/bench.sh           full suite (~10 min): bench/results/, docs/benchmarks.md and
+#   herald-bench/bench.sh           full suite (~14 min): bench/results/, docs/benchmarks.md and
 #                                   docs/benchmarks-throughput.svg
-#   herald-bench/bench.sh --quick   every library in every topology in ~90 s, then the durable log
-#                                   in ~30 s: bench/results/ only
-#   herald-bench/bench.sh --log-only [--quick]   only the durable log: bench/results/ only
+#   herald-bench/bench.sh --quick   every library in every topology in ~90 s, the durable log in
+#                                   ~30 s, Kafka in ~100 s: bench/results/ only
+#   herald-bench/bench.sh --log-only [--quick]     only the durable log: bench/results/ only
+#   herald-bench/bench.sh --kafka-only [--quick]   only Kafka: bench/results/ only
 #   herald-bench/bench.sh --no-build ...   use the benchmark jar as it is
 #
 # Builds the benchmark uber-jar first when it is missing or older than the sources, with the
 # reactor (herald-bench and the modules it needs), installing nothing into ~/.m2. Log files go to
 # a fresh directory under java.io.tmpdir, deleted afterwards; it must be on a real disk (on tmpfs
-# an fsync costs nothing): JAVA_TOOL_OPTIONS=-Dherald.bench.dir=/path/on/the/disk moves them.
+# an fsync costs nothing): JAVA_TOOL_OPTIONS=-Dherald.bench.dir=/path/on/the/disk moves them. The
+# Kafka benchmarks start a one-node broker in each trial's JVM (no Docker); its log directories are
+# made under java.io.tmpdir and deleted when the trial ends.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,9 +30,10 @@ for arg in "$@"; do
   case "$arg" in
     --quick) mode=quick ;;
     --log-only) suites=log ;;
+    --kafka-only) suites=kafka ;;
     --no-build) build=never ;;
     --build) build=always ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,13 +42,15 @@ stale() {
   [[ ! -f "$JAR" ]] && return 0
   [[ -n "$(find "$ROOT/pom.xml" "$ROOT/herald-core/pom.xml" "$ROOT/herald-core/src/main" \
       "$ROOT/herald-log/pom.xml" "$ROOT/herald-log/src/main" \
+      "$ROOT/herald-codec/pom.xml" "$ROOT/herald-codec/src/main" \
+      "$ROOT/herald-kafka/pom.xml" "$ROOT/herald-kafka/src/main" \
       "$HERE/pom.xml" "$HERE/src/main" -newer "$JAR" -type f -print -quit)" ]]
 }
 
 if [[ "$build" == always ]] || { [[ "$build" == auto ]] && stale; }; then
   echo "== building the benchmark jar"
   cd "$ROOT"
-  # The reactor builds herald-core and herald-log for this module (-am): nothing goes to ~/.m2.
+  # The reactor builds the modules this one needs (-am): nothing goes to ~/.m2.
   # maven.test.skip: the jar needs no test classes.
   mvn -B -q -Dmaven.test.skip=true -pl herald-bench -am package
 fi
@@ -55,10 +61,13 @@ if [[ "$mode" == quick ]]; then
   latency_opts=(--warmup-ms 200 --measure-ms 300)
   # Long enough for the measurement to hold at least one INTERVAL(1000 ms) fsync.
   log_latency_opts=(--warmup-ms 500 --measure-ms 1500)
+  # One warm-up second: each trial's JVM starts its broker and its clients cold.
+  kafka_jmh_opts=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
 else
   jmh_opts=(-f 2 -wi 2 -w 1s -i 4 -r 1s)
   latency_opts=(--warmup-ms 1000 --measure-ms 3000)
   log_latency_opts=(--warmup-ms 1000 --measure-ms 5000)
+  kafka_jmh_opts=(-f 2 -wi 2 -w 1s -i 4 -r 2s)
 fi
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -67,7 +76,8 @@ jmh_json="$RESULTS/$stamp-jmh.json.tmp"
 latency_json="$RESULTS/$stamp-latency.json.tmp"
 log_jmh_json="$RESULTS/$stamp-log-jmh.json.tmp"
 log_latency_json="$RESULTS/$stamp-log-latency.json.tmp"
-trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json"' EXIT
+kafka_jmh_json="$RESULTS/$stamp-kafka-jmh.json.tmp"
+trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json"' EXIT
 
 # Runs JMH with the given arguments, its output in a log that is shown only when it fails. While
 # another JMH run on this machine holds JMH's lock, waits for it (up to 15 minutes) rather than
@@ -93,8 +103,8 @@ start=$SECONDS
 report_opts=(--out "$RESULTS" --stamp "$stamp" --mode "$mode")
 if [[ "$suites" == all ]]; then
   echo "== throughput ($mode): JMH ${jmh_opts[*]} -prof gc"
-  jmh 'dev.herald.bench.*' -e 'dev\.herald\.bench\.log\.' "${jmh_opts[@]}" -prof gc -foe true \
-    -rf json -rff "$jmh_json"
+  jmh 'dev.herald.bench.*' -e 'dev\.herald\.bench\.log\.' -e 'dev\.herald\.bench\.kafka\.' \
+    "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$jmh_json"
 
   echo "== latency at a fixed rate ($mode), 1->1"
   java -cp "$JAR" dev.herald.bench.LatencyAtFixedRate "${latency_opts[@]}" \
@@ -106,15 +116,29 @@ if [[ "$suites" == all ]]; then
   echo "(buses: $((SECONDS - start)) s)"
 fi
 
-log_start=$SECONDS
-echo "== durable log ($mode): JMH ${jmh_opts[*]} -prof gc"
-jmh 'dev\.herald\.bench\.log\.' "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$log_jmh_json"
+if [[ "$suites" == all || "$suites" == log ]]; then
+  log_start=$SECONDS
+  echo "== durable log ($mode): JMH ${jmh_opts[*]} -prof gc"
+  jmh 'dev\.herald\.bench\.log\.' "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$log_jmh_json"
 
-echo "== durable log: publish -> durable subscriber at 50,000 events/s ($mode)"
-java -cp "$JAR" dev.herald.bench.log.DurableLatencyAtFixedRate "${log_latency_opts[@]}" \
-  --rate 50000 --interval-ms 1000 --append-queue 65536 --json "$log_latency_json"
-report_opts+=(--log-jmh "$log_jmh_json" --log-latency "$log_latency_json")
-echo "(durable log: $((SECONDS - log_start)) s)"
+  echo "== durable log: publish -> durable subscriber at 50,000 events/s ($mode)"
+  java -cp "$JAR" dev.herald.bench.log.DurableLatencyAtFixedRate "${log_latency_opts[@]}" \
+    --rate 50000 --interval-ms 1000 --append-queue 65536 --json "$log_latency_json"
+  report_opts+=(--log-jmh "$log_jmh_json" --log-latency "$log_latency_json")
+  echo "(durable log: $((SECONDS - log_start)) s)"
+fi
+
+if [[ "$suites" == all || "$suites" == kafka ]]; then
+  kafka_start=$SECONDS
+  load_before="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+  # Every trial starts its own broker (a few seconds, outside the measurement).
+  echo "== Kafka ($mode): JMH ${kafka_jmh_opts[*]} -prof gc, a broker in each trial's JVM"
+  jmh 'dev\.herald\.bench\.kafka\.' "${kafka_jmh_opts[@]}" -prof gc -foe true -rf json \
+    -rff "$kafka_jmh_json"
+  load_after="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+  report_opts+=(--kafka-jmh "$kafka_jmh_json" --kafka-load "$load_before at the start, $load_after at the end")
+  echo "(Kafka: $((SECONDS - kafka_start)) s)"
+fi
 
 echo
 java -cp "$JAR" dev.herald.bench.BenchReport "${report_opts[@]}"

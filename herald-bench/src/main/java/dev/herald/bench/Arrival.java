@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #expect}s and {@link #await}s. The waiter spins briefly, then parks: on a two-core machine
  * a spinning waiter would take the core the subscriber needs.
  */
-final class Arrival {
+public final class Arrival {
   private static final VarHandle COUNT;
 
   static {
@@ -41,7 +41,7 @@ final class Arrival {
   private long p21, p22, p23, p24, p25, p26, p27;
 
   /** One more tick arrived; wakes the waiter when it was the last one it waits for. */
-  void arrive() {
+  public void arrive() {
     // Atomic add: some buses deliver to one subscriber from several threads at once.
     long c = (long) COUNT.getAndAdd(this, 1L) + 1;
     if (c == target) {
@@ -52,12 +52,12 @@ final class Arrival {
     }
   }
 
-  long count() {
+  public long count() {
     return count;
   }
 
   /** Announces the count the calling thread will wait for; called before it publishes the batch. */
-  void expect(long targetCount) {
+  public void expect(long targetCount) {
     waiter = Thread.currentThread();
     // Written before the batch is published, so the subscriber sees it before the last arrival.
     target = targetCount;
@@ -68,7 +68,7 @@ final class Arrival {
    *
    * @throws IllegalStateException if no tick arrived for {@code stallNanos}: events were lost
    */
-  void await(long targetCount, long stallNanos) {
+  public void await(long targetCount, long stallNanos) {
     long seen = count;
     long lastProgress = System.nanoTime();
     int spins = 0;

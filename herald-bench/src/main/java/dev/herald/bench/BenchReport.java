@@ -18,12 +18,14 @@ import java.util.Map;
  * Turns one run's raw results (JMH's JSON, the latency harnesses' JSON) into the published forms:
  * a combined JSON and a markdown report under {@code bench/results/} (timestamped, and copied to
  * {@code latest.*}), the throughput chart as SVG, and optionally {@code docs/benchmarks.md}. The
- * bus results ({@code --jmh}) and the durable log's ({@code --log-jmh}, see {@link LogReport}) are
- * each optional; the chart and the page need the bus results.
+ * bus results ({@code --jmh}), the durable log's ({@code --log-jmh}, see {@link LogReport}) and
+ * Kafka's ({@code --kafka-jmh}, see {@link KafkaReport}; {@code --kafka-load} is the load average
+ * seen while they ran) are each optional; the chart and the page need the bus results.
  *
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.BenchReport [--jmh jmh.json] \
  *     [--latency latency.json] [--log-jmh log-jmh.json] [--log-latency log-latency.json] \
+ *     [--kafka-jmh kafka-jmh.json] [--kafka-load "4.1 → 6.3"] \
  *     --out bench/results --stamp 20250101T000000Z --mode quick \
  *     [--svg docs/benchmarks-throughput.svg] [--docs docs/benchmarks.md]
  * </pre>
@@ -52,6 +54,8 @@ public final class BenchReport {
     JsonNode latencyRaw = readOrEmpty(opts.get("latency"));
     JsonNode logJmhRaw = readOrEmpty(opts.get("log-jmh"));
     JsonNode logLatencyRaw = readOrEmpty(opts.get("log-latency"));
+    JsonNode kafkaJmhRaw = readOrEmpty(opts.get("kafka-jmh"));
+    String kafkaLoad = opts.get("kafka-load");
     Path out = Path.of(required(opts, "out"));
     String stamp = required(opts, "stamp");
     String mode = opts.getOrDefault("mode", "full");
@@ -59,6 +63,7 @@ public final class BenchReport {
     String docs = opts.get("docs");
     boolean bus = jmhRaw.size() > 0;
     boolean log = logJmhRaw.size() > 0 || logLatencyRaw.size() > 0;
+    boolean kafka = kafkaJmhRaw.size() > 0;
     if (!bus && (svg != null || docs != null)) {
       throw new IllegalArgumentException("--svg and --docs need the bus results (--jmh)");
     }
@@ -76,6 +81,9 @@ public final class BenchReport {
     if (log) {
       combined.put("log", LogReport.toMap(logJmhRaw, logLatencyRaw));
     }
+    if (kafka) {
+      combined.put("kafka", KafkaReport.toMap(kafkaJmhRaw, kafkaLoad));
+    }
     Path json = out.resolve(stamp + ".json");
     JSON.writeValue(json.toFile(), combined);
     Files.copy(json, out.resolve("latest.json"), StandardCopyOption.REPLACE_EXISTING);
@@ -83,7 +91,14 @@ public final class BenchReport {
     String busTables = bus ? throughputTable(rows) + "\n" + latencyTable(latencyRaw) : "";
     String logSections = log ? LogReport.markdown(logJmhRaw, logLatencyRaw) : "";
     String logTables = log ? "## Durable log\n\n" + LogReport.storage() + "\n" + logSections : "";
-    String tables = busTables + (bus && log ? "\n" : "") + logTables;
+    String kafkaSections = kafka ? KafkaReport.markdown(kafkaJmhRaw, kafkaLoad) : "";
+    String kafkaTables = kafka ? "## Kafka\n\n" + kafkaSections : "";
+    String tables =
+        busTables
+            + (bus && log ? "\n" : "")
+            + logTables
+            + ((bus || log) && kafka ? "\n" : "")
+            + kafkaTables;
     String md =
         "# Herald benchmarks: "
             + mode
@@ -105,7 +120,7 @@ public final class BenchReport {
       }
     }
     if (docs != null) {
-      writeCreatingParents(Path.of(docs), BenchmarksPage.render(machine, stamp, busTables, logSections));
+      writeCreatingParents(Path.of(docs), BenchmarksPage.render(machine, stamp, busTables, logSections, kafkaSections));
     }
     System.out.println(tables);
     System.out.println("Results: " + json + ", " + mdFile + " (and latest.json, latest.md)");

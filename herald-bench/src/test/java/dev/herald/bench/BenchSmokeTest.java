@@ -27,6 +27,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 class BenchSmokeTest {
   private static final String LOG_BENCHMARKS = "dev\\.herald\\.bench\\.log\\..*";
+  private static final String KAFKA_BENCHMARKS = "dev\\.herald\\.bench\\.kafka\\..*";
 
   @BeforeAll
   static void runBesideOtherJmhRuns() {
@@ -42,6 +43,7 @@ class BenchSmokeTest {
         new OptionsBuilder()
             .include("dev\\.herald\\.bench\\..*")
             .exclude(LOG_BENCHMARKS)
+            .exclude(KAFKA_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -124,6 +126,52 @@ class BenchSmokeTest {
         .contains("| `Log.append(..).join()` per thread | ALWAYS | 64 |")
         .contains("| herald-log-interval | 1→1 durable | 10,000 |")
         .contains("publish → durable subscriber");
+  }
+
+  @Test
+  void everyKafkaBenchmarkRunsAndTheReportRendersIt(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("kafka-jmh.json");
+    Options options =
+        new OptionsBuilder()
+            .include(KAFKA_BENCHMARKS)
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .shouldFailOnError(true)
+            .resultFormat(ResultFormatType.JSON)
+            .result(json.toString())
+            .build();
+    // In-process (forks(0)): the log's scratch directories follow this JVM's property.
+    System.setProperty("herald.bench.dir", dir.resolve("scratch").toString());
+    Collection<RunResult> results;
+    try {
+      results = new Runner(options).run();
+    } finally {
+      System.clearProperty("herald.bench.dir");
+    }
+
+    // Produce and end to end x 2 clients; append and append-read x 3 stores.
+    assertThat(results).hasSize(10);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore())
+          .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("client")
+              + r.getParams().getParam("store"))
+          .isPositive();
+    }
+    try (Stream<Path> left = Files.list(dir.resolve("scratch"))) {
+      assertThat(left).as("scratch directories are deleted").isEmpty();
+    }
+
+    JsonNode jmh = new ObjectMapper().readTree(json.toFile());
+    assertThat(KafkaReport.clientRows(jmh)).hasSize(4);
+    assertThat(KafkaReport.storeRows(jmh)).hasSize(6);
+    assertThat(KafkaReport.targets(KafkaReport.clientRows(jmh))).hasSize(2);
+    assertThat(KafkaReport.markdown(jmh, "1.0 at the start, 2.0 at the end"))
+        .contains("| produce, acknowledged (`acks=all`, idempotent) | herald |")
+        .contains("| publish → consumer group, fully delivered | kafka-clients |")
+        .contains("| append → read | Kafka, `acks=1` |")
+        .contains("overhead ≤ 10%");
   }
 
   @Test

@@ -14,9 +14,9 @@ import java.util.Arrays;
  * retention of {@value #RETENTION_BYTES} bytes, which keeps a long run from filling the disk (the
  * writer deletes old segments as it would in production). Safe for use from any thread, like the log.
  */
-final class ScratchLog implements AutoCloseable {
+public final class ScratchLog implements AutoCloseable {
   /** The payload size the targets are stated for. */
-  static final int PAYLOAD_BYTES = 100;
+  public static final int PAYLOAD_BYTES = 100;
 
   /**
    * Bytes a record with a {@value #PAYLOAD_BYTES}-byte payload, no key and no headers occupies in a
@@ -44,7 +44,7 @@ final class ScratchLog implements AutoCloseable {
     this.log = directory.topic("bench");
   }
 
-  static ScratchLog open(FlushPolicy policy) {
+  public static ScratchLog open(FlushPolicy policy) {
     try {
       return new ScratchLog(policy);
     } catch (IOException e) {
@@ -53,7 +53,7 @@ final class ScratchLog implements AutoCloseable {
   }
 
   /** {@code ALWAYS}, {@code NEVER} or {@code INTERVAL} with {@code intervalMillis}. */
-  static FlushPolicy policy(String kind, long intervalMillis) {
+  public static FlushPolicy policy(String kind, long intervalMillis) {
     return switch (FlushPolicy.Kind.valueOf(kind)) {
       case ALWAYS -> FlushPolicy.always();
       case NEVER -> FlushPolicy.never();
@@ -62,18 +62,18 @@ final class ScratchLog implements AutoCloseable {
   }
 
   /** A {@value #PAYLOAD_BYTES}-byte payload; never modified once appended. */
-  static byte[] payload() {
+  public static byte[] payload() {
     byte[] p = new byte[PAYLOAD_BYTES];
     Arrays.fill(p, (byte) 'x');
     return p;
   }
 
-  Log log() {
+  public Log log() {
     return log;
   }
 
   /** File fsyncs since the directory was opened. */
-  long fsyncs() {
+  public long fsyncs() {
     return files.forces();
   }
 

@@ -1,0 +1,147 @@
+package dev.herald.bench.kafka;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A one-node KRaft Kafka broker (combined broker and controller) inside the benchmark's JVM, from
+ * Kafka's own test kit, as {@code herald-examples} starts one for {@code demo --kafka embedded}. One
+ * per JMH trial: started in the trial's set-up, closed in its tear-down, which deletes its log
+ * directories (the test kit makes them under {@code java.io.tmpdir}). The broker's configuration is
+ * Kafka's default but for what one node needs (internal topics of one replica, no rebalance delay);
+ * in particular it never forces its logs ({@code log.flush.interval.messages} and {@code .ms} unset):
+ * an acknowledged record is in the OS page cache, and durability comes from replication, of which
+ * one node has none. Safe for use from any thread.
+ */
+final class EmbeddedBroker implements AutoCloseable {
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedBroker(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Formats and starts the broker; returns once it serves clients. */
+  static EmbeddedBroker start() {
+    KafkaClusterTestKit cluster = null;
+    PrintStream stdout = System.out;
+    try {
+      TestKitNodes nodes =
+          new TestKitNodes.Builder()
+              .setCombined(true)
+              .setNumControllerNodes(1)
+              .setNumBrokerNodes(1)
+              .build();
+      KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes);
+      for (Map.Entry<String, String> x :
+          Map.of(
+                  "group.initial.rebalance.delay.ms", "0",
+                  "offsets.topic.replication.factor", "1",
+                  "offsets.topic.num.partitions", "3",
+                  "transaction.state.log.replication.factor", "1",
+                  "transaction.state.log.min.isr", "1",
+                  "auto.create.topics.enable", "false")
+              .entrySet()) {
+        b.setConfigProp(x.getKey(), x.getValue());
+      }
+      cluster = b.build();
+      // The test kit prints its formatting steps on standard output, where JMH reports.
+      System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+      try {
+        cluster.format();
+      } finally {
+        System.setOut(stdout);
+      }
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new EmbeddedBroker(cluster);
+    } catch (Exception e) {
+      if (cluster != null) {
+        closeQuietly(cluster);
+      }
+      throw new IllegalStateException("cannot start the embedded Kafka broker", e);
+    }
+  }
+
+  String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /**
+   * Creates {@code topics} with {@code partitions} partitions each (one replica), and returns once
+   * every partition's leader serves it, so the first batch produced is not refused.
+   */
+  void createTopics(List<String> topics, int partitions) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin
+          .createTopics(
+              topics.stream().map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList())
+          .all()
+          .get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (String t : topics) {
+        for (int p = 0; p < partitions; p++) {
+          latest.put(new TopicPartition(t, p), OffsetSpec.latest());
+        }
+      }
+      awaitLeaders(admin, latest);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create topics " + topics, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted creating topics " + topics, e);
+    }
+  }
+
+  /**
+   * Returns once each partition's leader answers a ListOffsets request, which only a leader does.
+   * Right after creation the broker may not know the topic yet ({@code UNKNOWN_TOPIC_OR_PARTITION},
+   * which the admin client does not retry): such retriable errors are retried for up to 30 s.
+   */
+  private static void awaitLeaders(Admin admin, Map<TopicPartition, OffsetSpec> partitions)
+      throws ExecutionException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.listOffsets(partitions).all().get();
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      // The broker is still applying the new topic's metadata, and there is nothing to wait on.
+      Thread.sleep(20);
+    }
+  }
+
+  /** Stops the broker and deletes what it stored. */
+  @Override
+  public void close() {
+    closeQuietly(cluster);
+  }
+
+  private static void closeQuietly(KafkaClusterTestKit cluster) {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the embedded Kafka broker", e);
+    }
+  }
+}
