@@ -52,9 +52,16 @@ import org.slf4j.LoggerFactory;
  * arriving later for those partitions are ignored. On loss (the group moved on without us) it drops
  * them without committing.
  *
+ * <p>Decoding: the deliverer reads a binary-mode record's {@code ce_type} header first and counts the
+ * record done, undecoded, when the sink does not {@linkplain Transport.FeedSink#wantsType want} that
+ * type. A record that makes no event goes to {@link Transport.FeedSink#undecodable} as a placeholder
+ * ({@link KafkaRecordDescriptor#placeholder}), which the bus dead-letters: a poison record never stops
+ * the feed nor blocks its partition.
+ *
  * <p>Failure: an unexpected error on either thread (an authorization refusal, a bug) is logged at ERROR,
- * recorded ({@link #state()} {@code FAILED}, {@link #failure()}), and stops the feed; nothing is lost
- * silently, and nothing it had not finished is committed.
+ * recorded ({@link #state()} {@code FAILED}, {@link #failure()}), reported to the sink ({@link
+ * Transport.FeedSink#failed}, which the bus passes to {@code BusListener.onFeedFailed}), and stops the
+ * feed; nothing is lost silently, and nothing it had not finished is committed.
  */
 public final class KafkaFeed implements Transport.Feed {
     private static final Logger log = LoggerFactory.getLogger(KafkaFeed.class);
@@ -317,11 +324,23 @@ public final class KafkaFeed implements Transport.Feed {
         }
     }
 
+    /** Records the first failure, logs it and tells the sink; later ones (a consequence) are dropped. */
     private void fail(Throwable e) {
-        failure = e;
-        state = State.FAILED;
+        synchronized (lock) {
+            if (failure != null) {
+                return;
+            }
+            failure = e;
+            state = State.FAILED;
+        }
         log.error("feed of group '{}' on topics {} failed and stopped; unfinished events are delivered again "
                 + "to the next member of the group", groupId, topics, e);
+        try {
+            sink.failed(e);
+        } catch (RuntimeException listenerError) {
+            log.warn("the sink of group '{}' failed to take the feed's failure: {}", groupId,
+                    listenerError.toString());
+        }
     }
 
     /** Runs inside {@code poll}, on the poller thread. */
@@ -393,13 +412,8 @@ public final class KafkaFeed implements Transport.Feed {
                     next.forget();
                     continue;
                 }
-                Event<?> event = descriptor.toEvent(next.record);
-                if (!filter.test(event)) {
-                    next.run();
-                    continue;
-                }
                 try {
-                    sink.accept(event, next);
+                    offer(next);
                 } catch (InterruptedException e) {
                     next.forget(); // refused: the subscription or the feed is closing
                     return;
@@ -414,6 +428,30 @@ public final class KafkaFeed implements Transport.Feed {
             fail(e);
             stopping = true;
             consumer.wakeup(); // the poller ends the feed
+        }
+    }
+
+    /**
+     * Hands one record to the sink: skipped undecoded when its type is one the subscription never
+     * takes, as a placeholder when it makes no event, else decoded and, if the filter accepts it, fed.
+     */
+    private void offer(Pending next) throws InterruptedException {
+        String type = KafkaRecordDescriptor.typeOf(next.record);
+        if (type != null && !sink.wantsType(type)) {
+            next.run();
+            return;
+        }
+        Event<?> event;
+        try {
+            event = descriptor.toEvent(next.record);
+        } catch (RuntimeException e) {
+            sink.undecodable(KafkaRecordDescriptor.placeholder(next.record, e), e, next);
+            return;
+        }
+        if (filter.test(event)) {
+            sink.accept(event, next);
+        } else {
+            next.run();
         }
     }
 

@@ -74,10 +74,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * record key (null for a keyless event), the payload encoded by the {@link PayloadCodec} ({@link
  * JsonPayloadCodec} by default; never Java serialization) as the value. Dead letters carry their
  * subscription, attempts and cause as {@code herald_dl_*} headers too. Feeds also read structured-mode
- * records ({@code content-type: application/cloudevents+json}). A record that makes no valid event is
- * fed as a {@value dev.herald.codec.UndecodableRecord#TYPE} event (topic, partition, offset, error),
- * which counts as done for groups that do not subscribe to that type: a poison record never blocks a
- * partition.
+ * records ({@code content-type: application/cloudevents+json}). A feed reads a binary-mode record's
+ * {@code ce_type} header before decoding it and skips, undecoded, the types its subscription never takes.
+ * A record that makes no valid event is handed to the bus as a placeholder (its {@code ce_id} and {@code
+ * ce_type} when readable, else the type {@value dev.herald.codec.UndecodableRecord#TYPE}; an {@link
+ * dev.herald.codec.UndecodableRecord} with topic, partition, offset and error as data), which the bus
+ * dead-letters, with the cause, to the dead-letter topic for each group that takes that type: a poison
+ * record never blocks a partition nor stops a group.
  *
  * <p><b>Publishing.</b> An idempotent producer with {@code acks=all}: {@link #store}'s future completes
  * when the brokers have the record in every in-sync replica, and fails with the broker's error
@@ -101,8 +104,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p><b>Failures.</b> {@link Builder#build} fails fast, within {@link Builder#startupTimeout}, when no
  * broker answers at the bootstrap servers, naming them. A feed whose consumer hits an unexpected error
- * (an authorization refusal, say) logs it at ERROR with slf4j, stops, and shows it in {@link #feeds()}
- * ({@link KafkaFeed#state()}, {@link KafkaFeed#failure()}).
+ * (an authorization refusal, say) logs it at ERROR with slf4j, stops, reports it to the bus (which
+ * calls {@code BusListener.onFeedFailed}), and shows it in {@link #feeds()} ({@link KafkaFeed#state()},
+ * {@link KafkaFeed#failure()}).
  *
  * <p>Thread-safe. {@link #close()} closes every feed (each waits, bounded, for what its sink holds,
  * commits and leaves its group), then flushes and closes the producer.
