@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -89,6 +90,7 @@ public final class KafkaFeed implements Transport.Feed {
     private final Map<TopicPartition, Progress> owned = new HashMap<>();
     private long lastCommitNanos = System.nanoTime();
 
+    private final CompletableFuture<Void> assigned = new CompletableFuture<>();
     private volatile boolean stopping;
     private volatile boolean crashed;
     private volatile State state = State.RUNNING;
@@ -126,6 +128,19 @@ public final class KafkaFeed implements Transport.Feed {
 
     public State state() {
         return state;
+    }
+
+    /**
+     * Completes once the feed's consumer has joined its group and been given its partitions (none,
+     * when the group has more members than partitions) for the first time: from then on, records
+     * stored are fed without waiting for the group to form. Fails if the feed fails or closes first.
+     * Starting a consumer group takes a few round trips to the group coordinator (more on a new
+     * cluster, which creates its offsets topic then); a caller that measures latency, or must not
+     * miss records stored before its group existed with {@code auto.offset.reset=latest}, waits for
+     * this first.
+     */
+    public CompletableFuture<Void> assigned() {
+        return assigned.copy();
     }
 
     /** Why the feed stopped, when it {@linkplain State#FAILED failed}. */
@@ -306,6 +321,9 @@ public final class KafkaFeed implements Transport.Feed {
             if (state != State.FAILED) {
                 state = State.CLOSED;
             }
+            Throwable why = failure;
+            assigned.completeExceptionally(why != null ? why
+                    : new IllegalStateException("feed of group '" + groupId + "' closed before it was assigned"));
         }
     }
 
@@ -359,6 +377,7 @@ public final class KafkaFeed implements Transport.Feed {
             if (pausedNow) {
                 consumer.pause(partitions);
             }
+            assigned.complete(null);
         }
 
         @Override

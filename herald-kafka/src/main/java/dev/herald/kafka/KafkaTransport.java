@@ -187,6 +187,14 @@ public final class KafkaTransport implements Transport {
         return List.copyOf(feeds);
     }
 
+    /**
+     * Completes once every feed started so far has joined its consumer group and been given its
+     * partitions ({@link KafkaFeed#assigned()}); fails if one of them fails or closes first.
+     */
+    public CompletableFuture<Void> feedsAssigned() {
+        return CompletableFuture.allOf(feeds().stream().map(KafkaFeed::assigned).toArray(CompletableFuture[]::new));
+    }
+
     @Override
     public CompletableFuture<Void> store(Event<?> event) {
         ProducerRecord<byte[], byte[]> record;
