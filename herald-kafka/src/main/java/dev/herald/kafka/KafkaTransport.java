@@ -89,6 +89,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * in the producer; it blocks only while the producer's buffer is full or it waits for a new topic's
  * metadata, at most {@code max.block.ms} (5 s by default here).
  *
+ * <p>One request in flight per broker ({@code max.in.flight.requests.per.connection=1}, where Kafka's
+ * default is 5), unless {@link Builder#producerProperty} says otherwise. A broker reads the next request
+ * on a connection only once it has answered the one before, so further requests in flight merely queue
+ * there, each as a small batch paying the broker's whole per-request cost; a record's store then waits
+ * for up to five requests ahead of it, and each hop of an event-driven flow (a handler publishing what
+ * the next one consumes) as well, since a feed sees a record only once it is stored. With one in
+ * flight the producer gathers what arrives meanwhile into the next request. Raise it for a link whose
+ * round trip is long next to the broker's time per request.
+ *
  * <p><b>Feeding.</b> Each {@link #feed} is one {@link KafkaConsumer} in consumer group {@link
  * Builder#groupIdPrefix} + group, on a poller thread of its own, with a deliverer thread that calls the
  * sink ({@link KafkaFeed}). Delivery is at least once and in order per partition (so per key): an offset
@@ -443,6 +452,8 @@ public final class KafkaTransport implements Transport {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId + "-producer");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        // The broker serves one request per connection at a time: more in flight only queue there (see above).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.putAll(b.producerProperties);
         // Not overridable: what the store future promises rests on these.
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -476,7 +487,7 @@ public final class KafkaTransport implements Transport {
         private String clientId = "herald";
         private String groupIdPrefix = "";
         private Duration pollTimeout = Duration.ofMillis(100);
-        private int commitEvery = 256;
+        private int commitEvery = 4096;
         private Duration commitInterval = Duration.ofSeconds(1);
         private int maxBufferedRecords = 1024;
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -572,7 +583,11 @@ public final class KafkaTransport implements Transport {
 
         /**
          * A feed commits once this many records are done since its last commit, or once {@link
-         * #commitInterval} has passed with some done; 256 by default.
+         * #commitInterval} has passed with some done; 4096 by default. Each commit is a request to the
+         * group coordinator and a replicated write to {@code __consumer_offsets}; a feed counts every
+         * record of its topics, the types its subscription skips included, so a small value makes many
+         * groups on one busy topic commit hundreds of times a second. A crash redelivers at most what
+         * was finished since the last commit.
          */
         public Builder commitEvery(int records) {
             if (records <= 0) {
