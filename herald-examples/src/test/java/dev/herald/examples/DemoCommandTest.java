@@ -43,7 +43,8 @@ class DemoCommandTest {
             "analyticsDropped",
             "latencyP50Ms",
             "latencyP99Ms",
-            "elapsedMs")) {
+            "elapsedMs",
+            "readyMs")) {
       assertThat(json.has(field)).as(field).isTrue();
     }
     long placed = json.get("ordersPlaced").asLong();

@@ -41,6 +41,9 @@ class KafkaDemoTest {
     assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
         .isEqualTo(200);
     assertThat(report.get("customersNotified").asLong()).isEqualTo(200);
+    // The clock started once every consumer group had formed; the wait is reported on its own.
+    assertThat(report.get("readyMs").asLong()).isPositive();
+    assertThat(out.toString()).contains("Ready ");
     // Not compared with the in-memory run: over several partitions, inventory sees orders in order
     // per key only, so which orders find the shelves empty depends on arrival.
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -52,9 +53,16 @@ import org.slf4j.LoggerFactory;
  * arriving later for those partitions are ignored. On loss (the group moved on without us) it drops
  * them without committing.
  *
+ * <p>Decoding: the deliverer reads a binary-mode record's {@code ce_type} header first and counts the
+ * record done, undecoded, when the sink does not {@linkplain Transport.FeedSink#wantsType want} that
+ * type. A record that makes no event goes to {@link Transport.FeedSink#undecodable} as a placeholder
+ * ({@link KafkaRecordDescriptor#placeholder}), which the bus dead-letters: a poison record never stops
+ * the feed nor blocks its partition.
+ *
  * <p>Failure: an unexpected error on either thread (an authorization refusal, a bug) is logged at ERROR,
- * recorded ({@link #state()} {@code FAILED}, {@link #failure()}), and stops the feed; nothing is lost
- * silently, and nothing it had not finished is committed.
+ * recorded ({@link #state()} {@code FAILED}, {@link #failure()}), reported to the sink ({@link
+ * Transport.FeedSink#failed}, which the bus passes to {@code BusListener.onFeedFailed}), and stops the
+ * feed; nothing is lost silently, and nothing it had not finished is committed.
  */
 public final class KafkaFeed implements Transport.Feed {
     private static final Logger log = LoggerFactory.getLogger(KafkaFeed.class);
@@ -82,6 +90,7 @@ public final class KafkaFeed implements Transport.Feed {
     private final Map<TopicPartition, Progress> owned = new HashMap<>();
     private long lastCommitNanos = System.nanoTime();
 
+    private final CompletableFuture<Void> assigned = new CompletableFuture<>();
     private volatile boolean stopping;
     private volatile boolean crashed;
     private volatile State state = State.RUNNING;
@@ -119,6 +128,19 @@ public final class KafkaFeed implements Transport.Feed {
 
     public State state() {
         return state;
+    }
+
+    /**
+     * Completes once the feed's consumer has joined its group and been given its partitions (none,
+     * when the group has more members than partitions) for the first time: from then on, records
+     * stored are fed without waiting for the group to form. Fails if the feed fails or closes first.
+     * Starting a consumer group takes a few round trips to the group coordinator (more on a new
+     * cluster, which creates its offsets topic then); a caller that measures latency, or must not
+     * miss records stored before its group existed with {@code auto.offset.reset=latest}, waits for
+     * this first.
+     */
+    public CompletableFuture<Void> assigned() {
+        return assigned.copy();
     }
 
     /** Why the feed stopped, when it {@linkplain State#FAILED failed}. */
@@ -299,6 +321,9 @@ public final class KafkaFeed implements Transport.Feed {
             if (state != State.FAILED) {
                 state = State.CLOSED;
             }
+            Throwable why = failure;
+            assigned.completeExceptionally(why != null ? why
+                    : new IllegalStateException("feed of group '" + groupId + "' closed before it was assigned"));
         }
     }
 
@@ -317,11 +342,23 @@ public final class KafkaFeed implements Transport.Feed {
         }
     }
 
+    /** Records the first failure, logs it and tells the sink; later ones (a consequence) are dropped. */
     private void fail(Throwable e) {
-        failure = e;
-        state = State.FAILED;
+        synchronized (lock) {
+            if (failure != null) {
+                return;
+            }
+            failure = e;
+            state = State.FAILED;
+        }
         log.error("feed of group '{}' on topics {} failed and stopped; unfinished events are delivered again "
                 + "to the next member of the group", groupId, topics, e);
+        try {
+            sink.failed(e);
+        } catch (RuntimeException listenerError) {
+            log.warn("the sink of group '{}' failed to take the feed's failure: {}", groupId,
+                    listenerError.toString());
+        }
     }
 
     /** Runs inside {@code poll}, on the poller thread. */
@@ -340,6 +377,7 @@ public final class KafkaFeed implements Transport.Feed {
             if (pausedNow) {
                 consumer.pause(partitions);
             }
+            assigned.complete(null);
         }
 
         @Override
@@ -393,13 +431,8 @@ public final class KafkaFeed implements Transport.Feed {
                     next.forget();
                     continue;
                 }
-                Event<?> event = descriptor.toEvent(next.record);
-                if (!filter.test(event)) {
-                    next.run();
-                    continue;
-                }
                 try {
-                    sink.accept(event, next);
+                    offer(next);
                 } catch (InterruptedException e) {
                     next.forget(); // refused: the subscription or the feed is closing
                     return;
@@ -414,6 +447,30 @@ public final class KafkaFeed implements Transport.Feed {
             fail(e);
             stopping = true;
             consumer.wakeup(); // the poller ends the feed
+        }
+    }
+
+    /**
+     * Hands one record to the sink: skipped undecoded when its type is one the subscription never
+     * takes, as a placeholder when it makes no event, else decoded and, if the filter accepts it, fed.
+     */
+    private void offer(Pending next) throws InterruptedException {
+        String type = KafkaRecordDescriptor.typeOf(next.record);
+        if (type != null && !sink.wantsType(type)) {
+            next.run();
+            return;
+        }
+        Event<?> event;
+        try {
+            event = descriptor.toEvent(next.record);
+        } catch (RuntimeException e) {
+            sink.undecodable(KafkaRecordDescriptor.placeholder(next.record, e), e, next);
+            return;
+        }
+        if (filter.test(event)) {
+            sink.accept(event, next);
+        } else {
+            next.run();
         }
     }
 

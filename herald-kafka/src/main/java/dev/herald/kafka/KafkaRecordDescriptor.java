@@ -38,9 +38,12 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * </pre>
  *
  * Reading accepts binary mode as above, and structured mode ({@code content-type:
- * application/cloudevents+json}, read by {@link CloudEventsStructured}). A record that makes no valid
- * event reads as a {@value UndecodableRecord#TYPE} event instead; reading never throws. Stateless and
- * safe for use from any thread.
+ * application/cloudevents+json}, read by {@link CloudEventsStructured}). {@link #typeOf} reads a
+ * binary-mode record's type without decoding it, so that a feed can skip the types its subscription
+ * never takes. A record that makes no valid event fails {@link #toEvent}; {@link #placeholder} then
+ * makes the event that stands for it: the record's {@code ce_id} and {@code ce_type} when they are
+ * readable, else the type {@value UndecodableRecord#TYPE} and an id naming topic, partition and offset;
+ * an {@link UndecodableRecord} as data. Stateless and safe for use from any thread.
  */
 final class KafkaRecordDescriptor {
     static final String DL_SUBSCRIPTION = "herald_dl_subscription";
@@ -86,33 +89,64 @@ final class KafkaRecordDescriptor {
         return new ProducerRecord<>(topic, null, m.timestamp(), m.key(), m.payload(), headers);
     }
 
-    /** The event in {@code record}, or an {@link UndecodableRecord} event saying why there is none. */
+    /**
+     * The event in {@code record}.
+     *
+     * @throws RuntimeException if the record makes no valid event (damaged or foreign headers, a
+     *     tombstone, a payload the codec refuses)
+     */
     Event<?> toEvent(ConsumerRecord<byte[], byte[]> record) {
-        try {
-            String contentType = lastString(record, CloudEventsBinary.CONTENT_TYPE);
-            if (CloudEventsStructured.isStructured(contentType)) {
-                return structured.decode(record.value(), record.key());
-            }
-            List<BinaryMessage.Header> headers = new ArrayList<>();
-            for (Header h : record.headers()) {
-                headers.add(new BinaryMessage.Header(h.key(), h.value()));
-            }
-            if (record.value() == null) {
-                throw new IllegalArgumentException("record has no value (a tombstone)");
-            }
-            return binary.decode(new BinaryMessage(record.timestamp(), record.key(), headers, record.value()));
-        } catch (RuntimeException e) {
-            return undecodable(record, e.getClass().getSimpleName() + ": " + e.getMessage());
+        String contentType = lastString(record, CloudEventsBinary.CONTENT_TYPE);
+        if (CloudEventsStructured.isStructured(contentType)) {
+            return structured.decode(record.value(), record.key());
         }
+        List<BinaryMessage.Header> headers = new ArrayList<>();
+        for (Header h : record.headers()) {
+            headers.add(new BinaryMessage.Header(h.key(), h.value()));
+        }
+        if (record.value() == null) {
+            throw new IllegalArgumentException("record has no value (a tombstone)");
+        }
+        return binary.decode(new BinaryMessage(record.timestamp(), record.key(), headers, record.value()));
     }
 
-    static Event<UndecodableRecord> undecodable(ConsumerRecord<?, ?> record, String error) {
-        UndecodableRecord u = new UndecodableRecord(record.topic(), record.partition(), record.offset(), error);
+    /**
+     * The {@code ce_type} of a binary-mode record, read without decoding it; null for a structured-mode
+     * record (its type is inside the value) and for one without that header.
+     */
+    static String typeOf(ConsumerRecord<?, ?> record) {
+        if (CloudEventsStructured.isStructured(lastString(record, CloudEventsBinary.CONTENT_TYPE))) {
+            return null;
+        }
+        return lastString(record, CloudEventsBinary.TYPE);
+    }
+
+    /**
+     * An event standing for {@code record}, which {@link #toEvent} refused with {@code cause}: the
+     * record's {@code ce_id} and {@code ce_type} when its headers give valid ones (so the bus
+     * dead-letters it for the subscriptions that take that type), else an id naming its topic,
+     * partition and offset and the type {@value UndecodableRecord#TYPE}; an {@link UndecodableRecord} as
+     * data either way.
+     */
+    static Event<UndecodableRecord> placeholder(ConsumerRecord<?, ?> record, Throwable cause) {
+        UndecodableRecord u = new UndecodableRecord(record.topic(), record.partition(), record.offset(),
+                cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        Instant time = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
+        String type = typeOf(record);
+        String id = lastString(record, CloudEventsBinary.ID);
+        if (type != null && id != null) {
+            try {
+                return Event.<UndecodableRecord>builder(type).id(id).source(UNDECODABLE_SOURCE).time(time).data(u)
+                        .build();
+            } catch (RuntimeException headersUnusable) {
+                // Not a valid id or type: name the record by its position instead.
+            }
+        }
         String where = record.topic().length() <= 80 ? record.topic() : Integer.toHexString(record.topic().hashCode());
         return Event.<UndecodableRecord>builder(UndecodableRecord.TYPE)
                 .id("undecodable-" + where + "-" + record.partition() + "-" + record.offset())
                 .source(UNDECODABLE_SOURCE)
-                .time(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
+                .time(time)
                 .data(u)
                 .build();
     }

@@ -74,10 +74,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * record key (null for a keyless event), the payload encoded by the {@link PayloadCodec} ({@link
  * JsonPayloadCodec} by default; never Java serialization) as the value. Dead letters carry their
  * subscription, attempts and cause as {@code herald_dl_*} headers too. Feeds also read structured-mode
- * records ({@code content-type: application/cloudevents+json}). A record that makes no valid event is
- * fed as a {@value dev.herald.codec.UndecodableRecord#TYPE} event (topic, partition, offset, error),
- * which counts as done for groups that do not subscribe to that type: a poison record never blocks a
- * partition.
+ * records ({@code content-type: application/cloudevents+json}). A feed reads a binary-mode record's
+ * {@code ce_type} header before decoding it and skips, undecoded, the types its subscription never takes.
+ * A record that makes no valid event is handed to the bus as a placeholder (its {@code ce_id} and {@code
+ * ce_type} when readable, else the type {@value dev.herald.codec.UndecodableRecord#TYPE}; an {@link
+ * dev.herald.codec.UndecodableRecord} with topic, partition, offset and error as data), which the bus
+ * dead-letters, with the cause, to the dead-letter topic for each group that takes that type: a poison
+ * record never blocks a partition nor stops a group.
  *
  * <p><b>Publishing.</b> An idempotent producer with {@code acks=all}: {@link #store}'s future completes
  * when the brokers have the record in every in-sync replica, and fails with the broker's error
@@ -85,6 +88,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * authorization refusal). It is called on the publisher's thread and returns once the record is queued
  * in the producer; it blocks only while the producer's buffer is full or it waits for a new topic's
  * metadata, at most {@code max.block.ms} (5 s by default here).
+ *
+ * <p>One request in flight per broker ({@code max.in.flight.requests.per.connection=1}, where Kafka's
+ * default is 5), unless {@link Builder#producerProperty} says otherwise. A broker reads the next request
+ * on a connection only once it has answered the one before, so further requests in flight merely queue
+ * there, each as a small batch paying the broker's whole per-request cost; a record's store then waits
+ * for up to five requests ahead of it, and each hop of an event-driven flow (a handler publishing what
+ * the next one consumes) as well, since a feed sees a record only once it is stored. With one in
+ * flight the producer gathers what arrives meanwhile into the next request. Raise it for a link whose
+ * round trip is long next to the broker's time per request.
  *
  * <p><b>Feeding.</b> Each {@link #feed} is one {@link KafkaConsumer} in consumer group {@link
  * Builder#groupIdPrefix} + group, on a poller thread of its own, with a deliverer thread that calls the
@@ -101,8 +113,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p><b>Failures.</b> {@link Builder#build} fails fast, within {@link Builder#startupTimeout}, when no
  * broker answers at the bootstrap servers, naming them. A feed whose consumer hits an unexpected error
- * (an authorization refusal, say) logs it at ERROR with slf4j, stops, and shows it in {@link #feeds()}
- * ({@link KafkaFeed#state()}, {@link KafkaFeed#failure()}).
+ * (an authorization refusal, say) logs it at ERROR with slf4j, stops, reports it to the bus (which
+ * calls {@code BusListener.onFeedFailed}), and shows it in {@link #feeds()} ({@link KafkaFeed#state()},
+ * {@link KafkaFeed#failure()}).
  *
  * <p>Thread-safe. {@link #close()} closes every feed (each waits, bounded, for what its sink holds,
  * commits and leaves its group), then flushes and closes the producer.
@@ -181,6 +194,14 @@ public final class KafkaTransport implements Transport {
     public synchronized List<KafkaFeed> feeds() {
         feeds.removeIf(f -> f.state() == KafkaFeed.State.CLOSED);
         return List.copyOf(feeds);
+    }
+
+    /**
+     * Completes once every feed started so far has joined its consumer group and been given its
+     * partitions ({@link KafkaFeed#assigned()}); fails if one of them fails or closes first.
+     */
+    public CompletableFuture<Void> feedsAssigned() {
+        return CompletableFuture.allOf(feeds().stream().map(KafkaFeed::assigned).toArray(CompletableFuture[]::new));
     }
 
     @Override
@@ -431,6 +452,8 @@ public final class KafkaTransport implements Transport {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId + "-producer");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        // The broker serves one request per connection at a time: more in flight only queue there (see above).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.putAll(b.producerProperties);
         // Not overridable: what the store future promises rests on these.
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -464,7 +487,7 @@ public final class KafkaTransport implements Transport {
         private String clientId = "herald";
         private String groupIdPrefix = "";
         private Duration pollTimeout = Duration.ofMillis(100);
-        private int commitEvery = 256;
+        private int commitEvery = 4096;
         private Duration commitInterval = Duration.ofSeconds(1);
         private int maxBufferedRecords = 1024;
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -560,7 +583,11 @@ public final class KafkaTransport implements Transport {
 
         /**
          * A feed commits once this many records are done since its last commit, or once {@link
-         * #commitInterval} has passed with some done; 256 by default.
+         * #commitInterval} has passed with some done; 4096 by default. Each commit is a request to the
+         * group coordinator and a replicated write to {@code __consumer_offsets}; a feed counts every
+         * record of its topics, the types its subscription skips included, so a small value makes many
+         * groups on one busy topic commit hundreds of times a second. A crash redelivers at most what
+         * was finished since the last commit.
          */
         public Builder commitEvery(int records) {
             if (records <= 0) {

@@ -2,10 +2,14 @@ package dev.herald.kafka;
 
 import dev.herald.codec.PayloadCodec;
 
-/** Delegates to a codec, failing the next encode with a given exception when asked. */
+/**
+ * Delegates to a codec, failing the next encode with a given exception when asked, and every decode
+ * with a given error (a bug in the codec) while one is set.
+ */
 final class FailingCodec implements PayloadCodec {
     private final PayloadCodec delegate;
     volatile RuntimeException failNext;
+    volatile Error decodeError;
 
     FailingCodec(PayloadCodec delegate) {
         this.delegate = delegate;
@@ -33,6 +37,10 @@ final class FailingCodec implements PayloadCodec {
 
     @Override
     public Object decode(byte[] payload, String contentType, String typeHint) {
+        Error e = decodeError;
+        if (e != null) {
+            throw e;
+        }
         return delegate.decode(payload, contentType, typeHint);
     }
 }

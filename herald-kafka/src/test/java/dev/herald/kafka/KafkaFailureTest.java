@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.BusListener;
+import dev.herald.DeadLetter;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
@@ -21,7 +23,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -37,7 +41,7 @@ class KafkaFailureTest {
     final String prefix = freshPrefix("failure");
 
     @Test
-    void aPoisonRecordIsFedAsUndecodableAndThePartitionKeepsFlowing() throws Exception {
+    void aPoisonRecordIsDeadLetteredWithItsCauseAndThePartitionKeepsFlowing() throws Exception {
         // One partition, so the good record sits behind the poison one.
         KafkaTransport t = transport(prefix).partitions(1).build();
         try (KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
@@ -50,23 +54,113 @@ class KafkaFailureTest {
         }
         EventBus bus = Herald.builder().transport(t).build();
         t.store(Event.of("order.placed", new Order("2", 20))).get(30, SECONDS);
-        ConcurrentLinkedQueue<UndecodableRecord> bad = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
-        bus.subscribe(UndecodableRecord.TYPE, UndecodableRecord.class, e -> bad.add(e.data()),
-                SubscribeOptions.defaults().group("ops").name("ops"));
+        ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
+        bus.subscribe(DeadLetter.class, bad::add);
         bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
                 SubscribeOptions.defaults().group("orders").name("orders"));
+        bus.subscribe("payment.#", e -> other.add(e.type()),
+                SubscribeOptions.defaults().group("payments").name("payments"));
         await().atMost(60, SECONDS).until(() -> bad.size() == 1 && orders.size() == 1);
         assertThat(orders).containsExactly(new Order("2", 20));
-        UndecodableRecord u = bad.peek();
+        DeadLetter dl = bad.peek();
+        assertThat(dl.subscription()).isEqualTo("orders");
+        assertThat(dl.attempts()).isZero();
+        assertThat(dl.causeMessage()).contains("malformed JSON");
+        assertThat(dl.event().id()).isEqualTo("broken-1");
+        assertThat(dl.event().type()).isEqualTo("order.placed");
+        UndecodableRecord u = (UndecodableRecord) dl.event().data();
         assertThat(u.topic()).isEqualTo(prefix + "events");
         assertThat(u.partition()).isZero();
         assertThat(u.offset()).isZero();
         assertThat(u.error()).contains("malformed JSON");
+        // Both groups get past both records (and the dead letter): the poison one blocks neither.
+        awaitCommitted("orders", 3);
+        awaitCommitted("payments", 3);
         assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
-        // Both groups are past both records: the poison one blocks neither.
-        assertThat(PlainClients.committedTotal(bootstrap, prefix + "orders")).isEqualTo(2);
-        assertThat(PlainClients.committedTotal(bootstrap, prefix + "ops")).isEqualTo(2);
+        assertThat(other).isEmpty();
+        // The dead letter is on the dead-letter topic, its facts readable without decoding it.
+        List<ConsumerRecord<byte[], byte[]>> dead = PlainClients.readAll(bootstrap, prefix + "deadletter", 1);
+        assertThat(dead).hasSize(1);
+        assertThat(PlainClients.headers(dead.get(0)))
+                .containsEntry(KafkaRecordDescriptor.DL_SUBSCRIPTION, "orders")
+                .containsEntry(KafkaRecordDescriptor.DL_EVENT_ID, "broken-1")
+                .containsEntry(KafkaRecordDescriptor.DL_EVENT_TYPE, "order.placed")
+                .hasEntrySatisfying(KafkaRecordDescriptor.DL_CAUSE_MESSAGE, m -> assertThat(m).contains("malformed JSON"));
+    }
+
+    @Test
+    void aRecordWithoutReadableHeadersIsDeadLetteredForEveryGroupUnderItsPosition() throws Exception {
+        KafkaTransport t = transport(prefix).partitions(1).build();
+        try (KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
+            p.send(new ProducerRecord<>(prefix + "events", utf8("another team's bytes"))).get(30, SECONDS);
+        }
+        EventBus bus = Herald.builder().transport(t).build();
+        ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
+        bus.subscribe(DeadLetter.class, bad::add);
+        bus.subscribe("order.placed", e -> { }, SubscribeOptions.defaults().group("orders").name("orders"));
+        bus.subscribe("payment.#", e -> { }, SubscribeOptions.defaults().group("payments").name("payments"));
+        await().atMost(60, SECONDS).until(() -> bad.size() == 2);
+        assertThat(bad).extracting(DeadLetter::subscription).containsExactlyInAnyOrder("orders", "payments");
+        for (DeadLetter dl : bad) {
+            assertThat(dl.event().type()).isEqualTo(UndecodableRecord.TYPE);
+            assertThat(dl.event().id()).isEqualTo("undecodable-" + prefix + "events-0-0");
+        }
+        awaitCommitted("orders", 3); // the record and both dead letters
+        awaitCommitted("payments", 3);
+        assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+    }
+
+    private void awaitCommitted(String group, long total) {
+        await().atMost(60, SECONDS).until(() -> PlainClients.committedTotal(bootstrap, prefix + group) == total);
+    }
+
+    @Test
+    void recordsOfTypesNoSubscriptionTakesAreSkippedUndecoded() throws Exception {
+        CountingCodec codec = new CountingCodec(KafkaTransportTest.CODEC);
+        try (KafkaTransport t = transport(prefix).codec(codec).partitions(1).build()) {
+            for (int i = 0; i < 20; i++) {
+                t.store(Event.of("stock.low", "sku-" + i)).get(30, SECONDS);
+            }
+            t.store(Event.of("order.placed", new Order("1", 10))).get(30, SECONDS);
+            EventBus bus = Herald.builder().transport(t).build();
+            ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
+            bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
+                    SubscribeOptions.defaults().group("orders").name("orders"));
+            await().atMost(60, SECONDS).until(() -> orders.size() == 1);
+            assertThat(codec.decoded.get()).isEqualTo(1);
+            assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+            assertThat(PlainClients.committedTotal(bootstrap, prefix + "orders")).isEqualTo(21);
+        }
+    }
+
+    @Test
+    void aFeedThatFailsForGoodIsReportedToTheBus() throws Exception {
+        FailingCodec codec = new FailingCodec(KafkaTransportTest.CODEC);
+        codec.decodeError = new AssertionError("bug in the codec");
+        KafkaTransport t = transport(prefix).codec(codec).build();
+        t.store(Event.of("order.placed", new Order("1", 10))).get(30, SECONDS);
+        LinkedBlockingQueue<String> subscriptions = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        EventBus bus = Herald.builder().transport(t).listener(new BusListener() {
+            @Override
+            public void onFeedFailed(String subscription, Throwable cause) {
+                subscriptions.add(subscription);
+                failures.add(cause);
+            }
+        }).build();
+        bus.subscribe("order.placed", e -> { }, SubscribeOptions.defaults().group("orders").name("orders"));
+        Throwable cause = failures.poll(60, SECONDS);
+        assertThat(cause).isInstanceOf(AssertionError.class).hasMessage("bug in the codec");
+        assertThat(subscriptions.poll()).isEqualTo("orders");
+        assertThat(t.feeds()).singleElement().satisfies(f -> {
+            assertThat(f.state()).isEqualTo(KafkaFeed.State.FAILED);
+            assertThat(f.failure()).containsSame(cause);
+        });
+        bus.close(Duration.ofSeconds(10));
+        assertThat(failures).isEmpty(); // reported once
+        assertThat(PlainClients.committedTotal(bootstrap, prefix + "orders")).isZero();
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param lost {@link LossAudit#total()}; zero for a correct run
  * @param latencyP50Ms order latency, placement to shipped or cancelled, median
  * @param elapsedMs from the first placement until every order had ended
+ * @param readyMs before the clock started: how long the durable subscriptions took to be ready
+ *     (on Kafka, to join their consumer groups and be given partitions); 0 elsewhere
  * @param eventsPerSecond events published on the bus until then, per second
  * @param events per event type: published and delivered by the shop's own counters, and what the
  *     analytics service processed and dropped
@@ -43,6 +45,7 @@ public record DemoReport(
     double latencyP99Ms,
     double latencyMaxMs,
     long elapsedMs,
+    long readyMs,
     double ordersPerSecond,
     double eventsPerSecond,
     boolean closeDrained,

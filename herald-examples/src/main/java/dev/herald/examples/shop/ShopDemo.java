@@ -8,8 +8,9 @@ import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscriptionStats;
-import dev.herald.log.FlushPolicy;
 import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.kafka.KafkaTransport;
+import dev.herald.log.FlushPolicy;
 import dev.herald.log.LogDirectory;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
@@ -25,10 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -80,7 +85,8 @@ public final class ShopDemo {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
     return runWithoutLog(
-        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "memory", bus, ledger, progress);
+        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "memory", bus, ledger, null,
+        progress);
   }
 
   /**
@@ -115,7 +121,7 @@ public final class ShopDemo {
     }
     return run(
         ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "log", bus, ledger, history, dir,
-        progress);
+        readiness(transport), progress);
   }
 
   /**
@@ -139,7 +145,8 @@ public final class ShopDemo {
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     String suffix = Long.toString(System.currentTimeMillis(), 36);
     return runWithoutLog(
-        ShopRun.of(seed, orders, suffix), services, transportName, bus, ledger, progress);
+        ShopRun.of(seed, orders, suffix), services, transportName, bus, ledger, transport,
+        progress);
   }
 
   /** A run with no history to resume: nothing to read back from a log. */
@@ -149,10 +156,20 @@ public final class ShopDemo {
       String transportName,
       EventBus bus,
       DropLedger ledger,
+      Transport transport,
       PrintWriter progress)
       throws InterruptedException {
     try {
-      return run(run, services, transportName, bus, ledger, new ShopHistory(), null, progress);
+      return run(
+          run,
+          services,
+          transportName,
+          bus,
+          ledger,
+          new ShopHistory(),
+          null,
+          readiness(transport),
+          progress);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // only reading back a log does I/O, and there is none here
     }
@@ -243,6 +260,16 @@ public final class ShopDemo {
     };
   }
 
+  /**
+   * What to wait for before the clock starts: on Kafka, every feed joined to its consumer group and
+   * given its partitions, so that the latency measured is the shop's, not the groups' start-up.
+   */
+  private static Supplier<CompletableFuture<Void>> readiness(Transport transport) {
+    return transport instanceof KafkaTransport kafka
+        ? kafka::feedsAssigned
+        : () -> CompletableFuture.completedFuture(null);
+  }
+
   private static DemoReport run(
       ShopRun run,
       Set<String> services,
@@ -251,6 +278,7 @@ public final class ShopDemo {
       DropLedger ledger,
       ShopHistory history,
       Path durableDir,
+      Supplier<CompletableFuture<Void>> ready,
       PrintWriter progress)
       throws IOException, InterruptedException {
     int orders = run.orders();
@@ -286,7 +314,10 @@ public final class ShopDemo {
       }
 
       long stallNanos = STALL_TIMEOUT.toNanos();
+      long readyStart = System.nanoTime();
+      awaitReady(ready.get(), stallNanos);
       long start = System.nanoTime();
+      long readyNanos = start - readyStart;
       ProgressLine line =
           progress == null
               ? null
@@ -374,6 +405,7 @@ public final class ShopDemo {
           millis(latency.getValueAtPercentile(99)),
           millis(latency.getMaxValue()),
           TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
+          TimeUnit.NANOSECONDS.toMillis(readyNanos),
           round(placedThisRun / seconds),
           round(publishedByThen / seconds),
           close.drained(),
@@ -385,6 +417,19 @@ public final class ShopDemo {
     } finally {
       bus.close(CLOSE_TIMEOUT); // Idempotent: a no-op after a normal run.
       analyticsExecutor.shutdownNow();
+    }
+  }
+
+  private static void awaitReady(CompletableFuture<Void> ready, long timeoutNanos)
+      throws InterruptedException {
+    try {
+      ready.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a durable subscription failed to start", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "durable subscriptions not ready after " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s",
+          e);
     }
   }
 

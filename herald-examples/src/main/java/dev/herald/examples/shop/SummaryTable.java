@@ -88,6 +88,11 @@ public final class SummaryTable {
     out.printf(
         "Time     %d ms: %.0f orders/s, %.0f events/s%n",
         r.elapsedMs(), r.ordersPerSecond(), r.eventsPerSecond());
+    if (r.readyMs() > 0) {
+      out.printf(
+          "Ready    %d ms before the first order: durable subscriptions joining their groups%n",
+          r.readyMs());
+    }
     LossAudit a = r.lostDetail();
     out.printf(
         "Lost     %d (unfinished orders %d, unaccounted events %d, lost dead letters %d,"
