@@ -1,6 +1,7 @@
 package dev.herald.kafka;
 
 import dev.herald.Event;
+import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *       consumer stays in its group.
  * </ul>
  *
- * <p>Commits: per partition, an {@link AckedOffsets} collects {@code done} calls (from any thread);
+ * <p>Commits: per partition, an {@link AckedPrefix} collects {@code done} calls (from any thread);
  * the poller commits the contiguous prefix, asynchronously, every {@code commitEvery}
  * acknowledgements or {@code commitInterval}, and synchronously on revocation and on close. Records
  * the filter rejects, and offsets with no record (transaction markers, compaction), count as done.
@@ -512,7 +513,7 @@ public final class KafkaFeed implements Transport.Feed {
     /** Per owned partition; {@code expected}, {@code committed} and {@code confirmed} are the poller's. */
     private static final class Progress {
         final TopicPartition partition;
-        final AckedOffsets acked;
+        final AckedPrefix acked;
         long expected;
         long committed;
         long confirmed;
@@ -521,7 +522,7 @@ public final class KafkaFeed implements Transport.Feed {
 
         Progress(TopicPartition partition, long position) {
             this.partition = partition;
-            this.acked = new AckedOffsets(position);
+            this.acked = new AckedPrefix(position);
             this.expected = position;
             this.committed = position;
             this.confirmed = position;

@@ -3,6 +3,7 @@ package dev.herald.log;
 import dev.herald.Event;
 import dev.herald.codec.CloudEventsBinary;
 import dev.herald.codec.UndecodableRecord;
+import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
