@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How an {@link Event} becomes a {@link BinaryMessage} and back: the CloudEvents Kafka protocol binding,
@@ -31,7 +32,7 @@ import java.util.Objects;
  * {@code ce_dataschema} (Herald events do not carry a schema URI); a {@code ce_partitionkey} header
  * supplies the key when the message has none; a header without a value counts as absent.
  *
- * <p>Stateless and safe for use from any thread.
+ * <p>Safe for use from any thread; its only state is a bounded cache of encoded header values.
  */
 public final class CloudEventsBinary {
     /** Prefix of every CloudEvents attribute header. */
@@ -49,10 +50,16 @@ public final class CloudEventsBinary {
     /** Herald's own: the codec's type hint, so the reader rebuilds the payload's class. */
     public static final String CLASS = "herald_class";
 
+    private static final byte[] SPEC_VERSION_VALUE = utf8(Event.SPEC_VERSION);
+    private static final int MAX_REPEATED = 4096;
+
     private final PayloadCodec codec;
+    private final byte[] codecContentType;
+    private final ConcurrentHashMap<String, byte[]> repeatedValues = new ConcurrentHashMap<>();
 
     public CloudEventsBinary(PayloadCodec codec) {
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.codecContentType = utf8(codec.contentType());
     }
 
     /** The payload codec. */
@@ -67,25 +74,73 @@ public final class CloudEventsBinary {
      */
     public BinaryMessage encode(Event<?> event) {
         List<BinaryMessage.Header> headers = new ArrayList<>(8 + event.extensions().size());
-        headers.add(BinaryMessage.Header.of(ID, event.id()));
-        headers.add(BinaryMessage.Header.of(SOURCE, event.source()));
-        headers.add(BinaryMessage.Header.of(SPEC_VERSION, Event.SPEC_VERSION));
-        headers.add(BinaryMessage.Header.of(TYPE, event.type()));
-        headers.add(BinaryMessage.Header.of(TIME, event.time().toString()));
+        byte[] payload = encode(event, (name, value) -> headers.add(new BinaryMessage.Header(name, value)));
+        return new BinaryMessage(event.timeMillis(), key(event), headers, payload);
+    }
+
+    /**
+     * Receives the headers of an event's message, in the order of the layout above, so that a transport
+     * builds its own header objects directly (Kafka's {@code RecordHeaders}, the log's headers) instead
+     * of copying them from a {@link BinaryMessage}.
+     */
+    @FunctionalInterface
+    public interface HeaderSink {
+        /**
+         * One header. {@code value} may be shared with other messages (values that repeat, such as the
+         * spec version, the type, the content type, are encoded once): never modify it.
+         */
+        void header(String name, byte[] value);
+    }
+
+    /**
+     * Hands {@code event}'s headers to {@code headers} and returns its payload, encoded by the codec.
+     * The message's timestamp is {@link Event#timeMillis()} and its key {@link #key(Event)}.
+     *
+     * @throws IllegalArgumentException if the codec cannot encode the payload
+     */
+    public byte[] encode(Event<?> event, HeaderSink headers) {
+        headers.header(ID, utf8(event.id()));
+        headers.header(SOURCE, repeated(event.source()));
+        headers.header(SPEC_VERSION, SPEC_VERSION_VALUE);
+        headers.header(TYPE, repeated(event.type()));
+        headers.header(TIME, utf8(event.time().toString()));
         if (event.subject() != null) {
-            headers.add(BinaryMessage.Header.of(SUBJECT, event.subject()));
+            headers.header(SUBJECT, utf8(event.subject()));
         }
         for (Map.Entry<String, String> x : event.extensions().entrySet()) {
-            headers.add(BinaryMessage.Header.of(PREFIX + x.getKey(), x.getValue()));
+            headers.header(PREFIX + x.getKey(), utf8(x.getValue()));
         }
-        headers.add(BinaryMessage.Header.of(CONTENT_TYPE,
-                event.dataContentType() != null ? event.dataContentType() : codec.contentType()));
+        headers.header(CONTENT_TYPE,
+                event.dataContentType() != null ? repeated(event.dataContentType()) : codecContentType);
         String hint = codec.typeHint(event.data());
         if (hint != null) {
-            headers.add(BinaryMessage.Header.of(CLASS, hint));
+            headers.header(CLASS, repeated(hint));
         }
-        byte[] key = event.key() == null ? null : event.key().getBytes(StandardCharsets.UTF_8);
-        return new BinaryMessage(event.timeMillis(), key, headers, codec.encode(event.data()));
+        return codec.encode(event.data());
+    }
+
+    /** The message key of {@code event}: its key in UTF-8, or null when it has none. */
+    public static byte[] key(Event<?> event) {
+        return event.key() == null ? null : utf8(event.key());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The UTF-8 bytes of a value that repeats from event to event (a type, a source, a class name),
+     * encoded once. Bounded: past {@link #MAX_REPEATED} distinct values, new ones are encoded each time.
+     */
+    private byte[] repeated(String value) {
+        byte[] b = repeatedValues.get(value);
+        if (b == null) {
+            b = utf8(value);
+            if (repeatedValues.size() < MAX_REPEATED) {
+                repeatedValues.putIfAbsent(value, b);
+            }
+        }
+        return b;
     }
 
     /**

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * How {@link KafkaTransport} lays an {@link Event} out as a Kafka record, and reads one back. The
@@ -69,11 +70,8 @@ final class KafkaRecordDescriptor {
      * @throws RuntimeException if the codec cannot encode the payload (its exception, unchanged)
      */
     ProducerRecord<byte[], byte[]> toRecord(String topic, Event<?> event) {
-        BinaryMessage m = binary.encode(event);
-        List<Header> headers = new ArrayList<>(m.headers().size() + 6);
-        for (BinaryMessage.Header h : m.headers()) {
-            headers.add(new RecordHeader(h.name(), h.value()));
-        }
+        RecordHeaders headers = new RecordHeaders();
+        byte[] payload = binary.encode(event, headers::add);
         if (event.data() instanceof DeadLetter d) {
             headers.add(header(DL_SUBSCRIPTION, d.subscription()));
             headers.add(header(DL_ATTEMPTS, Integer.toString(d.attempts())));
@@ -86,7 +84,8 @@ final class KafkaRecordDescriptor {
             headers.add(header(DL_EVENT_ID, d.event().id()));
             headers.add(header(DL_EVENT_TYPE, d.event().type()));
         }
-        return new ProducerRecord<>(topic, null, m.timestamp(), m.key(), m.payload(), headers);
+        return new ProducerRecord<>(topic, null, event.timeMillis(), CloudEventsBinary.key(event), payload,
+                headers);
     }
 
     /**

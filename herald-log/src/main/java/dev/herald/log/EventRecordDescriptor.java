@@ -27,12 +27,9 @@ final class EventRecordDescriptor {
      * @throws IllegalArgumentException if the codec cannot encode the payload
      */
     LogRecord toRecord(Event<?> event) {
-        BinaryMessage m = binary.encode(event);
-        List<Header> headers = new ArrayList<>(m.headers().size());
-        for (BinaryMessage.Header h : m.headers()) {
-            headers.add(Header.of(h.name(), h.value()));
-        }
-        return LogRecord.of(m.timestamp(), m.key(), headers, m.payload());
+        List<Header> headers = new ArrayList<>(10);
+        byte[] payload = binary.encode(event, (name, value) -> headers.add(Header.of(name, value)));
+        return LogRecord.of(event.timeMillis(), CloudEventsBinary.key(event), headers, payload);
     }
 
     /**
