@@ -6,6 +6,7 @@ import dev.herald.examples.shop.ShopDemo;
 import dev.herald.examples.shop.SummaryTable;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
+import dev.herald.kafka.embedded.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +14,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code herald demo}: runs the shop on the in-memory bus, or with {@code --durable DIR} on the

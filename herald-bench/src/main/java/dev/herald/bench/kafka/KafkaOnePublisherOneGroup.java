@@ -1,7 +1,9 @@
 package dev.herald.bench.kafka;
 
 import dev.herald.bench.Arrival;
+import dev.herald.kafka.embedded.EmbeddedKafka;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,7 +38,7 @@ public class KafkaOnePublisherOneGroup {
   @Param({HeraldOnKafka.ID, PlainKafka.ID})
   public String client;
 
-  private EmbeddedBroker broker;
+  private EmbeddedKafka broker;
   private KafkaContender contender;
   private Arrival delivered;
   private Window window;
@@ -46,7 +48,7 @@ public class KafkaOnePublisherOneGroup {
 
   @Setup(Level.Trial)
   public void open() {
-    broker = EmbeddedBroker.start();
+    broker = EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"));
     broker.createTopics(
         List.of(KafkaSettings.EVENTS_TOPIC, KafkaSettings.DEAD_LETTER_TOPIC), KafkaSettings.PARTITIONS);
     delivered = new Arrival();

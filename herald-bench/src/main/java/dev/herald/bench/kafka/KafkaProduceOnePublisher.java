@@ -1,6 +1,8 @@
 package dev.herald.bench.kafka;
 
+import dev.herald.kafka.embedded.EmbeddedKafka;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One thread produces {@link Order} events to an in-JVM one-node broker ({@link EmbeddedBroker},
+ * One thread produces {@link Order} events to an in-JVM one-node broker ({@link EmbeddedKafka},
  * started for the trial), keeping up to {@value #WINDOW} sends in flight, through Herald ({@code
  * bus.publish} on {@code KafkaTransport}) or kafka-clients directly, both idempotent with {@code
  * acks=all} and the same batching. One invocation sends {@value #EVENTS_PER_OP} events and returns
@@ -31,7 +33,7 @@ public class KafkaProduceOnePublisher {
   @Param({HeraldOnKafka.ID, PlainKafka.ID})
   public String client;
 
-  private EmbeddedBroker broker;
+  private EmbeddedKafka broker;
   private KafkaContender contender;
   private Window window;
   private Order[] orders;
@@ -39,7 +41,7 @@ public class KafkaProduceOnePublisher {
 
   @Setup(Level.Trial)
   public void open() {
-    broker = EmbeddedBroker.start();
+    broker = EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"));
     broker.createTopics(
         List.of(KafkaSettings.EVENTS_TOPIC, KafkaSettings.DEAD_LETTER_TOPIC), KafkaSettings.PARTITIONS);
     contender = KafkaContender.open(client, broker.bootstrapServers(), null);

@@ -2,6 +2,7 @@ package dev.herald.bench.kafka;
 
 import dev.herald.bench.Arrival;
 import dev.herald.bench.log.ScratchLog;
+import dev.herald.kafka.embedded.EmbeddedKafka;
 import dev.herald.log.FlushPolicy;
 import dev.herald.log.Log;
 import dev.herald.log.LogReader;
@@ -26,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>{@code log-interval}, {@code log-always}: one topic of a {@code herald-log} directory
  *       ({@link ScratchLog}: default options, flush {@code INTERVAL(1000 ms)} or {@code ALWAYS});
  *       {@link #append} is {@code Log.append}, the reader a {@link LogReader} on a thread of its own.
- *   <li>{@code kafka-acks1}: a topic of one partition on an {@link EmbeddedBroker}, a producer with
+ *   <li>{@code kafka-acks1}: a topic of one partition on an {@link EmbeddedKafka}, a producer with
  *       {@code acks=1} (not idempotent, which needs {@code acks=all}) and the batching of {@link
  *       KafkaSettings}; the reader a consumer assigned the partition, without a group. The broker
  *       forces nothing: an acknowledged record is in the OS page cache.
@@ -118,12 +119,12 @@ abstract class Store implements AutoCloseable {
   private static final class OnKafka extends Store {
     private static final String TOPIC = "bench.store";
 
-    private final EmbeddedBroker broker;
+    private final EmbeddedKafka broker;
     private final KafkaProducer<byte[], byte[]> producer;
     private PollLoop loop;
 
     OnKafka() {
-      broker = EmbeddedBroker.start();
+      broker = EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"));
       try {
         broker.createTopics(List.of(TOPIC), 1);
         Map<String, Object> p = KafkaSettings.producer(broker.bootstrapServers());

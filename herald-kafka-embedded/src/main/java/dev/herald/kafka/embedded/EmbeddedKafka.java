@@ -1,4 +1,4 @@
-package dev.herald.bench.kafka;
+package dev.herald.kafka.embedded;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -19,24 +19,35 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A one-node KRaft Kafka broker (combined broker and controller) inside the benchmark's JVM, from
- * Kafka's own test kit, as {@code herald-examples} starts one for {@code demo --kafka embedded}. One
- * per JMH trial: started in the trial's set-up, closed in its tear-down, which deletes its log
- * directories (the test kit makes them under {@code java.io.tmpdir}). The broker's configuration is
- * Kafka's default but for what one node needs (internal topics of one replica, no rebalance delay);
- * in particular it never forces its logs ({@code log.flush.interval.messages} and {@code .ms} unset):
+ * A one-node KRaft Kafka broker (combined broker and controller) inside this JVM, on temporary
+ * directories, from Kafka's own test kit: what {@code herald demo --kafka embedded} and the
+ * benchmarks run on, so that Herald on Kafka can be tried and measured with nothing installed. Not
+ * for production: everything it stored is deleted when it closes.
+ *
+ * <p>Its configuration is Kafka's default but for what one node needs (internal topics of one
+ * replica, no rebalance delay) and what the caller adds. In particular it never forces its logs:
  * an acknowledged record is in the OS page cache, and durability comes from replication, of which
  * one node has none. Safe for use from any thread.
  */
-final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
-  private EmbeddedBroker(KafkaClusterTestKit cluster) {
+  private EmbeddedKafka(KafkaClusterTestKit cluster) {
     this.cluster = cluster;
   }
 
-  /** Formats and starts the broker; returns once it serves clients. */
-  static EmbeddedBroker start() {
+  /** Formats and starts a broker with the one-node defaults; returns once it serves clients. */
+  public static EmbeddedKafka start() {
+    return start(Map.of());
+  }
+
+  /**
+   * Formats and starts a broker; returns once it serves clients.
+   *
+   * @param config broker settings over the one-node defaults, e.g. {@code auto.create.topics.enable}
+   * @throws IllegalStateException if the broker cannot start
+   */
+  public static EmbeddedKafka start(Map<String, String> config) {
     KafkaClusterTestKit cluster = null;
     PrintStream stdout = System.out;
     try {
@@ -47,19 +58,18 @@ final class EmbeddedBroker implements AutoCloseable {
               .setNumBrokerNodes(1)
               .build();
       KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes);
-      for (Map.Entry<String, String> x :
-          Map.of(
+      Map<String, String> settings =
+          new HashMap<>(
+              Map.of(
                   "group.initial.rebalance.delay.ms", "0",
                   "offsets.topic.replication.factor", "1",
                   "offsets.topic.num.partitions", "3",
                   "transaction.state.log.replication.factor", "1",
-                  "transaction.state.log.min.isr", "1",
-                  "auto.create.topics.enable", "false")
-              .entrySet()) {
-        b.setConfigProp(x.getKey(), x.getValue());
-      }
+                  "transaction.state.log.min.isr", "1"));
+      settings.putAll(config);
+      settings.forEach(b::setConfigProp);
       cluster = b.build();
-      // The test kit prints its formatting steps on standard output, where JMH reports.
+      // The test kit prints its formatting steps on standard output, where a demo or JMH reports.
       System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
       try {
         cluster.format();
@@ -68,16 +78,21 @@ final class EmbeddedBroker implements AutoCloseable {
       }
       cluster.startup();
       cluster.waitForReadyBrokers();
-      return new EmbeddedBroker(cluster);
+      return new EmbeddedKafka(cluster);
     } catch (Exception e) {
       if (cluster != null) {
-        closeQuietly(cluster);
+        try {
+          cluster.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       throw new IllegalStateException("cannot start the embedded Kafka broker", e);
     }
   }
 
-  String bootstrapServers() {
+  /** The bootstrap servers of the broker. */
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 
@@ -85,7 +100,7 @@ final class EmbeddedBroker implements AutoCloseable {
    * Creates {@code topics} with {@code partitions} partitions each (one replica), and returns once
    * every partition's leader serves it, so the first batch produced is not refused.
    */
-  void createTopics(List<String> topics, int partitions) {
+  public void createTopics(List<String> topics, int partitions) {
     Map<String, Object> props = new HashMap<>();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     try (Admin admin = Admin.create(props)) {
