@@ -182,7 +182,7 @@ public final class LogTransport implements Transport {
         private final LogDirectory directory;
         private String topic = "events";
         private PayloadCodec codec = JsonPayloadCodec.defaults();
-        private int commitEvery = 256;
+        private int commitEvery = 65_536;
         private Duration idleWait = Duration.ofMillis(100);
 
         private Builder(LogDirectory directory) {
@@ -202,7 +202,13 @@ public final class LogTransport implements Transport {
 
         /**
          * A group's offset is committed once this many acknowledgements have accumulated since the last
-         * commit (asynchronously, so a few more may arrive meanwhile); 256 by default.
+         * commit (asynchronously, so a few more may arrive meanwhile); 65,536 by default. Commits also
+         * happen every {@link #idleWait} while the prefix moves, so at a high rate this bounds what a
+         * crash redelivers, and at any rate the time does. Why so rare by default: each commit replaces
+         * the offsets file with two fsyncs, and on a journaling file system (ext4, data=ordered) those
+         * may also flush the log's own unwritten pages under its writer. At 50,000 events/s with
+         * {@code INTERVAL(1 s)}, committing every 256 acknowledgements cost ~250 fsyncs a second; the
+         * timer alone, ~12.
          */
         public Builder commitEvery(int acknowledgements) {
             if (acknowledgements <= 0) {
