@@ -154,11 +154,12 @@ final class BenchmarksPage {
         - **Latency** (`DurableLatencyAtFixedRate`, the same publisher and HdrHistogram as the
           buses' latency above): `bus.emit` at a fixed rate, the tick's intended send time as a
           `Long` payload. `herald-log-interval` and `herald-log-always` run the bus on
-          `LogTransport` (defaults: JSON codec, offsets committed every 256 acknowledgements) with
+          `LogTransport` (defaults: JSON codec, offsets committed every 100 ms or 65,536 acknowledgements) with
           `FlushPolicy.interval(1000 ms)` or `always()` and one durable subscription (consumer
           group): publisher → log writer → the group's feed thread (read, CRC, decode) → mailbox
-          → handler. `herald-log-interval-rare-commits` commits the group's offset every 65,536
-          acknowledgements instead, to show what the commits cost. `herald-memory` is the same
+          → handler. `herald-log-interval-frequent-commits` commits the group's offset every 256
+          acknowledgements instead (the default until this run), to show what frequent commits
+          cost. `herald-memory` is the same
           code on the in-memory bus without a group. The log's append queue is 65,536 records
           here: with the default 8,192 a writer stall longer than 164 ms at 50,000 events/s
           (which this shared machine produces) refuses events, and the run is reported failed.
@@ -172,9 +173,10 @@ final class BenchmarksPage {
           (temp file, fsync, rename, directory fsync), about 195 commits a second at 50,000
           events/s, and the subscription's lane waited for each: in run `20261127T075509Z`
           `herald-log-interval` fell behind at 24,378 events/s while
-          `herald-log-interval-rare-commits` (every 65,536) kept up. `herald-log` now commits on
-          a thread of the feed's own (`herald-log-commit-<group>`), so an acknowledgement never
-          waits for the disk; the two rows still show what the commits cost the disk.
+          a variant committing every 65,536 kept up. `herald-log` now commits on a thread of the
+          feed's own (`herald-log-commit-<group>`), so an acknowledgement never waits for the disk,
+          and by default only on its 100 ms timer (or after 65,536 acknowledgements): each commit's
+          fsyncs also weigh on the log's own writes; the `frequent-commits` row shows their cost.
         - **`INTERVAL` fsyncs on the writer thread.** Once a second the writer forces the
           second of data written since the last fsync, and appends queue meanwhile; events
           appended during that fsync wait for it. Proposed (not made): force from a separate flusher
@@ -227,12 +229,14 @@ final class BenchmarksPage {
           CloudEvents binary-mode record an application would write by hand: `ce_id` (a random
           UUID), `ce_source`, `ce_specversion`, `ce_type`, `ce_time`, `content-type`, the JSON
           from a Jackson `ObjectMapper` (`PlainCloudEvents`). Herald writes the same plus its
-          `herald_class` header.
+          `herald_class` header. Each side keeps its own default for requests in flight per
+          broker: Herald 1 (lower latency in event flows, see `KafkaTransport`), the plain client
+          Kafka's 5.
         - **End to end** (`KafkaOnePublisherOneGroup`): the same publisher, and one consumer in a
           consumer group that decodes every event and counts it; an operation ends only when all
           10,000 have been counted (fully delivered). `herald` is a durable subscription
           (`SubscribeOptions.group`): the feed's poller and deliverer threads, the mailbox
-          (65,536, `block`), a Herald worker running the handler, offsets committed every 256
+          (65,536, `block`), a Herald worker running the handler, offsets committed every 4,096
           acknowledgements. `kafka-clients` is one thread that polls, decodes each record (every
           attribute, the time parsed, the JSON read into an `Order`) and commits each polled
           batch with `commitAsync`.

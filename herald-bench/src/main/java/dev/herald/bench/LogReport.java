@@ -291,9 +291,11 @@ final class LogReport {
     return null;
   }
 
-  /** The group's commit period; 0 is the transport's default, 256. */
+  /** The group's commit period; 0 is the transport's default: 65,536, or the 100 ms timer. */
   private static String commitEvery(int acknowledgements) {
-    return acknowledgements > 0 ? BenchReport.count(acknowledgements) : "256 (default)";
+    return acknowledgements > 0
+        ? BenchReport.count(acknowledgements)
+        : "65,536 or 100 ms (default)";
   }
 
   private static String decimal(double v, int places) {

@@ -24,8 +24,8 @@ import org.HdrHistogram.Histogram;
  * LatencyAtFixedRate}'s publisher and HdrHistogram: latency is taken from each event's intended send
  * time, so a stalled publisher is charged for every event it should have sent meanwhile. Setups (see
  * {@link DurableBus}): {@code herald-memory}, {@code herald-log-interval} ({@code
- * FlushPolicy.interval(--interval-ms)}), {@code herald-log-interval-rare-commits} (the same with the
- * group's offset committed every {@value #RARE_COMMITS} acknowledgements instead of the transport's
+ * FlushPolicy.interval(--interval-ms)}), {@code herald-log-interval-frequent-commits} (the same with the
+ * group's offset committed every {@value #FREQUENT_COMMITS} acknowledgements instead of the transport's
  * default, to show what the commits cost), {@code herald-log-always}. {@code --append-queue} is the
  * log's append queue capacity (default: {@code LogOptions}'), {@code --commit-every} the consumer
  * group's commit period in acknowledgements (default: {@code LogTransport}'s). A run in which the
@@ -44,11 +44,11 @@ public final class DurableLatencyAtFixedRate {
       List.of(
           "herald-memory",
           "herald-log-interval",
-          "herald-log-interval-rare-commits",
+          "herald-log-interval-frequent-commits",
           "herald-log-always");
 
   /** About one offset commit per 1.3 s at 50,000 events/s. */
-  static final int RARE_COMMITS = 65_536;
+  static final int FREQUENT_COMMITS = 256;
 
   private DurableLatencyAtFixedRate() {}
 
@@ -150,16 +150,16 @@ public final class DurableLatencyAtFixedRate {
               sink ->
                   DurableBus.onLog(
                       sink, FlushPolicy.interval(intervalMillis), appendQueue, commitEvery);
-          case "herald-log-interval-rare-commits" ->
+          case "herald-log-interval-frequent-commits" ->
               sink ->
                   DurableBus.onLog(
-                      sink, FlushPolicy.interval(intervalMillis), appendQueue, RARE_COMMITS);
+                      sink, FlushPolicy.interval(intervalMillis), appendQueue, FREQUENT_COMMITS);
           case "herald-log-always" ->
               sink -> DurableBus.onLog(sink, FlushPolicy.always(), appendQueue, commitEvery);
           default ->
               throw new IllegalArgumentException("unknown setup '" + setup + "'; known: " + SETUPS);
         };
-    int commits = setup.endsWith("rare-commits") ? RARE_COMMITS : commitEvery;
+    int commits = setup.endsWith("frequent-commits") ? FREQUENT_COMMITS : commitEvery;
     boolean log = !setup.equals("herald-memory");
     Result r;
     try {
