@@ -1,35 +1,20 @@
 package dev.herald.kafka;
 
+import dev.herald.codec.ForwardingPayloadCodec;
 import dev.herald.codec.PayloadCodec;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Delegates to a codec, counting the payloads it decodes. */
-final class CountingCodec implements PayloadCodec {
-    private final PayloadCodec delegate;
+final class CountingCodec extends ForwardingPayloadCodec {
     final AtomicInteger decoded = new AtomicInteger();
 
     CountingCodec(PayloadCodec delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String contentType() {
-        return delegate.contentType();
-    }
-
-    @Override
-    public String typeHint(Object data) {
-        return delegate.typeHint(data);
-    }
-
-    @Override
-    public byte[] encode(Object data) {
-        return delegate.encode(data);
+        super(delegate);
     }
 
     @Override
     public Object decode(byte[] payload, String contentType, String typeHint) {
         decoded.incrementAndGet();
-        return delegate.decode(payload, contentType, typeHint);
+        return super.decode(payload, contentType, typeHint);
     }
 }

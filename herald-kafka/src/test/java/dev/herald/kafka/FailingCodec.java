@@ -1,28 +1,18 @@
 package dev.herald.kafka;
 
+import dev.herald.codec.ForwardingPayloadCodec;
 import dev.herald.codec.PayloadCodec;
 
 /**
  * Delegates to a codec, failing the next encode with a given exception when asked, and every decode
  * with a given error (a bug in the codec) while one is set.
  */
-final class FailingCodec implements PayloadCodec {
-    private final PayloadCodec delegate;
+final class FailingCodec extends ForwardingPayloadCodec {
     volatile RuntimeException failNext;
     volatile Error decodeError;
 
     FailingCodec(PayloadCodec delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String contentType() {
-        return delegate.contentType();
-    }
-
-    @Override
-    public String typeHint(Object data) {
-        return delegate.typeHint(data);
+        super(delegate);
     }
 
     @Override
@@ -32,7 +22,7 @@ final class FailingCodec implements PayloadCodec {
             failNext = null;
             throw f;
         }
-        return delegate.encode(data);
+        return super.encode(data);
     }
 
     @Override
@@ -41,6 +31,6 @@ final class FailingCodec implements PayloadCodec {
         if (e != null) {
             throw e;
         }
-        return delegate.decode(payload, contentType, typeHint);
+        return super.decode(payload, contentType, typeHint);
     }
 }

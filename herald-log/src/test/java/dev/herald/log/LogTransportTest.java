@@ -365,17 +365,11 @@ class LogTransportTest {
     }
 
     /** Delegates to a codec, failing the next encode with a given exception when asked. */
-    static final class FailingCodec implements PayloadCodec {
-        private final PayloadCodec delegate;
+    static final class FailingCodec extends dev.herald.codec.ForwardingPayloadCodec {
         volatile RuntimeException failNext;
 
         FailingCodec(PayloadCodec delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String contentType() {
-            return delegate.contentType();
+            super(delegate);
         }
 
         @Override
@@ -385,12 +379,7 @@ class LogTransportTest {
                 failNext = null;
                 throw f;
             }
-            return delegate.encode(data);
-        }
-
-        @Override
-        public Object decode(byte[] payload, String contentType, String typeHint) {
-            return delegate.decode(payload, contentType, typeHint);
+            return super.encode(data);
         }
     }
 }
