@@ -84,25 +84,7 @@ class BenchSmokeTest {
   @Test
   void everyDurableLogBenchmarkRunsAndTheReportRendersIt(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("log-jmh.json");
-    Options options =
-        new OptionsBuilder()
-            .include(LOG_BENCHMARKS)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(100))
-            .shouldFailOnError(true)
-            .resultFormat(ResultFormatType.JSON)
-            .result(json.toString())
-            .build();
-    // In-process (forks(0)): the benchmarks read the property from this JVM.
-    System.setProperty("herald.bench.dir", dir.resolve("scratch").toString());
-    Collection<RunResult> results;
-    try {
-      results = new Runner(options).run();
-    } finally {
-      System.clearProperty("herald.bench.dir");
-    }
+    Collection<RunResult> results = runInProcess(LOG_BENCHMARKS, json, dir.resolve("scratch"));
 
     // LogAppendOnePublisher x 2 flush policies, 64 publishers, 2 FileChannel baselines, fsync.
     assertThat(results).hasSize(6);
@@ -111,9 +93,7 @@ class BenchSmokeTest {
           .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("flush"))
           .isPositive();
     }
-    try (Stream<Path> left = Files.list(dir.resolve("scratch"))) {
-      assertThat(left).as("scratch directories are deleted").isEmpty();
-    }
+    assertScratchDeleted(dir.resolve("scratch"));
 
     JsonNode jmh = new ObjectMapper().readTree(json.toFile());
     List<LogReport.AppendRow> rows = LogReport.appendRows(jmh);
@@ -131,25 +111,7 @@ class BenchSmokeTest {
   @Test
   void everyKafkaBenchmarkRunsAndTheReportRendersIt(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("kafka-jmh.json");
-    Options options =
-        new OptionsBuilder()
-            .include(KAFKA_BENCHMARKS)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(100))
-            .shouldFailOnError(true)
-            .resultFormat(ResultFormatType.JSON)
-            .result(json.toString())
-            .build();
-    // In-process (forks(0)): the log's scratch directories follow this JVM's property.
-    System.setProperty("herald.bench.dir", dir.resolve("scratch").toString());
-    Collection<RunResult> results;
-    try {
-      results = new Runner(options).run();
-    } finally {
-      System.clearProperty("herald.bench.dir");
-    }
+    Collection<RunResult> results = runInProcess(KAFKA_BENCHMARKS, json, dir.resolve("scratch"));
 
     // Produce and end to end x 2 clients; append and append-read x 3 stores.
     assertThat(results).hasSize(10);
@@ -159,9 +121,7 @@ class BenchSmokeTest {
               + r.getParams().getParam("store"))
           .isPositive();
     }
-    try (Stream<Path> left = Files.list(dir.resolve("scratch"))) {
-      assertThat(left).as("scratch directories are deleted").isEmpty();
-    }
+    assertScratchDeleted(dir.resolve("scratch"));
 
     JsonNode jmh = new ObjectMapper().readTree(json.toFile());
     assertThat(KafkaReport.clientRows(jmh)).hasSize(4);
@@ -172,6 +132,38 @@ class BenchSmokeTest {
         .contains("| publish → consumer group, fully delivered | kafka-clients |")
         .contains("| append → read | Kafka, `acks=1` |")
         .contains("overhead ≤ 10%");
+  }
+
+  /**
+   * One tiny iteration of {@code include}, in this JVM (forks(0)), results as JSON in {@code json};
+   * the benchmarks' scratch directories go under {@code scratch}, which they read from this JVM's
+   * property.
+   */
+  private static Collection<RunResult> runInProcess(String include, Path json, Path scratch)
+      throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include(include)
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .shouldFailOnError(true)
+            .resultFormat(ResultFormatType.JSON)
+            .result(json.toString())
+            .build();
+    System.setProperty("herald.bench.dir", scratch.toString());
+    try {
+      return new Runner(options).run();
+    } finally {
+      System.clearProperty("herald.bench.dir");
+    }
+  }
+
+  private static void assertScratchDeleted(Path scratch) throws Exception {
+    try (Stream<Path> left = Files.list(scratch)) {
+      assertThat(left).as("scratch directories are deleted").isEmpty();
+    }
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.herald.codec;
 
+import dev.herald.Event;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -27,5 +29,34 @@ public record UndecodableRecord(String topic, int partition, long offset, String
     /** An undecodable record of a single-partition topic (the durable log's). */
     public UndecodableRecord(String topic, long offset, String error) {
         this(topic, 0, offset, error);
+    }
+
+    /** The record at {@code topic}/{@code partition}/{@code offset}, refused with {@code cause}. */
+    public static UndecodableRecord of(String topic, int partition, long offset, Throwable cause) {
+        return new UndecodableRecord(topic, partition, offset,
+                cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+
+    /**
+     * The event that stands for this record, to hand to {@link
+     * dev.herald.spi.Transport.FeedSink#undecodable}: the record's own {@code id} and {@code type}
+     * when its headers gave valid ones (so the bus dead-letters it for the subscriptions that take
+     * that type), else the id {@code position} and the type {@value #TYPE}; this record as data.
+     *
+     * @param id the record's {@code ce_id}, or null if unreadable
+     * @param type the record's {@code ce_type}, or null if unreadable
+     * @param position an id naming where the record lies, for when its own is unusable
+     */
+    public Event<UndecodableRecord> placeholder(String id, String type, String position, long timestampMillis,
+            String source) {
+        Instant time = Instant.ofEpochMilli(Math.max(0, timestampMillis));
+        if (id != null && type != null) {
+            try {
+                return Event.<UndecodableRecord>builder(type).id(id).source(source).time(time).data(this).build();
+            } catch (RuntimeException headersUnusable) {
+                // Not a valid id or type: name the record by its position instead.
+            }
+        }
+        return Event.<UndecodableRecord>builder(TYPE).id(position).source(source).time(time).data(this).build();
     }
 }

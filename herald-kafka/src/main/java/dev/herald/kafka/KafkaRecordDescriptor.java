@@ -8,7 +8,6 @@ import dev.herald.codec.CloudEventsStructured;
 import dev.herald.codec.PayloadCodec;
 import dev.herald.codec.UndecodableRecord;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -128,26 +127,11 @@ final class KafkaRecordDescriptor {
      * data either way.
      */
     static Event<UndecodableRecord> placeholder(ConsumerRecord<?, ?> record, Throwable cause) {
-        UndecodableRecord u = new UndecodableRecord(record.topic(), record.partition(), record.offset(),
-                cause.getClass().getSimpleName() + ": " + cause.getMessage());
-        Instant time = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
-        String type = typeOf(record);
-        String id = lastString(record, CloudEventsBinary.ID);
-        if (type != null && id != null) {
-            try {
-                return Event.<UndecodableRecord>builder(type).id(id).source(UNDECODABLE_SOURCE).time(time).data(u)
-                        .build();
-            } catch (RuntimeException headersUnusable) {
-                // Not a valid id or type: name the record by its position instead.
-            }
-        }
         String where = record.topic().length() <= 80 ? record.topic() : Integer.toHexString(record.topic().hashCode());
-        return Event.<UndecodableRecord>builder(UndecodableRecord.TYPE)
-                .id("undecodable-" + where + "-" + record.partition() + "-" + record.offset())
-                .source(UNDECODABLE_SOURCE)
-                .time(time)
-                .data(u)
-                .build();
+        return UndecodableRecord.of(record.topic(), record.partition(), record.offset(), cause).placeholder(
+                lastString(record, CloudEventsBinary.ID), typeOf(record),
+                "undecodable-" + where + "-" + record.partition() + "-" + record.offset(), record.timestamp(),
+                UNDECODABLE_SOURCE);
     }
 
     private static String lastString(ConsumerRecord<?, ?> record, String name) {

@@ -6,7 +6,6 @@ import dev.herald.codec.UndecodableRecord;
 import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,6 +56,8 @@ final class LogFeed {
     private final CopyOnWriteArrayList<Member> members = new CopyOnWriteArrayList<>();
     // Offset -> the member a record was handed to, until acknowledged: what a leaving member held.
     private final ConcurrentHashMap<Long, Member> inFlight = new ConcurrentHashMap<>();
+    // The members taking the record in hand; owned by the feed thread, reused from record to record.
+    private final List<Member> takers = new ArrayList<>();
     private final int commitEvery;
     private final Duration idleWait;
     private final AckedPrefix acked;
@@ -162,7 +163,7 @@ final class LogFeed {
     /** Hands one record to a member, or acknowledges it when none takes it. */
     private void deliver(LogRecord record, long offset) throws InterruptedException {
         String type = headerOrNull(record, CloudEventsBinary.TYPE);
-        if (type != null && members.stream().noneMatch(m -> m.sink.wantsType(type))) {
+        if (type != null && !anyMemberWants(type)) {
             ack(offset); // a type no member ever takes: not even decoded
             return;
         }
@@ -178,7 +179,7 @@ final class LogFeed {
             }
             return;
         }
-        List<Member> takers = new ArrayList<>(members.size());
+        takers.clear();
         for (Member m : members) {
             if (m.filter.test(event)) {
                 takers.add(m);
@@ -190,6 +191,15 @@ final class LogFeed {
         } else {
             handTo(m, offset, () -> m.sink.accept(event, () -> ack(offset)));
         }
+    }
+
+    private boolean anyMemberWants(String type) {
+        for (Member m : members) {
+            if (m.sink.wantsType(type)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One of {@code candidates}, the same for the same key while the members stay the same. */
@@ -245,29 +255,9 @@ final class LogFeed {
      * data.
      */
     static Event<?> placeholder(String topic, LogRecord record, RuntimeException cause) {
-        UndecodableRecord u = new UndecodableRecord(topic, record.offset(),
-                cause.getClass().getSimpleName() + ": " + cause.getMessage());
-        Instant time = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
-        String position = "undecodable-" + topic + "-" + record.offset();
-        try {
-            return Event.builder(header(record, CloudEventsBinary.TYPE))
-                    .id(header(record, CloudEventsBinary.ID))
-                    .source("/herald/log")
-                    .time(time)
-                    .data(u)
-                    .build();
-        } catch (RuntimeException headersUnusable) {
-            return Event.builder(UndecodableRecord.TYPE).id(position).source("/herald/log").time(time)
-                    .data(u).build();
-        }
-    }
-
-    private static String header(LogRecord record, String name) {
-        String value = headerOrNull(record, name);
-        if (value == null) {
-            throw new IllegalArgumentException("no header " + name);
-        }
-        return value;
+        return UndecodableRecord.of(topic, 0, record.offset(), cause).placeholder(
+                headerOrNull(record, CloudEventsBinary.ID), headerOrNull(record, CloudEventsBinary.TYPE),
+                "undecodable-" + topic + "-" + record.offset(), record.timestamp(), "/herald/log");
     }
 
     private static String headerOrNull(LogRecord record, String name) {
