@@ -9,8 +9,6 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mailbox of a subscription and the loop that drains it: the unit of ordering. Publishers on
@@ -24,13 +22,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Whoever moves the state away from idle (or from waiting for a retry) owns the lane until it
  * moves it back: that single owner is what lets the mailbox be single-consumer, except under the
  * drop-oldest policy, whose publishers evict from the head themselves.
+ *
+ * <p>The fields live in {@link LaneFields}, the publishers' and the drainer's on cache lines of
+ * their own.
  */
-final class Lane implements Runnable {
+final class Lane extends LaneFields.PadAfter implements Runnable {
   private static final VarHandle COUNTER;
+  private static final VarHandle STATE;
 
   static {
     try {
-      COUNTER = MethodHandles.lookup().findVarHandle(Lane.class, "delivered", long.class);
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      COUNTER = l.findVarHandle(LaneFields.DrainerSide.class, "delivered", long.class);
+      STATE = l.findVarHandle(LaneFields.PublisherSide.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -51,43 +55,18 @@ final class Lane implements Runnable {
   private static final long TIME_EVERY_CALL_NANOS = 2_000;
   private static final int SAMPLE_EVERY = 16;
 
-  final SubscriptionImpl sub;
-  final Mailbox queue;
-  private final Executor executor;
-  private final AtomicInteger state = new AtomicInteger(IDLE);
-
-  // Counters written by the draining thread only, published with release stores.
-  private long delivered;
-  private long deadLettered;
-  private long failed;
-  private long retried;
-  private long droppedClosed;
-  final LatencyHistogram latency = new LatencyHistogram();
-  // Calls left until the next timed one, and whether the last timed one was slow enough to time
-  // every call; both owned by the draining thread. The first call of a lane is always timed.
-  private int untimedLeft;
-  private boolean timeEveryCall;
-
-  // Counters written by publishers (rare paths).
-  final AtomicLong droppedOnArrival = new AtomicLong();
-  final AtomicLong evicted = new AtomicLong();
-
-  // The event awaiting a retry; touched only by the thread that runs the lane.
-  private Object retryItem;
-  private int retryAttempts;
-
-  // Publishers blocked on a full mailbox wait on this monitor; the drainer signals it.
-  private final Object room = new Object();
-  private volatile int waiters;
-
   Lane(SubscriptionImpl sub, int capacity, Executor executor) {
-    this.sub = sub;
     // Drop-oldest publishers poll to evict, so only that policy needs a multi-consumer queue.
-    this.queue =
+    super(
+        sub,
         sub.backpressure.kind() == Backpressure.Kind.DROP_OLDEST
             ? new MpmcArrayQueue(capacity)
-            : new MpscArrayQueue(capacity);
-    this.executor = executor;
+            : new MpscArrayQueue(capacity),
+        executor);
+  }
+
+  private boolean casState(int expect, int update) {
+    return STATE.compareAndSet(this, expect, update);
   }
 
   /** Queues an item and makes sure a drain is scheduled. False if the mailbox is full. */
@@ -101,7 +80,7 @@ final class Lane implements Runnable {
 
   private void schedule() {
     // The CAS makes exactly one publisher submit the drain when the lane goes busy.
-    if (state.get() == IDLE && state.compareAndSet(IDLE, SCHEDULED)) {
+    if (state == IDLE && casState(IDLE, SCHEDULED)) {
       submit();
     }
   }
@@ -109,7 +88,7 @@ final class Lane implements Runnable {
   /** Called by the timer when a retry's delay is over. */
   void retryDue() {
     // Fails only if close() took the lane over meanwhile to drop what it holds.
-    if (state.compareAndSet(RETRY_WAIT, SCHEDULED)) {
+    if (casState(RETRY_WAIT, SCHEDULED)) {
       submit();
     }
   }
@@ -119,7 +98,7 @@ final class Lane implements Runnable {
       executor.execute(this);
     } catch (RejectedExecutionException e) {
       // The executor is shut down: the bus is closing. What is queued is accounted for at close.
-      state.set(IDLE);
+      state = IDLE;
       sub.engine.laneIdle();
     }
   }
@@ -193,14 +172,14 @@ final class Lane implements Runnable {
         item = spinPoll();
       }
       if (item == null) {
-        state.set(IDLE);
+        state = IDLE;
         // The volatile store above fenced this thread's head updates: a publisher that saw a full
         // mailbox before they were visible may have started waiting, and is owed a wake-up.
         if (waiters != 0) {
           wakeWaiters();
         }
         // Re-check after going idle: a publisher may have queued just before seeing IDLE.
-        if (queue.isEmpty() || !state.compareAndSet(IDLE, SCHEDULED)) {
+        if (queue.isEmpty() || !casState(IDLE, SCHEDULED)) {
           sub.engine.laneIdle();
           return;
         }
@@ -300,12 +279,12 @@ final class Lane implements Runnable {
       retryAttempts = attempt;
       retried++;
       // Before scheduling: the timer may fire at once, and retryDue() expects this state.
-      state.set(RETRY_WAIT);
+      state = RETRY_WAIT;
       if (sub.engine.scheduleRetry(this, delay)) {
         return false;
       }
       // The timer is gone: the bus was abandoned while this event was being handled.
-      state.set(SCHEDULED);
+      state = SCHEDULED;
       retryItem = null;
       dropClosed(item);
       return true;
@@ -332,7 +311,7 @@ final class Lane implements Runnable {
    * here without being taken.
    */
   long abandon() {
-    if (!state.compareAndSet(IDLE, SCHEDULED) && !state.compareAndSet(RETRY_WAIT, SCHEDULED)) {
+    if (!casState(IDLE, SCHEDULED) && !casState(RETRY_WAIT, SCHEDULED)) {
       return droppedClosed + queue.size();
     }
     if (retryItem != null) {
@@ -345,15 +324,15 @@ final class Lane implements Runnable {
       while ((item = queue.poll()) != null) {
         dropClosed(item);
       }
-      state.set(IDLE);
+      state = IDLE;
       // Re-check after going idle, as drain() does: a late publisher may have seen us scheduled.
-    } while (!queue.isEmpty() && state.compareAndSet(IDLE, SCHEDULED));
+    } while (!queue.isEmpty() && casState(IDLE, SCHEDULED));
     return droppedClosed;
   }
 
   /** True when nothing is queued, nothing runs and no retry waits. */
   boolean isQuiet() {
-    return state.get() == IDLE && queue.isEmpty();
+    return state == IDLE && queue.isEmpty();
   }
 
   long delivered() {

@@ -1,0 +1,88 @@
+package dev.herald.internal;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The fields of a {@link Lane}, split by who writes them, with a cache line of padding around each
+ * group.
+ *
+ * <p>Publishers read the first group on every offer (the mailbox, the state word); the draining thread
+ * writes the second group on every delivery (its counters, its sampling state). Side by side in one
+ * object they would share a cache line, and every delivery would take that line away from the
+ * publishing core, costing each offer a miss. HotSpot lays out a superclass's fields before its
+ * subclass's and may reorder fields within one class, so the groups are separated by inheritance,
+ * as the Disruptor's Sequence and JCTools' queues do, not by field order.
+ */
+final class LaneFields {
+  private LaneFields() {}
+
+  /** Padding before the publisher-read fields, away from whatever the heap put before the lane. */
+  abstract static class PadBefore {
+    @SuppressWarnings("unused")
+    private long p00, p01, p02, p03, p04, p05, p06, p07;
+  }
+
+  /** Read by publishers on every offer; written rarely (state changes, blocked publishers). */
+  abstract static class PublisherSide extends PadBefore {
+    final SubscriptionImpl sub;
+    final Mailbox queue;
+    final Executor executor;
+    /** IDLE, SCHEDULED or RETRY_WAIT; through Lane's VarHandle. */
+    volatile int state;
+    /** Publishers waiting on {@link #room} for a full mailbox to have room. */
+    volatile int waiters;
+    /** The monitor blocked publishers wait on; the drainer signals it. */
+    final Object room = new Object();
+    // Written by publishers, on rare paths only.
+    final AtomicLong droppedOnArrival = new AtomicLong();
+    final AtomicLong evicted = new AtomicLong();
+
+    PublisherSide(SubscriptionImpl sub, Mailbox queue, Executor executor) {
+      this.sub = sub;
+      this.queue = queue;
+      this.executor = executor;
+    }
+  }
+
+  abstract static class PadMiddle extends PublisherSide {
+    @SuppressWarnings("unused")
+    private long p10, p11, p12, p13, p14, p15, p16, p17;
+
+    PadMiddle(SubscriptionImpl sub, Mailbox queue, Executor executor) {
+      super(sub, queue, executor);
+    }
+  }
+
+  /** Written by the draining thread only, on every delivery; others read the counters. */
+  abstract static class DrainerSide extends PadMiddle {
+    // Counters published with release stores (delivered) or read as approximate (the rest).
+    long delivered;
+    long deadLettered;
+    long failed;
+    long retried;
+    long droppedClosed;
+    // Calls left until the next timed one, and whether the last timed one was slow enough to time
+    // every call. The first call of a lane is always timed.
+    int untimedLeft;
+    boolean timeEveryCall;
+    // The event awaiting a retry, and its attempts so far.
+    Object retryItem;
+    int retryAttempts;
+    final LatencyHistogram latency = new LatencyHistogram();
+
+    DrainerSide(SubscriptionImpl sub, Mailbox queue, Executor executor) {
+      super(sub, queue, executor);
+    }
+  }
+
+  /** Padding after the drainer's fields, away from whatever the heap puts after the lane. */
+  abstract static class PadAfter extends DrainerSide {
+    @SuppressWarnings("unused")
+    private long p20, p21, p22, p23, p24, p25, p26, p27;
+
+    PadAfter(SubscriptionImpl sub, Mailbox queue, Executor executor) {
+      super(sub, queue, executor);
+    }
+  }
+}
