@@ -88,7 +88,14 @@ public final class BenchReport {
     JSON.writeValue(json.toFile(), combined);
     Files.copy(json, out.resolve("latest.json"), StandardCopyOption.REPLACE_EXISTING);
 
-    String busTables = bus ? throughputTable(rows) + "\n" + latencyTable(latencyRaw) : "";
+    String busTables =
+        bus
+            ? throughputTable(rows)
+                + "\n"
+                + latencyTable(latencyRaw)
+                + "\n"
+                + BusTargets.markdown(rows, latencyRaw)
+            : "";
     String logSections = log ? LogReport.markdown(logJmhRaw, logLatencyRaw) : "";
     String logTables = log ? "## Durable log\n\n" + LogReport.storage() + "\n" + logSections : "";
     String kafkaSections = kafka ? KafkaReport.markdown(kafkaJmhRaw, kafkaLoad) : "";
