@@ -53,7 +53,7 @@ public final class LogFileScan {
         List<SegmentFile> segments = new ArrayList<>();
         for (long base : bases(topic, new ArrayList<>())) {
             Path file = logFile(topic, base);
-            try (FileHandle log = files.open(file, false)) {
+            try (FileHandle log = files.openReadOnly(file)) {
                 long size = log.size();
                 long[] from = lastIndexEntry(topic, base, size);
                 long end = scanEnd(log, size, from[0], from[1]);
@@ -75,7 +75,7 @@ public final class LogFileScan {
             List<Long> b = bases(t, problems);
             bases.add(b);
             for (long base : b) {
-                try (FileHandle h = files.open(logFile(t, base), false)) {
+                try (FileHandle h = files.openReadOnly(logFile(t, base))) {
                     total += h.size();
                 }
             }
@@ -130,7 +130,7 @@ public final class LogFileScan {
         Path file = logFile(topic, base);
         Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
         Path timeFile = sibling(topic, base, Segment.TIME_INDEX_SUFFIX);
-        try (FileHandle log = files.open(file, false)) {
+        try (FileHandle log = files.openReadOnly(file)) {
             long size = log.size();
             long[] offsetEntries = readEntries(indexFile, OFFSET_ENTRY_SIZE, problems);
             long[] timeEntries = readEntries(timeFile, TIME_ENTRY_SIZE, problems);
