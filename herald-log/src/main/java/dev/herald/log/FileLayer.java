@@ -50,9 +50,9 @@ public interface FileLayer {
     Closeable lock(Path dir) throws IOException;
 
     /**
-     * True when a process, this JVM included, holds the lock of {@code dir} that {@link #lock} takes. Takes
-     * nothing that a {@link #lock} could find held, except, for the instant of the probe, what an
-     * implementation documents. The default answers false: a layer that cannot tell says "not in use".
+     * True when a process, this JVM included, holds the lock of {@code dir} that {@link #lock} takes. Writes
+     * nothing; an implementation may hold a shared lock for the instant of its probe, as the system one does
+     * (see {@link LogFiles#isInUse}). The default answers false: a layer that cannot tell says "not in use".
      */
     default boolean isLocked(Path dir) throws IOException {
         return false;

@@ -68,7 +68,7 @@ public interface ReadOnlyLog extends Closeable {
      */
     LogReader readerFromTimestamp(long epochMillis);
 
-    /** Stops the watch thread and wakes every waiting reader (their {@code next} returns empty). */
+    /** Stops the watch thread and closes every reader of it (a waiting {@code next} returns empty). */
     @Override
     void close();
 }

@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -52,6 +54,8 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
     private volatile boolean closed;
     private final WatchService watch;
     private final Thread watcher;
+    /** Readers not closed yet; {@link #close()} closes them. */
+    private final Set<Reader> readers = ConcurrentHashMap.newKeySet();
 
     private ReadOnlyTopic(Path dir, String name, LogOptions options, Duration pollInterval, SkipListener onSkip) {
         this.name = name;
@@ -176,7 +180,12 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
 
     @Override
     public LogReader reader(long offset) {
-        return new Reader(offset);
+        Reader r = new Reader(offset);
+        readers.add(r);
+        if (closed) {
+            r.close();
+        }
+        return r;
     }
 
     @Override
@@ -191,6 +200,9 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
     @Override
     public void close() {
         closed = true;
+        for (Reader r : readers) {
+            r.close();
+        }
         if (watch != null) {
             try {
                 watch.close(); // the watcher's take() ends
@@ -597,6 +609,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
         @Override
         public void close() {
             closed = true;
+            readers.remove(this);
             signalChange();
             try {
                 closeHandle();
