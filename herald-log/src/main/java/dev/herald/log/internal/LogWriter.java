@@ -108,12 +108,12 @@ final class LogWriter {
 
     /** Starts the writer thread, {@code herald-log-writer-<topic>}, and for INTERVAL the flusher. */
     void start(String topic) {
+        if (flusher != null) {
+            flusher.start("herald-log-flush-" + topic); // first: the writer's wake() needs its thread
+        }
         thread = new Thread(this::run, "herald-log-writer-" + topic);
         thread.setDaemon(true);
         thread.start();
-        if (flusher != null) {
-            flusher.start("herald-log-flush-" + topic);
-        }
     }
 
     /** Any thread: enqueues without blocking; false when the queue is full. */
@@ -398,8 +398,8 @@ final class LogWriter {
      * segment under {@link #forceLock}. The writer wakes it with {@link LockSupport#unpark}, which never
      * blocks, so an append never waits for this fsync. A failed fsync puts the log in the failed state
      * (the writer then acknowledges nothing more) and is never retried; the flusher forces nothing after.
-     * Waits are recomputed from the log's {@link TimeSource}, at least every millisecond of real time
-     * while data is due, so an injected clock works as the system one.
+     * It parks until the fsync is due by the log's {@link TimeSource} (at least a millisecond at a time)
+     * and then looks again, so an injected clock that does not move with real time works too.
      */
     private final class IntervalFlusher implements Runnable {
         private final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis());
