@@ -177,11 +177,12 @@ final class BenchmarksPage {
           feed's own (`herald-log-commit-<group>`), so an acknowledgement never waits for the disk,
           and by default only on its 100 ms timer (or after 65,536 acknowledgements): each commit's
           fsyncs also weigh on the log's own writes; the `frequent-commits` row shows their cost.
-        - **`INTERVAL` fsyncs on the writer thread.** Once a second the writer forces the
-          second of data written since the last fsync, and appends queue meanwhile; events
-          appended during that fsync wait for it. Proposed (not made): force from a separate flusher
-          thread under `INTERVAL` (positional writes and `force` may run at once on a
-          `FileChannel`), keeping `ALWAYS` as it is.
+        - **`INTERVAL` fsyncs on a flusher thread.** Once a second the log's flusher
+          (`herald-log-flush-<topic>`) forces the second of data written since the last fsync
+          while the writer goes on writing to the page cache (positional writes and `force` may
+          run at once on a `FileChannel`); it used to be the writer, and appends queued behind
+          each fsync. Roll, retention and close wait for a force in progress; `ALWAYS` keeps its
+          group commit on the writer.
         - **The append queue refuses rather than waits.** 8,192 records by default: a writer
           stall of 164 ms at 50,000 events/s (an fsync on a busy disk) fails the stores of the
           events that follow, and `emit` does not tell the publisher. Size

@@ -20,9 +20,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code log inspect}: topics, segments, offsets and consumer lag, read without taking the lock. */
+/**
+ * {@code log inspect}: topics, segments, offsets and consumer lag, read without taking the lock, so it works
+ * on a log a running process has open; it says so, since the numbers are then a snapshot.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show topics, segments, offsets and consumer groups with their lag. Takes no lock.")
+        description = "Show topics, segments, offsets and consumer groups with their lag. Read-only and takes "
+                + "no lock: works on a log another process has open (and says that it is in use).")
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -44,6 +48,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path dir = log.existingLogDirectory();
         LogOptions options = log.options();
+        Boolean inUse = inUse(dir, options);
         Map<String, TopicFiles> topics = new LinkedHashMap<>();
         for (String t : LogFiles.topics(dir, options)) {
             topics.put(t, LogFiles.topic(dir, t, options));
@@ -55,16 +60,32 @@ final class InspectCommand implements Callable<Integer> {
         }));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.MAPPER.writeValueAsString(toJson(dir, topics, groups)));
+            out.println(Json.MAPPER.writeValueAsString(toJson(dir, inUse, topics, groups)));
         } else {
-            printTables(out, dir, topics, groups);
+            printTables(out, dir, inUse, topics, groups);
         }
         return 0;
     }
 
-    private static ObjectNode toJson(Path dir, Map<String, TopicFiles> topics, List<GroupOffset> groups) {
+    /** Whether a process has the directory open; null when that cannot be told (the reason goes to stderr). */
+    private Boolean inUse(Path dir, LogOptions options) {
+        try {
+            return LogFiles.isInUse(dir, options);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("herald: cannot tell whether " + dir + " is in use: " + e);
+            return null;
+        }
+    }
+
+    private static ObjectNode toJson(Path dir, Boolean inUse, Map<String, TopicFiles> topics,
+                                     List<GroupOffset> groups) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("directory", dir.toString());
+        if (inUse == null) {
+            root.putNull("inUse");
+        } else {
+            root.put("inUse", inUse);
+        }
         ArrayNode topicArray = root.putArray("topics");
         for (TopicFiles t : topics.values()) {
             ObjectNode node = topicArray.addObject();
@@ -92,9 +113,13 @@ final class InspectCommand implements Callable<Integer> {
         return root;
     }
 
-    private static void printTables(PrintWriter out, Path dir, Map<String, TopicFiles> topics,
+    private static void printTables(PrintWriter out, Path dir, Boolean inUse, Map<String, TopicFiles> topics,
                                     List<GroupOffset> groups) {
         out.println("Log directory " + dir);
+        if (Boolean.TRUE.equals(inUse)) {
+            out.println("In use: a process has it open, so this is a read-only snapshot that moves on as it "
+                    + "writes (an active segment may end in a record still being written).");
+        }
         out.println();
         Table topicTable = new Table("TOPIC", "SEGMENTS", "START", "END", "RECORDS", "BYTES");
         for (TopicFiles t : topics.values()) {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code herald} command line: {@code herald log inspect|tail|verify|repair ...}. {@link #run} returns
  * the exit status (0 success, 1 failure or corruption, 2 usage error); only {@link #main} exits the JVM.
- * Each run is single-threaded except {@code log tail --follow}, which stops from a shutdown hook.
+ * Each run is single-threaded except {@code log tail} while following, which stops from a shutdown hook and
+ * whose open topic runs a directory-watch thread.
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0-SNAPSHOT",
         description = "Herald tools.", subcommands = LogCommand.class)
@@ -48,9 +49,8 @@ public final class Main implements Runnable {
     private static int failure(Exception e, CommandLine cmd) {
         PrintWriter err = cmd.getErr();
         if (e instanceof LogLockedException) {
-            err.println("herald: " + e.getMessage() + ". 'log tail' and 'log repair' need the directory's"
-                    + " exclusive lock (herald-log reads only through an open LogDirectory); stop the process"
-                    + " holding it, or use 'log inspect' / 'log verify', which take no lock.");
+            err.println("herald: " + e.getMessage() + ". 'log repair' needs the directory's exclusive lock;"
+                    + " stop the process holding it. 'log inspect', 'log tail' and 'log verify' take no lock.");
         } else if (e instanceof LogCorruptedException || e instanceof IOException
                 || e instanceof UncheckedIOException) {
             err.println("herald: " + e.getMessage());

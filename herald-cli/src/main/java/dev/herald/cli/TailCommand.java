@@ -1,11 +1,10 @@
 package dev.herald.cli;
 
-import dev.herald.log.Log;
-import dev.herald.log.LogDirectory;
 import dev.herald.log.LogFiles;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogReader;
 import dev.herald.log.LogRecord;
+import dev.herald.log.ReadOnlyLog;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,16 +24,27 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code log tail}: prints records as JSON lines (see {@link Json}). Opens the directory, so it needs the
- * exclusive lock and runs recovery. While following, the calling thread waits in {@link LogReader#next}; a
- * shutdown hook (Ctrl-C) wakes it, and waits for the directory to close before the JVM exits.
+ * {@code log tail}: prints records as JSON lines (see {@link Json}). Opens the topic read-only
+ * ({@link LogFiles#openReadOnly}): it takes no lock, so it reads a log that a running application has open,
+ * and it never writes, truncates or repairs (a record still being written at the end of the active segment
+ * is waited for, not reported; recovery stays the writer's job). While following, the calling thread waits
+ * in {@link LogReader#next}, woken by a directory watch and at least every {@link #POLL_INTERVAL}; a
+ * shutdown hook (Ctrl-C) wakes it and waits for the topic to close before the JVM exits, and an interrupt
+ * of the calling thread stops it the same way. Records lost to retention while following are announced on
+ * stderr.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = {"Print a topic's records as JSON lines.",
                 "Without --from-*, starts at the end and follows; with --from-* and no --follow, prints what "
-                        + "exists and exits. Needs the directory's lock."})
+                        + "exists and exits. Read-only: takes no lock, so it can follow a log another process "
+                        + "is writing."})
 final class TailCommand implements Callable<Integer> {
     private static final Duration WAIT = Duration.ofHours(1);
+    /**
+     * The longest a follower goes without looking at the files: the directory watch normally wakes it at
+     * once, but not on file systems without change notification.
+     */
+    static final Duration POLL_INTERVAL = Duration.ofMillis(500);
 
     @Spec
     CommandSpec spec;
@@ -71,7 +81,7 @@ final class TailCommand implements Callable<Integer> {
     private volatile boolean stopped;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException {
         Path dir = log.existingLogDirectory();
         LogOptions options = log.options();
         long limit = max == null ? Long.MAX_VALUE : max;
@@ -87,18 +97,27 @@ final class TailCommand implements Callable<Integer> {
                     + "; topics: " + String.join(", ", LogFiles.topics(dir, options)));
         }
         boolean following = start == null || follow;
+        PrintWriter err = spec.commandLine().getErr();
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = null;
-        try (LogDirectory directory = LogDirectory.open(dir, options)) {
-            Log topicLog = directory.topic(topic);
+        try (ReadOnlyLog topicLog = LogFiles.openReadOnly(dir, topic, options, POLL_INTERVAL,
+                (from, to) -> {
+                    err.println("herald: offsets " + from + " to " + (to - 1) + " of topic '" + topic
+                            + "' were deleted (retention) before they were read; continuing at " + to);
+                    err.flush();
+                })) {
+            long endAtStart = topicLog.endOffset();
             try (LogReader reader = reader(topicLog, fromTime)) {
                 if (following) {
                     hook = new Thread(() -> stop(reader, closed), "herald-tail-stop");
                     Runtime.getRuntime().addShutdownHook(hook);
                 }
-                print(reader, following, topicLog.endOffset(), limit);
+                print(reader, following, endAtStart, limit);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopped by an interrupt: what was printed stands
         } finally {
+            spec.commandLine().getOut().flush();
             closed.countDown();
             removeHook(hook);
         }
@@ -126,7 +145,7 @@ final class TailCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private LogReader reader(Log topicLog, Long fromTime) {
+    private LogReader reader(ReadOnlyLog topicLog, Long fromTime) {
         if (start == null) {
             return topicLog.reader(topicLog.endOffset());
         }
@@ -139,7 +158,7 @@ final class TailCommand implements Callable<Integer> {
         return topicLog.readerFromTimestamp(fromTime);
     }
 
-    /** Shutdown hook: wakes the reader, then lets the directory close before the JVM goes. */
+    /** Shutdown hook: wakes the reader, then lets the topic close before the JVM goes. */
     private void stop(LogReader reader, CountDownLatch closed) {
         stopped = true; // set before the wakeup, so the woken loop sees it
         reader.wakeup();
@@ -157,7 +176,7 @@ final class TailCommand implements Callable<Integer> {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
-            // the JVM is already shutting down: the hook is running and about to see the directory closed
+            // the JVM is already shutting down: the hook is running and about to see the topic closed
         }
     }
 

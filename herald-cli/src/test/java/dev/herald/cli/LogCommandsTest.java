@@ -1,6 +1,7 @@
 package dev.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.log.Header;
@@ -15,14 +16,18 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LogCommandsTest {
     static final long T0 = 1_700_000_000_000L;
+    static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -165,14 +170,98 @@ class LogCommandsTest {
     }
 
     @Test
-    void lockedDirectoryIsAClearFailureForTailButNotForInspectOrVerify() throws IOException {
+    void tailInspectAndVerifyWorkOnALogAnotherOpenHoldsButRepairDoesNot() throws IOException {
         try (LogDirectory held = LogDirectory.open(dir, options())) {
             assertThat(held.topics()).contains("orders");
-            assertThat(run("log", "tail", dir.toString(), "--topic", "orders", "--from-beginning")).isEqualTo(1);
-            assertThat(err).contains("already open", "exclusive lock");
+            assertThat(run("log", "tail", dir.toString(), "--topic", "orders", "--from-beginning")).isZero();
+            assertThat(lines()).hasSize(30);
             assertThat(run("log", "inspect", dir.toString())).isZero();
+            assertThat(out).contains("In use: a process has it open");
+            assertThat(run("log", "inspect", dir.toString(), "--json")).isZero();
+            assertThat(Json.MAPPER.readTree(out).get("inUse").asBoolean()).isTrue();
             assertThat(run("log", "verify", dir.toString())).isZero();
+            assertThat(run("log", "repair", dir.toString())).isEqualTo(1);
+            assertThat(err).contains("already open", "exclusive lock");
         }
+        assertThat(run("log", "inspect", dir.toString())).isZero();
+        assertThat(out).doesNotContain("In use");
+        assertThat(run("log", "inspect", dir.toString(), "--json")).isZero();
+        assertThat(Json.MAPPER.readTree(out).get("inUse").asBoolean()).isFalse();
+    }
+
+    /** A {@code herald} run on a thread of its own, its output readable while it runs. */
+    record Running(Thread thread, CompletableFuture<Integer> status, ByteArrayOutputStream out,
+                   ByteArrayOutputStream err) {
+        List<JsonNode> lines() throws IOException {
+            List<JsonNode> nodes = new ArrayList<>();
+            for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    nodes.add(Json.MAPPER.readTree(line));
+                }
+            }
+            return nodes;
+        }
+    }
+
+    static Running start(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        Thread t = new Thread(() -> status.complete(Main.run(new Terminal(new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), false), args)), "herald-run");
+        t.start();
+        return new Running(t, status, o, e);
+    }
+
+    @Test
+    void tailFollowsALogAnotherOpenIsWritingAcrossARoll() throws Exception {
+        try (LogDirectory held = LogDirectory.open(dir, options())) {
+            Log orders = held.topic("orders");
+            int segmentsBefore = orders.segmentCount();
+            Running tail = start("log", "tail", dir.toString(), "--topic", "orders", "--from-beginning", "--follow",
+                    "--max", "60");
+            await().atMost(PATIENCE).until(() -> tail.lines().size() == 30);
+            for (int i = 30; i < 60; i++) {
+                orders.append(LogRecord.of(T0 + i * 1000L, ("order-" + i).getBytes(StandardCharsets.UTF_8),
+                        List.of(), ("{\"id\":" + i + "}").getBytes(StandardCharsets.UTF_8))).join();
+            }
+            assertThat(orders.segmentCount()).isGreaterThan(segmentsBefore);
+            assertThat(tail.status().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isZero();
+            List<JsonNode> lines = tail.lines();
+            assertThat(lines).extracting(n -> n.get("offset").asLong()).containsExactlyElementsOf(
+                    java.util.stream.LongStream.range(0, 60).boxed().toList());
+            assertThat(lines.get(59).get("payload").get("id").asInt()).isEqualTo(59);
+            assertThat(lines.get(59).get("key").asText()).isEqualTo("order-59");
+        }
+    }
+
+    @Test
+    void followingTailStopsCleanlyWhenItsThreadIsInterrupted() throws Exception {
+        try (LogDirectory held = LogDirectory.open(dir, options())) {
+            Log orders = held.topic("orders");
+            Running tail = start("log", "tail", dir.toString(), "--topic", "orders", "--from-offset", "30",
+                    "--follow");
+            orders.append(LogRecord.of(T0, null, List.of(), "{\"late\":true}".getBytes(StandardCharsets.UTF_8)))
+                    .join();
+            await().atMost(PATIENCE).until(() -> tail.lines().size() == 1);
+            tail.thread().interrupt();
+            assertThat(tail.status().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isZero();
+            assertThat(tail.lines()).extracting(n -> n.get("offset").asLong()).containsExactly(30L);
+            assertThat(tail.err().toString(StandardCharsets.UTF_8)).isEmpty();
+        }
+    }
+
+    @Test
+    void tailReportsDamageInASealedSegmentWithFileAndPosition() throws IOException {
+        Path sealed = dir.resolve("topics/orders/00000000000000000000.log");
+        try (RandomAccessFile f = new RandomAccessFile(sealed.toFile(), "rw")) {
+            f.seek(100);
+            int b = f.read();
+            f.seek(100);
+            f.write(b ^ 0x01);
+        }
+        assertThat(run("log", "tail", dir.toString(), "--topic", "orders", "--from-beginning")).isEqualTo(1);
+        assertThat(err).contains("corrupt data in " + sealed + " at byte ", "sealed segment");
     }
 
     @Test

@@ -16,6 +16,15 @@ public interface FileLayer {
     /** Opens {@code file} for reading and writing, creating it when {@code create} is true. */
     FileHandle open(Path file, boolean create) throws IOException;
 
+    /**
+     * Opens an existing {@code file} for reading only: the read-only tools ({@link LogFiles}) use it, so
+     * they work on files they may not write and cannot write by mistake. The default opens it as
+     * {@link #open open(file, false)} does.
+     */
+    default FileHandle openReadOnly(Path file) throws IOException {
+        return open(file, false);
+    }
+
     boolean exists(Path path);
 
     /** The entries of {@code dir} (files and directories), in no particular order. */
@@ -39,6 +48,15 @@ public interface FileLayer {
      * another process, or another open in this JVM, holds it. Closing the result releases it.
      */
     Closeable lock(Path dir) throws IOException;
+
+    /**
+     * True when a process, this JVM included, holds the lock of {@code dir} that {@link #lock} takes. Writes
+     * nothing; an implementation may hold a shared lock for the instant of its probe, as the system one does
+     * (see {@link LogFiles#isInUse}). The default answers false: a layer that cannot tell says "not in use".
+     */
+    default boolean isLocked(Path dir) throws IOException {
+        return false;
+    }
 
     /** One open file. Positional reads and writes; not safe for concurrent writers. */
     interface FileHandle extends Closeable {

@@ -1,18 +1,23 @@
 package dev.herald.log;
 
 /**
- * When the writer thread forces written records to stable storage, and so when an append's future
- * completes.
+ * When written records are forced to stable storage, and so when an append's future completes.
  *
  * <ul>
- *   <li>{@link #always()}: fsync before completing the futures of a batch; appenders queued together
- *       share one fsync (group commit). An acknowledged record survives power loss.</li>
- *   <li>{@link #interval(long)}: futures complete once the batch is written to the OS; the writer fsyncs
- *       at least every {@code millis} while there is unforced data. Power loss may lose up to that window
- *       of acknowledged records; a process crash loses nothing acknowledged.</li>
+ *   <li>{@link #always()}: the writer thread fsyncs before completing the futures of a batch; appenders
+ *       queued together share one fsync (group commit). An acknowledged record survives power loss.</li>
+ *   <li>{@link #interval(long)}: futures complete once the batch is written to the OS; the log's flusher
+ *       thread ({@code herald-log-flush-<topic>}) fsyncs at least every {@code millis} while there is
+ *       unforced data, while the writer thread goes on writing, so appends never wait for that fsync.
+ *       Power loss may lose up to that window of acknowledged records; a process crash loses nothing
+ *       acknowledged. A failed fsync puts the log in the failed state like a failed write: records
+ *       acknowledged before it are in the window power loss may take, and none is acknowledged after.</li>
  *   <li>{@link #never()}: futures complete once written to the OS; fsync only on roll, {@link Log#flush()}
  *       and close.</li>
  * </ul>
+ *
+ * <p>Whatever the policy, the writer thread itself fsyncs for {@link Log#flush()}, when a segment rolls
+ * (sealing it) and on close.
  */
 public final class FlushPolicy {
     /** The kinds of policy. */

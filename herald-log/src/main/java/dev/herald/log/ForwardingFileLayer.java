@@ -30,6 +30,11 @@ public abstract class ForwardingFileLayer implements FileLayer {
     }
 
     @Override
+    public FileHandle openReadOnly(Path file) throws IOException {
+        return delegate.openReadOnly(file);
+    }
+
+    @Override
     public boolean exists(Path path) {
         return delegate.exists(path);
     }
@@ -67,6 +72,11 @@ public abstract class ForwardingFileLayer implements FileLayer {
     @Override
     public Closeable lock(Path dir) throws IOException {
         return delegate.lock(dir);
+    }
+
+    @Override
+    public boolean isLocked(Path dir) throws IOException {
+        return delegate.isLocked(dir);
     }
 
     /** A {@link FileLayer.FileHandle} that forwards every call to another. */

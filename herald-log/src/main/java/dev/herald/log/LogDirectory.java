@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>Opening runs recovery of every existing topic on the calling thread (see {@link RecoveryReport}).
- * Threads: safe for use from any thread. Each open topic runs one writer thread.
+ * Threads: safe for use from any thread. Each open topic runs one writer thread, {@code
+ * herald-log-writer-<topic>}, and with {@link FlushPolicy#interval(long)} one flusher thread, {@code
+ * herald-log-flush-<topic>}, for the periodic fsync.
  */
 public final class LogDirectory implements Closeable {
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");

@@ -104,6 +104,30 @@ public final class LogFiles {
     }
 
     /**
+     * Opens {@code topic} read-only, without the directory's lock, beside a process that may be writing it;
+     * see {@link ReadOnlyLog} for what its readers see. Nothing is written, truncated or repaired.
+     *
+     * @param pollInterval the longest a waiting reader goes without looking at the files again, whatever
+     *        the directory watch reports (see {@link ReadOnlyLog})
+     * @param onSkip told when a reader loses records to retention
+     * @throws java.nio.file.NoSuchFileException when the topic does not exist
+     */
+    public static ReadOnlyLog openReadOnly(Path dir, String topic, LogOptions options, java.time.Duration pollInterval,
+                                           ReadOnlyLog.SkipListener onSkip) throws IOException {
+        return dev.herald.log.internal.ReadOnlyTopic.open(dir, topic, options, pollInterval, onSkip);
+    }
+
+    /**
+     * True when a process (this JVM included) has {@code dir} open through {@link LogDirectory#open}, so
+     * that what the files show may change as it writes. On the real file system this probes the lock
+     * file with a shared lock held for an instant, during which that process could not open the directory;
+     * see {@link FileLayer#isLocked}.
+     */
+    public static boolean isInUse(Path dir, LogOptions options) throws IOException {
+        return options.fileLayer().isLocked(dir);
+    }
+
+    /**
      * Reads every byte of every segment of every topic: each record's CRC and structure, dense offsets,
      * segments that overlap, and every {@code .index} and {@code .timeindex} entry (CRC, order, and that it
      * points at the record it names). A bad record ends the scan of its segment. {@code progress} is told

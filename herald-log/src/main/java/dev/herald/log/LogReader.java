@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Reads committed records of one {@link Log} in offset order. A reader is owned by one thread at a time
+ * Reads committed records of one {@link Log} (or {@link ReadOnlyLog}) in offset order. A reader is owned by one thread at a time
  * (not safe for concurrent {@code poll}/{@code next}); {@link #wakeup()} and {@link #close()} may be
  * called from any thread to stop a waiting {@link #next}.
  *
@@ -20,9 +20,10 @@ public interface LogReader extends AutoCloseable {
     Optional<LogRecord> poll();
 
     /**
-     * The next committed record, waiting up to {@code timeout} for the writer to commit one. The writer
-     * signals waiting readers after each commit; nothing polls. Returns empty on timeout, after
-     * {@link #wakeup()}, or when the reader or its log is closed.
+     * The next committed record, waiting up to {@code timeout} for the writer to commit one. A {@link Log}'s
+     * writer signals its waiting readers after each commit, and nothing polls; a {@link ReadOnlyLog}'s
+     * readers, in another process than the writer, wait for a directory watch event or at most its poll
+     * interval. Returns empty on timeout, after {@link #wakeup()}, or when the reader or its log is closed.
      */
     Optional<LogRecord> next(Duration timeout) throws InterruptedException;
 

@@ -23,6 +23,11 @@ final class FaultyFileLayer extends ForwardingFileLayer {
     volatile CountDownLatch forceGate;
     volatile CountDownLatch forceEntered;
     volatile CountDownLatch otherForceGate;
+    /** Name of the thread of the last {@code .log} fsync, and of the one that got an injected failure. */
+    volatile String lastLogForceThread;
+    volatile String failedForceThread;
+    /** Set when a file handle was closed while an fsync of it was still running. */
+    volatile boolean closedDuringForce;
     private final AtomicInteger forces = new AtomicInteger();
 
     FaultyFileLayer(FileLayer delegate) {
@@ -48,7 +53,26 @@ final class FaultyFileLayer extends ForwardingFileLayer {
     public FileHandle open(Path file, boolean create) throws IOException {
         FileHandle h = delegate().open(file, create);
         boolean isLog = file.getFileName().toString().endsWith(".log");
+        AtomicInteger forcesRunning = new AtomicInteger();
         return new Handle(h) {
+            @Override
+            public void close() throws IOException {
+                if (forcesRunning.get() > 0) {
+                    closedDuringForce = true;
+                }
+                super.close();
+            }
+
+            @Override
+            public void force() throws IOException {
+                forcesRunning.incrementAndGet();
+                try {
+                    faultyForce();
+                } finally {
+                    forcesRunning.decrementAndGet();
+                }
+            }
+
             @Override
             public int write(ByteBuffer src, long position) throws IOException {
                 if (writes.incrementAndGet() == failWriteNumber) {
@@ -70,9 +94,9 @@ final class FaultyFileLayer extends ForwardingFileLayer {
                 return n;
             }
 
-            @Override
-            public void force() throws IOException {
+            private void faultyForce() throws IOException {
                 if (isLog) {
+                    lastLogForceThread = Thread.currentThread().getName();
                     logForces.incrementAndGet();
                     CountDownLatch gate = forceGate;
                     if (gate != null) {
@@ -98,6 +122,7 @@ final class FaultyFileLayer extends ForwardingFileLayer {
                     }
                 }
                 if (forces.incrementAndGet() == failForceNumber) {
+                    failedForceThread = Thread.currentThread().getName();
                     throw new IOException("injected fsync failure");
                 }
                 h.force();

@@ -119,4 +119,31 @@ class LogFilesTest {
         LogFiles.Verification v = LogFiles.verify(dir, options(), (done, total) -> { });
         assertThat(v.problems()).extracting(LogFiles.Problem::file).containsExactly(index);
     }
+
+    @Test
+    void aSegmentDeletedByRetentionBetweenListingAndOpeningIsNotAnError() throws IOException {
+        write("orders", 60);
+        Path gone = segment("orders", 0);
+        // The listing still names the first segment, whose files retention has just deleted.
+        FileLayer racing = new ForwardingFileLayer(FileLayer.system()) {
+            @Override
+            public List<Path> list(Path d) throws IOException {
+                List<Path> entries = new ArrayList<>(super.list(d));
+                if (d.equals(gone.getParent())) {
+                    entries.add(gone);
+                }
+                return entries;
+            }
+        };
+        Files.delete(gone);
+        Files.delete(gone.resolveSibling("00000000000000000000.index"));
+        Files.delete(gone.resolveSibling("00000000000000000000.timeindex"));
+        LogOptions opts = LogOptions.builder().segmentBytes(1024).indexIntervalBytes(128).maxRecordBytes(512)
+                .fileLayer(racing).build();
+        LogFiles.TopicFiles orders = LogFiles.topic(dir, "orders", opts);
+        assertThat(orders.segments()).extracting(LogFiles.SegmentFile::file).doesNotContain(gone);
+        assertThat(orders.endOffset()).isEqualTo(60);
+        LogFiles.Verification v = LogFiles.verify(dir, opts, (done, total) -> { });
+        assertThat(v.problems()).isEmpty();
+    }
 }

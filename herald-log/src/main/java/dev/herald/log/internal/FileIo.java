@@ -34,7 +34,7 @@ final class FileIo {
     }
 
     static byte[] readAll(FileLayer files, Path file) throws IOException {
-        try (FileHandle h = files.open(file, false)) {
+        try (FileHandle h = files.openReadOnly(file)) {
             long size = h.size();
             if (size > 16 * 1024 * 1024) {
                 throw new IOException(file + " is unexpectedly large: " + size + " bytes");

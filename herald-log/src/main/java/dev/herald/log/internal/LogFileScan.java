@@ -14,6 +14,7 @@ import dev.herald.log.LogRecord;
 import dev.herald.log.internal.RecordCodec.BadRecordException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class LogFileScan {
         List<SegmentFile> segments = new ArrayList<>();
         for (long base : bases(topic, new ArrayList<>())) {
             Path file = logFile(topic, base);
-            try (FileHandle log = files.open(file, false)) {
+            try (FileHandle log = files.openReadOnly(file)) {
                 long size = log.size();
                 long[] from = lastIndexEntry(topic, base, size);
                 long end = scanEnd(log, size, from[0], from[1]);
@@ -61,6 +62,8 @@ public final class LogFileScan {
                     end = scanEnd(log, size, base, 0); // the index entry did not lead to its record
                 }
                 segments.add(new SegmentFile(base, file, size, Math.max(end, base)));
+            } catch (NoSuchFileException e) {
+                // retention of a live log deleted it after the listing: it is no longer part of the topic
             }
         }
         return new TopicFiles(topic, segments);
@@ -75,8 +78,10 @@ public final class LogFileScan {
             List<Long> b = bases(t, problems);
             bases.add(b);
             for (long base : b) {
-                try (FileHandle h = files.open(logFile(t, base), false)) {
+                try (FileHandle h = files.openReadOnly(logFile(t, base))) {
                     total += h.size();
+                } catch (NoSuchFileException e) {
+                    // deleted by a live log's retention since the listing; verifySegment skips it too
                 }
             }
         }
@@ -91,7 +96,21 @@ public final class LogFileScan {
                     problems.add(new Problem(logFile(t, base), 0, "base offset " + base
                             + " overlaps the previous segment, which ends at " + previousEnd));
                 }
-                previousEnd = verifySegment(t, base, s == b.size() - 1, totals, problems);
+                List<Problem> found = new ArrayList<>();
+                long end;
+                try {
+                    end = verifySegment(t, base, s == b.size() - 1, totals, found);
+                } catch (NoSuchFileException e) {
+                    if (files.exists(logFile(t, base))) {
+                        throw e;
+                    }
+                    continue;
+                }
+                if (!files.exists(logFile(t, base))) {
+                    continue; // a live log's retention deleted it while it was read: whatever it showed is moot
+                }
+                problems.addAll(found);
+                previousEnd = end;
                 totals.segments++;
             }
         }
@@ -130,7 +149,7 @@ public final class LogFileScan {
         Path file = logFile(topic, base);
         Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
         Path timeFile = sibling(topic, base, Segment.TIME_INDEX_SUFFIX);
-        try (FileHandle log = files.open(file, false)) {
+        try (FileHandle log = files.openReadOnly(file)) {
             long size = log.size();
             long[] offsetEntries = readEntries(indexFile, OFFSET_ENTRY_SIZE, problems);
             long[] timeEntries = readEntries(timeFile, TIME_ENTRY_SIZE, problems);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The single thread that owns a topic's files. Duty cycle: take whatever requests are queued (blocking
@@ -19,10 +21,20 @@ import java.util.concurrent.TimeUnit;
  * the new end offset, complete the futures, then apply retention. Appenders queued together share one
  * write and one fsync (group commit).
  *
+ * <p>Who fsyncs: this thread, for {@link FlushPolicy.Kind#ALWAYS} (before completing a batch), for
+ * {@link dev.herald.log.Log#flush()}, on roll (sealing the old segment) and on close. With
+ * {@link FlushPolicy.Kind#INTERVAL} the periodic fsync runs on the log's {@link IntervalFlusher} thread
+ * ({@code herald-log-flush-<topic>}), so this thread keeps writing to the page cache meanwhile. Every
+ * fsync, and every change that could close a file under one (roll, retention, close), holds
+ * {@link #forceLock}: a segment is never closed while it is being forced, and a force on this thread
+ * that follows a failed force on the flusher sees the failure instead of a success the kernel may report
+ * to the second caller.
+ *
  * <p>Failure: an {@link IOException} from a write or fsync fails the futures of every record not yet
- * durable with that exception and puts the log in the failed state; later requests fail with
+ * acknowledged with that exception and puts the log in the failed state; later requests fail with
  * {@link dev.herald.log.LogFailedException}. Nothing is retried: after a failed fsync the page cache may
- * have dropped the data, so success can never be assumed.
+ * have dropped the data, so success can never be assumed. A failed fsync on the flusher does the same:
+ * records this thread has written but not yet acknowledged fail with its cause.
  *
  * <p>Future callbacks attached with non-async methods run on this thread; they must be short.
  */
@@ -55,15 +67,29 @@ final class LogWriter {
     private final List<Request> batch = new ArrayList<>();
     private final List<Append> unacked = new ArrayList<>();
     private final List<Long> unackedOffsets = new ArrayList<>();
+    /**
+     * Held over every fsync of the active segment and over every change that could close or replace a
+     * segment a force might be using (roll, retention, close). Uncontended unless the flusher is forcing.
+     */
+    private final ReentrantLock forceLock = new ReentrantLock();
+    /** The periodic fsync of {@link FlushPolicy.Kind#INTERVAL}; null for the other policies. */
+    private final IntervalFlusher flusher;
     private Thread thread;
 
-    // Everything below is owned by the writer thread.
+    /**
+     * True while the active segment has bytes written since the last fsync began. Set by this thread after
+     * each write; cleared, under {@link #forceLock}, just before a force of the active segment starts.
+     */
+    private volatile boolean unforced;
+    /** When the last fsync of the active segment finished ({@link TimeSource#nanoTime()}). */
+    private volatile long lastForceNanos;
+
+    // Everything below is owned by the writer thread; active is only replaced under forceLock, so the
+    // flusher, which reads it under forceLock, always forces a segment that is open.
     private Segment active;
     private long nextOffset;
     private ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
     private long bufferFilePosition;
-    private boolean unforced;
-    private long lastForceNanos;
     private boolean running = true;
 
     LogWriter(SegmentedLog log, Segment active, LogOptions options) {
@@ -77,10 +103,15 @@ final class LogWriter {
         this.nextOffset = active.nextOffset();
         this.bufferFilePosition = active.appendedSize();
         this.lastForceNanos = time.nanoTime();
+        this.flusher = policy.kind() == FlushPolicy.Kind.INTERVAL ? new IntervalFlusher() : null;
     }
 
-    void start(String threadName) {
-        thread = new Thread(this::run, threadName);
+    /** Starts the writer thread, {@code herald-log-writer-<topic>}, and for INTERVAL the flusher. */
+    void start(String topic) {
+        if (flusher != null) {
+            flusher.start("herald-log-flush-" + topic); // first: the writer's wake() needs its thread
+        }
+        thread = new Thread(this::run, "herald-log-writer-" + topic);
         thread.setDaemon(true);
         thread.start();
     }
@@ -102,14 +133,10 @@ final class LogWriter {
     private void run() {
         while (running) {
             try {
-                Request first = policy.kind() == FlushPolicy.Kind.INTERVAL && unforced
-                        ? queue.poll(nanosUntilIntervalFlush(), TimeUnit.NANOSECONDS)
-                        : queue.take();
+                Request first = queue.take(); // INTERVAL's periodic fsync is the flusher's, not a timeout here
                 batch.clear();
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
                 doWork(batch);
             } catch (InterruptedException e) {
                 // Nobody interrupts this thread on purpose; keep serving until a Close arrives.
@@ -142,21 +169,24 @@ final class LogWriter {
                 close = c;
             }
         }
+        if (close != null && flusher != null) {
+            flusher.stop(); // close does the final fsync itself, below
+        }
         if (!log.isFailed()) {
             try {
                 writeBuffer();
-                boolean force = policy.kind() == FlushPolicy.Kind.ALWAYS || forceRequested
-                        || (policy.kind() == FlushPolicy.Kind.INTERVAL && intervalElapsed());
-                if (force && unforced) {
-                    active.forceLog();
-                    unforced = false;
-                    lastForceNanos = time.nanoTime();
+                if (policy.kind() == FlushPolicy.Kind.ALWAYS || forceRequested) {
+                    forceActive();
                 }
-                commit();
-                applyRetention();
-                if (close != null) {
-                    active.seal();
-                    RecoveryPoint.write(files, log.dir(), nextOffset);
+                if (log.isFailed()) {
+                    failAll(log.failure()); // the flusher's fsync failed: acknowledge nothing more
+                } else {
+                    commit();
+                    applyRetention();
+                    if (close != null) {
+                        sealActive();
+                        RecoveryPoint.write(files, log.dir(), nextOffset);
+                    }
                 }
             } catch (IOException e) {
                 failAll(e);
@@ -205,24 +235,65 @@ final class LogWriter {
             FileIo.writeFully(active.log(), buffer, bufferFilePosition);
             buffer.clear();
             bufferFilePosition = active.appendedSize();
-            unforced = true;
+            if (!unforced) {
+                unforced = true;
+                if (flusher != null) {
+                    flusher.wake(); // never blocks: the flusher may be in an fsync right now
+                }
+            }
         }
         active.writePendingIndexEntries();
+    }
+
+    /**
+     * Forces the active segment's log file if anything was written since the last force began. Under
+     * {@link #forceLock}, so it waits for a force in progress on the flusher, and after a failed one it
+     * forces nothing and leaves the failure for the caller to see in {@link SegmentedLog#isFailed()}.
+     */
+    private void forceActive() throws IOException {
+        forceLock.lock();
+        try {
+            if (unforced && !log.isFailed()) {
+                unforced = false;
+                active.forceLog();
+                lastForceNanos = time.nanoTime();
+            }
+        } finally {
+            forceLock.unlock();
+        }
+    }
+
+    /** Seals the active segment, forcing all its files, under {@link #forceLock}. */
+    private void sealActive() throws IOException {
+        forceLock.lock();
+        try {
+            if (log.isFailed()) {
+                throw new IOException("log " + log.name() + " failed while sealing " + active, log.failure());
+            }
+            unforced = false;
+            active.seal();
+            lastForceNanos = time.nanoTime();
+        } finally {
+            forceLock.unlock();
+        }
     }
 
     /** Seals the active segment (forcing it, which makes its records durable) and starts a new one. */
     private void roll() throws IOException {
         writeBuffer();
-        active.seal();
-        unforced = false;
-        lastForceNanos = time.nanoTime();
+        sealActive(); // clears unforced: the flusher has nothing to do until the next write
         commit();
         Segment next = Segment.create(files, log.dir(), nextOffset, options.indexIntervalBytes());
         files.forceDirectory(log.dir());
         List<Segment> list = new ArrayList<>(log.segments());
         list.add(next);
         log.publishSegments(list); // after commit(): a reader that sees the new segment sees the old one final
-        active = next;
+        forceLock.lock(); // the flusher reads active under this lock
+        try {
+            active = next;
+        } finally {
+            forceLock.unlock();
+        }
         bufferFilePosition = 0;
         RecoveryPoint.write(files, log.dir(), next.baseOffset);
     }
@@ -261,21 +332,17 @@ final class LogWriter {
             list.remove(0);
             log.publishSegments(list); // readers stop finding it before its files go
             total -= oldest.committedSize();
-            oldest.delete(files);
+            forceLock.lock(); // never the active segment, but no file is closed while a force runs
+            try {
+                oldest.delete(files);
+            } finally {
+                forceLock.unlock();
+            }
             deleted = true;
         }
         if (deleted) {
             files.forceDirectory(log.dir());
         }
-    }
-
-    private boolean intervalElapsed() {
-        return time.nanoTime() - lastForceNanos >= TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis());
-    }
-
-    private long nanosUntilIntervalFlush() {
-        long remaining = TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis()) - (time.nanoTime() - lastForceNanos);
-        return Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /** Enters the failed state and fails every record that is not durable. */
@@ -291,13 +358,21 @@ final class LogWriter {
 
     private void shutDown(Close close) {
         running = false;
+        if (flusher != null) {
+            flusher.stop(); // already stopped unless a RuntimeException skipped doWork's stop
+        }
         IOException closeFailure = null;
-        for (Segment s : log.segments()) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                closeFailure = e;
+        forceLock.lock();
+        try {
+            for (Segment s : log.segments()) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    closeFailure = e;
+                }
             }
+        } finally {
+            forceLock.unlock();
         }
         List<Request> leftovers = new ArrayList<>();
         queue.drainTo(leftovers);
@@ -314,6 +389,78 @@ final class LogWriter {
             close.future().completeExceptionally(closeFailure);
         } else {
             close.future().complete(null);
+        }
+    }
+
+    /**
+     * The {@link FlushPolicy.Kind#INTERVAL} fsync, on a thread of its own: once the active segment has
+     * unforced bytes and the interval has passed since the last fsync finished, it forces the active
+     * segment under {@link #forceLock}. The writer wakes it with {@link LockSupport#unpark}, which never
+     * blocks, so an append never waits for this fsync. A failed fsync puts the log in the failed state
+     * (the writer then acknowledges nothing more) and is never retried; the flusher forces nothing after.
+     * It parks until the fsync is due by the log's {@link TimeSource} (at least a millisecond at a time)
+     * and then looks again, so an injected clock that does not move with real time works too.
+     */
+    private final class IntervalFlusher implements Runnable {
+        private final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(policy.intervalMillis());
+        private volatile boolean stopping;
+        private Thread flusherThread;
+
+        void start(String name) {
+            flusherThread = new Thread(this, name);
+            flusherThread.setDaemon(true);
+            flusherThread.start();
+        }
+
+        void wake() {
+            LockSupport.unpark(flusherThread);
+        }
+
+        /** Stops the thread and waits for a force in progress to finish. Writer thread; idempotent. */
+        void stop() {
+            stopping = true;
+            if (flusherThread == null) {
+                return;
+            }
+            LockSupport.unpark(flusherThread);
+            boolean interrupted = false;
+            while (flusherThread.isAlive()) {
+                try {
+                    flusherThread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep waiting: close must not run beside a force
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            while (!stopping) {
+                if (!unforced || log.isFailed()) {
+                    LockSupport.park(this); // the writer unparks on the next write; stop() too
+                    continue;
+                }
+                long due = intervalNanos - (time.nanoTime() - lastForceNanos);
+                if (due > 0) {
+                    LockSupport.parkNanos(this, Math.max(due, TimeUnit.MILLISECONDS.toNanos(1)));
+                    continue;
+                }
+                forceLock.lock();
+                try {
+                    if (!stopping && unforced && !log.isFailed()) {
+                        unforced = false; // bytes written from here on are flagged again and forced next time
+                        active.forceLog();
+                        lastForceNanos = time.nanoTime();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.fail(e);
+                } finally {
+                    forceLock.unlock();
+                }
+            }
         }
     }
 }

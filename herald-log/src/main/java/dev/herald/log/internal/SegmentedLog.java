@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A topic's segmented log: the {@link Log} implementation. Holds the published segment list and the
- * committed end offset that readers see; the {@link LogWriter} thread owns every file mutation.
+ * committed end offset that readers see; the {@link LogWriter} thread owns every file mutation (with
+ * {@link dev.herald.log.FlushPolicy.Kind#INTERVAL}, its flusher thread runs the periodic fsync).
  *
  * <p>Threads: public methods are safe from any thread. Methods documented "writer thread" are called only
  * by the writer (or by {@link #open} before the writer starts).
@@ -128,7 +129,7 @@ public final class SegmentedLog implements Log {
             throw e;
         }
         SegmentedLog log = new SegmentedLog(name, dir, options, segments, recovery.report(checkpointMissing));
-        log.writer.start("herald-log-writer-" + name);
+        log.writer.start(name);
         return log;
     }
 
@@ -306,11 +307,16 @@ public final class SegmentedLog implements Log {
         signalCommitted();
     }
 
-    /** Writer thread: enters the failed state; the first failure wins. */
-    void fail(Throwable cause) {
+    /** Writer or flusher thread: enters the failed state; the first failure wins. */
+    synchronized void fail(Throwable cause) {
         if (failure == null) {
             failure = cause;
         }
+    }
+
+    /** The first failure, or null. */
+    Throwable failure() {
+        return failure;
     }
 
     LogFailedException failedException() {

@@ -35,6 +35,11 @@ public enum SystemFileLayer implements FileLayer {
     }
 
     @Override
+    public FileHandle openReadOnly(Path file) throws IOException {
+        return new ChannelHandle(FileChannel.open(file, StandardOpenOption.READ));
+    }
+
+    @Override
     public boolean exists(Path path) {
         return Files.exists(path);
     }
@@ -76,6 +81,41 @@ public enum SystemFileLayer implements FileLayer {
 
     @Override
     public Closeable lock(Path dir) throws IOException {
+        synchronized (LOCKED_IN_THIS_JVM) { // not beside a probe of isLocked, whose close would drop this lock
+            return takeLock(dir);
+        }
+    }
+
+    /**
+     * Probes with a shared lock on {@code .lock}, opened read-only and released at once, so a writer that
+     * opens the directory during that instant gets {@link LogLockedException}. Answers from this JVM's
+     * registry without touching the file when this JVM holds the lock: closing any channel of a locked file
+     * releases the process's lock on it (POSIX record locks are per process), which is also why probe and
+     * {@link #lock} exclude each other.
+     */
+    @Override
+    public boolean isLocked(Path dir) throws IOException {
+        synchronized (LOCKED_IN_THIS_JVM) {
+            Path key = dir.toRealPath();
+            if (LOCKED_IN_THIS_JVM.contains(key)) {
+                return true;
+            }
+            Path lockFile = key.resolve(".lock");
+            if (!Files.exists(lockFile)) {
+                return false; // never opened for writing
+            }
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+                FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+                if (probe == null) {
+                    return true;
+                }
+                probe.release();
+                return false;
+            }
+        }
+    }
+
+    private static Closeable takeLock(Path dir) throws IOException {
         Path key = dir.toRealPath();
         if (!LOCKED_IN_THIS_JVM.add(key)) {
             throw new LogLockedException(dir, "this JVM");

@@ -1,0 +1,167 @@
+package dev.herald.log;
+
+import static dev.herald.log.LogTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FlushPolicy#interval(long)}: the periodic fsync runs on the log's flusher thread, appends go on
+ * while it runs, a failed one fails the log, and roll, retention and close never close a file under it.
+ * The flusher's fsync is held at a gate in {@link FaultyFileLayer}; nothing here waits on a clock.
+ */
+class IntervalFlusherTest {
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    final ManualTimeSource clock = new ManualTimeSource(1_000L);
+
+    LogOptions.Builder options(FileLayer files) {
+        return LogOptions.builder().timeSource(clock).fileLayer(files).flushPolicy(FlushPolicy.interval(50));
+    }
+
+    /** Holds the next fsync of a {@code .log} file at a gate; returns the gate. */
+    static CountDownLatch holdNextLogForce(FaultyFileLayer files) {
+        CountDownLatch gate = new CountDownLatch(1);
+        files.forceEntered = new CountDownLatch(1);
+        files.forceGate = gate;
+        return gate;
+    }
+
+    static Thread thread(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no thread " + name));
+    }
+
+    /** The writer is parked on something other than its request queue, or has ended. */
+    static boolean stuckOrDone(Thread writer) {
+        if (!writer.isAlive()) {
+            return true;
+        }
+        Thread.State state = writer.getState();
+        boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                || state == Thread.State.BLOCKED;
+        return parked && Arrays.stream(writer.getStackTrace())
+                .noneMatch(e -> e.getClassName().endsWith("ArrayBlockingQueue") && e.getMethodName().equals("take"));
+    }
+
+    @Test
+    void intervalFsyncRunsOnTheFlusherThreadWhileAppendsGoOn() throws Exception {
+        FaultyFileLayer files = new FaultyFileLayer(new MemoryFileLayer());
+        try (LogDirectory d = LogDirectory.open(Path.of("/mem/flusher"), options(files).build())) {
+            Log log = d.topic("t");
+            CountDownLatch gate = holdNextLogForce(files);
+            assertThat(log.append(LogRecord.of(bytes("a"))).get()).isZero();
+            clock.advanceMillis(50);
+            files.forceEntered.await(); // the interval fsync has started and is held
+            assertThat(files.lastLogForceThread).isEqualTo("herald-log-flush-t");
+            List<CompletableFuture<Long>> more = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                more.add(log.append(LogRecord.of(bytes("during-" + i))));
+            }
+            // Acknowledged while the fsync is still held: the writer does not wait for it.
+            CompletableFuture.allOf(more.toArray(CompletableFuture[]::new)).get();
+            assertThat(log.endOffset()).isEqualTo(101);
+            assertThat(gate.getCount()).isOne();
+            gate.countDown();
+        }
+        assertThat(files.closedDuringForce).isFalse();
+    }
+
+    @Test
+    void closeWaitsForTheFlusherAndForcesWhatIsLeft() throws Exception {
+        MemoryFileLayer disk = new MemoryFileLayer();
+        FaultyFileLayer files = new FaultyFileLayer(disk);
+        Path dir = Path.of("/mem/close");
+        LogDirectory d = LogDirectory.open(dir, options(files).build());
+        Log log = d.topic("t");
+        CountDownLatch gate = holdNextLogForce(files);
+        log.append(LogRecord.of(bytes("a"))).get();
+        clock.advanceMillis(50);
+        files.forceEntered.await();
+        log.append(LogRecord.of(bytes("b"))).get(); // written after the held fsync began
+        Thread writer = thread("herald-log-writer-t");
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+            try {
+                d.close();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> new Thread(r, "closer").start());
+        await().atMost(PATIENCE).until(() -> stuckOrDone(writer));
+        gate.countDown();
+        closed.get();
+        assertThat(files.closedDuringForce).isFalse();
+        MemoryFileLayer afterPowerLoss = disk.powerLoss(null); // only what was forced survives
+        try (LogDirectory reopened = LogDirectory.open(dir, options(afterPowerLoss).build())) {
+            assertThat(LogTest.readAll(reopened.topic("t"))).extracting(r -> new String(r.payload()))
+                    .containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void rollAndRetentionWaitForTheFlusher() throws Exception {
+        FaultyFileLayer files = new FaultyFileLayer(new MemoryFileLayer());
+        LogOptions opts = options(files).segmentBytes(1024).maxRecordBytes(512).retentionBytes(2048).build();
+        try (LogDirectory d = LogDirectory.open(Path.of("/mem/roll"), opts)) {
+            Log log = d.topic("t");
+            CountDownLatch gate = holdNextLogForce(files);
+            log.append(LogRecord.of(bytes("first"))).get();
+            clock.advanceMillis(50);
+            files.forceEntered.await();
+            Thread writer = thread("herald-log-writer-t");
+            List<CompletableFuture<Long>> rolling = new ArrayList<>();
+            for (int i = 0; i < 200; i++) { // about 20 segments: rolls, and retention deletes the oldest
+                rolling.add(log.append(LogRecord.of(bytes("record-" + i + "-" + "x".repeat(60)))));
+            }
+            await().atMost(PATIENCE).until(() -> stuckOrDone(writer) || rolling.get(199).isDone());
+            gate.countDown();
+            CompletableFuture.allOf(rolling.toArray(CompletableFuture[]::new)).get();
+            assertThat(log.isFailed()).isFalse();
+            assertThat(log.segmentCount()).isGreaterThan(1);
+            await().atMost(PATIENCE).until(() -> log.startOffset() > 0); // retention runs after the acks
+            assertThat(LogTest.readAll(log)).last().extracting(r -> new String(r.payload()))
+                    .asString().startsWith("record-199-");
+        }
+        assertThat(files.closedDuringForce).isFalse();
+    }
+
+    @Test
+    void failedFlusherFsyncFailsTheLogAndIsNeverRetried() throws Exception {
+        MemoryFileLayer disk = new MemoryFileLayer();
+        FaultyFileLayer files = new FaultyFileLayer(disk);
+        Path dir = Path.of("/mem/failed");
+        try (LogDirectory d = LogDirectory.open(dir, options(files).build())) {
+            Log log = d.topic("t");
+            files.failForce(1);
+            assertThat(log.append(LogRecord.of(bytes("a"))).get()).isZero(); // INTERVAL: acknowledged on write
+            clock.advanceMillis(50);
+            await().atMost(PATIENCE).until(log::isFailed);
+            assertThat(files.failedForceThread).isEqualTo("herald-log-flush-t");
+            int forcesAfterFailure = files.logForces.get();
+            assertThatThrownBy(() -> log.append(LogRecord.of(bytes("b"))).get())
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LogFailedException.class)
+                    .hasRootCauseMessage("injected fsync failure");
+            // flush() must not succeed through a second fsync that the kernel may answer with success
+            assertThatThrownBy(() -> log.flush().get()).hasCauseInstanceOf(LogFailedException.class);
+            assertThatThrownBy(() -> log.appended().get()).hasCauseInstanceOf(LogFailedException.class);
+            clock.advanceMillis(50);
+            assertThat(log.endOffset()).isOne();
+            assertThat(files.logForces.get()).isEqualTo(forcesAfterFailure);
+        }
+        try (LogDirectory reopened = LogDirectory.open(dir, options(disk).build())) {
+            Log log = reopened.topic("t");
+            assertThat(LogTest.readAll(log)).extracting(r -> new String(r.payload())).containsExactly("a");
+            assertThat(log.append(LogRecord.of(bytes("again"))).get()).isOne();
+        }
+    }
+}
