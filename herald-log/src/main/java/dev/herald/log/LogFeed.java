@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
@@ -25,9 +26,12 @@ import java.util.function.Predicate;
  *
  * <p>Members share the work: a record goes to one member among those whose filter takes it, chosen by
  * its key (by its offset when it has none), so the records of one key reach one member, in order, for as
- * long as the members stay the same. When a member leaves, what it held unacknowledged is fed again to
- * the others (records acknowledged, or in flight to a member still there, are not): at least once, as a
- * consumer group rebalance does. The feed ends when its last member leaves.
+ * long as the members stay the same. A member joining or leaving is a rebalance, done by the feed thread
+ * between two records: it waits until the members that stay have finished what they were handed (a key
+ * may move to another member, which must not start on it while its old owner still works on an earlier
+ * record of it), then reads again from the acknowledged prefix with the new members, so that what a
+ * leaver held unacknowledged is fed again to the others, in order, before anything newer of its keys:
+ * at least once, as a consumer group rebalance does. The feed ends when its last member leaves.
  *
  * <p> Acknowledgements arrive on any thread and only
  * advance the {@link AckedPrefix}: the group's offset is committed by the thread
@@ -53,7 +57,10 @@ final class LogFeed {
     private final Log log;
     private final OffsetStore offsets;
     private final EventRecordDescriptor descriptor;
+    // The group's members as joins and leaves change it, on any thread.
     private final CopyOnWriteArrayList<Member> members = new CopyOnWriteArrayList<>();
+    // The members records are handed to: the feed thread's, changed only by a rebalance.
+    private List<Member> assigned = List.of();
     // Offset -> the member a record was handed to, until acknowledged: what a leaving member held.
     private final ConcurrentHashMap<Long, Member> inFlight = new ConcurrentHashMap<>();
     // The members taking the record in hand; owned by the feed thread, reused from record to record.
@@ -68,8 +75,10 @@ final class LogFeed {
     private volatile boolean stopped;
     private volatile LogReader reader;
     private volatile Throwable failure;
-    // Set when a member left: the feed thread reads again from the acknowledged prefix.
-    private volatile boolean rewind;
+    // Set when a member joined or left: the feed thread rebalances before its next record.
+    private volatile boolean rebalance;
+    // True while the feed thread waits for the staying members' records: an acknowledgement wakes it.
+    private volatile boolean draining;
     private boolean started; // guarded by the transport, which alone calls join
 
     LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor, int commitEvery,
@@ -104,8 +113,14 @@ final class LogFeed {
     Member join(Predicate<Event<?>> filter, Transport.FeedSink sink) {
         Member m = new Member(filter, sink);
         members.add(m);
+        rebalance = true;
         if (!started) {
             start();
+        } else {
+            LogReader r = reader;
+            if (r != null) {
+                r.wakeup();
+            }
         }
         return m;
     }
@@ -121,9 +136,12 @@ final class LogFeed {
         reader = r;
         try {
             while (!stopped) {
-                if (rewind) {
-                    // A member left: read again from the prefix, for what it held.
-                    rewind = false;
+                if (rebalance) {
+                    rebalance = false;
+                    if (!awaitStayingMembers()) {
+                        continue; // stopped, or another change arrived meanwhile: start over
+                    }
+                    // Read again from the prefix, for what leavers held, before anything newer.
                     r.close();
                     expected = acked.next();
                     r = log.reader(expected);
@@ -160,6 +178,38 @@ final class LogFeed {
         }
     }
 
+    /**
+     * The rebalance's wait: until every record handed to a member that stays is acknowledged, then the
+     * members now in the group become the {@link #assigned} ones. False if the feed stopped, or the
+     * members changed again meanwhile (the caller starts over).
+     */
+    private boolean awaitStayingMembers() {
+        List<Member> staying = List.copyOf(members);
+        draining = true;
+        try {
+            while (!stopped && !rebalance && holdsAny(staying)) {
+                // Each acknowledgement unparks this thread while draining; the bound is a safety net.
+                LockSupport.parkNanos(this, idleWait.toNanos());
+            }
+        } finally {
+            draining = false;
+        }
+        if (stopped || rebalance) {
+            return false;
+        }
+        assigned = staying;
+        return true;
+    }
+
+    private static boolean holdsAny(List<Member> staying) {
+        for (Member m : staying) {
+            if (m.held.get() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Hands one record to a member, or acknowledges it when none takes it. */
     private void deliver(LogRecord record, long offset) throws InterruptedException {
         String type = headerOrNull(record, CloudEventsBinary.TYPE);
@@ -171,16 +221,17 @@ final class LogFeed {
         try {
             event = descriptor.toEvent(record);
         } catch (RuntimeException e) {
-            Member m = pick(members, record.key(), offset);
+            Member m = pick(assigned, record.key(), offset);
             if (m == null) {
                 ack(offset);
             } else {
-                handTo(m, offset, () -> m.sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset)));
+                handTo(m, offset,
+                        () -> m.sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset, m)));
             }
             return;
         }
         takers.clear();
-        for (Member m : members) {
+        for (Member m : assigned) {
             if (m.filter.test(event)) {
                 takers.add(m);
             }
@@ -189,12 +240,12 @@ final class LogFeed {
         if (m == null) {
             ack(offset);
         } else {
-            handTo(m, offset, () -> m.sink.accept(event, () -> ack(offset)));
+            handTo(m, offset, () -> m.sink.accept(event, () -> ack(offset, m)));
         }
     }
 
     private boolean anyMemberWants(String type) {
-        for (Member m : members) {
+        for (Member m : assigned) {
             if (m.sink.wantsType(type)) {
                 return true;
             }
@@ -216,6 +267,7 @@ final class LogFeed {
     }
 
     private void handTo(Member m, long offset, Handoff handoff) throws InterruptedException {
+        m.held.incrementAndGet(); // before the record can be acknowledged, which decrements it
         inFlight.put(offset, m);
         try {
             handoff.run();
@@ -231,7 +283,7 @@ final class LogFeed {
 
     private boolean isHeldByMember(long offset) {
         Member m = inFlight.get(offset);
-        return m != null && members.contains(m);
+        return m != null && assigned.contains(m);
     }
 
     /** Why the feed stopped for good, or null while it runs or after a clean close. */
@@ -269,8 +321,17 @@ final class LogFeed {
         return null;
     }
 
+    /** {@code m} finished the record at {@code offset} it was handed (handled or dead-lettered). */
+    private void ack(long offset, Member m) {
+        inFlight.remove(offset, m); // unless a rebalance has handed it to another member since
+        if (m.held.decrementAndGet() == 0 && draining) {
+            LockSupport.unpark(thread); // a rebalance waits for the members' records
+        }
+        ack(offset);
+    }
+
+    /** The record at {@code offset} is done with, for this group. */
     private void ack(long offset) {
-        inFlight.remove(offset);
         long prefix = acked.ack(offset, offset + 1);
         if (prefix - lastCommitted >= commitEvery) {
             LockSupport.unpark(committer); // the committer writes it; this thread goes on delivering
@@ -315,7 +376,8 @@ final class LogFeed {
             close();
             return;
         }
-        rewind = true;
+        rebalance = true;
+        LockSupport.unpark(thread); // it may be waiting for a rebalance that this one replaces
         LogReader r = reader;
         if (r != null) {
             r.wakeup();
@@ -347,6 +409,8 @@ final class LogFeed {
     final class Member implements Transport.Feed {
         private final Predicate<Event<?>> filter;
         private final Transport.FeedSink sink;
+        /** Records handed to this member and not yet acknowledged. */
+        private final AtomicInteger held = new AtomicInteger();
 
         Member(Predicate<Event<?>> filter, Transport.FeedSink sink) {
             this.filter = filter;
