@@ -2,7 +2,6 @@ package dev.herald.codec;
 
 import dev.herald.Event;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +102,7 @@ public final class CloudEventsBinary {
         headers.header(SOURCE, repeated(event.source()));
         headers.header(SPEC_VERSION, SPEC_VERSION_VALUE);
         headers.header(TYPE, repeated(event.type()));
-        headers.header(TIME, utf8(event.time().toString()));
+        headers.header(TIME, Rfc3339.utf8(event.timeMillis()));
         if (event.subject() != null) {
             headers.header(SUBJECT, utf8(event.subject()));
         }

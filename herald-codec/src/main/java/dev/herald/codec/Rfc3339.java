@@ -1,18 +1,67 @@
 package dev.herald.codec;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Reads the {@code ce_time} values Herald writes ({@link Instant#toString()}: {@code
- * yyyy-MM-ddTHH:mm:ss[.f…]Z}, UTC) without {@code DateTimeFormatter}, whose general parser costs a
- * few microseconds and a dozen objects per call: a feed reads one time per record. Anything else
- * (offsets, leap seconds, years past 9999, damaged text) goes to {@link Instant#parse}, which
- * decides, so both paths accept and refuse exactly the same inputs. Stateless.
+ * Writes and reads the {@code ce_time} values of Herald's events ({@link Instant#toString()}'s form:
+ * {@code yyyy-MM-ddTHH:mm:ss[.fff]Z}, UTC) without {@code DateTimeFormatter}, whose general code
+ * costs a microsecond or more and a dozen objects per call: every stored event writes one, and a
+ * feed reads one per record. Writing gives exactly {@link Instant#toString()}'s text; reading
+ * leaves everything but plain UTC timestamps of years 0000 to 9999 (offsets, leap seconds, other
+ * years, damaged text) to {@link Instant#parse}, so both accept and refuse the same inputs.
+ * Stateless.
  */
 final class Rfc3339 {
     private static final int MIN_LENGTH = "2000-01-01T00:00:00Z".length();
 
     private Rfc3339() {
+    }
+
+    /** {@code Instant.ofEpochMilli(epochMillis).toString()} as UTF-8 (ASCII) bytes. */
+    static byte[] utf8(long epochMillis) {
+        long seconds = Math.floorDiv(epochMillis, 1000L);
+        int millis = (int) Math.floorMod(epochMillis, 1000L);
+        long day = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        // Hinnant's civil_from_days, the inverse of epochDay below.
+        long z = day + 719_468L;
+        long era = Math.floorDiv(z, 146_097L);
+        int dayOfEra = (int) (z - era * 146_097L);
+        int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        int mp = (5 * dayOfYear + 2) / 153;
+        int dayOfMonth = dayOfYear - (153 * mp + 2) / 5 + 1;
+        int month = mp < 10 ? mp + 3 : mp - 9;
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        if (year < 0 || year > 9999) {
+            return Instant.ofEpochMilli(epochMillis).toString().getBytes(StandardCharsets.US_ASCII);
+        }
+        byte[] b = new byte[millis == 0 ? MIN_LENGTH : MIN_LENGTH + 4];
+        put(b, 0, (int) year, 4);
+        b[4] = '-';
+        put(b, 5, month, 2);
+        b[7] = '-';
+        put(b, 8, dayOfMonth, 2);
+        b[10] = 'T';
+        put(b, 11, secondOfDay / 3600, 2);
+        b[13] = ':';
+        put(b, 14, secondOfDay / 60 % 60, 2);
+        b[16] = ':';
+        put(b, 17, secondOfDay % 60, 2);
+        if (millis != 0) {
+            b[19] = '.';
+            put(b, 20, millis, 3);
+        }
+        b[b.length - 1] = 'Z';
+        return b;
+    }
+
+    private static void put(byte[] b, int at, int value, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** The instant {@code text} names; throws {@code DateTimeParseException} as {@link Instant#parse}. */

@@ -3,6 +3,7 @@ package dev.herald.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -24,6 +25,20 @@ class Rfc3339Test {
             };
             String text = Instant.ofEpochSecond(seconds, nanos).toString();
             assertThat(Rfc3339.parse(text)).as(text).isEqualTo(Instant.parse(text));
+        }
+    }
+
+    @Test
+    void writesWhatInstantToStringWrites() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            long millis = switch (i % 3) {
+                case 0 -> random.nextLong(-62_167_219_200_000L, 253_402_300_800_000L); // years 0000 to 9999
+                case 1 -> random.nextLong(-62_167_219_200_000L, 253_402_300_800_000L) / 1000 * 1000;
+                default -> random.nextLong(-100_000_000_000_000L, 300_000_000_000_000L); // other years too
+            };
+            String expected = Instant.ofEpochMilli(millis).toString();
+            assertThat(new String(Rfc3339.utf8(millis), StandardCharsets.US_ASCII)).as(expected).isEqualTo(expected);
         }
     }
 
