@@ -37,13 +37,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The <b>poller</b>, {@code herald-kafka-poll-<group>}, is the only thread that touches the
- *       consumer (it is not safe for use from multiple threads): it polls, appends the records to a
- *       bounded buffer, pauses every assigned partition while the buffer is full and resumes them when
- *       it has drained to half, commits, and runs the rebalance listener.
+ *       consumer (it is not safe for use from multiple threads; only {@code wakeup} is called from
+ *       others): it polls, appends the records to a bounded buffer, pauses every assigned partition
+ *       while the buffer is full and resumes them when it has drained to half, commits, and runs the
+ *       rebalance listener. While paused it waits for room on the feed's monitor, which the deliverer
+ *       signals, and polls without waiting in between, so that it keeps serving the group.
  *   <li>The <b>deliverer</b>, {@code herald-kafka-deliver-<group>}, takes records from the buffer in
- *       order, decodes them, and hands what the filter accepts to the sink, which may block: that is
- *       the subscription's backpressure, and while it lasts the poller keeps polling (paused), so the
- *       consumer stays in its group.
+ *       order, a chunk at a time, decodes the chunk, and hands what the filter accepts to the sink,
+ *       which may block: that is the subscription's backpressure, and while it lasts the poller keeps
+ *       polling (paused), so the consumer stays in its group. Records taken but not yet handed over
+ *       still count as buffered.
  * </ul>
  *
  * <p>Commits: per partition, an {@link AckedPrefix} collects {@code done} calls (from any thread);
