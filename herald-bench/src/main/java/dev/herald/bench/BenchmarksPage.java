@@ -230,13 +230,14 @@ final class BenchmarksPage {
           CloudEvents binary-mode record an application would write by hand: `ce_id` (a random
           UUID), `ce_source`, `ce_specversion`, `ce_type`, `ce_time`, `content-type`, the JSON
           from a Jackson `ObjectMapper` (`PlainCloudEvents`). Herald writes the same plus its
-          `herald_class` header. Each side keeps its own default for requests in flight per
-          broker: Herald 1 (lower latency in event flows, see `KafkaTransport`), the plain client
-          Kafka's 5.
+          `herald_class` header. Both send with Kafka's default of 5 requests in flight per
+          broker, set on both: Herald's transport defaults to 1 (lower latency in event flows,
+          see `KafkaTransport`), and the comparison is of the clients' code, not of that setting.
         - **End to end** (`KafkaOnePublisherOneGroup`): the same publisher, and one consumer in a
           consumer group that decodes every event and counts it; an operation ends only when all
           10,000 have been counted (fully delivered). `herald` is a durable subscription
-          (`SubscribeOptions.group`): the feed's poller and deliverer threads, the mailbox
+          (`SubscribeOptions.group`): the feed's poller and deliverer threads (the deliverer
+          decodes a chunk of up to 256 records, then hands it over), the mailbox
           (65,536, `block`), a Herald worker running the handler, offsets committed every 4,096
           acknowledgements. `kafka-clients` is one thread that polls, decodes each record (every
           attribute, the time parsed, the JSON read into an `Order`) and commits each polled

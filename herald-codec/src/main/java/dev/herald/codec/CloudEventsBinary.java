@@ -2,7 +2,6 @@ package dev.herald.codec;
 
 import dev.herald.Event;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +102,7 @@ public final class CloudEventsBinary {
         headers.header(SOURCE, repeated(event.source()));
         headers.header(SPEC_VERSION, SPEC_VERSION_VALUE);
         headers.header(TYPE, repeated(event.type()));
-        headers.header(TIME, utf8(event.time().toString()));
+        headers.header(TIME, Rfc3339.utf8(event.timeMillis()));
         if (event.subject() != null) {
             headers.header(SUBJECT, utf8(event.subject()));
         }
@@ -149,6 +148,45 @@ public final class CloudEventsBinary {
      * @throws RuntimeException if the headers do not make a valid event or the codec refuses the payload
      */
     public Event<Object> decode(BinaryMessage message) {
+        return decode(message.timestamp(), message.key(), message.headers(), MESSAGE_HEADERS, message.payload());
+    }
+
+    /**
+     * Reads the name and value of a transport's own header objects, so that {@link #decode(long, byte[],
+     * Iterable, HeaderReader, byte[])} takes them as they are, without a copy into a {@link BinaryMessage}
+     * per record. Implementations must be stateless.
+     *
+     * @param <H> the transport's header type
+     */
+    public interface HeaderReader<H> {
+        String name(H header);
+
+        /** The value, or null for a header present without one (read as absent). */
+        byte[] value(H header);
+    }
+
+    private static final HeaderReader<BinaryMessage.Header> MESSAGE_HEADERS = new HeaderReader<>() {
+        @Override
+        public String name(BinaryMessage.Header header) {
+            return header.name();
+        }
+
+        @Override
+        public byte[] value(BinaryMessage.Header header) {
+            return header.value();
+        }
+    };
+
+    /**
+     * The event carried by a message given in parts: what {@link #decode(BinaryMessage)} reads, with
+     * the headers as the transport holds them.
+     *
+     * @param payload the encoded data; never null
+     * @throws RuntimeException if the headers do not make a valid event or the codec refuses the payload
+     */
+    public <H> Event<Object> decode(long timestamp, byte[] key, Iterable<H> headers, HeaderReader<? super H> reader,
+            byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
         String id = null;
         String source = null;
         String type = null;
@@ -156,13 +194,15 @@ public final class CloudEventsBinary {
         String subject = null;
         String contentType = null;
         String hint = null;
-        List<BinaryMessage.Header> extensions = new ArrayList<>();
-        for (BinaryMessage.Header h : message.headers()) {
-            String value = h.valueAsString();
-            if (value == null) {
+        List<String> extensions = null; // name, value, name, value...: most events have none
+        for (H h : headers) {
+            byte[] bytes = reader.value(h);
+            if (bytes == null) {
                 continue;
             }
-            switch (h.name()) {
+            String name = reader.name(h);
+            String value = new String(bytes, StandardCharsets.UTF_8);
+            switch (name) {
                 case ID -> id = value;
                 case SOURCE -> source = value;
                 case TYPE -> type = value;
@@ -173,8 +213,12 @@ public final class CloudEventsBinary {
                 case SPEC_VERSION -> requireSpecVersion(value);
                 case DATA_SCHEMA -> { }
                 default -> {
-                    if (h.name().startsWith(PREFIX)) {
-                        extensions.add(h);
+                    if (name.startsWith(PREFIX)) {
+                        if (extensions == null) {
+                            extensions = new ArrayList<>(4);
+                        }
+                        extensions.add(name);
+                        extensions.add(value);
                     }
                 }
             }
@@ -186,16 +230,18 @@ public final class CloudEventsBinary {
         Event.Builder<Object> b = Event.<Object>builder(type)
                 .id(id)
                 .source(source)
-                .time(Instant.parse(time))
+                .time(Rfc3339.parse(time))
                 .subject(subject)
                 .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
-        for (BinaryMessage.Header h : extensions) {
-            b.extension(h.name().substring(PREFIX.length()), h.valueAsString());
+        if (extensions != null) {
+            for (int i = 0; i < extensions.size(); i += 2) {
+                b.extension(extensions.get(i).substring(PREFIX.length()), extensions.get(i + 1));
+            }
         }
-        if (message.key() != null) {
-            b.key(new String(message.key(), StandardCharsets.UTF_8));
+        if (key != null) {
+            b.key(new String(key, StandardCharsets.UTF_8));
         }
-        return b.data(codec.decode(message.payload(), contentType, hint)).build();
+        return b.data(codec.decode(payload, contentType, hint)).build();
     }
 
     static void requireSpecVersion(String version) {

@@ -1,9 +1,12 @@
 package dev.herald.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.DeadLetter;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The default {@link PayloadCodec}: payloads as JSON with Jackson, typed by an allow-list.
@@ -52,11 +56,14 @@ public final class JsonPayloadCodec implements PayloadCodec {
             int[].class.getName(), long[].class.getName(), short[].class.getName(), byte[].class.getName(),
             double[].class.getName(), float[].class.getName(), boolean[].class.getName(),
             char[].class.getName(), DeadLetter.class.getName(), UndecodableRecord.class.getName());
+    private static final int MAX_READERS = 1024;
 
     private final ObjectMapper mapper;
     private final Set<String> allowedClasses;
     private final List<String> allowedPackagePrefixes;
     private final ClassLoader classLoader;
+    // Readers of allowed classes by type hint; bounded, past that built per call.
+    private final ConcurrentHashMap<String, ObjectReader> readers = new ConcurrentHashMap<>();
 
     private JsonPayloadCodec(Builder b) {
         this.mapper = b.mapper;
@@ -99,6 +106,17 @@ public final class JsonPayloadCodec implements PayloadCodec {
     @Override
     public Object decode(byte[] payload, String contentType, String typeHint) {
         try {
+            ObjectReader reader = typeHint == null ? null : readerFor(typeHint);
+            if (reader != null) {
+                // An allowed class: straight from the bytes, without building a tree first.
+                try (JsonParser parser = mapper.createParser(payload)) {
+                    JsonToken first = parser.nextToken();
+                    if (first == null) {
+                        throw new IllegalArgumentException("empty JSON payload");
+                    }
+                    return first == JsonToken.VALUE_NULL ? null : reader.readValue(parser);
+                }
+            }
             JsonNode tree = mapper.readTree(payload);
             if (tree == null || tree.isMissingNode()) {
                 throw new IllegalArgumentException("empty JSON payload");
@@ -107,6 +125,26 @@ public final class JsonPayloadCodec implements PayloadCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("malformed JSON payload: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The reader of an allowed payload class named by {@code typeHint}, or null when that class is
+     * not allowed or is a dead letter (read from a tree). Loaded and built once per class: a feed
+     * decodes every record with the same few.
+     */
+    private ObjectReader readerFor(String typeHint) {
+        ObjectReader reader = readers.get(typeHint);
+        if (reader != null) {
+            return reader;
+        }
+        if (DeadLetter.class.getName().equals(typeHint) || !allows(typeHint)) {
+            return null;
+        }
+        reader = mapper.readerFor(load(typeHint));
+        if (readers.size() < MAX_READERS) {
+            readers.putIfAbsent(typeHint, reader);
+        }
+        return reader;
     }
 
     /** True when payloads whose type hint is {@code className} decode into that class. */

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -133,9 +134,31 @@ public final class Engine implements EventBus {
     Objects.requireNonNull(event, "event");
     PublishGate.Cell in = enter("publish");
     try {
-      CompletableFuture<Void> stored = transport == null ? null : store(event);
-      Tracker t = route(event, true);
-      return stored == null ? t.future : stored.thenCombine(t.future, (v, r) -> r);
+      if (transport == null) {
+        return route(event, true).future;
+      }
+      CompletableFuture<Void> stored = storeUnobserved(event);
+      Tracker t;
+      try {
+        t = route(event, true);
+      } catch (MailboxFullException e) {
+        observed(event, stored); // stored all the same: a failure to store still counts
+        throw e;
+      }
+      PublishResult routed = t.future.getNow(null);
+      if (routed != null) {
+        // Nothing in process took it (durable subscribers only, the usual case on a storing
+        // transport): one stage that observes the store and yields the result, not two.
+        return stored.handle(
+            (v, failure) -> {
+              if (failure != null) {
+                storeFailed(event, failure);
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+              }
+              return routed;
+            });
+      }
+      return observed(event, stored).thenCombine(t.future, (v, r) -> r);
     } catch (MailboxFullException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
@@ -174,23 +197,34 @@ public final class Engine implements EventBus {
    * returned future carries it to a tracked publisher.
    */
   private CompletableFuture<Void> store(Event<?> event) {
-    CompletableFuture<Void> f;
+    return observed(event, storeUnobserved(event));
+  }
+
+  /** The transport's future for storing {@code event}; nobody counts its failure yet. */
+  private CompletableFuture<Void> storeUnobserved(Event<?> event) {
     try {
-      f = transport.store(event);
+      return transport.store(event);
     } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(e);
     }
-    return f.whenComplete(
+  }
+
+  private CompletableFuture<Void> observed(Event<?> event, CompletableFuture<Void> stored) {
+    return stored.whenComplete(
         (v, t) -> {
           if (t != null) {
-            storeFailures.increment();
-            try {
-              listener.onStoreFailed(event, t);
-            } catch (RuntimeException e) {
-              listenerErrors.increment();
-            }
+            storeFailed(event, t);
           }
         });
+  }
+
+  private void storeFailed(Event<?> event, Throwable t) {
+    storeFailures.increment();
+    try {
+      listener.onStoreFailed(event, t);
+    } catch (RuntimeException e) {
+      listenerErrors.increment();
+    }
   }
 
   /** Publishes an event of Herald's own, also while closing (dead letters, replies). */

@@ -24,6 +24,11 @@ public final class AckedPrefix {
     if (to <= next) {
       return next;
     }
+    if (from <= next && ahead.isEmpty()) {
+      // In order, the common case: the prefix just grows, without boxing a range into the map.
+      next = to;
+      return next;
+    }
     ahead.merge(Math.max(from, next), to, Math::max);
     Map.Entry<Long, Long> first;
     while ((first = ahead.firstEntry()) != null && first.getKey() <= next) {

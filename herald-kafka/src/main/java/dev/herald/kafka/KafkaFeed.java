@@ -3,6 +3,8 @@ package dev.herald.kafka;
 import dev.herald.Event;
 import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,7 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -34,13 +37,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The <b>poller</b>, {@code herald-kafka-poll-<group>}, is the only thread that touches the
- *       consumer (it is not safe for use from multiple threads): it polls, appends the records to a
- *       bounded buffer, pauses every assigned partition while the buffer is full and resumes them when
- *       it has drained to half, commits, and runs the rebalance listener.
+ *       consumer (it is not safe for use from multiple threads; only {@code wakeup} is called from
+ *       others): it polls, appends the records to a bounded buffer, pauses every assigned partition
+ *       while the buffer is full and resumes them when it has drained to half, commits, and runs the
+ *       rebalance listener. While paused it waits for room on the feed's monitor, which the deliverer
+ *       signals, and polls without waiting in between, so that it keeps serving the group.
  *   <li>The <b>deliverer</b>, {@code herald-kafka-deliver-<group>}, takes records from the buffer in
- *       order, decodes them, and hands what the filter accepts to the sink, which may block: that is
- *       the subscription's backpressure, and while it lasts the poller keeps polling (paused), so the
- *       consumer stays in its group.
+ *       order, a chunk at a time, decodes the chunk, and hands what the filter accepts to the sink,
+ *       which may block: that is the subscription's backpressure, and while it lasts the poller keeps
+ *       polling (paused), so the consumer stays in its group. Records taken but not yet handed over
+ *       still count as buffered.
  * </ul>
  *
  * <p>Commits: per partition, an {@link AckedPrefix} collects {@code done} calls (from any thread);
@@ -67,6 +73,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaFeed implements Transport.Feed {
     private static final Logger log = LoggerFactory.getLogger(KafkaFeed.class);
+    /** Records the deliverer takes from the buffer at a time. */
+    private static final int CHUNK = 256;
+    /** What {@link #decode} returns for a record the subscription never takes. */
+    private static final Object SKIP = new Object();
+    private static final VarHandle FINISHED;
+
+    static {
+        try {
+            FINISHED = MethodHandles.lookup().findVarHandle(Pending.class, "finished", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Where a feed is in its life. */
     public enum State { RUNNING, CLOSING, CLOSED, FAILED }
@@ -81,11 +100,16 @@ public final class KafkaFeed implements Transport.Feed {
     private final Thread poller;
     private final Thread deliverer;
 
-    // Guards buffer, inFlight and paused; the deliverer waits on it for records, close for in-flight ones.
+    // Guards buffer, held and paused. The deliverer waits on it for records, the poller (while paused)
+    // for room, close for in-flight records.
     private final Object lock = new Object();
     private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
-    private int inFlight;
+    // Records the deliverer has taken from the buffer in its current chunk and not yet handed to the
+    // sink: still buffered, as far as pausing is concerned.
+    private int held;
     private boolean paused;
+    // Records handed to the sink and not finished; counted without the lock (one update per record).
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     // Touched by the poller thread only (the rebalance listener runs inside poll).
     private final Map<TopicPartition, Progress> owned = new HashMap<>();
@@ -155,7 +179,13 @@ public final class KafkaFeed implements Transport.Feed {
         try {
             consumer.subscribe(topics, new Rebalance());
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+                // While paused, wait here for room rather than in poll (see awaitRoom).
+                boolean waited = awaitRoom();
+                if (waited) {
+                    flowControl();
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(waited && paused ? Duration.ZERO
+                        : settings.pollTimeout());
                 enqueue(records);
                 flowControl();
                 commitIfDue();
@@ -177,23 +207,59 @@ public final class KafkaFeed implements Transport.Feed {
         }
     }
 
+    /**
+     * While the partitions are paused, waits up to a poll timeout for the buffer to drain to half, and
+     * returns true (the caller resumes if it has, else polls without waiting, to keep serving the
+     * group and its commits); returns false at once when not paused. A poll on paused partitions would
+     * sleep its whole timeout, since no record can arrive to end it early, while the deliverer may
+     * have drained the buffer long before: the deliverer wakes this wait instead as soon as there is
+     * room.
+     */
+    private boolean awaitRoom() throws InterruptedException {
+        synchronized (lock) {
+            if (!paused) {
+                return false;
+            }
+            long deadline = System.nanoTime() + settings.pollTimeout().toNanos();
+            while (!hasRoom() && !stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
+    /** Whether a paused feed may resume: what it holds has drained to half. Under the lock. */
+    private boolean hasRoom() {
+        return buffer.size() + held <= settings.maxBuffered() / 2;
+    }
+
     private void enqueue(ConsumerRecords<byte[], byte[]> records) {
         if (!records.isEmpty()) {
             List<Pending> batch = new ArrayList<>(records.count());
-            for (ConsumerRecord<byte[], byte[]> r : records) {
-                Progress p = owned.get(new TopicPartition(r.topic(), r.partition()));
+            // Partition by partition: one look-up each, and each partition's records stay in order.
+            for (TopicPartition tp : records.partitions()) {
+                Progress p = owned.get(tp);
                 if (p == null) {
                     continue; // revoked while this batch was in flight: the new owner reads it
                 }
-                if (r.offset() > p.expected) {
-                    p.acked.ack(p.expected, r.offset()); // offsets without a record: nothing to deliver
+                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                    if (r.offset() > p.expected) {
+                        p.acked.ack(p.expected, r.offset()); // offsets without a record: nothing to deliver
+                    }
+                    p.expected = r.offset() + 1;
+                    batch.add(new Pending(p, r));
                 }
-                p.expected = r.offset() + 1;
-                batch.add(new Pending(p, r));
             }
             synchronized (lock) {
+                boolean wasEmpty = buffer.isEmpty();
                 buffer.addAll(batch);
-                lock.notifyAll();
+                if (wasEmpty) {
+                    lock.notifyAll(); // the deliverer waits only on an empty buffer
+                }
             }
         }
         for (Progress p : owned.values()) {
@@ -214,8 +280,8 @@ public final class KafkaFeed implements Transport.Feed {
         boolean pause;
         boolean resume;
         synchronized (lock) {
-            pause = !paused && buffer.size() >= settings.maxBuffered();
-            resume = paused && buffer.size() <= settings.maxBuffered() / 2;
+            pause = !paused && buffer.size() + held >= settings.maxBuffered();
+            resume = paused && hasRoom();
             if (pause || resume) {
                 paused = pause;
             }
@@ -331,14 +397,14 @@ public final class KafkaFeed implements Transport.Feed {
     private void awaitInFlight() throws InterruptedException {
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
         synchronized (lock) {
-            while (inFlight > 0) {
+            while (inFlight.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     log.info("feed of group '{}' closes with {} events unfinished; they are delivered again",
-                            groupId, inFlight);
+                            groupId, inFlight.get());
                     return;
                 }
-                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
         }
     }
@@ -414,10 +480,18 @@ public final class KafkaFeed implements Transport.Feed {
 
     // ------------------------------------------------------------------ deliverer thread
 
+    /**
+     * Takes the buffered records a chunk at a time (one lock round per chunk, not per record), decodes
+     * the whole chunk, then hands it to the sink. Handing over decoded events back to back lets the
+     * subscription's worker, woken by the first, find the rest already queued: one wake-up per chunk
+     * rather than one per record when the worker is faster than decoding.
+     */
     private void deliver() {
+        Pending[] chunk = new Pending[CHUNK];
+        Object[] decoded = new Object[CHUNK];
         try {
             while (true) {
-                Pending next;
+                int n;
                 synchronized (lock) {
                     while (buffer.isEmpty() && !stopping) {
                         lock.wait();
@@ -425,21 +499,43 @@ public final class KafkaFeed implements Transport.Feed {
                     if (stopping) {
                         return;
                     }
-                    next = buffer.poll();
-                    inFlight++;
+                    n = Math.min(buffer.size(), CHUNK);
+                    for (int i = 0; i < n; i++) {
+                        chunk[i] = buffer.poll();
+                    }
+                    held = n;
                 }
-                if (next.progress.revoked) {
-                    next.forget();
-                    continue;
+                for (int i = 0; i < n; i++) {
+                    decoded[i] = chunk[i].progress.revoked ? SKIP : decode(chunk[i].record);
                 }
-                try {
-                    offer(next);
-                } catch (InterruptedException e) {
-                    next.forget(); // refused: the subscription or the feed is closing
-                    return;
-                } catch (RuntimeException e) {
-                    next.forget(); // never finished, so never committed
-                    throw e;
+                for (int i = 0; i < n; i++) {
+                    Pending next = chunk[i];
+                    Object event = decoded[i];
+                    chunk[i] = null;
+                    decoded[i] = null;
+                    if (stopping) {
+                        return; // closing: what is not handed over yet is fed again later
+                    }
+                    inFlight.incrementAndGet();
+                    if (next.progress.revoked) {
+                        next.forget();
+                        continue;
+                    }
+                    try {
+                        hand(next, event);
+                    } catch (InterruptedException e) {
+                        next.forget(); // refused: the subscription or the feed is closing
+                        return;
+                    } catch (RuntimeException e) {
+                        next.forget(); // never finished, so never committed
+                        throw e;
+                    }
+                }
+                synchronized (lock) {
+                    held = 0;
+                    if (paused && hasRoom()) {
+                        lock.notifyAll(); // the poller waits for room to resume
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -447,31 +543,44 @@ public final class KafkaFeed implements Transport.Feed {
         } catch (Throwable e) {
             fail(e);
             stopping = true;
-            consumer.wakeup(); // the poller ends the feed
+            wakePoller();
         }
     }
 
     /**
-     * Hands one record to the sink: skipped undecoded when its type is one the subscription never
-     * takes, as a placeholder when it makes no event, else decoded and, if the filter accepts it, fed.
+     * What the deliverer hands over for one record: {@link #SKIP} when its type is one the
+     * subscription never takes (read from the headers, without decoding), the event, or, when it
+     * makes no event, the {@link RuntimeException} that says why.
      */
-    private void offer(Pending next) throws InterruptedException {
-        String type = KafkaRecordDescriptor.typeOf(next.record);
+    private Object decode(ConsumerRecord<byte[], byte[]> record) {
+        boolean structured = KafkaRecordDescriptor.isStructured(record);
+        String type = structured ? null : KafkaRecordDescriptor.binaryType(record);
         if (type != null && !sink.wantsType(type)) {
-            next.run();
-            return;
+            return SKIP;
         }
-        Event<?> event;
         try {
-            event = descriptor.toEvent(next.record);
+            return descriptor.toEvent(record, structured);
         } catch (RuntimeException e) {
-            sink.undecodable(KafkaRecordDescriptor.placeholder(next.record, e), e, next);
-            return;
+            return e;
         }
-        if (filter.test(event)) {
-            sink.accept(event, next);
-        } else {
+    }
+
+    /**
+     * Hands one decoded record to the sink: skipped, as a placeholder when it made no event, else fed
+     * if the filter accepts it.
+     */
+    private void hand(Pending next, Object decoded) throws InterruptedException {
+        if (decoded == SKIP) {
             next.run();
+        } else if (decoded instanceof RuntimeException e) {
+            sink.undecodable(KafkaRecordDescriptor.placeholder(next.record, e), e, next);
+        } else {
+            Event<?> event = (Event<?>) decoded;
+            if (filter.test(event)) {
+                sink.accept(event, next);
+            } else {
+                next.run();
+            }
         }
     }
 
@@ -487,7 +596,7 @@ public final class KafkaFeed implements Transport.Feed {
             state = State.CLOSING;
         }
         stopping = true;
-        consumer.wakeup();
+        wakePoller();
         join();
     }
 
@@ -498,6 +607,14 @@ public final class KafkaFeed implements Transport.Feed {
     void crash() {
         crashed = true;
         close();
+    }
+
+    /** Ends the poller's wait, in poll or (while paused) for room, so that it sees {@code stopping}. */
+    private void wakePoller() {
+        consumer.wakeup();
+        synchronized (lock) {
+            lock.notifyAll();
+        }
     }
 
     private void join() {
@@ -533,7 +650,8 @@ public final class KafkaFeed implements Transport.Feed {
     private final class Pending implements Runnable {
         final Progress progress;
         final ConsumerRecord<byte[], byte[]> record;
-        private final AtomicBoolean finished = new AtomicBoolean();
+        @SuppressWarnings("unused") // Through FINISHED: one object per record, not two.
+        private volatile boolean finished;
 
         Pending(Progress progress, ConsumerRecord<byte[], byte[]> record) {
             this.progress = Objects.requireNonNull(progress);
@@ -542,21 +660,23 @@ public final class KafkaFeed implements Transport.Feed {
 
         @Override
         public void run() {
-            if (finished.compareAndSet(false, true)) {
+            if (FINISHED.compareAndSet(this, false, true)) {
                 progress.acked.ack(record.offset(), record.offset() + 1);
                 leave();
             }
         }
 
         void forget() {
-            if (finished.compareAndSet(false, true)) {
+            if (FINISHED.compareAndSet(this, false, true)) {
                 leave();
             }
         }
 
         private void leave() {
-            synchronized (lock) {
-                if (--inFlight == 0) {
+            // Only a closing feed waits for in-flight records. The decrement and the read of stopping
+            // pair with shutDown's write of stopping and read of inFlight: one side sees the other.
+            if (inFlight.decrementAndGet() == 0 && stopping) {
+                synchronized (lock) {
                     lock.notifyAll();
                 }
             }

@@ -2,14 +2,11 @@ package dev.herald.kafka;
 
 import dev.herald.DeadLetter;
 import dev.herald.Event;
-import dev.herald.codec.BinaryMessage;
 import dev.herald.codec.CloudEventsBinary;
 import dev.herald.codec.CloudEventsStructured;
 import dev.herald.codec.PayloadCodec;
 import dev.herald.codec.UndecodableRecord;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -54,6 +51,18 @@ final class KafkaRecordDescriptor {
     static final String DL_EVENT_TYPE = "herald_dl_event_type";
     static final int MAX_CAUSE_MESSAGE_CHARS = 1000;
     static final String UNDECODABLE_SOURCE = "/herald/kafka";
+    private static final byte[] STRUCTURED_PREFIX = "application/cloudevents".getBytes(StandardCharsets.US_ASCII);
+    private static final CloudEventsBinary.HeaderReader<Header> KAFKA_HEADERS = new CloudEventsBinary.HeaderReader<>() {
+        @Override
+        public String name(Header header) {
+            return header.key();
+        }
+
+        @Override
+        public byte[] value(Header header) {
+            return header.value();
+        }
+    };
 
     private final CloudEventsBinary binary;
     private final CloudEventsStructured structured;
@@ -94,18 +103,19 @@ final class KafkaRecordDescriptor {
      *     tombstone, a payload the codec refuses)
      */
     Event<?> toEvent(ConsumerRecord<byte[], byte[]> record) {
-        String contentType = lastString(record, CloudEventsBinary.CONTENT_TYPE);
-        if (CloudEventsStructured.isStructured(contentType)) {
-            return structured.decode(record.value(), record.key());
-        }
-        List<BinaryMessage.Header> headers = new ArrayList<>();
-        for (Header h : record.headers()) {
-            headers.add(new BinaryMessage.Header(h.key(), h.value()));
+        return toEvent(record, isStructured(record));
+    }
+
+    /** {@link #toEvent(ConsumerRecord)} for a caller that has read {@link #isStructured} already. */
+    Event<?> toEvent(ConsumerRecord<byte[], byte[]> record, boolean structured) {
+        if (structured) {
+            return this.structured.decode(record.value(), record.key());
         }
         if (record.value() == null) {
             throw new IllegalArgumentException("record has no value (a tombstone)");
         }
-        return binary.decode(new BinaryMessage(record.timestamp(), record.key(), headers, record.value()));
+        // Kafka's own headers, read in place: no copy into a BinaryMessage per record.
+        return binary.decode(record.timestamp(), record.key(), record.headers(), KAFKA_HEADERS, record.value());
     }
 
     /**
@@ -113,9 +123,34 @@ final class KafkaRecordDescriptor {
      * record (its type is inside the value) and for one without that header.
      */
     static String typeOf(ConsumerRecord<?, ?> record) {
-        if (CloudEventsStructured.isStructured(lastString(record, CloudEventsBinary.CONTENT_TYPE))) {
-            return null;
+        return isStructured(record) ? null : binaryType(record);
+    }
+
+    /**
+     * Whether {@code record} is in structured mode: its {@code content-type} starts, ignoring case,
+     * with {@code application/cloudevents}, as {@link CloudEventsStructured#isStructured} says, read
+     * on the header's bytes without making a string of them.
+     */
+    static boolean isStructured(ConsumerRecord<?, ?> record) {
+        Header h = record.headers().lastHeader(CloudEventsBinary.CONTENT_TYPE);
+        byte[] v = h == null ? null : h.value();
+        if (v == null || v.length < STRUCTURED_PREFIX.length) {
+            return false;
         }
+        for (int i = 0; i < STRUCTURED_PREFIX.length; i++) {
+            int b = v[i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != STRUCTURED_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The {@code ce_type} header of a record known to be in binary mode; null without one. */
+    static String binaryType(ConsumerRecord<?, ?> record) {
         return lastString(record, CloudEventsBinary.TYPE);
     }
 

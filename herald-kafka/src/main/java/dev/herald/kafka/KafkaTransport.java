@@ -31,9 +31,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -220,19 +222,36 @@ public final class KafkaTransport implements Transport {
     }
 
     private CompletableFuture<Void> send(Event<?> event, ProducerRecord<byte[], byte[]> record) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        Stored f = new Stored(event, record.topic());
         try {
-            producer.send(record, (metadata, e) -> {
-                if (e == null) {
-                    f.complete(null);
-                } else {
-                    f.completeExceptionally(explain(event, record.topic(), e));
-                }
-            });
+            producer.send(record, f);
         } catch (RuntimeException e) {
             f.completeExceptionally(explain(event, record.topic(), e));
         }
         return f;
+    }
+
+    /**
+     * A store's future and the producer's callback in one object (one allocation per event, not two).
+     * Completed on the producer's I/O thread, or on the publisher's when {@code send} throws.
+     */
+    private final class Stored extends CompletableFuture<Void> implements Callback {
+        private final Event<?> event;
+        private final String topic;
+
+        Stored(Event<?> event, String topic) {
+            this.event = event;
+            this.topic = topic;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e == null) {
+                complete(null);
+            } else {
+                completeExceptionally(explain(event, topic, e));
+            }
+        }
     }
 
     private Throwable explain(Event<?> event, String topic, Throwable e) {

@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
 /**
  * Herald on {@link KafkaTransport} as a user would set it up: the default topic and partitioning,
  * {@link JsonPayloadCodec} allowing {@link Order}, the transport's idempotent {@code acks=all}
- * producer with the shared batching of {@link KafkaSettings}. {@link #send} is {@code
+ * producer with the batching and requests in flight of {@link KafkaSettings}. {@link #send} is {@code
  * bus.publish(Event.of(type, order))}, whose future completes when the store is acknowledged (no
  * in-process subscriber matches). The consumer is a durable subscription (consumer group {@value
  * KafkaSettings#GROUP}): the feed's poller and deliverer threads decode each record into an {@code
