@@ -452,7 +452,34 @@ public final class KafkaFeed implements Transport.Feed {
             log.debug("group '{}' revoked {}", groupId, partitions);
             List<Progress> revoked = drop(partitions);
             if (!crashed) {
+                // Let the records already in a handler's hands finish before the partitions go: the
+                // next owner starts from the commit below, and must not work on a partition while
+                // this member still does (per-partition order), nor redo what was about to be done.
+                awaitHanded(revoked);
                 commitSync(revoked);
+            }
+        }
+
+        /** Waits, up to the close timeout, until no record of {@code revoked} is in a handler's hands. */
+        private void awaitHanded(List<Progress> revoked) {
+            long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+            synchronized (lock) {
+                for (Progress p : revoked) {
+                    while (p.handed.get() > 0) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            log.info("group '{}' gives up {} with {} events unfinished; they are delivered again",
+                                    groupId, p.partition, p.handed.get());
+                            break;
+                        }
+                        try {
+                            TimeUnit.NANOSECONDS.timedWait(lock, left);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // closing: commit what is done
+                            return;
+                        }
+                    }
+                }
             }
         }
 
@@ -517,6 +544,9 @@ public final class KafkaFeed implements Transport.Feed {
                         return; // closing: what is not handed over yet is fed again later
                     }
                     inFlight.incrementAndGet();
+                    // Counted before the revoked check, which pairs with the poller's write of revoked
+                    // and read of handed: either this record is skipped or the revocation waits for it.
+                    next.progress.handed.incrementAndGet();
                     if (next.progress.revoked) {
                         next.forget();
                         continue;
@@ -636,6 +666,8 @@ public final class KafkaFeed implements Transport.Feed {
         long confirmed;
         // Set by the poller, read by the deliverer: a revoked partition's records are no longer ours.
         volatile boolean revoked;
+        // Records of this partition handed to the sink and not finished: a revocation waits for them.
+        final AtomicInteger handed = new AtomicInteger();
 
         Progress(TopicPartition partition, long position) {
             this.partition = partition;
@@ -673,9 +705,11 @@ public final class KafkaFeed implements Transport.Feed {
         }
 
         private void leave() {
-            // Only a closing feed waits for in-flight records. The decrement and the read of stopping
-            // pair with shutDown's write of stopping and read of inFlight: one side sees the other.
-            if (inFlight.decrementAndGet() == 0 && stopping) {
+            // A closing feed waits for in-flight records, a revocation for its partitions'. Each
+            // decrement and the flag read after it pair with the waiter's write of the flag and read
+            // of the count: one side sees the other.
+            boolean partitionDone = progress.handed.decrementAndGet() == 0 && progress.revoked;
+            if ((inFlight.decrementAndGet() == 0 && stopping) || partitionDone) {
                 synchronized (lock) {
                     lock.notifyAll();
                 }

@@ -13,9 +13,11 @@ import dev.herald.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,10 +44,7 @@ class KafkaSoakTest {
         try (EventBus publisher = Herald.builder().transport(KafkaTransportTest.transport(prefix).build()).build();
                 EventBus steady = Herald.builder().transport(KafkaTransportTest.transport(prefix).build()).build();
                 EventBus bouncing = Herald.builder().transport(KafkaTransportTest.transport(prefix).build()).build()) {
-            steady.subscribe("soak.work", String.class, e -> {
-                handled.add(e.data());
-                deliveries.increment();
-            }, member.name("steady"));
+            steady.subscribe("soak.work", String.class, e -> handle(e, handled, deliveries), member.name("steady"));
             Subscription bouncer = subscribe(bouncing, handled, deliveries, member);
 
             List<CompletableFuture<?>> window = new ArrayList<>();
@@ -67,14 +66,34 @@ class KafkaSoakTest {
             System.out.printf("kafka soak: %d events, %d deliveries (%d again), %d rebalances%n",
                     EVENTS, deliveries.sum(), deliveries.sum() - EVENTS, rebalances);
             assertThat(deliveries.sum()).isGreaterThanOrEqualTo(EVENTS);
+            assertThat(OVERLAPS.sum()).as("times a key was in two members' handlers at once").isZero();
+        }
+    }
+
+    /** Per key, the members in its handler right now: a rebalance must never make it two. */
+    private static final Map<String, AtomicInteger> BUSY = new ConcurrentHashMap<>();
+    private static final LongAdder OVERLAPS = new LongAdder();
+
+    private static void handle(Event<String> e, Set<String> handled, LongAdder deliveries) {
+        AtomicInteger inKey = BUSY.computeIfAbsent(e.key(), k -> new AtomicInteger());
+        if (inKey.incrementAndGet() != 1) {
+            OVERLAPS.increment();
+        }
+        try {
+            handled.add(e.data());
+            deliveries.increment();
+            long until = System.nanoTime() + 20_000; // some work, so that a key stays in hand a while
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        } finally {
+            inKey.decrementAndGet();
         }
     }
 
     private static Subscription subscribe(EventBus bus, Set<String> handled, LongAdder deliveries,
             SubscribeOptions member) {
-        return bus.subscribe("soak.work", String.class, e -> {
-            handled.add(e.data());
-            deliveries.increment();
-        }, member.name("bouncing"));
+        return bus.subscribe("soak.work", String.class, e -> handle(e, handled, deliveries),
+                member.name("bouncing"));
     }
 }
