@@ -41,6 +41,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -260,6 +261,22 @@ public final class KafkaTransport implements Transport {
                     + "Kafka topic '" + topic + "': the producer's limit max.request.size is " + maxRequestSize
                     + " bytes, and the broker's or topic's max.message.bytes may be lower (" + e.getMessage() + ")",
                     e);
+        }
+        // A producer whose id request was refused fails later sends with a KafkaException ("in an error
+        // state") whose cause is that refusal: explain the refusal, whichever way it arrives.
+        Throwable refusal = e;
+        while (refusal != null && !(refusal instanceof AuthorizationException)) {
+            refusal = refusal.getCause();
+        }
+        if (refusal != null && refusal != e) {
+            return explain(event, topic, refusal);
+        }
+        if (e instanceof ClusterAuthorizationException) {
+            // The idempotent producer asks for a producer id before its first send; a principal with WRITE
+            // on no topic at all is refused that at cluster level, which reads as if it needed a cluster ACL.
+            return new KafkaTransportException("not authorized to write event " + event.id() + " to Kafka topic '"
+                    + topic + "': the idempotent producer needs WRITE on the topic (or IDEMPOTENT_WRITE on the"
+                    + " cluster) (" + e.getMessage() + ")", e);
         }
         if (e instanceof AuthorizationException) {
             return new KafkaTransportException("not authorized to write event " + event.id() + " to Kafka topic '"

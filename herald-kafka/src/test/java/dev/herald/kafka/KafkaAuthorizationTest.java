@@ -28,6 +28,7 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.network.ListenerName;
@@ -96,7 +97,8 @@ class KafkaAuthorizationTest {
                     .hasMessageContaining("not authorized")
                     .hasMessageContaining(e.id())
                     .hasMessageContaining("'" + events + "'")
-                    .hasCauseInstanceOf(AuthorizationException.class);
+                    .hasMessageContaining("needs WRITE on the topic")
+                    .hasCauseInstanceOf(ClusterAuthorizationException.class);
             assertThat(storeFailures.poll(30, SECONDS)).isInstanceOf(KafkaTransportException.class);
             assertThat(bus.stats().storeFailed()).isEqualTo(1);
             assertThat(endOffset(events)).isZero();
