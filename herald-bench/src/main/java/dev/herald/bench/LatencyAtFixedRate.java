@@ -25,10 +25,15 @@ import org.HdrHistogram.Recorder;
  * up falls behind its schedule; past {@link #MAX_LAG_NANOS} the run stops, and a run that achieved
  * less than 95% of the offered rate is marked saturated.
  *
+ * <p>Each library runs in a JVM of its own ({@code --fork true}, the default), as JMH forks, and that
+ * JVM first runs the whole measurement once untimed ({@code --warmup-rounds 1}): whichever library
+ * ran first in a fresh JVM showed a p99 ten to thirty times its own in a second round, so a shared
+ * JVM measured the running order, not the libraries.
+ *
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.LatencyAtFixedRate \
  *     [--rates 100000,1000000] [--warmup-ms 1000] [--measure-ms 3000] \
- *     [--libraries herald-emit,disruptor,...] [--json out.json]
+ *     [--libraries herald-emit,disruptor,...] [--fork true] [--warmup-rounds 1] [--json out.json]
  * </pre>
  */
 public final class LatencyAtFixedRate {
@@ -59,6 +64,8 @@ public final class LatencyAtFixedRate {
     long warmupMs = Long.parseLong(opts.getOrDefault("warmup-ms", "1000"));
     long measureMs = Long.parseLong(opts.getOrDefault("measure-ms", "3000"));
     String[] libraries = opts.getOrDefault("libraries", String.join(",", Library.ids())).split(",");
+    boolean fork = Boolean.parseBoolean(opts.getOrDefault("fork", "true"));
+    int warmupRounds = Integer.parseInt(opts.getOrDefault("warmup-rounds", "1"));
     List<Result> results = new ArrayList<>();
     System.out.printf(
         Locale.ROOT,
@@ -72,8 +79,21 @@ public final class LatencyAtFixedRate {
         "max us",
         "");
     for (String id : libraries) {
-      for (long rate : rates) {
-        Result r = measure(Library.byId(id), rate, warmupMs, measureMs);
+      List<Result> measured;
+      if (fork) {
+        measured = inChildJvm(id, opts);
+      } else {
+        for (int round = 0; round < warmupRounds; round++) {
+          for (long rate : rates) {
+            measure(Library.byId(id), rate, warmupMs, measureMs); // warms the JVM; result discarded
+          }
+        }
+        measured = new ArrayList<>();
+        for (long rate : rates) {
+          measured.add(measure(Library.byId(id), rate, warmupMs, measureMs));
+        }
+      }
+      for (Result r : measured) {
         results.add(r);
         System.out.printf(
             Locale.ROOT,
@@ -93,6 +113,52 @@ public final class LatencyAtFixedRate {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(Path.of(json).toFile(), results);
+    }
+  }
+
+  /**
+   * Measures {@code library} in a child JVM (this one's java, class path and heap settings) with
+   * these options, and reads back its results.
+   */
+  private static List<Result> inChildJvm(String library, Map<String, String> opts) throws IOException {
+    Path json = Files.createTempFile("herald-latency-" + library, ".json");
+    try {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ProcessHandle.current().info().command().orElse("java"));
+      for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        if (arg.startsWith("-X") || arg.startsWith("-D")) {
+          cmd.add(arg); // heap and properties as the parent's; not agents or debug options
+        }
+      }
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(LatencyAtFixedRate.class.getName());
+      for (Map.Entry<String, String> o : opts.entrySet()) {
+        if (!o.getKey().equals("libraries") && !o.getKey().equals("fork") && !o.getKey().equals("json")) {
+          cmd.add("--" + o.getKey());
+          cmd.add(o.getValue());
+        }
+      }
+      cmd.addAll(List.of("--libraries", library, "--fork", "false", "--json", json.toString()));
+      Process child =
+          new ProcessBuilder(cmd)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      int status;
+      try {
+        status = child.waitFor();
+      } catch (InterruptedException e) {
+        child.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while measuring " + library, e);
+      }
+      if (status != 0) {
+        throw new IOException("measuring " + library + " in a child JVM failed, exit status " + status);
+      }
+      return List.of(new ObjectMapper().readValue(json.toFile(), Result[].class));
+    } finally {
+      Files.deleteIfExists(json);
     }
   }
 
