@@ -81,7 +81,7 @@ public final class LatencyAtFixedRate {
     for (String id : libraries) {
       List<Result> measured;
       if (fork) {
-        measured = inChildJvm(id, opts);
+        measured = ForkedRun.results(LatencyAtFixedRate.class, opts, "libraries", id, Result[].class);
       } else {
         for (int round = 0; round < warmupRounds; round++) {
           for (long rate : rates) {
@@ -113,52 +113,6 @@ public final class LatencyAtFixedRate {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(Path.of(json).toFile(), results);
-    }
-  }
-
-  /**
-   * Measures {@code library} in a child JVM (this one's java, class path and heap settings) with
-   * these options, and reads back its results.
-   */
-  private static List<Result> inChildJvm(String library, Map<String, String> opts) throws IOException {
-    Path json = Files.createTempFile("herald-latency-" + library, ".json");
-    try {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(ProcessHandle.current().info().command().orElse("java"));
-      for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (arg.startsWith("-X") || arg.startsWith("-D")) {
-          cmd.add(arg); // heap and properties as the parent's; not agents or debug options
-        }
-      }
-      cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
-      cmd.add(LatencyAtFixedRate.class.getName());
-      for (Map.Entry<String, String> o : opts.entrySet()) {
-        if (!o.getKey().equals("libraries") && !o.getKey().equals("fork") && !o.getKey().equals("json")) {
-          cmd.add("--" + o.getKey());
-          cmd.add(o.getValue());
-        }
-      }
-      cmd.addAll(List.of("--libraries", library, "--fork", "false", "--json", json.toString()));
-      Process child =
-          new ProcessBuilder(cmd)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      int status;
-      try {
-        status = child.waitFor();
-      } catch (InterruptedException e) {
-        child.destroyForcibly();
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while measuring " + library, e);
-      }
-      if (status != 0) {
-        throw new IOException("measuring " + library + " in a child JVM failed, exit status " + status);
-      }
-      return List.of(new ObjectMapper().readValue(json.toFile(), Result[].class));
-    } finally {
-      Files.deleteIfExists(json);
     }
   }
 

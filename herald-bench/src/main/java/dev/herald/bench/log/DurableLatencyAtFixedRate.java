@@ -2,6 +2,7 @@ package dev.herald.bench.log;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.herald.bench.ForkedRun;
 import dev.herald.bench.LatencyAtFixedRate;
 import dev.herald.bench.LatencyAtFixedRate.Result;
 import dev.herald.bench.Contender;
@@ -29,12 +30,15 @@ import org.HdrHistogram.Histogram;
  * default, to show what the commits cost), {@code herald-log-always}. {@code --append-queue} is the
  * log's append queue capacity (default: {@code LogOptions}'), {@code --commit-every} the consumer
  * group's commit period in acknowledgements (default: {@code LogTransport}'s). A run in which the
- * log refuses an event (append queue full) fails: its subscriber would never get it.
+ * log refuses an event (append queue full) fails: its subscriber would never get it. As in {@link
+ * LatencyAtFixedRate}, each setup runs in a JVM of its own ({@code --fork true}) after one untimed
+ * round ({@code --warmup-rounds 1}): the first setup of a shared JVM showed the higher p50 whatever
+ * it was.
  *
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.log.DurableLatencyAtFixedRate \
  *     [--rate 50000] [--interval-ms 1000] [--append-queue 8192] [--commit-every 256] \
- *     [--warmup-ms 1000] [--measure-ms 3000] \
+ *     [--warmup-ms 1000] [--measure-ms 3000] [--fork true] [--warmup-rounds 1] \
  *     [--setups herald-memory,herald-log-interval,herald-log-always] [--json out.json]
  * </pre>
  */
@@ -79,8 +83,19 @@ public final class DurableLatencyAtFixedRate {
         "fsyncs",
         "fsync p99 us",
         "fsync max us");
+    boolean fork = Boolean.parseBoolean(opts.getOrDefault("fork", "true"));
+    int warmupRounds = Integer.parseInt(opts.getOrDefault("warmup-rounds", "1"));
     for (String setup : setups) {
-      Row r = measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs);
+      Row r;
+      if (fork) {
+        r = ForkedRun.results(DurableLatencyAtFixedRate.class, opts, "setups", setup, Row[].class).get(0);
+      } else {
+        for (int round = 0; round < warmupRounds; round++) {
+          // Warms the JVM; result discarded.
+          measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs);
+        }
+        r = measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs);
+      }
       results.add(r);
       System.out.printf(
           Locale.ROOT,
