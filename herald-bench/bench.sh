@@ -58,9 +58,10 @@ fi
 
 if [[ "$mode" == quick ]]; then
   jmh_opts=(-f 1 -wi 1 -w 500ms -i 2 -r 500ms)
-  latency_opts=(--warmup-ms 200 --measure-ms 300)
+  # One JVM per library, as in the full run, but no untimed round: every library starts cold alike.
+  latency_opts=(--warmup-ms 200 --measure-ms 300 --warmup-rounds 0)
   # Long enough for the measurement to hold at least one INTERVAL(1000 ms) fsync.
-  log_latency_opts=(--warmup-ms 500 --measure-ms 1500)
+  log_latency_opts=(--warmup-ms 500 --measure-ms 1500 --warmup-rounds 0)
   # One warm-up second: each trial's JVM starts its broker and its clients cold.
   kafka_jmh_opts=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
 else
