@@ -127,9 +127,12 @@ final class BenchmarksPage {
           all samples on the subscribers' first touch of each event the publisher has just
           written on the other core, and a tenth on the publisher's four slot claims
           (compare-and-set). Padding a lane's publisher-read fields away from its drainer's
-          counters (`LaneFields`) took one shared cache line off every offer; the gap is the
+          counters (`LaneFields`) took one shared cache line off every offer; the gap is mostly the
           design, one queue per subscription, which sharing one ring per type would close at the
-          cost of per-subscription backpressure.
+          cost of per-subscription backpressure. The rest is the pool: with four worker threads
+          instead of two, 1→4 measured 0.53–0.57× the Disruptor in alternated runs, but 1→1 lost
+          30%%, because `ThreadPoolExecutor` wakes its longest-idle thread, whose caches are cold;
+          a pool that wakes the most recently parked thread first is the next step.
         - **p99 under 50 µs at 1,000,000 events/s.** A lane used to spin for its next event before
           giving its thread back: with the publisher spinning too, both cores were busy, and
           whatever else needed one preempted a spinner for a scheduler slice (p99 600–800 µs,
