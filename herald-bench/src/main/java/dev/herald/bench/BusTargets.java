@@ -62,7 +62,8 @@ final class BusTargets {
           p99 < LATENCY_P99_MICROS && !heraldLatency.path("saturated").asBoolean();
       line(sb, target, measured, met ? "yes" : "no");
     }
-    double bytes = bytes(rows, "OnePublisherOneSubscriber", HERALD);
+    ThroughputRow herald = row(rows, "OnePublisherOneSubscriber", HERALD);
+    double bytes = herald == null ? Double.NaN : herald.bytesPerEvent();
     line(
         sb,
         "No allocation per event beyond the `Event` (" + EVENT_BYTES + " B), 1→1",
@@ -101,22 +102,19 @@ final class BusTargets {
     sb.append(" |\n");
   }
 
+  /** The row's events per second, or NaN when the run did not measure it. */
   private static double score(List<ThroughputRow> rows, String topology, String library) {
-    for (ThroughputRow r : rows) {
-      if (r.topology().equals(topology) && r.library().equals(library)) {
-        return r.eventsPerSecond();
-      }
-    }
-    return Double.NaN;
+    ThroughputRow r = row(rows, topology, library);
+    return r == null ? Double.NaN : r.eventsPerSecond();
   }
 
-  private static double bytes(List<ThroughputRow> rows, String topology, String library) {
+  private static ThroughputRow row(List<ThroughputRow> rows, String topology, String library) {
     for (ThroughputRow r : rows) {
       if (r.topology().equals(topology) && r.library().equals(library)) {
-        return r.bytesPerEvent();
+        return r;
       }
     }
-    return Double.NaN;
+    return null;
   }
 
   private static JsonNode latencyAt(JsonNode latency, String library, long rate) {

@@ -268,19 +268,15 @@ public final class KafkaTransport implements Transport {
         while (refusal != null && !(refusal instanceof AuthorizationException)) {
             refusal = refusal.getCause();
         }
-        if (refusal != null && refusal != e) {
-            return explain(event, topic, refusal);
-        }
-        if (e instanceof ClusterAuthorizationException) {
+        if (refusal != null) {
             // The idempotent producer asks for a producer id before its first send; a principal with WRITE
             // on no topic at all is refused that at cluster level, which reads as if it needed a cluster ACL.
+            String hint = refusal instanceof ClusterAuthorizationException
+                    ? "the idempotent producer needs WRITE on the topic (or IDEMPOTENT_WRITE on the cluster) ("
+                            + refusal.getMessage() + ")"
+                    : refusal.getMessage();
             return new KafkaTransportException("not authorized to write event " + event.id() + " to Kafka topic '"
-                    + topic + "': the idempotent producer needs WRITE on the topic (or IDEMPOTENT_WRITE on the"
-                    + " cluster) (" + e.getMessage() + ")", e);
-        }
-        if (e instanceof AuthorizationException) {
-            return new KafkaTransportException("not authorized to write event " + event.id() + " to Kafka topic '"
-                    + topic + "': " + e.getMessage(), e);
+                    + topic + "': " + hint, refusal);
         }
         return e;
     }

@@ -10,14 +10,13 @@ import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
+import dev.herald.contract.OneKeyAtATime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,29 +65,18 @@ class KafkaSoakTest {
             System.out.printf("kafka soak: %d events, %d deliveries (%d again), %d rebalances%n",
                     EVENTS, deliveries.sum(), deliveries.sum() - EVENTS, rebalances);
             assertThat(deliveries.sum()).isGreaterThanOrEqualTo(EVENTS);
-            assertThat(OVERLAPS.sum()).as("times a key was in two members' handlers at once").isZero();
+            assertThat(IN_HAND.overlaps()).as("times a key was in two members' handlers at once").isZero();
         }
     }
 
-    /** Per key, the members in its handler right now: a rebalance must never make it two. */
-    private static final Map<String, AtomicInteger> BUSY = new ConcurrentHashMap<>();
-    private static final LongAdder OVERLAPS = new LongAdder();
+    /** No key may be in two members' handlers at once, whatever the rebalances. */
+    private static final OneKeyAtATime IN_HAND = new OneKeyAtATime();
 
     private static void handle(Event<String> e, Set<String> handled, LongAdder deliveries) {
-        AtomicInteger inKey = BUSY.computeIfAbsent(e.key(), k -> new AtomicInteger());
-        if (inKey.incrementAndGet() != 1) {
-            OVERLAPS.increment();
-        }
-        try {
+        IN_HAND.handle(e, () -> {
             handled.add(e.data());
             deliveries.increment();
-            long until = System.nanoTime() + 20_000; // some work, so that a key stays in hand a while
-            while (System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
-        } finally {
-            inKey.decrementAndGet();
-        }
+        });
     }
 
     private static Subscription subscribe(EventBus bus, Set<String> handled, LongAdder deliveries,

@@ -15,6 +15,7 @@ import dev.herald.codec.PayloadCodec;
 import dev.herald.codec.UndecodableRecord;
 import dev.herald.contract.DurableContract;
 import dev.herald.contract.EventBusContract;
+import dev.herald.contract.OneKeyAtATime;
 import dev.herald.spi.Transport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -250,33 +251,19 @@ class LogTransportTest {
         int keys = 16;
         try (LogTransport t = open(dir, CODEC)) {
             EventBus bus = Herald.builder().transport(t).build();
-            // Per key: how many members are in its handler right now (must never exceed one), and per
-            // member and key the amounts in the order handled (must rise: per-key order).
-            Map<String, java.util.concurrent.atomic.AtomicInteger> busy = new java.util.concurrent.ConcurrentHashMap<>();
-            java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+            // No key ever in two members' hands at once; per member and key, the amounts in the order
+            // handled (must rise: per-key order).
+            OneKeyAtATime inHand = new OneKeyAtATime();
             Map<String, ConcurrentLinkedQueue<Event<Order>>> got = new java.util.concurrent.ConcurrentHashMap<>();
             java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
             SubscribeOptions member = SubscribeOptions.defaults().group("billing")
                     .backpressure(dev.herald.Backpressure.block(Duration.ofSeconds(30)));
             java.util.function.Function<String, dev.herald.Subscription> join = name -> {
                 got.put(name, new ConcurrentLinkedQueue<>());
-                return bus.subscribe("order.placed", Order.class, e -> {
-                    java.util.concurrent.atomic.AtomicInteger inKey =
-                            busy.computeIfAbsent(e.key(), k -> new java.util.concurrent.atomic.AtomicInteger());
-                    if (inKey.incrementAndGet() != 1) {
-                        overlaps.incrementAndGet();
-                    }
-                    try {
-                        got.get(name).add(e);
-                        seen.add(e.data().id());
-                        long until = System.nanoTime() + 20_000; // some work, so that a key stays in hand
-                        while (System.nanoTime() < until) {
-                            Thread.onSpinWait();
-                        }
-                    } finally {
-                        inKey.decrementAndGet();
-                    }
-                }, member.name(name));
+                return bus.subscribe("order.placed", Order.class, e -> inHand.handle(e, () -> {
+                    got.get(name).add(e);
+                    seen.add(e.data().id());
+                }), member.name(name));
             };
             join.apply("a");
             join.apply("b");
@@ -291,7 +278,7 @@ class LogTransportTest {
             }
             await().atMost(60, SECONDS).until(() -> seen.size() == n);
             bus.close(Duration.ofSeconds(10));
-            assertThat(overlaps.get()).as("times a key was in two members' hands at once").isZero();
+            assertThat(inHand.overlaps()).as("times a key was in two members' hands at once").isZero();
             for (Map.Entry<String, ConcurrentLinkedQueue<Event<Order>>> e : got.entrySet()) {
                 Map<String, List<Integer>> byKey = e.getValue().stream().collect(Collectors.groupingBy(
                         Event::key, Collectors.mapping(ev -> ev.data().amount(), Collectors.toList())));
