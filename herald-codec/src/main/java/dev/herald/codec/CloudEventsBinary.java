@@ -1,8 +1,10 @@
 package dev.herald.codec;
 
 import dev.herald.Event;
+import dev.herald.spi.TextCache;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code ce_dataschema} (Herald events do not carry a schema URI); a {@code ce_partitionkey} header
  * supplies the key when the message has none; a header without a value counts as absent.
  *
- * <p>Safe for use from any thread; its only state is a bounded cache of encoded header values.
+ * <p>Safe for use from any thread; its only state is two bounded caches of the header values that
+ * repeat from event to event (type, source, content type, type hint), encoded and decoded once.
  */
 public final class CloudEventsBinary {
     /** Prefix of every CloudEvents attribute header. */
@@ -55,6 +58,7 @@ public final class CloudEventsBinary {
     private final PayloadCodec codec;
     private final byte[] codecContentType;
     private final ConcurrentHashMap<String, byte[]> repeatedValues = new ConcurrentHashMap<>();
+    private final TextCache repeatedTexts = new TextCache(256);
 
     public CloudEventsBinary(PayloadCodec codec) {
         this.codec = Objects.requireNonNull(codec, "codec");
@@ -201,16 +205,19 @@ public final class CloudEventsBinary {
                 continue;
             }
             String name = reader.name(h);
-            String value = new String(bytes, StandardCharsets.UTF_8);
             switch (name) {
-                case ID -> id = value;
-                case SOURCE -> source = value;
-                case TYPE -> type = value;
-                case TIME -> time = value;
-                case SUBJECT -> subject = value;
-                case CONTENT_TYPE -> contentType = value;
-                case CLASS -> hint = value;
-                case SPEC_VERSION -> requireSpecVersion(value);
+                case ID -> id = text(bytes);
+                case SOURCE -> source = repeatedTexts.text(bytes);
+                case TYPE -> type = repeatedTexts.text(bytes);
+                case TIME -> time = text(bytes);
+                case SUBJECT -> subject = text(bytes);
+                case CONTENT_TYPE -> contentType = repeatedTexts.text(bytes);
+                case CLASS -> hint = repeatedTexts.text(bytes);
+                case SPEC_VERSION -> {
+                    if (!Arrays.equals(bytes, SPEC_VERSION_VALUE)) {
+                        requireSpecVersion(text(bytes));
+                    }
+                }
                 case DATA_SCHEMA -> { }
                 default -> {
                     if (name.startsWith(PREFIX)) {
@@ -218,7 +225,7 @@ public final class CloudEventsBinary {
                             extensions = new ArrayList<>(4);
                         }
                         extensions.add(name);
-                        extensions.add(value);
+                        extensions.add(text(bytes));
                     }
                 }
             }
@@ -242,6 +249,26 @@ public final class CloudEventsBinary {
             b.key(new String(key, StandardCharsets.UTF_8));
         }
         return b.data(codec.decode(payload, contentType, hint)).build();
+    }
+
+    /**
+     * The {@code ce_type} of a message without decoding it (to skip a type no subscriber takes), or null
+     * when it has none. Types repeat: the same string comes back for the same bytes, mostly without
+     * allocating.
+     */
+    public <H> String type(Iterable<H> headers, HeaderReader<? super H> reader) {
+        String type = null;
+        for (H h : headers) {
+            if (TYPE.equals(reader.name(h))) {
+                byte[] bytes = reader.value(h);
+                type = bytes == null ? null : repeatedTexts.text(bytes); // the last one wins, as in decode
+            }
+        }
+        return type;
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     static void requireSpecVersion(String version) {

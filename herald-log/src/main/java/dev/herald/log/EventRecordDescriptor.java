@@ -1,7 +1,6 @@
 package dev.herald.log;
 
 import dev.herald.Event;
-import dev.herald.codec.BinaryMessage;
 import dev.herald.codec.CloudEventsBinary;
 import dev.herald.codec.PayloadCodec;
 import java.util.ArrayList;
@@ -15,6 +14,18 @@ import java.util.List;
  * for use from any thread.
  */
 final class EventRecordDescriptor {
+    private static final CloudEventsBinary.HeaderReader<Header> LOG_HEADERS = new CloudEventsBinary.HeaderReader<>() {
+        @Override
+        public String name(Header header) {
+            return header.name();
+        }
+
+        @Override
+        public byte[] value(Header header) {
+            return header.value();
+        }
+    };
+
     private final CloudEventsBinary binary;
 
     EventRecordDescriptor(PayloadCodec codec) {
@@ -38,10 +49,12 @@ final class EventRecordDescriptor {
      * @throws RuntimeException if the headers do not make a valid event or the codec refuses the payload
      */
     Event<Object> toEvent(LogRecord record) {
-        List<BinaryMessage.Header> headers = new ArrayList<>(record.headers().size());
-        for (Header h : record.headers()) {
-            headers.add(new BinaryMessage.Header(h.name(), h.value()));
-        }
-        return binary.decode(new BinaryMessage(record.timestamp(), record.key(), headers, record.payload()));
+        // The record's own headers, read in place: no copy into a BinaryMessage per record.
+        return binary.decode(record.timestamp(), record.key(), record.headers(), LOG_HEADERS, record.payload());
+    }
+
+    /** The {@code ce_type} of {@code record}, read without decoding it; null when it has none. */
+    String type(LogRecord record) {
+        return binary.type(record.headers(), LOG_HEADERS);
     }
 }

@@ -212,7 +212,7 @@ final class LogFeed {
 
     /** Hands one record to a member, or acknowledges it when none takes it. */
     private void deliver(LogRecord record, long offset) throws InterruptedException {
-        String type = headerOrNull(record, CloudEventsBinary.TYPE);
+        String type = descriptor.type(record);
         if (type != null && !anyMemberWants(type)) {
             ack(offset); // a type no member ever takes: not even decoded
             return;

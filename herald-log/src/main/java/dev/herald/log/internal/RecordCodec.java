@@ -2,6 +2,7 @@ package dev.herald.log.internal;
 
 import static dev.herald.log.internal.RecordDescriptor.*;
 
+import dev.herald.spi.TextCache;
 import dev.herald.log.Header;
 import dev.herald.log.LogRecord;
 import java.nio.ByteBuffer;
@@ -10,8 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-/** Encodes and decodes records laid out as {@link RecordDescriptor} says. Stateless; any thread. */
+/**
+ * Encodes and decodes records laid out as {@link RecordDescriptor} says. Any thread; its only state is
+ * the cache of header names, which repeat in every record: decoding them to the same strings saves a
+ * byte array and a string per header per record.
+ */
 public final class RecordCodec {
+    private static final TextCache HEADER_NAMES = new TextCache(64);
 
     /** A record failed validation; {@link #getMessage()} says why. Cheap: no stack trace. */
     public static final class BadRecordException extends Exception {
@@ -52,8 +58,7 @@ public final class RecordCodec {
         }
         dst.putInt(record.headers().size());
         for (Header h : record.headers()) {
-            byte[] name = h.name().getBytes(StandardCharsets.UTF_8);
-            dst.putInt(name.length).put(name);
+            putName(h.name(), dst);
             dst.putInt(h.value().length).put(h.value());
         }
         dst.putInt(record.payload().length).put(record.payload());
@@ -102,7 +107,8 @@ public final class RecordCodec {
         for (int i = 0; i < headerCount; i++) {
             int nameLength = intAt(src, p, end, "header name length");
             p += HEADER_NAME_LENGTH_SIZE;
-            String name = new String(bytes(src, p, nameLength, end, "header name"), StandardCharsets.UTF_8);
+            checkLength(p, nameLength, end, "header name");
+            String name = HEADER_NAMES.text(src, p, nameLength);
             p += nameLength;
             int valueLength = intAt(src, p, end, "header value length");
             p += HEADER_VALUE_LENGTH_SIZE;
@@ -126,21 +132,53 @@ public final class RecordCodec {
     }
 
     private static byte[] bytes(ByteBuffer src, int p, int length, int end, String field) throws BadRecordException {
-        if (length < 0 || length > end - p) {
-            throw new BadRecordException("bad " + field + " length " + length);
-        }
+        checkLength(p, length, end, field);
         byte[] out = new byte[length];
         src.get(p, out);
         return out;
     }
 
+    private static void checkLength(int p, int length, int end, String field) throws BadRecordException {
+        if (length < 0 || length > end - p) {
+            throw new BadRecordException("bad " + field + " length " + length);
+        }
+    }
+
     static int crc(ByteBuffer buf, int from, int to) {
         CRC32C crc = new CRC32C();
-        crc.update(buf.duplicate().limit(to).position(from));
+        if (buf.hasArray()) {
+            crc.update(buf.array(), buf.arrayOffset() + from, to - from);
+        } else {
+            crc.update(buf.duplicate().limit(to).position(from));
+        }
         return (int) crc.getValue();
     }
 
+    /** The length of {@code name} in UTF-8 and the name itself, at {@code dst}'s position. */
+    private static void putName(String name, ByteBuffer dst) {
+        if (isAscii(name)) {
+            // Header names are ASCII in practice: written as they are, no byte array per header.
+            int n = name.length();
+            dst.putInt(n);
+            for (int i = 0; i < n; i++) {
+                dst.put((byte) name.charAt(i));
+            }
+        } else {
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            dst.putInt(bytes.length).put(bytes);
+        }
+    }
+
     private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+        return isAscii(s) ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 }
