@@ -35,13 +35,13 @@ final class BenchmarksPage {
 
         ```
         ./herald bench              # the full suite, about 15 minutes; rewrites this page and the chart
-        ./herald bench --quick      # every library in every topology in about 90 seconds, then the
-                                    # durable log in about 30 more and Kafka in about 100 more
+        ./herald bench --quick      # every bus library in every topology, under 90 seconds in all
+        ./herald bench --quick --all  # the same, then the durable log (about 30 s) and Kafka (about 100 s)
         ./herald bench --log-only   # only the durable log section, full length (about 2 minutes)
         ./herald bench --kafka-only # only the Kafka section, full length (about 5 minutes)
         ```
 
-        All four write `bench/results/<timestamp>.json` and `.md` (plus `latest.json`, `latest.md`);
+        All of them write `bench/results/<timestamp>.json` and `.md` (plus `latest.json`, `latest.md`);
         `herald-bench/bench.sh` is the script behind `./herald bench`. Run a single benchmark with
         JMH's own options: `java -jar herald-bench/target/herald-benchmarks.jar
         OnePublisherOneSubscriber -p library=herald-emit,disruptor -prof gc`. The durable log's
