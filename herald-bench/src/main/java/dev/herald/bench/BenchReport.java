@@ -230,13 +230,13 @@ public final class BenchReport {
     sb.append("## Latency, publish to handler, 1→1 at a fixed offered rate (µs)\n\n");
     sb.append(
         "Measured from each event's intended send time (HdrHistogram), so stalls are not hidden.\n\n");
-    sb.append("| library | offered/s | achieved/s | p50 | p99 | p99.9 | max | |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+    sb.append("| library | offered/s | achieved/s | p50 | p99 | p99.9 | max | JIT ms | |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (JsonNode r : latency) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s |%n",
+              "| %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
               r.path("library").asText(),
               count(r.path("offeredPerSecond").asDouble()),
               count(r.path("achievedPerSecond").asDouble()),
@@ -244,9 +244,19 @@ public final class BenchReport {
               r.path("p99Micros").asDouble(),
               r.path("p999Micros").asDouble(),
               r.path("maxMicros").asDouble(),
+              jitMillis(r),
               r.path("saturated").asBoolean() ? "saturated" : ""));
     }
+    sb.append(
+        "\nJIT ms: time the JIT compilers spent during the measured round (compiling competes with"
+            + " the measured threads for the cores).\n");
     return sb.toString();
+  }
+
+  /** A latency row's JIT milliseconds during its measured round, or "–" when not recorded. */
+  static String jitMillis(JsonNode row) {
+    long ms = row.path("jitMillis").asLong(-1);
+    return ms < 0 ? "–" : String.valueOf(ms);
   }
 
   /** 1234567 as "1,234,567". */

@@ -3,6 +3,8 @@ package dev.herald.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +55,18 @@ public final class LatencyAtFixedRate {
       double p50Micros,
       double p99Micros,
       double p999Micros,
-      double maxMicros) {}
+      double maxMicros,
+      long jitMillis) {}
+
+  /**
+   * Milliseconds the JIT compilers spent so far (summed over compiler threads), or -1 when the JVM
+   * does not say. Read around the measured round: compiling competes with the measured threads for
+   * the cores, so a round during which the JIT still worked measured the warm-up as well.
+   */
+  static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
 
   public static void main(String[] args) throws IOException {
     Map<String, String> opts = parse(args);
@@ -69,7 +82,7 @@ public final class LatencyAtFixedRate {
     List<Result> results = new ArrayList<>();
     System.out.printf(
         Locale.ROOT,
-        "%-22s %10s %10s %9s %9s %9s %10s %s%n",
+        "%-22s %10s %10s %9s %9s %9s %10s %7s %s%n",
         "library",
         "offered/s",
         "achieved/s",
@@ -77,6 +90,7 @@ public final class LatencyAtFixedRate {
         "p99 us",
         "p99.9 us",
         "max us",
+        "jit ms",
         "");
     for (String id : libraries) {
       List<Result> measured;
@@ -97,7 +111,7 @@ public final class LatencyAtFixedRate {
         results.add(r);
         System.out.printf(
             Locale.ROOT,
-            "%-22s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %s%n",
+            "%-22s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %s%n",
             r.library(),
             r.offeredPerSecond(),
             r.achievedPerSecond(),
@@ -105,6 +119,7 @@ public final class LatencyAtFixedRate {
             r.p99Micros(),
             r.p999Micros(),
             r.maxMicros(),
+            r.jitMillis(),
             r.saturated() ? "SATURATED (could not keep up with the offered rate)" : "");
       }
     }
@@ -148,7 +163,9 @@ public final class LatencyAtFixedRate {
       long measureEvents = Math.max(1, rate * measureMs / 1000);
       Run warm = send(bus, delivered, 0, warmupEvents, rate);
       recorder.reset();
+      long jitBefore = jitMillis();
       Run run = send(bus, delivered, warm.sentTotal, measureEvents, rate);
+      long jitAfter = jitMillis();
       Histogram h = recorder.getIntervalHistogram();
       double achieved = run.sent * 1e9 / Math.max(1, run.elapsedNanos);
       return new Result(
@@ -161,7 +178,8 @@ public final class LatencyAtFixedRate {
           h.getValueAtPercentile(50) / 1e3,
           h.getValueAtPercentile(99) / 1e3,
           h.getValueAtPercentile(99.9) / 1e3,
-          h.getMaxValue() / 1e3);
+          h.getMaxValue() / 1e3,
+          jitBefore < 0 ? -1 : jitAfter - jitBefore);
     }
   }
 

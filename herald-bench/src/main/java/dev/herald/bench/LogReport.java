@@ -196,13 +196,13 @@ final class LogReport {
               + " (consumer group); from each event's intended send time (HdrHistogram).\n\n");
       sb.append(
           "| setup | path | offered/s | achieved/s | p50 | p99 | p99.9 | max | |"
-              + " append queue | commit every | file fsyncs | fsync p99 | fsync max |\n");
-      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+              + " append queue | commit every | file fsyncs | fsync p99 | fsync max | JIT ms |\n");
+      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
       for (JsonNode r : latency) {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %s |%n",
+                "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s |%n",
                 r.path("library").asText(),
                 r.path("topology").asText().replace("->", "→"),
                 BenchReport.count(r.path("offeredPerSecond").asDouble()),
@@ -222,11 +222,13 @@ final class LogReport {
                     : "–",
                 BenchReport.count(r.path("fsyncs").asDouble()),
                 decimal(BenchReport.number(r.path("fsyncP99Micros")), 1),
-                decimal(BenchReport.number(r.path("fsyncMaxMicros")), 1)));
+                decimal(BenchReport.number(r.path("fsyncMaxMicros")), 1),
+                BenchReport.jitMillis(r)));
       }
       sb.append(
           "\nFile fsyncs are the log's (flush policy, segment rolls) and the consumer group's offset"
-              + " commits, over warm-up and measurement; their durations are in µs.\n");
+              + " commits, over warm-up and measurement; their durations are in µs. JIT ms: time the"
+              + " JIT compilers spent during the measured round.\n");
     }
     List<Target> targets = targets(rows, latency);
     if (!targets.isEmpty()) {

@@ -71,7 +71,7 @@ public final class DurableLatencyAtFixedRate {
     List<Row> results = new ArrayList<>();
     System.out.printf(
         Locale.ROOT,
-        "%-32s %-14s %10s %10s %9s %9s %9s %10s %7s %12s %12s%n",
+        "%-32s %-14s %10s %10s %9s %9s %9s %10s %7s %12s %12s %7s%n",
         "setup",
         "topology",
         "offered/s",
@@ -82,7 +82,8 @@ public final class DurableLatencyAtFixedRate {
         "max us",
         "fsyncs",
         "fsync p99 us",
-        "fsync max us");
+        "fsync max us",
+        "jit ms");
     boolean fork = Boolean.parseBoolean(opts.getOrDefault("fork", "true"));
     int warmupRounds = Integer.parseInt(opts.getOrDefault("warmup-rounds", "1"));
     for (String setup : setups) {
@@ -99,7 +100,7 @@ public final class DurableLatencyAtFixedRate {
       results.add(r);
       System.out.printf(
           Locale.ROOT,
-          "%-32s %-14s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %12.1f %12.1f %s%n",
+          "%-32s %-14s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %12.1f %12.1f %7d %s%n",
           r.library(),
           r.topology(),
           r.offeredPerSecond(),
@@ -111,6 +112,7 @@ public final class DurableLatencyAtFixedRate {
           r.fsyncs(),
           r.fsyncP99Micros(),
           r.fsyncMaxMicros(),
+          r.jitMillis(),
           r.failure() != null
               ? "FAILED: " + r.failure()
               : r.saturated() ? "SATURATED (could not keep up with the offered rate)" : "");
@@ -143,6 +145,7 @@ public final class DurableLatencyAtFixedRate {
       long fsyncs,
       double fsyncP99Micros,
       double fsyncMaxMicros,
+      long jitMillis,
       String failure) {}
 
   /**
@@ -194,7 +197,7 @@ public final class DurableLatencyAtFixedRate {
       // The log refused events, or they never arrived: no latency to report, but a result.
       double none = Double.NaN;
       return new Row(setup, "1->1 durable", rate, 0, none, true, none, none, none, none,
-          appendQueue, commits, 0, none, none, e.getMessage());
+          appendQueue, commits, 0, none, none, -1, e.getMessage());
     }
     // Includes the warm-up's fsyncs: the histogram is cumulative over the bus's life.
     Histogram fsync = opened.get().fsyncNanos();
@@ -214,6 +217,7 @@ public final class DurableLatencyAtFixedRate {
         opened.get().fsyncs(),
         fsync.getTotalCount() == 0 ? Double.NaN : fsync.getValueAtPercentile(99) / 1e3,
         fsync.getTotalCount() == 0 ? Double.NaN : fsync.getMaxValue() / 1e3,
+        r.jitMillis(),
         null);
   }
 }
