@@ -52,7 +52,7 @@ final class BenchmarksPage {
             -f 2 -wi 2 -w 1s -i 4 -r 1s -prof gc
         java -cp herald-bench/target/herald-benchmarks.jar \\
             dev.herald.bench.log.DurableLatencyAtFixedRate --rate 50000 --interval-ms 1000 \\
-            --append-queue 65536 --warmup-ms 1000 --measure-ms 5000
+            --append-queue 65536 --warmup-ms 8000 --measure-ms 5000
         ```
 
         Kafka's part, exactly as the full run does it:
