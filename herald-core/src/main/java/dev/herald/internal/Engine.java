@@ -35,12 +35,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,7 +54,7 @@ public final class Engine implements EventBus {
   private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Executor executor;
-  private final ExecutorService ownedExecutor;
+  private final WorkerPool ownedExecutor;
   private final ScheduledThreadPoolExecutor timer;
   private final BusListener listener;
   private final boolean listenerTimesHandlers;
@@ -101,16 +98,9 @@ public final class Engine implements EventBus {
       Transport transport) {
     this.transport = transport;
     if (executor == null) {
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              workerThreads,
-              workerThreads,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              new NamedThreadFactory("herald-worker", false));
-      // Idle workers end, so a bus its owner forgot to close does not keep the JVM alive forever.
-      pool.allowCoreThreadTimeOut(true);
+      // Idle workers end after a keep-alive, so a bus its owner forgot to close does not keep the
+      // JVM alive forever; the pool starts threads again on demand.
+      WorkerPool pool = new WorkerPool(workerThreads, new NamedThreadFactory("herald-worker", false));
       this.ownedExecutor = pool;
       this.executor = pool;
     } else {
@@ -653,7 +643,7 @@ public final class Engine implements EventBus {
     if (ex != ownedExecutor || ownedExecutor == null) {
       return true;
     }
-    return !((ThreadPoolExecutor) ownedExecutor).getQueue().isEmpty() || abandoned;
+    return !ownedExecutor.isQueueEmpty() || abandoned;
   }
 
   /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
