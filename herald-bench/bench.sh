@@ -74,9 +74,10 @@ if [[ "$mode" == quick ]]; then
 else
   jmh_opts=(-f 2 -wi 2 -w 1s -i 4 -r 1s)
   latency_opts=(--warmup-ms 1000 --measure-ms 3000)
-  # The durable path runs more code (codec, log, feed) than the in-memory bus: with a one-second
-  # warm-up the JIT still compiled for about two of the five measured seconds (the tables' JIT ms
-  # column), competing with the log's threads for the one core the publisher leaves.
+  # The durable path runs more code (codec, log, feed) than the in-memory bus: after a one-second
+  # warm-up the JIT still compiled for 0.2 to 1.1 s of the five measured seconds on a quiet machine
+  # (the tables' JIT ms column; 2.2 s under load), competing with the log's threads for the one core
+  # the publisher leaves. After eight seconds it compiles for about 20 ms.
   log_latency_opts=(--warmup-ms 8000 --measure-ms 5000)
   kafka_jmh_opts=(-f 2 -wi 2 -w 1s -i 4 -r 2s)
 fi
