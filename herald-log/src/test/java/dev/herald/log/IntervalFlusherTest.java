@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -105,6 +106,88 @@ class IntervalFlusherTest {
         try (LogDirectory reopened = LogDirectory.open(dir, options(afterPowerLoss).build())) {
             assertThat(LogTest.readAll(reopened.topic("t"))).extracting(r -> new String(r.payload()))
                     .containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void rollLeavesTheOldSegmentsFsyncToTheFlusherAndAPowerLossBeforeItLosesOnlyWhatWasNotForced()
+            throws Exception {
+        rollThenPowerLossBeforeTheSeal(null); // the unforced bytes vanish
+        for (long seed = 1; seed <= 5; seed++) {
+            rollThenPowerLossBeforeTheSeal(new Random(seed)); // some reach the disk, torn
+        }
+    }
+
+    private void rollThenPowerLossBeforeTheSeal(Random torn) throws Exception {
+        MemoryFileLayer disk = new MemoryFileLayer();
+        FaultyFileLayer files = new FaultyFileLayer(disk);
+        Path dir = Path.of("/mem/seal");
+        LogOptions opts = options(files).segmentBytes(1024).maxRecordBytes(512).build();
+        LogDirectory d = LogDirectory.open(dir, opts);
+        Log log = d.topic("t");
+        log.append(LogRecord.of(bytes("durable-0"))).get();
+        log.append(LogRecord.of(bytes("durable-1"))).get();
+        log.flush().get();
+        CountDownLatch gate = holdNextLogForce(files);
+        List<CompletableFuture<Long>> appended = new ArrayList<>();
+        List<String> written = new ArrayList<>(List.of("durable-0", "durable-1"));
+        for (int i = 0; i < 40; i++) { // about four segments: three rolls
+            written.add("unforced-" + i + "-" + "x".repeat(60));
+            appended.add(log.append(LogRecord.of(bytes(written.get(written.size() - 1)))));
+        }
+        files.forceEntered.await(); // the first rolled segment's fsync has started and is held
+        assertThat(files.lastLogForceThread).isEqualTo("herald-log-flush-t");
+        // Every append acknowledged, across the later rolls too, while that fsync is still held.
+        CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)).get();
+        assertThat(log.segmentCount()).isGreaterThan(2);
+        assertThat(gate.getCount()).isOne();
+
+        MemoryFileLayer afterPowerLoss = disk.powerLoss(torn); // only what was forced survives whole
+        gate.countDown();
+        try {
+            d.close();
+        } catch (Exception expected) {
+            // the old machine's disk is gone
+        }
+        try (LogDirectory reopened = LogDirectory.open(dir, options(afterPowerLoss).build())) {
+            Log t = reopened.topic("t");
+            // The recovery point never passed the unforced segment: its lost tail and the segments after
+            // it are dropped as torn, not reported as corruption. What is left is a prefix of what was
+            // written (whole records a torn write kept count too), the forced records at least.
+            List<String> recovered = LogTest.readAll(t).stream().map(r -> new String(r.payload())).toList();
+            assertThat(recovered.size()).isBetween(2, written.size() - 1);
+            assertThat(recovered).isEqualTo(written.subList(0, recovered.size()));
+            assertThat(t.recoveryReport().truncations())
+                    .anySatisfy(tr -> assertThat(tr.reason()).contains("not yet durable"));
+            assertThat(t.append(LogRecord.of(bytes("after"))).get()).isEqualTo(recovered.size());
+        }
+    }
+
+    @Test
+    void aFlushForcesTheSegmentsRolledAwayFromToo() throws Exception {
+        MemoryFileLayer disk = new MemoryFileLayer();
+        FaultyFileLayer files = new FaultyFileLayer(disk);
+        Path dir = Path.of("/mem/flush-sealed");
+        LogOptions opts = options(files).segmentBytes(1024).maxRecordBytes(512).build();
+        LogDirectory d = LogDirectory.open(dir, opts);
+        Log log = d.topic("t");
+        List<String> written = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String p = "record-" + i + "-" + "x".repeat(60);
+            written.add(p);
+            log.append(LogRecord.of(bytes(p))).get();
+        }
+        assertThat(log.segmentCount()).isGreaterThan(2);
+        log.flush().get(); // whether or not the flusher got to the rolled segments yet
+        MemoryFileLayer afterPowerLoss = disk.powerLoss(null);
+        try {
+            d.close();
+        } catch (Exception expected) {
+            // the old machine's disk is gone
+        }
+        try (LogDirectory reopened = LogDirectory.open(dir, options(afterPowerLoss).build())) {
+            assertThat(LogTest.readAll(reopened.topic("t"))).extracting(r -> new String(r.payload()))
+                    .containsExactlyElementsOf(written);
         }
     }
 

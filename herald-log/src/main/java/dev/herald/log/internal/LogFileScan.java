@@ -90,6 +90,8 @@ public final class LogFileScan {
             String t = topics.get(i);
             long previousEnd = -1;
             List<Long> b = bases.get(i);
+            long recoveryPoint = b.isEmpty() ? RecoveryPoint.MISSING
+                    : RecoveryPoint.read(files, logFile(t, b.get(0)).getParent());
             for (int s = 0; s < b.size(); s++) {
                 long base = b.get(s);
                 if (base < previousEnd) {
@@ -99,7 +101,10 @@ public final class LogFileScan {
                 List<Problem> found = new ArrayList<>();
                 long end;
                 try {
-                    end = verifySegment(t, base, s == b.size() - 1, totals, found);
+                    // As recovery sees it: at or past the recovery point a segment may not have been
+                    // forced yet (INTERVAL forces a segment after rolling away from it).
+                    boolean unforced = s == b.size() - 1 || (recoveryPoint >= 0 && base >= recoveryPoint);
+                    end = verifySegment(t, base, unforced, totals, found);
                 } catch (NoSuchFileException e) {
                     if (files.exists(logFile(t, base))) {
                         throw e;
@@ -144,7 +149,7 @@ public final class LogFileScan {
     }
 
     /** Checks one segment and its indexes; returns its end offset. */
-    private long verifySegment(String topic, long base, boolean last, Totals totals, List<Problem> problems)
+    private long verifySegment(String topic, long base, boolean unforced, Totals totals, List<Problem> problems)
             throws IOException {
         Path file = logFile(topic, base);
         Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
@@ -171,8 +176,9 @@ public final class LogFileScan {
                         throw new BadRecordException("offset " + r.offset() + " where " + expected + " was expected");
                     }
                 } catch (BadRecordException e) {
-                    problems.add(new Problem(file, position, e.getMessage() + (last
-                            ? " (tail of the active segment: opening the log truncates it here)"
+                    problems.add(new Problem(file, position, e.getMessage() + (unforced
+                            ? " (tail not yet forced when the log stopped: opening the log truncates it here"
+                                    + " and drops any later segment)"
                             : " (sealed segment: a repair moves the rest of the segment to a .quarantine file)")));
                     totals.advance(size - position);
                     intact = false; // entries past a bad record cannot be checked; the bad record is the finding

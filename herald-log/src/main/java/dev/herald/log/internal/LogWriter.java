@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,7 +25,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Who fsyncs: this thread, for {@link FlushPolicy.Kind#ALWAYS} (before completing a batch), for
  * {@link dev.herald.log.Log#flush()}, on roll (sealing the old segment) and on close. With
  * {@link FlushPolicy.Kind#INTERVAL} the periodic fsync runs on the log's {@link IntervalFlusher} thread
- * ({@code herald-log-flush-<topic>}), so this thread keeps writing to the page cache meanwhile. Every
+ * ({@code herald-log-flush-<topic>}), so this thread keeps writing to the page cache meanwhile, and so
+ * does the fsync of a segment this thread rolled away from: sealing a segment forces three files, which
+ * on a busy disk stalled every append for tens of milliseconds at each roll. The recovery point moves
+ * past such a segment only once it is forced ({@link #forceSealed}), so a power loss before that leaves
+ * it above the recovery point, where recovery treats a torn tail as it does in the last segment. Every
  * fsync, and every change that could close a file under one (roll, retention, close), holds
  * {@link #forceLock}: a segment is never closed while it is being forced, and a force on this thread
  * that follows a failed force on the flusher sees the failure instead of a success the kernel may report
@@ -74,6 +79,20 @@ final class LogWriter {
     private final ReentrantLock forceLock = new ReentrantLock();
     /** The periodic fsync of {@link FlushPolicy.Kind#INTERVAL}; null for the other policies. */
     private final IntervalFlusher flusher;
+
+    /** A segment rolled away from under INTERVAL, not forced yet, and the recovery point after it. */
+    private record Sealing(Segment segment, long recoveryOffset) {
+    }
+
+    /**
+     * Segments rolled away from under INTERVAL whose fsync is pending, oldest first. Added by this thread;
+     * forced and removed under {@link #sealLock} by the flusher, or by this thread before a flush or
+     * close. Not under {@link #forceLock}: the next roll takes that lock and must not wait for this fsync.
+     * A queued segment is safe from retention, which never deletes one ({@link #isSealing}), and from
+     * close, which stops the flusher and forces what is left on this thread before closing any file.
+     */
+    private final ConcurrentLinkedQueue<Sealing> sealing = new ConcurrentLinkedQueue<>();
+    private final Object sealLock = new Object();
     private Thread thread;
 
     /**
@@ -251,6 +270,9 @@ final class LogWriter {
      * forces nothing and leaves the failure for the caller to see in {@link SegmentedLog#isFailed()}.
      */
     private void forceActive() throws IOException {
+        if (!log.isFailed()) {
+            forceSealed(); // a flush covers the segments rolled away from too
+        }
         forceLock.lock();
         try {
             if (unforced && !log.isFailed()) {
@@ -278,10 +300,19 @@ final class LogWriter {
         }
     }
 
-    /** Seals the active segment (forcing it, which makes its records durable) and starts a new one. */
+    /**
+     * Seals the active segment and starts a new one. The old segment is forced here, before the recovery
+     * point moves past it, except under INTERVAL, where the flusher forces it and then moves the
+     * recovery point ({@link #forceSealed}): appends go on meanwhile.
+     */
     private void roll() throws IOException {
         writeBuffer();
-        sealActive(); // clears unforced: the flusher has nothing to do until the next write
+        Segment old = active;
+        if (flusher == null) {
+            sealActive();
+        } else {
+            old.finishIndexes();
+        }
         commit();
         Segment next = Segment.create(files, log.dir(), nextOffset, options.indexIntervalBytes());
         files.forceDirectory(log.dir());
@@ -291,11 +322,42 @@ final class LogWriter {
         forceLock.lock(); // the flusher reads active under this lock
         try {
             active = next;
+            unforced = false; // the new segment's; what the old one holds unforced is its seal's to force
         } finally {
             forceLock.unlock();
         }
         bufferFilePosition = 0;
-        RecoveryPoint.write(files, log.dir(), next.baseOffset);
+        if (flusher == null) {
+            RecoveryPoint.write(files, log.dir(), next.baseOffset);
+        } else {
+            sealing.add(new Sealing(old, next.baseOffset));
+            flusher.wake();
+        }
+    }
+
+    /**
+     * Forces the segments rolled away from under INTERVAL, oldest first, each followed by the recovery
+     * point past it: a recovery point never passes a segment that is not forced. Flusher, or this thread
+     * before a flush or close; on failure the segment stays queued and the caller fails the log.
+     */
+    private void forceSealed() throws IOException {
+        synchronized (sealLock) {
+            for (Sealing s = sealing.peek(); s != null && !log.isFailed(); s = sealing.peek()) {
+                s.segment().forceAll();
+                RecoveryPoint.write(files, log.dir(), s.recoveryOffset());
+                sealing.poll(); // only now may retention delete it
+            }
+        }
+    }
+
+    /** Whether {@code segment}'s fsync after a roll is still pending. */
+    private boolean isSealing(Segment segment) {
+        for (Sealing s : sealing) {
+            if (s.segment() == segment) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Publishes what is written (and forced, if the policy says so) and completes its futures. */
@@ -326,8 +388,8 @@ final class LogWriter {
             boolean tooBig = total > options.retentionBytes();
             boolean tooOld = options.retentionAgeMillis() != Long.MAX_VALUE
                     && now - oldest.maxTimestamp() > options.retentionAgeMillis();
-            if (!tooBig && !tooOld) {
-                break;
+            if ((!tooBig && !tooOld) || isSealing(oldest)) {
+                break; // a segment still being forced goes at a later duty cycle
             }
             list.remove(0);
             log.publishSegments(list); // readers stop finding it before its files go
@@ -439,6 +501,18 @@ final class LogWriter {
         @Override
         public void run() {
             while (!stopping) {
+                if (!sealing.isEmpty() && !log.isFailed()) {
+                    try {
+                        forceSealed();
+                        // Retention passed over the segments while they were being forced: one more duty
+                        // cycle lets it delete them even if no append comes. A full queue means the
+                        // writer is busy and gets there anyway.
+                        queue.offer(new Barrier(new CompletableFuture<>()));
+                    } catch (IOException | RuntimeException e) {
+                        log.fail(e);
+                    }
+                    continue;
+                }
                 if (!unforced || log.isFailed()) {
                     LockSupport.park(this); // the writer unparks on the next write; stop() too
                     continue;

@@ -188,10 +188,20 @@ final class Segment {
 
     /** Adds the final time index entry and forces all three files: the segment becomes immutable. */
     void seal() throws IOException {
+        finishIndexes();
+        forceAll();
+    }
+
+    /** Adds the final time index entry and writes the pending index entries; forces nothing. */
+    void finishIndexes() throws IOException {
         if (maxTimestamp > lastTimeIndexed && offsetOfMaxTimestamp >= baseOffset) {
             addTimeEntry(maxTimestamp, (int) (offsetOfMaxTimestamp - baseOffset));
         }
         writePendingIndexEntries();
+    }
+
+    /** Forces all three files. */
+    void forceAll() throws IOException {
         log.force();
         index.force();
         timeIndex.force();

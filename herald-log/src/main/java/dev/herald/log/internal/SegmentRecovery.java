@@ -45,11 +45,12 @@ final class SegmentRecovery {
     }
 
     /**
-     * Scans a segment whole. A bad record in the last segment is a torn tail and is truncated, unless
-     * its offset is below {@code checkpointed}: records below the recovery point were durable at a clean
-     * checkpoint, so damage there is corruption and fails loudly (or is quarantined by a repair).
+     * Scans a segment whole. A bad record in a segment that may not have been forced yet ({@code
+     * unforced}: the last one, or one at or past the recovery point) is a torn tail and is truncated,
+     * unless its offset is below {@code checkpointed}: records below the recovery point were durable at a
+     * clean checkpoint, so damage there is corruption and fails loudly (or is quarantined by a repair).
      */
-    void validate(Segment segment, boolean last, long checkpointed) throws IOException {
+    void validate(Segment segment, boolean unforced, long checkpointed) throws IOException {
         segment.resetIndexes();
         scanner.invalidate();
         long size = segment.log().size();
@@ -62,7 +63,7 @@ final class SegmentRecovery {
                 position += scanner.lastSize();
                 expected++;
             } catch (BadRecordException e) {
-                dropTail(segment, position, size, e.getMessage(), last && expected >= checkpointed);
+                dropTail(segment, position, size, e.getMessage(), unforced && expected >= checkpointed);
                 break;
             }
         }
@@ -120,6 +121,22 @@ final class SegmentRecovery {
             throw new BadRecordException("offset " + r.offset() + " where " + expected + " was expected");
         }
         return r;
+    }
+
+    /**
+     * Deletes {@code following}, the segments after {@code torn}, whose tail recovery truncated although
+     * it was not the last: the writer wrote them after the lost bytes, and under INTERVAL the flusher
+     * forces a segment rolled away from before any later one, so none of their records was durable
+     * either. Reported as truncations of their whole length.
+     */
+    void dropFollowing(Segment torn, List<Segment> following) throws IOException {
+        for (Segment s : following) {
+            long size = s.log().size();
+            s.delete(files);
+            truncations.add(new RecoveryReport.Truncation(s.logFile, 0, size,
+                    "follows the torn tail of " + torn.logFile.getFileName() + ", which was not yet durable"));
+        }
+        files.forceDirectory(dir);
     }
 
     private void dropTail(Segment segment, long position, long size, String reason, boolean last) throws IOException {

@@ -90,6 +90,9 @@ public final class SegmentedLog implements Log {
             if (bases.isEmpty()) {
                 segments.add(Segment.create(files, dir, 0, options.indexIntervalBytes()));
                 files.forceDirectory(dir);
+                // From the start, so that a missing recovery point always means a lost file: under
+                // INTERVAL the first one past a segment comes only once the flusher forced it.
+                RecoveryPoint.write(files, dir, 0);
             } else {
                 int validateFrom = 0;
                 for (int i = 0; i < bases.size(); i++) {
@@ -104,16 +107,28 @@ public final class SegmentedLog implements Log {
                     Segment s = Segment.open(files, dir, base, options.indexIntervalBytes());
                     segments.add(s);
                     boolean last = i == bases.size() - 1;
+                    // At or past the recovery point, a segment may have been rolled away from and not
+                    // forced yet (INTERVAL forces it on the flusher): its tail may be torn, as the last's.
+                    boolean unforced = last || (recoveryPoint >= 0 && base >= recoveryPoint);
                     // A repair rescans every segment whole: damage may sit anywhere, not only after
                     // the last index entry that a normal open trusts.
                     if (i < validateFrom && !repair) {
                         recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
                     } else {
-                        recovery.validate(s, last, recoveryPoint);
+                        recovery.validate(s, unforced, recoveryPoint);
                     }
                     if (i > 0 && segments.get(i - 1).nextOffset() > base) {
                         throw new LogCorruptedException(s.logFile, 0, "base offset " + base
                                 + " overlaps the previous segment, which ends at " + segments.get(i - 1).nextOffset());
+                    }
+                    if (!last && unforced && s.nextOffset() < bases.get(i + 1)) {
+                        // Its tail was torn: nothing after it can have been durable. Drop the rest.
+                        List<Segment> following = new ArrayList<>();
+                        for (int j = i + 1; j < bases.size(); j++) {
+                            following.add(Segment.open(files, dir, bases.get(j), options.indexIntervalBytes()));
+                        }
+                        recovery.dropFollowing(s, following);
+                        break;
                     }
                 }
                 files.forceDirectory(dir); // makes index files created by this open durable
