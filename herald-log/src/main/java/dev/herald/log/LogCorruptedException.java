@@ -5,7 +5,8 @@ import java.nio.file.Path;
 /**
  * Stored data failed validation where the log cannot repair it silently: a bad record inside a sealed
  * segment, a corrupt offsets file. Names the file and the byte position; never thrown for a torn tail of
- * the active segment, which recovery truncates and reports instead.
+ * a segment not yet forced (the active one, or one rolled away from whose fsync the power loss beat),
+ * which recovery truncates and reports instead.
  */
 public final class LogCorruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

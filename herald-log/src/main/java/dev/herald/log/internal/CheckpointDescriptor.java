@@ -12,6 +12,9 @@ package dev.herald.log.internal;
  *        +-----------+---------------------------------+-----------+-----------+
  *        crc32c covers bytes 0..16. Every segment with a base offset below the segment holding the
  *        recovery offset was fsynced and sealed; recovery validates records from that segment on.
+ *        Written when a topic is created (offset 0), after each rolled segment is forced (offset: the
+ *        next segment's base; under INTERVAL by the flusher, so it may lag a roll: segments at or
+ *        past it may have torn tails, truncated with what follows them) and at a clean close.
  *
  *   consumer-offsets
  *        0           4           8           12          16
