@@ -118,7 +118,7 @@ final class BenchmarksPage {
 
         - **Ten times Guava's `AsyncEventBus`** would be faster than the raw Disruptor measured in
           the same run (see the line under the targets table): no bus that hands an event from
-          one thread to another can get there on this machine. Herald is about twice Guava.
+          one thread to another can get there on this machine. Herald is two to four times Guava.
         - **1→4 fan-out against the Disruptor.** Herald gives every subscription a mailbox of its
           own (its bounded queue, backpressure policy, retries and order), so a publisher claims a
           slot in four queues per event, and the pool's two threads take turns over four lanes;
@@ -127,21 +127,24 @@ final class BenchmarksPage {
           all samples on the subscribers' first touch of each event the publisher has just
           written on the other core, and a tenth on the publisher's four slot claims
           (compare-and-set). Padding a lane's publisher-read fields away from its drainer's
-          counters (`LaneFields`) took one shared cache line off every offer; the gap is mostly the
-          design, one queue per subscription, which sharing one ring per type would close at the
-          cost of per-subscription backpressure. The rest is the pool: with four worker threads
-          instead of two, 1→4 measured 0.53–0.57× the Disruptor in alternated runs, but 1→1 lost
-          30%%, because `ThreadPoolExecutor` wakes its longest-idle thread, whose caches are cold;
-          a pool that wakes the most recently parked thread first is the next step.
+          counters (`LaneFields`) took one shared cache line off every offer. What brought 1→4
+          from 0.41× to the 0.5× target is the pool: lanes ran on a `ThreadPoolExecutor`, which
+          locks its queue on every submission and wakes its longest-idle thread, whose caches are
+          cold, for every hand-off. They now run on Herald's own `WorkerPool`: a lock-free task
+          queue, idle threads on a stack so the most recently parked one takes the next lane, and
+          no wake-up while a worker is already looking for work. Seven alternated runs each:
+          median 0.41× with the old pool, 0.53× with the new one; 1→1 and 4→1 unchanged within
+          the noise. The rest of the gap is the design, one queue per subscription, which one
+          shared ring per type would close at the cost of per-subscription backpressure.
         - **p99 under 50 µs at 1,000,000 events/s.** A lane used to spin for its next event before
           giving its thread back: with the publisher spinning too, both cores were busy, and
           whatever else needed one preempted a spinner for a scheduler slice (p99 600–800 µs,
           median 0.6 µs). Without the spin a lane parks when its mailbox is empty, the median is
-          about 10 µs (a wake-up), and the p99 was 57–69 µs in three alternated runs (the
-          Disruptor 58–135 µs) and 170 µs in the full run of this page (the Disruptor 41 µs):
-          near the target and the Disruptor, not under 50 µs. What remains is the wake-up of a
-          parked thread on this two-core virtual machine, which the Disruptor's blocking
-          strategy pays too, plus Herald's longer hand-off (a pool thread takes the lane).
+          about 10 µs (a wake-up). With the new pool the p99 was 47–58 µs in three runs (two
+          under 50 µs) and 71.6 µs in the full run of this page, where the Disruptor's was
+          833.5 µs and neither was compiling (JIT ms): near the target, not reliably under it.
+          What remains is the wake-up of a parked thread on this two-core virtual machine, which
+          the Disruptor's blocking strategy pays too.
         - Error columns are JMH's 99.9%% confidence intervals; a dash means too few iterations to
           compute one (the quick run).
         """
@@ -229,9 +232,20 @@ final class BenchmarksPage {
           for the buses), holding one core; the log's writer and flusher, the group's feed and
           committer and the Herald worker share the other with whatever else runs, so events
           queue between the stages whenever one of them is descheduled. Each stage wakes the next
-          (three hand-offs against the in-memory bus's one), and the p99 follows the worst waits:
-          segment rolls (a seal is an fsync on the writer) and this disk's slow fsyncs, whose
-          p99 is in the table. In loaded runs the in-memory baseline's own p99 is above 2 ms.
+          (three hand-offs against the in-memory bus's one), and the p99 follows the worst waits.
+          In loaded runs the in-memory baseline's own p99 is above 2 ms.
+        - **Segment rolls stalled the writer.** Sealing a segment forced three files on the
+          writer thread: 10–13 ms on this disk, every five seconds at 50,000 events/s, and a third
+          of the events above the p99 in a probed run. Under `INTERVAL` the flusher now forces a
+          segment the writer rolled away from, then moves the recovery point past it; recovery
+          treats a torn tail at or past the recovery point as it does the active segment's.
+        - **The JIT was still compiling.** After a one-second warm-up the compilers ran for
+          0.2–1.1 s of the five measured seconds on a quiet machine (the JIT ms column), taking
+          the core the log's threads share; the full run warms the durable path for 8 s.
+        - **Garbage.** Decoding header names and repeating header values (type, source, content
+          type) to cached strings (`TextCache`) and encoding names without a byte array took the
+          codec path from about 4.3 to 2.8 KB per event: a young collection every 2.1 s instead of
+          every 1.2 s at 50,000 events/s.
         - **The first measurement in a JVM** used to show the higher p50 whatever the setup:
           each setup now runs in a JVM of its own after an untimed round.
         """
