@@ -83,11 +83,7 @@ class WorkerPoolTest {
       Thread producer =
           new Thread(
               () -> {
-                try {
-                  start.await();
-                } catch (Exception e) {
-                  throw new AssertionError(e);
-                }
+                arrive(start);
                 for (int i = 0; i < perProducer; i++) {
                   int id = base + i;
                   p.execute(
@@ -189,13 +185,7 @@ class WorkerPoolTest {
   void shutdownRejectsNewTasksAndLetsQueuedOnesFinish() throws Exception {
     WorkerPool p = pool(1, "pool-shutdown");
     CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch blocking = new CountDownLatch(1);
-    p.execute(
-        () -> {
-          blocking.countDown();
-          awaitQuietly(release);
-        });
-    assertThat(blocking.await(10, SECONDS)).isTrue();
+    occupyThreads(p, 1, release);
     LongAdder ran = new LongAdder();
     for (int i = 0; i < 100; i++) {
       p.execute(ran::increment);
@@ -281,11 +271,7 @@ class WorkerPoolTest {
         Thread t =
             new Thread(
                 () -> {
-                  try {
-                    start.await();
-                  } catch (Exception e) {
-                    throw new AssertionError(e);
-                  }
+                  arrive(start);
                   for (int i = 0; i < 2_000; i++) {
                     try {
                       p.execute(ran::increment);
@@ -311,36 +297,43 @@ class WorkerPoolTest {
     }
   }
 
+  /** Waits at {@code barrier}; a broken or interrupted wait fails the calling thread's test work. */
+  private static void arrive(CyclicBarrier barrier) {
+    try {
+      barrier.await();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Runs {@code n} tasks that hold their threads until {@code release}; returns once all started. */
+  private static void occupyThreads(WorkerPool p, int n, CountDownLatch release)
+      throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      p.execute(
+          () -> {
+            started.countDown();
+            awaitQuietly(release);
+          });
+    }
+    assertThat(started.await(10, SECONDS)).isTrue();
+  }
+
   @Test
   void idleWorkersEndAfterTheKeepAliveAndThePoolStillRunsTasks() throws Exception {
     WorkerPool p = pool(2, new NamedThreadFactory("pool-keepalive", false), 50, 1024);
     // Two tasks at once make the pool start both threads.
-    CountDownLatch both = new CountDownLatch(2);
     CountDownLatch release = new CountDownLatch(1);
-    for (int i = 0; i < 2; i++) {
-      p.execute(
-          () -> {
-            both.countDown();
-            awaitQuietly(release);
-          });
-    }
-    assertThat(both.await(10, SECONDS)).isTrue();
+    occupyThreads(p, 2, release);
     assertThat(threadsNamed("pool-keepalive")).hasSize(2);
     release.countDown();
     await().atMost(10, SECONDS).until(() -> p.liveThreads() == 0);
     await().atMost(10, SECONDS).until(() -> threadsNamed("pool-keepalive").isEmpty());
 
     // Restarted on demand, both of them.
-    CountDownLatch again = new CountDownLatch(2);
     CountDownLatch release2 = new CountDownLatch(1);
-    for (int i = 0; i < 2; i++) {
-      p.execute(
-          () -> {
-            again.countDown();
-            awaitQuietly(release2);
-          });
-    }
-    assertThat(again.await(10, SECONDS)).isTrue();
+    occupyThreads(p, 2, release2);
     assertThat(p.liveThreads()).isEqualTo(2);
     release2.countDown();
     CountDownLatch later = new CountDownLatch(1);
@@ -419,13 +412,7 @@ class WorkerPoolTest {
   void oneThreadRunsSpilledTasksInSubmissionOrder() throws Exception {
     WorkerPool p = pool(1, new NamedThreadFactory("pool-order", false), 30_000, 4);
     CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch blocking = new CountDownLatch(1);
-    p.execute(
-        () -> {
-          blocking.countDown();
-          awaitQuietly(release);
-        });
-    assertThat(blocking.await(10, SECONDS)).isTrue();
+    occupyThreads(p, 1, release);
     List<Integer> order = new CopyOnWriteArrayList<>();
     for (int i = 0; i < 100; i++) {
       int n = i;

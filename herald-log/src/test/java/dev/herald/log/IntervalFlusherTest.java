@@ -118,12 +118,31 @@ class IntervalFlusherTest {
         }
     }
 
+    /** A directory whose segments roll every kilobyte (about ten of the records these tests append). */
+    private LogDirectory openRollingEveryKilobyte(Path dir, FileLayer files) throws Exception {
+        return LogDirectory.open(dir, options(files).segmentBytes(1024).maxRecordBytes(512).build());
+    }
+
+    /** Cuts the power of {@code disk} under the open directory {@code d}; returns what the disk kept. */
+    private static MemoryFileLayer powerLoss(MemoryFileLayer disk, LogDirectory d, Random torn,
+            CountDownLatch gateToOpen) {
+        MemoryFileLayer after = disk.powerLoss(torn); // only what was forced survives whole
+        if (gateToOpen != null) {
+            gateToOpen.countDown();
+        }
+        try {
+            d.close();
+        } catch (Exception expected) {
+            // the old machine's disk is gone
+        }
+        return after;
+    }
+
     private void rollThenPowerLossBeforeTheSeal(Random torn) throws Exception {
         MemoryFileLayer disk = new MemoryFileLayer();
         FaultyFileLayer files = new FaultyFileLayer(disk);
         Path dir = Path.of("/mem/seal");
-        LogOptions opts = options(files).segmentBytes(1024).maxRecordBytes(512).build();
-        LogDirectory d = LogDirectory.open(dir, opts);
+        LogDirectory d = openRollingEveryKilobyte(dir, files);
         Log log = d.topic("t");
         log.append(LogRecord.of(bytes("durable-0"))).get();
         log.append(LogRecord.of(bytes("durable-1"))).get();
@@ -142,13 +161,7 @@ class IntervalFlusherTest {
         assertThat(log.segmentCount()).isGreaterThan(2);
         assertThat(gate.getCount()).isOne();
 
-        MemoryFileLayer afterPowerLoss = disk.powerLoss(torn); // only what was forced survives whole
-        gate.countDown();
-        try {
-            d.close();
-        } catch (Exception expected) {
-            // the old machine's disk is gone
-        }
+        MemoryFileLayer afterPowerLoss = powerLoss(disk, d, torn, gate);
         try (LogDirectory reopened = LogDirectory.open(dir, options(afterPowerLoss).build())) {
             Log t = reopened.topic("t");
             // The recovery point never passed the unforced segment: its lost tail and the segments after
@@ -168,8 +181,7 @@ class IntervalFlusherTest {
         MemoryFileLayer disk = new MemoryFileLayer();
         FaultyFileLayer files = new FaultyFileLayer(disk);
         Path dir = Path.of("/mem/flush-sealed");
-        LogOptions opts = options(files).segmentBytes(1024).maxRecordBytes(512).build();
-        LogDirectory d = LogDirectory.open(dir, opts);
+        LogDirectory d = openRollingEveryKilobyte(dir, files);
         Log log = d.topic("t");
         List<String> written = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -179,12 +191,7 @@ class IntervalFlusherTest {
         }
         assertThat(log.segmentCount()).isGreaterThan(2);
         log.flush().get(); // whether or not the flusher got to the rolled segments yet
-        MemoryFileLayer afterPowerLoss = disk.powerLoss(null);
-        try {
-            d.close();
-        } catch (Exception expected) {
-            // the old machine's disk is gone
-        }
+        MemoryFileLayer afterPowerLoss = powerLoss(disk, d, null, null);
         try (LogDirectory reopened = LogDirectory.open(dir, options(afterPowerLoss).build())) {
             assertThat(LogTest.readAll(reopened.topic("t"))).extracting(r -> new String(r.payload()))
                     .containsExactlyElementsOf(written);
