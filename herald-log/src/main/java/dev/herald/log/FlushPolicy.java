@@ -9,6 +9,8 @@ package dev.herald.log;
  *   <li>{@link #interval(long)}: futures complete once the batch is written to the OS; the log's flusher
  *       thread ({@code herald-log-flush-<topic>}) fsyncs at least every {@code millis} while there is
  *       unforced data, while the writer thread goes on writing, so appends never wait for that fsync.
+ *       It also forces each segment the writer rolls away from, at once, and only then lets the
+ *       recovery point pass it, so rolls do not wait for the disk either.
  *       Power loss may lose up to that window of acknowledged records; a process crash loses nothing
  *       acknowledged. A failed fsync puts the log in the failed state like a failed write: records
  *       acknowledged before it are in the window power loss may take, and none is acknowledged after.</li>
@@ -16,8 +18,8 @@ package dev.herald.log;
  *       and close.</li>
  * </ul>
  *
- * <p>Whatever the policy, the writer thread itself fsyncs for {@link Log#flush()}, when a segment rolls
- * (sealing it) and on close.
+ * <p>Whatever the policy, the writer thread itself fsyncs for {@link Log#flush()} and on close, and when
+ * a segment rolls (sealing it) except under {@code interval}, whose flusher does that.
  */
 public final class FlushPolicy {
     /** The kinds of policy. */
