@@ -584,7 +584,7 @@ public final class KafkaFeed implements Transport.Feed {
      */
     private Object decode(ConsumerRecord<byte[], byte[]> record) {
         boolean structured = KafkaRecordDescriptor.isStructured(record);
-        String type = structured ? null : KafkaRecordDescriptor.binaryType(record);
+        String type = structured ? null : descriptor.binaryType(record);
         if (type != null && !sink.wantsType(type)) {
             return SKIP;
         }

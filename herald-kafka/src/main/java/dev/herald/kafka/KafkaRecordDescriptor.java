@@ -123,7 +123,7 @@ final class KafkaRecordDescriptor {
      * record (its type is inside the value) and for one without that header.
      */
     static String typeOf(ConsumerRecord<?, ?> record) {
-        return isStructured(record) ? null : binaryType(record);
+        return isStructured(record) ? null : lastString(record, CloudEventsBinary.TYPE);
     }
 
     /**
@@ -149,9 +149,12 @@ final class KafkaRecordDescriptor {
         return true;
     }
 
-    /** The {@code ce_type} header of a record known to be in binary mode; null without one. */
-    static String binaryType(ConsumerRecord<?, ?> record) {
-        return lastString(record, CloudEventsBinary.TYPE);
+    /**
+     * The {@code ce_type} header of a record known to be in binary mode, null without one: the
+     * codec's cached string for these bytes, so a feed that reads it for every record allocates none.
+     */
+    String binaryType(ConsumerRecord<byte[], byte[]> record) {
+        return binary.type(record.headers(), KAFKA_HEADERS);
     }
 
     /**

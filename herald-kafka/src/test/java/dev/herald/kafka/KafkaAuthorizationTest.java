@@ -134,6 +134,14 @@ class KafkaAuthorizationTest {
 
     // ------------------------------------------------------------------ feeding
 
+    /** Subscribes {@code bus} in group "orders" and returns the failure its feed reports. */
+    private static Throwable subscribeAndAwaitFeedFailure(EventBus bus, Failures failures) throws InterruptedException {
+        bus.subscribe("order.placed", e -> { }, SubscribeOptions.defaults().group("orders").name("orders"));
+        Throwable cause = failures.causes.poll(60, SECONDS);
+        assertThat(failures.subscriptions.poll()).isEqualTo("orders");
+        return cause;
+    }
+
     @Test
     void aSubscriptionWhoseGroupMayNotReadTheTopicFailsItsFeedNamingTheTopic() throws Exception {
         createTopics();
@@ -143,9 +151,7 @@ class KafkaAuthorizationTest {
         Failures failures = new Failures();
         try (KafkaTransport t = transport().build()) {
             EventBus bus = Herald.builder().transport(t).listener(failures).build();
-            bus.subscribe("order.placed", e -> { }, SubscribeOptions.defaults().group("orders").name("orders"));
-            Throwable cause = failures.causes.poll(60, SECONDS);
-            assertThat(failures.subscriptions.poll()).isEqualTo("orders");
+            Throwable cause = subscribeAndAwaitFeedFailure(bus, failures);
             assertThat(cause).isInstanceOf(KafkaTransportException.class)
                     .hasMessage("feed of group '" + prefix + "orders': not authorized to read topics [" + events + "]")
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
@@ -178,9 +184,7 @@ class KafkaAuthorizationTest {
         Failures failures = new Failures();
         try (KafkaTransport t = transport().build()) {
             EventBus bus = Herald.builder().transport(t).listener(failures).build();
-            bus.subscribe("order.placed", e -> { }, SubscribeOptions.defaults().group("orders").name("orders"));
-            Throwable cause = failures.causes.poll(60, SECONDS);
-            assertThat(failures.subscriptions.poll()).isEqualTo("orders");
+            Throwable cause = subscribeAndAwaitFeedFailure(bus, failures);
             assertThat(cause).isInstanceOf(KafkaTransportException.class)
                     .hasMessageContaining("group '" + prefix + "orders'")
                     .hasMessageContaining("not authorized to use the consumer group")

@@ -241,7 +241,7 @@ final class LogWriter {
         }
         long timestamp = a.record().timestamp() == LogRecord.NO_TIMESTAMP ? now : a.record().timestamp();
         long position = bufferFilePosition + buffer.position();
-        RecordCodec.encode(a.record(), nextOffset, timestamp, buffer);
+        RecordCodec.encode(a.record(), a.size(), nextOffset, timestamp, buffer); // sized when it was queued
         active.noteRecord(nextOffset, position, a.size(), timestamp, now);
         unacked.add(a);
         unackedOffsets.add(nextOffset);

@@ -43,8 +43,12 @@ public final class RecordCodec {
 
     /** Writes {@code record} with {@code offset} and {@code timestamp} at {@code dst}'s position, advancing it. */
     public static void encode(LogRecord record, long offset, long timestamp, ByteBuffer dst) {
+        encode(record, encodedSize(record), offset, timestamp, dst);
+    }
+
+    /** {@link #encode(LogRecord, long, long, ByteBuffer)} for a caller that knows {@link #encodedSize}. */
+    static void encode(LogRecord record, int size, long offset, long timestamp, ByteBuffer dst) {
         int start = dst.position();
-        int size = encodedSize(record);
         dst.putInt(start + LENGTH_OFFSET, lengthFieldFor(size));
         dst.put(start + MAGIC_OFFSET, MAGIC_V1);
         dst.put(start + ATTRIBUTES_OFFSET, (byte) 0);
