@@ -45,21 +45,10 @@ if [[ -z "$suites" ]]; then
   if [[ "$mode" == quick ]]; then suites=buses; else suites=all; fi
 fi
 
-stale() {
-  [[ ! -f "$JAR" ]] && return 0
-  [[ -n "$(find "$ROOT/pom.xml" "$ROOT/herald-core/pom.xml" "$ROOT/herald-core/src/main" \
-      "$ROOT/herald-log/pom.xml" "$ROOT/herald-log/src/main" \
-      "$ROOT/herald-codec/pom.xml" "$ROOT/herald-codec/src/main" \
-      "$ROOT/herald-kafka/pom.xml" "$ROOT/herald-kafka/src/main" \
-      "$HERE/pom.xml" "$HERE/src/main" -newer "$JAR" -type f -print -quit)" ]]
-}
-
-if [[ "$build" == always ]] || { [[ "$build" == auto ]] && stale; }; then
-  echo "== building the benchmark jar"
-  cd "$ROOT"
-  # The reactor builds the modules this one needs (-am): nothing goes to ~/.m2.
-  # maven.test.skip: the jar needs no test classes.
-  mvn -B -q -Dmaven.test.skip=true -pl herald-bench -am package
+if [[ "$build" == always ]]; then
+  "$ROOT/tools/build-jar.sh" herald-bench "$JAR" --always
+elif [[ "$build" == auto ]]; then
+  "$ROOT/tools/build-jar.sh" herald-bench "$JAR"
 fi
 [[ -f "$JAR" ]] || { echo "bench.sh: $JAR is missing; run without --no-build" >&2; exit 1; }
 
