@@ -60,7 +60,7 @@ if [[ -f "$jar" ]]; then
 else
   echo "building Herald's $module (first run; a minute or two)..." >&2
 fi
-if ! log="$(cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -pl "$module" -am package 2>&1)"; then
+if ! log="$(cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -Dmaven.source.skip=true -Dmaven.javadoc.skip=true -pl "$module" -am package 2>&1)"; then
   printf '%s\n' "$log" | sed 's/\x1b\[[0-9;]*m//g' >&2
   echo "herald: build failed" >&2
   exit 1

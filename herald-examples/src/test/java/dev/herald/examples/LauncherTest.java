@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -101,6 +103,95 @@ class LauncherTest {
 
     assertThat(run.exit).as("exit status; stderr:%n%s", run.err).isZero();
     assertThat(tree.resolve("herald-bench/target/herald-benchmarks.jar")).isRegularFile();
+  }
+
+  @Test
+  @Order(5)
+  void aProjectBuildsOnHeraldWithTheReadmesCoordinatesAndImports() throws Exception {
+    Run install = command("mvn", "-B", "-q", "-f", tree.resolve("pom.xml").toString(), "install",
+        "-DskipTests");
+    assertThat(install.exit).as("mvn install; output:%n%s%n%s", install.out, install.err).isZero();
+    for (String module : List.of("herald-core", "herald-codec", "herald-log", "herald-kafka")) {
+      Path dir = repository.resolve("dev/herald").resolve(module).resolve(VERSION);
+      for (String suffix : List.of(".jar", "-sources.jar", "-javadoc.jar")) {
+        assertThat(dir.resolve(module + "-" + VERSION + suffix)).isRegularFile();
+      }
+    }
+
+    String readme = Files.readString(tree.resolve("README.md"));
+    Matcher block =
+        Pattern.compile("<!-- snippet: maven -->\\s*```xml\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(block.find()).as("the README's Maven coordinates").isTrue();
+    Path app = Files.createDirectories(scratch.resolve("app"));
+    Files.writeString(app.resolve("pom.xml"), userPom(block.group(1)));
+    Path main = app.resolve("src/main/java/com/example/orders/Main.java");
+    Files.createDirectories(main.getParent());
+    Files.writeString(main, String.join("\n",
+        "package com.example.orders;",
+        "import dev.herald.Event;",
+        "import dev.herald.EventBus;",
+        "import dev.herald.Herald;",
+        "import dev.herald.codec.JsonPayloadCodec;",
+        "import dev.herald.kafka.KafkaTransport;",
+        "import dev.herald.log.LogTransport;",
+        "public class Main {",
+        "  public static void main(String[] args) {",
+        "    try (EventBus bus = Herald.inMemory()) {",
+        "      bus.subscribe(String.class, s -> System.out.println(\"got \" + s));",
+        "      bus.publish(Event.of(\"greeting\", \"hello\")).join();",
+        "    }",
+        "    System.out.println(LogTransport.class.getSimpleName() + \" \"",
+        "        + KafkaTransport.class.getSimpleName() + \" \" + JsonPayloadCodec.class.getSimpleName());",
+        "  }",
+        "}",
+        ""));
+
+    Run compile = command("mvn", "-B", "-q", "-f", app.resolve("pom.xml").toString(), "compile");
+    assertThat(compile.exit).as("the user's build; output:%n%s%n%s", compile.out, compile.err).isZero();
+    Path core = repository.resolve("dev/herald/herald-core").resolve(VERSION)
+        .resolve("herald-core-" + VERSION + ".jar");
+    Run run = command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        app.resolve("target/classes") + java.io.File.pathSeparator + core
+            + java.io.File.pathSeparator + jarsOf("herald-log", "herald-kafka", "herald-codec"),
+        "com.example.orders.Main");
+    assertThat(run.exit).as("the user's program; stderr:%n%s", run.err).isZero();
+    assertThat(run.out).contains("got hello").contains("LogTransport KafkaTransport JsonPayloadCodec");
+  }
+
+  private static final String VERSION = "0.1.0-SNAPSHOT";
+
+  private static String jarsOf(String... modules) {
+    StringBuilder cp = new StringBuilder();
+    for (String m : modules) {
+      if (cp.length() > 0) {
+        cp.append(java.io.File.pathSeparator);
+      }
+      cp.append(repository.resolve("dev/herald").resolve(m).resolve(VERSION).resolve(m + "-" + VERSION + ".jar"));
+    }
+    return cp.toString();
+  }
+
+  /** A user's pom: Java 17, the plugins' versions this build uses, the README's dependencies. */
+  private static String userPom(String dependencies) {
+    return String.join("\n",
+        "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">",
+        "  <modelVersion>4.0.0</modelVersion>",
+        "  <groupId>com.example</groupId>",
+        "  <artifactId>orders</artifactId>",
+        "  <version>1</version>",
+        "  <properties>",
+        "    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>",
+        "    <maven.compiler.release>17</maven.compiler.release>",
+        "  </properties>",
+        "  <dependencies>",
+        dependencies,
+        "  </dependencies>",
+        "  <build><plugins>",
+        "    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>",
+        "    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>",
+        "  </plugins></build>",
+        "</project>",
+        "");
   }
 
   private static Path jar() {
