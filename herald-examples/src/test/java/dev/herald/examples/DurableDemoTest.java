@@ -73,7 +73,7 @@ class DurableDemoTest {
     }
     assertThat(second.get("eventsPublished").asLong())
         .isEqualTo(first.get("eventsPublished").asLong() + 1);
-    assertThat(out.toString()).contains("durable log in", "Run 2");
+    assertThat(err.toString()).contains("durable log in", "Run 2");
   }
 
   @Test
@@ -89,7 +89,18 @@ class DurableDemoTest {
   @Test
   void aFileIsNotADirectory() throws Exception {
     Path file = Files.writeString(dir.resolve("file"), "x");
-    assertThat(run("demo", "--durable", file.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("not a directory");
+    assertThat(run("demo", "--durable", file.toString())).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString())
+        .isEqualTo("herald demo: cannot use --durable " + file + ": not a directory" + System.lineSeparator());
+  }
+
+  @Test
+  void aDirectoryUnderAFileCannotBeCreated() throws Exception {
+    // Fails for root too, unlike a directory made read-only with chmod.
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    Path under = file.resolve("shop");
+    assertThat(run("demo", "--durable", under.toString())).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString().lines()).hasSize(1);
+    assertThat(err.toString()).startsWith("herald demo: cannot use --durable " + under + ": cannot create it: ");
   }
 }

@@ -56,6 +56,15 @@ public record DemoReport(
     Durable durable) {
 
   /**
+   * Whether the run failed its checks: something lost, or on the log a customer who saw an order
+   * end twice. The exit status says so.
+   */
+  public boolean failed() {
+    return lost > 0
+        || durable != null && durable.duplicateOutcomes() + durable.duplicateNotifications() > 0;
+  }
+
+  /**
    * On the durable log: what earlier runs had done and how this run took over. The order and event
    * counts of the report are then totals over every run, read back from the log.
    *

@@ -16,7 +16,6 @@ import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
 import dev.herald.spi.Transport;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +79,7 @@ public final class ShopDemo {
    *
    * @param progress where to show a live progress line, or null for none
    */
-  public static DemoReport run(int orders, long seed, PrintWriter progress)
+  public static DemoReport run(int orders, long seed, Progress progress)
       throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
@@ -100,7 +99,7 @@ public final class ShopDemo {
    * @throws IOException if the log cannot be opened (locked by another process, corrupt, ...)
    * @throws IllegalArgumentException if the log holds a shop of other orders or another seed
    */
-  public static DemoReport runDurable(int orders, long seed, Path dir, PrintWriter progress)
+  public static DemoReport runDurable(int orders, long seed, Path dir, Progress progress)
       throws IOException, InterruptedException {
     DropLedger ledger = new DropLedger();
     ShopHistory history = new ShopHistory();
@@ -139,7 +138,7 @@ public final class ShopDemo {
       int orders,
       long seed,
       Set<String> services,
-      PrintWriter progress)
+      Progress progress)
       throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
@@ -157,7 +156,7 @@ public final class ShopDemo {
       EventBus bus,
       DropLedger ledger,
       Transport transport,
-      PrintWriter progress)
+      Progress progress)
       throws InterruptedException {
     try {
       return run(
@@ -279,7 +278,7 @@ public final class ShopDemo {
       ShopHistory history,
       Path durableDir,
       Supplier<CompletableFuture<Void>> ready,
-      PrintWriter progress)
+      Progress progress)
       throws IOException, InterruptedException {
     int orders = run.orders();
     long seed = run.seed();
