@@ -211,7 +211,8 @@ final class DemoCommand implements Callable<Integer> {
         err.flush();
         embedded = EmbeddedKafka.start();
         bootstrap = embedded.bootstrapServers();
-        err.println("herald demo: Kafka broker at " + bootstrap);
+        human.println("Kafka broker at " + bootstrap);
+        human.flush();
       }
       KafkaTransport transport;
       try {
@@ -250,11 +251,10 @@ final class DemoCommand implements Callable<Integer> {
             },
             "herald-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    PrintWriter err = spec.commandLine().getErr();
-    err.println(
-        "herald demo: serving " + String.join(", ", here) + " on Kafka at " + bootstrap
+    human.println(
+        "Serving " + String.join(", ", here) + " on Kafka at " + bootstrap
             + " (every run's events); stop with Ctrl-C.");
-    err.flush();
+    human.flush();
     try {
       Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, here, stop);
       rows.forEach(

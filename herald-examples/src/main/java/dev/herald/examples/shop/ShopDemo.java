@@ -365,17 +365,57 @@ public final class ShopDemo {
         delivered += s.delivered();
       }
       double seconds = Math.max(elapsedNanos, 1) / 1e9;
-      DemoReport.Durable durable =
+      // On the log, this run's orders are what it added to the log: the book also holds those of
+      // the earlier runs, restored at start. Elsewhere there is no earlier run: the book's counts.
+      DemoReport.ThisRun thisRun =
+          new DemoReport.ThisRun(
+              after == null ? book.placed() : after.placed().size() - history.placed().size(),
+              after == null ? book.shipped() : after.shipped() - history.shipped(),
+              after == null
+                  ? book.cancelled()
+                  : ended - history.outcomes().size() - (after.shipped() - history.shipped()),
+              cancelledThisRun(book, history, after, OrderCancelled.Reason.OUT_OF_STOCK),
+              cancelledThisRun(book, history, after, OrderCancelled.Reason.PAYMENT_DECLINED),
+              cancelledThisRun(book, history, after, OrderCancelled.Reason.FAILED),
+              after == null ? book.notifiedOrders() : after.notifiedOrders() - history.notifiedOrders(),
+              stats.published(),
+              delivered,
+              ledger.deadLetters(),
+              retries,
+              analytics == null ? 0 : analytics.processedTotal(),
+              analyticsDropped,
+              audit.total(),
+              audit,
+              millis(latency.getValueAtPercentile(50)),
+              millis(latency.getValueAtPercentile(99)),
+              millis(latency.getMaxValue()),
+              TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
+              TimeUnit.NANOSECONDS.toMillis(readyNanos),
+              round(placedThisRun / seconds),
+              round(publishedByThen / seconds),
+              counters.skippedRedeliveries(),
+              book.redelivered(),
+              close.drained(),
+              new TreeMap<>(close.undelivered()),
+              close.threadsStopped(),
+              eventRows(counters, analytics, ledger),
+              serviceRows(stats, started));
+      DemoReport.AllRuns allRuns =
           after == null
               ? null
-              : new DemoReport.Durable(
+              : new DemoReport.AllRuns(
                   durableDir.toString(),
                   after.runs(),
-                  history.placed().size(),
-                  history.events(),
-                  stats.published(),
-                  counters.skippedRedeliveries(),
-                  book.redelivered(),
+                  after.placed().size(),
+                  after.shipped(),
+                  ended - after.shipped(),
+                  after.cancelled(OrderCancelled.Reason.OUT_OF_STOCK),
+                  after.cancelled(OrderCancelled.Reason.PAYMENT_DECLINED),
+                  after.cancelled(OrderCancelled.Reason.FAILED),
+                  after.notifiedOrders(),
+                  after.events(),
+                  after.deadLetters(),
+                  orders - ended,
                   after.duplicateOutcomes(),
                   after.duplicateNotifications(),
                   after.foreign());
@@ -385,34 +425,8 @@ public final class ShopDemo {
           transportName,
           run.id(),
           List.copyOf(started.stream().map(ShopService::name).toList()),
-          after == null ? book.placed() : after.placed().size(),
-          after == null ? book.shipped() : after.shipped(),
-          after == null ? book.cancelled() : ended - after.shipped(),
-          cancelled(book, after, OrderCancelled.Reason.OUT_OF_STOCK),
-          cancelled(book, after, OrderCancelled.Reason.PAYMENT_DECLINED),
-          cancelled(book, after, OrderCancelled.Reason.FAILED),
-          after == null ? book.notifiedOrders() : after.notifiedOrders(),
-          after == null ? stats.published() : after.events(),
-          delivered,
-          after == null ? ledger.deadLetters() : after.deadLetters(),
-          retries,
-          analytics == null ? 0 : analytics.processedTotal(),
-          analyticsDropped,
-          audit.total(),
-          audit,
-          millis(latency.getValueAtPercentile(50)),
-          millis(latency.getValueAtPercentile(99)),
-          millis(latency.getMaxValue()),
-          TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
-          TimeUnit.NANOSECONDS.toMillis(readyNanos),
-          round(placedThisRun / seconds),
-          round(publishedByThen / seconds),
-          close.drained(),
-          new TreeMap<>(close.undelivered()),
-          close.threadsStopped(),
-          eventRows(counters, analytics, ledger),
-          serviceRows(stats, started),
-          durable);
+          thisRun,
+          allRuns);
     } finally {
       bus.close(CLOSE_TIMEOUT); // Idempotent: a no-op after a normal run.
       analyticsExecutor.shutdownNow();
@@ -432,8 +446,10 @@ public final class ShopDemo {
     }
   }
 
-  private static long cancelled(OrderBook book, ShopHistory after, OrderCancelled.Reason reason) {
-    return after == null ? book.cancelled(reason) : after.cancelled(reason);
+  /** Orders this run cancelled for {@code reason}: on the log, the cancellations it added. */
+  private static long cancelledThisRun(
+      OrderBook book, ShopHistory before, ShopHistory after, OrderCancelled.Reason reason) {
+    return after == null ? book.cancelled(reason) : after.cancelled(reason) - before.cancelled(reason);
   }
 
   private static String status(int orders, OrderBook book, EventBus bus, long start) {
