@@ -8,6 +8,7 @@ import dev.herald.examples.shop.SummaryTable;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
 import dev.herald.kafka.embedded.EmbeddedKafka;
+import dev.herald.log.LogCorruptedException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -171,6 +172,10 @@ final class DemoCommand implements Callable<Integer> {
     } catch (UncheckedIOException e) {
       return ioError(
           "cannot use the log in " + durable + ": " + DurableDirectory.describe(e.getCause()));
+    } catch (LogCorruptedException e) {
+      return ioError(
+          "cannot use the log in " + durable + ": " + e.getMessage() + "; see './herald log verify "
+              + durable + "' and './herald log repair " + durable + "'");
     }
     return report(report, human);
   }

@@ -134,4 +134,24 @@ class DurableDemoTest {
     assertThat(err.toString().lines()).hasSize(1);
     assertThat(err.toString()).startsWith("herald demo: cannot use --durable " + under + ": cannot create it: ");
   }
+
+  @Test
+  void aDamagedLogIsAnEnvironmentErrorOnOneLineWithWhereToLook() throws Exception {
+    Path log = dir.resolve("shop");
+    assertThat(run("demo", "--durable", log.toString(), "--orders", "20")).isZero();
+    Path offsets = log.resolve("consumer-offsets");
+    byte[] bytes = Files.readAllBytes(offsets);
+    bytes[bytes.length - 1] ^= 0x20; // the log's checksum finds any flipped bit in this file
+    Files.write(offsets, bytes);
+
+    assertThat(run("demo", "--durable", log.toString(), "--orders", "20"))
+        .as("stderr: %s", err)
+        .isEqualTo(Main.IO_ERROR);
+    List<String> lines = err.toString().lines().toList();
+    assertThat(lines).as("the run's start, then the error alone").hasSize(2);
+    assertThat(lines.get(0)).endsWith(": started");
+    assertThat(lines.get(1))
+        .startsWith("herald demo: cannot use the log in " + log + ": corrupt data in " + offsets)
+        .contains("see './herald log verify " + log + "'");
+  }
 }
