@@ -93,6 +93,25 @@ class KafkaDemoTest {
     }
   }
 
+  @Test
+  void anUnreachableBrokerIsAnEnvironmentErrorOnOneLine() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // Nothing listens on port 1: the transport gives up after its bootstrap timeout (10 s).
+    int status =
+        Main.run(
+            new String[] {"demo", "--kafka", "127.0.0.1:1", "--orders", "5"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+
+    assertThat(status).as("stderr: %s", err).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("herald demo: no Kafka broker answered at 127.0.0.1:1");
+    assertThat(out.toString()).isEmpty();
+  }
+
   private Process launch(String bootstrap, String services) throws Exception {
     return ChildJvm.herald("demo", "--kafka", bootstrap, "--services", services)
         .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("services-stderr.txt").toFile()))
