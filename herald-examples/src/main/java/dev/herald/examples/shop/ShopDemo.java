@@ -91,9 +91,10 @@ public final class ShopDemo {
   /**
    * Runs {@code orders} orders drawn from {@code seed} on the durable log in {@code dir}, carrying
    * on from what an earlier run with the same orders and seed left there, finished or killed
-   * half-way: the log is replayed first to rebuild every service's state ({@link ShopHistory}), every
-   * subscription but analytics is a durable consumer group, and the report counts orders and events
-   * over all the runs, read back from the log once this run is over.
+   * half-way: the log is replayed first to rebuild every service's state ({@link ShopHistory}), and
+   * every subscription but analytics is a durable consumer group. The report's {@code allRuns} counts orders
+   * and events over every run, read back from the log once this run is over; its {@code thisRun}
+   * is what this run added.
    *
    * @param progress where to show a live progress line, or null for none
    * @throws IOException if the log cannot be opened (locked by another process, corrupt, ...)
