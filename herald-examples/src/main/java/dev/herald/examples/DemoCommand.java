@@ -2,14 +2,19 @@ package dev.herald.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.examples.shop.DemoReport;
+import dev.herald.examples.shop.Progress;
 import dev.herald.examples.shop.ShopDemo;
 import dev.herald.examples.shop.SummaryTable;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
 import dev.herald.kafka.embedded.EmbeddedKafka;
+import dev.herald.log.LogCorruptedException;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +30,26 @@ import picocli.CommandLine;
 
 /**
  * {@code herald demo}: runs the shop on the in-memory bus, or with {@code --durable DIR} on the
- * durable log, and prints its summary; with {@code --json}, the last line printed is the summary as
- * one JSON object. Exit status 0 when the run lost nothing (and, on the log, no customer saw an
- * order end twice), 1 when it did, 2 on bad usage.
+ * durable log, or on Kafka, and prints its summary. With {@code --json}, standard output holds
+ * exactly one JSON object, the summary, and everything meant for a person (the table, progress,
+ * notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost nothing (and,
+ * on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74 when the
+ * directory, the log or the broker cannot be used.
  */
 @Command(
     name = "demo",
     description = "Run the e-commerce shop demo on the in-memory event bus, the durable log or Kafka.",
-    mixinStandardHelpOptions = true)
+    mixinStandardHelpOptions = true,
+    versionProvider = HeraldVersion.class,
+    footer = {
+      "",
+      "With --durable, the summary reports each figure over one stated scope: 'This run' (what this"
+          + " process did) and 'Every run on this log' (the log's totals, earlier runs included); in"
+          + " the JSON, the objects thisRun and allRuns (null off the log).",
+      "",
+      "Exit status: 0 nothing lost; 1 the run lost something, an order ended twice, or an"
+          + " unexpected failure; 2 bad usage; 74 the directory, the log or the broker cannot be used."
+    })
 final class DemoCommand implements Callable<Integer> {
   static final int MAX_ORDERS = 10_000_000;
 
@@ -52,15 +69,20 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seed of the scenario: same seed, same business outcome (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print the summary as one JSON object on the last line.")
+  @Option(
+      names = "--json",
+      description =
+          "Print the summary as exactly one JSON object on standard output; the table, progress and"
+              + " notes go to standard error.")
   boolean json;
 
   @Option(
       names = "--durable",
       paramLabel = "DIR",
       description =
-          "Run on the durable log in DIR (created if need be). A run killed half-way is finished by"
-              + " running the same command again; the summary counts over every run.")
+          "Run on the durable log in DIR (created if need be; it must be a directory this process can"
+              + " read and write). A run killed half-way is finished by running the same command"
+              + " again; the summary then tells this run's figures from those over every run.")
   Path durable;
 
   @Option(
@@ -81,17 +103,36 @@ final class DemoCommand implements Callable<Integer> {
               + " orders and prints the summary; a process without it serves until stopped (Ctrl-C).")
   List<String> services;
 
+  @Option(
+      names = "--progress",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "When standard output is not a terminal, print a progress line on standard error every"
+              + " SECONDS (default ${DEFAULT-VALUE}); on a terminal the progress line is redrawn in"
+              + " place.")
+  double progressSeconds;
+
   @Override
   public Integer call() throws Exception {
     if (orders < 1 || orders > MAX_ORDERS) {
       throw usage(
           "Invalid value for option '--orders': must be within [1, " + MAX_ORDERS + "], was " + orders);
     }
+    if (!(progressSeconds >= 0.001 && progressSeconds <= 3600)) {
+      throw usage(
+          "Invalid value for option '--progress': must be within [0.001, 3600] seconds, was "
+              + progressSeconds);
+    }
     if (kafka != null && durable != null) {
       throw usage("--kafka and --durable are two different transports: choose one");
     }
     if (services != null && kafka == null) {
       throw usage("--services needs --kafka: only over Kafka can services run in other processes");
+    }
+    if (durable != null && durable.toString().isBlank()) {
+      // Path.of("") is the current directory: the log would land among the user's files.
+      throw usage("Invalid value for option '--durable': empty; name a directory for the log");
     }
     Set<String> here = new LinkedHashSet<>(services == null ? ShopDemo.SERVICES : services);
     for (String s : here) {
@@ -101,60 +142,95 @@ final class DemoCommand implements Callable<Integer> {
                 + String.join(", ", ShopDemo.SERVICES));
       }
     }
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter progress = System.console() != null ? out : null;
-    DemoReport report;
+    PrintWriter err = spec.commandLine().getErr();
+    // With --json, standard output is for the one JSON object: a person's text goes to stderr.
+    PrintWriter human = json ? err : spec.commandLine().getOut();
+    Progress progress =
+        System.console() != null
+            ? Progress.redrawn(err)
+            : Progress.lines(err, Duration.ofNanos((long) (progressSeconds * 1e9)));
     if (kafka != null) {
-      return kafka(here, out, progress);
-    } else if (durable == null) {
-      report = ShopDemo.run(orders, seed, progress);
-    } else {
-      if (Files.exists(durable) && !Files.isDirectory(durable)) {
-        throw usage("Invalid value for option '--durable': not a directory: " + durable);
-      }
-      try {
-        report = ShopDemo.runDurable(orders, seed, durable, progress);
-      } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
-      }
+      return kafka(here, human, progress);
     }
-    return report(report, out);
+    if (durable == null) {
+      started("on the in-memory bus");
+      return report(ShopDemo.run(orders, seed, progress), human);
+    }
+    try {
+      DurableDirectory.check(durable);
+    } catch (IOException e) {
+      return ioError("cannot use --durable " + durable + ": " + DurableDirectory.describe(e));
+    }
+    started("on the durable log in " + durable);
+    DemoReport report;
+    try {
+      report = ShopDemo.runDurable(orders, seed, durable, progress);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    } catch (IOException e) {
+      return ioError("cannot use the log in " + durable + ": " + DurableDirectory.describe(e));
+    } catch (UncheckedIOException e) {
+      return ioError(
+          "cannot use the log in " + durable + ": " + DurableDirectory.describe(e.getCause()));
+    } catch (LogCorruptedException e) {
+      return ioError(
+          "cannot use the log in " + durable + ": " + e.getMessage() + "; see './herald log verify "
+              + durable + "' and './herald log repair " + durable + "'");
+    }
+    return report(report, human);
   }
 
-  private int report(DemoReport report, PrintWriter out) throws Exception {
-    SummaryTable.print(report, out);
+  /** Says on stderr that the run started, before anything slow: a log or a pipe sees it at once. */
+  private void started(String where) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("herald demo: %d orders, seed %d, %s: started%n", orders, seed, where);
+    err.flush();
+  }
+
+  private int ioError(String message) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("herald demo: " + message);
+    err.flush();
+    return Main.IO_ERROR;
+  }
+
+  private int report(DemoReport report, PrintWriter human) throws Exception {
+    SummaryTable.print(report, human);
+    human.flush();
     if (json) {
+      PrintWriter out = spec.commandLine().getOut();
       out.println(new ObjectMapper().writeValueAsString(report));
+      out.flush();
     }
-    out.flush();
-    DemoReport.Durable d = report.durable();
-    boolean duplicates = d != null && d.duplicateOutcomes() + d.duplicateNotifications() > 0;
-    return report.lost() == 0 && !duplicates ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
+    return report.failed() ? Main.FAILED : Main.OK;
   }
 
   /** The shop over Kafka: all of it here, or the services named, the rest in other processes. */
-  private int kafka(Set<String> here, PrintWriter out, PrintWriter progress) throws Exception {
+  private int kafka(Set<String> here, PrintWriter human, Progress progress) throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
     EmbeddedKafka embedded = null;
     try {
       String bootstrap = kafka;
       if (kafka.equals("embedded")) {
-        out.println("Starting a one-node Kafka broker in this process...");
-        out.flush();
+        err.println("herald demo: starting a one-node Kafka broker in this process...");
+        err.flush();
         embedded = EmbeddedKafka.start();
         bootstrap = embedded.bootstrapServers();
-        out.println("Kafka broker at " + bootstrap);
+        human.println("Kafka broker at " + bootstrap);
+        human.flush();
       }
       KafkaTransport transport;
       try {
         transport = kafkaTransport(bootstrap);
       } catch (KafkaTransportException e) {
-        spec.commandLine().getErr().println("herald: " + e.getMessage());
-        return CommandLine.ExitCode.SOFTWARE;
+        return ioError(e.getMessage());
       }
       if (here.contains("orders")) {
-        return report(ShopDemo.runOn(transport, "kafka", orders, seed, here, progress), out);
+        started("on Kafka at " + bootstrap);
+        return report(
+            ShopDemo.runOn(transport, "kafka", orders, seed, here, progress), human);
       }
-      return serve(transport, bootstrap, here, out);
+      return serve(transport, bootstrap, here, human);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -163,8 +239,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Serves until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes cleanly and reports. */
-  private int serve(KafkaTransport transport, String bootstrap, Set<String> here, PrintWriter out)
-      throws InterruptedException {
+  private int serve(KafkaTransport transport, String bootstrap, Set<String> here, PrintWriter human)
+      throws Exception {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
@@ -180,19 +256,28 @@ final class DemoCommand implements Callable<Integer> {
             },
             "herald-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println(
+    human.println(
         "Serving " + String.join(", ", here) + " on Kafka at " + bootstrap
             + " (every run's events); stop with Ctrl-C.");
-    out.flush();
+    human.flush();
     try {
       Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, here, stop);
       rows.forEach(
           (name, r) ->
-              out.printf(
+              human.printf(
                   "%-13s routed %d, handled %d, failed %d, retried %d, dead-lettered %d%n",
                   name, r.routed(), r.handled(), r.failed(), r.retried(), r.deadLettered()));
-      out.flush();
-      return CommandLine.ExitCode.OK;
+      human.flush();
+      if (json) {
+        Map<String, Object> served = new LinkedHashMap<>();
+        served.put("transport", "kafka");
+        served.put("servicesHere", List.copyOf(here));
+        served.put("services", rows);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(new ObjectMapper().writeValueAsString(served));
+        out.flush();
+      }
+      return Main.OK;
     } finally {
       stopped.countDown();
     }

@@ -18,10 +18,13 @@ class DemoCommandTest {
     return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
   }
 
-  private JsonNode lastLineAsJson() throws Exception {
+  /** The report's figures: off the log, one run is all there is, and allRuns is null. */
+  private JsonNode thisRun() throws Exception {
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).isNotEmpty();
-    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode report = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    assertThat(report.get("allRuns").isNull()).isTrue();
+    return report.get("thisRun");
   }
 
   @Test
@@ -29,8 +32,10 @@ class DemoCommandTest {
     int status = run("demo", "--orders", "300", "--seed", "7", "--json");
 
     assertThat(status).as("stderr: %s", err).isZero();
-    assertThat(out.toString()).contains("event type", "service", "Latency", "Close");
-    JsonNode json = lastLineAsJson();
+    // With --json the table is for a person, on stderr; stdout holds the JSON alone.
+    assertThat(err.toString()).contains("event type", "service", "Latency", "Close");
+    assertThat(out.toString().lines()).hasSize(1);
+    JsonNode json = thisRun();
     for (String field :
         List.of(
             "ordersPlaced",
@@ -63,10 +68,10 @@ class DemoCommandTest {
   @Test
   void sameSeedSameBusinessOutcome() throws Exception {
     run("demo", "--orders", "200", "--seed", "11", "--json");
-    JsonNode first = lastLineAsJson();
+    JsonNode first = thisRun();
     out.getBuffer().setLength(0);
     run("demo", "--orders", "200", "--seed", "11", "--json");
-    JsonNode second = lastLineAsJson();
+    JsonNode second = thisRun();
 
     for (String field :
         List.of(
@@ -79,23 +84,54 @@ class DemoCommandTest {
     }
   }
 
-  @Test
-  void badValueIsUsageError() {
-    assertThat(run("demo", "--orders", "x")).isEqualTo(2);
-    assertThat(err.toString()).contains("--orders", "Usage: herald demo");
+  /** A usage error: exactly the error's line and where the help is, not the whole help. */
+  private void assertUsageError(String errorLine, String... args) {
+    err.getBuffer().setLength(0);
+    out.getBuffer().setLength(0);
+    assertThat(run(args)).as("stderr: %s", err).isEqualTo(Main.USAGE);
+    assertThat(err.toString().lines())
+        .as("stderr")
+        .containsExactly(errorLine, "See './herald demo --help'.");
     assertThat(out.toString()).isEmpty();
   }
 
   @Test
-  void outOfRangeValueIsUsageError() {
-    assertThat(run("demo", "--orders", "0")).isEqualTo(2);
-    assertThat(err.toString()).contains("must be within", "Usage: herald demo");
+  void badOptionValuesGetOneLineAndAHint() {
+    assertUsageError(
+        "herald demo: Invalid value for option '--orders': 'abc' is not an int",
+        "demo", "--orders", "abc");
+    assertUsageError(
+        "herald demo: Invalid value for option '--orders': must be within [1, 10000000], was -5",
+        "demo", "--orders", "-5");
+    assertUsageError(
+        "herald demo: Invalid value for option '--orders': must be within [1, 10000000], was 0",
+        "demo", "--orders", "0");
+    assertUsageError(
+        "herald demo: Invalid value for option '--seed': 'x' is not a long",
+        "demo", "--seed", "x");
+    assertUsageError(
+        "herald demo: Invalid value for option '--progress': must be within [0.001, 3600] seconds,"
+            + " was 0.0",
+        "demo", "--progress", "0");
   }
 
   @Test
   void unknownOptionIsUsageError() {
-    assertThat(run("demo", "--bogus")).isEqualTo(2);
-    assertThat(err.toString()).contains("--bogus", "Usage: herald demo");
+    assertThat(run("demo", "--bogus")).isEqualTo(Main.USAGE);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'", "See './herald demo --help'.");
+    assertThat(err.toString()).doesNotContain("Usage:");
+  }
+
+  @Test
+  void versionIsTheProjectVersion() {
+    String expected = "herald " + System.getProperty("herald.project.version");
+    assertThat(expected).doesNotEndWith("null");
+
+    assertThat(run("demo", "--version")).isZero();
+    assertThat(out.toString()).isEqualTo(expected + System.lineSeparator());
+    out.getBuffer().setLength(0);
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).isEqualTo(expected + System.lineSeparator());
   }
 
   @Test

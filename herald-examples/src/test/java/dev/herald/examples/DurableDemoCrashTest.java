@@ -69,9 +69,10 @@ class DurableDemoCrashTest {
         Main.run(
             args(log, "--json"), new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(status).as("stdout: %s%nstderr: %s", out, err).isZero();
-    JsonNode report = lastLine(out);
-    JsonNode durable = report.get("durable");
-    assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
+    JsonNode thisRun = lastLine(out).get("thisRun");
+    JsonNode report = lastLine(out).get("allRuns");
+    JsonNode durable = report;
+    assertThat(thisRun.get("lost").asLong()).as("%s", thisRun.get("lostDetail")).isZero();
     assertThat(report.get("ordersPlaced").asLong()).isEqualTo(ORDERS);
     assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
         .isEqualTo(ORDERS);
@@ -91,7 +92,7 @@ class DurableDemoCrashTest {
                 new PrintWriter(memoryOut, true),
                 new PrintWriter(new StringWriter(), true)))
         .isZero();
-    JsonNode memory = lastLine(memoryOut);
+    JsonNode memory = lastLine(memoryOut).get("thisRun");
     for (String field :
         List.of("ordersShipped", "cancelledOutOfStock", "cancelledPaymentDeclined")) {
       assertThat(report.get(field)).as(field).isEqualTo(memory.get(field));
@@ -101,8 +102,8 @@ class DurableDemoCrashTest {
             + " skipped in the last run%n",
         durable.get("runs").asInt(),
         killedMidRun,
-        report.get("eventsPublished").asLong(),
-        durable.get("redeliveriesSkipped").asLong());
+        report.get("eventsStored").asLong(),
+        thisRun.get("redeliveriesSkipped").asLong());
   }
 
   private static String[] args(Path log, String... more) {

@@ -31,6 +31,16 @@ class DurableDemoTest {
     return new ObjectMapper().readTree(lines.get(lines.size() - 1));
   }
 
+  private static final List<String> ORDER_FIGURES =
+      List.of(
+          "ordersPlaced",
+          "ordersShipped",
+          "ordersCancelled",
+          "cancelledOutOfStock",
+          "cancelledPaymentDeclined",
+          "cancelledFailed",
+          "customersNotified");
+
   @Test
   void theShopRunsOnTheLogAndASecondRunFindsEverythingDone() throws Exception {
     Path log = dir.resolve("shop");
@@ -39,41 +49,62 @@ class DurableDemoTest {
         .isZero();
     JsonNode first = lastLineAsJson();
     assertThat(first.get("transport").asText()).isEqualTo("log");
-    assertThat(first.get("lost").asLong()).as("%s", first.get("lostDetail")).isZero();
-    assertThat(first.get("ordersPlaced").asLong()).isEqualTo(300);
-    assertThat(first.get("ordersShipped").asLong() + first.get("ordersCancelled").asLong())
+    JsonNode firstRun = first.get("thisRun");
+    JsonNode firstAll = first.get("allRuns");
+    assertThat(firstRun.get("lost").asLong()).as("%s", firstRun.get("lostDetail")).isZero();
+    assertThat(firstRun.get("ordersPlaced").asLong()).isEqualTo(300);
+    assertThat(firstRun.get("ordersShipped").asLong() + firstRun.get("ordersCancelled").asLong())
         .isEqualTo(300);
-    assertThat(first.get("customersNotified").asLong()).isEqualTo(300);
-    assertThat(first.get("durable").get("runs").asInt()).isEqualTo(1);
-    assertThat(first.get("durable").get("duplicateOutcomes").asLong()).isZero();
+    assertThat(firstRun.get("customersNotified").asLong()).isEqualTo(300);
+    assertThat(firstAll.get("runs").asInt()).isEqualTo(1);
+    assertThat(firstAll.get("duplicateOutcomes").asLong()).isZero();
+    assertThat(firstAll.get("unfinishedOrders").asLong()).isZero();
+    // On a new log the first run is every run: both scopes agree.
+    for (String field : ORDER_FIGURES) {
+      assertThat(firstAll.get(field)).as(field).isEqualTo(firstRun.get(field));
+    }
+    assertThat(firstAll.get("eventsStored").asLong())
+        .isEqualTo(firstRun.get("eventsPublished").asLong());
     // Durable subscriptions count in the bus's stats like in-process ones.
-    assertThat(first.get("services").get("inventory").get("handled").asLong()).isEqualTo(300);
+    assertThat(firstRun.get("services").get("inventory").get("handled").asLong()).isEqualTo(300);
 
     // The same business outcome as on the in-memory bus: the log changes where events live, not
     // what the shop decides.
     assertThat(run("demo", "--orders", "300", "--seed", "7", "--json")).isZero();
-    JsonNode memory = lastLineAsJson();
+    JsonNode memory = lastLineAsJson().get("thisRun");
     for (String field :
         List.of("ordersShipped", "cancelledOutOfStock", "cancelledPaymentDeclined", "deadLetters")) {
-      assertThat(first.get(field)).as(field).isEqualTo(memory.get(field));
+      assertThat(firstRun.get(field)).as(field).isEqualTo(memory.get(field));
     }
 
     assertThat(run("demo", "--durable", log.toString(), "--orders", "300", "--seed", "7", "--json"))
         .as("stderr: %s", err)
         .isZero();
     JsonNode second = lastLineAsJson();
-    JsonNode d = second.get("durable");
-    assertThat(d.get("runs").asInt()).isEqualTo(2);
-    assertThat(d.get("resumedOrders").asLong()).isEqualTo(300);
-    assertThat(d.get("eventsThisRun").asLong()).as("only the run's own start").isEqualTo(1);
-    assertThat(second.get("lost").asLong()).as("%s", second.get("lostDetail")).isZero();
-    for (String field :
-        List.of("ordersPlaced", "ordersShipped", "ordersCancelled", "customersNotified")) {
-      assertThat(second.get(field)).as(field).isEqualTo(first.get(field));
+    JsonNode secondRun = second.get("thisRun");
+    JsonNode secondAll = second.get("allRuns");
+    assertThat(secondAll.get("runs").asInt()).isEqualTo(2);
+    assertThat(secondRun.get("lost").asLong()).as("%s", secondRun.get("lostDetail")).isZero();
+    // Each figure over one scope: this run found the shop finished and did nothing but start...
+    for (String field : ORDER_FIGURES) {
+      assertThat(secondRun.get(field).asLong()).as("this run's " + field).isZero();
     }
-    assertThat(second.get("eventsPublished").asLong())
-        .isEqualTo(first.get("eventsPublished").asLong() + 1);
-    assertThat(out.toString()).contains("durable log in", "Run 2");
+    assertThat(secondRun.get("eventsPublished").asLong()).as("only the run's own start").isEqualTo(1);
+    // ...while every run on the log adds up to the first run's and this one's.
+    for (String field : ORDER_FIGURES) {
+      assertThat(secondAll.get(field).asLong())
+          .as("every run's " + field)
+          .isEqualTo(firstAll.get(field).asLong() + secondRun.get(field).asLong());
+    }
+    assertThat(secondAll.get("eventsStored").asLong())
+        .isEqualTo(firstAll.get("eventsStored").asLong() + 1);
+    assertThat(err.toString())
+        .contains(
+            "durable log in",
+            "This run (run 2 on this log; the runs before it placed 300 orders and ended 300)",
+            "Orders   placed 0; ended 0: shipped 0, cancelled 0",
+            "Every run on this log (2 runs, this one included)",
+            "Orders   placed 300; ended 300: shipped " + secondAll.get("ordersShipped").asLong());
   }
 
   @Test
@@ -89,7 +120,38 @@ class DurableDemoTest {
   @Test
   void aFileIsNotADirectory() throws Exception {
     Path file = Files.writeString(dir.resolve("file"), "x");
-    assertThat(run("demo", "--durable", file.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("not a directory");
+    assertThat(run("demo", "--durable", file.toString())).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString())
+        .isEqualTo("herald demo: cannot use --durable " + file + ": not a directory" + System.lineSeparator());
+  }
+
+  @Test
+  void aDirectoryUnderAFileCannotBeCreated() throws Exception {
+    // Fails for root too, unlike a directory made read-only with chmod.
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    Path under = file.resolve("shop");
+    assertThat(run("demo", "--durable", under.toString())).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString().lines()).hasSize(1);
+    assertThat(err.toString()).startsWith("herald demo: cannot use --durable " + under + ": cannot create it: ");
+  }
+
+  @Test
+  void aDamagedLogIsAnEnvironmentErrorOnOneLineWithWhereToLook() throws Exception {
+    Path log = dir.resolve("shop");
+    assertThat(run("demo", "--durable", log.toString(), "--orders", "20")).isZero();
+    Path offsets = log.resolve("consumer-offsets");
+    byte[] bytes = Files.readAllBytes(offsets);
+    bytes[bytes.length - 1] ^= 0x20; // the log's checksum finds any flipped bit in this file
+    Files.write(offsets, bytes);
+
+    assertThat(run("demo", "--durable", log.toString(), "--orders", "20"))
+        .as("stderr: %s", err)
+        .isEqualTo(Main.IO_ERROR);
+    List<String> lines = err.toString().lines().toList();
+    assertThat(lines).as("the run's start, then the error alone").hasSize(2);
+    assertThat(lines.get(0)).endsWith(": started");
+    assertThat(lines.get(1))
+        .startsWith("herald demo: cannot use the log in " + log + ": corrupt data in " + offsets)
+        .contains("see './herald log verify " + log + "'");
   }
 }

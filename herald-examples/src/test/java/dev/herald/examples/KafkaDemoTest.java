@@ -26,24 +26,29 @@ class KafkaDemoTest {
     int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(status).as("stdout: %s%nstderr: %s", out, err).isZero();
     List<String> lines = out.toString().lines().toList();
-    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode report = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    assertThat(report.get("allRuns").isNull()).as("off the log, a run is all there is").isTrue();
+    return report;
   }
 
   @Test
   void theWholeShopRunsOnAnEmbeddedBroker() throws Exception {
     StringWriter out = new StringWriter();
-    JsonNode report =
-        run(out, new StringWriter(), "demo", "--kafka", "embedded", "--orders", "200", "--seed", "3",
-            "--json");
-    assertThat(out.toString()).contains("Kafka broker at", "kafka, run s3-n200-");
-    assertThat(report.get("transport").asText()).isEqualTo("kafka");
+    StringWriter err = new StringWriter();
+    JsonNode whole =
+        run(out, err, "demo", "--kafka", "embedded", "--orders", "200", "--seed", "3", "--json");
+    // With --json, the person's text is on stderr and stdout is the JSON alone.
+    assertThat(err.toString()).contains("Kafka broker at", "kafka, run s3-n200-");
+    assertThat(out.toString().lines()).hasSize(1);
+    assertThat(whole.get("transport").asText()).isEqualTo("kafka");
+    JsonNode report = whole.get("thisRun");
     assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
     assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
         .isEqualTo(200);
     assertThat(report.get("customersNotified").asLong()).isEqualTo(200);
     // The clock started once every consumer group had formed; the wait is reported on its own.
     assertThat(report.get("readyMs").asLong()).isPositive();
-    assertThat(out.toString()).contains("Ready ");
+    assertThat(err.toString()).contains("Ready ");
     // Not compared with the in-memory run: over several partitions, inventory sees orders in order
     // per key only, so which orders find the shelves empty depends on arrival.
   }
@@ -61,11 +66,12 @@ class KafkaDemoTest {
         assertThat(lines.readLine()).startsWith("Serving inventory, payment, shipping on Kafka");
 
         StringWriter out = new StringWriter();
-        JsonNode report =
+        JsonNode whole =
             run(out, new StringWriter(), "demo", "--kafka", bootstrap, "--services",
                 "orders,notification,analytics", "--orders", "150", "--seed", "9", "--json");
-        assertThat(report.get("servicesHere").toString())
+        assertThat(whole.get("servicesHere").toString())
             .doesNotContain("inventory", "payment", "shipping");
+        JsonNode report = whole.get("thisRun");
         assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
         assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
             .isEqualTo(150);
@@ -85,6 +91,25 @@ class KafkaDemoTest {
         services.destroyForcibly();
       }
     }
+  }
+
+  @Test
+  void anUnreachableBrokerIsAnEnvironmentErrorOnOneLine() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // Nothing listens on port 1: the transport gives up after its bootstrap timeout (10 s).
+    int status =
+        Main.run(
+            new String[] {"demo", "--kafka", "127.0.0.1:1", "--orders", "5"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+
+    assertThat(status).as("stderr: %s", err).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("herald demo: no Kafka broker answered at 127.0.0.1:1");
+    assertThat(out.toString()).isEmpty();
   }
 
   private Process launch(String bootstrap, String services) throws Exception {

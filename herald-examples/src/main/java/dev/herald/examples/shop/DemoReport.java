@@ -4,21 +4,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The outcome of one run of the shop demo: business results, the bus's accounting, the loss audit,
- * latency and throughput. Serialised as the {@code --json} line, field names as they are here.
+ * The outcome of one run of the shop demo, serialised as the {@code --json} object, field names as
+ * they are here. Each figure has one scope, stated by the object it is in: {@link #thisRun} holds
+ * what this process did, {@link #allRuns} (on the durable log only, else null) the log's totals over
+ * every run on it, this one included. Off the log a run is all there is, and {@code thisRun} says
+ * everything.
  *
  * @param transport {@code memory}, {@code log} or {@code kafka}
  * @param run the run's id, which every event's correlation id starts with ({@link ShopRun})
  * @param servicesHere the services this process ran
- * @param lost {@link LossAudit#total()}; zero for a correct run
- * @param latencyP50Ms order latency, placement to shipped or cancelled, median
- * @param elapsedMs from the first placement until every order had ended
- * @param readyMs before the clock started: how long the durable subscriptions took to be ready
- *     (on Kafka, to join their consumer groups and be given partitions); 0 elsewhere
- * @param eventsPerSecond events published on the bus until then, per second
- * @param events per event type: published and delivered by the shop's own counters, and what the
- *     analytics service processed and dropped
- * @param services per service: its subscriptions' counters added up
+ * @param thisRun what this run did
+ * @param allRuns on the durable log: every run on it so far, this one included; null elsewhere
  */
 public record DemoReport(
     long seed,
@@ -26,62 +22,107 @@ public record DemoReport(
     String transport,
     String run,
     List<String> servicesHere,
-    long ordersPlaced,
-    long ordersShipped,
-    long ordersCancelled,
-    long cancelledOutOfStock,
-    long cancelledPaymentDeclined,
-    long cancelledFailed,
-    long customersNotified,
-    long eventsPublished,
-    long eventsDelivered,
-    long deadLetters,
-    long retries,
-    long analyticsProcessed,
-    long analyticsDropped,
-    long lost,
-    LossAudit lostDetail,
-    double latencyP50Ms,
-    double latencyP99Ms,
-    double latencyMaxMs,
-    long elapsedMs,
-    long readyMs,
-    double ordersPerSecond,
-    double eventsPerSecond,
-    boolean closeDrained,
-    Map<String, Long> closeUndelivered,
-    boolean closeThreadsStopped,
-    Map<String, EventRow> events,
-    Map<String, ServiceRow> services,
-    Durable durable) {
+    ThisRun thisRun,
+    AllRuns allRuns) {
 
   /**
-   * On the durable log: what earlier runs had done and how this run took over. The order and event
-   * counts of the report are then totals over every run, read back from the log.
+   * Whether the run failed its checks: something lost, or on the log a customer who saw an order
+   * end twice. The exit status says so.
+   */
+  public boolean failed() {
+    return thisRun.lost() > 0
+        || allRuns != null && allRuns.duplicateOutcomes() + allRuns.duplicateNotifications() > 0;
+  }
+
+  /**
+   * What this run, this process, did. On the durable log the order figures are what this run added
+   * to the log (a rerun that finds the shop finished places and ends nothing); event, service,
+   * latency and time figures are this process's bus.
+   *
+   * @param ordersPlaced orders this run placed
+   * @param ordersShipped orders this run ended as shipped, whichever run placed them
+   * @param customersNotified orders whose customer this run told how they ended
+   * @param eventsPublished events this run's bus published
+   * @param deadLetters dead letters this run's bus published
+   * @param lost {@link LossAudit#total()} of this run's audit; zero for a correct run. Its {@code
+   *     unfinishedOrders} counts every order of the scenario not ended when this run was over,
+   *     whichever run placed it: finishing them was this run's job.
+   * @param latencyP50Ms order latency, placement to shipped or cancelled, median, over the orders
+   *     this run both placed and ended
+   * @param elapsedMs from this run's first placement until every order had ended
+   * @param readyMs before the clock started: how long the durable subscriptions took to be ready
+   *     (on Kafka, to join their consumer groups and be given partitions); 0 elsewhere
+   * @param ordersPerSecond orders this run placed, per second of {@code elapsedMs}
+   * @param eventsPerSecond events this run's bus published until then, per second
+   * @param redeliveriesSkipped events delivered again whose handler had already published their
+   *     effect (idempotence by event id); 0 on the in-memory bus
+   * @param outcomesRedelivered order outcomes delivered again, recognised by event id
+   * @param events per event type: published and delivered by the shop's own counters, and what the
+   *     analytics service processed and dropped
+   * @param services per service: its subscriptions' counters added up
+   */
+  public record ThisRun(
+      long ordersPlaced,
+      long ordersShipped,
+      long ordersCancelled,
+      long cancelledOutOfStock,
+      long cancelledPaymentDeclined,
+      long cancelledFailed,
+      long customersNotified,
+      long eventsPublished,
+      long eventsDelivered,
+      long deadLetters,
+      long retries,
+      long analyticsProcessed,
+      long analyticsDropped,
+      long lost,
+      LossAudit lostDetail,
+      double latencyP50Ms,
+      double latencyP99Ms,
+      double latencyMaxMs,
+      long elapsedMs,
+      long readyMs,
+      double ordersPerSecond,
+      double eventsPerSecond,
+      long redeliveriesSkipped,
+      long outcomesRedelivered,
+      boolean closeDrained,
+      Map<String, Long> closeUndelivered,
+      boolean closeThreadsStopped,
+      Map<String, EventRow> events,
+      Map<String, ServiceRow> services) {}
+
+  /**
+   * On the durable log: the shop as its log tells it once this run is over, every run on the log so
+   * far included, read back from the log.
    *
    * @param runs runs on this log so far, this one included
-   * @param resumedOrders orders placed by earlier runs
-   * @param eventsBefore events in the log when this run started
-   * @param eventsThisRun events this run published
-   * @param redeliveriesSkipped events delivered again whose handler had already published their
-   *     effect (idempotence by event id)
-   * @param outcomesRedelivered order outcomes delivered again, recognised by event id
+   * @param ordersPlaced orders placed by every run
+   * @param ordersShipped orders ended as shipped (each order's first outcome)
+   * @param customersNotified orders whose customer heard how they ended
+   * @param eventsStored events in the log
+   * @param deadLetters dead letters in the log
+   * @param unfinishedOrders orders of the scenario not ended yet: the next run finishes them
    * @param duplicateOutcomes orders with a second outcome in the log: must be 0
    * @param duplicateNotifications customers told twice about an order: must be 0
    * @param foreignEvents events in the log the shop does not know (undecodable ones included)
    */
-  public record Durable(
+  public record AllRuns(
       String directory,
       int runs,
-      long resumedOrders,
-      long eventsBefore,
-      long eventsThisRun,
-      long redeliveriesSkipped,
-      long outcomesRedelivered,
+      long ordersPlaced,
+      long ordersShipped,
+      long ordersCancelled,
+      long cancelledOutOfStock,
+      long cancelledPaymentDeclined,
+      long cancelledFailed,
+      long customersNotified,
+      long eventsStored,
+      long deadLetters,
+      long unfinishedOrders,
       long duplicateOutcomes,
       long duplicateNotifications,
       long foreignEvents) {}
-
 
   /** One event type's counts. */
   public record EventRow(

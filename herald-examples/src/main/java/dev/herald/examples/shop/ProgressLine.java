@@ -1,24 +1,24 @@
 package dev.herald.examples.shop;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A live status line on a terminal, rewritten in place (carriage return) about ten times a second
- * by a daemon reporter thread of its own. {@link #stop()} ends the thread and erases the line, so
- * nothing it prints follows what the caller prints next.
+ * A run's progress as {@link Progress} asks: on a terminal a status line rewritten in place
+ * (carriage return), elsewhere a line of its own every interval. Printed by a daemon reporter thread
+ * of its own, the only thread that prints until {@link #stop()}, which ends it and, on a terminal,
+ * erases the line, so nothing it prints follows what the caller prints next.
  */
 final class ProgressLine {
-  private final PrintWriter out;
+  private final Progress progress;
   private final Supplier<String> status;
   private final ScheduledExecutorService reporter;
   private int width;
 
-  private ProgressLine(PrintWriter out, Supplier<String> status) {
-    this.out = out;
+  private ProgressLine(Progress progress, Supplier<String> status) {
+    this.progress = progress;
     this.status = status;
     this.reporter =
         Executors.newSingleThreadScheduledExecutor(
@@ -29,25 +29,35 @@ final class ProgressLine {
             });
   }
 
-  static ProgressLine start(PrintWriter out, Supplier<String> status) {
-    ProgressLine p = new ProgressLine(out, status);
-    p.reporter.scheduleAtFixedRate(p::print, 0, 100, TimeUnit.MILLISECONDS);
+  static ProgressLine start(Progress progress, Supplier<String> status) {
+    ProgressLine p = new ProgressLine(progress, status);
+    long nanos = progress.interval.toNanos();
+    // A terminal shows the line at once; elsewhere the start was announced, the first line is due
+    // one interval in.
+    p.reporter.scheduleAtFixedRate(
+        p::print, progress.redraw ? 0 : nanos, nanos, TimeUnit.NANOSECONDS);
     return p;
   }
 
   // Runs on the reporter thread only, so width needs no synchronisation until stop() has joined it.
   private void print() {
     String line = status.get();
-    out.print('\r' + line + " ".repeat(Math.max(0, width - line.length())));
-    out.flush();
-    width = line.length();
+    if (progress.redraw) {
+      progress.out.print('\r' + line + " ".repeat(Math.max(0, width - line.length())));
+      width = line.length();
+    } else {
+      progress.out.println("herald demo: progress: " + line);
+    }
+    progress.out.flush();
   }
 
-  /** Stops the reporter and erases the line. */
+  /** Stops the reporter and, on a terminal, erases the line. */
   void stop() throws InterruptedException {
     reporter.shutdown();
     reporter.awaitTermination(1, TimeUnit.SECONDS);
-    out.print('\r' + " ".repeat(width) + '\r');
-    out.flush();
+    if (progress.redraw) {
+      progress.out.print('\r' + " ".repeat(width) + '\r');
+      progress.out.flush();
+    }
   }
 }

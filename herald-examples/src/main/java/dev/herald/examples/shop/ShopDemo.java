@@ -16,7 +16,6 @@ import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
 import dev.herald.spi.Transport;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +79,7 @@ public final class ShopDemo {
    *
    * @param progress where to show a live progress line, or null for none
    */
-  public static DemoReport run(int orders, long seed, PrintWriter progress)
+  public static DemoReport run(int orders, long seed, Progress progress)
       throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
@@ -92,15 +91,16 @@ public final class ShopDemo {
   /**
    * Runs {@code orders} orders drawn from {@code seed} on the durable log in {@code dir}, carrying
    * on from what an earlier run with the same orders and seed left there, finished or killed
-   * half-way: the log is replayed first to rebuild every service's state ({@link ShopHistory}), every
-   * subscription but analytics is a durable consumer group, and the report counts orders and events
-   * over all the runs, read back from the log once this run is over.
+   * half-way: the log is replayed first to rebuild every service's state ({@link ShopHistory}), and
+   * every subscription but analytics is a durable consumer group. The report's {@code allRuns} counts orders
+   * and events over every run, read back from the log once this run is over; its {@code thisRun}
+   * is what this run added.
    *
    * @param progress where to show a live progress line, or null for none
    * @throws IOException if the log cannot be opened (locked by another process, corrupt, ...)
    * @throws IllegalArgumentException if the log holds a shop of other orders or another seed
    */
-  public static DemoReport runDurable(int orders, long seed, Path dir, PrintWriter progress)
+  public static DemoReport runDurable(int orders, long seed, Path dir, Progress progress)
       throws IOException, InterruptedException {
     DropLedger ledger = new DropLedger();
     ShopHistory history = new ShopHistory();
@@ -139,7 +139,7 @@ public final class ShopDemo {
       int orders,
       long seed,
       Set<String> services,
-      PrintWriter progress)
+      Progress progress)
       throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
@@ -157,7 +157,7 @@ public final class ShopDemo {
       EventBus bus,
       DropLedger ledger,
       Transport transport,
-      PrintWriter progress)
+      Progress progress)
       throws InterruptedException {
     try {
       return run(
@@ -279,7 +279,7 @@ public final class ShopDemo {
       ShopHistory history,
       Path durableDir,
       Supplier<CompletableFuture<Void>> ready,
-      PrintWriter progress)
+      Progress progress)
       throws IOException, InterruptedException {
     int orders = run.orders();
     long seed = run.seed();
@@ -366,17 +366,57 @@ public final class ShopDemo {
         delivered += s.delivered();
       }
       double seconds = Math.max(elapsedNanos, 1) / 1e9;
-      DemoReport.Durable durable =
+      // On the log, this run's orders are what it added to the log: the book also holds those of
+      // the earlier runs, restored at start. Elsewhere there is no earlier run: the book's counts.
+      DemoReport.ThisRun thisRun =
+          new DemoReport.ThisRun(
+              after == null ? book.placed() : after.placed().size() - history.placed().size(),
+              after == null ? book.shipped() : after.shipped() - history.shipped(),
+              after == null
+                  ? book.cancelled()
+                  : ended - history.outcomes().size() - (after.shipped() - history.shipped()),
+              cancelledThisRun(book, history, after, OrderCancelled.Reason.OUT_OF_STOCK),
+              cancelledThisRun(book, history, after, OrderCancelled.Reason.PAYMENT_DECLINED),
+              cancelledThisRun(book, history, after, OrderCancelled.Reason.FAILED),
+              after == null ? book.notifiedOrders() : after.notifiedOrders() - history.notifiedOrders(),
+              stats.published(),
+              delivered,
+              ledger.deadLetters(),
+              retries,
+              analytics == null ? 0 : analytics.processedTotal(),
+              analyticsDropped,
+              audit.total(),
+              audit,
+              millis(latency.getValueAtPercentile(50)),
+              millis(latency.getValueAtPercentile(99)),
+              millis(latency.getMaxValue()),
+              TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
+              TimeUnit.NANOSECONDS.toMillis(readyNanos),
+              round(placedThisRun / seconds),
+              round(publishedByThen / seconds),
+              counters.skippedRedeliveries(),
+              book.redelivered(),
+              close.drained(),
+              new TreeMap<>(close.undelivered()),
+              close.threadsStopped(),
+              eventRows(counters, analytics, ledger),
+              serviceRows(stats, started));
+      DemoReport.AllRuns allRuns =
           after == null
               ? null
-              : new DemoReport.Durable(
+              : new DemoReport.AllRuns(
                   durableDir.toString(),
                   after.runs(),
-                  history.placed().size(),
-                  history.events(),
-                  stats.published(),
-                  counters.skippedRedeliveries(),
-                  book.redelivered(),
+                  after.placed().size(),
+                  after.shipped(),
+                  ended - after.shipped(),
+                  after.cancelled(OrderCancelled.Reason.OUT_OF_STOCK),
+                  after.cancelled(OrderCancelled.Reason.PAYMENT_DECLINED),
+                  after.cancelled(OrderCancelled.Reason.FAILED),
+                  after.notifiedOrders(),
+                  after.events(),
+                  after.deadLetters(),
+                  orders - ended,
                   after.duplicateOutcomes(),
                   after.duplicateNotifications(),
                   after.foreign());
@@ -386,34 +426,8 @@ public final class ShopDemo {
           transportName,
           run.id(),
           List.copyOf(started.stream().map(ShopService::name).toList()),
-          after == null ? book.placed() : after.placed().size(),
-          after == null ? book.shipped() : after.shipped(),
-          after == null ? book.cancelled() : ended - after.shipped(),
-          cancelled(book, after, OrderCancelled.Reason.OUT_OF_STOCK),
-          cancelled(book, after, OrderCancelled.Reason.PAYMENT_DECLINED),
-          cancelled(book, after, OrderCancelled.Reason.FAILED),
-          after == null ? book.notifiedOrders() : after.notifiedOrders(),
-          after == null ? stats.published() : after.events(),
-          delivered,
-          after == null ? ledger.deadLetters() : after.deadLetters(),
-          retries,
-          analytics == null ? 0 : analytics.processedTotal(),
-          analyticsDropped,
-          audit.total(),
-          audit,
-          millis(latency.getValueAtPercentile(50)),
-          millis(latency.getValueAtPercentile(99)),
-          millis(latency.getMaxValue()),
-          TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
-          TimeUnit.NANOSECONDS.toMillis(readyNanos),
-          round(placedThisRun / seconds),
-          round(publishedByThen / seconds),
-          close.drained(),
-          new TreeMap<>(close.undelivered()),
-          close.threadsStopped(),
-          eventRows(counters, analytics, ledger),
-          serviceRows(stats, started),
-          durable);
+          thisRun,
+          allRuns);
     } finally {
       bus.close(CLOSE_TIMEOUT); // Idempotent: a no-op after a normal run.
       analyticsExecutor.shutdownNow();
@@ -433,8 +447,10 @@ public final class ShopDemo {
     }
   }
 
-  private static long cancelled(OrderBook book, ShopHistory after, OrderCancelled.Reason reason) {
-    return after == null ? book.cancelled(reason) : after.cancelled(reason);
+  /** Orders this run cancelled for {@code reason}: on the log, the cancellations it added. */
+  private static long cancelledThisRun(
+      OrderBook book, ShopHistory before, ShopHistory after, OrderCancelled.Reason reason) {
+    return after == null ? book.cancelled(reason) : after.cancelled(reason) - before.cancelled(reason);
   }
 
   private static String status(int orders, OrderBook book, EventBus bus, long start) {
