@@ -361,7 +361,13 @@ public final class Engine implements EventBus {
             if (lane.offerBlocking(item, s.blockNanos)) {
               return null;
             }
-            detail = closed ? "the bus closed while waiting" : "no room within " + s.backpressure.timeout();
+            detail =
+                closed
+                    ? "the bus closed while waiting"
+                    : "no room within "
+                        + s.backpressure.timeout()
+                        + "; a longer Backpressure.block(timeout) or a larger"
+                        + " SubscribeOptions.mailboxCapacity(n) gives it more room";
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             detail = "interrupted while waiting for room";
@@ -375,7 +381,14 @@ public final class Engine implements EventBus {
         lane.droppedOnArrival.incrementAndGet();
         dropped(s, event, item, DropReason.REJECTED);
         return new MailboxFullException(
-            s.name, "policy FAIL, capacity " + lane.queue.capacity());
+            s.name,
+            "policy FAIL (the default), capacity "
+                + lane.queue.capacity()
+                + "; to make publishers wait for room instead, subscribe with"
+                + " SubscribeOptions.backpressure(Backpressure.block(timeout)), and for more room"
+                + " SubscribeOptions.mailboxCapacity(n) (default "
+                + SubscribeOptions.DEFAULT_MAILBOX_CAPACITY
+                + ")");
     }
   }
 

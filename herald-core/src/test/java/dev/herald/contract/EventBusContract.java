@@ -523,9 +523,13 @@ public abstract class EventBusContract {
     void failRefusesThePublishAndCountsIt() throws Exception {
       Subscription s = gated("fail", Backpressure.fail(), 4);
       fill(4);
+      // The message says how to change the default policy and capacity.
       assertThatThrownBy(() -> bus.emit("bp.e", 99))
           .isInstanceOf(MailboxFullException.class)
-          .hasMessageContaining("fail");
+          .hasMessageContaining("'fail'")
+          .hasMessageContaining("policy FAIL (the default), capacity 4")
+          .hasMessageContaining("SubscribeOptions.backpressure(Backpressure.block(timeout))")
+          .hasMessageContaining("SubscribeOptions.mailboxCapacity(n) (default 8192)");
       CompletableFuture<PublishResult> f = bus.publish("bp.e", 100);
       assertThatThrownBy(() -> get(f)).hasCauseInstanceOf(MailboxFullException.class);
       gate.countDown();
@@ -597,12 +601,14 @@ public abstract class EventBusContract {
     }
 
     @Test
-    void blockGivesUpAfterItsTimeout() throws Exception {
+    void blockGivesUpAfterItsTimeoutAndSaysHowToWaitLonger() throws Exception {
       Subscription s = gated("block-timeout", Backpressure.block(Duration.ofMillis(50)), 4);
       fill(4);
       assertThatThrownBy(() -> bus.emit("bp.e", 4))
           .isInstanceOf(MailboxFullException.class)
-          .hasMessageContaining("PT0.05S");
+          .hasMessageContaining("PT0.05S")
+          .hasMessageContaining("Backpressure.block(timeout)")
+          .hasMessageContaining("SubscribeOptions.mailboxCapacity(n)");
       gate.countDown();
       await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 5);
       assertThat(s.stats().dropped()).isEqualTo(1);
