@@ -113,7 +113,7 @@ class FailureLoggingTest {
   }
 
   @Test
-  void aDeadLetterThatASubscriptionOrTheListenerTakesIsNotLogged() throws Exception {
+  void aDeadLetterThatASubscriptionTheListenerOrTheUnroutedChannelTakesIsNotLogged() throws Exception {
     List<DeadLetter> heard = new CopyOnWriteArrayList<>();
     bus =
         Herald.builder()
@@ -136,6 +136,14 @@ class FailureLoggingTest {
     failing(bus, "payments", new IllegalStateException("declined"));
     bus.publish("order.placed", "o-2").get(30, SECONDS);
     await().atMost(30, SECONDS).until(() -> taken.size() == 1);
+    bus.close();
+
+    bus = Herald.inMemory();
+    List<Event<Object>> unrouted = new CopyOnWriteArrayList<>();
+    bus.subscribeUnrouted(unrouted::add, SubscribeOptions.defaults());
+    failing(bus, "payments", new IllegalStateException("declined"));
+    bus.publish("order.placed", "o-3").get(30, SECONDS);
+    await().atMost(30, SECONDS).until(() -> unrouted.size() == 1);
 
     assertThat(captured.records).isEmpty();
   }

@@ -768,10 +768,14 @@ public final class Engine implements EventBus {
     }
   }
 
-  /** Whether a subscription of this process, in-process or durable, would take {@code event}. */
+  /**
+   * Whether a subscription of this process, in-process or durable, would take the dead letter
+   * {@code event}; without a transport, the unrouted channel takes what nothing else does.
+   */
   private boolean takenInProcess(Event<?> event) {
     Registry reg = registry;
-    if (reg.forType(event.type()).length + byClass(reg, event.type(), event.data()).length > 0) {
+    if (reg.forType(event.type()).length + byClass(reg, event.type(), event.data()).length > 0
+        || (transport == null && reg.unrouted.length > 0)) {
       return true;
     }
     for (SubscriptionImpl s : draining) {
