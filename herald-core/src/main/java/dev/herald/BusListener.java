@@ -6,10 +6,14 @@ package dev.herald;
  *
  * <p>Called synchronously on the thread where the thing happens: the publisher's thread for drops
  * on arrival and unrouted events, a delivery thread for the others. Keep it fast and non-blocking.
- * An exception thrown by a listener is swallowed and counted, never propagated into delivery.
+ * An exception thrown by a listener is counted and logged (at {@code WARNING}, through {@link
+ * System.Logger}), never propagated into delivery.
  */
 public interface BusListener {
-  /** An event matched no subscription. */
+  /**
+   * An event matched no subscription of this process and was not stored by a transport: it went
+   * nowhere but to the unrouted channel. Not called for an event stored for durable subscriptions.
+   */
   default void onUnrouted(Event<?> event) {}
 
   /** An event routed to {@code subscription} was dropped. */

@@ -3,19 +3,34 @@ package dev.herald;
 import java.util.List;
 
 /**
- * A snapshot of a bus's counters: {@code published == routed + unrouted}, where an event is routed
- * when it matched at least one subscription.
+ * A snapshot of a bus's counters. Every published event is exactly one of routed, stored only or
+ * unrouted, so once every publish has returned:
  *
- * @param published events accepted by publish or emit
- * @param routed events that matched at least one subscription
- * @param unrouted events that matched none, sent to the unrouted channel
+ * <pre>{@code published == routed + storedOnly + unrouted}</pre>
+ *
+ * <p>On a bus with a transport every event but replies is handed to the transport, so there is no
+ * unrouted event: an event that no subscription of this process takes is stored for the durable
+ * subscriptions (consumer groups), wherever they run. Once every store has completed, {@code
+ * stored + storeFailed} is the number of events handed to the transport.
+ *
+ * @param published events accepted by publish or emit, and the bus's own (dead letters, replies)
+ * @param routed events that matched at least one subscription of this process (stored or not)
+ * @param storedOnly events that matched no subscription of this process and were handed to the
+ *     transport to store for durable subscriptions; those whose store failed are also counted in
+ *     {@code storeFailed}
+ * @param unrouted events that matched no subscription of this process and were not handed to a
+ *     transport: they went nowhere but to the unrouted channel ({@link EventBus#subscribeUnrouted},
+ *     {@link BusListener#onUnrouted})
+ * @param stored events the transport confirmed as stored, routed or not; 0 without a transport
  * @param storeFailed events the transport failed to store (see {@link BusListener#onStoreFailed})
  * @param subscriptions a snapshot per live subscription
  */
 public record BusStats(
     long published,
     long routed,
+    long storedOnly,
     long unrouted,
+    long stored,
     long storeFailed,
     List<SubscriptionStats> subscriptions) {
   public BusStats {

@@ -27,19 +27,33 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Accounting</h2>
  *
- * Every published event is routed or unrouted; every routed event ends handled, dead-lettered or
- * dropped by an explicit policy, and each of those is counted ({@link #stats()}) and reported
- * ({@link BusListener}). Unrouted events are delivered to {@link #subscribeUnrouted} subscriptions.
+ * Every published event is routed (it matched a subscription of this process), stored only (it
+ * matched none, and the bus's transport stored it for durable subscriptions, which may run in
+ * another process) or unrouted (it matched none and was not stored: it went nowhere). Every routed
+ * event ends handled, dead-lettered or dropped by an explicit policy, and each of those is counted
+ * ({@link #stats()}) and reported ({@link BusListener}). Unrouted events, and only those, are
+ * delivered to {@link #subscribeUnrouted} subscriptions.
+ *
+ * <h2>Failures nobody observes</h2>
+ *
+ * A dead letter that no subscription of this process and no {@link BusListener#onDeadLetter} takes,
+ * a store failure that no {@link BusListener#onStoreFailed} observes, and an exception thrown by a
+ * listener are logged at {@code WARNING} through {@link System.Logger} (logger {@code
+ * dev.herald.internal.Engine}), at most 10 a second per bus; the counters miss none of them.
  */
 public interface EventBus extends AutoCloseable {
 
   /**
-   * Publishes an event and tracks it to the end.
+   * Publishes an event and tracks it: on a bus with a transport, until it is stored; and until
+   * every matching subscription of this process finished with it. Durable subscriptions (consumer
+   * groups) are fed from the store later, possibly in another process: their outcome is not
+   * waited for, and {@link PublishResult#stored()} stands for them.
    *
-   * @return a future completed once every matching subscription finished with the event (handled,
-   *     dead-lettered or dropped), with the outcome per subscription; completed exceptionally with
-   *     a {@link MailboxFullException} when a subscription refused it ({@code FAIL} policy, or a
-   *     {@code BLOCK} that timed out)
+   * @return a future completed once the event is stored (on a bus with a transport) and every
+   *     matching subscription of this process finished with it (handled, dead-lettered or
+   *     dropped), with the outcome per subscription; completed exceptionally with a {@link
+   *     MailboxFullException} when a subscription refused it ({@code FAIL} policy, or a {@code
+   *     BLOCK} that timed out), or with the transport's failure when the store failed
    * @throws BusClosedException if the bus is closed
    */
   CompletableFuture<PublishResult> publish(Event<?> event);
@@ -90,7 +104,11 @@ public interface EventBus extends AutoCloseable {
   <T> Subscription subscribe(
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options);
 
-  /** Subscribes to events that match no other subscription. */
+  /**
+   * Subscribes to unrouted events: those that match no other subscription of this process and that
+   * no transport stored. On a bus with a transport, events (but replies) are stored, so they are
+   * never unrouted: an event nobody takes now waits in the store for durable subscriptions.
+   */
   Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options);
 
   /**

@@ -46,8 +46,15 @@ import java.util.concurrent.atomic.LongAdder;
  * The in-memory engine behind {@link EventBus}: copy-on-write routing, one bounded mailbox per
  * subscription lane, delivery on an executor, retries on a timer, dead letters and the unrouted
  * channel as events on the bus itself. Thread-safe; publishing takes no lock.
+ *
+ * <p>Failures that nothing else observes (a dead letter that no subscription or listener takes, a
+ * store failure or a listener exception with no listener to hear of it) are logged at {@code
+ * WARNING} through this class's {@link System.Logger}, at most {@value #WARNINGS_PER_SECOND} a
+ * second.
  */
 public final class Engine implements EventBus {
+  private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+  private static final int WARNINGS_PER_SECOND = 10;
   private static final String REPLY_TO = "replyto";
   private static final String IN_REPLY_TO = "inreplyto";
   private static final String REPLY_ERROR = "replyerror";
@@ -75,6 +82,11 @@ public final class Engine implements EventBus {
   private final LongAdder unrouted = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
   private final LongAdder storeFailures = new LongAdder();
+  private final LongAdder storedOnly = new LongAdder();
+  private final LongAdder stored = new LongAdder();
+  private final FailureLog failures;
+  private final boolean listenerTakesDeadLetters;
+  private final boolean listenerTakesStoreFailures;
 
   private final Map<String, CompletableFuture<Object>> pendingRequests = new ConcurrentHashMap<>();
   private volatile SubscriptionImpl replySubscription;
@@ -110,8 +122,13 @@ public final class Engine implements EventBus {
     this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("herald-timer", true));
     this.timer.setRemoveOnCancelPolicy(true);
     this.listener = Objects.requireNonNull(listener, "listener");
-    this.listenerTimesHandlers = overridesOnHandled(listener);
+    this.listenerTimesHandlers =
+        overrides(listener, "onHandled", String.class, Event.class, int.class, long.class);
+    this.listenerTakesDeadLetters = overrides(listener, "onDeadLetter", DeadLetter.class);
+    this.listenerTakesStoreFailures =
+        overrides(listener, "onStoreFailed", Event.class, Throwable.class);
     this.time = Objects.requireNonNull(time, "time");
+    this.failures = new FailureLog(LOG, time, WARNINGS_PER_SECOND, TimeUnit.SECONDS.toNanos(1));
     this.source = source;
     this.replyType =
         "herald.reply." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
@@ -125,12 +142,12 @@ public final class Engine implements EventBus {
     PublishGate.Cell in = enter("publish");
     try {
       if (transport == null) {
-        return route(event, true).future;
+        return route(event, true, false).future;
       }
       CompletableFuture<Void> stored = storeUnobserved(event);
       Tracker t;
       try {
-        t = route(event, true);
+        t = route(event, true, true);
       } catch (MailboxFullException e) {
         observed(event, stored); // stored all the same: a failure to store still counts
         throw e;
@@ -145,6 +162,7 @@ public final class Engine implements EventBus {
                 storeFailed(event, failure);
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
               }
+              this.stored.increment();
               return routed;
             });
       }
@@ -164,7 +182,7 @@ public final class Engine implements EventBus {
       if (transport != null) {
         store(event);
       }
-      route(event, false);
+      route(event, false, transport != null);
     } finally {
       in.exit();
     }
@@ -204,48 +222,75 @@ public final class Engine implements EventBus {
         (v, t) -> {
           if (t != null) {
             storeFailed(event, t);
+          } else {
+            this.stored.increment();
           }
         });
   }
 
   private void storeFailed(Event<?> event, Throwable t) {
     storeFailures.increment();
+    if (!listenerTakesStoreFailures) {
+      failures.warn(
+          () ->
+              "transport '"
+                  + transport.name()
+                  + "' failed to store event "
+                  + describe(event)
+                  + " (no BusListener.onStoreFailed observes store failures)",
+          t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+    }
     try {
       listener.onStoreFailed(event, t);
     } catch (RuntimeException e) {
-      listenerErrors.increment();
+      listenerFailed("onStoreFailed", e);
     }
+  }
+
+  private static String describe(Event<?> event) {
+    return "id '" + event.id() + "' of type '" + event.type() + "'";
   }
 
   /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
   private void emitInternal(Event<?> event) {
     PublishGate.Cell in = gate.enter();
     try {
-      if (transport != null && DeadLetter.TYPE.equals(event.type())) {
-        store(event); // Dead letters outlive a restart when the transport stores events.
+      // Dead letters outlive a restart when the transport stores events; replies never do.
+      boolean storing = transport != null && DeadLetter.TYPE.equals(event.type());
+      if (storing) {
+        store(event);
       }
-      route(event, false);
+      route(event, false, storing);
     } finally {
       in.exit();
     }
   }
 
   /**
-   * Routes an event to every matching subscription.
+   * Routes an event to every matching subscription of this process. An event that matches none is
+   * stored only when {@code stored} (the transport was handed it for durable subscriptions), else
+   * unrouted: counted, reported, and routed to the unrouted channel.
    *
    * @return the tracker when {@code track}, else null
    * @throws MailboxFullException after routing, if a subscription refused the event
    */
-  private Tracker route(Event<?> event, boolean track) {
+  private Tracker route(Event<?> event, boolean track, boolean stored) {
     Registry reg = registry;
     SubscriptionImpl[] byType = reg.forType(event.type());
     SubscriptionImpl[] byClass = byClass(reg, event.type(), event.data());
+    boolean unroutedNow = false;
     if (byType.length + byClass.length == 0) {
-      unrouted.increment();
-      notifyUnrouted(event);
-      byType = reg.unrouted;
+      if (stored) {
+        storedOnly.increment();
+      } else {
+        unroutedNow = true;
+        unrouted.increment();
+        notifyUnrouted(event);
+        byType = reg.unrouted;
+      }
     }
-    Tracker tracker = track ? new Tracker(event, byType.length + byClass.length) : null;
+    Tracker tracker =
+        track ? new Tracker(event, byType.length + byClass.length, stored, unroutedNow) : null;
     MailboxFullException refused = null;
     int slot = 0;
     for (SubscriptionImpl s : byType) {
@@ -316,7 +361,13 @@ public final class Engine implements EventBus {
             if (lane.offerBlocking(item, s.blockNanos)) {
               return null;
             }
-            detail = closed ? "the bus closed while waiting" : "no room within " + s.backpressure.timeout();
+            detail =
+                closed
+                    ? "the bus closed while waiting"
+                    : "no room within "
+                        + s.backpressure.timeout()
+                        + "; a longer Backpressure.block(timeout) or a larger"
+                        + " SubscribeOptions.mailboxCapacity(n) gives it more room";
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             detail = "interrupted while waiting for room";
@@ -330,7 +381,14 @@ public final class Engine implements EventBus {
         lane.droppedOnArrival.incrementAndGet();
         dropped(s, event, item, DropReason.REJECTED);
         return new MailboxFullException(
-            s.name, "policy FAIL, capacity " + lane.queue.capacity());
+            s.name,
+            "policy FAIL (the default), capacity "
+                + lane.queue.capacity()
+                + "; to make publishers wait for room instead, subscribe with"
+                + " SubscribeOptions.backpressure(Backpressure.block(timeout)), and for more room"
+                + " SubscribeOptions.mailboxCapacity(n) (default "
+                + SubscribeOptions.DEFAULT_MAILBOX_CAPACITY
+                + ")");
     }
   }
 
@@ -465,7 +523,7 @@ public final class Engine implements EventBus {
       try {
         listener.onFeedFailed(s.name, cause);
       } catch (RuntimeException e) {
-        listenerErrors.increment();
+        listenerFailed("onFeedFailed", e);
       }
     }
   }
@@ -611,15 +669,13 @@ public final class Engine implements EventBus {
     return listenerTimesHandlers;
   }
 
-  private static boolean overridesOnHandled(BusListener listener) {
+  /** Whether {@code listener} implements the method, rather than inheriting the empty default. */
+  private static boolean overrides(BusListener listener, String method, Class<?>... parameters) {
     try {
-      return listener
-              .getClass()
-              .getMethod("onHandled", String.class, Event.class, int.class, long.class)
-              .getDeclaringClass()
+      return listener.getClass().getMethod(method, parameters).getDeclaringClass()
           != BusListener.class;
     } catch (NoSuchMethodException e) {
-      return true; // Cannot tell: time every call, as before.
+      return true; // Cannot tell: assume it listens.
     }
   }
 
@@ -669,23 +725,72 @@ public final class Engine implements EventBus {
     try {
       listener.onDeadLetter(dl);
     } catch (RuntimeException e) {
-      listenerErrors.increment();
+      listenerFailed("onDeadLetter", e);
     }
     if (DeadLetter.TYPE.equals(event.type())) {
-      return; // A failing dead-letter handler: its dead letter is reported, not re-published.
+      // A failing dead-letter handler: its dead letter is reported, not re-published.
+      if (!listenerTakesDeadLetters) {
+        failures.warn(
+            () ->
+                "dead-letter subscription '"
+                    + s.name
+                    + "' failed on the dead letter "
+                    + describe(event)
+                    + " after "
+                    + attempts
+                    + " attempt(s); it is not published again",
+            cause);
+      }
+      return;
+    }
+    Event<DeadLetter> letter =
+        Event.<DeadLetter>causedBy(event, DeadLetter.TYPE).source(source).data(dl).build();
+    if (!listenerTakesDeadLetters && !takenInProcess(letter)) {
+      failures.warn(
+          () ->
+              "subscription '"
+                  + s.name
+                  + "' gave up on event "
+                  + describe(event)
+                  + " after "
+                  + attempts
+                  + " attempt(s); "
+                  + (transport != null
+                      ? "its dead letter is stored, but no subscription of this process takes it"
+                      : "no subscription takes its dead letter")
+                  + " (subscribe to DeadLetter.class, or observe BusListener.onDeadLetter)",
+          cause);
     }
     try {
-      emitInternal(Event.<DeadLetter>causedBy(event, DeadLetter.TYPE).source(source).data(dl).build());
+      emitInternal(letter);
     } catch (MailboxFullException e) {
       // Counted and reported as a drop at the dead-letter subscription that refused it.
     }
+  }
+
+  /**
+   * Whether a subscription of this process, in-process or durable, would take the dead letter
+   * {@code event}; without a transport, the unrouted channel takes what nothing else does.
+   */
+  private boolean takenInProcess(Event<?> event) {
+    Registry reg = registry;
+    if (reg.forType(event.type()).length + byClass(reg, event.type(), event.data()).length > 0
+        || (transport == null && reg.unrouted.length > 0)) {
+      return true;
+    }
+    for (SubscriptionImpl s : draining) {
+      if (s.feed != null && s.isActive() && s.selector.matches(event)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void notifyFailure(String sub, Event<?> event, Throwable cause, int attempt, boolean retry) {
     try {
       listener.onHandlerFailure(sub, event, cause, attempt, retry);
     } catch (RuntimeException e) {
-      listenerErrors.increment();
+      listenerFailed("onHandlerFailure", e);
     }
   }
 
@@ -693,7 +798,7 @@ public final class Engine implements EventBus {
     try {
       listener.onHandled(sub, event, attempts, latencyNanos);
     } catch (RuntimeException e) {
-      listenerErrors.increment();
+      listenerFailed("onHandled", e);
     }
   }
 
@@ -701,7 +806,7 @@ public final class Engine implements EventBus {
     try {
       listener.onDropped(sub, event, reason);
     } catch (RuntimeException e) {
-      listenerErrors.increment();
+      listenerFailed("onDropped", e);
     }
   }
 
@@ -709,8 +814,14 @@ public final class Engine implements EventBus {
     try {
       listener.onUnrouted(event);
     } catch (RuntimeException e) {
-      listenerErrors.increment();
+      listenerFailed("onUnrouted", e);
     }
+  }
+
+  /** A listener call threw: counted, logged, and never propagated into delivery. */
+  private void listenerFailed(String method, RuntimeException e) {
+    listenerErrors.increment();
+    failures.warn(() -> "BusListener." + method + " threw; delivery carries on", e);
   }
 
   /** How many listener calls threw. */
@@ -720,7 +831,10 @@ public final class Engine implements EventBus {
 
   @Override
   public BusStats stats() {
+    long storeFailedNow = storeFailures.sum();
+    long storedNow = stored.sum();
     long unroutedNow = unrouted.sum();
+    long storedOnlyNow = storedOnly.sum();
     long published = gate.entered() - refusedClosed.sum();
     List<SubscriptionStats> subs = new ArrayList<>();
     for (SubscriptionImpl s : registry.all) {
@@ -733,7 +847,13 @@ public final class Engine implements EventBus {
       }
     }
     return new BusStats(
-        published, Math.max(0, published - unroutedNow), unroutedNow, storeFailures.sum(), subs);
+        published,
+        Math.max(0, published - storedOnlyNow - unroutedNow),
+        storedOnlyNow,
+        unroutedNow,
+        storedNow,
+        storeFailedNow,
+        subs);
   }
 
   // ---------------------------------------------------------------- closing

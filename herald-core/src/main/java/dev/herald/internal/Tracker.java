@@ -28,6 +28,8 @@ final class Tracker implements Completion {
   }
 
   final Event<?> event;
+  private final boolean stored;
+  private final boolean unrouted;
   final CompletableFuture<PublishResult> future = new CompletableFuture<>();
   // Slot 0, and slots 1.. when there are more (null otherwise). Plain writes: each is published
   // to the completing thread by the decrement that follows it.
@@ -38,8 +40,15 @@ final class Tracker implements Completion {
   @SuppressWarnings("unused") // Through REMAINING.
   private volatile int remaining;
 
-  Tracker(Event<?> event, int maxSlots) {
+  /**
+   * @param stored whether the event is handed to the transport; the publisher completes the future
+   *     it returns only once the store succeeded
+   * @param unrouted whether the slots are those of the unrouted channel
+   */
+  Tracker(Event<?> event, int maxSlots, boolean stored, boolean unrouted) {
     this.event = event;
+    this.stored = stored;
+    this.unrouted = unrouted;
     this.others = maxSlots > 1 ? new Delivery[maxSlots - 1] : null;
     REMAINING.set(this, maxSlots + 1); // Published with the tracker itself (the queue's release).
   }
@@ -83,7 +92,7 @@ final class Tracker implements Completion {
   private void countDown() {
     // Full fence: the last thread down sees every slot written before each decrement.
     if ((int) REMAINING.getAndAdd(this, -1) == 1) {
-      future.complete(new PublishResult(event, deliveries()));
+      future.complete(new PublishResult(event, deliveries(), stored, unrouted));
     }
   }
 

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.herald.Backpressure;
 import dev.herald.BusListener;
+import dev.herald.BusStats;
 import dev.herald.DeadLetter;
+import dev.herald.Delivery;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
+import dev.herald.PublishResult;
 import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import dev.herald.spi.Transport;
@@ -165,6 +168,66 @@ public abstract class DurableContract {
                         }));
   }
 
+  /** Records the events the listener hears of as unrouted. */
+  static final class UnroutedListener implements BusListener {
+    final ConcurrentLinkedQueue<Event<?>> unrouted = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void onUnrouted(Event<?> event) {
+      unrouted.add(event);
+    }
+  }
+
+  @Test
+  void eventsThatOnlyConsumerGroupsTakeAreStoredNotUnrouted() throws Exception {
+    UnroutedListener listener = new UnroutedListener();
+    EventBus bus = openBus(listener);
+    ConcurrentLinkedQueue<Integer> unroutedChannel = new ConcurrentLinkedQueue<>();
+    bus.subscribeUnrouted(
+        e -> unroutedChannel.add((Integer) e.data()), SubscribeOptions.defaults().name("unrouted"));
+    ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.only", Integer.class, e -> got.add(e.data()), group("go", "grouped"));
+    for (int i = 0; i < 3; i++) {
+      PublishResult r = bus.publish("d.only", i).get(30, SECONDS);
+      assertThat(r.stored()).isTrue();
+      assertThat(r.unrouted()).isFalse();
+      assertThat(r.deliveries()).isEmpty(); // no subscription of this process took it
+    }
+    bus.emit("d.only", 3);
+    assertThat(awaitCount(got, 4)).containsExactly(0, 1, 2, 3);
+    org.awaitility.Awaitility.await().atMost(30, SECONDS).until(() -> bus.stats().stored() == 4);
+    BusStats st = bus.stats();
+    assertThat(st.published()).isEqualTo(4);
+    assertThat(st.routed()).isZero();
+    assertThat(st.storedOnly()).isEqualTo(4);
+    assertThat(st.unrouted()).isZero();
+    assertThat(st.storeFailed()).isZero();
+    assertThat(st.routed() + st.storedOnly() + st.unrouted()).isEqualTo(st.published());
+    assertThat(listener.unrouted).isEmpty();
+    assertThat(unroutedChannel).isEmpty();
+  }
+
+  @Test
+  void anEventTakenInProcessAndByAGroupIsRoutedAndStored() throws Exception {
+    EventBus bus = openBus();
+    bus.subscribe("d.both", e -> {}, SubscribeOptions.defaults().name("local"));
+    ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.both", Integer.class, e -> got.add(e.data()), group("gb", "grouped"));
+    PublishResult r = bus.publish("d.both", 1).get(30, SECONDS);
+    assertThat(r.stored()).isTrue();
+    assertThat(r.unrouted()).isFalse();
+    assertThat(r.deliveries())
+        .extracting(Delivery::subscription, Delivery::outcome)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("local", Delivery.Outcome.HANDLED));
+    assertThat(awaitCount(got, 1)).containsExactly(1);
+    BusStats st = bus.stats();
+    assertThat(st.published()).isEqualTo(1);
+    assertThat(st.routed()).isEqualTo(1);
+    assertThat(st.storedOnly()).isZero();
+    assertThat(st.unrouted()).isZero();
+    assertThat(st.stored()).isEqualTo(1);
+  }
+
   @Test
   void groupsAreIndependent() throws Exception {
     EventBus bus = openBus();
@@ -206,12 +269,18 @@ public abstract class DurableContract {
   @Test
   void aFailedStoreFailsThePublishAndIsReported() throws Exception {
     AtomicReference<Throwable> reported = new AtomicReference<>();
+    AtomicInteger unrouted = new AtomicInteger();
     EventBus bus =
         openBus(
             new BusListener() {
               @Override
               public void onStoreFailed(Event<?> event, Throwable cause) {
                 reported.set(cause);
+              }
+
+              @Override
+              public void onUnrouted(Event<?> event) {
+                unrouted.incrementAndGet();
               }
             });
     RuntimeException boom = new IllegalStateException("disk full");
@@ -220,7 +289,13 @@ public abstract class DurableContract {
         .cause()
         .isSameAs(boom);
     assertThat(reported.get()).isSameAs(boom);
-    assertThat(bus.stats().storeFailed()).isEqualTo(1);
+    BusStats st = bus.stats();
+    assertThat(st.storeFailed()).isEqualTo(1);
+    assertThat(st.stored()).isZero();
+    // Handed to the transport for durable subscriptions: stored only, whose store failed.
+    assertThat(st.storedOnly()).isEqualTo(1);
+    assertThat(st.unrouted()).isZero();
+    assertThat(unrouted.get()).isZero();
   }
 
   @Test

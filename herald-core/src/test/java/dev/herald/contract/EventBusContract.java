@@ -64,6 +64,14 @@ public abstract class EventBusContract {
   /** A builder for a fresh bus of the transport under test. */
   protected abstract Herald.Builder newBusBuilder();
 
+  /**
+   * Whether the bus under test stores events with a transport. Then an event that no subscription
+   * of this process takes is stored for durable subscriptions, not unrouted.
+   */
+  protected boolean storesEvents() {
+    return false;
+  }
+
   /** How many events each of the 8 publishers sends in the stress test. */
   protected int stressEventsPerPublisher() {
     return Integer.getInteger("herald.stress.perPublisher", 100_000);
@@ -240,7 +248,9 @@ public abstract class EventBusContract {
       s.close();
       assertThat(s.isActive()).isFalse();
       PublishResult after = get(bus.publish("a.b", 2));
-      assertThat(after.unrouted()).isTrue();
+      assertThat(after.deliveries()).isEmpty();
+      assertThat(after.unrouted()).isEqualTo(!storesEvents());
+      assertThat(after.stored()).isEqualTo(storesEvents());
       assertThat(inbox.awaitCount(1)).containsExactly(1);
     }
 
@@ -262,7 +272,7 @@ public abstract class EventBusContract {
       assertThat(self.get().isActive()).isFalse();
       get(bus.publish("x.z", "hello"));
       assertThat(late.awaitCount(1)).containsExactly("hello");
-      assertThat(get(bus.publish("x.y", 2)).unrouted()).isTrue();
+      assertThat(get(bus.publish("x.y", 2)).deliveries()).isEmpty();
     }
 
     @Test
@@ -513,9 +523,13 @@ public abstract class EventBusContract {
     void failRefusesThePublishAndCountsIt() throws Exception {
       Subscription s = gated("fail", Backpressure.fail(), 4);
       fill(4);
+      // The message says how to change the default policy and capacity.
       assertThatThrownBy(() -> bus.emit("bp.e", 99))
           .isInstanceOf(MailboxFullException.class)
-          .hasMessageContaining("fail");
+          .hasMessageContaining("'fail'")
+          .hasMessageContaining("policy FAIL (the default), capacity 4")
+          .hasMessageContaining("SubscribeOptions.backpressure(Backpressure.block(timeout))")
+          .hasMessageContaining("SubscribeOptions.mailboxCapacity(n) (default 8192)");
       CompletableFuture<PublishResult> f = bus.publish("bp.e", 100);
       assertThatThrownBy(() -> get(f)).hasCauseInstanceOf(MailboxFullException.class);
       gate.countDown();
@@ -587,12 +601,14 @@ public abstract class EventBusContract {
     }
 
     @Test
-    void blockGivesUpAfterItsTimeout() throws Exception {
+    void blockGivesUpAfterItsTimeoutAndSaysHowToWaitLonger() throws Exception {
       Subscription s = gated("block-timeout", Backpressure.block(Duration.ofMillis(50)), 4);
       fill(4);
       assertThatThrownBy(() -> bus.emit("bp.e", 4))
           .isInstanceOf(MailboxFullException.class)
-          .hasMessageContaining("PT0.05S");
+          .hasMessageContaining("PT0.05S")
+          .hasMessageContaining("Backpressure.block(timeout)")
+          .hasMessageContaining("SubscribeOptions.mailboxCapacity(n)");
       gate.countDown();
       await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 5);
       assertThat(s.stats().dropped()).isEqualTo(1);
@@ -790,18 +806,42 @@ public abstract class EventBusContract {
     }
 
     @Test
-    void unmatchedEventsGoToTheUnroutedChannel() throws Exception {
+    void unmatchedEventsGoToTheUnroutedChannelUnlessTheTransportStoresThem() throws Exception {
       Inbox<Event<Object>> unrouted = new Inbox<>();
       bus.subscribeUnrouted(unrouted::add, named("unrouted"));
-      bus.subscribe("known.e", e -> {});
-      get(bus.publish("known.e", 1));
-      get(bus.publish("unknown.e", 2));
-      assertThat(unrouted.awaitCount(1)).extracting(Event::type).containsExactly("unknown.e");
-      assertThat(listener.unrouted).extracting(Event::type).containsExactly("unknown.e");
+      bus.subscribe("known.e", e -> {}, named("known"));
+      PublishResult known = get(bus.publish("known.e", 1));
+      PublishResult unknown = get(bus.publish("unknown.e", 2));
+      assertThat(known.unrouted()).isFalse();
+      assertThat(known.stored()).isEqualTo(storesEvents());
+      assertThat(known.deliveries()).extracting(Delivery::subscription).containsExactly("known");
       BusStats st = bus.stats();
       assertThat(st.published()).isEqualTo(2);
-      assertThat(st.unrouted()).isEqualTo(1);
       assertThat(st.routed()).isEqualTo(1);
+      assertThat(st.routed() + st.storedOnly() + st.unrouted()).isEqualTo(st.published());
+      if (storesEvents()) {
+        // Stored for durable subscriptions, wherever they run: it did not go nowhere.
+        assertThat(unknown.stored()).isTrue();
+        assertThat(unknown.unrouted()).isFalse();
+        assertThat(unknown.deliveries()).isEmpty(); // the unrouted channel never took it
+        assertThat(listener.unrouted).isEmpty();
+        assertThat(st.storedOnly()).isEqualTo(1);
+        assertThat(st.unrouted()).isZero();
+        assertThat(st.stored()).isEqualTo(2);
+      } else {
+        // The result and the counters agree: unrouted, though the unrouted channel took it.
+        assertThat(unknown.unrouted()).isTrue();
+        assertThat(unknown.stored()).isFalse();
+        assertThat(unknown.deliveries())
+            .extracting(Delivery::subscription, Delivery::outcome)
+            .containsExactly(
+                org.assertj.core.groups.Tuple.tuple("unrouted", Delivery.Outcome.HANDLED));
+        assertThat(unrouted.awaitCount(1)).extracting(Event::type).containsExactly("unknown.e");
+        assertThat(listener.unrouted).extracting(Event::type).containsExactly("unknown.e");
+        assertThat(st.storedOnly()).isZero();
+        assertThat(st.unrouted()).isEqualTo(1);
+        assertThat(st.stored()).isZero();
+      }
     }
 
     @Test
@@ -836,12 +876,20 @@ public abstract class EventBusContract {
                   flaky.stats().inFlight() == 0
                       && lossy.stats().inFlight() == 0
                       && evicting.stats().inFlight() == 0);
-      BusStats st = bus.stats();
-      // Dead letters are events on the bus too; with no dead-letter subscriber they are unrouted.
+      // Dead letters are events on the bus too; with no dead-letter subscriber they are unrouted,
+      // or stored only when the transport stores events.
       long deadLetters = flaky.stats().deadLettered();
+      if (storesEvents()) {
+        await().atMost(30, SECONDS).until(() -> bus.stats().stored() == 8_000 + deadLetters);
+      }
+      BusStats st = bus.stats();
       assertThat(st.published()).isEqualTo(8_000 + deadLetters);
-      assertThat(st.routed() + st.unrouted()).isEqualTo(st.published());
-      assertThat(st.unrouted()).isEqualTo(800 + deadLetters);
+      assertThat(st.routed() + st.storedOnly() + st.unrouted()).isEqualTo(st.published());
+      assertThat(st.routed()).isEqualTo(7_200);
+      assertThat(storesEvents() ? st.storedOnly() : st.unrouted()).isEqualTo(800 + deadLetters);
+      assertThat(storesEvents() ? st.unrouted() : st.storedOnly()).isZero();
+      assertThat(st.stored()).isEqualTo(storesEvents() ? st.published() : 0);
+      assertThat(st.storeFailed()).isZero();
       for (Subscription s : List.of(flaky, lossy, evicting)) {
         SubscriptionStats ss = s.stats();
         assertThat(ss.routed()).as(ss.name()).isEqualTo(7_200);

@@ -30,6 +30,11 @@ class MemoryTransportTest {
     }
 
     @Override
+    protected boolean storesEvents() {
+      return true;
+    }
+
+    @Override
     protected int stressEventsPerPublisher() {
       return 20_000;
     }

@@ -3,6 +3,7 @@ package dev.herald.kafka;
 import dev.herald.Event;
 import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
+import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -28,8 +29,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One durable subscription's feed on Kafka: a single {@link org.apache.kafka.clients.consumer.KafkaConsumer}
@@ -72,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * feed; nothing is lost silently, and nothing it had not finished is committed.
  */
 public final class KafkaFeed implements Transport.Feed {
-    private static final Logger log = LoggerFactory.getLogger(KafkaFeed.class);
+    private static final System.Logger LOG = System.getLogger(KafkaFeed.class.getName());
     /** Records the deliverer takes from the buffer at a time. */
     private static final int CHUNK = 256;
     /** What {@link #decode} returns for a record the subscription never takes. */
@@ -308,7 +307,7 @@ public final class KafkaFeed implements Transport.Feed {
             consumer.commitAsync(offsets, (done, e) -> {
                 if (e != null) {
                     // A later commit covers it; until then a restart redelivers, which at-least-once allows.
-                    log.debug("commit of group '{}' failed, a later one retries: {}", groupId, e.toString());
+                    LOG.log(Level.DEBUG, () -> "commit of group '" + groupId + "' failed, a later one retries: " + e);
                     for (Map.Entry<TopicPartition, OffsetAndMetadata> x : offsets.entrySet()) {
                         Progress p = owned.get(x.getKey());
                         if (p != null && p.committed == x.getValue().offset()) {
@@ -356,8 +355,8 @@ public final class KafkaFeed implements Transport.Feed {
                 p.confirmed = p.committed;
             }
         } catch (RuntimeException e) {
-            log.warn("commit of group '{}' failed; its unfinished events are delivered again: {}", groupId,
-                    e.toString());
+            LOG.log(Level.WARNING, "commit of group '" + groupId
+                    + "' failed; its unfinished events are delivered again: " + e);
         }
     }
 
@@ -383,7 +382,7 @@ public final class KafkaFeed implements Transport.Feed {
                 consumer.close(CloseOptions.timeout(settings.closeTimeout())
                         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             } catch (RuntimeException e) {
-                log.warn("closing the consumer of group '{}' failed: {}", groupId, e.toString());
+                LOG.log(Level.WARNING, "closing the consumer of group '" + groupId + "' failed: " + e);
             }
             if (state != State.FAILED) {
                 state = State.CLOSED;
@@ -400,8 +399,8 @@ public final class KafkaFeed implements Transport.Feed {
             while (inFlight.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.info("feed of group '{}' closes with {} events unfinished; they are delivered again",
-                            groupId, inFlight.get());
+                    LOG.log(Level.INFO, "feed of group '" + groupId + "' closes with " + inFlight.get()
+                            + " events unfinished; they are delivered again");
                     return;
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -418,13 +417,13 @@ public final class KafkaFeed implements Transport.Feed {
             failure = e;
             state = State.FAILED;
         }
-        log.error("feed of group '{}' on topics {} failed and stopped; unfinished events are delivered again "
-                + "to the next member of the group", groupId, topics, e);
+        LOG.log(Level.ERROR, "feed of group '" + groupId + "' on topics " + topics
+                + " failed and stopped; unfinished events are delivered again to the next member of the group", e);
         try {
             sink.failed(e);
         } catch (RuntimeException listenerError) {
-            log.warn("the sink of group '{}' failed to take the feed's failure: {}", groupId,
-                    listenerError.toString());
+            LOG.log(Level.WARNING, "the sink of group '" + groupId + "' failed to take the feed's failure",
+                    listenerError);
         }
     }
 
@@ -432,7 +431,7 @@ public final class KafkaFeed implements Transport.Feed {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            log.debug("group '{}' assigned {}", groupId, partitions);
+            LOG.log(Level.DEBUG, () -> "group '" + groupId + "' assigned " + partitions);
             for (TopicPartition tp : partitions) {
                 long position = consumer.position(tp, settings.closeTimeout());
                 owned.put(tp, new Progress(tp, position));
@@ -449,7 +448,7 @@ public final class KafkaFeed implements Transport.Feed {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            log.debug("group '{}' revoked {}", groupId, partitions);
+            LOG.log(Level.DEBUG, () -> "group '" + groupId + "' revoked " + partitions);
             List<Progress> revoked = drop(partitions);
             if (!crashed) {
                 // Let the records already in a handler's hands finish before the partitions go: the
@@ -468,8 +467,8 @@ public final class KafkaFeed implements Transport.Feed {
                     while (p.handed.get() > 0) {
                         long left = deadline - System.nanoTime();
                         if (left <= 0) {
-                            log.info("group '{}' gives up {} with {} events unfinished; they are delivered again",
-                                    groupId, p.partition, p.handed.get());
+                            LOG.log(Level.INFO, "group '" + groupId + "' gives up " + p.partition + " with "
+                                    + p.handed.get() + " events unfinished; they are delivered again");
                             break;
                         }
                         try {
@@ -485,7 +484,7 @@ public final class KafkaFeed implements Transport.Feed {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            log.debug("group '{}' lost {}", groupId, partitions);
+            LOG.log(Level.DEBUG, () -> "group '" + groupId + "' lost " + partitions);
             drop(partitions);
         }
 

@@ -63,6 +63,11 @@ class KafkaTransportTest {
         }
 
         @Override
+        protected boolean storesEvents() {
+            return true;
+        }
+
+        @Override
         protected int stressEventsPerPublisher() {
             return 2_000;
         }

@@ -86,6 +86,11 @@ class LogTransportTest {
         }
 
         @Override
+        protected boolean storesEvents() {
+            return true;
+        }
+
+        @Override
         protected int stressEventsPerPublisher() {
             return 5_000;
         }
