@@ -2,6 +2,8 @@ package dev.herald.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -54,11 +56,13 @@ class LauncherTest {
   @Test
   @Order(1)
   void demoBuildsAndRunsOnAMachineThatNeverBuiltHerald() throws Exception {
-    Run run = launcher("demo", "--orders", "50", "--seed", "7");
+    Run run = launcher("demo", "--orders", "50", "--seed", "7", "--json");
 
     assertThat(run.exit).as("exit status; stderr:%n%s", run.err).isZero();
     assertThat(run.err).contains("first run");
-    assertThat(run.out).contains("50");
+    JsonNode summary = new ObjectMapper().readTree(run.out);
+    assertThat(summary.path("thisRun").path("ordersPlaced").asLong()).isEqualTo(50);
+    assertThat(summary.path("thisRun").path("lost").asLong(-1)).isZero();
     assertThat(tree.resolve("herald-examples/target/herald-examples.jar")).isRegularFile();
   }
 
