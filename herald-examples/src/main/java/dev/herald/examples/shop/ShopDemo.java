@@ -344,15 +344,11 @@ public final class ShopDemo {
       ShopHistory after = durableDir == null ? null : readLog(durableDir);
       long ended = after == null ? book.shipped() + book.cancelled() : after.outcomes().size();
       long placedThisRun = book.placed() - history.placed().size();
-      // With a transport, dead letters reach a durable dead-letter group, maybe in another
-      // process, not an in-process subscription: the bus counts them unrouted, yet they are stored.
-      long unrouted = stats.unrouted() - (shop.durable() ? ledger.unroutedDeadLetters() : 0);
-
       LossAudit audit =
           LossAudit.of(
               stats,
               orders - ended,
-              unrouted,
+              shop.durable(),
               ledger,
               Set.of(AnalyticsService.SUBSCRIPTION),
               OrderService.DEAD_LETTERS);
