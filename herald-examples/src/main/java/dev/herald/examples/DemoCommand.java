@@ -128,7 +128,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.flush();
     DemoReport.Durable d = report.durable();
-    boolean duplicates = d != null && d.duplicateOutcomes() + d.duplicateNotifications() > 0;
+    boolean duplicates =
+        d != null && d.duplicateOutcomes() + d.duplicateNotifications() > 0
+            || report.ordersEndedTwice() + report.oversoldUnits() > 0;
     return report.lost() == 0 && !duplicates ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
   }
 
@@ -206,6 +208,8 @@ final class DemoCommand implements Callable<Integer> {
         .deadLetterTopic("shop.deadletter")
         .groupIdPrefix("herald-shop.")
         .partitions(8)
+        .consumerProperty("session.timeout.ms", (int) ShopDemo.KAFKA_SESSION_TIMEOUT.toMillis())
+        .consumerProperty("heartbeat.interval.ms", (int) ShopDemo.KAFKA_HEARTBEAT.toMillis())
         .build();
   }
 

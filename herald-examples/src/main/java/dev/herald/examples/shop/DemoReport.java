@@ -10,6 +10,10 @@ import java.util.Map;
  * @param transport {@code memory}, {@code log} or {@code kafka}
  * @param run the run's id, which every event's correlation id starts with ({@link ShopRun})
  * @param servicesHere the services this process ran
+ * @param ordersEndedTwice orders whose customer saw a second outcome or a second message (under
+ *     another event id than the first); zero for a correct run
+ * @param oversoldUnits units shipped beyond the initial stock, summed over SKUs; zero for a correct
+ *     run
  * @param lost {@link LossAudit#total()}; zero for a correct run
  * @param latencyP50Ms order latency, placement to shipped or cancelled, median
  * @param elapsedMs from the first placement until every order had ended
@@ -33,6 +37,8 @@ public record DemoReport(
     long cancelledPaymentDeclined,
     long cancelledFailed,
     long customersNotified,
+    long ordersEndedTwice,
+    long oversoldUnits,
     long eventsPublished,
     long eventsDelivered,
     long deadLetters,

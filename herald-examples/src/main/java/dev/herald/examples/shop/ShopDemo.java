@@ -61,8 +61,20 @@ public final class ShopDemo {
   /** Room in the log's append queue: more than every event a full window of open orders makes. */
   static final int LOG_QUEUE = 64 * 1024;
   /** How long the run may go without any order ending before it gives up and reports the loss. */
-  static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The session timeout of the shop's Kafka consumers: how long a consumer group waits for a
+   * member that stopped heartbeating (a process killed with SIGKILL) before it gives the member's
+   * partitions to another, or to the process started in its place. Kafka's default, 45 s, would
+   * leave every order behind a dead back office stalled past {@link #STALL_TIMEOUT}; 6 s is the
+   * least a broker accepts by default ({@code group.min.session.timeout.ms}).
+   */
+  public static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(6);
+  /** The shop's Kafka consumers heartbeat this often: well within {@link #KAFKA_SESSION_TIMEOUT}. */
+  public static final Duration KAFKA_HEARTBEAT = Duration.ofSeconds(1);
+  /** How long no order may end before the run says on stderr what it is waiting for. */
+  static final Duration STALL_NOTICE = Duration.ofSeconds(3);
 
   private ShopDemo() {}
 
@@ -322,10 +334,19 @@ public final class ShopDemo {
           progress == null
               ? null
               : ProgressLine.start(progress, () -> status(orders, book, bus, start));
+      StallNotice notice =
+          StallNotice.start(
+              () -> book.shipped() + book.cancelled(),
+              book::stillOpen,
+              STALL_NOTICE,
+              STALL_TIMEOUT,
+              stallHint(services, transportName),
+              System.err);
       try {
         orderService.placeAll(scenario.orders(), stallNanos);
         book.awaitAllEnded(stallNanos);
       } finally {
+        notice.close();
         if (line != null) {
           line.stop();
         }
@@ -389,6 +410,9 @@ public final class ShopDemo {
           cancelled(book, after, OrderCancelled.Reason.PAYMENT_DECLINED),
           cancelled(book, after, OrderCancelled.Reason.FAILED),
           after == null ? book.notifiedOrders() : after.notifiedOrders(),
+          after == null ? book.ordersEndedTwice() : after.ordersEndedTwice(),
+          StockLedger.oversoldUnits(
+              scenario, after == null ? book.shippedOrders() : after.shippedOrders()),
           after == null ? stats.published() : after.events(),
           delivered,
           after == null ? ledger.deadLetters() : after.deadLetters(),
@@ -427,6 +451,17 @@ public final class ShopDemo {
           "durable subscriptions not ready after " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s",
           e);
     }
+  }
+
+  /** What a run waits for when no order ends: services elsewhere, if some run in other processes. */
+  private static String stallHint(Set<String> services, String transportName) {
+    if (services.containsAll(SERVICES.subList(1, SERVICES.size()))) {
+      return "Every service runs in this process.";
+    }
+    return "Waiting for the services of other processes; if one died, start it again: on "
+        + transportName + " its partitions move to the new process (or another member of its"
+        + " groups) once the dead one's session times out ("
+        + KAFKA_SESSION_TIMEOUT.toSeconds() + " s).";
   }
 
   private static long cancelled(OrderBook book, ShopHistory after, OrderCancelled.Reason reason) {

@@ -37,7 +37,7 @@ public final class SummaryTable {
     }
     out.printf(
         "Orders   placed %d = shipped %d + cancelled %d (out of stock %d, payment declined %d,"
-            + " other %d); customers notified %d%n%n",
+            + " other %d); customers notified %d%n",
         r.ordersPlaced(),
         r.ordersShipped(),
         r.ordersCancelled(),
@@ -45,6 +45,10 @@ public final class SummaryTable {
         r.cancelledPaymentDeclined(),
         r.cancelledFailed(),
         r.customersNotified());
+    out.printf(
+        "Once     orders ended twice (a second outcome or message) %d, units oversold %d%n%n",
+        r.ordersEndedTwice(),
+        r.oversoldUnits());
 
     out.printf(
         "%-19s %10s %10s %10s %10s%n", "event type", "published", "deliveries", "analysed", "an.dropped");
