@@ -187,7 +187,7 @@ final class DemoCommand implements Callable<Integer> {
             + " (every run's events); stop with Ctrl-C.");
     out.flush();
     try {
-      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, here, stop);
+      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, bootstrap, here, stop);
       rows.forEach(
           (name, r) ->
               out.printf(

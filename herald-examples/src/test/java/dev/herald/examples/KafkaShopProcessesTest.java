@@ -9,18 +9,26 @@ import dev.herald.kafka.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +52,7 @@ class KafkaShopProcessesTest {
   static final long FINISH_AFTER_RESTART_SECONDS = 25;
 
   static EmbeddedKafka kafka;
+  static Admin admin;
 
   @TempDir Path dir;
   private final List<Process> started = new ArrayList<>();
@@ -51,10 +60,14 @@ class KafkaShopProcessesTest {
   @BeforeAll
   static void startBroker() throws Exception {
     kafka = EmbeddedKafka.start();
+    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
+    if (admin != null) {
+      admin.close();
+    }
     if (kafka != null) {
       kafka.close();
     }
@@ -96,12 +109,17 @@ class KafkaShopProcessesTest {
         launch("back-office-1", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
     long before = eventsInTopic();
     Process storefront = storefront(300, 11);
-    killMidRun(backOffice, before, storefront);
+    killMidRun(backOffice, before, storefront, 300);
     launch("back-office-2", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
     long restarted = System.nanoTime();
 
     assertFinishedOnce(storefront, 300, restarted);
     assertThat(stderr("storefront")).contains("no order has ended for");
+    // The new back office read what the dead one had published before serving: it handled none of
+    // those events again, so the topic holds no second copy of any event of the run.
+    assertThat(copiesInTopic(report("storefront").get("run").asText()))
+        .as("events of the run stored twice under one id")
+        .isZero();
   }
 
   @Test
@@ -111,7 +129,7 @@ class KafkaShopProcessesTest {
     launch("back-office-2", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
     long before = eventsInTopic();
     Process storefront = storefront(300, 12);
-    killMidRun(first, before, storefront);
+    killMidRun(first, before, storefront, 300);
     long killed = System.nanoTime();
 
     assertFinishedOnce(storefront, 300, killed);
@@ -162,13 +180,16 @@ class KafkaShopProcessesTest {
         "--seed", "" + seed, "--json");
   }
 
-  /** SIGKILL once the run has stored a fair share of its events: mid-run, at no chosen moment. */
-  private void killMidRun(Process backOffice, long eventsBefore, Process storefront)
+  /**
+   * SIGKILL once the run has stored its orders and the back office has answered about a third of
+   * them (a record count, at no moment the processes choose): mid-run for the back office.
+   */
+  private void killMidRun(Process backOffice, long eventsBefore, Process storefront, int orders)
       throws Exception {
     await()
         .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> !storefront.isAlive() || eventsInTopic() - eventsBefore >= 600);
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> !storefront.isAlive() || eventsInTopic() - eventsBefore >= orders + orders / 3);
     assertThat(storefront.isAlive()).as("storefront still running when the back office is killed")
         .isTrue();
     backOffice.toHandle().destroyForcibly(); // SIGKILL: no hook, no commit, no leaving the group
@@ -230,24 +251,53 @@ class KafkaShopProcessesTest {
     }
   }
 
+  /** Records of {@code run} in the shop's events topic whose event id an earlier record has. */
+  private static long copiesInTopic(String run) {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Set<String> ids = new HashSet<>();
+    long copies = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor("shop.events").stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertThat(System.nanoTime() - deadline).as("read the topic within a minute").isNegative();
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          Header correlation = r.headers().lastHeader("ce_correlationid");
+          if (correlation != null
+              && new String(correlation.value(), StandardCharsets.UTF_8).startsWith(run + "/")
+              && !ids.add(new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))) {
+            copies++;
+          }
+        }
+      }
+    }
+    return copies;
+  }
+
   /** Records in the shop's events topic, every run so far. */
   private static long eventsInTopic() throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      if (!admin.listTopics().names().get().contains("shop.events")) {
-        return 0;
-      }
-      var partitions =
-          admin.describeTopics(List.of("shop.events")).allTopicNames().get().get("shop.events")
-              .partitions().stream()
-              .collect(
-                  Collectors.toMap(
-                      p -> new TopicPartition("shop.events", p.partition()),
-                      p -> OffsetSpec.latest()));
-      return admin.listOffsets(partitions).all().get().values().stream()
-          .mapToLong(o -> o.offset())
-          .sum();
+    if (!admin.listTopics().names().get().contains("shop.events")) {
+      return 0;
     }
+    var partitions =
+        admin.describeTopics(List.of("shop.events")).allTopicNames().get().get("shop.events")
+            .partitions().stream()
+            .collect(
+                Collectors.toMap(
+                    p -> new TopicPartition("shop.events", p.partition()),
+                    p -> OffsetSpec.latest()));
+    return admin.listOffsets(partitions).all().get().values().stream()
+        .mapToLong(o -> o.offset())
+        .sum();
   }
 }

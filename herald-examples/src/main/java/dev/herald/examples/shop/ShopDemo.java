@@ -196,12 +196,35 @@ public final class ShopDemo {
    */
   public static Map<String, DemoReport.ServiceRow> serve(
       Transport transport, Set<String> services, CountDownLatch stop) throws InterruptedException {
+    return serve(transport, new ShopHistory(), services, stop);
+  }
+
+  /**
+   * {@link #serve(Transport, Set, CountDownLatch)} on Kafka at {@code bootstrap}, first reading
+   * what every service has published so far ({@link KafkaHistory}): a process started in place of a
+   * killed one then acknowledges, without handling them again, the events its predecessor handled
+   * but had not committed.
+   *
+   * @throws IllegalStateException if the events topic cannot be read to its end within {@link
+   *     #STALL_TIMEOUT}
+   */
+  public static Map<String, DemoReport.ServiceRow> serve(
+      KafkaTransport transport, String bootstrap, Set<String> services, CountDownLatch stop)
+      throws InterruptedException {
+    ShopHistory history =
+        KafkaHistory.read(bootstrap, transport.topicFor(ShopEvents.ORDER_PLACED), STALL_TIMEOUT);
+    return serve(transport, history, services, stop);
+  }
+
+  private static Map<String, DemoReport.ServiceRow> serve(
+      Transport transport, ShopHistory history, Set<String> services, CountDownLatch stop)
+      throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     ExecutorService analyticsExecutor = analyticsExecutor();
     try {
       ShopContext shop =
-          new ShopContext(bus, new EventCounters(), new ShopHistory(), null, true);
+          new ShopContext(bus, new EventCounters(), history, null, true);
       List<ShopService> started = new ArrayList<>();
       for (String name : SERVICES) {
         if (services.contains(name)) {

@@ -53,8 +53,8 @@ final class ShopHistory {
   void add(Event<?> e) {
     events++;
     String cause = e.causationId();
-    if (cause != null && e.source().startsWith("/shop/")) {
-      handled.add(e.source() + '|' + cause);
+    if (cause != null) {
+      addEffect(e.source(), cause);
     }
     Object data = e.data();
     switch (e.type()) {
@@ -105,6 +105,16 @@ final class ShopHistory {
         || data instanceof OrderOutcome || data instanceof CustomerNotified
         || data instanceof DeadLetter || data instanceof RunStarted)) {
       foreign++; // undecodable, or not the shop's: counted, never acted on
+    }
+  }
+
+  /**
+   * Takes an effect known only by its source and cause (read from a store without decoding the
+   * event): proof that the service named by {@code source} handled event {@code causationId}.
+   */
+  void addEffect(String source, String causationId) {
+    if (source.startsWith("/shop/")) {
+      handled.add(source + '|' + causationId);
     }
   }
 
