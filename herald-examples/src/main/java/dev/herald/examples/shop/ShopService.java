@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * are idempotent by event id in two ways. An effect's id is a function of its cause's id, its
  * service and its type ({@link #effectId}), so handling an event twice, in any process, publishes
  * the same event twice, never two different ones; and a service handles each event id once per
- * process, and not at all when the log already holds its effect ({@link ShopHistory#handled}). So
- * a redelivery stops at the first service downstream that already saw it.
+ * process, and not at all when the store held its effect when the process started (the log
+ * replayed, or on Kafka the events topic read: {@link ShopHistory#handled}). So a redelivery stops
+ * at the first service downstream that already saw it.
  */
 abstract class ShopService implements AutoCloseable {
   protected final EventBus bus;
@@ -54,8 +55,8 @@ abstract class ShopService implements AutoCloseable {
   /**
    * Subscribes {@code handler} to {@code type}, counting each event it finishes. On a durable shop
    * the subscription is durable, its consumer group named after it. An event this service already
-   * handled, in this process or (its effect is in the log: {@link ShopHistory#handled}) in an earlier
-   * run, is acknowledged without calling the handler again.
+   * handled, in this process or before it started (its effect is in the store: {@link
+   * ShopHistory#handled}), is acknowledged without calling the handler again.
    */
   protected final <T> void on(
       String type, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
