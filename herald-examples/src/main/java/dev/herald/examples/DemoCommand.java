@@ -261,7 +261,7 @@ final class DemoCommand implements Callable<Integer> {
             + " (every run's events); stop with Ctrl-C.");
     human.flush();
     try {
-      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, here, stop);
+      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, bootstrap, here, stop);
       rows.forEach(
           (name, r) ->
               human.printf(
@@ -291,6 +291,8 @@ final class DemoCommand implements Callable<Integer> {
         .deadLetterTopic("shop.deadletter")
         .groupIdPrefix("herald-shop.")
         .partitions(8)
+        .consumerProperty("session.timeout.ms", (int) ShopDemo.KAFKA_SESSION_TIMEOUT.toMillis())
+        .consumerProperty("heartbeat.interval.ms", (int) ShopDemo.KAFKA_HEARTBEAT.toMillis())
         .build();
   }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.examples.shop.ShopDemo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -77,6 +78,10 @@ class DurableDemoCrashTest {
     assertThat(report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
         .isEqualTo(ORDERS);
     assertThat(report.get("customersNotified").asLong()).isEqualTo(ORDERS);
+    assertThat(report.get("ordersEndedTwice").asLong()).isZero();
+    assertThat(report.get("oversoldUnits").asLong()).isZero();
+    // The last run finishes what the killed ones left within seconds, not a stall timeout.
+    assertThat(thisRun.get("elapsedMs").asLong()).isLessThan(ShopDemo.STALL_TIMEOUT.toMillis());
     assertThat(durable.get("duplicateOutcomes").asLong()).isZero();
     assertThat(durable.get("duplicateNotifications").asLong()).isZero();
     assertThat(durable.get("foreignEvents").asLong()).isZero();

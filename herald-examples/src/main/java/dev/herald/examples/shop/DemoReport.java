@@ -26,12 +26,16 @@ public record DemoReport(
     AllRuns allRuns) {
 
   /**
-   * Whether the run failed its checks: something lost, or on the log a customer who saw an order
-   * end twice. The exit status says so.
+   * Whether the run failed its checks: something lost, an order that ended twice or stock oversold
+   * (in this run, or on the log in any run). The exit status says so.
    */
   public boolean failed() {
     return thisRun.lost() > 0
-        || allRuns != null && allRuns.duplicateOutcomes() + allRuns.duplicateNotifications() > 0;
+        || thisRun.ordersEndedTwice() + thisRun.oversoldUnits() > 0
+        || allRuns != null
+            && allRuns.duplicateOutcomes() + allRuns.duplicateNotifications()
+                    + allRuns.ordersEndedTwice() + allRuns.oversoldUnits()
+                > 0;
   }
 
   /**
@@ -42,6 +46,10 @@ public record DemoReport(
    * @param ordersPlaced orders this run placed
    * @param ordersShipped orders this run ended as shipped, whichever run placed them
    * @param customersNotified orders whose customer this run told how they ended
+   * @param ordersEndedTwice orders whose customer, as this process saw them, got a second outcome or
+   *     a second message (under another event id than the first); zero for a correct run
+   * @param oversoldUnits units this run's shipped orders took beyond the initial stock, summed over
+   *     SKUs; zero for a correct run
    * @param eventsPublished events this run's bus published
    * @param deadLetters dead letters this run's bus published
    * @param lost {@link LossAudit#total()} of this run's audit; zero for a correct run. Its {@code
@@ -69,6 +77,8 @@ public record DemoReport(
       long cancelledPaymentDeclined,
       long cancelledFailed,
       long customersNotified,
+      long ordersEndedTwice,
+      long oversoldUnits,
       long eventsPublished,
       long eventsDelivered,
       long deadLetters,
@@ -105,6 +115,8 @@ public record DemoReport(
    * @param unfinishedOrders orders of the scenario not ended yet: the next run finishes them
    * @param duplicateOutcomes orders with a second outcome in the log: must be 0
    * @param duplicateNotifications customers told twice about an order: must be 0
+   * @param ordersEndedTwice orders with a second outcome or message in the log: must be 0
+   * @param oversoldUnits units every run's shipped orders took beyond the initial stock: must be 0
    * @param foreignEvents events in the log the shop does not know (undecodable ones included)
    */
   public record AllRuns(
@@ -122,6 +134,8 @@ public record DemoReport(
       long unfinishedOrders,
       long duplicateOutcomes,
       long duplicateNotifications,
+      long ordersEndedTwice,
+      long oversoldUnits,
       long foreignEvents) {}
 
   /** One event type's counts. */

@@ -21,20 +21,6 @@ final class DropLedger implements BusListener {
   private final ConcurrentHashMap<String, LongAdder> bySubscriptionAndType =
       new ConcurrentHashMap<>();
   private final LongAdder deadLetters = new LongAdder();
-  private final LongAdder unroutedDeadLetters = new LongAdder();
-
-  @Override
-  public void onUnrouted(Event<?> event) {
-    if (DeadLetter.TYPE.equals(event.type())) {
-      unroutedDeadLetters.increment();
-    }
-  }
-
-  /** Dead letters no in-process subscription took (on the log, a durable group does). */
-  long unroutedDeadLetters() {
-    return unroutedDeadLetters.sum();
-  }
-
   @Override
   public void onDropped(String subscription, Event<?> event, DropReason reason) {
     count(bySubscriptionAndReason, subscription + '|' + reason.name());

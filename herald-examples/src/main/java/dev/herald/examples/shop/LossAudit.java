@@ -22,8 +22,12 @@ import java.util.Set;
  *   <li>{@code lostDeadLetters}: dead letters that went nowhere: those the dead-letter subscription
  *       itself gave up on (the bus does not publish a dead letter of a dead letter), plus those
  *       dead-lettered elsewhere that never reached the dead-letter subscription.
- *   <li>{@code unroutedEvents}: events that matched no subscription at all (on the log: and were
- *       not stored for a durable one).
+ *   <li>{@code unroutedEvents}: events that matched no subscription at all and were not stored.
+ *       On a storing transport (the log, Kafka) every published event is stored, or it counts in
+ *       the next term: an event no subscription in this process took is not lost there, it waits in
+ *       the store for durable subscriptions, maybe in other processes (the storefront's {@code
+ *       order.placed} for a back office). So this term is the bus's unrouted count on the
+ *       in-memory bus only, whether or not the bus also counts stored events as unrouted.
  *   <li>{@code unstoredEvents}: events the log failed to store (zero on the in-memory bus).
  * </ul>
  *
@@ -45,13 +49,15 @@ public record LossAudit(
   /**
    * Audits a closed bus.
    *
+   * @param storing whether the bus stores every published event (a transport), so that an
+   *     unrouted event is lost only if it failed to store
    * @param mayDrop the subscriptions whose drop policy is part of their design
    * @param deadLetterSubscription the subscription that handles dead letters
    */
   static LossAudit of(
       BusStats closed,
       long unfinishedOrders,
-      long unrouted,
+      boolean storing,
       DropLedger ledger,
       Set<String> mayDrop,
       String deadLetterSubscription) {
@@ -75,6 +81,10 @@ public record LossAudit(
     long lostDeadLetters =
         deadLettersAbandoned + Math.max(0, deadLetteredElsewhere - deadLettersRouted);
     return new LossAudit(
-        unfinishedOrders, unaccounted, lostDeadLetters, unrouted, closed.storeFailed());
+        unfinishedOrders,
+        unaccounted,
+        lostDeadLetters,
+        storing ? 0 : closed.unrouted(),
+        closed.storeFailed());
   }
 }

@@ -13,7 +13,9 @@ import org.HdrHistogram.Recorder;
 /**
  * Which orders are open and how each ended. Thread-safe: the placer and several order-flow handlers
  * write to it at once; an order's first outcome wins, a later one is counted as a conflict (or, when
- * it is the same outcome event delivered again after a restart, as a redelivery).
+ * it is the same outcome event delivered again after a restart, as a redelivery). What a customer
+ * must never see is counted by order: a second outcome, or a second message, under another event
+ * id than the first ({@link #ordersEndedTwice}).
  */
 final class OrderBook {
   private record Open(String customerId, long placedNanos) {}
@@ -31,7 +33,10 @@ final class OrderBook {
   // Order id -> id of the event that ended it.
   private final ConcurrentHashMap<String, String> endedBy = new ConcurrentHashMap<>();
   private final Set<String> endClaims = ConcurrentHashMap.newKeySet();
-  private final Set<String> notified = ConcurrentHashMap.newKeySet();
+  // Order id -> id of the first event that told its customer.
+  private final ConcurrentHashMap<String, String> notifiedBy = new ConcurrentHashMap<>();
+  private final Set<String> endedTwice = ConcurrentHashMap.newKeySet();
+  private final Set<String> shippedOrders = ConcurrentHashMap.newKeySet();
   // Microseconds from placement to outcome; a Recorder because outcomes arrive on several threads.
   private final Recorder latencyMicros = new Recorder(3);
   private final CountDownLatch allFinal;
@@ -53,7 +58,7 @@ final class OrderBook {
         endClaims.add(id);
       }
     });
-    history.placed().keySet().stream().filter(history::notified).forEach(notified::add);
+    history.notifiedBy().forEach(notifiedBy::put);
   }
 
   void placed(OrderPlaced order, long nowNanos) {
@@ -75,9 +80,16 @@ final class OrderBook {
     return open.containsKey(orderId) && endClaims.add(orderId);
   }
 
-  /** Records that the customer heard how the order ended: true the first time only. */
-  boolean notified(String orderId) {
-    return notified.add(orderId);
+  /**
+   * Records that the customer heard how the order ended, by the event {@code eventId}: true the
+   * first time only. A second message under another id is a customer told twice.
+   */
+  boolean notified(String orderId, String eventId) {
+    String first = notifiedBy.putIfAbsent(orderId, eventId);
+    if (first != null && !first.equals(eventId)) {
+      endedTwice.add(orderId);
+    }
+    return first == null;
   }
 
   /**
@@ -87,7 +99,12 @@ final class OrderBook {
   boolean ended(String eventId, OrderOutcome outcome, long nowNanos) {
     String first = endedBy.putIfAbsent(outcome.orderId(), eventId);
     if (first != null) {
-      (first.equals(eventId) ? redelivered : conflicts).increment();
+      if (first.equals(eventId)) {
+        redelivered.increment();
+      } else {
+        conflicts.increment();
+        endedTwice.add(outcome.orderId());
+      }
       return false;
     }
     Open o = open.remove(outcome.orderId());
@@ -99,6 +116,7 @@ final class OrderBook {
       cancelled.get(c.reason()).increment();
     } else {
       shipped.increment();
+      shippedOrders.add(outcome.orderId());
     }
     if (nowNanos != UNKNOWN && o.placedNanos() != UNKNOWN) {
       latencyMicros.recordValue(Math.max(0, (nowNanos - o.placedNanos()) / 1000));
@@ -157,7 +175,17 @@ final class OrderBook {
 
   /** Orders whose customer has heard how they ended. */
   long notifiedOrders() {
-    return notified.size();
+    return notifiedBy.size();
+  }
+
+  /** Orders that ended twice as their customer sees it: a second outcome, or a second message. */
+  long ordersEndedTwice() {
+    return endedTwice.size();
+  }
+
+  /** The ids of the orders shipped. */
+  Set<String> shippedOrders() {
+    return shippedOrders;
   }
 
   /** Outcomes delivered again after a restart, recognised by their event id. */

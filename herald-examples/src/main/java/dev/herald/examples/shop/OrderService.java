@@ -63,7 +63,7 @@ final class OrderService extends ShopService {
         ours(
             e -> {
               // Once per order: a notification delivered again after a restart frees no slot.
-              if (book.notified(e.data().orderId())) {
+              if (book.notified(e.data().orderId(), e.id())) {
                 window.release();
               }
             }),
@@ -92,6 +92,8 @@ final class OrderService extends ShopService {
         // The order id is the flow's correlation id: every effect inherits it through causedBy.
         emit(
             Event.<OrderPlaced>builder(ShopEvents.ORDER_PLACED)
+                // Placing an order of this run is the "effect" of the run: the same id every time.
+                .id(effectId(run.id(), name(), order.orderId()))
                 .key(order.orderId())
                 .correlationId(run.correlationId(order.orderId()))
                 .source(ShopHistory.source(name()))

@@ -60,8 +60,20 @@ public final class ShopDemo {
   /** Room in the log's append queue: more than every event a full window of open orders makes. */
   static final int LOG_QUEUE = 64 * 1024;
   /** How long the run may go without any order ending before it gives up and reports the loss. */
-  static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The session timeout of the shop's Kafka consumers: how long a consumer group waits for a
+   * member that stopped heartbeating (a process killed with SIGKILL) before it gives the member's
+   * partitions to another, or to the process started in its place. Kafka's default, 45 s, would
+   * leave every order behind a dead back office stalled past {@link #STALL_TIMEOUT}; 6 s is the
+   * least a broker accepts by default ({@code group.min.session.timeout.ms}).
+   */
+  public static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(6);
+  /** The shop's Kafka consumers heartbeat this often: well within {@link #KAFKA_SESSION_TIMEOUT}. */
+  public static final Duration KAFKA_HEARTBEAT = Duration.ofSeconds(1);
+  /** How long no order may end before the run says on stderr what it is waiting for. */
+  static final Duration STALL_NOTICE = Duration.ofSeconds(3);
 
   private ShopDemo() {}
 
@@ -184,12 +196,35 @@ public final class ShopDemo {
    */
   public static Map<String, DemoReport.ServiceRow> serve(
       Transport transport, Set<String> services, CountDownLatch stop) throws InterruptedException {
+    return serve(transport, new ShopHistory(), services, stop);
+  }
+
+  /**
+   * {@link #serve(Transport, Set, CountDownLatch)} on Kafka at {@code bootstrap}, first reading
+   * what every service has published so far ({@link KafkaHistory}): a process started in place of a
+   * killed one then acknowledges, without handling them again, the events its predecessor handled
+   * but had not committed.
+   *
+   * @throws IllegalStateException if the events topic cannot be read to its end within {@link
+   *     #STALL_TIMEOUT}
+   */
+  public static Map<String, DemoReport.ServiceRow> serve(
+      KafkaTransport transport, String bootstrap, Set<String> services, CountDownLatch stop)
+      throws InterruptedException {
+    ShopHistory history =
+        KafkaHistory.read(bootstrap, transport.topicFor(ShopEvents.ORDER_PLACED), STALL_TIMEOUT);
+    return serve(transport, history, services, stop);
+  }
+
+  private static Map<String, DemoReport.ServiceRow> serve(
+      Transport transport, ShopHistory history, Set<String> services, CountDownLatch stop)
+      throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     ExecutorService analyticsExecutor = analyticsExecutor();
     try {
       ShopContext shop =
-          new ShopContext(bus, new EventCounters(), new ShopHistory(), null, true);
+          new ShopContext(bus, new EventCounters(), history, null, true);
       List<ShopService> started = new ArrayList<>();
       for (String name : SERVICES) {
         if (services.contains(name)) {
@@ -322,10 +357,19 @@ public final class ShopDemo {
           progress == null
               ? null
               : ProgressLine.start(progress, () -> status(orders, book, bus, start));
+      StallNotice notice =
+          StallNotice.start(
+              () -> book.shipped() + book.cancelled(),
+              book::stillOpen,
+              STALL_NOTICE,
+              STALL_TIMEOUT,
+              stallHint(services, transportName),
+              System.err);
       try {
         orderService.placeAll(scenario.orders(), stallNanos);
         book.awaitAllEnded(stallNanos);
       } finally {
+        notice.close();
         if (line != null) {
           line.stop();
         }
@@ -344,15 +388,11 @@ public final class ShopDemo {
       ShopHistory after = durableDir == null ? null : readLog(durableDir);
       long ended = after == null ? book.shipped() + book.cancelled() : after.outcomes().size();
       long placedThisRun = book.placed() - history.placed().size();
-      // With a transport, dead letters reach a durable dead-letter group, maybe in another
-      // process, not an in-process subscription: the bus counts them unrouted, yet they are stored.
-      long unrouted = stats.unrouted() - (shop.durable() ? ledger.unroutedDeadLetters() : 0);
-
       LossAudit audit =
           LossAudit.of(
               stats,
               orders - ended,
-              unrouted,
+              shop.durable(),
               ledger,
               Set.of(AnalyticsService.SUBSCRIPTION),
               OrderService.DEAD_LETTERS);
@@ -379,6 +419,8 @@ public final class ShopDemo {
               cancelledThisRun(book, history, after, OrderCancelled.Reason.PAYMENT_DECLINED),
               cancelledThisRun(book, history, after, OrderCancelled.Reason.FAILED),
               after == null ? book.notifiedOrders() : after.notifiedOrders() - history.notifiedOrders(),
+              book.ordersEndedTwice(),
+              StockLedger.oversoldUnits(scenario, book.shippedOrders()),
               stats.published(),
               delivered,
               ledger.deadLetters(),
@@ -419,6 +461,8 @@ public final class ShopDemo {
                   orders - ended,
                   after.duplicateOutcomes(),
                   after.duplicateNotifications(),
+                  after.ordersEndedTwice(),
+                  StockLedger.oversoldUnits(scenario, after.shippedOrders()),
                   after.foreign());
       return new DemoReport(
           seed,
@@ -451,6 +495,17 @@ public final class ShopDemo {
   private static long cancelledThisRun(
       OrderBook book, ShopHistory before, ShopHistory after, OrderCancelled.Reason reason) {
     return after == null ? book.cancelled(reason) : after.cancelled(reason) - before.cancelled(reason);
+  }
+
+  /** What a run waits for when no order ends: services elsewhere, if some run in other processes. */
+  private static String stallHint(Set<String> services, String transportName) {
+    if (services.containsAll(SERVICES.subList(1, SERVICES.size()))) {
+      return "Every service runs in this process.";
+    }
+    return "Waiting for the services of other processes; if one died, start it again: on "
+        + transportName + " its partitions move to the new process (or another member of its"
+        + " groups) once the dead one's session times out ("
+        + KAFKA_SESSION_TIMEOUT.toSeconds() + " s).";
   }
 
   private static String status(int orders, OrderBook book, EventBus bus, long start) {

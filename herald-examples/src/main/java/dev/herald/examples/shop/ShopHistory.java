@@ -11,9 +11,10 @@ import java.util.Set;
 /**
  * What the durable log says the shop has done so far, read back event by event ({@link #add}): the
  * shop's state is a function of its log, so a run that starts on a log an earlier run left behind
- * (cleanly, or killed half-way) rebuilds it from there and carries on.
+ * (cleanly, or killed half-way) rebuilds it from there and carries on. On Kafka a service process
+ * learns only which events were handled ({@link #addEffect}, from {@link KafkaHistory}).
  *
- * <p>It answers three questions:
+ * <p>It answers two questions:
  *
  * <ul>
  *   <li>Was this event already handled by that service? Every event a service publishes names the
@@ -21,7 +22,6 @@ import java.util.Set;
  *       causationid}, so an effect in the log proves the cause was handled. Delivery from the log is
  *       at least once; this makes the handlers idempotent by event id.
  *   <li>Where do the orders stand: placed, ended (first outcome per order), customer notified.
- *   <li>How much stock is reserved, to rebuild the inventory.
  * </ul>
  *
  * <p>It also counts what a customer must never see: a second outcome of an order, or a second
@@ -37,7 +37,9 @@ final class ShopHistory {
   private final Map<String, OrderPlaced> placed = new LinkedHashMap<>();
   private final Map<String, Event<?>> outcomes = new HashMap<>();
   private final Map<String, Integer> notifications = new HashMap<>();
-  private final Map<String, Integer> reserved = new HashMap<>();
+  // Order id -> id of the first event that told its customer.
+  private final Map<String, String> notifiedBy = new HashMap<>();
+  private final Set<String> endedTwice = new HashSet<>();
   private long events;
   private long deadLetters;
   private long duplicateOutcomes;
@@ -52,8 +54,8 @@ final class ShopHistory {
   void add(Event<?> e) {
     events++;
     String cause = e.causationId();
-    if (cause != null && e.source().startsWith("/shop/")) {
-      handled.add(e.source() + '|' + cause);
+    if (cause != null) {
+      addEffect(e.source(), cause);
     }
     Object data = e.data();
     switch (e.type()) {
@@ -62,15 +64,14 @@ final class ShopHistory {
           placed.putIfAbsent(o.orderId(), o);
         }
       }
-      case ShopEvents.STOCK_RESERVED -> {
-        if (data instanceof StockReserved r) {
-          reserved.merge(r.sku(), r.quantity(), Integer::sum);
-        }
-      }
       case ShopEvents.ORDER_SHIPPED, ShopEvents.ORDER_CANCELLED -> {
         if (data instanceof OrderOutcome o) {
-          if (outcomes.putIfAbsent(o.orderId(), e) != null) {
+          Event<?> first = outcomes.putIfAbsent(o.orderId(), e);
+          if (first != null) {
             duplicateOutcomes++;
+            if (!first.id().equals(e.id())) {
+              endedTwice.add(o.orderId());
+            }
           } else if (o instanceof OrderCancelled c) {
             cancelled.merge(c.reason(), 1L, Long::sum);
           } else {
@@ -79,9 +80,14 @@ final class ShopHistory {
         }
       }
       case ShopEvents.CUSTOMER_NOTIFIED -> {
-        if (data instanceof CustomerNotified n
-            && notifications.merge(n.orderId(), 1, Integer::sum) > 1) {
-          duplicateNotifications++;
+        if (data instanceof CustomerNotified n) {
+          if (notifications.merge(n.orderId(), 1, Integer::sum) > 1) {
+            duplicateNotifications++;
+          }
+          String first = notifiedBy.putIfAbsent(n.orderId(), e.id());
+          if (first != null && !first.equals(e.id())) {
+            endedTwice.add(n.orderId());
+          }
         }
       }
       case DeadLetter.TYPE -> deadLetters++;
@@ -100,6 +106,16 @@ final class ShopHistory {
         || data instanceof OrderOutcome || data instanceof CustomerNotified
         || data instanceof DeadLetter || data instanceof RunStarted)) {
       foreign++; // undecodable, or not the shop's: counted, never acted on
+    }
+  }
+
+  /**
+   * Takes an effect known only by its source and cause (read from a store without decoding the
+   * event): proof that the service named by {@code source} handled event {@code causationId}.
+   */
+  void addEffect(String source, String causationId) {
+    if (source.startsWith("/shop/")) {
+      handled.add(source + '|' + causationId);
     }
   }
 
@@ -128,18 +144,33 @@ final class ShopHistory {
     return outcomes;
   }
 
-  boolean notified(String orderId) {
-    return notifications.containsKey(orderId);
+  /** Order id -> id of the first event that told its customer, for every order told. */
+  Map<String, String> notifiedBy() {
+    return notifiedBy;
+  }
+
+  /**
+   * Orders that ended twice as their customer sees it: a second outcome or a second message under
+   * another event id than the first (the same event stored twice is one outcome, told once).
+   */
+  long ordersEndedTwice() {
+    return endedTwice.size();
+  }
+
+  /** The ids of the orders shipped (their first outcome). */
+  Set<String> shippedOrders() {
+    Set<String> ids = new HashSet<>();
+    outcomes.forEach((id, e) -> {
+      if (e.data() instanceof OrderShipped) {
+        ids.add(id);
+      }
+    });
+    return ids;
   }
 
   /** Orders whose customer has heard how they ended. */
   long notifiedOrders() {
     return notifications.size();
-  }
-
-  /** Stock reserved so far, by SKU. */
-  Map<String, Integer> reserved() {
-    return reserved;
   }
 
   long events() {

@@ -80,6 +80,21 @@ public final class ShopScenario {
     return new ShopScenario(seed, orders, stock, plans);
   }
 
+  /**
+   * The position in {@link #orders()} of the order with id {@code orderId} if it is one of a
+   * scenario's (ids are numbered from 1 in placement order), else -1.
+   */
+  static int position(String orderId) {
+    if (!orderId.startsWith("o-")) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(orderId, 2, orderId.length(), 10) - 1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private static String sku(int i) {
     return String.format("sku-%02d", i);
   }

@@ -5,8 +5,12 @@ import dev.herald.EventBus;
 import dev.herald.EventHandler;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A service of the shop: a few subscriptions on an {@link EventBus} and the events they publish.
@@ -15,6 +19,15 @@ import java.util.List;
  *
  * <p>Subscription names are {@code <service>.<purpose>}; the summary groups the bus's counters by
  * the part before the dot.
+ *
+ * <p>Delivery is at least once on the storing transports: after a process dies, what it had not
+ * acknowledged is delivered again, to its successor or to another member of the group. Handlers
+ * are idempotent by event id in two ways. An effect's id is a function of its cause's id, its
+ * service and its type ({@link #effectId}), so handling an event twice, in any process, publishes
+ * the same event twice, never two different ones; and a service handles each event id once per
+ * process, and not at all when the store held its effect when the process started (the log
+ * replayed, or on Kafka the events topic read: {@link ShopHistory#handled}). So a redelivery stops
+ * at the first service downstream that already saw it.
  */
 abstract class ShopService implements AutoCloseable {
   protected final EventBus bus;
@@ -22,6 +35,9 @@ abstract class ShopService implements AutoCloseable {
   protected final ShopHistory history;
   private final boolean durable;
   private final List<Subscription> subscriptions = new ArrayList<>();
+  // Ids of the events this service handled in this process. Grows with the events served: a demo's
+  // runs, not a server's life.
+  private final Set<String> handledHere = ConcurrentHashMap.newKeySet();
 
   ShopService(ShopContext shop) {
     this.bus = shop.bus();
@@ -38,9 +54,9 @@ abstract class ShopService implements AutoCloseable {
 
   /**
    * Subscribes {@code handler} to {@code type}, counting each event it finishes. On a durable shop
-   * the subscription is durable, its consumer group named after it, and an event this service
-   * already handled in an earlier run (its effect is in the log: {@link ShopHistory#handled}) is
-   * acknowledged without calling the handler again.
+   * the subscription is durable, its consumer group named after it. An event this service already
+   * handled, in this process or before it started (its effect is in the store: {@link
+   * ShopHistory#handled}), is acknowledged without calling the handler again.
    */
   protected final <T> void on(
       String type, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
@@ -49,11 +65,12 @@ abstract class ShopService implements AutoCloseable {
             type,
             payloadType,
             event -> {
-              if (history.handled(name(), event.id())) {
+              if (handledHere.contains(event.id()) || history.handled(name(), event.id())) {
                 counters.skippedRedelivery();
                 return;
               }
               handler.handle(event);
+              handledHere.add(event.id());
               counters.delivered(event.type());
             },
             durable(options)));
@@ -71,11 +88,29 @@ abstract class ShopService implements AutoCloseable {
 
   /**
    * Publishes the effect of {@code cause}: same key (the order id) and correlation id, the cause's
-   * id as causation id, this service as source (which {@link ShopHistory} reads back). Emitted without tracking; a refusal is thrown to the calling handler, whose
-   * retry policy decides.
+   * id as causation id, this service as source (which {@link ShopHistory} reads back), and an id
+   * derived from these ({@link #effectId}). Emitted without tracking; a refusal is thrown to the
+   * calling handler, whose retry policy decides.
    */
   protected final <T> void emitCausedBy(Event<?> cause, String type, T payload) {
-    emit(Event.<T>causedBy(cause, type).source(ShopHistory.source(name())).data(payload).build());
+    emit(
+        Event.<T>causedBy(cause, type)
+            .id(effectId(cause.id(), name(), type))
+            .source(ShopHistory.source(name()))
+            .data(payload)
+            .build());
+  }
+
+  /**
+   * The id of the {@code type} event that {@code service} publishes on handling event {@code
+   * causeId}: the same wherever and however often the cause is handled, so that a redelivered cause
+   * makes a copy of its effect, which its consumers recognise, rather than a second effect. A name
+   * based UUID (version 3) of the three.
+   */
+  static String effectId(String causeId, String service, String type) {
+    return UUID.nameUUIDFromBytes(
+            (causeId + '|' + service + '|' + type).getBytes(StandardCharsets.UTF_8))
+        .toString();
   }
 
   protected final void emit(Event<?> event) {

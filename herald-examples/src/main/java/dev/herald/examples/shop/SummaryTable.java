@@ -42,13 +42,14 @@ public final class SummaryTable {
           t.cancelledPaymentDeclined(),
           t.cancelledFailed(),
           t.customersNotified());
+      once(t, out);
       out.printf(
           "Resumed  skipped %d redelivered events already handled, saw %d outcomes again%n%n",
           t.redeliveriesSkipped(), t.outcomesRedelivered());
     } else {
       out.printf(
           "Orders   placed %d = shipped %d + cancelled %d (out of stock %d, payment declined %d,"
-              + " other %d); customers notified %d%n%n",
+              + " other %d); customers notified %d%n",
           t.ordersPlaced(),
           t.ordersShipped(),
           t.ordersCancelled(),
@@ -56,6 +57,8 @@ public final class SummaryTable {
           t.cancelledPaymentDeclined(),
           t.cancelledFailed(),
           t.customersNotified());
+      once(t, out);
+      out.println();
     }
     events(t, out);
     services(t, out);
@@ -146,7 +149,15 @@ public final class SummaryTable {
         "Events   %d stored, of which %d dead letters and %d the shop does not know%n",
         all.eventsStored(), all.deadLetters(), all.foreignEvents());
     out.printf(
-        "Checks   orders with a second outcome %d, customers told twice %d (both must be 0)%n",
-        all.duplicateOutcomes(), all.duplicateNotifications());
+        "Checks   orders with a second outcome %d, customers told twice %d, orders ended twice %d,"
+            + " units oversold %d (all must be 0)%n",
+        all.duplicateOutcomes(), all.duplicateNotifications(), all.ordersEndedTwice(),
+        all.oversoldUnits());
+  }
+
+  private static void once(DemoReport.ThisRun t, PrintWriter out) {
+    out.printf(
+        "Once     orders ended twice (a second outcome or message) %d, units oversold %d%n",
+        t.ordersEndedTwice(), t.oversoldUnits());
   }
 }
