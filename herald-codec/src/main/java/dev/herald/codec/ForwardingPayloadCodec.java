@@ -33,4 +33,9 @@ public abstract class ForwardingPayloadCodec implements PayloadCodec {
     public Object decode(byte[] payload, String contentType, String typeHint) {
         return delegate.decode(payload, contentType, typeHint);
     }
+
+    @Override
+    public <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
+        return delegate.decodeAs(payload, contentType, payloadClass);
+    }
 }
