@@ -451,10 +451,16 @@ public final class Engine implements EventBus {
     }
 
     @Override
+    public Class<?> payloadClass() {
+      return s.selector.payloadClass();
+    }
+
+    @Override
     public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
-      // A record of unknown type concerns every group; one of a known type, those that take it.
+      // A record of unknown type concerns every group; one of a known type, those that may take it
+      // (a class subscription cannot tell the class of a record that did not decode).
       if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
-          || s.selector.matchesType(placeholder.type())) {
+          || s.selector.mayMatchType(placeholder.type())) {
         deadLetter(s, placeholder, cause, 0);
       }
       done.run();

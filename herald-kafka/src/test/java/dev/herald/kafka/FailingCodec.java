@@ -5,14 +5,26 @@ import dev.herald.codec.PayloadCodec;
 
 /**
  * Delegates to a codec, failing the next encode with a given exception when asked, and every decode
- * with a given error (a bug in the codec) while one is set.
+ * with a given error (a bug in the codec) while one is set; gives the next payload a given type hint
+ * when asked.
  */
 final class FailingCodec extends ForwardingPayloadCodec {
     volatile RuntimeException failNext;
     volatile Error decodeError;
+    volatile String nextTypeHint;
 
     FailingCodec(PayloadCodec delegate) {
         super(delegate);
+    }
+
+    @Override
+    public String typeHint(Object data) {
+        String h = nextTypeHint;
+        if (h != null) {
+            nextTypeHint = null;
+            return h;
+        }
+        return super.typeHint(data);
     }
 
     @Override

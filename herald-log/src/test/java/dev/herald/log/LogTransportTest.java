@@ -69,6 +69,12 @@ class LogTransportTest {
             codec.failNext = failure;
             return true;
         }
+
+        @Override
+        protected boolean storeNextPayloadAs(Class<?> claimed) {
+            codec.nextTypeHint = claimed.getName();
+            return true;
+        }
     }
 
     @Nested
@@ -408,12 +414,26 @@ class LogTransportTest {
         });
     }
 
-    /** Delegates to a codec, failing the next encode with a given exception when asked. */
+    /**
+     * Delegates to a codec, failing the next encode with a given exception when asked, and giving the
+     * next payload a given type hint when asked.
+     */
     static final class FailingCodec extends dev.herald.codec.ForwardingPayloadCodec {
         volatile RuntimeException failNext;
+        volatile String nextTypeHint;
 
         FailingCodec(PayloadCodec delegate) {
             super(delegate);
+        }
+
+        @Override
+        public String typeHint(Object data) {
+            String h = nextTypeHint;
+            if (h != null) {
+                nextTypeHint = null;
+                return h;
+            }
+            return super.typeHint(data);
         }
 
         @Override
