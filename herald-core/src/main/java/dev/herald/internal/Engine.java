@@ -365,6 +365,7 @@ public final class Engine implements EventBus {
     }
     return add(
         selector,
+        payloadType,
         options,
         pattern,
         e -> {
@@ -403,6 +404,19 @@ public final class Engine implements EventBus {
       SubscribeOptions options,
       String defaultName,
       SubscriptionImpl.Invoker invoker) {
+    return add(selector, selector.payloadClass(), options, defaultName, invoker);
+  }
+
+  /**
+   * Adds a subscription that names {@code payloadClass} (null when it names none): stored records
+   * that name that class are decoded into it for a durable one.
+   */
+  private SubscriptionImpl add(
+      Selector selector,
+      Class<?> payloadClass,
+      SubscribeOptions options,
+      String defaultName,
+      SubscriptionImpl.Invoker invoker) {
     Objects.requireNonNull(options, "options");
     synchronized (registryLock) {
       if (closed) {
@@ -424,7 +438,8 @@ public final class Engine implements EventBus {
       pruneDrained();
       draining.add(s);
       if (options.group() != null && transport != null) {
-        s.feed = transport.feed(options.group(), selector::matches, new DurableSink(s));
+        s.feed =
+            transport.feed(options.group(), selector::matches, new DurableSink(s, payloadClass));
       } else {
         registry = registry.with(s);
       }
@@ -435,9 +450,11 @@ public final class Engine implements EventBus {
   /** Where a transport's feed hands stored events to one durable subscription. */
   private final class DurableSink implements Transport.FeedSink {
     private final SubscriptionImpl s;
+    private final Class<?> payloadClass;
 
-    DurableSink(SubscriptionImpl s) {
+    DurableSink(SubscriptionImpl s, Class<?> payloadClass) {
       this.s = s;
+      this.payloadClass = payloadClass;
     }
 
     @Override
@@ -452,7 +469,7 @@ public final class Engine implements EventBus {
 
     @Override
     public Class<?> payloadClass() {
-      return s.selector.payloadClass();
+      return payloadClass;
     }
 
     @Override

@@ -67,8 +67,9 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * The payload class the subscription names (a subscription by payload class), or null when it
-     * names none (by type or pattern). The subscription chose this class itself, so a transport
+     * The payload class the subscription names (by payload class, or by type or pattern with a
+     * payload type other than {@code Object}), or null when it names none. The subscription chose
+     * this class itself, so a transport
      * decodes into it a stored record whose stored class is this class (or, for a sealed class or
      * interface, one of its permitted subclasses), whether or not its codec would decode that class
      * for a record that names it by itself; a record that names it but cannot become it goes to

@@ -296,6 +296,18 @@ public abstract class DurableContract {
     assertThat(got).containsExactly(new OrderPlaced("o-1", 1250), new OrderPlaced("o-2", 40));
   }
 
+  /** A pattern subscription that names a payload type gets instances of it too. */
+  @Test
+  void aPatternSubscriptionWithAPayloadTypeGetsThatClassWithTheDefaultCodec() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<OrderPlaced> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe("t.*", OrderPlaced.class, e -> got.add(e.data()), group("billing", "billing"));
+    bus.publish(Event.of("t.order", "o", new OrderPlaced("o-1", 1250))).get(30, SECONDS);
+
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> !got.isEmpty());
+    assertThat(got).containsExactly(new OrderPlaced("o-1", 1250));
+  }
+
   /** A subscription to a sealed interface names each permitted class, and gets instances of each. */
   @Test
   void aSealedInterfaceSubscriptionGetsEachPermittedClass() throws Exception {

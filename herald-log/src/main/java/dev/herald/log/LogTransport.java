@@ -46,10 +46,10 @@ import java.util.function.Predicate;
  * and on close, so a crash redelivers what was acknowledged since the last commit, and everything not
  * acknowledged. Acknowledging never waits for the disk.
  *
- * <p>Payload classes: a subscription by payload class gets a record that names its class (or, for a sealed
- * class or interface, a permitted subclass) decoded into that class, whether or not the codec allows it
- * ({@link dev.herald.codec.SubscribedClass}); the codec's allow-list decides for every other subscription
- * and class.
+ * <p>Payload classes: a subscription that names a payload class gets a record that names that class (or,
+ * for a sealed class or interface, a permitted subclass) decoded into it, whether or not the codec allows
+ * it ({@link dev.herald.codec.SubscribedClass}); the codec's allow-list decides for every other
+ * subscription and class.
  *
  * <p>Undecodable records: a record whose headers do not make a valid event, whose payload the codec
  * refuses, or whose payload cannot become the class a subscription names, goes to the dead-letter channel
