@@ -3,6 +3,7 @@ package dev.herald.codec;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -149,8 +150,11 @@ public final class JsonPayloadCodec implements PayloadCodec {
                 return null;
             }
             return payloadClass.cast(subscribedReader(payloadClass).readValue(parser));
+        } catch (DatabindException e) {
+            // Well-formed JSON of another shape: an older version of the class, another producer.
+            throw new IllegalArgumentException("payload is not a " + payloadClass.getName() + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("payload is not a " + payloadClass.getName() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("malformed JSON payload: " + e.getMessage(), e);
         }
     }
 

@@ -39,6 +39,8 @@ class SubscribedClassDecodingTest {
                 .hasMessageContaining("payload is not a " + Placed.class.getName());
         assertThatThrownBy(() -> DEFAULTS.decodeAs(utf8("\"o-1\""), null, Placed.class))
                 .hasMessageContaining(Placed.class.getName());
+        assertThatThrownBy(() -> DEFAULTS.decodeAs(utf8("{\"id\": \"1\", cents"), null, Placed.class))
+                .hasMessageContaining("malformed JSON");
     }
 
     @Test

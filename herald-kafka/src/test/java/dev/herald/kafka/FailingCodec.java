@@ -45,4 +45,13 @@ final class FailingCodec extends ForwardingPayloadCodec {
         }
         return super.decode(payload, contentType, typeHint);
     }
+
+    @Override
+    public <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
+        Error e = decodeError;
+        if (e != null) {
+            throw e;
+        }
+        return super.decodeAs(payload, contentType, payloadClass);
+    }
 }
