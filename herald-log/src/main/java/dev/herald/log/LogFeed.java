@@ -26,8 +26,8 @@ import java.util.function.Predicate;
  * record names it: {@link SubscribedClass}), and hands it to one of the group's {@link Member}s
  * (the durable subscriptions of that group), whose sink may block: that is backpressure.
  *
- * <p>Members share the work: a record goes to one member among those whose filter takes it (or that
- * could not decode it, to dead-letter it), chosen by
+ * <p>Members share the work: a record goes to one member among those whose filter takes it (or, when
+ * it could not be decoded for them, among those that take its type, to dead-letter it), chosen by
  * its key (by its offset when it has none), so the records of one key reach one member, in order, for as
  * long as the members stay the same. A member joining or leaving is a rebalance, done by the feed thread
  * between two records: it waits until the members that stay have finished what they were handed (a key
@@ -223,14 +223,15 @@ final class LogFeed {
      */
     private void deliver(LogRecord record, long offset) throws InterruptedException {
         String type = descriptor.type(record);
-        if (type != null && !anyMemberWants(type)) {
-            ack(offset); // a type no member ever takes: not even decoded
-            return;
-        }
         decodings.reset(record);
         takers.clear();
         takersDecoded.clear();
         for (Member m : assigned) {
+            if (type != null && !m.sink.wantsType(type)) {
+                // Neither the event nor its failure to decode concerns this member; a record whose type
+                // no member takes is acknowledged without being decoded at all.
+                continue;
+            }
             Object decoded = decodings.forMember(m);
             if (decoded instanceof RuntimeException || m.filter.test((Event<?>) decoded)) {
                 takers.add(m);
@@ -297,15 +298,6 @@ final class LogFeed {
             results.add(result);
             return result;
         }
-    }
-
-    private boolean anyMemberWants(String type) {
-        for (Member m : assigned) {
-            if (m.sink.wantsType(type)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -210,6 +210,35 @@ class LogTransportTest {
     }
 
     @Test
+    void anUndecodableRecordGoesToAGroupMemberThatTakesItsType() throws Exception {
+        try (LogTransport t = open(dir, CODEC)) {
+            EventBus bus = Herald.builder().transport(t).build();
+            ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
+            bus.subscribe(DeadLetter.class, bad::add);
+            // One group, two members: the first (index 0 when the feed picks by key) never takes orders.
+            bus.subscribe("payment.#", e -> { }, SubscribeOptions.defaults().group("g").name("payments"));
+            bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
+                    SubscribeOptions.defaults().group("g").name("orders"));
+            t.store(Event.of("order.placed", new Order("1", 10))).get(10, SECONDS);
+            await().atMost(30, SECONDS).until(() -> orders.size() == 1); // both members are assigned now
+            List<Header> headers = List.of(
+                    Header.of("ce_id", "broken-1"), Header.of("ce_source", "/shop"),
+                    Header.of("ce_specversion", "1.0"), Header.of("ce_type", "order.placed"),
+                    Header.of("ce_time", "2026-01-02T03:04:05Z"), Header.of("herald_class", Order.class.getName()));
+            // Key "a": Arrays.hashCode is 128, even, so a pick among both members would take "payments".
+            t.log().append(LogRecord.of(1L, "a".getBytes(StandardCharsets.UTF_8), headers,
+                    "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8))).get(10, SECONDS);
+            await().atMost(30, SECONDS).until(() -> !bad.isEmpty());
+            assertThat(bad).singleElement().satisfies(d -> {
+                assertThat(d.subscription()).isEqualTo("orders");
+                assertThat(d.event().id()).isEqualTo("broken-1");
+            });
+            assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
+        }
+    }
+
+    @Test
     void subscriptionsOfOneGroupShareTheWorkByKeyAndALeaverHandsOverWhatItHeld() throws Exception {
         try (LogTransport t = open(dir, CODEC)) {
             EventBus bus = Herald.builder().transport(t).build();
