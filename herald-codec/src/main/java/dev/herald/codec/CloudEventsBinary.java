@@ -190,7 +190,22 @@ public final class CloudEventsBinary {
      */
     public <H> Event<Object> decode(long timestamp, byte[] key, Iterable<H> headers, HeaderReader<? super H> reader,
             byte[] payload) {
+        return decode(timestamp, key, headers, reader, payload, SubscribedClass.NONE);
+    }
+
+    /**
+     * The event carried by a message given in parts, for a subscription that names {@code subscribed}:
+     * what {@link #decode(long, byte[], Iterable, HeaderReader, byte[])} reads, except that a payload
+     * whose type hint names one of {@code subscribed}'s classes decodes into that class ({@link
+     * PayloadCodec#decodeAs}), allowed by the codec or not.
+     *
+     * @throws RuntimeException if the headers do not make a valid event, the codec refuses the payload,
+     *     or a payload named as a subscribed class cannot become one
+     */
+    public <H> Event<Object> decode(long timestamp, byte[] key, Iterable<H> headers, HeaderReader<? super H> reader,
+            byte[] payload, SubscribedClass subscribed) {
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(subscribed, "subscribed");
         String id = null;
         String source = null;
         String type = null;
@@ -248,7 +263,19 @@ public final class CloudEventsBinary {
         if (key != null) {
             b.key(new String(key, StandardCharsets.UTF_8));
         }
-        return b.data(codec.decode(payload, contentType, hint)).build();
+        Class<?> named = subscribed.forHint(hint);
+        return b.data(named == null ? codec.decode(payload, contentType, hint) : decodeAs(payload, contentType, named))
+                .build();
+    }
+
+    /** {@link PayloadCodec#decodeAs}, holding a codec that overrides it to its contract. */
+    private Object decodeAs(byte[] payload, String contentType, Class<?> payloadClass) {
+        Object data = codec.decodeAs(payload, contentType, payloadClass);
+        if (data != null && !payloadClass.isInstance(data)) {
+            throw new IllegalArgumentException("payload named " + payloadClass.getName() + " decoded as a "
+                    + data.getClass().getName());
+        }
+        return data;
     }
 
     /**
@@ -257,14 +284,26 @@ public final class CloudEventsBinary {
      * allocating.
      */
     public <H> String type(Iterable<H> headers, HeaderReader<? super H> reader) {
-        String type = null;
+        return repeatedHeader(TYPE, headers, reader);
+    }
+
+    /**
+     * The type hint ({@code herald_class}) of a message without decoding it, to tell which {@link
+     * SubscribedClass} it names, or null when it has none. Cached as {@link #type} is.
+     */
+    public <H> String typeHint(Iterable<H> headers, HeaderReader<? super H> reader) {
+        return repeatedHeader(CLASS, headers, reader);
+    }
+
+    private <H> String repeatedHeader(String name, Iterable<H> headers, HeaderReader<? super H> reader) {
+        String value = null;
         for (H h : headers) {
-            if (TYPE.equals(reader.name(h))) {
-                byte[] bytes = reader.value(h);
-                type = bytes == null ? null : repeatedTexts.text(bytes); // the last one wins, as in decode
+            byte[] bytes;
+            if (name.equals(reader.name(h)) && (bytes = reader.value(h)) != null) {
+                value = repeatedTexts.text(bytes); // the last one with a value wins, as in decode
             }
         }
-        return type;
+        return value;
     }
 
     private static String text(byte[] bytes) {

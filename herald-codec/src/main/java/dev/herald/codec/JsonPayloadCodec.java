@@ -3,6 +3,7 @@ package dev.herald.codec;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * BigDecimal}, {@code BigInteger}, primitive arrays), {@link DeadLetter}, {@link UndecodableRecord}, and
  * what the user allowed with {@link Builder#allowPackages} or {@link Builder#allowClasses}. A class not
  * allowed is never loaded; its payload decodes to Jackson's generic tree ({@code Map}, {@code List},
- * {@code String}, numbers, booleans, null). Jackson's polymorphic default typing is never enabled.
+ * {@code String}, numbers, booleans, null). A subscription that names its payload class gets instances of
+ * it all the same ({@link #decodeAs}): the allow-list governs the classes that only a record names. Jackson's
+ * polymorphic default typing is never enabled.
  *
  * <p>{@link DeadLetter} payloads are written as a JSON object:
  * <pre>
@@ -64,6 +67,8 @@ public final class JsonPayloadCodec implements PayloadCodec {
     private final ClassLoader classLoader;
     // Readers of allowed classes by type hint; bounded, past that built per call.
     private final ConcurrentHashMap<String, ObjectReader> readers = new ConcurrentHashMap<>();
+    // Readers of the classes subscriptions named; bounded, past that built per call.
+    private final ConcurrentHashMap<Class<?>, ObjectReader> subscribedReaders = new ConcurrentHashMap<>();
 
     private JsonPayloadCodec(Builder b) {
         this.mapper = b.mapper;
@@ -125,6 +130,43 @@ public final class JsonPayloadCodec implements PayloadCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("malformed JSON payload: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@inheritDoc} The class need not be allowed: a subscription named it. A {@link DeadLetter} decodes
+     * as {@link #decode} decodes it.
+     */
+    @Override
+    public <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
+        if (payloadClass == DeadLetter.class) {
+            return PayloadCodec.super.decodeAs(payload, contentType, payloadClass);
+        }
+        try (JsonParser parser = mapper.createParser(payload)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("empty JSON payload");
+            }
+            if (first == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            return payloadClass.cast(subscribedReader(payloadClass).readValue(parser));
+        } catch (DatabindException e) {
+            // Well-formed JSON of another shape: an older version of the class, another producer.
+            throw new IllegalArgumentException("payload is not a " + payloadClass.getName() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("malformed JSON payload: " + e.getMessage(), e);
+        }
+    }
+
+    private ObjectReader subscribedReader(Class<?> payloadClass) {
+        ObjectReader reader = subscribedReaders.get(payloadClass);
+        if (reader == null) {
+            reader = mapper.readerFor(payloadClass);
+            if (subscribedReaders.size() < MAX_READERS) {
+                subscribedReaders.putIfAbsent(payloadClass, reader);
+            }
+        }
+        return reader;
     }
 
     /**

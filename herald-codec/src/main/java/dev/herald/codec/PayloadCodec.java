@@ -38,4 +38,24 @@ public interface PayloadCodec {
      *         {@link UndecodableRecord} instead
      */
     Object decode(byte[] payload, String contentType, String typeHint);
+
+    /**
+     * Decodes a payload written by {@link #encode} whose type hint names {@code payloadClass}, a class
+     * that a subscription names by itself (see {@link SubscribedClass}): since the subscriber's own code
+     * chose it, a codec that otherwise rebuilds only the classes it allows decodes into this one as
+     * well. The default decodes by the class's name, as {@link #decode} does.
+     *
+     * @param contentType the record's {@code content-type} header, or null
+     * @return an instance of {@code payloadClass}, or null for a null payload
+     * @throws RuntimeException if the bytes cannot become a {@code payloadClass} (the feed then
+     *         dead-letters the record for the subscription, with this cause)
+     */
+    default <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
+        Object data = decode(payload, contentType, payloadClass.getName());
+        if (data != null && !payloadClass.isInstance(data)) {
+            throw new IllegalArgumentException("payload named " + payloadClass.getName() + " decoded as a "
+                    + data.getClass().getName());
+        }
+        return payloadClass.cast(data);
+    }
 }

@@ -423,6 +423,7 @@ public final class Engine implements EventBus {
     }
     return add(
         selector,
+        payloadType,
         options,
         pattern,
         e -> {
@@ -461,6 +462,19 @@ public final class Engine implements EventBus {
       SubscribeOptions options,
       String defaultName,
       SubscriptionImpl.Invoker invoker) {
+    return add(selector, selector.payloadClass(), options, defaultName, invoker);
+  }
+
+  /**
+   * Adds a subscription that names {@code payloadClass} (null when it names none): stored records
+   * that name that class are decoded into it for a durable one.
+   */
+  private SubscriptionImpl add(
+      Selector selector,
+      Class<?> payloadClass,
+      SubscribeOptions options,
+      String defaultName,
+      SubscriptionImpl.Invoker invoker) {
     Objects.requireNonNull(options, "options");
     synchronized (registryLock) {
       if (closed) {
@@ -482,7 +496,8 @@ public final class Engine implements EventBus {
       pruneDrained();
       draining.add(s);
       if (options.group() != null && transport != null) {
-        s.feed = transport.feed(options.group(), selector::matches, new DurableSink(s));
+        s.feed =
+            transport.feed(options.group(), selector::matches, new DurableSink(s, payloadClass));
       } else {
         registry = registry.with(s);
       }
@@ -493,9 +508,11 @@ public final class Engine implements EventBus {
   /** Where a transport's feed hands stored events to one durable subscription. */
   private final class DurableSink implements Transport.FeedSink {
     private final SubscriptionImpl s;
+    private final Class<?> payloadClass;
 
-    DurableSink(SubscriptionImpl s) {
+    DurableSink(SubscriptionImpl s, Class<?> payloadClass) {
       this.s = s;
+      this.payloadClass = payloadClass;
     }
 
     @Override
@@ -509,10 +526,16 @@ public final class Engine implements EventBus {
     }
 
     @Override
+    public Class<?> payloadClass() {
+      return payloadClass;
+    }
+
+    @Override
     public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
-      // A record of unknown type concerns every group; one of a known type, those that take it.
+      // A record of unknown type concerns every group; one of a known type, those that may take it
+      // (a class subscription cannot tell the class of a record that did not decode).
       if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
-          || s.selector.matchesType(placeholder.type())) {
+          || s.selector.mayMatchType(placeholder.type())) {
         deadLetter(s, placeholder, cause, 0);
       }
       done.run();

@@ -37,6 +37,11 @@ public abstract class Selector {
     return false;
   }
 
+  /** The payload class a class selector names; null for the others. */
+  public Class<?> payloadClass() {
+    return null;
+  }
+
   public boolean isUnrouted() {
     return false;
   }
@@ -169,15 +174,13 @@ public abstract class Selector {
     }
 
     @Override
-    /** Whether a whole event is selected, by type or by payload class. */
-  public boolean matches(dev.herald.Event<?> event) {
-    Object data = event.data();
-    return matchesType(event.type())
-        || (data != null && matchesClass(data.getClass(), event.type()));
-  }
-
-  public boolean isClassSelector() {
+    public boolean isClassSelector() {
       return true;
+    }
+
+    @Override
+    public Class<?> payloadClass() {
+      return payloadClass;
     }
 
     @Override

@@ -67,11 +67,26 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * The payload class the subscription names (by payload class, or by type or pattern with a
+     * payload type other than {@code Object}), or null when it names none. The subscription chose
+     * this class itself, so a transport
+     * decodes into it a stored record whose stored class is this class (or, for a sealed class or
+     * interface, one of its permitted subclasses), whether or not its codec would decode that class
+     * for a record that names it by itself; a record that names it but cannot become it goes to
+     * {@link #undecodable}. Records of other classes are decoded as the codec decides.
+     */
+    default Class<?> payloadClass() {
+      return null;
+    }
+
+    /**
      * Takes a stored record that could not be turned back into an event (damaged or foreign
-     * headers, a payload the codec refuses). The bus dead-letters it for the subscription, with
-     * {@code cause}, and calls {@code done}: a bad record never stops a consumer group or blocks
-     * it. The transport applies no filter to such records; the bus decides by {@code placeholder}'s
-     * type.
+     * headers, a payload the codec refuses, a payload that cannot become the {@link #payloadClass}
+     * it names). The bus dead-letters it for the subscription, with {@code cause}, and calls {@code
+     * done}: a bad record never stops a consumer group or blocks it. The transport applies no filter
+     * to such records; the bus decides by {@code placeholder}'s type, as {@link #wantsType} would (a
+     * subscription by payload class cannot tell an undecodable record's class, so it takes every
+     * type it may take rather than skip one unseen).
      *
      * @param placeholder an event standing for the record: its id and type when they could be read
      *     (else an id naming the record's position and the type {@value #UNDECODABLE_TYPE}), and a

@@ -17,11 +17,16 @@ import dev.herald.Herald;
 import dev.herald.PublishResult;
 import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
+import dev.herald.contract.payloads.LegacyOrderPlaced;
+import dev.herald.contract.payloads.OrderPlaced;
+import dev.herald.contract.payloads.RefundIssued;
+import dev.herald.contract.payloads.Shipment;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +49,24 @@ public abstract class DurableContract {
 
   /** Makes the next store fail with {@code failure}, or returns false if the transport cannot. */
   protected abstract boolean failNextStore(RuntimeException failure);
+
+  /**
+   * Whether stored payloads come back through a {@code JsonPayloadCodec} that allows no class of
+   * {@code dev.herald.contract.payloads}: true for the log and Kafka (the default codec's case),
+   * false for a transport that keeps the payload objects themselves.
+   */
+  protected boolean decodesThroughJsonCodec() {
+    return true;
+  }
+
+  /**
+   * Makes the next stored payload name {@code claimed} as its class (its stored type hint), whatever
+   * its own class, as an older version of that class or a foreign producer would have written it; or
+   * returns false if the transport cannot.
+   */
+  protected boolean storeNextPayloadAs(Class<?> claimed) {
+    return false;
+  }
 
   private final List<EventBus> buses = new ArrayList<>();
 
@@ -322,6 +345,108 @@ public abstract class DurableContract {
         }
       }
       assertThat(perKey).isSorted();
+    }
+  }
+
+  // ------------------------------------------------------------------ typed payloads
+
+  /**
+   * A subscription that names its payload class gets instances of it, whether or not the codec's
+   * allow-list names the class: the subscription chose it. Other classes stored under the same type
+   * stay out, as they would in process.
+   */
+  @Test
+  void aClassSubscriptionGetsItsClassWithTheDefaultCodec() throws Exception {
+    EventBus bus = openBus();
+    bus.publish(Event.of("t.order", "o", new OrderPlaced("o-1", 1250))).get(30, SECONDS);
+    bus.publish(Event.of("t.order", "o", new RefundIssued("r-1", 300))).get(30, SECONDS);
+    ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe(
+        OrderPlaced.class,
+        got::add,
+        SubscribeOptions.defaults().group("billing").name("billing"));
+    bus.publish(Event.of("t.order", "o", new OrderPlaced("o-2", 40))).get(30, SECONDS);
+
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> got.size() >= 2);
+    assertThat(got).containsExactly(new OrderPlaced("o-1", 1250), new OrderPlaced("o-2", 40));
+  }
+
+  /** A pattern subscription that names a payload type gets instances of it too. */
+  @Test
+  void aPatternSubscriptionWithAPayloadTypeGetsThatClassWithTheDefaultCodec() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<OrderPlaced> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe("t.*", OrderPlaced.class, e -> got.add(e.data()), group("billing", "billing"));
+    bus.publish(Event.of("t.order", "o", new OrderPlaced("o-1", 1250))).get(30, SECONDS);
+
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> !got.isEmpty());
+    assertThat(got).containsExactly(new OrderPlaced("o-1", 1250));
+  }
+
+  /** A subscription to a sealed interface names each permitted class, and gets instances of each. */
+  @Test
+  void aSealedInterfaceSubscriptionGetsEachPermittedClass() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Shipment> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe(Shipment.class, got::add, group("shipping", "shipping"));
+    bus.publish(Event.of("t.shipment", "o-1", new Shipment.Sent("o-1", "parcelco")))
+        .get(30, SECONDS);
+    bus.publish(Event.of("t.shipment", "o-1", new Shipment.Returned("o-1", "damaged")))
+        .get(30, SECONDS);
+
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> got.size() >= 2);
+    assertThat(got)
+        .containsExactly(
+            new Shipment.Sent("o-1", "parcelco"), new Shipment.Returned("o-1", "damaged"));
+  }
+
+  /**
+   * A stored record that names a subscription's class but cannot become one is dead-lettered for
+   * that subscription's group, with the cause; the group goes on with the later events.
+   */
+  @Test
+  void aRecordThatCannotBecomeTheSubscribedClassIsDeadLetteredForTheGroup() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
+    assumeTrue(
+        storeNextPayloadAs(OrderPlaced.class), "this transport stores objects, not their bytes");
+    Event<LegacyOrderPlaced> legacy =
+        Event.of("t.order", "o", new LegacyOrderPlaced("o-1", "twelve euros"));
+    bus.publish(legacy).get(30, SECONDS);
+    bus.publish(Event.of("t.order", "o", new OrderPlaced("o-2", 40))).get(30, SECONDS);
+    ConcurrentLinkedQueue<OrderPlaced> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe(OrderPlaced.class, got::add, group("billing", "billing"));
+
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> got.size() >= 1);
+    assertThat(got).containsExactly(new OrderPlaced("o-2", 40));
+    org.awaitility.Awaitility.await().atMost(30, SECONDS).until(() -> !dead.isEmpty());
+    DeadLetter d = dead.peek();
+    assertThat(d.subscription()).isEqualTo("billing");
+    assertThat(d.event().id()).isEqualTo(legacy.id());
+    assertThat(d.event().type()).isEqualTo("t.order");
+    assertThat(d.causeMessage()).contains(OrderPlaced.class.getName());
+    assertThat(dead).hasSize(1);
+  }
+
+  /**
+   * A pattern subscription names no class, so it gets what the codec decodes by itself: with the
+   * default codec, a class its allow-list does not name arrives as a {@code Map} of the payload's
+   * JSON fields (allow the class with {@code allowPackages}, or subscribe by class, to get
+   * instances); a transport that keeps objects hands over the payload itself.
+   */
+  @Test
+  void aPatternSubscriptionGetsUnlistedClassesAsMapsWithTheDefaultCodec() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe("t.#", e -> got.add(e.data()), group("audit", "audit"));
+    bus.publish("t.order", new OrderPlaced("o-1", 1250)).get(30, SECONDS);
+
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> !got.isEmpty());
+    if (decodesThroughJsonCodec()) {
+      assertThat(got).containsExactly(Map.of("id", "o-1", "amountCents", 1250));
+    } else {
+      assertThat(got).containsExactly(new OrderPlaced("o-1", 1250));
     }
   }
 }

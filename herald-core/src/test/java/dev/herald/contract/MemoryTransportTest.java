@@ -20,6 +20,11 @@ class MemoryTransportTest {
       storage.failNextStore = failure;
       return true;
     }
+
+    @Override
+    protected boolean decodesThroughJsonCodec() {
+      return false;
+    }
   }
 
   @Nested

@@ -1,6 +1,7 @@
 package dev.herald.kafka;
 
 import dev.herald.Event;
+import dev.herald.codec.SubscribedClass;
 import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
 import java.lang.System.Logger.Level;
@@ -61,7 +62,9 @@ import org.apache.kafka.common.errors.WakeupException;
  *
  * <p>Decoding: the deliverer reads a binary-mode record's {@code ce_type} header first and counts the
  * record done, undecoded, when the sink does not {@linkplain Transport.FeedSink#wantsType want} that
- * type. A record that makes no event goes to {@link Transport.FeedSink#undecodable} as a placeholder
+ * type. A record whose type hint names the class the subscription names ({@link
+ * Transport.FeedSink#payloadClass}, see {@link SubscribedClass}) decodes into that class, whatever the
+ * codec allows. A record that makes no event goes to {@link Transport.FeedSink#undecodable} as a placeholder
  * ({@link KafkaRecordDescriptor#placeholder}), which the bus dead-letters: a poison record never stops
  * the feed nor blocks its partition.
  *
@@ -95,6 +98,8 @@ public final class KafkaFeed implements Transport.Feed {
     private final KafkaRecordDescriptor descriptor;
     private final Predicate<Event<?>> filter;
     private final Transport.FeedSink sink;
+    // The class the subscription names: binary-mode records naming it decode into it.
+    private final SubscribedClass subscribed;
     private final FeedSettings settings;
     private final Thread poller;
     private final Thread deliverer;
@@ -129,6 +134,7 @@ public final class KafkaFeed implements Transport.Feed {
         this.descriptor = descriptor;
         this.filter = filter;
         this.sink = sink;
+        this.subscribed = SubscribedClass.of(sink.payloadClass());
         this.settings = settings;
         this.poller = new Thread(this::poll, "herald-kafka-poll-" + groupId);
         this.deliverer = new Thread(this::deliver, "herald-kafka-deliver-" + groupId);
@@ -588,7 +594,7 @@ public final class KafkaFeed implements Transport.Feed {
             return SKIP;
         }
         try {
-            return descriptor.toEvent(record, structured);
+            return descriptor.toEvent(record, structured, subscribed);
         } catch (RuntimeException e) {
             return e;
         }

@@ -5,6 +5,7 @@ import dev.herald.Event;
 import dev.herald.codec.CloudEventsBinary;
 import dev.herald.codec.CloudEventsStructured;
 import dev.herald.codec.PayloadCodec;
+import dev.herald.codec.SubscribedClass;
 import dev.herald.codec.UndecodableRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -108,6 +109,15 @@ final class KafkaRecordDescriptor {
 
     /** {@link #toEvent(ConsumerRecord)} for a caller that has read {@link #isStructured} already. */
     Event<?> toEvent(ConsumerRecord<byte[], byte[]> record, boolean structured) {
+        return toEvent(record, structured, SubscribedClass.NONE);
+    }
+
+    /**
+     * {@link #toEvent(ConsumerRecord, boolean)} for a subscription that names {@code subscribed}: a
+     * binary-mode record whose type hint names one of its classes decodes into that class, and fails if
+     * it cannot become one. Structured-mode records carry no type hint and decode as the codec decides.
+     */
+    Event<?> toEvent(ConsumerRecord<byte[], byte[]> record, boolean structured, SubscribedClass subscribed) {
         if (structured) {
             return this.structured.decode(record.value(), record.key());
         }
@@ -115,7 +125,8 @@ final class KafkaRecordDescriptor {
             throw new IllegalArgumentException("record has no value (a tombstone)");
         }
         // Kafka's own headers, read in place: no copy into a BinaryMessage per record.
-        return binary.decode(record.timestamp(), record.key(), record.headers(), KAFKA_HEADERS, record.value());
+        return binary.decode(record.timestamp(), record.key(), record.headers(), KAFKA_HEADERS, record.value(),
+                subscribed);
     }
 
     /**

@@ -17,4 +17,10 @@ final class CountingCodec extends ForwardingPayloadCodec {
         decoded.incrementAndGet();
         return super.decode(payload, contentType, typeHint);
     }
+
+    @Override
+    public <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
+        decoded.incrementAndGet();
+        return super.decodeAs(payload, contentType, payloadClass);
+    }
 }

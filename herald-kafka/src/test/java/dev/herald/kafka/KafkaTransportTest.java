@@ -52,6 +52,12 @@ class KafkaTransportTest {
             codec.failNext = failure;
             return true;
         }
+
+        @Override
+        protected boolean storeNextPayloadAs(Class<?> claimed) {
+            codec.nextTypeHint = claimed.getName();
+            return true;
+        }
     }
 
     @Nested

@@ -3,6 +3,7 @@ package dev.herald.log;
 import dev.herald.Event;
 import dev.herald.codec.CloudEventsBinary;
 import dev.herald.codec.PayloadCodec;
+import dev.herald.codec.SubscribedClass;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,8 +50,25 @@ final class EventRecordDescriptor {
      * @throws RuntimeException if the headers do not make a valid event or the codec refuses the payload
      */
     Event<Object> toEvent(LogRecord record) {
+        return toEvent(record, SubscribedClass.NONE);
+    }
+
+    /**
+     * The event stored in {@code record}, for a subscription that names {@code subscribed}: a payload
+     * named as one of its classes becomes an instance of that class.
+     *
+     * @throws RuntimeException if the headers do not make a valid event, the codec refuses the payload,
+     *     or a payload named as a subscribed class cannot become one
+     */
+    Event<Object> toEvent(LogRecord record, SubscribedClass subscribed) {
         // The record's own headers, read in place: no copy into a BinaryMessage per record.
-        return binary.decode(record.timestamp(), record.key(), record.headers(), LOG_HEADERS, record.payload());
+        return binary.decode(record.timestamp(), record.key(), record.headers(), LOG_HEADERS, record.payload(),
+                subscribed);
+    }
+
+    /** The type hint ({@code herald_class}) of {@code record}, read without decoding it; null when it has none. */
+    String typeHint(LogRecord record) {
+        return binary.typeHint(record.headers(), LOG_HEADERS);
     }
 
     /** The {@code ce_type} of {@code record}, read without decoding it; null when it has none. */

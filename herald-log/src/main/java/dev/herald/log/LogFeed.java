@@ -2,6 +2,7 @@ package dev.herald.log;
 
 import dev.herald.Event;
 import dev.herald.codec.CloudEventsBinary;
+import dev.herald.codec.SubscribedClass;
 import dev.herald.codec.UndecodableRecord;
 import dev.herald.spi.AckedPrefix;
 import dev.herald.spi.Transport;
@@ -21,10 +22,12 @@ import java.util.function.Predicate;
 
 /**
  * One consumer group's feed: owns the thread {@code herald-log-feed-<group>}, which reads the topic from
- * the group's committed offset, decodes each record, and hands it to one of the group's {@link Member}s
+ * the group's committed offset, decodes each record (into the class a member's subscription names, when the
+ * record names it: {@link SubscribedClass}), and hands it to one of the group's {@link Member}s
  * (the durable subscriptions of that group), whose sink may block: that is backpressure.
  *
- * <p>Members share the work: a record goes to one member among those whose filter takes it, chosen by
+ * <p>Members share the work: a record goes to one member among those whose filter takes it (or, when
+ * it could not be decoded for them, among those that take its type, to dead-letter it), chosen by
  * its key (by its offset when it has none), so the records of one key reach one member, in order, for as
  * long as the members stay the same. A member joining or leaving is a rebalance, done by the feed thread
  * between two records: it waits until the members that stay have finished what they were handed (a key
@@ -63,8 +66,11 @@ final class LogFeed {
     private List<Member> assigned = List.of();
     // Offset -> the member a record was handed to, until acknowledged: what a leaving member held.
     private final ConcurrentHashMap<Long, Member> inFlight = new ConcurrentHashMap<>();
-    // The members taking the record in hand; owned by the feed thread, reused from record to record.
+    // The members taking the record in hand, and what each takes (an event, or why there is none); owned
+    // by the feed thread, reused from record to record.
     private final List<Member> takers = new ArrayList<>();
+    private final List<Object> takersDecoded = new ArrayList<>();
+    private final Decodings decodings = new Decodings();
     private final int commitEvery;
     private final Duration idleWait;
     private final AckedPrefix acked;
@@ -111,7 +117,7 @@ final class LogFeed {
      * @return the member, which leaves the group when closed
      */
     Member join(Predicate<Event<?>> filter, Transport.FeedSink sink) {
-        Member m = new Member(filter, sink);
+        Member m = new Member(filter, sink, SubscribedClass.of(sink.payloadClass()));
         members.add(m);
         rebalance = true;
         if (!started) {
@@ -210,56 +216,100 @@ final class LogFeed {
         return false;
     }
 
-    /** Hands one record to a member, or acknowledges it when none takes it. */
+    /**
+     * Hands one record to a member, or acknowledges it when none takes it. A member takes the event
+     * its filter accepts, or the record as undecodable when it could not be decoded for that member
+     * (by the codec, or into the class the member's subscription names).
+     */
     private void deliver(LogRecord record, long offset) throws InterruptedException {
         String type = descriptor.type(record);
-        if (type != null && !anyMemberWants(type)) {
-            ack(offset); // a type no member ever takes: not even decoded
-            return;
-        }
-        Event<?> event;
-        try {
-            event = descriptor.toEvent(record);
-        } catch (RuntimeException e) {
-            Member m = pick(assigned, record.key(), offset);
-            if (m == null) {
-                ack(offset);
-            } else {
-                handTo(m, offset,
-                        () -> m.sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset, m)));
-            }
-            return;
-        }
+        decodings.reset(record);
         takers.clear();
+        takersDecoded.clear();
         for (Member m : assigned) {
-            if (m.filter.test(event)) {
+            if (type != null && !m.sink.wantsType(type)) {
+                // Neither the event nor its failure to decode concerns this member; a record whose type
+                // no member takes is acknowledged without being decoded at all.
+                continue;
+            }
+            Object decoded = decodings.forMember(m);
+            if (decoded instanceof RuntimeException || m.filter.test((Event<?>) decoded)) {
                 takers.add(m);
+                takersDecoded.add(decoded);
             }
         }
-        Member m = pick(takers, record.key(), offset);
-        if (m == null) {
+        int i = pickIndex(takers.size(), record.key(), offset);
+        if (i < 0) {
             ack(offset);
+            return;
+        }
+        Member m = takers.get(i);
+        Object decoded = takersDecoded.get(i);
+        if (decoded instanceof RuntimeException e) {
+            handTo(m, offset,
+                    () -> m.sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset, m)));
         } else {
-            handTo(m, offset, () -> m.sink.accept(event, () -> ack(offset, m)));
+            handTo(m, offset, () -> m.sink.accept((Event<?>) decoded, () -> ack(offset, m)));
         }
     }
 
-    private boolean anyMemberWants(String type) {
-        for (Member m : assigned) {
-            if (m.sink.wantsType(type)) {
-                return true;
+    /**
+     * One record's decodings: the codec's own, and one into the class a member's subscription names when
+     * the record names it, each made once for all the members that share it; an event, or the {@link
+     * RuntimeException} saying why there is none. Owned by the feed thread, reused from record to record.
+     */
+    private final class Decodings {
+        private LogRecord record;
+        private boolean hintRead;
+        private String hint;
+        // Decoded-into class (null: as the codec decides) and result, pairwise; most records need one.
+        private final List<Class<?>> classes = new ArrayList<>(2);
+        private final List<Object> results = new ArrayList<>(2);
+
+        void reset(LogRecord r) {
+            record = r;
+            hintRead = false;
+            hint = null;
+            classes.clear();
+            results.clear();
+        }
+
+        Object forMember(Member m) {
+            Class<?> named = null;
+            if (!m.subscribed.isNone()) {
+                if (!hintRead) {
+                    hint = descriptor.typeHint(record);
+                    hintRead = true;
+                }
+                named = m.subscribed.forHint(hint);
             }
+            for (int i = 0; i < classes.size(); i++) {
+                if (classes.get(i) == named) {
+                    return results.get(i);
+                }
+            }
+            Object result;
+            try {
+                result = descriptor.toEvent(record, named == null ? SubscribedClass.NONE : m.subscribed);
+            } catch (RuntimeException e) {
+                result = e;
+            }
+            classes.add(named);
+            results.add(result);
+            return result;
         }
-        return false;
     }
 
-    /** One of {@code candidates}, the same for the same key while the members stay the same. */
-    private static Member pick(List<Member> candidates, byte[] key, long offset) {
-        if (candidates.isEmpty()) {
-            return null;
+    /**
+     * The index of one of {@code candidates} candidates, the same for the same key while the members stay
+     * the same; -1 when there is none.
+     */
+    private static int pickIndex(int candidates, byte[] key, long offset) {
+        if (candidates == 0) {
+            return -1;
         }
         long h = key == null ? offset : Arrays.hashCode(key);
-        return candidates.get((int) Math.floorMod(h, (long) candidates.size()));
+        return (int) Math.floorMod(h, (long) candidates);
     }
 
     private interface Handoff {
@@ -409,12 +459,15 @@ final class LogFeed {
     final class Member implements Transport.Feed {
         private final Predicate<Event<?>> filter;
         private final Transport.FeedSink sink;
+        /** The class its subscription names, which records naming it decode into. */
+        private final SubscribedClass subscribed;
         /** Records handed to this member and not yet acknowledged. */
         private final AtomicInteger held = new AtomicInteger();
 
-        Member(Predicate<Event<?>> filter, Transport.FeedSink sink) {
+        Member(Predicate<Event<?>> filter, Transport.FeedSink sink, SubscribedClass subscribed) {
             this.filter = filter;
             this.sink = sink;
+            this.subscribed = subscribed;
         }
 
         @Override

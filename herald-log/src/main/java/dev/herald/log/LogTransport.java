@@ -46,9 +46,15 @@ import java.util.function.Predicate;
  * and on close, so a crash redelivers what was acknowledged since the last commit, and everything not
  * acknowledged. Acknowledging never waits for the disk.
  *
- * <p>Undecodable records: a record whose headers do not make a valid event, or whose payload the codec
- * refuses, goes to the dead-letter channel of every group that takes its type (every group, when even
- * its type is unreadable), with the cause: a {@link dev.herald.DeadLetter} whose event carries the
+ * <p>Payload classes: a subscription that names a payload class gets a record that names that class (or,
+ * for a sealed class or interface, a permitted subclass) decoded into it, whether or not the codec allows
+ * it ({@link dev.herald.codec.SubscribedClass}); the codec's allow-list decides for every other
+ * subscription and class.
+ *
+ * <p>Undecodable records: a record whose headers do not make a valid event, whose payload the codec
+ * refuses, or whose payload cannot become the class a subscription names, goes to the dead-letter channel
+ * of every group that takes its type (every group, when even its type is unreadable), with the cause: a
+ * {@link dev.herald.DeadLetter} whose event carries the
  * record's id and type and an {@link UndecodableRecord} (topic, offset, error) as data. The feed goes on
  * and the group is never blocked by it; the record stays in the log for inspection
  * ({@code herald log tail --from-offset N}).

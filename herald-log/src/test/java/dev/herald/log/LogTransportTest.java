@@ -69,6 +69,12 @@ class LogTransportTest {
             codec.failNext = failure;
             return true;
         }
+
+        @Override
+        protected boolean storeNextPayloadAs(Class<?> claimed) {
+            codec.nextTypeHint = claimed.getName();
+            return true;
+        }
     }
 
     @Nested
@@ -205,6 +211,35 @@ class LogTransportTest {
             // Records 0 and 1, and the dead letter stored as record 2.
             assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(3));
             assertThat(d.offsets().committed("payments", "events")).isEqualTo(OptionalLong.of(3));
+        }
+    }
+
+    @Test
+    void anUndecodableRecordGoesToAGroupMemberThatTakesItsType() throws Exception {
+        try (LogTransport t = open(dir, CODEC)) {
+            EventBus bus = Herald.builder().transport(t).build();
+            ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
+            bus.subscribe(DeadLetter.class, bad::add);
+            // One group, two members: the first (index 0 when the feed picks by key) never takes orders.
+            bus.subscribe("payment.#", e -> { }, SubscribeOptions.defaults().group("g").name("payments"));
+            bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
+                    SubscribeOptions.defaults().group("g").name("orders"));
+            t.store(Event.of("order.placed", new Order("1", 10))).get(10, SECONDS);
+            await().atMost(30, SECONDS).until(() -> orders.size() == 1); // both members are assigned now
+            List<Header> headers = List.of(
+                    Header.of("ce_id", "broken-1"), Header.of("ce_source", "/shop"),
+                    Header.of("ce_specversion", "1.0"), Header.of("ce_type", "order.placed"),
+                    Header.of("ce_time", "2026-01-02T03:04:05Z"), Header.of("herald_class", Order.class.getName()));
+            // Key "a": Arrays.hashCode is 128, even, so a pick among both members would take "payments".
+            t.log().append(LogRecord.of(1L, "a".getBytes(StandardCharsets.UTF_8), headers,
+                    "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8))).get(10, SECONDS);
+            await().atMost(30, SECONDS).until(() -> !bad.isEmpty());
+            assertThat(bad).singleElement().satisfies(d -> {
+                assertThat(d.subscription()).isEqualTo("orders");
+                assertThat(d.event().id()).isEqualTo("broken-1");
+            });
+            assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
         }
     }
 
@@ -413,12 +448,26 @@ class LogTransportTest {
         });
     }
 
-    /** Delegates to a codec, failing the next encode with a given exception when asked. */
+    /**
+     * Delegates to a codec, failing the next encode with a given exception when asked, and giving the
+     * next payload a given type hint when asked.
+     */
     static final class FailingCodec extends dev.herald.codec.ForwardingPayloadCodec {
         volatile RuntimeException failNext;
+        volatile String nextTypeHint;
 
         FailingCodec(PayloadCodec delegate) {
             super(delegate);
+        }
+
+        @Override
+        public String typeHint(Object data) {
+            String h = nextTypeHint;
+            if (h != null) {
+                nextTypeHint = null;
+                return h;
+            }
+            return super.typeHint(data);
         }
 
         @Override
