@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each {@code ```java} block in README.md is preceded by {@code <!-- snippet: NAME -->}. The test
  * wraps the block's statements in a {@code main} (its top-level {@code record}s and classes become
  * nested types, visible to every snippet, as one source file of a user's would hold them), supplies
- * the README's stand-ins ({@code ship}, {@code charge}: they record what they are given; {@code dir}:
+ * the README's stand-ins ({@code ship}, {@code bill}, {@code charge}: they record what they are given; {@code dir}:
  * a fresh directory), then runs what {@link #CHECKS} adds after the block: the events a snippet
  * leaves for the reader to publish, and what must then have happened. The generated classes live in
  * {@code com.example.orders}, the package the README's codec allows. A block whose name has no check
@@ -48,9 +48,9 @@ class ReadmeSnippetsTest {
           "first-steps",
           "",
           "durable-log",
-          publishOneOrderAndExpectItShippedTyped(),
+          publishOneOrderAndExpect("SHIPPED", "BILLED"),
           "kafka",
-          publishOneOrderAndExpectItShippedTyped());
+          publishOneOrderAndExpect("SHIPPED"));
 
   /** What each snippet's run must print on stdout. */
   private static final Map<String, String> OUTPUT = Map.of("first-steps", "placed o-1");
@@ -86,17 +86,30 @@ class ReadmeSnippetsTest {
     }
   }
 
-  private static String publishOneOrderAndExpectItShippedTyped() {
-    return String.join(
-        "\n",
-        "bus.publish(Event.of(\"order.placed\", \"o-1\", new OrderPlaced(\"o-1\", 4200))).join();",
-        "org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !SHIPPED.isEmpty());",
-        "Object shipped = SHIPPED.get(0);",
-        "Object payload = shipped instanceof Event<?> e ? e.data() : shipped;",
-        "if (!(payload instanceof OrderPlaced o) || !o.orderId().equals(\"o-1\")) {",
-        "  throw new AssertionError(\"shipped \" + payload + \" (\" + payload.getClass() + \"), not OrderPlaced o-1\");",
-        "}",
-        "bus.close();");
+  /**
+   * Publishes order o-1, then waits until each of {@code stands} (the lists behind the README's
+   * stand-ins) holds it as an {@code OrderPlaced}, a typed payload, whether given the event or the
+   * payload; then closes the snippet's bus.
+   */
+  private static String publishOneOrderAndExpect(String... stands) {
+    StringBuilder code =
+        new StringBuilder(
+            "bus.publish(Event.of(\"order.placed\", \"o-1\", new OrderPlaced(\"o-1\", 4200))).join();\n");
+    for (String list : stands) {
+      code.append(
+          String.join(
+              "\n",
+              "org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !" + list + ".isEmpty());",
+              "{",
+              "  Object got = " + list + ".get(0);",
+              "  Object payload = got instanceof Event<?> e ? e.data() : got;",
+              "  if (!(payload instanceof OrderPlaced o) || !o.orderId().equals(\"o-1\")) {",
+              "    throw new AssertionError(\"" + list + " \" + payload + \" (\" + payload.getClass() + \"), not OrderPlaced o-1\");",
+              "  }",
+              "}",
+              ""));
+    }
+    return code.append("bus.close();\n").toString();
   }
 
   /** The README's Java blocks by name, in order; a block without a name fails. */
@@ -129,7 +142,10 @@ class ReadmeSnippetsTest {
 
   private static Run compileAndRun(String name, String body, List<String> declarations)
       throws IOException, InterruptedException {
-    String className = "Readme" + name.replace("-", "_");
+    StringBuilder className = new StringBuilder("Readme");
+    for (String word : name.split("-")) {
+      className.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+    }
     String statements = split(body).statements.replace(README_BROKERS, "System.getProperty(\"bootstrap\")");
     String source =
         String.join(
@@ -147,7 +163,9 @@ class ReadmeSnippetsTest {
             String.join("\n", declarations),
             "  static final List<Object> SHIPPED = new CopyOnWriteArrayList<>();",
             "  static final List<Object> CHARGED = new CopyOnWriteArrayList<>();",
+            "  static final List<Object> BILLED = new CopyOnWriteArrayList<>();",
             "  static void ship(Object o) { SHIPPED.add(o); }",
+            "  static void bill(Object o) { BILLED.add(o); }",
             "  static void charge(Object o) { CHARGED.add(o); }",
             "  public static void main(String[] args) throws Exception {",
             "    Path dir = Files.createTempDirectory(\"readme-\");",
