@@ -117,7 +117,7 @@ class KafkaShopProcessesTest {
     assertThat(stderr("storefront")).contains("no order has ended for");
     // The new back office read what the dead one had published before serving: it handled none of
     // those events again, so the topic holds no second copy of any event of the run.
-    assertThat(copiesInTopic(report("storefront").get("run").asText()))
+    assertThat(copiesInTopic(summary("storefront").get("run").asText()))
         .as("events of the run stored twice under one id")
         .isZero();
   }
@@ -237,10 +237,15 @@ class KafkaShopProcessesTest {
     return p;
   }
 
+  /** The figures of what {@code name}'s process did: its JSON summary's {@code thisRun}. */
   private JsonNode report(String name) throws IOException {
+    return summary(name).get("thisRun");
+  }
+
+  private JsonNode summary(String name) throws IOException {
     List<String> lines = Files.readAllLines(dir.resolve(name + "-stdout.txt"));
     assertThat(lines).as(stderr(name)).isNotEmpty();
-    return new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("thisRun");
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
   }
 
   private String stderr(String name) {
