@@ -31,32 +31,13 @@ public final class SummaryTable {
           all.runs(),
           all.ordersPlaced() - t.ordersPlaced(),
           all.ordersShipped() + all.ordersCancelled() - t.ordersShipped() - t.ordersCancelled());
-      out.printf(
-          "Orders   placed %d; ended %d: shipped %d, cancelled %d (out of stock %d, payment declined"
-              + " %d, other %d); customers notified %d%n",
-          t.ordersPlaced(),
-          t.ordersShipped() + t.ordersCancelled(),
-          t.ordersShipped(),
-          t.ordersCancelled(),
-          t.cancelledOutOfStock(),
-          t.cancelledPaymentDeclined(),
-          t.cancelledFailed(),
-          t.customersNotified());
+      orders(t, out);
       once(t, out);
       out.printf(
           "Resumed  skipped %d redelivered events already handled, saw %d outcomes again%n%n",
           t.redeliveriesSkipped(), t.outcomesRedelivered());
     } else {
-      out.printf(
-          "Orders   placed %d = shipped %d + cancelled %d (out of stock %d, payment declined %d,"
-              + " other %d); customers notified %d%n",
-          t.ordersPlaced(),
-          t.ordersShipped(),
-          t.ordersCancelled(),
-          t.cancelledOutOfStock(),
-          t.cancelledPaymentDeclined(),
-          t.cancelledFailed(),
-          t.customersNotified());
+      orders(t, out);
       once(t, out);
       out.println();
     }
@@ -153,6 +134,20 @@ public final class SummaryTable {
             + " units oversold %d (all must be 0)%n",
         all.duplicateOutcomes(), all.duplicateNotifications(), all.ordersEndedTwice(),
         all.oversoldUnits());
+  }
+
+  private static void orders(DemoReport.ThisRun t, PrintWriter out) {
+    out.printf(
+        "Orders   placed %d; ended %d: shipped %d, cancelled %d (out of stock %d, payment declined"
+            + " %d, other %d); customers notified %d%n",
+        t.ordersPlaced(),
+        t.ordersShipped() + t.ordersCancelled(),
+        t.ordersShipped(),
+        t.ordersCancelled(),
+        t.cancelledOutOfStock(),
+        t.cancelledPaymentDeclined(),
+        t.cancelledFailed(),
+        t.customersNotified());
   }
 
   private static void once(DemoReport.ThisRun t, PrintWriter out) {
