@@ -95,6 +95,52 @@ class FaultInjectionTest {
         assertRecovers(acked);
     }
 
+    /**
+     * A disk that fills at every point of a burst of batched appends (inside a batch, at a roll, while
+     * writing index entries): every future completes, and after reopening exactly the records reported
+     * stored are present, at the offsets reported; none reported failed is there.
+     */
+    @Test
+    void onAFullDiskEveryFutureCompletesAndFailedMeansAbsentAfterReopen() throws Exception {
+        for (long capacity = 0; capacity < 8000; capacity += 173) {
+            Path trial = dir.resolve("full-" + capacity);
+            FaultyFileLayer files = new FaultyFileLayer(FileLayer.system());
+            Map<String, Long> stored = new HashMap<>();
+            int failed = 0;
+            try (LogDirectory d = LogDirectory.open(trial, options(files).build())) {
+                Log log = d.topic("t");
+                files.diskFullAfter(capacity);
+                Map<String, CompletableFuture<Long>> futures = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < 250; i++) {
+                    String payload = "record-" + i + "-" + "x".repeat(i % 37);
+                    futures.put(payload, log.append(LogRecord.of(bytes(payload))));
+                }
+                for (Map.Entry<String, CompletableFuture<Long>> e : futures.entrySet()) {
+                    try {
+                        stored.put(e.getKey(), e.getValue().get(30, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (ExecutionException ex) {
+                        assertThat(ex.getCause()).isInstanceOfAny(IOException.class, LogFailedException.class);
+                        failed++;
+                    } catch (java.util.concurrent.TimeoutException ex) {
+                        throw new AssertionError("capacity " + capacity + ": the future of " + e.getKey()
+                                + " never completed", ex);
+                    }
+                }
+            } catch (IOException closeFailure) {
+                // closing a log that failed may fail too; what matters is what reopening finds
+            }
+            assertThat(failed).as("capacity %d", capacity).isPositive();
+            try (LogDirectory d = LogDirectory.open(trial, options(FileLayer.system()).build())) {
+                Map<String, Long> present = new HashMap<>();
+                for (LogRecord r : readAll(d.topic("t"))) {
+                    present.put(new String(r.payload(), java.nio.charset.StandardCharsets.UTF_8), r.offset());
+                }
+                assertThat(present).as("capacity %d: present after reopen vs reported stored", capacity)
+                        .isEqualTo(stored);
+            }
+        }
+    }
+
     @Test
     void fsyncErrorIsNeverTreatedAsSuccess() throws Exception {
         FaultyFileLayer files = new FaultyFileLayer(FileLayer.system());
