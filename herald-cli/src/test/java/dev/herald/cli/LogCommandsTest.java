@@ -169,6 +169,41 @@ class LogCommandsTest {
         assertThat(out).contains("clean");
     }
 
+    static void flipByte(Path file, long position) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(position);
+            int b = f.read();
+            f.seek(position);
+            f.write(b ^ 0x01);
+        }
+    }
+
+    static Path lastSegment(Path dir, String topic) throws IOException {
+        try (var files = Files.list(dir.resolve("topics").resolve(topic))) {
+            return files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    @Test
+    void verifyCallsABadRecordBeforeIntactOnesInTheActiveSegmentDamageAndSaysOpeningFails() throws IOException {
+        Path active = lastSegment(dir, "orders");
+        flipByte(active, 40); // inside the first record; more records follow it
+        java.nio.file.Files.delete(active.resolveSibling("recovery-point")); // as after a crash
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + active + " at byte 0", "intact records follow", "opening the log fails")
+                .doesNotContain("not yet forced");
+    }
+
+    @Test
+    void verifyOfACleanlyClosedLogSaysOpeningFailsOnDamageBelowItsRecoveryPoint() throws IOException {
+        Path active = lastSegment(dir, "orders");
+        long size = Files.size(active);
+        flipByte(active, size - 1); // the last record, covered by the recovery point of the clean close
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + active, "recovery point", "opening the log fails")
+                .doesNotContain("not yet forced");
+    }
+
     @Test
     void tailInspectAndVerifyWorkOnALogAnotherOpenHoldsButRepairDoesNot() throws IOException {
         try (LogDirectory held = LogDirectory.open(dir, options())) {

@@ -110,12 +110,12 @@ class RecoveryTest {
     }
 
     @Test
-    void flippingAnyBitOfARecordInTheActiveSegmentTruncatesAtThatRecord() throws Exception {
+    void flippingAnyBitOfTheLastRecordInTheActiveSegmentTruncatesAtThatRecord() throws Exception {
         write(5);
         byte[] original = Files.readAllBytes(segment(0));
         List<Long> starts = recordStarts(original);
-        int start = starts.get(2).intValue();
-        int end = starts.get(3).intValue();
+        int start = starts.get(4).intValue();
+        int end = starts.get(5).intValue();
         for (int pos = start; pos < end; pos++) {
             for (int bit : new int[] {0, 7}) {
                 byte[] damaged = original.clone();
@@ -123,13 +123,48 @@ class RecoveryTest {
                 Files.write(segment(0), damaged);
                 crashedBeforeAnyCheckpoint();
                 try (LogDirectory d = LogDirectory.open(dir, options())) {
-                    assertThat(readAll(d.topic("t"))).containsExactly(sample(0).withOffset(0), sample(1).withOffset(1));
+                    assertThat(readAll(d.topic("t"))).containsExactly(sample(0).withOffset(0), sample(1).withOffset(1),
+                            sample(2).withOffset(2), sample(3).withOffset(3));
                     assertThat(d.recoveryReport().truncations()).singleElement().satisfies(t -> {
                         assertThat(t.position()).isEqualTo(start);
                         assertThat(t.bytes()).isEqualTo(original.length - start);
                     });
                 }
             }
+        }
+    }
+
+    /**
+     * A crash leaves at most a torn tail: intact records after a bad one mean the bad one was written
+     * whole and damaged since. The open fails as it does for a sealed segment and cuts nothing.
+     */
+    @Test
+    void aBadRecordFollowedByIntactRecordsInTheActiveSegmentIsDamageNotATornTail() throws Exception {
+        write(5);
+        byte[] original = Files.readAllBytes(segment(0));
+        List<Long> starts = recordStarts(original);
+        int start = starts.get(2).intValue();
+        int size = starts.get(3).intValue() - start;
+        for (int pos : fieldPositions(start, size)) {
+            byte[] damaged = original.clone();
+            damaged[pos] ^= 0x01;
+            Files.write(segment(0), damaged);
+            crashedBeforeAnyCheckpoint();
+            assertThatThrownBy(() -> LogDirectory.open(dir, options()))
+                    .as("bit flipped at byte %d", pos)
+                    .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
+                        assertThat(e.file()).isEqualTo(segment(0));
+                        assertThat(e.position()).isEqualTo(start);
+                        assertThat(e.getMessage()).contains("intact records follow");
+                    });
+            assertThat(Files.readAllBytes(segment(0))).isEqualTo(damaged);
+        }
+        RecoveryReport report = LogDirectory.repair(dir, options());
+        assertThat(report.truncations()).isEmpty();
+        assertThat(report.quarantines()).singleElement()
+                .satisfies(q -> assertThat(q.position()).isEqualTo(start));
+        try (LogDirectory d = LogDirectory.open(dir, options())) {
+            assertThat(readAll(d.topic("t"))).extracting(LogRecord::offset).startsWith(0L, 1L).doesNotContain(2L);
         }
     }
 
@@ -260,13 +295,14 @@ class RecoveryTest {
     void corruptLengthNeverAllocatesMoreThanTheMaximum() throws Exception {
         write(3);
         byte[] data = Files.readAllBytes(segment(0));
-        ByteBuffer.wrap(data).putInt(RecordDescriptor.LENGTH_OFFSET, Integer.MAX_VALUE - 8);
+        int last = recordStarts(data).get(2).intValue();
+        ByteBuffer.wrap(data).putInt(last + RecordDescriptor.LENGTH_OFFSET, Integer.MAX_VALUE - 8);
         Files.write(segment(0), data);
         crashedBeforeAnyCheckpoint();
         try (LogDirectory d = LogDirectory.open(dir, options())) {
             assertThat(d.recoveryReport().truncations()).singleElement()
                     .satisfies(t -> assertThat(t.reason()).contains("outside"));
-            assertThat(d.topic("t").endOffset()).isZero();
+            assertThat(d.topic("t").endOffset()).isEqualTo(2);
         }
     }
 }

@@ -104,7 +104,7 @@ public final class LogFileScan {
                     // As recovery sees it: at or past the recovery point a segment may not have been
                     // forced yet (INTERVAL forces a segment after rolling away from it).
                     boolean unforced = s == b.size() - 1 || (recoveryPoint >= 0 && base >= recoveryPoint);
-                    end = verifySegment(t, base, unforced, totals, found);
+                    end = verifySegment(t, base, unforced, recoveryPoint, totals, found);
                 } catch (NoSuchFileException e) {
                     if (files.exists(logFile(t, base))) {
                         throw e;
@@ -149,8 +149,8 @@ public final class LogFileScan {
     }
 
     /** Checks one segment and its indexes; returns its end offset. */
-    private long verifySegment(String topic, long base, boolean unforced, Totals totals, List<Problem> problems)
-            throws IOException {
+    private long verifySegment(String topic, long base, boolean unforced, long recoveryPoint, Totals totals,
+                               List<Problem> problems) throws IOException {
         Path file = logFile(topic, base);
         Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
         Path timeFile = sibling(topic, base, Segment.TIME_INDEX_SUFFIX);
@@ -176,10 +176,8 @@ public final class LogFileScan {
                         throw new BadRecordException("offset " + r.offset() + " where " + expected + " was expected");
                     }
                 } catch (BadRecordException e) {
-                    problems.add(new Problem(file, position, e.getMessage() + (unforced
-                            ? " (tail not yet forced when the log stopped: opening the log truncates it here"
-                                    + " and drops any later segment)"
-                            : " (sealed segment: a repair moves the rest of the segment to a .quarantine file)")));
+                    problems.add(new Problem(file, position, e.getMessage() + " ("
+                            + whatOpeningDoes(log, position, size, expected, unforced, recoveryPoint) + ")"));
                     totals.advance(size - position);
                     intact = false; // entries past a bad record cannot be checked; the bad record is the finding
                     break;
@@ -219,6 +217,31 @@ public final class LogFileScan {
             }
             return expected;
         }
+    }
+
+    /**
+     * What opening the log does about a bad record at {@code position}, decided as recovery decides it
+     * ({@link SegmentRecovery}): only a bad record that may not have been forced, is not below the
+     * recovery point and has nothing intact after it is a torn tail that opening truncates.
+     */
+    private String whatOpeningDoes(FileHandle log, long position, long size, long expected, boolean unforced,
+                                   long recoveryPoint) throws IOException {
+        String repair = "'herald log repair' moves the damaged bytes to a .quarantine file";
+        if (!unforced) {
+            return "sealed segment: opening the log, or reading it there, fails; " + repair;
+        }
+        if (expected < recoveryPoint) {
+            return "offset " + expected + " is below the recovery point " + recoveryPoint
+                    + " (forced before a clean close or roll): opening the log fails; " + repair;
+        }
+        long intact = scanner.nextIntactRecord(log, position, size, expected);
+        scanner.invalidate();
+        if (intact >= 0) {
+            return "intact records follow from byte " + intact + ", so this is damage, not a torn tail: opening"
+                    + " the log fails; " + repair;
+        }
+        return "tail not yet forced when the log stopped: opening the log truncates it here and drops any later"
+                + " segment";
     }
 
     /**

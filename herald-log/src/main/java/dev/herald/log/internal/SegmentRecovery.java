@@ -14,9 +14,10 @@ import java.util.List;
 
 /**
  * Brings the segments of one topic to a consistent state on open, on the opening thread, before the
- * writer starts. A bad record in the last segment is a torn or damaged tail: the file is truncated there
- * and the truncation reported. A bad record in a sealed segment throws {@link LogCorruptedException}
- * naming the file and position, unless this is a repair, which moves the bad tail to a
+ * writer starts. A bad record in the last segment with nothing intact after it is a torn tail: the file
+ * is truncated there and the truncation reported. One followed by an intact record is damage, as is any
+ * bad record in a sealed segment: it throws {@link LogCorruptedException} naming the file and position,
+ * unless this is a repair, which moves the bad tail to a
  * {@code .quarantine} file and reports it. Nothing is skipped silently.
  */
 final class SegmentRecovery {
@@ -63,7 +64,18 @@ final class SegmentRecovery {
                 position += scanner.lastSize();
                 expected++;
             } catch (BadRecordException e) {
-                dropTail(segment, position, size, e.getMessage(), unforced && expected >= checkpointed);
+                boolean torn = unforced && expected >= checkpointed;
+                String reason = e.getMessage();
+                if (torn) {
+                    long intact = scanner.nextIntactRecord(segment.log(), position, size, expected);
+                    if (intact >= 0) {
+                        torn = false; // a crash tears only the tail: this record was whole and got damaged
+                        reason += "; intact records follow from byte " + intact + ", so this is damage, not a torn"
+                                + " tail";
+                    }
+                    scanner.invalidate();
+                }
+                dropTail(segment, position, size, reason, torn);
                 break;
             }
         }
