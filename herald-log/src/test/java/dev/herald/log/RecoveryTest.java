@@ -68,6 +68,7 @@ class RecoveryTest {
         int lastStart = starts.get(4).intValue();
         for (int cut = lastStart; cut < original.length; cut++) {
             Files.write(segment(0), java.util.Arrays.copyOf(original, cut));
+            crashedBeforeAnyCheckpoint(); // a clean close's recovery point would make the cut lost data
             try (LogDirectory d = LogDirectory.open(dir, options())) {
                 Log log = d.topic("t");
                 assertThat(readAll(log)).containsExactly(sample(0).withOffset(0), sample(1).withOffset(1),
@@ -251,6 +252,77 @@ class RecoveryTest {
                     .doesNotContain(3L).endsWith(59L);
             assertThat(d.topic("t").append(sample(60)).get()).isEqualTo(60L);
         }
+    }
+
+    List<Path> segmentFiles() throws IOException {
+        try (var list = Files.list(topicDir())) {
+            return list.filter(p -> p.toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    static long baseOf(Path segment) {
+        String name = segment.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.length() - ".log".length()));
+    }
+
+    @Test
+    void aDeletedSealedSegmentIsAGapThatFailsTheOpenUntilARepairRecordsIt() throws Exception {
+        write(150);
+        List<Path> segments = segmentFiles();
+        assertThat(segments).hasSizeGreaterThan(2);
+        long from = baseOf(segments.get(1));
+        long to = baseOf(segments.get(2));
+        Files.delete(segments.get(1));
+        assertThatThrownBy(() -> LogDirectory.open(dir, options()))
+                .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
+                    assertThat(e.file()).isEqualTo(segments.get(2));
+                    assertThat(e.getMessage()).contains("offsets " + from + " to " + (to - 1), "missing");
+                });
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems())
+                .anySatisfy(p -> assertThat(p.reason()).contains("offsets " + from + " to " + (to - 1), "missing"));
+
+        RecoveryReport report = LogDirectory.repair(dir, options());
+        assertThat(report.dropped()).singleElement().satisfies(g -> {
+            assertThat(g.fromOffset()).isEqualTo(from);
+            assertThat(g.toOffset()).isEqualTo(to);
+            assertThat(g.records()).isEqualTo(to - from);
+        });
+        try (LogDirectory d = LogDirectory.open(dir, options())) {
+            assertThat(d.recoveryReport().isClean()).isTrue();
+            List<LogRecord> left = readAll(d.topic("t"));
+            assertThat(left).hasSize(150 - (int) (to - from));
+            assertThat(left).extracting(LogRecord::offset).doesNotContain(from).contains(to, 149L);
+        }
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).isClean()).isTrue();
+    }
+
+    @Test
+    void aDeletedLastSegmentOfACleanlyClosedLogLeavesTheRecoveryPointPastTheEnd() throws Exception {
+        write(60);
+        List<Path> segments = segmentFiles();
+        Path last = segments.get(segments.size() - 1);
+        long lastBase = baseOf(last);
+        Files.delete(last);
+        assertThatThrownBy(() -> LogDirectory.open(dir, options()))
+                .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
+                    assertThat(e.file()).isEqualTo(topicDir().resolve("recovery-point"));
+                    assertThat(e.getMessage()).contains("recovery point 60", "offsets " + lastBase + " to 59");
+                });
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems())
+                .anySatisfy(p -> assertThat(p.reason()).contains("recovery point 60"));
+
+        RecoveryReport report = LogDirectory.repair(dir, options());
+        assertThat(report.dropped()).singleElement().satisfies(g -> {
+            assertThat(g.fromOffset()).isEqualTo(lastBase);
+            assertThat(g.toOffset()).isEqualTo(60);
+        });
+        try (LogDirectory d = LogDirectory.open(dir, options())) {
+            assertThat(d.recoveryReport().isClean()).isTrue();
+            Log log = d.topic("t");
+            assertThat(log.endOffset()).isEqualTo(60);
+            assertThat(log.append(sample(60)).get()).isEqualTo(60L); // no offset below the recovery point reused
+        }
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).isClean()).isTrue();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.herald.log.LogFiles.SegmentFile;
 import dev.herald.log.LogFiles.TopicFiles;
 import dev.herald.log.LogFiles.Verification;
 import dev.herald.log.LogFiles.VerifyProgress;
+import dev.herald.log.LogCorruptedException;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogRecord;
 import dev.herald.log.internal.RecordCodec.BadRecordException;
@@ -73,8 +74,11 @@ public final class LogFileScan {
         List<Problem> problems = new ArrayList<>();
         List<String> topics = topics();
         List<List<Long>> bases = new ArrayList<>();
+        List<Long> recoveryPoints = new ArrayList<>();
         long total = 0;
         for (String t : topics) {
+            // Before the listing: a live log creates a segment before the recovery point that names it.
+            recoveryPoints.add(RecoveryPoint.read(files, topicDir(t)));
             List<Long> b = bases(t, problems);
             bases.add(b);
             for (long base : b) {
@@ -89,14 +93,31 @@ public final class LogFileScan {
         for (int i = 0; i < topics.size(); i++) {
             String t = topics.get(i);
             long previousEnd = -1;
+            boolean previousDamaged = false;
             List<Long> b = bases.get(i);
-            long recoveryPoint = b.isEmpty() ? RecoveryPoint.MISSING
-                    : RecoveryPoint.read(files, logFile(t, b.get(0)).getParent());
+            long recoveryPoint = recoveryPoints.get(i);
+            Path recoveryFile = topicDir(t).resolve(RecoveryPoint.FILE_NAME);
+            if (recoveryPoint == RecoveryPoint.DAMAGED) {
+                problems.add(new Problem(recoveryFile, 0, "fails its checks (opening the log validates every"
+                        + " segment whole, as after a crash, and writes a new one)"));
+            }
+            List<DroppedOffsets.Range> dropped = List.of();
+            try {
+                dropped = DroppedOffsets.read(files, topicDir(t));
+            } catch (LogCorruptedException e) {
+                problems.add(new Problem(e.file(), e.position(), e.getMessage() + " (opening the log fails;"
+                        + " 'herald log repair' replaces it and records again every gap it finds)"));
+            }
             for (int s = 0; s < b.size(); s++) {
                 long base = b.get(s);
                 if (base < previousEnd) {
                     problems.add(new Problem(logFile(t, base), 0, "base offset " + base
                             + " overlaps the previous segment, which ends at " + previousEnd));
+                } else if (previousEnd >= 0 && base > previousEnd && !previousDamaged
+                        && !DroppedOffsets.covers(dropped, previousEnd, base)) {
+                    problems.add(new Problem(logFile(t, base), 0, missing(previousEnd, base)
+                            + " missing before this segment: the segment file holding them was deleted or lost"
+                            + " (opening the log fails; 'herald log repair' records the loss)"));
                 }
                 List<Problem> found = new ArrayList<>();
                 long end;
@@ -116,7 +137,16 @@ public final class LogFileScan {
                 }
                 problems.addAll(found);
                 previousEnd = end;
+                Path segmentFile = logFile(t, base);
+                previousDamaged = found.stream().anyMatch(p -> p.file().equals(segmentFile));
                 totals.segments++;
+            }
+            long end = Math.max(previousEnd, 0);
+            if (recoveryPoint > end && !previousDamaged && !DroppedOffsets.covers(dropped, end, recoveryPoint)) {
+                problems.add(new Problem(recoveryFile, 0, "recovery point " + recoveryPoint + " is past the end "
+                        + end + " of the segments: " + missing(end, recoveryPoint) + " lost with a deleted"
+                        + " segment file (opening the log fails; 'herald log repair' records the loss and"
+                        + " continues at the recovery point)"));
             }
         }
         progress.scanned(totals.scanned, total);
@@ -344,6 +374,14 @@ public final class LogFileScan {
         }
         bases.sort(null);
         return bases;
+    }
+
+    private static String missing(long from, long to) {
+        return "offsets " + from + " to " + (to - 1) + " (" + (to - from) + " records)";
+    }
+
+    private Path topicDir(String topic) {
+        return dir.resolve(TOPICS).resolve(topic);
     }
 
     private Path logFile(String topic, long base) {

@@ -28,6 +28,8 @@ final class SegmentRecovery {
     private final List<RecoveryReport.Truncation> truncations = new ArrayList<>();
     private final List<Path> rebuiltIndexes = new ArrayList<>();
     private final List<RecoveryReport.Quarantine> quarantines = new ArrayList<>();
+    private final List<RecoveryReport.Dropped> dropped = new ArrayList<>();
+    private final List<RecoveryReport.RebuiltFile> rebuiltFiles = new ArrayList<>();
 
     SegmentRecovery(FileLayer files, Path dir, int maxRecordBytes, boolean repair) {
         this.files = files;
@@ -37,7 +39,21 @@ final class SegmentRecovery {
     }
 
     RecoveryReport report(boolean checkpointMissing) {
-        return new RecoveryReport(truncations, rebuiltIndexes, quarantines, checkpointMissing);
+        return new RecoveryReport(truncations, rebuiltIndexes, quarantines, dropped, rebuiltFiles, checkpointMissing);
+    }
+
+    /** A repair: reports offsets {@code [from, to)} as no longer in the log. */
+    void dropped(Path file, long from, long to, String reason) {
+        dropped.add(new RecoveryReport.Dropped(file, from, to, reason));
+    }
+
+    /** A repair: reports a small file rebuilt and what was lost with it. */
+    void rebuilt(Path file, String lost) {
+        rebuiltFiles.add(new RecoveryReport.RebuiltFile(file, lost));
+    }
+
+    List<RecoveryReport.Dropped> droppedRanges() {
+        return dropped;
     }
 
     /** Scans and checks every record of {@code segment}, rebuilding its indexes on the way. */

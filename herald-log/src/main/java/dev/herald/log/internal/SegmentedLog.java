@@ -86,8 +86,17 @@ public final class SegmentedLog implements Log {
         boolean checkpointMissing = recoveryPoint < 0 && !bases.isEmpty();
         List<Segment> segments = new ArrayList<>();
         SegmentRecovery recovery = new SegmentRecovery(files, dir, options.maxRecordBytes(), repair);
+        List<DroppedOffsets.Range> known = readDropped(files, dir, repair, recovery);
+        int knownBefore = known.size();
         try {
-            if (bases.isEmpty()) {
+            if (bases.isEmpty() && recoveryPoint > 0) {
+                // Every segment file is gone, yet records up to the recovery point were durable.
+                Path rp = dir.resolve(RecoveryPoint.FILE_NAME);
+                missing(rp, 0, recoveryPoint, "recovery point " + recoveryPoint + " but no segment file: every"
+                        + " record was lost", repair, known, recovery);
+                segments.add(Segment.create(files, dir, recoveryPoint, options.indexIntervalBytes()));
+                files.forceDirectory(dir);
+            } else if (bases.isEmpty()) {
                 segments.add(Segment.create(files, dir, 0, options.indexIntervalBytes()));
                 files.forceDirectory(dir);
                 // From the start, so that a missing recovery point always means a lost file: under
@@ -121,6 +130,11 @@ public final class SegmentedLog implements Log {
                         throw new LogCorruptedException(s.logFile, 0, "base offset " + base
                                 + " overlaps the previous segment, which ends at " + segments.get(i - 1).nextOffset());
                     }
+                    if (i > 0 && segments.get(i - 1).nextOffset() < base) {
+                        long from = segments.get(i - 1).nextOffset();
+                        missing(s.logFile, from, base, "missing before this segment: the segment file holding them"
+                                + " was deleted or lost", repair, known, recovery);
+                    }
                     if (!last && unforced && s.nextOffset() < bases.get(i + 1)) {
                         // Its tail was torn: nothing after it can have been durable. Drop the rest.
                         List<Segment> following = new ArrayList<>();
@@ -131,7 +145,19 @@ public final class SegmentedLog implements Log {
                         break;
                     }
                 }
-                files.forceDirectory(dir); // makes index files created by this open durable
+                long end = segments.get(segments.size() - 1).nextOffset();
+                if (recoveryPoint > end) {
+                    // A recovery point is written only once every record below it is durable.
+                    missing(dir.resolve(RecoveryPoint.FILE_NAME), end, recoveryPoint, "recovery point "
+                            + recoveryPoint + " is past the recovered end " + end + ": the last segment file was"
+                            + " deleted or lost", repair, known, recovery);
+                    Segment s = Segment.create(files, dir, recoveryPoint, options.indexIntervalBytes());
+                    segments.add(s); // the next append gets the recovery point, reusing no offset below it
+                }
+                files.forceDirectory(dir); // makes index and segment files created by this open durable
+            }
+            if (known.size() != knownBefore) {
+                DroppedOffsets.write(files, dir, known);
             }
         } catch (IOException | RuntimeException e) {
             for (Segment s : segments) {
@@ -146,6 +172,40 @@ public final class SegmentedLog implements Log {
         SegmentedLog log = new SegmentedLog(name, dir, options, segments, recovery.report(checkpointMissing));
         log.writer.start(name);
         return log;
+    }
+
+    /**
+     * Offsets {@code [from, to)} are not in the log. Known to {@code dropped-offsets} from an earlier
+     * repair: fine. Else a repair records and reports them; an open fails.
+     */
+    private static void missing(Path file, long from, long to, String why, boolean repair,
+                                List<DroppedOffsets.Range> known, SegmentRecovery recovery) {
+        if (DroppedOffsets.covers(known, from, to)) {
+            return;
+        }
+        String reason = "offsets " + from + " to " + (to - 1) + " (" + (to - from) + " records) are " + why;
+        if (!repair) {
+            throw new LogCorruptedException(file, 0, reason + "; 'herald log repair' records the loss");
+        }
+        known.add(new DroppedOffsets.Range(from, to));
+        recovery.dropped(file, from, to, reason);
+    }
+
+    /** The ranges of {@code dropped-offsets}; a repair replaces a damaged file (rewritten at the end). */
+    private static List<DroppedOffsets.Range> readDropped(FileLayer files, Path dir, boolean repair,
+                                                          SegmentRecovery recovery) throws IOException {
+        try {
+            return DroppedOffsets.read(files, dir);
+        } catch (LogCorruptedException e) {
+            if (!repair) {
+                throw e;
+            }
+            Path file = dir.resolve(DroppedOffsets.FILE_NAME);
+            files.deleteIfExists(file);
+            recovery.rebuilt(file, "the record of earlier repairs' gaps (" + e.getMessage()
+                    + "); this repair records again every gap it finds");
+            return new ArrayList<>();
+        }
     }
 
     private static long parseBase(Path p, String f) {
