@@ -43,8 +43,15 @@ final class RepairCommand implements Callable<Integer> {
             out.println("truncated " + t.bytes() + " bytes of " + t.file() + " at byte " + t.position() + ": "
                     + t.reason());
         }
+        for (RecoveryReport.Dropped d : report.dropped()) {
+            out.println("dropped offsets " + d.fromOffset() + " to " + (d.toOffset() - 1) + " (" + d.records()
+                    + " records) at " + d.file() + ": " + d.reason());
+        }
         for (Path p : report.rebuiltIndexes()) {
             out.println("rebuilt indexes of " + p);
+        }
+        for (RecoveryReport.RebuiltFile f : report.rebuiltFiles()) {
+            out.println("rebuilt " + f.file() + "; lost " + f.lost());
         }
         if (report.isClean()) {
             out.println("nothing to repair");

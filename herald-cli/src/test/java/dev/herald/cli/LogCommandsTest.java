@@ -205,6 +205,25 @@ class LogCommandsTest {
     }
 
     @Test
+    void verifyChecksTheOffsetsFileAndRepairRebuildsItNamingTheGroupsLost() throws IOException {
+        Path offsets = dir.resolve("consumer-offsets");
+        flipByte(offsets, 13); // its crc32c: the entries still read, unverified
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + offsets);
+
+        assertThat(run("log", "repair", dir.toString())).isZero();
+        assertThat(out).contains("rebuilt " + offsets, "billing/orders=25", "search/orders=30", "verified clean");
+        assertThat(run("log", "inspect", dir.toString())).isZero();
+        assertThat(out).doesNotContain("billing");
+
+        Files.delete(offsets);
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + offsets, "missing");
+        assertThat(run("log", "repair", dir.toString())).isZero();
+        assertThat(out).contains("rebuilt " + offsets, "was missing");
+    }
+
+    @Test
     void tailInspectAndVerifyWorkOnALogAnotherOpenHoldsButRepairDoesNot() throws IOException {
         try (LogDirectory held = LogDirectory.open(dir, options())) {
             assertThat(held.topics()).contains("orders");

@@ -326,6 +326,24 @@ class RecoveryTest {
     }
 
     @Test
+    void aDamagedOrMissingRecoveryPointShowsInVerifyAndARepairRewritesIt() throws Exception {
+        write(60);
+        Path recoveryPoint = topicDir().resolve("recovery-point");
+        byte[] bytes = Files.readAllBytes(recoveryPoint);
+        bytes[5] ^= 0x01;
+        Files.write(recoveryPoint, bytes);
+        for (int round = 0; round < 2; round++) {
+            assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems())
+                    .anySatisfy(p -> assertThat(p.file()).isEqualTo(recoveryPoint));
+            RecoveryReport report = LogDirectory.repair(dir, options());
+            assertThat(report.rebuiltFiles()).singleElement()
+                    .satisfies(r -> assertThat(r.file()).isEqualTo(recoveryPoint));
+            assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).isClean()).isTrue();
+            Files.delete(recoveryPoint);
+        }
+    }
+
+    @Test
     void damagedOrMissingIndexesAreRebuilt() throws Exception {
         write(60);
         Path index = topicDir().resolve(String.format("%020d.index", 0));

@@ -89,6 +89,7 @@ public final class LogFileScan {
                 }
             }
         }
+        checkOffsetsFile(problems);
         Totals totals = new Totals(total, progress);
         for (int i = 0; i < topics.size(); i++) {
             String t = topics.get(i);
@@ -97,9 +98,11 @@ public final class LogFileScan {
             List<Long> b = bases.get(i);
             long recoveryPoint = recoveryPoints.get(i);
             Path recoveryFile = topicDir(t).resolve(RecoveryPoint.FILE_NAME);
-            if (recoveryPoint == RecoveryPoint.DAMAGED) {
-                problems.add(new Problem(recoveryFile, 0, "fails its checks (opening the log validates every"
-                        + " segment whole, as after a crash, and writes a new one)"));
+            if (recoveryPoint < 0 && !b.isEmpty()) {
+                problems.add(new Problem(recoveryFile, 0, (recoveryPoint == RecoveryPoint.DAMAGED
+                        ? "fails its checks" : "missing") + " (opening the log validates every segment whole, as"
+                        + " after a crash, and its clean close or a 'herald log repair' writes a new one; a"
+                        + " deleted last segment goes unnoticed without it)"));
             }
             List<DroppedOffsets.Range> dropped = List.of();
             try {
@@ -152,6 +155,21 @@ public final class LogFileScan {
         progress.scanned(totals.scanned, total);
         return new Verification(topics.size(), totals.segments, totals.records, totals.indexEntries,
                 totals.scanned, problems);
+    }
+
+    /** The directory's {@code consumer-offsets}: present (every directory gets one) and intact. */
+    private void checkOffsetsFile(List<Problem> problems) throws IOException {
+        Path file = dir.resolve(FileOffsetStore.FILE_NAME);
+        if (!files.exists(file)) {
+            problems.add(new Problem(file, 0, FileOffsetStore.MISSING));
+            return;
+        }
+        try {
+            FileOffsetStore.read(files, dir);
+        } catch (LogCorruptedException e) {
+            problems.add(new Problem(file, e.position(), e.getMessage() + " (opening the log fails; 'herald log"
+                    + " repair' moves it aside and writes an empty one, reporting the groups lost)"));
+        }
     }
 
     /** Counters of one verify run; reports progress every {@link #PROGRESS_STEP_BYTES}. */

@@ -87,6 +87,11 @@ public final class SegmentedLog implements Log {
         List<Segment> segments = new ArrayList<>();
         SegmentRecovery recovery = new SegmentRecovery(files, dir, options.maxRecordBytes(), repair);
         List<DroppedOffsets.Range> known = readDropped(files, dir, repair, recovery);
+        if (repair && checkpointMissing) {
+            recovery.rebuilt(dir.resolve(RecoveryPoint.FILE_NAME), "nothing: it was "
+                    + (recoveryPoint == RecoveryPoint.DAMAGED ? "damaged" : "missing") + ", so every segment was"
+                    + " validated whole instead; the repair's close writes a new one");
+        }
         int knownBefore = known.size();
         try {
             if (bases.isEmpty() && recoveryPoint > 0) {
