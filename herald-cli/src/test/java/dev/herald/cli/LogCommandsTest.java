@@ -163,10 +163,28 @@ class LogCommandsTest {
         assertThat(out).contains("CORRUPT " + sealed + " at byte ", "crc32c mismatch");
 
         assertThat(run("log", "repair", dir.toString())).isZero();
-        assertThat(out).contains("quarantined", sealed.toString());
+        assertThat(out).contains("quarantined", sealed.toString()).containsPattern("dropped offsets (\\d+) to \\1 \\(1 record\\)");
 
         assertThat(run("log", "verify", dir.toString())).isZero();
         assertThat(out).contains("clean");
+        assertThat(run("log", "tail", dir.toString(), "--topic", "orders", "--from-beginning")).isZero();
+        assertThat(lines()).hasSize(29); // every intact record after the damaged one is kept
+    }
+
+    @Test
+    void repairMovesGroupOffsetsPastTheEndBackToIt() throws IOException {
+        Path active = lastSegment(dir, "orders");
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            f.setLength(f.length() - 5); // power loss tore the last record, which group search had read
+        }
+        Files.delete(active.resolveSibling("recovery-point"));
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("group search's offset 30 for topic orders is past its end 29");
+
+        assertThat(run("log", "repair", dir.toString())).isZero();
+        assertThat(out).contains("moved group search's offset for topic orders back from 30 to 29");
+        assertThat(run("log", "inspect", dir.toString())).isZero();
+        assertThat(out).containsPattern("search\\s+orders\\s+29\\s+29\\s+0");
     }
 
     static void flipByte(Path file, long position) throws IOException {

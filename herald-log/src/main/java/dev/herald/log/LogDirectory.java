@@ -95,6 +95,9 @@ public final class LogDirectory implements Closeable {
                     d.openTopic(name, repair);
                 }
             }
+            if (repair) {
+                d.clampOffsetsPastTheEnd();
+            }
             return d;
         } catch (IOException | RuntimeException e) {
             if (d != null) {
@@ -118,6 +121,26 @@ public final class LogDirectory implements Closeable {
             rebuilt.add(new RecoveryReport.RebuiltFile(e.file(), FileOffsetStore.rebuild(files, dir)));
             return FileOffsetStore.open(files, dir);
         }
+    }
+
+    /**
+     * A repair: moves every group offset past the end of its topic (records a repair dropped, or a torn
+     * tail that consumers had read) back to the end, so the group continues with the next record stored.
+     */
+    private void clampOffsetsPastTheEnd() throws IOException {
+        List<RecoveryReport.ClampedOffset> clamped = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Long>> g : FileOffsetStore.read(options.fileLayer(), dir).entrySet()) {
+            for (Map.Entry<String, Long> t : g.getValue().entrySet()) {
+                SegmentedLog log = topics.get(t.getKey());
+                if (log != null && t.getValue() > log.endOffset()) {
+                    offsets.moveBack(g.getKey(), t.getKey(), log.endOffset());
+                    clamped.add(new RecoveryReport.ClampedOffset(g.getKey(), t.getKey(), t.getValue(),
+                            log.endOffset()));
+                }
+            }
+        }
+        report = report.merge(new RecoveryReport(List.of(), List.of(), List.of(), List.of(), List.of(), clamped,
+                false));
     }
 
     /** The topic {@code name}, created empty if it does not exist. */

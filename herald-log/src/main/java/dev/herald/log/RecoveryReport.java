@@ -35,6 +35,10 @@ public final class RecoveryReport {
     public record RebuiltFile(Path file, String lost) {
     }
 
+    /** A consumer group's committed offset that pointed past the end of its topic, moved back to the end. */
+    public record ClampedOffset(String group, String topic, long from, long to) {
+    }
+
     private static final RecoveryReport CLEAN = new RecoveryReport(List.of(), List.of(), List.of(), false);
 
     private final List<Truncation> truncations;
@@ -42,6 +46,7 @@ public final class RecoveryReport {
     private final List<Quarantine> quarantines;
     private final List<Dropped> dropped;
     private final List<RebuiltFile> rebuiltFiles;
+    private final List<ClampedOffset> clampedOffsets;
     private final boolean checkpointMissing;
 
     public RecoveryReport(List<Truncation> truncations, List<Path> rebuiltIndexes, List<Quarantine> quarantines,
@@ -51,6 +56,13 @@ public final class RecoveryReport {
 
     public RecoveryReport(List<Truncation> truncations, List<Path> rebuiltIndexes, List<Quarantine> quarantines,
                           List<Dropped> dropped, List<RebuiltFile> rebuiltFiles, boolean checkpointMissing) {
+        this(truncations, rebuiltIndexes, quarantines, dropped, rebuiltFiles, List.of(), checkpointMissing);
+    }
+
+    public RecoveryReport(List<Truncation> truncations, List<Path> rebuiltIndexes, List<Quarantine> quarantines,
+                          List<Dropped> dropped, List<RebuiltFile> rebuiltFiles, List<ClampedOffset> clampedOffsets,
+                          boolean checkpointMissing) {
+        this.clampedOffsets = List.copyOf(clampedOffsets);
         this.truncations = List.copyOf(truncations);
         this.rebuiltIndexes = List.copyOf(rebuiltIndexes);
         this.quarantines = List.copyOf(quarantines);
@@ -85,6 +97,11 @@ public final class RecoveryReport {
         return rebuiltFiles;
     }
 
+    /** Group offsets a repair moved back to the end of their topic. */
+    public List<ClampedOffset> clampedOffsets() {
+        return clampedOffsets;
+    }
+
     /** True when no valid recovery point was found, so every segment was validated. */
     public boolean checkpointMissing() {
         return checkpointMissing;
@@ -98,7 +115,7 @@ public final class RecoveryReport {
     /** True when nothing was truncated, rebuilt, quarantined or dropped. */
     public boolean isClean() {
         return truncations.isEmpty() && rebuiltIndexes.isEmpty() && quarantines.isEmpty() && dropped.isEmpty()
-                && rebuiltFiles.isEmpty();
+                && rebuiltFiles.isEmpty() && clampedOffsets.isEmpty();
     }
 
     /** This report followed by {@code other}. */
@@ -113,13 +130,15 @@ public final class RecoveryReport {
         d.addAll(other.dropped);
         List<RebuiltFile> f = new ArrayList<>(rebuiltFiles);
         f.addAll(other.rebuiltFiles);
-        return new RecoveryReport(t, r, q, d, f, checkpointMissing || other.checkpointMissing);
+        List<ClampedOffset> c = new ArrayList<>(clampedOffsets);
+        c.addAll(other.clampedOffsets);
+        return new RecoveryReport(t, r, q, d, f, c, checkpointMissing || other.checkpointMissing);
     }
 
     @Override
     public String toString() {
         return "RecoveryReport{truncations=" + truncations + ", rebuiltIndexes=" + rebuiltIndexes
                 + ", quarantines=" + quarantines + ", dropped=" + dropped + ", rebuiltFiles=" + rebuiltFiles
-                + ", checkpointMissing=" + checkpointMissing + "}";
+                + ", clampedOffsets=" + clampedOffsets + ", checkpointMissing=" + checkpointMissing + "}";
     }
 }

@@ -164,8 +164,9 @@ class RecoveryTest {
         assertThat(report.truncations()).isEmpty();
         assertThat(report.quarantines()).singleElement()
                 .satisfies(q -> assertThat(q.position()).isEqualTo(start));
+        assertThat(report.dropped()).singleElement().satisfies(g -> assertThat(g.records()).isEqualTo(1));
         try (LogDirectory d = LogDirectory.open(dir, options())) {
-            assertThat(readAll(d.topic("t"))).extracting(LogRecord::offset).startsWith(0L, 1L).doesNotContain(2L);
+            assertThat(readAll(d.topic("t"))).extracting(LogRecord::offset).containsExactly(0L, 1L, 3L, 4L);
         }
     }
 
@@ -227,7 +228,7 @@ class RecoveryTest {
     }
 
     @Test
-    void repairQuarantinesTheDamagedTailOfASealedSegment() throws Exception {
+    void repairQuarantinesOnlyTheDamagedRecordOfASealedSegmentAndKeepsEveryIntactOne() throws Exception {
         write(60);
         byte[] original = Files.readAllBytes(segment(0));
         List<Long> starts = recordStarts(original);
@@ -238,20 +239,33 @@ class RecoveryTest {
         Files.delete(topicDir().resolve("recovery-point"));
 
         RecoveryReport report = LogDirectory.repair(dir, options());
+        int end = starts.get(4).intValue();
         assertThat(report.quarantines()).singleElement().satisfies(q -> {
             assertThat(q.file()).isEqualTo(segment(0));
             assertThat(q.position()).isEqualTo(start);
-            assertThat(q.bytes()).isEqualTo(original.length - start);
+            assertThat(q.bytes()).isEqualTo(end - start);
             assertThat(Files.readAllBytes(q.quarantineFile()))
-                    .isEqualTo(java.util.Arrays.copyOfRange(damaged, start, damaged.length));
+                    .isEqualTo(java.util.Arrays.copyOfRange(damaged, start, end));
         });
-        int sealedRecords = starts.size() - 1;
+        assertThat(report.dropped()).singleElement().satisfies(g -> {
+            assertThat(g.fromOffset()).isEqualTo(3);
+            assertThat(g.toOffset()).isEqualTo(4);
+            assertThat(g.records()).isEqualTo(1);
+        });
         try (LogDirectory d = LogDirectory.open(dir, options())) {
+            assertThat(d.recoveryReport().isClean()).isTrue();
             List<LogRecord> left = readAll(d.topic("t"));
-            assertThat(left).extracting(LogRecord::offset).startsWith(0L, 1L, 2L, (long) sealedRecords)
-                    .doesNotContain(3L).endsWith(59L);
+            List<Long> expected = new ArrayList<>();
+            for (long o = 0; o < 60; o++) {
+                if (o != 3) {
+                    expected.add(o);
+                }
+            }
+            assertThat(left).extracting(LogRecord::offset).containsExactlyElementsOf(expected);
+            assertThat(left.get(3)).isEqualTo(sample(4).withOffset(4));
             assertThat(d.topic("t").append(sample(60)).get()).isEqualTo(60L);
         }
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).isClean()).isTrue();
     }
 
     List<Path> segmentFiles() throws IOException {
@@ -341,6 +355,34 @@ class RecoveryTest {
             assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).isClean()).isTrue();
             Files.delete(recoveryPoint);
         }
+    }
+
+    @Test
+    void repairBringsGroupOffsetsPastTheEndBackToIt() throws Exception {
+        write(5);
+        try (LogDirectory d = LogDirectory.open(dir, options())) {
+            d.offsets().commit("g", "t", 5); // a consumer saw all five
+            d.offsets().commit("early", "t", 2);
+        }
+        byte[] original = Files.readAllBytes(segment(0));
+        int lastStart = recordStarts(original).get(4).intValue();
+        Files.write(segment(0), java.util.Arrays.copyOf(original, lastStart + 3)); // power loss tore record 4
+        crashedBeforeAnyCheckpoint();
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems())
+                .anySatisfy(p -> assertThat(p.reason()).contains("group g", "past"));
+
+        RecoveryReport report = LogDirectory.repair(dir, options());
+        assertThat(report.clampedOffsets()).singleElement().satisfies(c -> {
+            assertThat(c.group()).isEqualTo("g");
+            assertThat(c.topic()).isEqualTo("t");
+            assertThat(c.from()).isEqualTo(5);
+            assertThat(c.to()).isEqualTo(4);
+        });
+        try (LogDirectory d = LogDirectory.open(dir, options())) {
+            assertThat(d.offsets().committed("g", "t")).hasValue(4);
+            assertThat(d.offsets().committed("early", "t")).hasValue(2);
+        }
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).isClean()).isTrue();
     }
 
     @Test

@@ -170,6 +170,17 @@ public final class FileOffsetStore implements OffsetStore {
         }
     }
 
+    /**
+     * Sets {@code group}'s offset for {@code topic} to {@code offset}, lower than the stored one: for a repair
+     * that found it past the end of the topic. Durable on return.
+     */
+    public synchronized void moveBack(String group, String topic, long offset) throws IOException {
+        TreeMap<Key, Long> next = new TreeMap<>(offsets);
+        next.put(new Key(group, topic), offset);
+        FileIo.replaceAtomically(files, file, encode(next));
+        offsets.putAll(next);
+    }
+
     @Override
     public synchronized OptionalLong committed(String group, String topic) {
         Long v = offsets.get(new Key(group, topic));

@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The read-only scans behind {@link dev.herald.log.LogFiles}: lists topics and segments and checks records
@@ -89,7 +90,8 @@ public final class LogFileScan {
                 }
             }
         }
-        checkOffsetsFile(problems);
+        // Before the segments are scanned: a live log's end only grows, its groups' offsets stay below it.
+        Map<String, Map<String, Long>> groups = checkOffsetsFile(problems);
         Totals totals = new Totals(total, progress);
         for (int i = 0; i < topics.size(); i++) {
             String t = topics.get(i);
@@ -145,6 +147,15 @@ public final class LogFileScan {
                 totals.segments++;
             }
             long end = Math.max(previousEnd, 0);
+            for (Map.Entry<String, Map<String, Long>> g : groups.entrySet()) {
+                Long offset = g.getValue().get(t);
+                if (offset != null && offset > end) {
+                    problems.add(new Problem(dir.resolve(FileOffsetStore.FILE_NAME), 0, "group " + g.getKey()
+                            + "'s offset " + offset + " for topic " + t + " is past its end " + end + ": the group"
+                            + " would wait there for records that were lost ('herald log repair' moves it back"
+                            + " to the end)"));
+                }
+            }
             if (recoveryPoint > end && !previousDamaged && !DroppedOffsets.covers(dropped, end, recoveryPoint)) {
                 problems.add(new Problem(recoveryFile, 0, "recovery point " + recoveryPoint + " is past the end "
                         + end + " of the segments: " + missing(end, recoveryPoint) + " lost with a deleted"
@@ -158,17 +169,18 @@ public final class LogFileScan {
     }
 
     /** The directory's {@code consumer-offsets}: present (every directory gets one) and intact. */
-    private void checkOffsetsFile(List<Problem> problems) throws IOException {
+    private Map<String, Map<String, Long>> checkOffsetsFile(List<Problem> problems) throws IOException {
         Path file = dir.resolve(FileOffsetStore.FILE_NAME);
         if (!files.exists(file)) {
             problems.add(new Problem(file, 0, FileOffsetStore.MISSING));
-            return;
+            return Map.of();
         }
         try {
-            FileOffsetStore.read(files, dir);
+            return FileOffsetStore.read(files, dir);
         } catch (LogCorruptedException e) {
             problems.add(new Problem(file, e.position(), e.getMessage() + " (opening the log fails; 'herald log"
                     + " repair' moves it aside and writes an empty one, reporting the groups lost)"));
+            return Map.of();
         }
     }
 

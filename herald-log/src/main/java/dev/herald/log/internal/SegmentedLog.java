@@ -87,6 +87,7 @@ public final class SegmentedLog implements Log {
         List<Segment> segments = new ArrayList<>();
         SegmentRecovery recovery = new SegmentRecovery(files, dir, options.maxRecordBytes(), repair);
         List<DroppedOffsets.Range> known = readDropped(files, dir, repair, recovery);
+        recovery.useKnown(known);
         if (repair && checkpointMissing) {
             recovery.rebuilt(dir.resolve(RecoveryPoint.FILE_NAME), "nothing: it was "
                     + (recoveryPoint == RecoveryPoint.DAMAGED ? "damaged" : "missing") + ", so every segment was"
@@ -97,8 +98,8 @@ public final class SegmentedLog implements Log {
             if (bases.isEmpty() && recoveryPoint > 0) {
                 // Every segment file is gone, yet records up to the recovery point were durable.
                 Path rp = dir.resolve(RecoveryPoint.FILE_NAME);
-                missing(rp, 0, recoveryPoint, "recovery point " + recoveryPoint + " but no segment file: every"
-                        + " record was lost", repair, known, recovery);
+                missing(rp, 0, recoveryPoint, "lost: recovery point " + recoveryPoint + " but no segment"
+                        + " file", repair, known, recovery);
                 segments.add(Segment.create(files, dir, recoveryPoint, options.indexIntervalBytes()));
                 files.forceDirectory(dir);
             } else if (bases.isEmpty()) {
@@ -126,10 +127,15 @@ public final class SegmentedLog implements Log {
                     boolean unforced = last || (recoveryPoint >= 0 && base >= recoveryPoint);
                     // A repair rescans every segment whole: damage may sit anywhere, not only after
                     // the last index entry that a normal open trusts.
+                    boolean torn = false;
                     if (i < validateFrom && !repair) {
                         recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
                     } else {
-                        recovery.validate(s, unforced, recoveryPoint);
+                        long salvaged = recovery.validate(s, unforced, recoveryPoint);
+                        torn = recovery.tornTail();
+                        if (salvaged >= 0) {
+                            bases.add(i + 1, salvaged); // a repair moved the records after damage there
+                        }
                     }
                     if (i > 0 && segments.get(i - 1).nextOffset() > base) {
                         throw new LogCorruptedException(s.logFile, 0, "base offset " + base
@@ -137,10 +143,11 @@ public final class SegmentedLog implements Log {
                     }
                     if (i > 0 && segments.get(i - 1).nextOffset() < base) {
                         long from = segments.get(i - 1).nextOffset();
-                        missing(s.logFile, from, base, "missing before this segment: the segment file holding them"
-                                + " was deleted or lost", repair, known, recovery);
+                        String quarantined = recovery.quarantinedReason(from);
+                        missing(s.logFile, from, base, quarantined != null ? quarantined : "missing before this"
+                                + " segment: the segment file holding them was deleted or lost", repair, known, recovery);
                     }
-                    if (!last && unforced && s.nextOffset() < bases.get(i + 1)) {
+                    if (!last && unforced && torn && s.nextOffset() < bases.get(i + 1)) {
                         // Its tail was torn: nothing after it can have been durable. Drop the rest.
                         List<Segment> following = new ArrayList<>();
                         for (int j = i + 1; j < bases.size(); j++) {
@@ -153,8 +160,8 @@ public final class SegmentedLog implements Log {
                 long end = segments.get(segments.size() - 1).nextOffset();
                 if (recoveryPoint > end) {
                     // A recovery point is written only once every record below it is durable.
-                    missing(dir.resolve(RecoveryPoint.FILE_NAME), end, recoveryPoint, "recovery point "
-                            + recoveryPoint + " is past the recovered end " + end + ": the last segment file was"
+                    missing(dir.resolve(RecoveryPoint.FILE_NAME), end, recoveryPoint, "lost: recovery point "
+                            + recoveryPoint + " is past the recovered end " + end + ", so the last segment file was"
                             + " deleted or lost", repair, known, recovery);
                     Segment s = Segment.create(files, dir, recoveryPoint, options.indexIntervalBytes());
                     segments.add(s); // the next append gets the recovery point, reusing no offset below it
@@ -188,7 +195,7 @@ public final class SegmentedLog implements Log {
         if (DroppedOffsets.covers(known, from, to)) {
             return;
         }
-        String reason = "offsets " + from + " to " + (to - 1) + " (" + (to - from) + " records) are " + why;
+        String reason = "offsets " + from + " to " + (to - 1) + " (" + (to - from) + " records): " + why;
         if (!repair) {
             throw new LogCorruptedException(file, 0, reason + "; 'herald log repair' records the loss");
         }
