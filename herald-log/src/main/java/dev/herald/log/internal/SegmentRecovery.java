@@ -31,7 +31,6 @@ final class SegmentRecovery {
     private final List<RecoveryReport.Dropped> dropped = new ArrayList<>();
     private final List<RecoveryReport.RebuiltFile> rebuiltFiles = new ArrayList<>();
     private List<DroppedOffsets.Range> known = new ArrayList<>();
-    private boolean tornTail;
     private long quarantinedFrom = -1;
     private String quarantinedReason;
 
@@ -61,11 +60,6 @@ final class SegmentRecovery {
         known = ranges;
     }
 
-    /** Whether the last {@link #validate} truncated a torn tail. */
-    boolean tornTail() {
-        return tornTail;
-    }
-
     /** Why offsets from {@code from} are missing if a repair quarantined them, else null. */
     String quarantinedReason(long from) {
         return quarantinedFrom == from ? quarantinedReason : null;
@@ -85,7 +79,6 @@ final class SegmentRecovery {
      * for the caller to validate next, or -1.
      */
     long validate(Segment segment, boolean unforced, long checkpointed) throws IOException {
-        tornTail = false;
         long salvaged = -1;
         segment.resetIndexes();
         scanner.invalidate();
@@ -113,7 +106,6 @@ final class SegmentRecovery {
                 }
                 if (torn || !repair) {
                     dropTail(segment, position, size, reason, torn);
-                    tornTail = torn;
                 } else {
                     salvaged = salvage(segment, position, size, intact, expected, reason);
                 }

@@ -127,12 +127,11 @@ public final class SegmentedLog implements Log {
                     boolean unforced = last || (recoveryPoint >= 0 && base >= recoveryPoint);
                     // A repair rescans every segment whole: damage may sit anywhere, not only after
                     // the last index entry that a normal open trusts.
-                    boolean torn = false;
+                    long salvaged = -1;
                     if (i < validateFrom && !repair) {
                         recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
                     } else {
-                        long salvaged = recovery.validate(s, unforced, recoveryPoint);
-                        torn = recovery.tornTail();
+                        salvaged = recovery.validate(s, unforced, recoveryPoint);
                         if (salvaged >= 0) {
                             bases.add(i + 1, salvaged); // a repair moved the records after damage there
                         }
@@ -147,7 +146,7 @@ public final class SegmentedLog implements Log {
                         missing(s.logFile, from, base, quarantined != null ? quarantined : "missing before this"
                                 + " segment: the segment file holding them was deleted or lost", repair, known, recovery);
                     }
-                    if (!last && unforced && torn && s.nextOffset() < bases.get(i + 1)) {
+                    if (!last && unforced && salvaged < 0 && s.nextOffset() < bases.get(i + 1)) {
                         // Its tail was torn: nothing after it can have been durable. Drop the rest.
                         List<Segment> following = new ArrayList<>();
                         for (int j = i + 1; j < bases.size(); j++) {
