@@ -141,6 +141,51 @@ class FaultInjectionTest {
         }
     }
 
+    /** A write that fails with an unchecked exception (a bug, a layer's own error) still completes everything. */
+    @Test
+    void anUncheckedWriteFailureCompletesEveryRequestOfTheBatch() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        FaultyFileLayer gated = new FaultyFileLayer(FileLayer.system());
+        FileLayer files = new ForwardingFileLayer(gated) {
+            @Override
+            public FileHandle open(Path file, boolean create) throws IOException {
+                return new Handle(super.open(file, create)) {
+                    @Override
+                    public int write(java.nio.ByteBuffer src, long position) throws IOException {
+                        if (broken.get()) {
+                            throw new IllegalStateException("injected unchecked write failure");
+                        }
+                        return super.write(src, position);
+                    }
+                };
+            }
+        };
+        try (LogDirectory d = LogDirectory.open(dir, options(files).segmentBytes(1 << 20).build())) {
+            Log log = d.topic("t");
+            gated.forceEntered = new CountDownLatch(1);
+            CountDownLatch gate = new CountDownLatch(1);
+            gated.forceGate = gate;
+            CompletableFuture<Long> first = log.append(LogRecord.of(bytes("first")));
+            gated.forceEntered.await(); // the writer holds in this fsync; what follows queues up as one batch
+            List<CompletableFuture<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                futures.add(log.append(LogRecord.of(bytes("record-" + i))));
+                if (i % 10 == 0) {
+                    futures.add(log.flush());
+                    futures.add(log.appended());
+                }
+            }
+            broken.set(true);
+            gate.countDown();
+            assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            for (CompletableFuture<?> f : futures) {
+                assertThatThrownBy(() -> f.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class);
+            }
+            assertThat(log.isFailed()).isTrue();
+        }
+    }
+
     @Test
     void fsyncErrorIsNeverTreatedAsSuccess() throws Exception {
         FaultyFileLayer files = new FaultyFileLayer(FileLayer.system());
