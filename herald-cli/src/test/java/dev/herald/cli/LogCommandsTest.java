@@ -163,7 +163,8 @@ class LogCommandsTest {
         assertThat(out).contains("CORRUPT " + sealed + " at byte ", "crc32c mismatch");
 
         assertThat(run("log", "repair", dir.toString())).isZero();
-        assertThat(out).contains("quarantined", sealed.toString()).containsPattern("dropped offsets (\\d+) to \\1 \\(1 record\\)");
+        assertThat(out).contains("quarantined", sealed.toString())
+                .containsPattern("dropped offsets (\\d+) to \\1 \\(1 record\\)");
 
         assertThat(run("log", "verify", dir.toString())).isZero();
         assertThat(out).contains("clean");

@@ -53,8 +53,9 @@ public final class CrashChild {
         }
         boolean power = args[0].equals("power");
         LogOptions options = power
-                ? LogOptions.builder().flushPolicy(FlushPolicy.always()).segmentBytes(64 * 1024).indexIntervalBytes(1024)
-                        .maxRecordBytes(4096).fileLayer(new PowerLossFileLayer(dir, Path.of(args[2]))).build()
+                ? LogOptions.builder().flushPolicy(FlushPolicy.always()).segmentBytes(64 * 1024)
+                        .indexIntervalBytes(1024).maxRecordBytes(4096)
+                        .fileLayer(new PowerLossFileLayer(dir, Path.of(args[2]))).build()
                 : options();
         LogDirectory d = LogDirectory.open(dir, options);
         Log log = d.topic("crash");

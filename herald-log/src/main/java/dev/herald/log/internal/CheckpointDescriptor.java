@@ -2,7 +2,8 @@ package dev.herald.log.internal;
 
 /**
  * The layout of the small checkpoint files: a topic's {@code recovery-point} and {@code dropped-offsets}
- * and the directory's {@code consumer-offsets}. Both are replaced whole (temp file, fsync, rename, directory fsync), big-endian.
+ * and the directory's {@code consumer-offsets}. Each is replaced whole (temp file, fsync, rename, directory
+ * fsync), big-endian.
  *
  * <pre>
  *   recovery-point (20 bytes)

@@ -35,9 +35,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * that follows a failed force on the flusher sees the failure instead of a success the kernel may report
  * to the second caller.
  *
- * <p>Failure: an {@link IOException} from a write or fsync fails the futures of every record not yet
- * acknowledged with that exception and puts the log in the failed state; later requests fail with
- * {@link dev.herald.log.LogFailedException}. Nothing is retried: after a failed fsync the page cache may
+ * <p>Failure: an {@link IOException} from a write or fsync (a full disk included, whether it strikes in a
+ * roll, a record write or an index write) fails the futures of every record not yet acknowledged with that
+ * exception, cuts the active segment back to the acknowledged end so that no record reported failed is
+ * found after reopening, and puts the log in the failed state; later requests fail with
+ * {@link dev.herald.log.LogFailedException}. Every future completes: an unexpected exception fails every
+ * request of its batch. Nothing is retried: after a failed fsync the page cache may
  * have dropped the data, so success can never be assumed. A failed fsync on the flusher does the same:
  * records this thread has written but not yet acknowledged fail with its cause.
  *

@@ -64,10 +64,12 @@ public final class SegmentedLog implements Log {
 
     /**
      * Opens (creating if needed) the topic in {@code dir}, runs recovery on the calling thread, and starts
-     * the writer thread. With {@code repair}, damaged tails of sealed segments are quarantined instead of
-     * failing the open.
+     * the writer thread. With {@code repair}, damaged records are quarantined (the intact ones after them
+     * kept in a segment of their own) and missing offsets recorded in {@code dropped-offsets}, instead of
+     * failing the open; each dropped range is reported with its record count.
      *
-     * @throws LogCorruptedException when a sealed segment is damaged and {@code repair} is false
+     * @throws LogCorruptedException when {@code repair} is false and a record is damaged (not a torn tail),
+     *         offsets are missing between segments, or the recovery point is past the recovered end
      */
     public static SegmentedLog open(String name, Path dir, LogOptions options, boolean repair) throws IOException {
         FileLayer files = options.fileLayer();
@@ -143,8 +145,9 @@ public final class SegmentedLog implements Log {
                     if (i > 0 && segments.get(i - 1).nextOffset() < base) {
                         long from = segments.get(i - 1).nextOffset();
                         String quarantined = recovery.quarantinedReason(from);
-                        missing(s.logFile, from, base, quarantined != null ? quarantined : "missing before this"
-                                + " segment: the segment file holding them was deleted or lost", repair, known, recovery);
+                        String why = quarantined != null ? quarantined
+                                : "missing before this segment: the segment file holding them was deleted or lost";
+                        missing(s.logFile, from, base, why, repair, known, recovery);
                     }
                     if (!last && unforced && salvaged < 0 && s.nextOffset() < bases.get(i + 1)) {
                         // Its tail was torn: nothing after it can have been durable. Drop the rest.
