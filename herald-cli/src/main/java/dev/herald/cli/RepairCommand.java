@@ -16,11 +16,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code log repair}: runs {@link LogDirectory#repair} (needs the lock), prints what it moved and cut, then
- * verifies; exit 1 when damage remains that the repair did not reach.
+ * {@code log repair}: runs {@link LogDirectory#repair} (needs the lock), prints what it moved, cut, dropped
+ * (offset ranges and record counts) and rebuilt, then verifies; exit 1 when damage remains.
  */
 @Command(name = "repair", mixinStandardHelpOptions = true,
-        description = {"Quarantine damaged tails of sealed segments, truncate torn tails, rebuild indexes.",
+        description = {"Quarantine damaged records keeping every intact one, truncate torn tails, rebuild indexes,",
+                "record missing offsets, rebuild a damaged consumer-offsets, move group offsets past the end back.",
                 "Needs the directory's lock. Verifies afterwards: exit 1 if damage remains."})
 final class RepairCommand implements Callable<Integer> {
     @Spec
@@ -36,15 +37,26 @@ final class RepairCommand implements Callable<Integer> {
         RecoveryReport report = LogDirectory.repair(dir, options);
         PrintWriter out = spec.commandLine().getOut();
         for (RecoveryReport.Quarantine q : report.quarantines()) {
-            out.println("quarantined " + q.bytes() + " bytes of " + q.file() + " from byte " + q.position()
-                    + " to " + q.quarantineFile() + ": " + q.reason());
+            out.println("quarantined the damaged bytes " + q.position() + " to " + (q.position() + q.bytes() - 1)
+                    + " of " + q.file() + " in " + q.quarantineFile() + ": " + q.reason());
         }
         for (RecoveryReport.Truncation t : report.truncations()) {
             out.println("truncated " + t.bytes() + " bytes of " + t.file() + " at byte " + t.position() + ": "
                     + t.reason());
         }
+        for (RecoveryReport.Dropped d : report.dropped()) {
+            out.println("dropped offsets " + d.fromOffset() + " to " + (d.toOffset() - 1) + " (" + d.records()
+                    + (d.records() == 1 ? " record" : " records") + ") at " + d.file() + ": " + d.reason());
+        }
+        for (RecoveryReport.ClampedOffset c : report.clampedOffsets()) {
+            out.println("moved group " + c.group() + "'s offset for topic " + c.topic() + " back from " + c.from()
+                    + " to " + c.to() + ", the end of the topic");
+        }
         for (Path p : report.rebuiltIndexes()) {
             out.println("rebuilt indexes of " + p);
+        }
+        for (RecoveryReport.RebuiltFile f : report.rebuiltFiles()) {
+            out.println("rebuilt " + f.file() + "; lost " + f.lost());
         }
         if (report.isClean()) {
             out.println("nothing to repair");
@@ -57,8 +69,7 @@ final class RepairCommand implements Callable<Integer> {
         for (Problem p : after.problems()) {
             out.println("STILL CORRUPT " + p);
         }
-        out.println("repair did not reach this damage: herald-log's repair rescans a sealed segment below the"
-                + " recovery point only after its last index entry");
+        out.println("repair left the problems above; each says what opening the log does about it");
         return 1;
     }
 }

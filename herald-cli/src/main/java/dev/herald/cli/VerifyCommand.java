@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code log verify}: a full, read-only CRC and index scan; exit 1 when anything is damaged. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check the CRC of every record and every index entry of every segment. Takes no lock.",
+        description = {"Check the CRC of every record and every index entry of every segment, missing segments,",
+                "the recovery points and the consumer offsets. Takes no lock.",
                 "Exit status: 0 clean, 1 damage found (file and byte position printed), 2 usage error."})
 final class VerifyCommand implements Callable<Integer> {
     private final Terminal terminal;
@@ -49,7 +50,8 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("verified %d topics, %d segments, %d records, %d index entries, %d bytes: %s%n",
                 v.topics(), v.segments(), v.records(), v.indexEntries(), v.bytes(),
                 v.isClean() ? "clean" : v.problems().size() + " problem(s); 'herald log repair " + dir
-                        + "' quarantines damaged sealed segments and truncates torn tails");
+                        + "' quarantines damaged records keeping every intact one, truncates torn tails and"
+                        + " rebuilds damaged small files, reporting what it dropped");
         return v.isClean() ? 0 : 1;
     }
 

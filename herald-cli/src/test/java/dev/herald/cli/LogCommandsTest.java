@@ -163,10 +163,83 @@ class LogCommandsTest {
         assertThat(out).contains("CORRUPT " + sealed + " at byte ", "crc32c mismatch");
 
         assertThat(run("log", "repair", dir.toString())).isZero();
-        assertThat(out).contains("quarantined", sealed.toString());
+        assertThat(out).contains("quarantined", sealed.toString())
+                .containsPattern("dropped offsets (\\d+) to \\1 \\(1 record\\)");
 
         assertThat(run("log", "verify", dir.toString())).isZero();
         assertThat(out).contains("clean");
+        assertThat(run("log", "tail", dir.toString(), "--topic", "orders", "--from-beginning")).isZero();
+        assertThat(lines()).hasSize(29); // every intact record after the damaged one is kept
+    }
+
+    @Test
+    void repairMovesGroupOffsetsPastTheEndBackToIt() throws IOException {
+        Path active = lastSegment(dir, "orders");
+        try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+            f.setLength(f.length() - 5); // power loss tore the last record, which group search had read
+        }
+        Files.delete(active.resolveSibling("recovery-point"));
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("group search's offset 30 for topic orders is past its end 29");
+
+        assertThat(run("log", "repair", dir.toString())).isZero();
+        assertThat(out).contains("moved group search's offset for topic orders back from 30 to 29");
+        assertThat(run("log", "inspect", dir.toString())).isZero();
+        assertThat(out).containsPattern("search\\s+orders\\s+29\\s+29\\s+0");
+    }
+
+    static void flipByte(Path file, long position) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(position);
+            int b = f.read();
+            f.seek(position);
+            f.write(b ^ 0x01);
+        }
+    }
+
+    static Path lastSegment(Path dir, String topic) throws IOException {
+        try (var files = Files.list(dir.resolve("topics").resolve(topic))) {
+            return files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    @Test
+    void verifyCallsABadRecordBeforeIntactOnesInTheActiveSegmentDamageAndSaysOpeningFails() throws IOException {
+        Path active = lastSegment(dir, "orders");
+        flipByte(active, 40); // inside the first record; more records follow it
+        java.nio.file.Files.delete(active.resolveSibling("recovery-point")); // as after a crash
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + active + " at byte 0", "intact records follow", "opening the log fails")
+                .doesNotContain("not yet forced");
+    }
+
+    @Test
+    void verifyOfACleanlyClosedLogSaysOpeningFailsOnDamageBelowItsRecoveryPoint() throws IOException {
+        Path active = lastSegment(dir, "orders");
+        long size = Files.size(active);
+        flipByte(active, size - 1); // the last record, covered by the recovery point of the clean close
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + active, "recovery point", "opening the log fails")
+                .doesNotContain("not yet forced");
+    }
+
+    @Test
+    void verifyChecksTheOffsetsFileAndRepairRebuildsItNamingTheGroupsLost() throws IOException {
+        Path offsets = dir.resolve("consumer-offsets");
+        flipByte(offsets, 13); // its crc32c: the entries still read, unverified
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + offsets);
+
+        assertThat(run("log", "repair", dir.toString())).isZero();
+        assertThat(out).contains("rebuilt " + offsets, "billing/orders=25", "search/orders=30", "verified clean");
+        assertThat(run("log", "inspect", dir.toString())).isZero();
+        assertThat(out).doesNotContain("billing");
+
+        Files.delete(offsets);
+        assertThat(run("log", "verify", dir.toString())).isEqualTo(1);
+        assertThat(out).contains("CORRUPT " + offsets, "missing");
+        assertThat(run("log", "repair", dir.toString())).isZero();
+        assertThat(out).contains("rebuilt " + offsets, "was missing");
     }
 
     @Test

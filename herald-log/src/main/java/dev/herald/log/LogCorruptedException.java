@@ -4,9 +4,11 @@ import java.nio.file.Path;
 
 /**
  * Stored data failed validation where the log cannot repair it silently: a bad record inside a sealed
- * segment, a corrupt offsets file. Names the file and the byte position; never thrown for a torn tail of
- * a segment not yet forced (the active one, or one rolled away from whose fsync the power loss beat),
- * which recovery truncates and reports instead.
+ * segment, below the recovery point, or followed by intact records; offsets missing between segments or
+ * below the recovery point (a deleted segment file); a corrupt or missing offsets file. Names the file and
+ * the byte position; never thrown for a torn tail of a segment not yet forced (the active one, or one
+ * rolled away from whose fsync the power loss beat), which recovery truncates and reports instead.
+ * {@link LogDirectory#repair} deals with each and reports what it dropped.
  */
 public final class LogCorruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

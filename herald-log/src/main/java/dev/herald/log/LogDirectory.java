@@ -5,6 +5,8 @@ import dev.herald.log.internal.SegmentedLog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,12 +20,14 @@ import java.util.regex.Pattern;
  * <pre>
  *   dir/
  *     .lock                       exclusive lock: one open per directory, across processes and in this JVM
- *     consumer-offsets            committed offsets (CRC protected, replaced atomically)
+ *     consumer-offsets            committed offsets (CRC protected, replaced atomically); written empty
+ *                                 when the directory is created, so a missing one is a lost one
  *     topics/&lt;name&gt;/
  *       00000000000000000000.log        records from offset 0
  *       00000000000000000000.index      sparse offset index
  *       00000000000000000000.timeindex  sparse time index
  *       recovery-point                  segments below the one holding this offset are known good
+ *       dropped-offsets                 offset ranges a repair found missing or dropped (only after one)
  * </pre>
  *
  * <p>Opening runs recovery of every existing topic on the calling thread (see {@link RecoveryReport}).
@@ -63,7 +67,8 @@ public final class LogDirectory implements Closeable {
 
     /**
      * Opens {@code dir} moving every damaged tail of a sealed segment to a {@code .quarantine} file beside
-     * it, closes it again and reports what was moved and truncated.
+     * it, recording offsets found missing, replacing a damaged or missing {@code consumer-offsets} with an
+     * empty one, closes it again and reports what was moved, truncated, dropped and rebuilt.
      */
     public static RecoveryReport repair(Path dir, LogOptions options) throws IOException {
         try (LogDirectory d = open(dir, options, true)) {
@@ -73,16 +78,25 @@ public final class LogDirectory implements Closeable {
 
     private static LogDirectory open(Path dir, LogOptions options, boolean repair) throws IOException {
         FileLayer files = options.fileLayer();
-        files.createDirectories(dir.resolve(TOPICS));
+        files.createDirectories(dir);
         Closeable lock = files.lock(dir);
         LogDirectory d = null;
         try {
-            d = new LogDirectory(dir, options, lock, FileOffsetStore.open(files, dir));
+            if (!files.exists(dir.resolve(TOPICS)) && !FileOffsetStore.exists(files, dir)) {
+                FileOffsetStore.createEmpty(files, dir); // before topics/: from then on a missing one was lost
+            }
+            files.createDirectories(dir.resolve(TOPICS));
+            List<RecoveryReport.RebuiltFile> rebuilt = new ArrayList<>();
+            d = new LogDirectory(dir, options, lock, openOffsets(files, dir, repair, rebuilt));
+            d.report = new RecoveryReport(List.of(), List.of(), List.of(), List.of(), rebuilt, false);
             for (Path p : files.list(dir.resolve(TOPICS))) {
                 String name = p.getFileName().toString();
                 if (files.isDirectory(p) && TOPIC_NAME.matcher(name).matches()) {
                     d.openTopic(name, repair);
                 }
+            }
+            if (repair) {
+                d.clampOffsetsPastTheEnd();
             }
             return d;
         } catch (IOException | RuntimeException e) {
@@ -93,6 +107,40 @@ public final class LogDirectory implements Closeable {
             }
             throw e;
         }
+    }
+
+    /** The offset store; a repair replaces a damaged or missing file with an empty one and reports it. */
+    private static FileOffsetStore openOffsets(FileLayer files, Path dir, boolean repair,
+                                               List<RecoveryReport.RebuiltFile> rebuilt) throws IOException {
+        try {
+            return FileOffsetStore.open(files, dir);
+        } catch (LogCorruptedException e) {
+            if (!repair) {
+                throw e;
+            }
+            rebuilt.add(new RecoveryReport.RebuiltFile(e.file(), FileOffsetStore.rebuild(files, dir)));
+            return FileOffsetStore.open(files, dir);
+        }
+    }
+
+    /**
+     * A repair: moves every group offset past the end of its topic (records a repair dropped, or a torn
+     * tail that consumers had read) back to the end, so the group continues with the next record stored.
+     */
+    private void clampOffsetsPastTheEnd() throws IOException {
+        List<RecoveryReport.ClampedOffset> clamped = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Long>> g : FileOffsetStore.read(options.fileLayer(), dir).entrySet()) {
+            for (Map.Entry<String, Long> t : g.getValue().entrySet()) {
+                SegmentedLog log = topics.get(t.getKey());
+                if (log != null && t.getValue() > log.endOffset()) {
+                    offsets.moveBack(g.getKey(), t.getKey(), log.endOffset());
+                    clamped.add(new RecoveryReport.ClampedOffset(g.getKey(), t.getKey(), t.getValue(),
+                            log.endOffset()));
+                }
+            }
+        }
+        report = report.merge(new RecoveryReport(List.of(), List.of(), List.of(), List.of(), List.of(), clamped,
+                false));
     }
 
     /** The topic {@code name}, created empty if it does not exist. */

@@ -129,9 +129,13 @@ public final class LogFiles {
 
     /**
      * Reads every byte of every segment of every topic: each record's CRC and structure, dense offsets,
-     * segments that overlap, and every {@code .index} and {@code .timeindex} entry (CRC, order, and that it
-     * points at the record it names). A bad record ends the scan of its segment. {@code progress} is told
-     * the bytes scanned so far at least after each segment.
+     * segments that overlap or leave offsets missing between them, and every {@code .index} and {@code
+     * .timeindex} entry (CRC, order, and that it points at the record it names); and every other file the
+     * log owns: each topic's {@code recovery-point} (present, intact, not past the end) and {@code
+     * dropped-offsets}, and the {@code consumer-offsets} (present, intact, no group past its topic's end).
+     * A bad record ends the scan of its segment; its problem says what opening the log does about it, as
+     * recovery decides (a torn tail is truncated; damage fails the open). {@code progress} is told the
+     * bytes scanned so far at least after each segment.
      */
     public static Verification verify(Path dir, LogOptions options, VerifyProgress progress) throws IOException {
         return new LogFileScan(dir, options).verify(progress);

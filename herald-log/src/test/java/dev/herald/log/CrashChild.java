@@ -8,7 +8,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Child JVM for {@link CrashTest}. {@code append DIR}: appends with {@code ALWAYS} from four threads forever,
- * printing {@code ACK offset crc} for each acknowledged record. {@code lock DIR}: tries to open DIR and
+ * printing {@code ACK offset crc} for each acknowledged record. {@code power DIR SHADOW}: the same through a
+ * {@link PowerLossFileLayer} keeping the durable state in SHADOW, also committing group {@code g}'s offset
+ * now and then and printing {@code COMMIT offset} once it is durable. {@code lock DIR}: tries to open DIR and
  * prints {@code LOCKED} (exit 3) or {@code OPENED} (exit 0).
  */
 public final class CrashChild {
@@ -49,7 +51,13 @@ public final class CrashChild {
                 System.exit(3);
             }
         }
-        LogDirectory d = LogDirectory.open(dir, options());
+        boolean power = args[0].equals("power");
+        LogOptions options = power
+                ? LogOptions.builder().flushPolicy(FlushPolicy.always()).segmentBytes(64 * 1024)
+                        .indexIntervalBytes(1024).maxRecordBytes(4096)
+                        .fileLayer(new PowerLossFileLayer(dir, Path.of(args[2]))).build()
+                : options();
+        LogDirectory d = LogDirectory.open(dir, options);
         Log log = d.topic("crash");
         out.println("READY " + log.endOffset());
         out.flush();
@@ -61,6 +69,13 @@ public final class CrashChild {
                     synchronized (out) {
                         out.println("ACK " + offset + " " + crcOfBody(p));
                         out.flush();
+                    }
+                    if (power && offset % 16 == 0) {
+                        d.offsets().commit("g", "crash", offset + 1); // durable on return
+                        synchronized (out) {
+                            out.println("COMMIT " + (offset + 1));
+                            out.flush();
+                        }
                     }
                 }
             });

@@ -94,6 +94,59 @@ class OffsetStoreTest {
         }
     }
 
+    static LogFiles.Verification verify(Path dir) throws java.io.IOException {
+        return LogFiles.verify(dir, LogOptions.defaults(), (done, total) -> { });
+    }
+
+    @Test
+    void aCorruptOffsetsFileShowsInVerifyAndARepairRebuildsItSayingWhatWasLost() throws Exception {
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            d.topic("orders");
+            d.offsets().commit("billing", "orders", 0);
+        }
+        Path file = dir.resolve("consumer-offsets");
+        byte[] damaged = Files.readAllBytes(file);
+        damaged[damaged.length - 1] ^= 0x20;
+        Files.write(file, damaged);
+        assertThat(verify(dir).problems()).anySatisfy(p -> assertThat(p.file()).isEqualTo(file));
+
+        RecoveryReport report = LogDirectory.repair(dir, LogOptions.defaults());
+        assertThat(report.rebuiltFiles()).singleElement().satisfies(r -> {
+            assertThat(r.file()).isEqualTo(file);
+            assertThat(r.lost()).contains("billing");
+        });
+        assertThat(Files.readAllBytes(dir.resolve("consumer-offsets.damaged"))).isEqualTo(damaged);
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            assertThat(d.offsets().committed("billing", "orders")).isEmpty();
+        }
+        assertThat(verify(dir).isClean()).isTrue();
+    }
+
+    @Test
+    void aDeletedOffsetsFileIsDetectedNotTakenForNoCommits() throws Exception {
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            d.topic("orders");
+            d.offsets().commit("billing", "orders", 0);
+        }
+        Path file = dir.resolve("consumer-offsets");
+        Files.delete(file);
+        assertThatThrownBy(() -> LogDirectory.open(dir, LogOptions.defaults()))
+                .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
+                    assertThat(e.file()).isEqualTo(file);
+                    assertThat(e.getMessage()).contains("missing");
+                });
+        assertThat(verify(dir).problems()).anySatisfy(p -> {
+            assertThat(p.file()).isEqualTo(file);
+            assertThat(p.reason()).contains("missing");
+        });
+        RecoveryReport report = LogDirectory.repair(dir, LogOptions.defaults());
+        assertThat(report.rebuiltFiles()).singleElement().satisfies(r -> assertThat(r.file()).isEqualTo(file));
+        try (LogDirectory d = LogDirectory.open(dir, LogOptions.defaults())) {
+            assertThat(d.offsets().committed("billing", "orders")).isEmpty();
+        }
+        assertThat(verify(dir).isClean()).isTrue();
+    }
+
     @Test
     void aFailedCommitLeavesTheStoredOffsetUnchanged() throws Exception {
         FaultyFileLayer files = new FaultyFileLayer(FileLayer.system());

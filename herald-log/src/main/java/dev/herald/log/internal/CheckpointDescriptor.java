@@ -1,8 +1,9 @@
 package dev.herald.log.internal;
 
 /**
- * The layout of the small checkpoint files: a topic's {@code recovery-point} and the directory's
- * {@code consumer-offsets}. Both are replaced whole (temp file, fsync, rename, directory fsync), big-endian.
+ * The layout of the small checkpoint files: a topic's {@code recovery-point} and {@code dropped-offsets}
+ * and the directory's {@code consumer-offsets}. Each is replaced whole (temp file, fsync, rename, directory
+ * fsync), big-endian.
  *
  * <pre>
  *   recovery-point (20 bytes)
@@ -23,6 +24,16 @@ package dev.herald.log.internal;
  *        +-----------+-----------+-----------+-----------+------------------------------------+
  *        entry: group length (int16), group UTF-8, topic length (int16), topic UTF-8, offset (int64)
  *        crc32c covers the body.
+ *
+ *   dropped-offsets (a topic's; written only by a repair)
+ *        0           4           8           12          16
+ *        +-----------+-----------+-----------+-----------+------------------------------------+
+ *        |  magic    |  version  | body len  |  crc32c   | body: range count (int32), ranges  |
+ *        +-----------+-----------+-----------+-----------+------------------------------------+
+ *        range: from offset (int64), to offset (int64, exclusive). Offsets a repair found missing
+ *        (a deleted segment, a recovery point past the recovered end) or moved out of the log with
+ *        damaged bytes. A gap between segments, or a recovery point past the end, that no range
+ *        covers is damage: the open fails and verify reports it. crc32c covers the body.
  * </pre>
  */
 public final class CheckpointDescriptor {
@@ -41,6 +52,15 @@ public final class CheckpointDescriptor {
     public static final int OFFSETS_CRC_OFFSET = 12;
     public static final int OFFSETS_BODY_OFFSET = 16;
     public static final int OFFSETS_VERSION = 1;
+
+    public static final int DROPPED_MAGIC = 0x48445250; // "HDRP"
+    public static final int DROPPED_MAGIC_OFFSET = 0;
+    public static final int DROPPED_VERSION_OFFSET = 4;
+    public static final int DROPPED_BODY_LENGTH_OFFSET = 8;
+    public static final int DROPPED_CRC_OFFSET = 12;
+    public static final int DROPPED_BODY_OFFSET = 16;
+    public static final int DROPPED_RANGE_SIZE = 16;
+    public static final int DROPPED_VERSION = 1;
 
     private CheckpointDescriptor() {
     }

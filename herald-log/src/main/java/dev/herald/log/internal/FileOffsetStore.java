@@ -34,6 +34,11 @@ public final class FileOffsetStore implements OffsetStore {
 
     private static final Comparator<Key> ORDER = Comparator.comparing(Key::group).thenComparing(Key::topic);
 
+    /** Why a missing file is damage: every directory gets one when it is created. */
+    public static final String MISSING = "missing: every consumer group's committed offset is lost and the groups"
+            + " would silently start again from their reset position; 'herald log repair' writes an empty one"
+            + " and reports it";
+
     private final FileLayer files;
     private final Path file;
     private final TreeMap<Key, Long> offsets; // durable; guarded by this
@@ -49,16 +54,70 @@ public final class FileOffsetStore implements OffsetStore {
     /**
      * Loads the store of {@code dir}.
      *
-     * @throws LogCorruptedException when the file fails its CRC or structure checks
+     * @throws LogCorruptedException when the file fails its CRC or structure checks, or is missing
      */
     public static FileOffsetStore open(FileLayer files, Path dir) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         files.deleteIfExists(dir.resolve(FILE_NAME + ".tmp"));
         TreeMap<Key, Long> offsets = new TreeMap<>(ORDER);
-        if (files.exists(file)) {
-            decode(file, ByteBuffer.wrap(FileIo.readAll(files, file)), offsets);
+        if (!files.exists(file)) {
+            throw new LogCorruptedException(file, 0, MISSING);
         }
+        decode(file, ByteBuffer.wrap(FileIo.readAll(files, file)), offsets);
         return new FileOffsetStore(files, file, offsets);
+    }
+
+    /** Whether {@code dir} has its offsets file. */
+    public static boolean exists(FileLayer files, Path dir) {
+        return files.exists(dir.resolve(FILE_NAME));
+    }
+
+    /** Writes an empty store: a new directory has one, so that a missing file always means a lost one. */
+    public static void createEmpty(FileLayer files, Path dir) throws IOException {
+        FileIo.replaceAtomically(files, dir.resolve(FILE_NAME), encode(new TreeMap<>(ORDER)));
+    }
+
+    /**
+     * For a repair: moves a damaged offsets file aside to {@code consumer-offsets.damaged} (or a numbered
+     * variant) and writes an empty store in its place. Returns what was lost, naming the entries the damaged
+     * file seems to hold, read without trusting its checksum, for whoever restores positions by hand.
+     */
+    public static String rebuild(FileLayer files, Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        String lost;
+        if (files.exists(file)) {
+            byte[] bytes = FileIo.readAll(files, file);
+            Path aside = dir.resolve(FILE_NAME + ".damaged");
+            for (int i = 1; files.exists(aside); i++) {
+                aside = dir.resolve(FILE_NAME + ".damaged." + i);
+            }
+            files.move(file, aside);
+            lost = "every group's committed offset; the damaged file, moved to " + aside.getFileName() + ", seems"
+                    + " to hold " + describeUnverified(bytes);
+        } else {
+            lost = "every group's committed offset: the file was missing";
+        }
+        createEmpty(files, dir);
+        return lost + "; groups start again from their reset position";
+    }
+
+    /** The entries of a damaged file as far as they parse, checksum ignored. */
+    private static String describeUnverified(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        StringBuilder out = new StringBuilder();
+        try {
+            b.position(OFFSETS_BODY_OFFSET);
+            int count = b.getInt();
+            out.append(count).append(" entries (unverified):");
+            for (int i = 0; i < count; i++) {
+                String group = getString(b);
+                String topic = getString(b);
+                out.append(' ').append(group).append('/').append(topic).append('=').append(b.getLong());
+            }
+        } catch (RuntimeException e) {
+            out.append(" (the rest does not parse)");
+        }
+        return out.toString();
     }
 
     /**
@@ -109,6 +168,17 @@ public final class FileOffsetStore implements OffsetStore {
             next.forEach((k, v) -> posted.remove(k, v)); // unless a higher one was posted meanwhile
             return true;
         }
+    }
+
+    /**
+     * Sets {@code group}'s offset for {@code topic} to {@code offset}, lower than the stored one: for a repair
+     * that found it past the end of the topic. Durable on return.
+     */
+    public synchronized void moveBack(String group, String topic, long offset) throws IOException {
+        TreeMap<Key, Long> next = new TreeMap<>(offsets);
+        next.put(new Key(group, topic), offset);
+        FileIo.replaceAtomically(files, file, encode(next));
+        offsets.putAll(next);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.herald.log.LogFiles.SegmentFile;
 import dev.herald.log.LogFiles.TopicFiles;
 import dev.herald.log.LogFiles.Verification;
 import dev.herald.log.LogFiles.VerifyProgress;
+import dev.herald.log.LogCorruptedException;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogRecord;
 import dev.herald.log.internal.RecordCodec.BadRecordException;
@@ -18,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The read-only scans behind {@link dev.herald.log.LogFiles}: lists topics and segments and checks records
@@ -73,8 +75,11 @@ public final class LogFileScan {
         List<Problem> problems = new ArrayList<>();
         List<String> topics = topics();
         List<List<Long>> bases = new ArrayList<>();
+        List<Long> recoveryPoints = new ArrayList<>();
         long total = 0;
         for (String t : topics) {
+            // Before the listing: a live log creates a segment before the recovery point that names it.
+            recoveryPoints.add(RecoveryPoint.read(files, topicDir(t)));
             List<Long> b = bases(t, problems);
             bases.add(b);
             for (long base : b) {
@@ -85,18 +90,39 @@ public final class LogFileScan {
                 }
             }
         }
+        // Before the segments are scanned: a live log's end only grows, its groups' offsets stay below it.
+        Map<String, Map<String, Long>> groups = checkOffsetsFile(problems);
         Totals totals = new Totals(total, progress);
         for (int i = 0; i < topics.size(); i++) {
             String t = topics.get(i);
             long previousEnd = -1;
+            boolean previousDamaged = false;
             List<Long> b = bases.get(i);
-            long recoveryPoint = b.isEmpty() ? RecoveryPoint.MISSING
-                    : RecoveryPoint.read(files, logFile(t, b.get(0)).getParent());
+            long recoveryPoint = recoveryPoints.get(i);
+            Path recoveryFile = topicDir(t).resolve(RecoveryPoint.FILE_NAME);
+            if (recoveryPoint < 0 && !b.isEmpty()) {
+                problems.add(new Problem(recoveryFile, 0, (recoveryPoint == RecoveryPoint.DAMAGED
+                        ? "fails its checks" : "missing") + " (opening the log validates every segment whole, as"
+                        + " after a crash, and its clean close or a 'herald log repair' writes a new one; a"
+                        + " deleted last segment goes unnoticed without it)"));
+            }
+            List<DroppedOffsets.Range> dropped = List.of();
+            try {
+                dropped = DroppedOffsets.read(files, topicDir(t));
+            } catch (LogCorruptedException e) {
+                problems.add(new Problem(e.file(), e.position(), e.getMessage() + " (opening the log fails;"
+                        + " 'herald log repair' replaces it and records again every gap it finds)"));
+            }
             for (int s = 0; s < b.size(); s++) {
                 long base = b.get(s);
                 if (base < previousEnd) {
                     problems.add(new Problem(logFile(t, base), 0, "base offset " + base
                             + " overlaps the previous segment, which ends at " + previousEnd));
+                } else if (previousEnd >= 0 && base > previousEnd && !previousDamaged
+                        && !DroppedOffsets.covers(dropped, previousEnd, base)) {
+                    problems.add(new Problem(logFile(t, base), 0, missing(previousEnd, base)
+                            + " missing before this segment: the segment file holding them was deleted or lost"
+                            + " (opening the log fails; 'herald log repair' records the loss)"));
                 }
                 List<Problem> found = new ArrayList<>();
                 long end;
@@ -104,7 +130,7 @@ public final class LogFileScan {
                     // As recovery sees it: at or past the recovery point a segment may not have been
                     // forced yet (INTERVAL forces a segment after rolling away from it).
                     boolean unforced = s == b.size() - 1 || (recoveryPoint >= 0 && base >= recoveryPoint);
-                    end = verifySegment(t, base, unforced, totals, found);
+                    end = verifySegment(t, base, unforced, recoveryPoint, totals, found);
                 } catch (NoSuchFileException e) {
                     if (files.exists(logFile(t, base))) {
                         throw e;
@@ -116,12 +142,46 @@ public final class LogFileScan {
                 }
                 problems.addAll(found);
                 previousEnd = end;
+                Path segmentFile = logFile(t, base);
+                previousDamaged = found.stream().anyMatch(p -> p.file().equals(segmentFile));
                 totals.segments++;
+            }
+            long end = Math.max(previousEnd, 0);
+            for (Map.Entry<String, Map<String, Long>> g : groups.entrySet()) {
+                Long offset = g.getValue().get(t);
+                if (offset != null && offset > end) {
+                    problems.add(new Problem(dir.resolve(FileOffsetStore.FILE_NAME), 0, "group " + g.getKey()
+                            + "'s offset " + offset + " for topic " + t + " is past its end " + end + ": the group"
+                            + " would wait there for records that were lost ('herald log repair' moves it back"
+                            + " to the end)"));
+                }
+            }
+            if (recoveryPoint > end && !previousDamaged && !DroppedOffsets.covers(dropped, end, recoveryPoint)) {
+                problems.add(new Problem(recoveryFile, 0, "recovery point " + recoveryPoint + " is past the end "
+                        + end + " of the segments: " + missing(end, recoveryPoint) + " lost with a deleted"
+                        + " segment file (opening the log fails; 'herald log repair' records the loss and"
+                        + " continues at the recovery point)"));
             }
         }
         progress.scanned(totals.scanned, total);
         return new Verification(topics.size(), totals.segments, totals.records, totals.indexEntries,
                 totals.scanned, problems);
+    }
+
+    /** The directory's {@code consumer-offsets}: present (every directory gets one) and intact. */
+    private Map<String, Map<String, Long>> checkOffsetsFile(List<Problem> problems) throws IOException {
+        Path file = dir.resolve(FileOffsetStore.FILE_NAME);
+        if (!files.exists(file)) {
+            problems.add(new Problem(file, 0, FileOffsetStore.MISSING));
+            return Map.of();
+        }
+        try {
+            return FileOffsetStore.read(files, dir);
+        } catch (LogCorruptedException e) {
+            problems.add(new Problem(file, e.position(), e.getMessage() + " (opening the log fails; 'herald log"
+                    + " repair' moves it aside and writes an empty one, reporting the groups lost)"));
+            return Map.of();
+        }
     }
 
     /** Counters of one verify run; reports progress every {@link #PROGRESS_STEP_BYTES}. */
@@ -149,8 +209,8 @@ public final class LogFileScan {
     }
 
     /** Checks one segment and its indexes; returns its end offset. */
-    private long verifySegment(String topic, long base, boolean unforced, Totals totals, List<Problem> problems)
-            throws IOException {
+    private long verifySegment(String topic, long base, boolean unforced, long recoveryPoint, Totals totals,
+                               List<Problem> problems) throws IOException {
         Path file = logFile(topic, base);
         Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
         Path timeFile = sibling(topic, base, Segment.TIME_INDEX_SUFFIX);
@@ -176,10 +236,8 @@ public final class LogFileScan {
                         throw new BadRecordException("offset " + r.offset() + " where " + expected + " was expected");
                     }
                 } catch (BadRecordException e) {
-                    problems.add(new Problem(file, position, e.getMessage() + (unforced
-                            ? " (tail not yet forced when the log stopped: opening the log truncates it here"
-                                    + " and drops any later segment)"
-                            : " (sealed segment: a repair moves the rest of the segment to a .quarantine file)")));
+                    problems.add(new Problem(file, position, e.getMessage() + " ("
+                            + whatOpeningDoes(log, position, size, expected, unforced, recoveryPoint) + ")"));
                     totals.advance(size - position);
                     intact = false; // entries past a bad record cannot be checked; the bad record is the finding
                     break;
@@ -219,6 +277,31 @@ public final class LogFileScan {
             }
             return expected;
         }
+    }
+
+    /**
+     * What opening the log does about a bad record at {@code position}, decided as recovery decides it
+     * ({@link SegmentRecovery}): only a bad record that may not have been forced, is not below the
+     * recovery point and has nothing intact after it is a torn tail that opening truncates.
+     */
+    private String whatOpeningDoes(FileHandle log, long position, long size, long expected, boolean unforced,
+                                   long recoveryPoint) throws IOException {
+        String repair = "'herald log repair' moves the damaged bytes to a .quarantine file";
+        if (!unforced) {
+            return "sealed segment: opening the log, or reading it there, fails; " + repair;
+        }
+        if (expected < recoveryPoint) {
+            return "offset " + expected + " is below the recovery point " + recoveryPoint
+                    + " (forced before a clean close or roll): opening the log fails; " + repair;
+        }
+        long intact = scanner.nextIntactRecord(log, position, size, expected);
+        scanner.invalidate();
+        if (intact >= 0) {
+            return "intact records follow from byte " + intact + ", so this is damage, not a torn tail: opening"
+                    + " the log fails; " + repair;
+        }
+        return "tail not yet forced when the log stopped: opening the log truncates it here and drops any later"
+                + " segment";
     }
 
     /**
@@ -321,6 +404,14 @@ public final class LogFileScan {
         }
         bases.sort(null);
         return bases;
+    }
+
+    private static String missing(long from, long to) {
+        return "offsets " + from + " to " + (to - 1) + " (" + (to - from) + " records)";
+    }
+
+    private Path topicDir(String topic) {
+        return dir.resolve(TOPICS).resolve(topic);
     }
 
     private Path logFile(String topic, long base) {

@@ -35,9 +35,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * that follows a failed force on the flusher sees the failure instead of a success the kernel may report
  * to the second caller.
  *
- * <p>Failure: an {@link IOException} from a write or fsync fails the futures of every record not yet
- * acknowledged with that exception and puts the log in the failed state; later requests fail with
- * {@link dev.herald.log.LogFailedException}. Nothing is retried: after a failed fsync the page cache may
+ * <p>Failure: an {@link IOException} from a write or fsync (a full disk included, whether it strikes in a
+ * roll, a record write or an index write) fails the futures of every record not yet acknowledged with that
+ * exception, cuts the active segment back to the acknowledged end so that no record reported failed is
+ * found after reopening, and puts the log in the failed state; later requests fail with
+ * {@link dev.herald.log.LogFailedException}. Every future completes: an unexpected exception fails every
+ * request of its batch. Nothing is retried: after a failed fsync the page cache may
  * have dropped the data, so success can never be assumed. A failed fsync on the flusher does the same:
  * records this thread has written but not yet acknowledged fail with its cause.
  *
@@ -162,6 +165,7 @@ final class LogWriter {
                 Thread.interrupted();
             } catch (RuntimeException | Error e) {
                 failAll(e);
+                abandon(batch, e);
             }
         }
     }
@@ -180,6 +184,7 @@ final class LogWriter {
                     encode(a);
                 } catch (IOException e) {
                     failAll(e);
+                    a.future().completeExceptionally(e); // a roll or write can fail before a is unacked
                 }
             } else if (r instanceof Flush) {
                 forceRequested = true;
@@ -407,15 +412,51 @@ final class LogWriter {
         }
     }
 
-    /** Enters the failed state and fails every record that is not durable. */
+    /**
+     * Enters the failed state and fails every record that is not durable, after cutting the active
+     * segment back to what was acknowledged: a record reported failed must not turn up after reopening
+     * because its bytes reached the file before a later write or the fsync failed. Should the cut itself
+     * fail, the cause says so (suppressed): only then may such records reappear.
+     */
     private void failAll(Throwable cause) {
         log.fail(cause);
+        forceLock.lock(); // the flusher may be forcing the active segment
+        try {
+            active.discardUncommitted();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(new IOException("could not cut " + active + " back to its acknowledged end "
+                    + active.committedSize() + "; records reported failed may be present after reopening", e));
+        } finally {
+            forceLock.unlock();
+        }
         for (Append a : unacked) {
             a.future().completeExceptionally(cause);
         }
         unacked.clear();
         unackedOffsets.clear();
         buffer.clear();
+    }
+
+    /**
+     * After an unexpected exception escaped {@link #doWork}: completes every future of the batch that is
+     * still pending, so no caller waits forever, and still shuts down when the batch held the close.
+     */
+    private void abandon(List<Request> requests, Throwable cause) {
+        Close close = null;
+        for (Request r : requests) {
+            if (r instanceof Append a) {
+                a.future().completeExceptionally(cause);
+            } else if (r instanceof Flush f) {
+                f.future().completeExceptionally(cause);
+            } else if (r instanceof Barrier b) {
+                b.future().completeExceptionally(cause);
+            } else if (r instanceof Close c) {
+                close = c;
+            }
+        }
+        if (close != null && running) {
+            shutDown(close);
+        }
     }
 
     private void shutDown(Close close) {

@@ -57,6 +57,27 @@ final class RecordScanner {
         return record;
     }
 
+    /**
+     * The position of the first whole, valid record after {@code from} (exclusive) and below {@code limit}
+     * whose offset is at least {@code minOffset} and no further past it than the bytes skipped allow, or
+     * -1. Tries every byte position: after a bad record its length field cannot be trusted. What a crash
+     * leaves is a torn tail, never an intact record after a bad one, so a hit means damage. After it,
+     * {@link #lastSize()} is the size of the record found.
+     */
+    long nextIntactRecord(FileHandle file, long from, long limit, long minOffset) throws IOException {
+        for (long q = from + 1; q + MIN_RECORD_SIZE <= limit; q++) {
+            try {
+                LogRecord r = read(file, q, limit);
+                if (r.offset() >= minOffset && r.offset() <= minOffset + (q - from) / MIN_RECORD_SIZE) {
+                    return q;
+                }
+            } catch (BadRecordException e) {
+                // not a record boundary; try the next byte
+            }
+        }
+        return -1;
+    }
+
     /** Makes bytes [position, position + n) available in the window; returns the index of position. */
     private int ensure(FileHandle file, long position, int n, long limit) throws IOException, BadRecordException {
         if (file == windowFile && position >= windowStart && position + n <= windowStart + windowLength) {

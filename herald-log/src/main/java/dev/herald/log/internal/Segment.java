@@ -186,6 +186,19 @@ final class Segment {
         }
     }
 
+    /**
+     * Truncates the log file to the committed size and forces it, dropping records written but never
+     * acknowledged. After a failure only: the in-memory state (next offset, index entries past the end)
+     * is left as it was, and the log refuses writes until reopened. Writer thread.
+     */
+    void discardUncommitted() throws IOException {
+        long keep = committedSize;
+        if (log.size() > keep) {
+            log.truncate(keep);
+            log.force();
+        }
+    }
+
     /** Adds the final time index entry and forces all three files: the segment becomes immutable. */
     void seal() throws IOException {
         finishIndexes();

@@ -14,9 +14,10 @@ import java.util.List;
 
 /**
  * Brings the segments of one topic to a consistent state on open, on the opening thread, before the
- * writer starts. A bad record in the last segment is a torn or damaged tail: the file is truncated there
- * and the truncation reported. A bad record in a sealed segment throws {@link LogCorruptedException}
- * naming the file and position, unless this is a repair, which moves the bad tail to a
+ * writer starts. A bad record in the last segment with nothing intact after it is a torn tail: the file
+ * is truncated there and the truncation reported. One followed by an intact record is damage, as is any
+ * bad record in a sealed segment: it throws {@link LogCorruptedException} naming the file and position,
+ * unless this is a repair, which moves the bad tail to a
  * {@code .quarantine} file and reports it. Nothing is skipped silently.
  */
 final class SegmentRecovery {
@@ -27,6 +28,11 @@ final class SegmentRecovery {
     private final List<RecoveryReport.Truncation> truncations = new ArrayList<>();
     private final List<Path> rebuiltIndexes = new ArrayList<>();
     private final List<RecoveryReport.Quarantine> quarantines = new ArrayList<>();
+    private final List<RecoveryReport.Dropped> dropped = new ArrayList<>();
+    private final List<RecoveryReport.RebuiltFile> rebuiltFiles = new ArrayList<>();
+    private List<DroppedOffsets.Range> known = new ArrayList<>();
+    private long quarantinedFrom = -1;
+    private String quarantinedReason;
 
     SegmentRecovery(FileLayer files, Path dir, int maxRecordBytes, boolean repair) {
         this.files = files;
@@ -36,7 +42,27 @@ final class SegmentRecovery {
     }
 
     RecoveryReport report(boolean checkpointMissing) {
-        return new RecoveryReport(truncations, rebuiltIndexes, quarantines, checkpointMissing);
+        return new RecoveryReport(truncations, rebuiltIndexes, quarantines, dropped, rebuiltFiles, checkpointMissing);
+    }
+
+    /** A repair: reports offsets {@code [from, to)} as no longer in the log. */
+    void dropped(Path file, long from, long to, String reason) {
+        dropped.add(new RecoveryReport.Dropped(file, from, to, reason));
+    }
+
+    /** A repair: reports a small file rebuilt and what was lost with it. */
+    void rebuilt(Path file, String lost) {
+        rebuiltFiles.add(new RecoveryReport.RebuiltFile(file, lost));
+    }
+
+    /** The ranges known dropped (from {@code dropped-offsets}); a repair's salvage adds to it. */
+    void useKnown(List<DroppedOffsets.Range> ranges) {
+        known = ranges;
+    }
+
+    /** Why offsets from {@code from} are missing if a repair quarantined them, else null. */
+    String quarantinedReason(long from) {
+        return quarantinedFrom == from ? quarantinedReason : null;
     }
 
     /** Scans and checks every record of {@code segment}, rebuilding its indexes on the way. */
@@ -49,8 +75,11 @@ final class SegmentRecovery {
      * unforced}: the last one, or one at or past the recovery point) is a torn tail and is truncated,
      * unless its offset is below {@code checkpointed}: records below the recovery point were durable at a
      * clean checkpoint, so damage there is corruption and fails loudly (or is quarantined by a repair).
+     * Returns the base offset of the segment a repair salvaged the intact records after the damage into,
+     * for the caller to validate next, or -1.
      */
-    void validate(Segment segment, boolean unforced, long checkpointed) throws IOException {
+    long validate(Segment segment, boolean unforced, long checkpointed) throws IOException {
+        long salvaged = -1;
         segment.resetIndexes();
         scanner.invalidate();
         long size = segment.log().size();
@@ -63,7 +92,23 @@ final class SegmentRecovery {
                 position += scanner.lastSize();
                 expected++;
             } catch (BadRecordException e) {
-                dropTail(segment, position, size, e.getMessage(), unforced && expected >= checkpointed);
+                boolean torn = unforced && expected >= checkpointed;
+                String reason = e.getMessage();
+                long intact = -1;
+                if (torn || repair) {
+                    intact = scanner.nextIntactRecord(segment.log(), position, size, expected);
+                    if (intact >= 0) {
+                        torn = false; // a crash tears only the tail: this record was whole and got damaged
+                        reason += "; intact records follow from byte " + intact + ", so this is damage, not a torn"
+                                + " tail";
+                    }
+                    scanner.invalidate();
+                }
+                if (torn || !repair) {
+                    dropTail(segment, position, size, reason, torn);
+                } else {
+                    salvaged = salvage(segment, position, size, intact, expected, reason);
+                }
                 break;
             }
         }
@@ -71,6 +116,50 @@ final class SegmentRecovery {
         segment.index().force();
         segment.timeIndex().force();
         segment.commit(position, expected);
+        return salvaged;
+    }
+
+    /**
+     * A repair: moves the damaged bytes from {@code position} up to the next intact record ({@code intact},
+     * or the end when there is none) to a {@code .quarantine} file, and the intact records after them to a
+     * new segment named by the first one's offset; truncates the segment at the damage. Returns the new
+     * segment's base offset, or -1.
+     */
+    private long salvage(Segment segment, long position, long size, long intact, long expected, String reason)
+            throws IOException {
+        long end = intact >= 0 ? intact : size;
+        Path quarantine = quarantineFileFor(segment.logFile);
+        copyRange(segment.log(), position, end, quarantine);
+        long salvagedBase = -1;
+        if (intact >= 0) {
+            try {
+                salvagedBase = scanner.read(segment.log(), intact, size).offset();
+            } catch (BadRecordException e) {
+                throw new IllegalStateException("the intact record at " + intact + " no longer reads", e);
+            }
+            scanner.invalidate();
+            Path target = dir.resolve(Segment.fileName(salvagedBase, Segment.LOG_SUFFIX));
+            if (files.exists(target)) {
+                throw new LogCorruptedException(segment.logFile, intact, "the intact records from offset "
+                        + salvagedBase + " cannot be salvaged: " + target.getFileName() + " exists");
+            }
+            copyRange(segment.log(), intact, size, target);
+            known.add(new DroppedOffsets.Range(expected, salvagedBase));
+            dropped.add(new RecoveryReport.Dropped(segment.logFile, expected, salvagedBase, "damaged record(s) at"
+                    + " bytes " + position + " to " + intact + " moved to " + quarantine.getFileName() + ": " + reason
+                    + "; the intact records after them kept in " + target.getFileName()));
+        } else {
+            quarantinedFrom = expected;
+            quarantinedReason = "quarantined with the damaged tail of " + segment.logFile.getFileName() + " (from byte "
+                    + position + ", moved to " + quarantine.getFileName() + "): " + reason;
+        }
+        files.forceDirectory(dir);
+        segment.log().truncate(position);
+        segment.log().force();
+        quarantines.add(new RecoveryReport.Quarantine(segment.logFile, position, end - position, quarantine,
+                reason));
+        scanner.invalidate();
+        return salvagedBase;
     }
 
     /**
@@ -139,22 +228,14 @@ final class SegmentRecovery {
         files.forceDirectory(dir);
     }
 
+    /** Truncates a torn tail ({@code last}), or fails naming the damage. */
     private void dropTail(Segment segment, long position, long size, String reason, boolean last) throws IOException {
-        if (last) {
-            segment.log().truncate(position);
-            segment.log().force();
-            truncations.add(new RecoveryReport.Truncation(segment.logFile, position, size - position, reason));
-        } else if (repair) {
-            Path quarantine = quarantineFileFor(segment.logFile);
-            copyRange(segment.log(), position, size, quarantine);
-            files.forceDirectory(dir);
-            segment.log().truncate(position);
-            segment.log().force();
-            quarantines.add(new RecoveryReport.Quarantine(segment.logFile, position, size - position, quarantine,
-                    reason));
-        } else {
+        if (!last) {
             throw new LogCorruptedException(segment.logFile, position, reason);
         }
+        segment.log().truncate(position);
+        segment.log().force();
+        truncations.add(new RecoveryReport.Truncation(segment.logFile, position, size - position, reason));
         scanner.invalidate();
     }
 

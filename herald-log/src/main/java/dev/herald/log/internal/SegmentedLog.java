@@ -64,10 +64,12 @@ public final class SegmentedLog implements Log {
 
     /**
      * Opens (creating if needed) the topic in {@code dir}, runs recovery on the calling thread, and starts
-     * the writer thread. With {@code repair}, damaged tails of sealed segments are quarantined instead of
-     * failing the open.
+     * the writer thread. With {@code repair}, damaged records are quarantined (the intact ones after them
+     * kept in a segment of their own) and missing offsets recorded in {@code dropped-offsets}, instead of
+     * failing the open; each dropped range is reported with its record count.
      *
-     * @throws LogCorruptedException when a sealed segment is damaged and {@code repair} is false
+     * @throws LogCorruptedException when {@code repair} is false and a record is damaged (not a torn tail),
+     *         offsets are missing between segments, or the recovery point is past the recovered end
      */
     public static SegmentedLog open(String name, Path dir, LogOptions options, boolean repair) throws IOException {
         FileLayer files = options.fileLayer();
@@ -86,8 +88,23 @@ public final class SegmentedLog implements Log {
         boolean checkpointMissing = recoveryPoint < 0 && !bases.isEmpty();
         List<Segment> segments = new ArrayList<>();
         SegmentRecovery recovery = new SegmentRecovery(files, dir, options.maxRecordBytes(), repair);
+        List<DroppedOffsets.Range> known = readDropped(files, dir, repair, recovery);
+        recovery.useKnown(known);
+        if (repair && checkpointMissing) {
+            recovery.rebuilt(dir.resolve(RecoveryPoint.FILE_NAME), "nothing: it was "
+                    + (recoveryPoint == RecoveryPoint.DAMAGED ? "damaged" : "missing") + ", so every segment was"
+                    + " validated whole instead; the repair's close writes a new one");
+        }
+        int knownBefore = known.size();
         try {
-            if (bases.isEmpty()) {
+            if (bases.isEmpty() && recoveryPoint > 0) {
+                // Every segment file is gone, yet records up to the recovery point were durable.
+                Path rp = dir.resolve(RecoveryPoint.FILE_NAME);
+                missing(rp, 0, recoveryPoint, "lost: recovery point " + recoveryPoint + " but no segment"
+                        + " file", repair, known, recovery);
+                segments.add(Segment.create(files, dir, recoveryPoint, options.indexIntervalBytes()));
+                files.forceDirectory(dir);
+            } else if (bases.isEmpty()) {
                 segments.add(Segment.create(files, dir, 0, options.indexIntervalBytes()));
                 files.forceDirectory(dir);
                 // From the start, so that a missing recovery point always means a lost file: under
@@ -112,16 +129,27 @@ public final class SegmentedLog implements Log {
                     boolean unforced = last || (recoveryPoint >= 0 && base >= recoveryPoint);
                     // A repair rescans every segment whole: damage may sit anywhere, not only after
                     // the last index entry that a normal open trusts.
+                    long salvaged = -1;
                     if (i < validateFrom && !repair) {
                         recovery.loadSealed(s, indexesExisted, options.indexIntervalBytes());
                     } else {
-                        recovery.validate(s, unforced, recoveryPoint);
+                        salvaged = recovery.validate(s, unforced, recoveryPoint);
+                        if (salvaged >= 0) {
+                            bases.add(i + 1, salvaged); // a repair moved the records after damage there
+                        }
                     }
                     if (i > 0 && segments.get(i - 1).nextOffset() > base) {
                         throw new LogCorruptedException(s.logFile, 0, "base offset " + base
                                 + " overlaps the previous segment, which ends at " + segments.get(i - 1).nextOffset());
                     }
-                    if (!last && unforced && s.nextOffset() < bases.get(i + 1)) {
+                    if (i > 0 && segments.get(i - 1).nextOffset() < base) {
+                        long from = segments.get(i - 1).nextOffset();
+                        String quarantined = recovery.quarantinedReason(from);
+                        String why = quarantined != null ? quarantined
+                                : "missing before this segment: the segment file holding them was deleted or lost";
+                        missing(s.logFile, from, base, why, repair, known, recovery);
+                    }
+                    if (!last && unforced && salvaged < 0 && s.nextOffset() < bases.get(i + 1)) {
                         // Its tail was torn: nothing after it can have been durable. Drop the rest.
                         List<Segment> following = new ArrayList<>();
                         for (int j = i + 1; j < bases.size(); j++) {
@@ -131,7 +159,19 @@ public final class SegmentedLog implements Log {
                         break;
                     }
                 }
-                files.forceDirectory(dir); // makes index files created by this open durable
+                long end = segments.get(segments.size() - 1).nextOffset();
+                if (recoveryPoint > end) {
+                    // A recovery point is written only once every record below it is durable.
+                    missing(dir.resolve(RecoveryPoint.FILE_NAME), end, recoveryPoint, "lost: recovery point "
+                            + recoveryPoint + " is past the recovered end " + end + ", so the last segment file was"
+                            + " deleted or lost", repair, known, recovery);
+                    Segment s = Segment.create(files, dir, recoveryPoint, options.indexIntervalBytes());
+                    segments.add(s); // the next append gets the recovery point, reusing no offset below it
+                }
+                files.forceDirectory(dir); // makes index and segment files created by this open durable
+            }
+            if (known.size() != knownBefore) {
+                DroppedOffsets.write(files, dir, known);
             }
         } catch (IOException | RuntimeException e) {
             for (Segment s : segments) {
@@ -146,6 +186,40 @@ public final class SegmentedLog implements Log {
         SegmentedLog log = new SegmentedLog(name, dir, options, segments, recovery.report(checkpointMissing));
         log.writer.start(name);
         return log;
+    }
+
+    /**
+     * Offsets {@code [from, to)} are not in the log. Known to {@code dropped-offsets} from an earlier
+     * repair: fine. Else a repair records and reports them; an open fails.
+     */
+    private static void missing(Path file, long from, long to, String why, boolean repair,
+                                List<DroppedOffsets.Range> known, SegmentRecovery recovery) {
+        if (DroppedOffsets.covers(known, from, to)) {
+            return;
+        }
+        String reason = "offsets " + from + " to " + (to - 1) + " (" + (to - from) + " records): " + why;
+        if (!repair) {
+            throw new LogCorruptedException(file, 0, reason + "; 'herald log repair' records the loss");
+        }
+        known.add(new DroppedOffsets.Range(from, to));
+        recovery.dropped(file, from, to, reason);
+    }
+
+    /** The ranges of {@code dropped-offsets}; a repair replaces a damaged file (rewritten at the end). */
+    private static List<DroppedOffsets.Range> readDropped(FileLayer files, Path dir, boolean repair,
+                                                          SegmentRecovery recovery) throws IOException {
+        try {
+            return DroppedOffsets.read(files, dir);
+        } catch (LogCorruptedException e) {
+            if (!repair) {
+                throw e;
+            }
+            Path file = dir.resolve(DroppedOffsets.FILE_NAME);
+            files.deleteIfExists(file);
+            recovery.rebuilt(file, "the record of earlier repairs' gaps (" + e.getMessage()
+                    + "); this repair records again every gap it finds");
+            return new ArrayList<>();
+        }
     }
 
     private static long parseBase(Path p, String f) {
