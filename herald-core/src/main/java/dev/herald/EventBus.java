@@ -81,7 +81,13 @@ public interface EventBus extends AutoCloseable {
     return subscribe(payloadType, handler, SubscribeOptions.defaults());
   }
 
-  /** Subscribes to events whose payload is a {@code payloadType}. */
+  /**
+   * Subscribes to events whose payload is a {@code payloadType}.
+   *
+   * @throws IllegalArgumentException if no payload can be a {@code payloadType}: a primitive type
+   *     (payloads are objects; subscribe to its wrapper, {@code Integer.class} for {@code int}),
+   *     {@code void} or {@link Void}
+   */
   <T> Subscription subscribe(
       Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options);
 
@@ -100,6 +106,9 @@ public interface EventBus extends AutoCloseable {
    * Subscribes to events whose type matches {@code pattern}, expecting payloads of {@code
    * payloadType}. An event whose payload is not one is a failed attempt with a {@link
    * ClassCastException} (it ends in the dead-letter channel, never in the handler).
+   *
+   * @throws IllegalArgumentException if no payload can be a {@code payloadType} (see {@link
+   *     #subscribe(Class, PayloadHandler, SubscribeOptions)})
    */
   <T> Subscription subscribe(
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options);

@@ -402,7 +402,7 @@ public final class Engine implements EventBus {
   @Override
   public <T> Subscription subscribe(
       Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options) {
-    Objects.requireNonNull(payloadType, "payloadType");
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
     Objects.requireNonNull(handler, "handler");
     return add(
         Selector.forClass(payloadType),
@@ -415,7 +415,7 @@ public final class Engine implements EventBus {
   @SuppressWarnings("unchecked")
   public <T> Subscription subscribe(
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
-    Objects.requireNonNull(payloadType, "payloadType");
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
     Objects.requireNonNull(handler, "handler");
     Selector selector = Selector.forPattern(pattern);
     if (payloadType == Object.class) {

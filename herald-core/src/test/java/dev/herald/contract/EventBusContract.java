@@ -276,6 +276,27 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void aPayloadClassThatNoPayloadCanHaveIsRefused() {
+      assertThatThrownBy(() -> bus.subscribe(int.class, x -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("payloadType")
+          .hasMessageContaining("Integer");
+      assertThatThrownBy(() -> bus.subscribe("a.b", long.class, e -> {}, named("prim")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Long");
+      assertThatThrownBy(() -> bus.subscribe(void.class, x -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("payloadType");
+      assertThatThrownBy(() -> bus.subscribe(Void.class, x -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("payloadType");
+      assertThatThrownBy(() -> bus.respond("a.q", boolean.class, r -> r.data()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Boolean");
+      assertThat(bus.stats().subscriptions()).isEmpty();
+    }
+
+    @Test
     void duplicateLiveNamesAreRefused() {
       bus.subscribe("a.b", e -> {}, named("dup"));
       assertThatThrownBy(() -> bus.subscribe("a.c", e -> {}, named("dup")))
