@@ -121,18 +121,26 @@ public interface EventBus extends AutoCloseable {
   Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options);
 
   /**
-   * Sends a request and waits, without blocking a thread, for the first reply.
+   * Sends a request and waits, without blocking a thread, for the first reply. At most {@link
+   * Herald.Builder#maxPendingRequests} requests of a bus wait for a reply at a time.
    *
+   * @param timeout how long to wait for the reply; positive
    * @return a future of the reply's payload, failed with {@link NoResponderException} if no
-   *     subscription matched the request, {@link RequestTimeoutException} if no reply came within
-   *     {@code timeout}, {@link RemoteFailureException} if the responder threw, or {@link
+   *     subscription matched the request, {@link TooManyRequestsException} if as many requests as
+   *     the bus allows already wait for a reply (nothing was sent), {@link
+   *     RequestTimeoutException} if no reply came within {@code timeout}, {@link
+   *     RemoteFailureException} if the responder threw (an exception or an error), or {@link
    *     ClassCastException} if the reply is not a {@code replyType}
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   <R> CompletableFuture<R> request(
       String type, Object payload, Class<R> replyType, Duration timeout);
 
   /**
    * Answers requests whose type matches {@code pattern}: the responder's return value is the reply.
+   * What the responder throws, an exception or an error, is the reply too: the requester's future
+   * fails at once with a {@link RemoteFailureException} that carries its class and message. A
+   * {@link VirtualMachineError} is then also rethrown, to the subscription's failure handling.
    */
   <T> Subscription respond(
       String pattern, Class<T> requestType, Responder<T> responder, SubscribeOptions options);

@@ -22,6 +22,7 @@ import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
 import dev.herald.TimeSource;
+import dev.herald.TooManyRequestsException;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -58,6 +61,8 @@ public final class Engine implements EventBus {
   private static final String REPLY_TO = "replyto";
   private static final String IN_REPLY_TO = "inreplyto";
   private static final String REPLY_ERROR = "replyerror";
+  /** The name of the bus's own subscription to replies, reserved. */
+  private static final String REPLIES = "herald.replies";
   private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Executor executor;
@@ -89,6 +94,9 @@ public final class Engine implements EventBus {
   private final boolean listenerTakesStoreFailures;
 
   private final Map<String, CompletableFuture<Object>> pendingRequests = new ConcurrentHashMap<>();
+  private final int maxPendingRequests;
+  // Requests admitted and not yet ended; may exceed the map's size while one is being set up.
+  private final AtomicInteger pendingCount = new AtomicInteger();
   private volatile SubscriptionImpl replySubscription;
 
   private volatile boolean closed;
@@ -107,8 +115,10 @@ public final class Engine implements EventBus {
       BusListener listener,
       TimeSource time,
       String source,
-      Transport transport) {
+      Transport transport,
+      int maxPendingRequests) {
     this.transport = transport;
+    this.maxPendingRequests = maxPendingRequests;
     if (executor == null) {
       // Idle workers end after a keep-alive, so a bus its owner forgot to close does not keep the
       // JVM alive forever; the pool starts threads again on demand.
@@ -404,6 +414,7 @@ public final class Engine implements EventBus {
       Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options) {
     Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
     Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
     return add(
         Selector.forClass(payloadType),
         options,
@@ -417,6 +428,7 @@ public final class Engine implements EventBus {
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
     Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
     Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
     Selector selector = Selector.forPattern(pattern);
     if (payloadType == Object.class) {
       return add(selector, options, pattern, e -> handler.handle((Event<T>) e));
@@ -444,7 +456,16 @@ public final class Engine implements EventBus {
   @Override
   public Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
     Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
     return add(Selector.unrouted(), options, "unrouted", e -> handler.handle(cast(e)));
+  }
+
+  /** Refuses the name the bus keeps for its own subscription to replies. */
+  private static void requireUserName(SubscribeOptions options) {
+    if (REPLIES.equals(Objects.requireNonNull(options, "options").name())) {
+      throw new IllegalArgumentException(
+          "name: '" + REPLIES + "' is reserved for the bus's own subscription to replies");
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -589,6 +610,9 @@ public final class Engine implements EventBus {
       String type, Object payload, Class<R> replyType, Duration timeout) {
     Objects.requireNonNull(replyType, "replyType");
     Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout: must be positive, was " + timeout);
+    }
     ensureReplySubscription();
     Event<Object> request =
         Event.builder(type).source(source).data(payload).extension(REPLY_TO, this.replyType).build();
@@ -596,26 +620,58 @@ public final class Engine implements EventBus {
     if (reg.forType(type).length + byClass(reg, type, payload).length == 0) {
       return CompletableFuture.failedFuture(new NoResponderException(type));
     }
+    // Counted before the request exists, so that racing requesters never pass the bound together.
+    if (pendingCount.incrementAndGet() > maxPendingRequests) {
+      pendingCount.decrementAndGet();
+      return CompletableFuture.failedFuture(new TooManyRequestsException(maxPendingRequests));
+    }
     CompletableFuture<Object> reply = new CompletableFuture<>();
     String id = request.id();
     pendingRequests.put(id, reply);
+    ScheduledFuture<?> timeoutTask = null;
     try {
-      timer.schedule(
-          () -> {
-            CompletableFuture<Object> f = pendingRequests.remove(id);
-            if (f != null) {
-              f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
-            }
-          },
-          timeout.toNanos(),
-          TimeUnit.NANOSECONDS);
+      timeoutTask =
+          timer.schedule(
+              () -> {
+                CompletableFuture<Object> f = pendingRequests.remove(id);
+                if (f != null) {
+                  f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
+                }
+              },
+              saturatedNanos(timeout),
+              TimeUnit.NANOSECONDS);
       emit(request);
     } catch (RuntimeException e) {
       pendingRequests.remove(id);
       reply.completeExceptionally(
           e instanceof RejectedExecutionException ? new BusClosedException("request") : e);
     }
-    return reply.thenApply(replyType::cast);
+    ScheduledFuture<?> task = timeoutTask;
+    // However the request ends (reply, timeout, close, failure to send), its place is freed and its
+    // timeout leaves the timer, before the requester hears of the outcome.
+    return reply
+        .whenComplete(
+            (r, t) -> {
+              pendingCount.decrementAndGet();
+              if (task != null) {
+                task.cancel(false);
+              }
+            })
+        .thenApply(replyType::cast);
+  }
+
+  /** The duration in nanoseconds, or Long.MAX_VALUE for one too long to say so (292 years). */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** Tasks waiting on the timer (request timeouts, retries); for tests. */
+  int timerTasks() {
+    return timer.getQueue().size();
   }
 
   private void ensureReplySubscription() {
@@ -627,8 +683,10 @@ public final class Engine implements EventBus {
         replySubscription =
             add(
                 Selector.forPattern(replyType),
-                SubscribeOptions.defaults().name("herald.replies").mailboxCapacity(1 << 16),
-                "herald.replies",
+                SubscribeOptions.defaults()
+                    .name(REPLIES)
+                    .mailboxCapacity(Math.max(1 << 16, maxPendingRequests)),
+                REPLIES,
                 this::onReply);
       }
     }
@@ -657,10 +715,15 @@ public final class Engine implements EventBus {
         request -> {
           String replyTo = request.extension(REPLY_TO);
           Event.Builder<Object> reply;
+          VirtualMachineError fatal = null;
           try {
             Object answer = responder.respond(request);
             reply = Event.builder(replyTo == null ? "herald.reply.none" : replyTo).data(answer);
-          } catch (Exception e) {
+          } catch (Throwable e) {
+            // An Error is the requester's failure too: it is answered at once, not left to time out.
+            if (e instanceof VirtualMachineError vme) {
+              fatal = vme;
+            }
             String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             reply =
                 Event.builder(replyTo == null ? "herald.reply.none" : replyTo)
@@ -670,6 +733,10 @@ public final class Engine implements EventBus {
           if (replyTo != null) {
             emitInternal(
                 reply.source(source).extension(IN_REPLY_TO, request.id()).build());
+          }
+          if (fatal != null) {
+            // The JVM is in trouble: the subscription's failure handling must hear of it too.
+            throw fatal;
           }
         };
     return subscribe(pattern, requestType, (EventHandler<T>) cast(handler), options);

@@ -25,6 +25,7 @@ import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
+import dev.herald.TooManyRequestsException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -1009,6 +1010,78 @@ public abstract class EventBusContract {
       assertThatThrownBy(() -> get(f))
           .hasCauseInstanceOf(RemoteFailureException.class)
           .hasMessageContaining("bad request");
+    }
+
+    @Test
+    void aResponderThatThrowsAnErrorFailsTheRequestAtOnce() {
+      bus.respond(
+          "error.q",
+          String.class,
+          req -> {
+            throw new AssertionError("broken invariant");
+          });
+      CompletableFuture<String> f = bus.request("error.q", "x", String.class, LONG);
+      // Well within the request's own timeout: the failure is the reply, not the timeout.
+      assertThatThrownBy(() -> f.get(10, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(RemoteFailureException.class)
+          .hasMessageContaining("AssertionError")
+          .hasMessageContaining("broken invariant");
+    }
+
+    @Test
+    void theRepliesNameIsReservedSoRequestsKeepWorking() throws Exception {
+      assertThatThrownBy(() -> bus.subscribe("a.b", e -> {}, named("herald.replies")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("herald.replies")
+          .hasMessageContaining("reserved");
+      bus.respond("twice.q", Integer.class, req -> req.data() * 2);
+      assertThat(get(bus.request("twice.q", 21, Integer.class, LONG))).isEqualTo(42);
+      assertThatThrownBy(() -> bus.subscribe("a.b", e -> {}, named("herald.replies")))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aTimeoutThatIsNotPositiveIsRefused() {
+      bus.respond("t.q", Integer.class, req -> req.data());
+      for (Duration bad : List.of(Duration.ofMillis(-1), Duration.ZERO)) {
+        assertThatThrownBy(() -> bus.request("t.q", 1, Integer.class, bad))
+            .as(bad.toString())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("timeout");
+      }
+    }
+
+    @Test
+    void pendingRequestsAreBoundedAndFreedByTheirReplies() throws Exception {
+      bus.close(LONG);
+      bus = newBusBuilder().listener(listener).maxPendingRequests(4).build();
+      CountDownLatch release = new CountDownLatch(1);
+      bus.respond(
+          "slow.q",
+          Integer.class,
+          req -> {
+            release.await();
+            return req.data();
+          });
+      List<CompletableFuture<Integer>> pending = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        pending.add(bus.request("slow.q", i, Integer.class, LONG));
+      }
+      CompletableFuture<Integer> fifth = bus.request("slow.q", 4, Integer.class, LONG);
+      assertThatThrownBy(() -> fifth.get(10, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(TooManyRequestsException.class)
+          .hasMessageContaining("4 requests")
+          .hasMessageContaining("maxPendingRequests");
+      release.countDown();
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(pending.get(i))).isEqualTo(i);
+      }
+      // Every reply freed its place: four more fit again.
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(bus.request("slow.q", 10 + i, Integer.class, LONG))).isEqualTo(10 + i);
+      }
     }
 
     @Test
