@@ -27,6 +27,7 @@ import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,8 @@ public final class Engine implements EventBus {
   private final LongAdder refusedClosed = new LongAdder();
   private final LongAdder unrouted = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
+  // Indexed by DropReason.ordinal().
+  private final LongAdder[] drops = newAdders(DropReason.values().length);
   private final LongAdder storeFailures = new LongAdder();
   private final LongAdder storedOnly = new LongAdder();
   private final LongAdder stored = new LongAdder();
@@ -893,6 +896,7 @@ public final class Engine implements EventBus {
   }
 
   void notifyDropped(String sub, Event<?> event, DropReason reason) {
+    drops[reason.ordinal()].increment();
     try {
       listener.onDropped(sub, event, reason);
     } catch (RuntimeException e) {
@@ -914,11 +918,6 @@ public final class Engine implements EventBus {
     failures.warn(() -> "BusListener." + method + " threw; delivery carries on", e);
   }
 
-  /** How many listener calls threw. */
-  public long listenerErrors() {
-    return listenerErrors.sum();
-  }
-
   @Override
   public BusStats stats() {
     long storeFailedNow = storeFailures.sum();
@@ -936,6 +935,10 @@ public final class Engine implements EventBus {
         subs.add(s.stats());
       }
     }
+    Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      dropped.put(r, drops[r.ordinal()].sum());
+    }
     return new BusStats(
         published,
         Math.max(0, published - storedOnlyNow - unroutedNow),
@@ -943,7 +946,17 @@ public final class Engine implements EventBus {
         unroutedNow,
         storedNow,
         storeFailedNow,
-        subs);
+        subs,
+        listenerErrors.sum(),
+        dropped);
+  }
+
+  private static LongAdder[] newAdders(int n) {
+    LongAdder[] adders = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      adders[i] = new LongAdder();
+    }
+    return adders;
   }
 
   // ---------------------------------------------------------------- closing

@@ -956,6 +956,57 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void listenerErrorsAndDropsByReasonAreInTheBusStats() throws Exception {
+      bus.close();
+      bus =
+          newBusBuilder()
+              .listener(
+                  new BusListener() {
+                    @Override
+                    public void onHandled(String s, Event<?> e, int attempts, long nanos) {
+                      throw new IllegalStateException("a broken listener");
+                    }
+
+                    @Override
+                    public void onDropped(String s, Event<?> e, DropReason reason) {
+                      throw new IllegalStateException("a broken listener");
+                    }
+                  })
+              .build();
+      CountDownLatch inHandler = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Subscription s =
+          bus.subscribe(
+              "st.e",
+              e -> {
+                inHandler.countDown();
+                release.await();
+              },
+              named("shedding").backpressure(Backpressure.dropNewest()).mailboxCapacity(2));
+      bus.emit("st.e", -1);
+      assertThat(inHandler.await(30, SECONDS)).isTrue();
+      for (int i = 0; i < 5; i++) {
+        bus.emit("st.e", i); // two fit, three are dropped
+      }
+      release.countDown();
+      await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 3);
+      s.close();
+      BusStats stats = bus.stats();
+      // Counted over the bus's life: the closed subscription's drops stay in.
+      assertThat(stats.subscription("shedding")).isNull();
+      assertThat(stats.dropped(DropReason.NEWEST)).isEqualTo(3);
+      assertThat(stats.droppedByReason())
+          .containsOnlyKeys(DropReason.values())
+          .containsEntry(DropReason.OLDEST, 0L)
+          .containsEntry(DropReason.REJECTED, 0L)
+          .containsEntry(DropReason.CLOSED, 0L);
+      // Three deliveries heard by onHandled (the last a moment after it counts as delivered), three
+      // drops by onDropped: each call threw, and none more.
+      await().atMost(30, SECONDS).until(() -> bus.stats().listenerErrors() >= 6);
+      assertThat(bus.stats().listenerErrors()).isEqualTo(6);
+    }
+
+    @Test
     void latencyIsMeasured() throws Exception {
       Subscription s = bus.subscribe("lat.e", e -> {}, named("lat"));
       for (int i = 0; i < 100; i++) {
