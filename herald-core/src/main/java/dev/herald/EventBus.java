@@ -160,6 +160,12 @@ public interface EventBus extends AutoCloseable {
    * Stops accepting publishes, delivers what is in flight within {@code timeout}, counts the rest as
    * dropped ({@link DropReason#CLOSED}), and stops every thread Herald started. Idempotent: a second
    * call returns the first call's report.
+   *
+   * <p>A handler of this bus may call it. Close then waits for everything but that handler's own
+   * delivery, which cannot go on while the handler waits in close: the events queued behind it in
+   * its mailbox (its lane, with concurrency) are not delivered, and the report counts them
+   * undelivered. The handler itself runs on to its end, and its thread ends once it returns: {@link
+   * CloseReport#threadsStopped()} is about every other thread.
    */
   CloseReport close(Duration timeout);
 

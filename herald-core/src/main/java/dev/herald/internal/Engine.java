@@ -979,10 +979,13 @@ public final class Engine implements EventBus {
     return true;
   }
 
-  private boolean allQuiet() {
+  /** Whether every lane but {@code except} (null for none) is quiet. */
+  private boolean allQuiet(Lane except) {
     for (SubscriptionImpl s : draining) {
-      if (!allQuiet(s)) {
-        return false;
+      for (Lane lane : s.lanes) {
+        if (lane != except && !lane.isQuiet()) {
+          return false;
+        }
       }
     }
     return true;
@@ -1011,10 +1014,16 @@ public final class Engine implements EventBus {
       }
       // Publishers already inside publish() finish routing before draining is judged.
       gate.awaitNoneInside(() -> System.nanoTime() < deadline);
-      boolean drained = awaitQuiet(deadline);
+      // Called by a handler of this bus: its own lane cannot drain while it waits here.
+      Lane caller = Lane.CURRENT.get();
+      if (caller != null && caller.sub.engine != this) {
+        caller = null;
+      }
+      boolean drained = awaitQuiet(deadline, caller);
       abandoned = true;
       timer.shutdownNow();
-      boolean threadsStopped = stopOwnedExecutor(deadline);
+      boolean threadsStopped =
+          stopOwnedExecutor(deadline, caller != null && caller.executor == ownedExecutor);
       Map<String, Long> undelivered = new LinkedHashMap<>();
       for (SubscriptionImpl s : draining) {
         long left = 0;
@@ -1043,9 +1052,9 @@ public final class Engine implements EventBus {
     }
   }
 
-  private boolean awaitQuiet(long deadline) {
+  private boolean awaitQuiet(long deadline, Lane except) {
     synchronized (idleMonitor) {
-      while (!allQuiet()) {
+      while (!allQuiet(except)) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           return false;
@@ -1061,22 +1070,36 @@ public final class Engine implements EventBus {
     }
   }
 
-  private boolean stopOwnedExecutor(long deadline) {
+  /**
+   * Stops the bus's own pool. {@code fromPool}: the caller is one of its threads (a handler called
+   * close), which ends only once its handler returns, so only the others are waited for.
+   */
+  private boolean stopOwnedExecutor(long deadline, boolean fromPool) {
     if (ownedExecutor == null) {
       return true;
     }
     ownedExecutor.shutdown();
     try {
       long remaining = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
-      if (ownedExecutor.awaitTermination(remaining, TimeUnit.NANOSECONDS)) {
+      if (awaitPool(remaining, fromPool)) {
         return true;
       }
       // Handlers still running past the timeout: interrupt them, and give them a moment.
+      boolean wasInterrupted = Thread.currentThread().isInterrupted();
       ownedExecutor.shutdownNow();
-      return ownedExecutor.awaitTermination(2, TimeUnit.SECONDS);
+      if (fromPool && !wasInterrupted) {
+        Thread.interrupted(); // shutdownNow interrupted the caller too: it is not being stopped
+      }
+      return awaitPool(TimeUnit.SECONDS.toNanos(2), fromPool);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  private boolean awaitPool(long nanos, boolean fromPool) throws InterruptedException {
+    return fromPool
+        ? ownedExecutor.awaitOthersEnded(nanos, TimeUnit.NANOSECONDS)
+        : ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
   }
 }

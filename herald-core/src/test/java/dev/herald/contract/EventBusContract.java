@@ -1243,6 +1243,56 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void closeFromInsideAHandlerDoesNotWaitForThatHandler() throws Exception {
+      LongAdder others = new LongAdder();
+      bus.subscribe("other.e", e -> others.increment(), blocking("other"));
+      for (int i = 0; i < 100; i++) {
+        bus.emit("other.e", i);
+      }
+      CountDownLatch queued = new CountDownLatch(1);
+      CompletableFuture<CloseReport> closedFromHandler = new CompletableFuture<>();
+      bus.subscribe(
+          "closer.e",
+          e -> {
+            if (e.data().equals(0)) {
+              queued.await();
+              closedFromHandler.complete(bus.close(LONG));
+            }
+          },
+          blocking("closer"));
+      for (int i = 0; i < 3; i++) {
+        bus.emit("closer.e", i);
+      }
+      queued.countDown();
+      // Well within close's own timeout: it does not wait for the handler that called it.
+      CloseReport report = closedFromHandler.get(10, SECONDS);
+      assertThat(others.sum()).isEqualTo(100);
+      // The two events behind the caller in its mailbox cannot be delivered any more.
+      assertThat(report.undelivered()).isEqualTo(Map.of("closer", 2L));
+      assertThat(report.drained()).isFalse();
+      assertThat(report.threadsStopped()).isTrue();
+      await().atMost(30, SECONDS).until(() -> listener.drops(DropReason.CLOSED) == 2);
+      await()
+          .atMost(30, SECONDS)
+          .until(
+              () -> {
+                Set<Thread> left = heraldThreads();
+                left.removeAll(heraldThreadsBefore);
+                return left.isEmpty();
+              });
+    }
+
+    @Test
+    void closeFromInsideAHandlerWithNothingBehindItDrains() throws Exception {
+      CompletableFuture<CloseReport> closedFromHandler = new CompletableFuture<>();
+      bus.subscribe("last.e", e -> closedFromHandler.complete(bus.close(LONG)), named("last"));
+      bus.emit("last.e", 1);
+      CloseReport report = closedFromHandler.get(10, SECONDS);
+      assertThat(report.drained()).isTrue();
+      assertThat(report.undelivered()).isEmpty();
+    }
+
+    @Test
     void closeIsIdempotent() {
       CloseReport first = bus.close(LONG);
       assertThat(bus.close(LONG)).isSameAs(first);
