@@ -151,7 +151,12 @@ public final class Names {
       new URI(source);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          "source: '" + source + "' is not a URI-reference: " + e.getMessage(), e);
+          "source: '"
+              + source
+              + "' is not a URI-reference: "
+              + e.getReason()
+              + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""),
+          e);
     }
     if (VALID_SOURCES.size() < MAX_REMEMBERED_SOURCES) {
       VALID_SOURCES.put(source, Boolean.TRUE);
