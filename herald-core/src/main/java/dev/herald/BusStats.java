@@ -1,6 +1,9 @@
 package dev.herald;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A snapshot of a bus's counters. Every published event is exactly one of routed, stored only or
@@ -24,6 +27,11 @@ import java.util.List;
  * @param stored events the transport confirmed as stored, routed or not; 0 without a transport
  * @param storeFailed events the transport failed to store (see {@link BusListener#onStoreFailed})
  * @param subscriptions a snapshot per live subscription
+ * @param listenerErrors calls to the bus's {@link BusListener} that threw (each is also logged;
+ *     delivery carries on)
+ * @param droppedByReason events dropped at subscriptions, per reason, over the bus's life: every
+ *     subscription's, closed ones included (each was reported to {@link BusListener#onDropped});
+ *     every reason is a key
  */
 public record BusStats(
     long published,
@@ -32,9 +40,21 @@ public record BusStats(
     long unrouted,
     long stored,
     long storeFailed,
-    List<SubscriptionStats> subscriptions) {
+    List<SubscriptionStats> subscriptions,
+    long listenerErrors,
+    Map<DropReason, Long> droppedByReason) {
   public BusStats {
     subscriptions = List.copyOf(subscriptions);
+    EnumMap<DropReason, Long> all = new EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      all.put(r, droppedByReason.getOrDefault(r, 0L));
+    }
+    droppedByReason = Collections.unmodifiableMap(all);
+  }
+
+  /** Events dropped at subscriptions for {@code reason}, over the bus's life. */
+  public long dropped(DropReason reason) {
+    return droppedByReason.get(reason);
   }
 
   /** The snapshot of the subscription with this name, or null. */

@@ -8,7 +8,8 @@ import java.util.Map;
  * @param drained true if every routed event was finished within the timeout
  * @param undelivered per subscription name, the events that were not (counted as dropped, {@link
  *     DropReason#CLOSED}); only subscriptions with a non-zero count appear
- * @param threadsStopped true if every thread Herald started has ended
+ * @param threadsStopped true if every thread Herald started has ended; when a handler called close,
+ *     every one but that handler's, which ends once the handler returns
  */
 public record CloseReport(boolean drained, Map<String, Long> undelivered, boolean threadsStopped) {
   public CloseReport {

@@ -21,8 +21,12 @@ import java.util.Objects;
  *   <li>{@code type}: dot-separated segments of {@code [A-Za-z0-9_-]}, for example {@code
  *       order.placed}; at most {@value #MAX_TYPE_LENGTH} characters. The wildcards {@code *} and
  *       {@code #} belong to subscription patterns and are not allowed in a type.
- *   <li>{@code source}: a non-blank URI-reference, {@value #DEFAULT_SOURCE} by default.
- *   <li>{@code time}: when the event was created, millisecond precision.
+ *   <li>{@code source}: a non-blank URI-reference (as {@link java.net.URI} parses one: an absolute
+ *       URI such as {@code https://example.com/shop} or a relative reference such as {@code
+ *       /shop/orders}), at most {@value #MAX_SOURCE_LENGTH} characters, {@value #DEFAULT_SOURCE} by
+ *       default.
+ *   <li>{@code time}: when the event was created, millisecond precision, within the years 0000 to
+ *       9999 (what RFC 3339, the CloudEvents time format, can write).
  *   <li>{@code key}: optional ordering key; the CloudEvents partitioning extension {@code
  *       partitionkey}. Events with the same key keep their order wherever order is promised.
  *   <li>extensions: further attributes, names of 1 to 20 lowercase letters or digits (the
@@ -77,7 +81,7 @@ public final class Event<T> {
   private Event(Builder<T> b, long nowMillis) {
     this.type = Names.requireType(b.type);
     this.source = b.source == null ? DEFAULT_SOURCE : Names.requireSource(b.source);
-    this.timeMillis = b.time == null ? nowMillis : b.time.toEpochMilli();
+    this.timeMillis = b.time == null ? nowMillis : Names.requireTime(b.time);
     if (b.id == null) {
       this.idHigh = EventIds.high(this.timeMillis);
       this.idLow = EventIds.low();

@@ -81,7 +81,13 @@ public interface EventBus extends AutoCloseable {
     return subscribe(payloadType, handler, SubscribeOptions.defaults());
   }
 
-  /** Subscribes to events whose payload is a {@code payloadType}. */
+  /**
+   * Subscribes to events whose payload is a {@code payloadType}.
+   *
+   * @throws IllegalArgumentException if no payload can be a {@code payloadType}: a primitive type
+   *     (payloads are objects; subscribe to its wrapper, {@code Integer.class} for {@code int}),
+   *     {@code void} or {@link Void}
+   */
   <T> Subscription subscribe(
       Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options);
 
@@ -100,6 +106,9 @@ public interface EventBus extends AutoCloseable {
    * Subscribes to events whose type matches {@code pattern}, expecting payloads of {@code
    * payloadType}. An event whose payload is not one is a failed attempt with a {@link
    * ClassCastException} (it ends in the dead-letter channel, never in the handler).
+   *
+   * @throws IllegalArgumentException if no payload can be a {@code payloadType} (see {@link
+   *     #subscribe(Class, PayloadHandler, SubscribeOptions)})
    */
   <T> Subscription subscribe(
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options);
@@ -112,18 +121,26 @@ public interface EventBus extends AutoCloseable {
   Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options);
 
   /**
-   * Sends a request and waits, without blocking a thread, for the first reply.
+   * Sends a request and waits, without blocking a thread, for the first reply. At most {@link
+   * Herald.Builder#maxPendingRequests} requests of a bus wait for a reply at a time.
    *
+   * @param timeout how long to wait for the reply; positive
    * @return a future of the reply's payload, failed with {@link NoResponderException} if no
-   *     subscription matched the request, {@link RequestTimeoutException} if no reply came within
-   *     {@code timeout}, {@link RemoteFailureException} if the responder threw, or {@link
+   *     subscription matched the request, {@link TooManyRequestsException} if as many requests as
+   *     the bus allows already wait for a reply (nothing was sent), {@link
+   *     RequestTimeoutException} if no reply came within {@code timeout}, {@link
+   *     RemoteFailureException} if the responder threw (an exception or an error), or {@link
    *     ClassCastException} if the reply is not a {@code replyType}
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   <R> CompletableFuture<R> request(
       String type, Object payload, Class<R> replyType, Duration timeout);
 
   /**
    * Answers requests whose type matches {@code pattern}: the responder's return value is the reply.
+   * What the responder throws, an exception or an error, is the reply too: the requester's future
+   * fails at once with a {@link RemoteFailureException} that carries its class and message. A
+   * {@link VirtualMachineError} is then also rethrown, to the subscription's failure handling.
    */
   <T> Subscription respond(
       String pattern, Class<T> requestType, Responder<T> responder, SubscribeOptions options);
@@ -143,6 +160,12 @@ public interface EventBus extends AutoCloseable {
    * Stops accepting publishes, delivers what is in flight within {@code timeout}, counts the rest as
    * dropped ({@link DropReason#CLOSED}), and stops every thread Herald started. Idempotent: a second
    * call returns the first call's report.
+   *
+   * <p>A handler of this bus may call it. Close then waits for everything but that handler's own
+   * delivery, which cannot go on while the handler waits in close: the events queued behind it in
+   * its mailbox (its lane, with concurrency) are not delivered, and the report counts them
+   * undelivered. The handler itself runs on to its end, and its thread ends once it returns: {@link
+   * CloseReport#threadsStopped()} is about every other thread.
    */
   CloseReport close(Duration timeout);
 

@@ -29,12 +29,18 @@ public final class Herald {
 
   /** Configures a bus. Not safe for use from multiple threads. */
   public static final class Builder {
+    /** How many requests may wait for a reply at a time, by default. */
+    public static final int DEFAULT_MAX_PENDING_REQUESTS = 1 << 16;
+    /** The most {@link #maxPendingRequests} allows. */
+    public static final int MAX_PENDING_REQUESTS = 1 << 20;
+
     private Executor executor;
     private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private BusListener listener = BusListener.none();
     private TimeSource timeSource = TimeSource.system();
     private String source = Event.DEFAULT_SOURCE;
     private Transport transport;
+    private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
 
     private Builder() {}
 
@@ -84,8 +90,24 @@ public final class Herald {
       return this;
     }
 
+    /**
+     * How many of the bus's {@link EventBus#request requests} may wait for a reply at a time;
+     * default {@value #DEFAULT_MAX_PENDING_REQUESTS}. One more fails at once with a {@link
+     * TooManyRequestsException}, so requesters that outrun their responders cannot grow memory
+     * without bound.
+     */
+    public Builder maxPendingRequests(int n) {
+      if (n < 1 || n > MAX_PENDING_REQUESTS) {
+        throw new IllegalArgumentException(
+            "maxPendingRequests: must be within [1, " + MAX_PENDING_REQUESTS + "], was " + n);
+      }
+      this.maxPendingRequests = n;
+      return this;
+    }
+
     public EventBus build() {
-      return new Engine(executor, workerThreads, listener, timeSource, source, transport);
+      return new Engine(
+          executor, workerThreads, listener, timeSource, source, transport, maxPendingRequests);
     }
   }
 }

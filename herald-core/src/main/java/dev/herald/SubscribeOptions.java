@@ -48,7 +48,10 @@ public final class SubscribeOptions {
     return DEFAULTS;
   }
 
-  /** Names the subscription; names appear in stats, dead letters and listener calls. */
+  /**
+   * Names the subscription; names appear in stats, dead letters and listener calls. Two live
+   * subscriptions of a bus never share a name, and {@code herald.replies} is the bus's own.
+   */
   public SubscribeOptions name(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isBlank() || name.length() > 200) {

@@ -100,4 +100,42 @@ class EventTest {
         .hasMessageContaining("value must not be null");
     assertThatThrownBy(() -> Event.builder("a").key("").build()).hasMessageStartingWith("key");
   }
+
+  @Test
+  void sourceMustBeAUriReference() {
+    for (String bad : new String[] {"not a uri", "http://exa mple.com", "http://x/%zz", "a b"}) {
+      assertThatThrownBy(() -> Event.builder("a").source(bad).build())
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("source")
+          .hasMessageContaining("URI-reference");
+    }
+    for (String good :
+        new String[] {
+          "/herald", "https://example.com/shop", "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+          "shop", "mailto:ops@example.com", "//host/path?q=1#f"
+        }) {
+      assertThat(Event.builder("a").source(good).build().source()).isEqualTo(good);
+    }
+  }
+
+  @Test
+  void timeMustBeARfc3339Instant() {
+    for (Instant bad :
+        new Instant[] {
+          Instant.MAX,
+          Instant.MIN,
+          Instant.parse("+10000-01-01T00:00:00Z"),
+          Instant.parse("-0001-12-31T23:59:59Z")
+        }) {
+      assertThatThrownBy(() -> Event.builder("a").time(bad).build())
+          .as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("time");
+    }
+    Instant last = Instant.parse("9999-12-31T23:59:59.999Z");
+    Instant first = Instant.parse("0000-01-01T00:00:00Z");
+    assertThat(Event.builder("a").time(last).build().time()).isEqualTo(last);
+    assertThat(Event.builder("a").time(first).build().time()).isEqualTo(first);
+  }
 }

@@ -22,10 +22,12 @@ import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
 import dev.herald.TimeSource;
+import dev.herald.TooManyRequestsException;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +38,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -58,6 +62,8 @@ public final class Engine implements EventBus {
   private static final String REPLY_TO = "replyto";
   private static final String IN_REPLY_TO = "inreplyto";
   private static final String REPLY_ERROR = "replyerror";
+  /** The name of the bus's own subscription to replies, reserved. */
+  private static final String REPLIES = "herald.replies";
   private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Executor executor;
@@ -81,6 +87,8 @@ public final class Engine implements EventBus {
   private final LongAdder refusedClosed = new LongAdder();
   private final LongAdder unrouted = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
+  // Indexed by DropReason.ordinal().
+  private final LongAdder[] drops = newAdders(DropReason.values().length);
   private final LongAdder storeFailures = new LongAdder();
   private final LongAdder storedOnly = new LongAdder();
   private final LongAdder stored = new LongAdder();
@@ -89,6 +97,9 @@ public final class Engine implements EventBus {
   private final boolean listenerTakesStoreFailures;
 
   private final Map<String, CompletableFuture<Object>> pendingRequests = new ConcurrentHashMap<>();
+  private final int maxPendingRequests;
+  // Requests admitted and not yet ended; may exceed the map's size while one is being set up.
+  private final AtomicInteger pendingCount = new AtomicInteger();
   private volatile SubscriptionImpl replySubscription;
 
   private volatile boolean closed;
@@ -107,8 +118,10 @@ public final class Engine implements EventBus {
       BusListener listener,
       TimeSource time,
       String source,
-      Transport transport) {
+      Transport transport,
+      int maxPendingRequests) {
     this.transport = transport;
+    this.maxPendingRequests = maxPendingRequests;
     if (executor == null) {
       // Idle workers end after a keep-alive, so a bus its owner forgot to close does not keep the
       // JVM alive forever; the pool starts threads again on demand.
@@ -402,8 +415,9 @@ public final class Engine implements EventBus {
   @Override
   public <T> Subscription subscribe(
       Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options) {
-    Objects.requireNonNull(payloadType, "payloadType");
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
     Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
     return add(
         Selector.forClass(payloadType),
         options,
@@ -415,8 +429,9 @@ public final class Engine implements EventBus {
   @SuppressWarnings("unchecked")
   public <T> Subscription subscribe(
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
-    Objects.requireNonNull(payloadType, "payloadType");
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
     Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
     Selector selector = Selector.forPattern(pattern);
     if (payloadType == Object.class) {
       return add(selector, options, pattern, e -> handler.handle((Event<T>) e));
@@ -444,7 +459,16 @@ public final class Engine implements EventBus {
   @Override
   public Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
     Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
     return add(Selector.unrouted(), options, "unrouted", e -> handler.handle(cast(e)));
+  }
+
+  /** Refuses the name the bus keeps for its own subscription to replies. */
+  private static void requireUserName(SubscribeOptions options) {
+    if (REPLIES.equals(Objects.requireNonNull(options, "options").name())) {
+      throw new IllegalArgumentException(
+          "name: '" + REPLIES + "' is reserved for the bus's own subscription to replies");
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -589,6 +613,9 @@ public final class Engine implements EventBus {
       String type, Object payload, Class<R> replyType, Duration timeout) {
     Objects.requireNonNull(replyType, "replyType");
     Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout: must be positive, was " + timeout);
+    }
     ensureReplySubscription();
     Event<Object> request =
         Event.builder(type).source(source).data(payload).extension(REPLY_TO, this.replyType).build();
@@ -596,26 +623,58 @@ public final class Engine implements EventBus {
     if (reg.forType(type).length + byClass(reg, type, payload).length == 0) {
       return CompletableFuture.failedFuture(new NoResponderException(type));
     }
+    // Counted before the request exists, so that racing requesters never pass the bound together.
+    if (pendingCount.incrementAndGet() > maxPendingRequests) {
+      pendingCount.decrementAndGet();
+      return CompletableFuture.failedFuture(new TooManyRequestsException(maxPendingRequests));
+    }
     CompletableFuture<Object> reply = new CompletableFuture<>();
     String id = request.id();
     pendingRequests.put(id, reply);
+    ScheduledFuture<?> timeoutTask = null;
     try {
-      timer.schedule(
-          () -> {
-            CompletableFuture<Object> f = pendingRequests.remove(id);
-            if (f != null) {
-              f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
-            }
-          },
-          timeout.toNanos(),
-          TimeUnit.NANOSECONDS);
+      timeoutTask =
+          timer.schedule(
+              () -> {
+                CompletableFuture<Object> f = pendingRequests.remove(id);
+                if (f != null) {
+                  f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
+                }
+              },
+              saturatedNanos(timeout),
+              TimeUnit.NANOSECONDS);
       emit(request);
     } catch (RuntimeException e) {
       pendingRequests.remove(id);
       reply.completeExceptionally(
           e instanceof RejectedExecutionException ? new BusClosedException("request") : e);
     }
-    return reply.thenApply(replyType::cast);
+    ScheduledFuture<?> task = timeoutTask;
+    // However the request ends (reply, timeout, close, failure to send), its place is freed and its
+    // timeout leaves the timer, before the requester hears of the outcome.
+    return reply
+        .whenComplete(
+            (r, t) -> {
+              pendingCount.decrementAndGet();
+              if (task != null) {
+                task.cancel(false);
+              }
+            })
+        .thenApply(replyType::cast);
+  }
+
+  /** The duration in nanoseconds, or Long.MAX_VALUE for one too long to say so (292 years). */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** Tasks waiting on the timer (request timeouts, retries); for tests. */
+  int timerTasks() {
+    return timer.getQueue().size();
   }
 
   private void ensureReplySubscription() {
@@ -627,8 +686,10 @@ public final class Engine implements EventBus {
         replySubscription =
             add(
                 Selector.forPattern(replyType),
-                SubscribeOptions.defaults().name("herald.replies").mailboxCapacity(1 << 16),
-                "herald.replies",
+                SubscribeOptions.defaults()
+                    .name(REPLIES)
+                    .mailboxCapacity(Math.max(1 << 16, maxPendingRequests)),
+                REPLIES,
                 this::onReply);
       }
     }
@@ -657,10 +718,15 @@ public final class Engine implements EventBus {
         request -> {
           String replyTo = request.extension(REPLY_TO);
           Event.Builder<Object> reply;
+          VirtualMachineError fatal = null;
           try {
             Object answer = responder.respond(request);
             reply = Event.builder(replyTo == null ? "herald.reply.none" : replyTo).data(answer);
-          } catch (Exception e) {
+          } catch (Throwable e) {
+            // An Error is the requester's failure too: it is answered at once, not left to time out.
+            if (e instanceof VirtualMachineError vme) {
+              fatal = vme;
+            }
             String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             reply =
                 Event.builder(replyTo == null ? "herald.reply.none" : replyTo)
@@ -670,6 +736,10 @@ public final class Engine implements EventBus {
           if (replyTo != null) {
             emitInternal(
                 reply.source(source).extension(IN_REPLY_TO, request.id()).build());
+          }
+          if (fatal != null) {
+            // The JVM is in trouble: the subscription's failure handling must hear of it too.
+            throw fatal;
           }
         };
     return subscribe(pattern, requestType, (EventHandler<T>) cast(handler), options);
@@ -826,6 +896,7 @@ public final class Engine implements EventBus {
   }
 
   void notifyDropped(String sub, Event<?> event, DropReason reason) {
+    drops[reason.ordinal()].increment();
     try {
       listener.onDropped(sub, event, reason);
     } catch (RuntimeException e) {
@@ -847,11 +918,6 @@ public final class Engine implements EventBus {
     failures.warn(() -> "BusListener." + method + " threw; delivery carries on", e);
   }
 
-  /** How many listener calls threw. */
-  public long listenerErrors() {
-    return listenerErrors.sum();
-  }
-
   @Override
   public BusStats stats() {
     long storeFailedNow = storeFailures.sum();
@@ -869,6 +935,10 @@ public final class Engine implements EventBus {
         subs.add(s.stats());
       }
     }
+    Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      dropped.put(r, drops[r.ordinal()].sum());
+    }
     return new BusStats(
         published,
         Math.max(0, published - storedOnlyNow - unroutedNow),
@@ -876,7 +946,17 @@ public final class Engine implements EventBus {
         unroutedNow,
         storedNow,
         storeFailedNow,
-        subs);
+        subs,
+        listenerErrors.sum(),
+        dropped);
+  }
+
+  private static LongAdder[] newAdders(int n) {
+    LongAdder[] adders = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      adders[i] = new LongAdder();
+    }
+    return adders;
   }
 
   // ---------------------------------------------------------------- closing
@@ -899,10 +979,13 @@ public final class Engine implements EventBus {
     return true;
   }
 
-  private boolean allQuiet() {
+  /** Whether every lane but {@code except} (null for none) is quiet. */
+  private boolean allQuiet(Lane except) {
     for (SubscriptionImpl s : draining) {
-      if (!allQuiet(s)) {
-        return false;
+      for (Lane lane : s.lanes) {
+        if (lane != except && !lane.isQuiet()) {
+          return false;
+        }
       }
     }
     return true;
@@ -931,10 +1014,16 @@ public final class Engine implements EventBus {
       }
       // Publishers already inside publish() finish routing before draining is judged.
       gate.awaitNoneInside(() -> System.nanoTime() < deadline);
-      boolean drained = awaitQuiet(deadline);
+      // Called by a handler of this bus: its own lane cannot drain while it waits here.
+      Lane caller = Lane.CURRENT.get();
+      if (caller != null && caller.sub.engine != this) {
+        caller = null;
+      }
+      boolean drained = awaitQuiet(deadline, caller);
       abandoned = true;
       timer.shutdownNow();
-      boolean threadsStopped = stopOwnedExecutor(deadline);
+      boolean threadsStopped =
+          stopOwnedExecutor(deadline, caller != null && caller.executor == ownedExecutor);
       Map<String, Long> undelivered = new LinkedHashMap<>();
       for (SubscriptionImpl s : draining) {
         long left = 0;
@@ -963,9 +1052,9 @@ public final class Engine implements EventBus {
     }
   }
 
-  private boolean awaitQuiet(long deadline) {
+  private boolean awaitQuiet(long deadline, Lane except) {
     synchronized (idleMonitor) {
-      while (!allQuiet()) {
+      while (!allQuiet(except)) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           return false;
@@ -981,22 +1070,36 @@ public final class Engine implements EventBus {
     }
   }
 
-  private boolean stopOwnedExecutor(long deadline) {
+  /**
+   * Stops the bus's own pool. {@code fromPool}: the caller is one of its threads (a handler called
+   * close), which ends only once its handler returns, so only the others are waited for.
+   */
+  private boolean stopOwnedExecutor(long deadline, boolean fromPool) {
     if (ownedExecutor == null) {
       return true;
     }
     ownedExecutor.shutdown();
     try {
       long remaining = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
-      if (ownedExecutor.awaitTermination(remaining, TimeUnit.NANOSECONDS)) {
+      if (awaitPool(remaining, fromPool)) {
         return true;
       }
       // Handlers still running past the timeout: interrupt them, and give them a moment.
+      boolean wasInterrupted = Thread.currentThread().isInterrupted();
       ownedExecutor.shutdownNow();
-      return ownedExecutor.awaitTermination(2, TimeUnit.SECONDS);
+      if (fromPool && !wasInterrupted) {
+        Thread.interrupted(); // shutdownNow interrupted the caller too: it is not being stopped
+      }
+      return awaitPool(TimeUnit.SECONDS.toNanos(2), fromPool);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  private boolean awaitPool(long nanos, boolean fromPool) throws InterruptedException {
+    return fromPool
+        ? ownedExecutor.awaitOthersEnded(nanos, TimeUnit.NANOSECONDS)
+        : ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
   }
 }

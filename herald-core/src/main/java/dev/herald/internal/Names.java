@@ -1,5 +1,9 @@
 package dev.herald.internal;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +26,21 @@ public final class Names {
   // already checked takes validation off the publish path. Bounded, so odd input cannot grow it.
   private static final int MAX_REMEMBERED_TYPES = 4096;
   private static final ConcurrentHashMap<String, Boolean> VALID_TYPES = new ConcurrentHashMap<>();
+  // Sources recur as types do, and parsing a URI costs more than checking a type.
+  private static final int MAX_REMEMBERED_SOURCES = 1024;
+  private static final ConcurrentHashMap<String, Boolean> VALID_SOURCES = new ConcurrentHashMap<>();
+  private static final Instant FIRST_TIME = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant LAST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
+  private static final Map<Class<?>, String> WRAPPERS =
+      Map.of(
+          boolean.class, "Boolean",
+          byte.class, "Byte",
+          char.class, "Character",
+          short.class, "Short",
+          int.class, "Integer",
+          long.class, "Long",
+          float.class, "Float",
+          double.class, "Double");
 
   private Names() {}
 
@@ -116,12 +135,69 @@ public final class Names {
     return id;
   }
 
+  /**
+   * A source: a non-blank URI-reference (an absolute URI or a relative reference, as {@link
+   * java.net.URI} parses them) of at most 2048 characters.
+   */
   public static String requireSource(String source) {
+    if (source != null && VALID_SOURCES.containsKey(source)) {
+      return source;
+    }
     if (source.isBlank()) {
       throw new IllegalArgumentException("source: must not be blank");
     }
     requireText("source", source, 2048);
+    try {
+      new URI(source);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "source: '"
+              + source
+              + "' is not a URI-reference: "
+              + e.getReason()
+              + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""),
+          e);
+    }
+    if (VALID_SOURCES.size() < MAX_REMEMBERED_SOURCES) {
+      VALID_SOURCES.put(source, Boolean.TRUE);
+    }
     return source;
+  }
+
+  /**
+   * A time that RFC 3339 (the CloudEvents {@code time} format) can write: within the years 0000 to
+   * 9999, UTC.
+   *
+   * @return its milliseconds since the epoch
+   */
+  public static long requireTime(Instant time) {
+    if (time.isBefore(FIRST_TIME) || time.isAfter(LAST_TIME)) {
+      throw new IllegalArgumentException(
+          "time: " + time + " is outside the years 0000 to 9999 that RFC 3339 can write");
+    }
+    return time.toEpochMilli();
+  }
+
+  /**
+   * A payload class a subscription may select: one whose instances can be payloads. Payloads are
+   * objects, so a primitive type never matches (its wrapper does), and {@code void} or {@link Void}
+   * has no instance.
+   */
+  public static <T> Class<T> requirePayloadType(Class<T> payloadType) {
+    if (payloadType == void.class || payloadType == Void.class) {
+      throw new IllegalArgumentException(
+          "payloadType: " + payloadType.getName() + " has no instance, so no payload is one");
+    }
+    if (payloadType.isPrimitive()) {
+      String wrapper = WRAPPERS.get(payloadType);
+      throw new IllegalArgumentException(
+          "payloadType: "
+              + payloadType.getName()
+              + " is a primitive type and payloads are objects: subscribe to "
+              + wrapper
+              + ".class");
+    }
+    return payloadType;
   }
 
   /** Non-empty text of bounded length without control characters. */

@@ -408,6 +408,8 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
         ended.add(me);
         if (live == 0) {
           terminate();
+        } else {
+          lock.notifyAll(); // awaitOthersEnded counts the threads down one by one
         }
       }
       return true;
@@ -541,6 +543,41 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
     // caller who then looks for live threads (close's report does) finds none.
     for (Thread t : toJoin) {
       if (t == Thread.currentThread()) {
+        continue;
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining > 0) {
+        TimeUnit.NANOSECONDS.timedJoin(t, remaining);
+      }
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Like {@link #awaitTermination}, for one of the pool's own threads, which cannot wait for itself:
+   * waits until every other thread of the shut-down pool has ended, at most {@code timeout}.
+   *
+   * @return false on timeout
+   */
+  boolean awaitOthersEnded(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    Thread me = Thread.currentThread();
+    List<Thread> toJoin;
+    synchronized (lock) {
+      while (live > (threads.contains(me) ? 1 : 0)) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+      }
+      toJoin = new ArrayList<>(ended);
+    }
+    for (Thread t : toJoin) {
+      if (t == me) {
         continue;
       }
       long remaining = deadline - System.nanoTime();

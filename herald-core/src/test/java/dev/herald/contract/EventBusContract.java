@@ -25,6 +25,7 @@ import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
+import dev.herald.TooManyRequestsException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -273,6 +274,27 @@ public abstract class EventBusContract {
       get(bus.publish("x.z", "hello"));
       assertThat(late.awaitCount(1)).containsExactly("hello");
       assertThat(get(bus.publish("x.y", 2)).deliveries()).isEmpty();
+    }
+
+    @Test
+    void aPayloadClassThatNoPayloadCanHaveIsRefused() {
+      assertThatThrownBy(() -> bus.subscribe(int.class, x -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("payloadType")
+          .hasMessageContaining("Integer");
+      assertThatThrownBy(() -> bus.subscribe("a.b", long.class, e -> {}, named("prim")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Long");
+      assertThatThrownBy(() -> bus.subscribe(void.class, x -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("payloadType");
+      assertThatThrownBy(() -> bus.subscribe(Void.class, x -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("payloadType");
+      assertThatThrownBy(() -> bus.respond("a.q", boolean.class, r -> r.data()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Boolean");
+      assertThat(bus.stats().subscriptions()).isEmpty();
     }
 
     @Test
@@ -934,6 +956,57 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void listenerErrorsAndDropsByReasonAreInTheBusStats() throws Exception {
+      bus.close();
+      bus =
+          newBusBuilder()
+              .listener(
+                  new BusListener() {
+                    @Override
+                    public void onHandled(String s, Event<?> e, int attempts, long nanos) {
+                      throw new IllegalStateException("a broken listener");
+                    }
+
+                    @Override
+                    public void onDropped(String s, Event<?> e, DropReason reason) {
+                      throw new IllegalStateException("a broken listener");
+                    }
+                  })
+              .build();
+      CountDownLatch inHandler = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Subscription s =
+          bus.subscribe(
+              "st.e",
+              e -> {
+                inHandler.countDown();
+                release.await();
+              },
+              named("shedding").backpressure(Backpressure.dropNewest()).mailboxCapacity(2));
+      bus.emit("st.e", -1);
+      assertThat(inHandler.await(30, SECONDS)).isTrue();
+      for (int i = 0; i < 5; i++) {
+        bus.emit("st.e", i); // two fit, three are dropped
+      }
+      release.countDown();
+      await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 3);
+      s.close();
+      BusStats stats = bus.stats();
+      // Counted over the bus's life: the closed subscription's drops stay in.
+      assertThat(stats.subscription("shedding")).isNull();
+      assertThat(stats.dropped(DropReason.NEWEST)).isEqualTo(3);
+      assertThat(stats.droppedByReason())
+          .containsOnlyKeys(DropReason.values())
+          .containsEntry(DropReason.OLDEST, 0L)
+          .containsEntry(DropReason.REJECTED, 0L)
+          .containsEntry(DropReason.CLOSED, 0L);
+      // Three deliveries heard by onHandled (the last a moment after it counts as delivered), three
+      // drops by onDropped: each call threw, and none more.
+      await().atMost(30, SECONDS).until(() -> bus.stats().listenerErrors() >= 6);
+      assertThat(bus.stats().listenerErrors()).isEqualTo(6);
+    }
+
+    @Test
     void latencyIsMeasured() throws Exception {
       Subscription s = bus.subscribe("lat.e", e -> {}, named("lat"));
       for (int i = 0; i < 100; i++) {
@@ -988,6 +1061,78 @@ public abstract class EventBusContract {
       assertThatThrownBy(() -> get(f))
           .hasCauseInstanceOf(RemoteFailureException.class)
           .hasMessageContaining("bad request");
+    }
+
+    @Test
+    void aResponderThatThrowsAnErrorFailsTheRequestAtOnce() {
+      bus.respond(
+          "error.q",
+          String.class,
+          req -> {
+            throw new AssertionError("broken invariant");
+          });
+      CompletableFuture<String> f = bus.request("error.q", "x", String.class, LONG);
+      // Well within the request's own timeout: the failure is the reply, not the timeout.
+      assertThatThrownBy(() -> f.get(10, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(RemoteFailureException.class)
+          .hasMessageContaining("AssertionError")
+          .hasMessageContaining("broken invariant");
+    }
+
+    @Test
+    void theRepliesNameIsReservedSoRequestsKeepWorking() throws Exception {
+      assertThatThrownBy(() -> bus.subscribe("a.b", e -> {}, named("herald.replies")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("herald.replies")
+          .hasMessageContaining("reserved");
+      bus.respond("twice.q", Integer.class, req -> req.data() * 2);
+      assertThat(get(bus.request("twice.q", 21, Integer.class, LONG))).isEqualTo(42);
+      assertThatThrownBy(() -> bus.subscribe("a.b", e -> {}, named("herald.replies")))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aTimeoutThatIsNotPositiveIsRefused() {
+      bus.respond("t.q", Integer.class, req -> req.data());
+      for (Duration bad : List.of(Duration.ofMillis(-1), Duration.ZERO)) {
+        assertThatThrownBy(() -> bus.request("t.q", 1, Integer.class, bad))
+            .as(bad.toString())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("timeout");
+      }
+    }
+
+    @Test
+    void pendingRequestsAreBoundedAndFreedByTheirReplies() throws Exception {
+      bus.close(LONG);
+      bus = newBusBuilder().listener(listener).maxPendingRequests(4).build();
+      CountDownLatch release = new CountDownLatch(1);
+      bus.respond(
+          "slow.q",
+          Integer.class,
+          req -> {
+            release.await();
+            return req.data();
+          });
+      List<CompletableFuture<Integer>> pending = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        pending.add(bus.request("slow.q", i, Integer.class, LONG));
+      }
+      CompletableFuture<Integer> fifth = bus.request("slow.q", 4, Integer.class, LONG);
+      assertThatThrownBy(() -> fifth.get(10, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(TooManyRequestsException.class)
+          .hasMessageContaining("4 requests")
+          .hasMessageContaining("maxPendingRequests");
+      release.countDown();
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(pending.get(i))).isEqualTo(i);
+      }
+      // Every reply freed its place: four more fit again.
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(bus.request("slow.q", 10 + i, Integer.class, LONG))).isEqualTo(10 + i);
+      }
     }
 
     @Test
@@ -1095,6 +1240,56 @@ public abstract class EventBusContract {
       CloseReport report = closing.get(60, SECONDS);
       assertThat(report.drained()).isTrue();
       assertThat(second.sum()).isEqualTo(100);
+    }
+
+    @Test
+    void closeFromInsideAHandlerDoesNotWaitForThatHandler() throws Exception {
+      LongAdder others = new LongAdder();
+      bus.subscribe("other.e", e -> others.increment(), blocking("other"));
+      for (int i = 0; i < 100; i++) {
+        bus.emit("other.e", i);
+      }
+      CountDownLatch queued = new CountDownLatch(1);
+      CompletableFuture<CloseReport> closedFromHandler = new CompletableFuture<>();
+      bus.subscribe(
+          "closer.e",
+          e -> {
+            if (e.data().equals(0)) {
+              queued.await();
+              closedFromHandler.complete(bus.close(LONG));
+            }
+          },
+          blocking("closer"));
+      for (int i = 0; i < 3; i++) {
+        bus.emit("closer.e", i);
+      }
+      queued.countDown();
+      // Well within close's own timeout: it does not wait for the handler that called it.
+      CloseReport report = closedFromHandler.get(10, SECONDS);
+      assertThat(others.sum()).isEqualTo(100);
+      // The two events behind the caller in its mailbox cannot be delivered any more.
+      assertThat(report.undelivered()).isEqualTo(Map.of("closer", 2L));
+      assertThat(report.drained()).isFalse();
+      assertThat(report.threadsStopped()).isTrue();
+      await().atMost(30, SECONDS).until(() -> listener.drops(DropReason.CLOSED) == 2);
+      await()
+          .atMost(30, SECONDS)
+          .until(
+              () -> {
+                Set<Thread> left = heraldThreads();
+                left.removeAll(heraldThreadsBefore);
+                return left.isEmpty();
+              });
+    }
+
+    @Test
+    void closeFromInsideAHandlerWithNothingBehindItDrains() throws Exception {
+      CompletableFuture<CloseReport> closedFromHandler = new CompletableFuture<>();
+      bus.subscribe("last.e", e -> closedFromHandler.complete(bus.close(LONG)), named("last"));
+      bus.emit("last.e", 1);
+      CloseReport report = closedFromHandler.get(10, SECONDS);
+      assertThat(report.drained()).isTrue();
+      assertThat(report.undelivered()).isEmpty();
     }
 
     @Test
