@@ -137,7 +137,7 @@ class KafkaShopProcessesTest {
 
   @Test
   void theSameSeedGivesTheSameOutcomeOnEveryTransport() throws Exception {
-    // Seed 42's 1000 orders: before inventory served orders in sequence, Kafka shipped 925 where the
+    // Seed 42's 1000 orders: before inventory owned stock per SKU, Kafka shipped 925 where the
     // in-memory bus and the log shipped 927, as arrival across partitions decided who came first.
     String[] scenario = {"--orders", "1000", "--seed", "42", "--json"};
     JsonNode memory = inProcess(scenario);

@@ -14,7 +14,9 @@ import java.util.Set;
  * What the durable log says the shop has done so far, read back event by event ({@link #add}): the
  * shop's state is a function of its log, so a run that starts on a log an earlier run left behind
  * (cleanly, or killed half-way) rebuilds it from there and carries on. On Kafka a service process
- * learns only which events were handled ({@link #addEffect}, from {@link KafkaHistory}).
+ * learns at start-up only which events were handled ({@link #addEffect}, from {@link KafkaHistory}),
+ * and inventory reads its decisions again when it is given partitions ({@link
+ * KafkaHistory#readStock}).
  *
  * <p>It answers two questions:
  *
