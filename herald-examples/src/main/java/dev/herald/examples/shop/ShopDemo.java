@@ -195,7 +195,8 @@ public final class ShopDemo {
   /**
    * Serves {@code services} (not {@code orders}) over {@code transport} until {@code stop} is
    * counted down: the other half of a shop split over processes. Every run's events are served; a
-   * service learns each event's scenario from the event ({@link ShopRun}).
+   * service learns each event's scenario from the event ({@link ShopRun}). Inventory, if served
+   * here, must be the only member of its group: it never reads what another member decided.
    *
    * @return what each service did, as the report's service rows
    */
