@@ -2,6 +2,7 @@ package dev.herald.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.examples.shop.DemoReport;
+import dev.herald.examples.shop.KafkaStockHistory;
 import dev.herald.examples.shop.Progress;
 import dev.herald.examples.shop.ShopDemo;
 import dev.herald.examples.shop.SummaryTable;
@@ -219,18 +220,20 @@ final class DemoCommand implements Callable<Integer> {
         human.println("Kafka broker at " + bootstrap);
         human.flush();
       }
+      KafkaStockHistory stock =
+          new KafkaStockHistory(bootstrap, EVENTS_TOPIC, ShopDemo.STALL_TIMEOUT);
       KafkaTransport transport;
       try {
-        transport = kafkaTransport(bootstrap);
+        transport = kafkaTransport(bootstrap, stock);
       } catch (KafkaTransportException e) {
         return ioError(e.getMessage());
       }
       if (here.contains("orders")) {
         started("on Kafka at " + bootstrap);
         return report(
-            ShopDemo.runOn(transport, "kafka", orders, seed, here, progress), human);
+            ShopDemo.runOn(transport, stock, "kafka", orders, seed, here, progress), human);
       }
-      return serve(transport, bootstrap, here, human);
+      return serve(transport, bootstrap, stock, here, human);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -239,7 +242,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Serves until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes cleanly and reports. */
-  private int serve(KafkaTransport transport, String bootstrap, Set<String> here, PrintWriter human)
+  private int serve(
+      KafkaTransport transport,
+      String bootstrap,
+      KafkaStockHistory stock,
+      Set<String> here,
+      PrintWriter human)
       throws Exception {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -261,7 +269,7 @@ final class DemoCommand implements Callable<Integer> {
             + " (every run's events); stop with Ctrl-C.");
     human.flush();
     try {
-      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, bootstrap, here, stop);
+      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, bootstrap, stock, here, stop);
       rows.forEach(
           (name, r) ->
               human.printf(
@@ -283,11 +291,15 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  static KafkaTransport kafkaTransport(String bootstrap) {
+  /** The topic of every event of the shop but dead letters. */
+  static final String EVENTS_TOPIC = "shop.events";
+
+  static KafkaTransport kafkaTransport(String bootstrap, KafkaStockHistory stock) {
     return KafkaTransport.builder(bootstrap)
         .codec(ShopDemo.codec())
         .clientId("herald-shop")
-        .eventsTopic("shop.events")
+        .eventsTopic(EVENTS_TOPIC)
+        .onAssigned(stock)
         .deadLetterTopic("shop.deadletter")
         .groupIdPrefix("herald-shop.")
         .partitions(8)

@@ -144,7 +144,7 @@ public final class KafkaFeed implements Transport.Feed {
 
     /** How the transport tunes its feeds. */
     record FeedSettings(Duration pollTimeout, int commitEvery, Duration commitInterval, int maxBuffered,
-            Duration closeTimeout) {}
+            Duration closeTimeout, KafkaTransport.AssignmentListener assignmentListener) {}
 
     void start() {
         poller.start();
@@ -448,6 +448,9 @@ public final class KafkaFeed implements Transport.Feed {
             }
             if (pausedNow) {
                 consumer.pause(partitions);
+            }
+            if (!partitions.isEmpty()) {
+                settings.assignmentListener().assigned(groupId, partitions);
             }
             assigned.complete(null);
         }

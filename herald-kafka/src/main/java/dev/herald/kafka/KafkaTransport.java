@@ -155,7 +155,7 @@ public final class KafkaTransport implements Transport {
         }
         this.descriptor = new KafkaRecordDescriptor(b.codec, CloudEventsStructured.DEFAULT_MAX_BYTES);
         this.feedSettings = new KafkaFeed.FeedSettings(b.pollTimeout, b.commitEvery, b.commitInterval,
-                b.maxBufferedRecords, b.closeTimeout);
+                b.maxBufferedRecords, b.closeTimeout, b.assignmentListener);
         this.admin = Admin.create(adminProperties(b));
         try {
             awaitCluster();
@@ -506,6 +506,26 @@ public final class KafkaTransport implements Transport {
     }
 
     /** Mutable builder; not thread-safe. */
+    /**
+     * Told when a feed's consumer is assigned partitions of its group: at its first join, and after
+     * every rebalance that gives it partitions, such as those of a member that left or died. A member
+     * that keeps state per partition learns here that it must rebuild it, for example from what the
+     * partitions' previous owner published, before it handles their records.
+     *
+     * <p>Runs on the feed's poller thread, inside the consumer's poll, before any record of {@code
+     * partitions} is delivered. It should return quickly (the consumer cannot heartbeat meanwhile);
+     * leave the rebuilding itself to the handler. If it throws, the feed fails ({@link
+     * KafkaFeed#failure()}) rather than deliver records to a member that was not told.
+     */
+    @FunctionalInterface
+    public interface AssignmentListener {
+        /**
+         * {@code partitions} were assigned to a consumer of {@code groupId} (the Kafka {@code
+         * group.id}, prefix included).
+         */
+        void assigned(String groupId, Collection<TopicPartition> partitions);
+    }
+
     public static final class Builder {
         private final String bootstrapServers;
         private String eventsTopic = DEFAULT_EVENTS_TOPIC;
@@ -528,6 +548,7 @@ public final class KafkaTransport implements Transport {
         private int partitions = 3;
         private Optional<Short> replicationFactor = Optional.empty();
         private final Map<String, String> topicConfig = new HashMap<>();
+        private AssignmentListener assignmentListener = (groupId, partitions) -> { };
 
         private Builder(String bootstrapServers) {
             this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
@@ -653,6 +674,15 @@ public final class KafkaTransport implements Transport {
          */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = requirePositive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * Told each time a feed's consumer is assigned partitions; none by default. See {@link
+         * AssignmentListener}.
+         */
+        public Builder onAssigned(AssignmentListener listener) {
+            this.assignmentListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -2,11 +2,13 @@ package dev.herald.examples.shop;
 
 import dev.herald.Event;
 import dev.herald.codec.CloudEventsBinary;
+import dev.herald.codec.PayloadCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,9 +24,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * acknowledge, without handling them again, the events whose effects its predecessor already
  * published ({@link ShopHistory#handled}), rather than publish copies of those effects.
  *
- * <p>Reads only two headers of each record ({@code ce_source}, {@code ce_causationid}), never a
- * payload: it costs a scan of the topic, not a decode of it. Runs once, on the calling thread,
- * before the services subscribe; consumes with no group, so commits nothing.
+ * <p>{@link #read} reads only two headers of each record ({@code ce_source}, {@code
+ * ce_causationid}), never a payload: it costs a scan of the topic, not a decode of it. It runs once,
+ * on the calling thread, before the services subscribe. {@link #readStock} reads inventory's
+ * decisions again whenever inventory is given partitions ({@link KafkaStockHistory}). Both consume
+ * with no group, so commit nothing.
  */
 final class KafkaHistory {
   private static final String SOURCE = CloudEventsBinary.SOURCE;
@@ -39,6 +43,65 @@ final class KafkaHistory {
    */
   static ShopHistory read(String bootstrap, String topic, Duration timeout) {
     ShopHistory history = new ShopHistory();
+    scan(
+        bootstrap,
+        topic,
+        timeout,
+        r -> {
+          String source = header(r, SOURCE);
+          String cause = header(r, CAUSATION);
+          if (source != null && cause != null) {
+            history.addEffect(source, cause);
+          }
+        });
+    return history;
+  }
+
+  /**
+   * Inventory's decisions stored in {@code topic} at {@code bootstrap} up to its end when called,
+   * in topic order per partition. Decodes only the payloads of {@code stock.reserved} and {@code
+   * stock.rejected} records.
+   *
+   * @throws IllegalStateException if the end is not reached within {@code timeout}
+   * @throws RuntimeException if a record of those types does not decode
+   */
+  static List<ShopHistory.StockDecision> readStock(
+      String bootstrap, String topic, PayloadCodec codec, Duration timeout) {
+    CloudEventsBinary binary = new CloudEventsBinary(codec);
+    ShopHistory history = new ShopHistory();
+    scan(
+        bootstrap,
+        topic,
+        timeout,
+        r -> {
+          String type = header(r, CloudEventsBinary.TYPE);
+          if ((ShopEvents.STOCK_RESERVED.equals(type) || ShopEvents.STOCK_REJECTED.equals(type))
+              && r.value() != null) {
+            history.add(binary.decode(r.timestamp(), r.key(), r.headers(), HEADERS, r.value()));
+          }
+        });
+    return history.stockDecisions();
+  }
+
+  private static final CloudEventsBinary.HeaderReader<Header> HEADERS =
+      new CloudEventsBinary.HeaderReader<>() {
+        @Override
+        public String name(Header header) {
+          return header.key();
+        }
+
+        @Override
+        public byte[] value(Header header) {
+          return header.value();
+        }
+      };
+
+  /** Hands every record of {@code topic}, from its beginning up to its end when called, to {@code each}. */
+  private static void scan(
+      String bootstrap,
+      String topic,
+      Duration timeout,
+      Consumer<ConsumerRecord<byte[], byte[]>> each) {
     Map<String, Object> props =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -61,15 +124,10 @@ final class KafkaHistory {
                   + " s");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          String source = header(r, SOURCE);
-          String cause = header(r, CAUSATION);
-          if (source != null && cause != null) {
-            history.addEffect(source, cause);
-          }
+          each.accept(r);
         }
       }
     }
-    return history;
   }
 
   private static boolean reached(

@@ -94,7 +94,9 @@ final class OrderService extends ShopService {
             Event.<OrderPlaced>builder(ShopEvents.ORDER_PLACED)
                 // Placing an order of this run is the "effect" of the run: the same id every time.
                 .id(effectId(run.id(), name(), order.orderId()))
-                .key(order.orderId())
+                // Keyed by SKU: inventory owns stock per SKU, so all orders of one SKU go to one
+                // key lane or partition, and reach its one owner in the order placed here.
+                .key(order.sku())
                 .correlationId(run.correlationId(order.orderId()))
                 .source(ShopHistory.source(name()))
                 .data(order)
@@ -154,7 +156,8 @@ final class OrderService extends ShopService {
     if (!run.owns(failed)) {
       return;
     }
-    String orderId = failed.key();
+    // Not the key: order.placed is keyed by SKU.
+    String orderId = run.orderId(failed);
     String customerId = orderId == null ? null : book.openCustomer(orderId);
     // One outcome per order: a payment retried after a restart can dead-letter the same order twice.
     if (customerId == null || !book.claimEnd(orderId)) {
@@ -165,6 +168,7 @@ final class OrderService extends ShopService {
     emitCausedBy(
         failed,
         ShopEvents.ORDER_CANCELLED,
+        orderId,
         new OrderCancelled(
             orderId,
             customerId,

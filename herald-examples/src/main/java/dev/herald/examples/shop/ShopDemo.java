@@ -96,7 +96,7 @@ public final class ShopDemo {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
     return runWithoutLog(
-        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "memory", bus, ledger, null,
+        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "memory", bus, ledger, null, null,
         progress);
   }
 
@@ -132,8 +132,8 @@ public final class ShopDemo {
       throw e;
     }
     return run(
-        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "log", bus, ledger, history, dir,
-        readiness(transport), progress);
+        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "log", bus, ledger, history, null,
+        dir, readiness(transport), progress);
   }
 
   /**
@@ -143,10 +143,13 @@ public final class ShopDemo {
    * the rest ({@link #serve}). Every subscription but analytics is durable. The run gets an id of
    * its own, so runs over one cluster never mix.
    *
+   * @param stock the transport's assignment listener, which tells inventory (if it runs here) when
+   *     to read what other back offices decided
    * @param transportName the transport's name in the report
    */
   public static DemoReport runOn(
       Transport transport,
+      KafkaStockHistory stock,
       String transportName,
       int orders,
       long seed,
@@ -158,7 +161,7 @@ public final class ShopDemo {
     String suffix = Long.toString(System.currentTimeMillis(), 36);
     return runWithoutLog(
         ShopRun.of(seed, orders, suffix), services, transportName, bus, ledger, transport,
-        progress);
+        stock.stockHistory(), progress);
   }
 
   /** A run with no history to resume: nothing to read back from a log. */
@@ -169,6 +172,7 @@ public final class ShopDemo {
       EventBus bus,
       DropLedger ledger,
       Transport transport,
+      InventoryService.StockHistory stock,
       Progress progress)
       throws InterruptedException {
     try {
@@ -179,6 +183,7 @@ public final class ShopDemo {
           bus,
           ledger,
           new ShopHistory(),
+          stock,
           null,
           readiness(transport),
           progress);
@@ -190,41 +195,52 @@ public final class ShopDemo {
   /**
    * Serves {@code services} (not {@code orders}) over {@code transport} until {@code stop} is
    * counted down: the other half of a shop split over processes. Every run's events are served; a
-   * service learns each event's scenario from the event ({@link ShopRun}).
+   * service learns each event's scenario from the event ({@link ShopRun}). Inventory, if served
+   * here, must be the only member of its group: it never reads what another member decided.
    *
    * @return what each service did, as the report's service rows
    */
   public static Map<String, DemoReport.ServiceRow> serve(
       Transport transport, Set<String> services, CountDownLatch stop) throws InterruptedException {
-    return serve(transport, new ShopHistory(), services, stop);
+    return serve(transport, new ShopHistory(), null, services, stop);
   }
 
   /**
    * {@link #serve(Transport, Set, CountDownLatch)} on Kafka at {@code bootstrap}, first reading
    * what every service has published so far ({@link KafkaHistory}): a process started in place of a
    * killed one then acknowledges, without handling them again, the events its predecessor handled
-   * but had not committed.
+   * but had not committed. Inventory, if served here, reads the decisions stored by other back
+   * offices whenever it is given partitions: {@code stock} must be {@code transport}'s assignment
+   * listener.
    *
    * @throws IllegalStateException if the events topic cannot be read to its end within {@link
    *     #STALL_TIMEOUT}
    */
   public static Map<String, DemoReport.ServiceRow> serve(
-      KafkaTransport transport, String bootstrap, Set<String> services, CountDownLatch stop)
+      KafkaTransport transport,
+      String bootstrap,
+      KafkaStockHistory stock,
+      Set<String> services,
+      CountDownLatch stop)
       throws InterruptedException {
     ShopHistory history =
         KafkaHistory.read(bootstrap, transport.topicFor(ShopEvents.ORDER_PLACED), STALL_TIMEOUT);
-    return serve(transport, history, services, stop);
+    return serve(transport, history, stock.stockHistory(), services, stop);
   }
 
   private static Map<String, DemoReport.ServiceRow> serve(
-      Transport transport, ShopHistory history, Set<String> services, CountDownLatch stop)
+      Transport transport,
+      ShopHistory history,
+      InventoryService.StockHistory stock,
+      Set<String> services,
+      CountDownLatch stop)
       throws InterruptedException {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     ExecutorService analyticsExecutor = analyticsExecutor();
     try {
       ShopContext shop =
-          new ShopContext(bus, new EventCounters(), history, null, true);
+          new ShopContext(bus, new EventCounters(), history, null, true, stock);
       List<ShopService> started = new ArrayList<>();
       for (String name : SERVICES) {
         if (services.contains(name)) {
@@ -312,6 +328,7 @@ public final class ShopDemo {
       EventBus bus,
       DropLedger ledger,
       ShopHistory history,
+      InventoryService.StockHistory stock,
       Path durableDir,
       Supplier<CompletableFuture<Void>> ready,
       Progress progress)
@@ -323,7 +340,7 @@ public final class ShopDemo {
     OrderBook book = new OrderBook(orders);
     book.restore(history);
     ShopContext shop =
-        new ShopContext(bus, counters, history, run, !"memory".equals(transportName));
+        new ShopContext(bus, counters, history, run, !"memory".equals(transportName), stock);
     ExecutorService analyticsExecutor = analyticsExecutor();
     try {
       OrderService orderService = new OrderService(shop, book);
@@ -420,7 +437,7 @@ public final class ShopDemo {
               cancelledThisRun(book, history, after, OrderCancelled.Reason.FAILED),
               after == null ? book.notifiedOrders() : after.notifiedOrders() - history.notifiedOrders(),
               book.ordersEndedTwice(),
-              StockLedger.oversoldUnits(scenario, book.shippedOrders()),
+              ShopScenario.oversoldUnits(scenario, book.shippedOrders()),
               stats.published(),
               delivered,
               ledger.deadLetters(),
@@ -462,7 +479,7 @@ public final class ShopDemo {
                   after.duplicateOutcomes(),
                   after.duplicateNotifications(),
                   after.ordersEndedTwice(),
-                  StockLedger.oversoldUnits(scenario, after.shippedOrders()),
+                  ShopScenario.oversoldUnits(scenario, after.shippedOrders()),
                   after.foreign());
       return new DemoReport(
           seed,

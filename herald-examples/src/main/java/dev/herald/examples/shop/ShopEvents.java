@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * The event types of the shop, in the order an order's flow produces them. Every event of one order
- * has the order id as its key (so per-order order holds on every transport) and the order's
- * correlation id, carried from cause to effect by {@link dev.herald.Event#causedBy}.
+ * but {@code order.placed} has the order id as its key (so per-order order holds on every
+ * transport); {@code order.placed} is keyed by SKU, so that one inventory member owns each SKU's
+ * stock ({@link InventoryService}). Every event of an order carries the order's correlation id,
+ * passed from cause to effect by {@link dev.herald.Event#causedBy}.
  */
 public final class ShopEvents {
   /** A customer placed an order: {@link OrderPlaced}. */

@@ -2,9 +2,11 @@ package dev.herald.examples.shop;
 
 import dev.herald.DeadLetter;
 import dev.herald.Event;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,7 +14,9 @@ import java.util.Set;
  * What the durable log says the shop has done so far, read back event by event ({@link #add}): the
  * shop's state is a function of its log, so a run that starts on a log an earlier run left behind
  * (cleanly, or killed half-way) rebuilds it from there and carries on. On Kafka a service process
- * learns only which events were handled ({@link #addEffect}, from {@link KafkaHistory}).
+ * learns at start-up only which events were handled ({@link #addEffect}, from {@link KafkaHistory}),
+ * and inventory reads its decisions again when it is given partitions ({@link
+ * KafkaHistory#readStock}).
  *
  * <p>It answers two questions:
  *
@@ -22,6 +26,8 @@ import java.util.Set;
  *       causationid}, so an effect in the log proves the cause was handled. Delivery from the log is
  *       at least once; this makes the handlers idempotent by event id.
  *   <li>Where do the orders stand: placed, ended (first outcome per order), customer notified.
+ *   <li>What did inventory decide for each order ({@link #stockDecisions}), from which it rebuilds
+ *       its shelves.
  * </ul>
  *
  * <p>It also counts what a customer must never see: a second outcome of an order, or a second
@@ -33,7 +39,11 @@ final class ShopHistory {
     return "/shop/" + service;
   }
 
+  /** A decision of inventory found in the store, and the run it belongs to. */
+  record StockDecision(ShopRun run, Shelves.Decision decision) {}
+
   private final Set<String> handled = new HashSet<>();
+  private final List<StockDecision> stockDecisions = new ArrayList<>();
   private final Map<String, OrderPlaced> placed = new LinkedHashMap<>();
   private final Map<String, Event<?>> outcomes = new HashMap<>();
   private final Map<String, Integer> notifications = new HashMap<>();
@@ -90,6 +100,23 @@ final class ShopHistory {
           }
         }
       }
+      case ShopEvents.STOCK_RESERVED -> {
+        ShopRun run = ShopRun.of(e);
+        if (data instanceof StockReserved r && run != null) {
+          stockDecisions.add(
+              new StockDecision(
+                  run, new Shelves.Decision(r.orderId(), r.sku(), r.quantity(), true, -1)));
+        }
+      }
+      case ShopEvents.STOCK_REJECTED -> {
+        ShopRun run = ShopRun.of(e);
+        if (data instanceof StockRejected r && run != null) {
+          stockDecisions.add(
+              new StockDecision(
+                  run,
+                  new Shelves.Decision(r.orderId(), r.sku(), r.requested(), false, r.available())));
+        }
+      }
       case DeadLetter.TYPE -> deadLetters++;
       case ShopEvents.RUN_STARTED -> {
         if (data instanceof RunStarted r) {
@@ -117,6 +144,14 @@ final class ShopHistory {
     if (source.startsWith("/shop/")) {
       handled.add(source + '|' + causationId);
     }
+  }
+
+  /**
+   * Inventory's decisions in the store, in store order; a decision stored twice (a redelivered
+   * order) appears twice.
+   */
+  List<StockDecision> stockDecisions() {
+    return stockDecisions;
   }
 
   /** Runs that started on this log so far. */

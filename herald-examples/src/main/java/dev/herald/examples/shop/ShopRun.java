@@ -68,6 +68,11 @@ record ShopRun(String id, long seed, int orders) {
     return id + "/" + orderId;
   }
 
+  /** The id of the order {@code event} belongs to, if it belongs to this run; else null. */
+  String orderId(Event<?> event) {
+    return owns(event) ? event.correlationId().substring(id.length() + 1) : null;
+  }
+
   /** Whether {@code event} belongs to this run. */
   boolean owns(Event<?> event) {
     String c = event.correlationId();

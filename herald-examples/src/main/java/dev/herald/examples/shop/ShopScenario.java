@@ -1,7 +1,9 @@
 package dev.herald.examples.shop;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +95,27 @@ public final class ShopScenario {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * Units shipped beyond the shelves: for each SKU, what the {@code shipped} orders of {@code
+   * scenario} took over its initial stock. Zero when stock was never promised twice. A check made
+   * from the outcome alone, independent of how inventory decided.
+   */
+  static long oversoldUnits(ShopScenario scenario, Collection<String> shipped) {
+    Map<String, Integer> out = new HashMap<>();
+    for (String id : shipped) {
+      int i = position(id);
+      if (i >= 0 && i < scenario.orders().size()) {
+        OrderPlaced o = scenario.orders().get(i);
+        out.merge(o.sku(), o.quantity(), Integer::sum);
+      }
+    }
+    long oversold = 0;
+    for (Map.Entry<String, Integer> e : out.entrySet()) {
+      oversold += Math.max(0, e.getValue() - scenario.initialStock().getOrDefault(e.getKey(), 0));
+    }
+    return oversold;
   }
 
   private static String sku(int i) {

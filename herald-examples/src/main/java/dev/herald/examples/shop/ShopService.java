@@ -87,15 +87,21 @@ abstract class ShopService implements AutoCloseable {
   }
 
   /**
-   * Publishes the effect of {@code cause}: same key (the order id) and correlation id, the cause's
+   * Publishes the effect of {@code cause}: same key and correlation id, the cause's
    * id as causation id, this service as source (which {@link ShopHistory} reads back), and an id
    * derived from these ({@link #effectId}). Emitted without tracking; a refusal is thrown to the
    * calling handler, whose retry policy decides.
    */
   protected final <T> void emitCausedBy(Event<?> cause, String type, T payload) {
+    emitCausedBy(cause, type, cause.key(), payload);
+  }
+
+  /** {@link #emitCausedBy(Event, String, Object)} under another key than the cause's. */
+  protected final <T> void emitCausedBy(Event<?> cause, String type, String key, T payload) {
     emit(
         Event.<T>causedBy(cause, type)
             .id(effectId(cause.id(), name(), type))
+            .key(key)
             .source(ShopHistory.source(name()))
             .data(payload)
             .build());

@@ -2,6 +2,7 @@ package dev.herald.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ShopScenarioTest {
@@ -49,5 +50,18 @@ class ShopScenarioTest {
     }
     assertThat(failures).isEqualTo(s.paymentPlan(flaky.orderId()).transientFailures());
     assertThat(gateway.charge(flaky.orderId(), flaky.amountCents())).isEqualTo(paymentId);
+  }
+
+  @Test
+  void countsUnitsShippedBeyondTheShelf() {
+    ShopScenario s = ShopScenario.generate(1000, 42);
+    List<String> everyOrder = s.orders().stream().map(OrderPlaced::orderId).toList();
+    long demanded = s.orders().stream().mapToLong(OrderPlaced::quantity).sum();
+    long stock = s.initialStock().values().stream().mapToLong(Integer::longValue).sum();
+    // Shipping every order ships each sold-out SKU's excess demand: at least demand minus stock.
+    assertThat(ShopScenario.oversoldUnits(s, everyOrder))
+        .isGreaterThanOrEqualTo(demanded - stock)
+        .isPositive();
+    assertThat(ShopScenario.oversoldUnits(s, List.of())).isZero();
   }
 }
