@@ -24,6 +24,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -115,7 +117,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * responder in the requesting bus.
  *
  * <p><b>Failures.</b> {@link Builder#build} fails fast, within {@link Builder#startupTimeout}, when no
- * broker answers at the bootstrap servers, naming them. A feed whose consumer hits an unexpected error
+ * broker answers at the bootstrap servers, naming them, and at once when a Kafka client refuses its
+ * configuration (a bootstrap address without a port or with one out of range, a bad client property),
+ * naming the cause; both as a {@link KafkaTransportException} with the client's exception as its cause. A feed whose consumer hits an unexpected error
  * (an authorization refusal, say) logs it at ERROR with slf4j, stops, reports it to the bus (which
  * calls {@code BusListener.onFeedFailed}), and shows it in {@link #feeds()} ({@link KafkaFeed#state()},
  * {@link KafkaFeed#failure()}).
@@ -156,7 +160,7 @@ public final class KafkaTransport implements Transport {
         this.descriptor = new KafkaRecordDescriptor(b.codec, CloudEventsStructured.DEFAULT_MAX_BYTES);
         this.feedSettings = new KafkaFeed.FeedSettings(b.pollTimeout, b.commitEvery, b.commitInterval,
                 b.maxBufferedRecords, b.closeTimeout);
-        this.admin = Admin.create(adminProperties(b));
+        this.admin = client(b, () -> Admin.create(adminProperties(b)));
         try {
             awaitCluster();
             ensureTopics(feedTopics);
@@ -170,7 +174,34 @@ public final class KafkaTransport implements Transport {
         Map<String, Object> producerProps = producerProperties(b);
         this.maxRequestSize = Integer.parseInt(String.valueOf(producerProps.getOrDefault(
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576)));
-        this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            this.producer = client(b, () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                    new ByteArraySerializer()));
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a Kafka client, turning the client's refusal of its configuration (a malformed bootstrap
+     * address, an unknown property value) into a {@link KafkaTransportException} that names the cause:
+     * the client's own exception says only "Failed to create new KafkaAdminClient" and hides the reason
+     * in its causes.
+     */
+    private static <C> C client(Builder b, Supplier<C> create) {
+        try {
+            return create.get();
+        } catch (KafkaException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            boolean bootstrap = reason.contains(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+            throw new KafkaTransportException((bootstrap ? "invalid Kafka bootstrap servers '" + b.bootstrapServers
+                    + "': " : "invalid Kafka client configuration: ") + reason, e);
+        }
     }
 
     /** A builder for a transport on the cluster at {@code bootstrapServers} ({@code host:port,...}). */
@@ -309,9 +340,9 @@ public final class KafkaTransport implements Transport {
                 throw new IllegalStateException("transport closed");
             }
             String groupId = config.groupIdPrefix + group;
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+            KafkaConsumer<byte[], byte[]> consumer = client(config, () -> new KafkaConsumer<>(
                     consumerProperties(config, groupId, feedCount.incrementAndGet()),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer()));
             f = new KafkaFeed(groupId, consumer, feedTopics, descriptor, filter, sink, feedSettings);
             feeds.add(f);
         }

@@ -32,6 +32,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Poison records, a consumer that dies mid-batch, and the errors a user must be able to read. */
 @Timeout(value = 120, unit = SECONDS)
@@ -242,6 +244,17 @@ class KafkaFailureTest {
                 .isInstanceOf(KafkaTransportException.class)
                 .hasMessageContaining("127.0.0.1:1")
                 .hasMessageContaining("2000 ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.0.0.1:99999"})
+    void aMalformedBootstrapAddressFailsTheBuildNamingTheRealCause(String bootstrap) {
+        assertThatThrownBy(() -> KafkaTransport.builder(bootstrap).startupTimeout(Duration.ofSeconds(2)).build())
+                .isInstanceOf(KafkaTransportException.class)
+                .hasMessageStartingWith("invalid Kafka bootstrap servers '" + bootstrap + "': ")
+                .hasMessageContaining("bootstrap.servers: " + bootstrap)
+                .hasMessageNotContaining("Failed to create new KafkaAdminClient")
+                .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
     }
 
     @Test
