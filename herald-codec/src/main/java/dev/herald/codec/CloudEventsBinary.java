@@ -299,7 +299,7 @@ public final class CloudEventsBinary {
             }
         }
         if (!specVersion || id == null || type == null || source == null) {
-            throw new IllegalArgumentException("message lacks the required CloudEvents header"
+            throw new IllegalArgumentException("message lacks required CloudEvents headers:"
                     + missing(specVersion, SPEC_VERSION) + missing(id != null, ID) + missing(source != null, SOURCE)
                     + missing(type != null, TYPE));
         }
