@@ -82,8 +82,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p><b>Records.</b> The CloudEvents Kafka protocol binding in binary mode, as {@link
  * KafkaRecordDescriptor} lays out: {@code ce_*} headers, {@code content-type}, the event key as the
- * record key (null for a keyless event), the payload encoded by the {@link PayloadCodec} ({@link
- * JsonPayloadCodec} by default; never Java serialization) as the value. Dead letters carry their
+ * record key (null for a keyless event), the data as the value in the form its datacontenttype
+ * decides: through the {@link PayloadCodec} ({@link JsonPayloadCodec} by default; never Java
+ * serialization) when it has none or a JSON one, a {@code String}'s bytes for {@code text/*}, a {@code
+ * byte[]} as it is otherwise, empty for no data. Dead letters carry their
  * subscription, attempts and cause as {@code herald_dl_*} headers too. Feeds also read structured-mode
  * records ({@code content-type: application/cloudevents+json}). A feed reads a binary-mode record's
  * {@code ce_type} header before decoding it and skips, undecoded, the types its subscription never takes.
