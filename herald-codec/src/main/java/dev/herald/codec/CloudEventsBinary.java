@@ -3,6 +3,7 @@ package dev.herald.codec;
 import dev.herald.Event;
 import dev.herald.spi.TextCache;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,15 +24,33 @@ import java.util.concurrent.ConcurrentHashMap;
  *                  ce_time         RFC 3339, UTC, millisecond precision
  *                  ce_subject      when set
  *                  ce_&lt;name&gt;       one per extension attribute (correlationid, traceparent, ...)
- *                  content-type    the event's datacontenttype, or the codec's when it has none
- *                  herald_class    the codec's type hint for the payload (absent for a null payload)
- *   payload        the data, encoded by the {@link PayloadCodec}
+ *                  content-type    the event's datacontenttype; the codec's when it has none and has data;
+ *                                  absent when it has neither
+ *                  herald_class    the codec's type hint, for data the codec wrote (absent otherwise)
+ *   payload        the data, in the form its datacontenttype decides (below); empty for no data
  * </pre>
  *
- * Reading: a {@code content-type} equal to the codec's reads back as a null datacontenttype ("decided by
- * the codec"); headers not starting with {@code ce_} other than the two above are ignored, as is
- * {@code ce_dataschema} (Herald events do not carry a schema URI); a {@code ce_partitionkey} header
- * supplies the key when the message has none; a header without a value counts as absent.
+ * The datacontenttype (its media type, parameters aside, ignoring case) decides the payload's form:
+ * <pre>
+ *   none, the codec's own, or JSON       the {@link PayloadCodec}'s bytes (JSON for {@link JsonPayloadCodec});
+ *     (application/json, text/json,      an empty payload reads as no data
+ *      any type/subtype+json)
+ *   text/*                               a String in the charset parameter's encoding (UTF-8 without one)
+ *   any other                            a byte[], as it is
+ * </pre>
+ * Writing data of another class under a text or other type fails ({@link IllegalArgumentException}):
+ * text data is a {@code String}, other data a {@code byte[]}, so that any CloudEvents reader gets the
+ * bytes the type declares, and this reader gives back what was written.
+ *
+ * <p>Reading: {@code ce_specversion}, {@code ce_id}, {@code ce_source} and {@code ce_type} are required;
+ * without {@code ce_time} the event's time is the message's timestamp (the current time if that is
+ * negative too); a null payload (a Kafka record without a value) is no data; a message with a {@code
+ * herald_class} header had its payload written by the codec, whatever its content type (so records that
+ * earlier versions wrote, all through the codec, read as before). A {@code content-type} equal to the
+ * codec's reads back as a null datacontenttype ("decided by the codec"); headers not starting with {@code
+ * ce_} other than the two above are ignored, as is {@code ce_dataschema} (Herald events do not carry a
+ * schema URI); a {@code ce_partitionkey} header supplies the key when the message has none; a header
+ * without a value counts as absent.
  *
  * <p>Safe for use from any thread; its only state is two bounded caches of the header values that
  * repeat from event to event (type, source, content type, type hint), encoded and decoded once.
@@ -53,16 +72,19 @@ public final class CloudEventsBinary {
     public static final String CLASS = "herald_class";
 
     private static final byte[] SPEC_VERSION_VALUE = utf8(Event.SPEC_VERSION);
+    private static final byte[] NO_DATA = new byte[0];
     private static final int MAX_REPEATED = 4096;
 
     private final PayloadCodec codec;
+    private final String codecContentTypeText;
     private final byte[] codecContentType;
     private final ConcurrentHashMap<String, byte[]> repeatedValues = new ConcurrentHashMap<>();
     private final TextCache repeatedTexts = new TextCache(256);
 
     public CloudEventsBinary(PayloadCodec codec) {
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.codecContentType = utf8(codec.contentType());
+        this.codecContentTypeText = Objects.requireNonNull(codec.contentType(), "codec content type");
+        this.codecContentType = utf8(codecContentTypeText);
     }
 
     /** The payload codec. */
@@ -113,13 +135,43 @@ public final class CloudEventsBinary {
         for (Map.Entry<String, String> x : event.extensions().entrySet()) {
             headers.header(PREFIX + x.getKey(), utf8(x.getValue()));
         }
-        headers.header(CONTENT_TYPE,
-                event.dataContentType() != null ? repeated(event.dataContentType()) : codecContentType);
-        String hint = codec.typeHint(event.data());
-        if (hint != null) {
-            headers.header(CLASS, repeated(hint));
+        Object data = event.data();
+        String declared = event.dataContentType();
+        if (data == null) {
+            if (declared != null) {
+                headers.header(CONTENT_TYPE, repeated(declared));
+            }
+            return NO_DATA;
         }
-        return codec.encode(event.data());
+        switch (DataForm.of(declared, codecContentTypeText)) {
+            case TEXT -> {
+                if (!(data instanceof String text)) {
+                    throw wrongData(declared, "a String", data);
+                }
+                headers.header(CONTENT_TYPE, repeated(declared));
+                return text.getBytes(DataForm.charset(declared));
+            }
+            case BYTES -> {
+                if (!(data instanceof byte[] bytes)) {
+                    throw wrongData(declared, "a byte[]", data);
+                }
+                headers.header(CONTENT_TYPE, repeated(declared));
+                return bytes;
+            }
+            default -> {
+                headers.header(CONTENT_TYPE, declared != null ? repeated(declared) : codecContentType);
+                String hint = codec.typeHint(data);
+                if (hint != null) {
+                    headers.header(CLASS, repeated(hint));
+                }
+                return codec.encode(data);
+            }
+        }
+    }
+
+    private static IllegalArgumentException wrongData(String contentType, String expected, Object data) {
+        return new IllegalArgumentException("data of datacontenttype '" + contentType + "' must be " + expected
+                + ", not a " + data.getClass().getName());
     }
 
     /** The message key of {@code event}: its key in UTF-8, or null when it has none. */
@@ -185,7 +237,7 @@ public final class CloudEventsBinary {
      * The event carried by a message given in parts: what {@link #decode(BinaryMessage)} reads, with
      * the headers as the transport holds them.
      *
-     * @param payload the encoded data; never null
+     * @param payload the encoded data; null for none (a Kafka record without a value)
      * @throws RuntimeException if the headers do not make a valid event or the codec refuses the payload
      */
     public <H> Event<Object> decode(long timestamp, byte[] key, Iterable<H> headers, HeaderReader<? super H> reader,
@@ -204,8 +256,8 @@ public final class CloudEventsBinary {
      */
     public <H> Event<Object> decode(long timestamp, byte[] key, Iterable<H> headers, HeaderReader<? super H> reader,
             byte[] payload, SubscribedClass subscribed) {
-        Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(subscribed, "subscribed");
+        boolean specVersion = false;
         String id = null;
         String source = null;
         String type = null;
@@ -232,6 +284,7 @@ public final class CloudEventsBinary {
                     if (!Arrays.equals(bytes, SPEC_VERSION_VALUE)) {
                         requireSpecVersion(text(bytes));
                     }
+                    specVersion = true;
                 }
                 case DATA_SCHEMA -> { }
                 default -> {
@@ -245,16 +298,21 @@ public final class CloudEventsBinary {
                 }
             }
         }
-        if (id == null || type == null || source == null || time == null) {
-            throw new IllegalArgumentException("message lacks a required CloudEvents header (ce_id, ce_type, "
-                    + "ce_source, ce_time)");
+        if (!specVersion || id == null || type == null || source == null) {
+            throw new IllegalArgumentException("message lacks required CloudEvents headers:"
+                    + missing(specVersion, SPEC_VERSION) + missing(id != null, ID) + missing(source != null, SOURCE)
+                    + missing(type != null, TYPE));
         }
         Event.Builder<Object> b = Event.<Object>builder(type)
                 .id(id)
                 .source(source)
-                .time(Rfc3339.parse(time))
                 .subject(subject)
-                .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
+                .dataContentType(codecContentTypeText.equals(contentType) ? null : contentType);
+        if (time != null) {
+            b.time(Rfc3339.parse(time));
+        } else if (timestamp >= 0) {
+            b.time(Instant.ofEpochMilli(timestamp));
+        }
         if (extensions != null) {
             for (int i = 0; i < extensions.size(); i += 2) {
                 b.extension(extensions.get(i).substring(PREFIX.length()), extensions.get(i + 1));
@@ -263,9 +321,26 @@ public final class CloudEventsBinary {
         if (key != null) {
             b.key(new String(key, StandardCharsets.UTF_8));
         }
-        Class<?> named = subscribed.forHint(hint);
-        return b.data(named == null ? codec.decode(payload, contentType, hint) : decodeAs(payload, contentType, named))
-                .build();
+        return b.data(data(payload, contentType, hint, subscribed)).build();
+    }
+
+    private Object data(byte[] payload, String contentType, String hint, SubscribedClass subscribed) {
+        if (payload == null) {
+            return null;
+        }
+        if (hint != null) {
+            Class<?> named = subscribed.forHint(hint);
+            return named == null ? codec.decode(payload, contentType, hint) : decodeAs(payload, contentType, named);
+        }
+        return switch (DataForm.of(contentType, codecContentTypeText)) {
+            case TEXT -> new String(payload, DataForm.charset(contentType));
+            case BYTES -> payload;
+            case CODEC -> payload.length == 0 ? null : codec.decode(payload, contentType, null);
+        };
+    }
+
+    private static String missing(boolean present, String header) {
+        return present ? "" : " " + header;
     }
 
     /** {@link PayloadCodec#decodeAs}, holding a codec that overrides it to its contract. */

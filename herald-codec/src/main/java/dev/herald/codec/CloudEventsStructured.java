@@ -149,8 +149,8 @@ public final class CloudEventsStructured {
             if (data == null || data.isNull()) {
                 return null;
             }
-            if (contentType == null || isJson(contentType)) {
-                return isJson(codec.contentType())
+            if (contentType == null || DataForm.isJson(contentType)) {
+                return DataForm.isJson(codec.contentType())
                         ? codec.decode(mapper.writeValueAsBytes(data), contentType, null)
                         : mapper.treeToValue(data, Object.class);
             }
@@ -158,13 +158,6 @@ public final class CloudEventsStructured {
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable structured CloudEvent data: " + e.getMessage(), e);
         }
-    }
-
-    private static boolean isJson(String contentType) {
-        String base = contentType.toLowerCase(Locale.ROOT);
-        int semi = base.indexOf(';');
-        base = (semi < 0 ? base : base.substring(0, semi)).trim();
-        return base.equals("application/json") || base.equals("text/json") || base.endsWith("+json");
     }
 
     private static String text(JsonNode node, String field) {

@@ -11,7 +11,12 @@ package dev.herald.codec;
  */
 public interface PayloadCodec {
 
-    /** The media type of {@link #encode}'s output, written as the record's {@code content-type} header. */
+    /**
+     * The media type of {@link #encode}'s output, written as the record's {@code content-type} header for
+     * an event with data and no datacontenttype of its own. Data declared as this type, or as JSON, or not
+     * declared, goes through this codec; {@code text/*} and other types do not ({@link CloudEventsBinary}
+     * describes the rule).
+     */
     String contentType();
 
     /**
@@ -30,7 +35,9 @@ public interface PayloadCodec {
     byte[] encode(Object data);
 
     /**
-     * Decodes a payload written by {@link #encode}.
+     * Decodes a payload written by {@link #encode}: that of a record with a type hint, or whose
+     * datacontenttype is absent, this codec's or JSON. Never called for a record without data (and
+     * without a type hint, for an empty payload).
      *
      * @param contentType the record's {@code content-type} header, or null
      * @param typeHint the stored {@link #typeHint}, or null

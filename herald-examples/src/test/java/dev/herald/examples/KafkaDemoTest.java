@@ -120,6 +120,25 @@ class KafkaDemoTest {
     assertThat(out.toString()).isEmpty();
   }
 
+  @Test
+  void aMalformedBrokerAddressIsAnEnvironmentErrorOnOneLineNamingTheCause() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status =
+        Main.run(
+            new String[] {"demo", "--kafka", "127.0.0.1:99999", "--orders", "5"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+
+    assertThat(status).as("stderr: %s", err).isEqualTo(Main.IO_ERROR);
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("herald demo: invalid Kafka bootstrap servers '127.0.0.1:99999': ")
+        .contains("99999");
+    assertThat(out.toString()).isEmpty();
+  }
+
   private Process launch(String bootstrap, String services) throws Exception {
     return ChildJvm.herald("demo", "--kafka", bootstrap, "--services", services)
         .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("services-stderr.txt").toFile()))

@@ -32,7 +32,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *                 herald_dl_cause_message  its message, at most 1000 characters (absent when null)
  *                 herald_dl_event_id       the failed event's id
  *                 herald_dl_event_type     the failed event's type
- *   value       the payload encoded by the {@link PayloadCodec}
+ *   value       the data, in the form its datacontenttype decides ({@link CloudEventsBinary}: the
+ *               {@link PayloadCodec}'s bytes, text, or bytes as they are); empty for an event without
+ *               data, which CloudEvents readers take as no data (not null: that would be a tombstone on
+ *               a compacted topic, and Kafka's consumer hands no null value to a deserializer)
  * </pre>
  *
  * Reading accepts binary mode as above, and structured mode ({@code content-type:
@@ -101,7 +104,7 @@ final class KafkaRecordDescriptor {
      * The event in {@code record}.
      *
      * @throws RuntimeException if the record makes no valid event (damaged or foreign headers, a
-     *     tombstone, a payload the codec refuses)
+     *     structured-mode record without a value, a payload the codec refuses)
      */
     Event<?> toEvent(ConsumerRecord<byte[], byte[]> record) {
         return toEvent(record, isStructured(record));
@@ -121,10 +124,8 @@ final class KafkaRecordDescriptor {
         if (structured) {
             return this.structured.decode(record.value(), record.key());
         }
-        if (record.value() == null) {
-            throw new IllegalArgumentException("record has no value (a tombstone)");
-        }
-        // Kafka's own headers, read in place: no copy into a BinaryMessage per record.
+        // A binary-mode record without a value (as the CloudEvents SDK writes no data) is an event without
+        // data. Kafka's own headers, read in place: no copy into a BinaryMessage per record.
         return binary.decode(record.timestamp(), record.key(), record.headers(), KAFKA_HEADERS, record.value(),
                 subscribed);
     }

@@ -16,14 +16,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,6 +43,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -47,6 +54,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -74,8 +82,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p><b>Records.</b> The CloudEvents Kafka protocol binding in binary mode, as {@link
  * KafkaRecordDescriptor} lays out: {@code ce_*} headers, {@code content-type}, the event key as the
- * record key (null for a keyless event), the payload encoded by the {@link PayloadCodec} ({@link
- * JsonPayloadCodec} by default; never Java serialization) as the value. Dead letters carry their
+ * record key (null for a keyless event), the data as the value in the form its datacontenttype
+ * decides: through the {@link PayloadCodec} ({@link JsonPayloadCodec} by default; never Java
+ * serialization) when it has none or a JSON one, a {@code String}'s bytes for {@code text/*}, a {@code
+ * byte[]} as it is otherwise, empty for no data. Dead letters carry their
  * subscription, attempts and cause as {@code herald_dl_*} headers too. Feeds also read structured-mode
  * records ({@code content-type: application/cloudevents+json}). A feed reads a binary-mode record's
  * {@code ce_type} header before decoding it and skips, undecoded, the types its subscription never takes.
@@ -88,9 +98,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p><b>Publishing.</b> An idempotent producer with {@code acks=all}: {@link #store}'s future completes
  * when the brokers have the record in every in-sync replica, and fails with the broker's error
  * ({@link KafkaTransportException} with a plain message for a record over the size limit and for an
- * authorization refusal). It is called on the publisher's thread and returns once the record is queued
- * in the producer; it blocks only while the producer's buffer is full or it waits for a new topic's
- * metadata, at most {@code max.block.ms} (5 s by default here).
+ * authorization refusal). It is called on the publisher's thread (a Herald delivery thread, for a
+ * handler that publishes) and does not wait there: it returns once the record is queued in the
+ * producer, or with a future already failed with a {@link KafkaTransportException} when the
+ * producer's buffer ({@code buffer.memory}) has less room left than a batch ({@code batch.size}) or the
+ * record: a full buffer answers, as every full queue in Herald does, instead of holding the publisher
+ * for {@code max.block.ms}. Publishers that outrun the brokers see failed stores, and retry or slow
+ * down. Nor does a store wait for a topic's metadata: the producer loads it before the first store to
+ * the topic (at {@link Builder#build} for the feed topics, in the topic set-up below for the others)
+ * and keeps it ({@code metadata.max.idle.ms} is one day here, where Kafka's is five minutes). Two
+ * cases remain in which a store can wait, for at most {@code max.block.ms} (5 s by default here):
+ * publishers racing for the buffer's last room, and a topic left unused for longer than {@code
+ * metadata.max.idle.ms}.
+ *
+ * <p><b>Topic set-up.</b> A topic that a custom mapping returns and that this transport has not seen is
+ * checked, created when allowed, and its metadata loaded at its first store, on a daemon thread the
+ * transport owns ({@code herald-kafka-topics-<clientId>}, started on demand, gone after 30 s idle and at
+ * {@link #close}), never on the caller's thread nor a shared pool. The set-up is bounded by {@link
+ * Builder#startupTimeout} (plus {@code max.block.ms} for the metadata); stores to the topic wait for it
+ * in their futures, and fail with its failure, which the next store to the topic tries again.
  *
  * <p>One request in flight per broker ({@code max.in.flight.requests.per.connection=1}, where Kafka's
  * default is 5), unless {@link Builder#producerProperty} says otherwise. A broker reads the next request
@@ -115,7 +141,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * responder in the requesting bus.
  *
  * <p><b>Failures.</b> {@link Builder#build} fails fast, within {@link Builder#startupTimeout}, when no
- * broker answers at the bootstrap servers, naming them. A feed whose consumer hits an unexpected error
+ * broker answers at the bootstrap servers, naming them, and at once when a Kafka client refuses its
+ * configuration (a bootstrap address without a port or with one out of range, a bad client property),
+ * naming the cause; both as a {@link KafkaTransportException} with the client's exception as its cause. A feed whose consumer hits an unexpected error
  * (an authorization refusal, say) logs it at ERROR with slf4j, stops, reports it to the bus (which
  * calls {@code BusListener.onFeedFailed}), and shows it in {@link #feeds()} ({@link KafkaFeed#state()},
  * {@link KafkaFeed#failure()}).
@@ -128,6 +156,11 @@ public final class KafkaTransport implements Transport {
     public static final String DEFAULT_EVENTS_TOPIC = "herald.events";
     /** The topic of dead letters under the default mapping. */
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "herald.deadletter";
+    /** Set-ups of new topics waiting for the set-up thread; past that a store to yet another fails. */
+    private static final int MAX_WAITING_TOPIC_SET_UPS = 256;
+    /** More than a record's own framing in a batch (length, attributes, deltas, header counts). */
+    private static final int RECORD_OVERHEAD = 64;
+    private static final System.Logger LOG = System.getLogger(KafkaTransport.class.getName());
 
     private final Builder config;
     private final Function<String, String> mapping;
@@ -138,6 +171,10 @@ public final class KafkaTransport implements Transport {
     private final KafkaProducer<byte[], byte[]> producer;
     private final int maxRequestSize;
     private final Map<String, CompletableFuture<Void>> topicsReady = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor topicSetup;
+    private final long bufferMemory;
+    private final int batchSize;
+    private final Metric bufferAvailable;
     private final List<KafkaFeed> feeds = new ArrayList<>();
     private final AtomicInteger feedCount = new AtomicInteger();
     private boolean closed;
@@ -156,10 +193,10 @@ public final class KafkaTransport implements Transport {
         this.descriptor = new KafkaRecordDescriptor(b.codec, CloudEventsStructured.DEFAULT_MAX_BYTES);
         this.feedSettings = new KafkaFeed.FeedSettings(b.pollTimeout, b.commitEvery, b.commitInterval,
                 b.maxBufferedRecords, b.closeTimeout, b.assignmentListener);
-        this.admin = Admin.create(adminProperties(b));
+        this.admin = client(b, () -> Admin.create(adminProperties(b)));
         try {
             awaitCluster();
-            ensureTopics(feedTopics);
+            ensureTopics(feedTopics, System.nanoTime() + b.startupTimeout.toNanos());
         } catch (RuntimeException e) {
             admin.close(Duration.ZERO);
             throw e;
@@ -170,7 +207,66 @@ public final class KafkaTransport implements Transport {
         Map<String, Object> producerProps = producerProperties(b);
         this.maxRequestSize = Integer.parseInt(String.valueOf(producerProps.getOrDefault(
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576)));
-        this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        this.bufferMemory = Long.parseLong(String.valueOf(producerProps.getOrDefault(
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 33_554_432L)));
+        this.batchSize = Integer.parseInt(String.valueOf(producerProps.getOrDefault(
+                ProducerConfig.BATCH_SIZE_CONFIG, 16_384)));
+        try {
+            this.producer = client(b, () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                    new ByteArraySerializer()));
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+        this.bufferAvailable = producerMetric(producer, "buffer-available-bytes");
+        try {
+            for (String t : feedTopics) {
+                loadMetadata(t);
+            }
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+        String threadName = "herald-kafka-topics-" + b.clientId;
+        this.topicSetup = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(MAX_WAITING_TOPIC_SET_UPS), r -> {
+                    Thread th = new Thread(r, threadName);
+                    th.setDaemon(true);
+                    return th;
+                });
+        topicSetup.allowCoreThreadTimeOut(true);
+    }
+
+    /** The producer's metric {@code name} of group {@code producer-metrics}, or null if it has none. */
+    private static Metric producerMetric(KafkaProducer<?, ?> producer, String name) {
+        for (Map.Entry<MetricName, ? extends Metric> m : producer.metrics().entrySet()) {
+            if (m.getKey().name().equals(name) && m.getKey().group().equals("producer-metrics")) {
+                return m.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Creates a Kafka client, turning the client's refusal of its configuration (a malformed bootstrap
+     * address, an unknown property value) into a {@link KafkaTransportException} that names the cause:
+     * the client's own exception says only "Failed to create new KafkaAdminClient" and hides the reason
+     * in its causes.
+     */
+    private static <C> C client(Builder b, Supplier<C> create) {
+        try {
+            return create.get();
+        } catch (KafkaException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            boolean bootstrap = reason.contains(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+            throw new KafkaTransportException((bootstrap ? "invalid Kafka bootstrap servers '" + b.bootstrapServers
+                    + "': " : "invalid Kafka client configuration: ") + reason, e);
+        }
     }
 
     /** A builder for a transport on the cluster at {@code bootstrapServers} ({@code host:port,...}). */
@@ -224,6 +320,17 @@ public final class KafkaTransport implements Transport {
 
     private CompletableFuture<Void> send(Event<?> event, ProducerRecord<byte[], byte[]> record) {
         Stored f = new Stored(event, record.topic());
+        long room = bufferRoom();
+        int needed = Math.max(batchSize, sizeOf(record));
+        if (room < needed) {
+            // The producer would hold this thread until room frees, up to max.block.ms: answer instead.
+            f.completeExceptionally(new KafkaTransportException("event " + event.id() + " (" + event.type()
+                    + ") not stored: the Kafka producer's buffer is full (buffer.memory is " + bufferMemory
+                    + " bytes, " + room + " free, this record needs " + needed + "), and a store never waits for "
+                    + "room; the brokers take records more slowly than they are published, or do not answer: "
+                    + "publish more slowly, retry, or raise buffer.memory"));
+            return f;
+        }
         try {
             producer.send(record, f);
         } catch (RuntimeException e) {
@@ -253,6 +360,22 @@ public final class KafkaTransport implements Transport {
                 completeExceptionally(explain(event, topic, e));
             }
         }
+    }
+
+    /** Free bytes in the producer's buffer; the largest long if the producer does not say. */
+    private long bufferRoom() {
+        Object v = bufferAvailable == null ? null : bufferAvailable.metricValue();
+        return v instanceof Number n ? n.longValue() : Long.MAX_VALUE;
+    }
+
+    /** An upper bound of the room {@code record} takes in a batch. */
+    private static int sizeOf(ProducerRecord<byte[], byte[]> record) {
+        int size = RECORD_OVERHEAD + (record.key() == null ? 0 : record.key().length)
+                + (record.value() == null ? 0 : record.value().length);
+        for (Header h : record.headers()) {
+            size += h.key().length() * 3 + (h.value() == null ? 0 : h.value().length) + 10;
+        }
+        return size;
     }
 
     private Throwable explain(Event<?> event, String topic, Throwable e) {
@@ -286,15 +409,44 @@ public final class KafkaTransport implements Transport {
         if (f != null) {
             return f;
         }
-        return topicsReady.computeIfAbsent(topic, t -> {
-            CompletableFuture<Void> ensured = CompletableFuture.runAsync(() -> ensureTopics(List.of(t)));
-            ensured.whenComplete((v, e) -> {
-                if (e != null) {
-                    topicsReady.remove(t, ensured); // a later store checks again
-                }
-            });
-            return ensured;
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> raced = topicsReady.putIfAbsent(topic, mine);
+        if (raced != null) {
+            return raced;
+        }
+        mine.whenComplete((v, e) -> {
+            if (e != null) {
+                topicsReady.remove(topic, mine); // a later store sets it up again
+            }
         });
+        try {
+            topicSetup.execute(() -> setUp(topic, mine));
+        } catch (RejectedExecutionException e) {
+            mine.completeExceptionally(new KafkaTransportException("cannot set up Kafka topic '" + topic + "': "
+                    + (topicSetup.isShutdown() ? "the transport is closed"
+                            : MAX_WAITING_TOPIC_SET_UPS + " other topic set-ups are waiting"), e));
+        }
+        return mine;
+    }
+
+    /** Runs on the topic set-up thread: makes {@code topic} ready for the producer, bounded. */
+    private void setUp(String topic, CompletableFuture<Void> ready) {
+        try {
+            ensureTopics(List.of(topic), System.nanoTime() + config.startupTimeout.toNanos());
+            loadMetadata(topic);
+            ready.complete(null);
+        } catch (RuntimeException e) {
+            ready.completeExceptionally(e);
+        }
+    }
+
+    /** Has the producer load {@code topic}'s metadata, so that no store waits for it; up to max.block.ms. */
+    private void loadMetadata(String topic) {
+        try {
+            producer.partitionsFor(topic);
+        } catch (KafkaException e) {
+            throw topicProblem(topic, e);
+        }
     }
 
     /** Starts a feed; throws {@link IllegalStateException} once the transport is closed. */
@@ -309,9 +461,9 @@ public final class KafkaTransport implements Transport {
                 throw new IllegalStateException("transport closed");
             }
             String groupId = config.groupIdPrefix + group;
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+            KafkaConsumer<byte[], byte[]> consumer = client(config, () -> new KafkaConsumer<>(
                     consumerProperties(config, groupId, feedCount.incrementAndGet()),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer()));
             f = new KafkaFeed(groupId, consumer, feedTopics, descriptor, filter, sink, feedSettings);
             feeds.add(f);
         }
@@ -335,6 +487,20 @@ public final class KafkaTransport implements Transport {
         }
         for (KafkaFeed f : toStop) {
             f.close();
+        }
+        topicSetup.shutdownNow(); // a set-up under way is interrupted and fails its stores
+        try {
+            if (!topicSetup.awaitTermination(config.closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "the Kafka topic set-up thread did not stop within "
+                        + config.closeTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        KafkaTransportException closing =
+                new KafkaTransportException("the transport closed before the topic was set up");
+        for (CompletableFuture<Void> ready : topicsReady.values()) {
+            ready.completeExceptionally(closing); // set-ups never started
         }
         try {
             producer.flush();
@@ -370,14 +536,16 @@ public final class KafkaTransport implements Transport {
                 + "network and security settings", e);
     }
 
-    /** Makes sure {@code topics} exist, creating the missing ones when allowed; blocks, bounded. */
-    private void ensureTopics(Collection<String> topics) {
-        long timeout = config.startupTimeout.toMillis();
+    /**
+     * Makes sure {@code topics} exist, creating the missing ones when allowed; blocks until {@code
+     * deadline} ({@link System#nanoTime}) at most.
+     */
+    private void ensureTopics(Collection<String> topics, long deadline) {
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, KafkaFuture<TopicDescription>> x
                 : admin.describeTopics(topics).topicNameValues().entrySet()) {
             try {
-                x.getValue().get(timeout, TimeUnit.MILLISECONDS);
+                x.getValue().get(millisUntil(deadline), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     missing.add(x.getKey());
@@ -404,7 +572,7 @@ public final class KafkaTransport implements Transport {
         for (Map.Entry<String, KafkaFuture<Void>> x
                 : admin.createTopics(create).values().entrySet()) {
             try {
-                x.getValue().get(timeout, TimeUnit.MILLISECONDS);
+                x.getValue().get(millisUntil(deadline), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw topicProblem(x.getKey(), e.getCause());
@@ -413,7 +581,11 @@ public final class KafkaTransport implements Transport {
                 throw topicProblem(x.getKey(), e);
             }
         }
-        awaitLeaders(missing);
+        awaitLeaders(missing, deadline);
+    }
+
+    private static long millisUntil(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /**
@@ -423,8 +595,7 @@ public final class KafkaTransport implements Transport {
      * timeout. A ListOffsets request is answered by the partition leader only once it leads; retriable
      * errors are retried until the startup timeout.
      */
-    private void awaitLeaders(List<String> topics) {
-        long deadline = System.nanoTime() + config.startupTimeout.toNanos();
+    private void awaitLeaders(List<String> topics, long deadline) {
         while (true) {
             try {
                 Map<TopicPartition, OffsetSpec> latest =
@@ -484,6 +655,8 @@ public final class KafkaTransport implements Transport {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId + "-producer");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        // Loaded before the first store to a topic and kept, so that no store waits for it (see above).
+        p.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Duration.ofDays(1).toMillis());
         // The broker serves one request per connection at a time: more in flight only queue there (see above).
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.putAll(b.producerProperties);

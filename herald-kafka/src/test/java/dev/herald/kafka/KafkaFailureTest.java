@@ -6,6 +6,7 @@ import static dev.herald.kafka.PlainClients.utf8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.BusListener;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +34,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Poison records, a consumer that dies mid-batch, and the errors a user must be able to read. */
 @Timeout(value = 120, unit = SECONDS)
@@ -244,12 +248,68 @@ class KafkaFailureTest {
                 .hasMessageContaining("2000 ms");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.0.0.1:99999"})
+    void aMalformedBootstrapAddressFailsTheBuildNamingTheRealCause(String bootstrap) {
+        assertThatThrownBy(() -> KafkaTransport.builder(bootstrap).startupTimeout(Duration.ofSeconds(2)).build())
+                .isInstanceOf(KafkaTransportException.class)
+                .hasMessageStartingWith("invalid Kafka bootstrap servers '" + bootstrap + "': ")
+                .hasMessageContaining("bootstrap.servers: " + bootstrap)
+                .hasMessageNotContaining("Failed to create new KafkaAdminClient")
+                .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
+    }
+
     @Test
     void aMissingTopicWithAutoCreateOffFailsTheBuildNamingTheTopic() {
         assertThatThrownBy(() -> transport(prefix).autoCreateTopics(false).build())
                 .isInstanceOf(KafkaTransportException.class)
                 .hasMessageContaining(prefix + "events")
                 .hasMessageContaining("autoCreateTopics is off");
+    }
+
+    @Test
+    void aStoreThatFindsTheProducersBufferFullFailsAtOnceInsteadOfBlocking() throws Exception {
+        // Room for one 16 KiB batch; a long linger keeps the first batch, and so the room, held.
+        KafkaTransport t = transport(prefix).producerProperty("buffer.memory", 20_000)
+                .producerProperty("batch.size", 16_384).producerProperty("linger.ms", 60_000)
+                .producerProperty("max.block.ms", 120_000).build();
+        CompletableFuture<Void> first;
+        try {
+            first = t.store(Event.of("blob.held", "x".repeat(10_000)));
+            // Before: the producer waited max.block.ms (here 120 s) for room on the caller's thread.
+            CompletableFuture<Void> second = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> t.store(Event.of("blob.refused", "y".repeat(10_000))));
+            assertThatThrownBy(() -> second.get(30, SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(KafkaTransportException.class)
+                    .hasMessageContaining("buffer.memory is 20000 bytes");
+        } finally {
+            t.close();
+        }
+        first.get(30, SECONDS); // flushed by close: the full buffer refused only what did not fit
+    }
+
+    @Test
+    void aNewTopicIsSetUpOnAThreadHeraldOwnsWhichCloseStops() throws Exception {
+        String later = prefix + "later";
+        KafkaTransport t = transport(prefix).clientId(prefix + "setup")
+                .topics(type -> type.startsWith("later.") ? later : prefix + "events", List.of(prefix + "events"))
+                .build();
+        try {
+            t.store(Event.of("later.one", "c1", new Order("1", 10))).get(30, SECONDS);
+            assertThat(PlainClients.readAll(bootstrap, later, 1)).hasSize(1);
+            assertThat(topicThreads(prefix + "setup")).isNotEmpty()
+                    .allSatisfy(th -> assertThat(th.isDaemon()).isTrue());
+        } finally {
+            t.close();
+        }
+        await().atMost(30, SECONDS).until(() -> topicThreads(prefix + "setup").isEmpty());
+    }
+
+    private static List<Thread> topicThreads(String clientId) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(th -> th.getName().equals("herald-kafka-topics-" + clientId) && th.isAlive()).toList();
     }
 
     @Test

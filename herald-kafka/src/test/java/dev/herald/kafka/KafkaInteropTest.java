@@ -12,23 +12,45 @@ import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
+import dev.herald.codec.UndecodableRecord;
 import dev.herald.kafka.KafkaTransportTest.Order;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.SpecVersion;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import io.cloudevents.kafka.CloudEventSerializer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Herald and plain Kafka clients read each other's records: the CloudEvents Kafka binding, both modes. */
+/**
+ * Herald, plain Kafka clients and the official CloudEvents Java SDK read each other's records: the
+ * CloudEvents Kafka binding, both modes.
+ */
 @Timeout(value = 120, unit = SECONDS)
 @ExtendWith(TestClusters.Shared.class)
 class KafkaInteropTest {
@@ -148,6 +170,151 @@ class KafkaInteropTest {
             assertThat(d.event()).isEqualTo(order);
         } finally {
             second.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void theCloudEventsSdksBinaryModeEventsAreReadByHerald() throws Exception {
+        OffsetDateTime time = OffsetDateTime.parse("2026-01-02T03:04:05.678Z");
+        List<CloudEvent> sent = List.of(
+                sdkEvent("sdk-text").withTime(time).withDataContentType("text/plain")
+                        .withData(utf8("hello, world")).build(),
+                sdkEvent("sdk-bytes").withTime(time).withDataContentType("application/octet-stream")
+                        .withData(new byte[] {0, 1, (byte) 0xff}).build(),
+                sdkEvent("sdk-nodata").withTime(time).build(),
+                sdkEvent("sdk-notime").withDataContentType("application/json").withData(utf8("{\"n\":1}")).build());
+        long before = System.currentTimeMillis();
+        try (KafkaTransport t = transport(prefix).build();
+                KafkaProducer<String, CloudEvent> p = sdkProducer()) {
+            for (CloudEvent e : sent) {
+                p.send(new ProducerRecord<>(prefix + "events", "k", e)).get(30, SECONDS);
+            }
+            Map<String, Event<?>> read = feed(t, sent.size());
+            assertThat(read.get("sdk-text").data()).isEqualTo("hello, world");
+            assertThat(read.get("sdk-text").dataContentType()).isEqualTo("text/plain");
+            assertThat(read.get("sdk-text").time()).isEqualTo(time.toInstant());
+            assertThat(read.get("sdk-text").source()).isEqualTo("/sdk");
+            assertThat((byte[]) read.get("sdk-bytes").data()).containsExactly(0, 1, 0xff);
+            assertThat(read.get("sdk-bytes").dataContentType()).isEqualTo("application/octet-stream");
+            assertThat(read.get("sdk-nodata").data()).isNull();
+            assertThat(read.get("sdk-nodata").dataContentType()).isNull();
+            assertThat(read.get("sdk-notime").data()).isEqualTo(Map.of("n", 1));
+            // No ce_time: the record's timestamp, which the SDK's producer left to Kafka.
+            assertThat(read.get("sdk-notime").timeMillis()).isBetween(before, System.currentTimeMillis());
+        }
+    }
+
+    @Test
+    void heraldsEventsAreReadBackExactlyByTheCloudEventsSdk() throws Exception {
+        Instant time = Instant.parse("2026-01-02T03:04:05.678Z");
+        List<Event<?>> stored = List.of(
+                Event.<String>builder("note.text").id("h-text").source("/herald").time(time)
+                        .dataContentType("text/plain").data("hello, world").build(),
+                Event.<byte[]>builder("note.bytes").id("h-bytes").source("/herald").time(time)
+                        .dataContentType("application/octet-stream").data(new byte[] {0, 1, (byte) 0xff}).build(),
+                Event.builder("note.none").id("h-nodata").source("/herald").time(time).build(),
+                Event.<Order>builder("note.json").id("h-json").source("/herald").time(time)
+                        .data(new Order("1", 10)).build());
+        try (KafkaTransport t = transport(prefix).build()) {
+            for (Event<?> e : stored) {
+                t.store(e).get(30, SECONDS);
+            }
+        }
+        Map<String, CloudEvent> read = sdkReadAll(prefix + "events", stored.size());
+        assertThat(read).containsOnlyKeys("h-text", "h-bytes", "h-nodata", "h-json");
+        for (CloudEvent e : read.values()) {
+            assertThat(e.getSpecVersion()).isEqualTo(SpecVersion.V1);
+            assertThat(e.getSource()).isEqualTo(URI.create("/herald"));
+            assertThat(e.getTime()).isEqualTo(OffsetDateTime.parse("2026-01-02T03:04:05.678Z"));
+        }
+        assertThat(e(read, "h-text").getDataContentType()).isEqualTo("text/plain");
+        assertThat(e(read, "h-text").getData().toBytes()).isEqualTo(utf8("hello, world"));
+        assertThat(e(read, "h-bytes").getDataContentType()).isEqualTo("application/octet-stream");
+        assertThat(e(read, "h-bytes").getData().toBytes()).containsExactly(0, 1, 0xff);
+        assertThat(e(read, "h-nodata").getData()).isNull();
+        assertThat(e(read, "h-nodata").getDataContentType()).isNull();
+        assertThat(e(read, "h-json").getDataContentType()).isEqualTo("application/json");
+        assertThat(e(read, "h-json").getData().toBytes()).isEqualTo(utf8("{\"id\":\"1\",\"amount\":10}"));
+        assertThat(e(read, "h-json").getType()).isEqualTo("note.json");
+    }
+
+    @Test
+    void aRecordWithoutSpecVersionIsDeadLetteredForTheGroupsThatTakeItsType() throws Exception {
+        KafkaTransport t = transport(prefix).partitions(1).build();
+        try (KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
+            p.send(new ProducerRecord<>(prefix + "events", null, 1L, null, utf8("{\"id\":\"7\",\"amount\":70}"),
+                    List.of(new RecordHeader("ce_id", utf8("nospec-1")), new RecordHeader("ce_source", utf8("/billing")),
+                            new RecordHeader("ce_type", utf8("order.placed")),
+                            new RecordHeader("content-type", utf8("application/json"))))).get(30, SECONDS);
+        }
+        EventBus bus = Herald.builder().transport(t).build();
+        try {
+            LinkedBlockingQueue<DeadLetter> dead = new LinkedBlockingQueue<>();
+            LinkedBlockingQueue<Event<?>> handled = new LinkedBlockingQueue<>();
+            bus.subscribe(DeadLetter.class, dead::add);
+            bus.subscribe("order.placed", handled::add, SubscribeOptions.defaults().group("orders").name("orders"));
+            DeadLetter d = dead.poll(60, SECONDS);
+            assertThat(d).as("a dead letter within 60 s").isNotNull();
+            assertThat(d.subscription()).isEqualTo("orders");
+            assertThat(d.event().id()).isEqualTo("nospec-1");
+            assertThat(d.causeMessage()).contains("ce_specversion");
+            assertThat(((UndecodableRecord) d.event().data()).offset()).isZero();
+            assertThat(handled).isEmpty();
+        } finally {
+            bus.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private static CloudEvent e(Map<String, CloudEvent> events, String id) {
+        return events.get(id);
+    }
+
+    private static CloudEventBuilder sdkEvent(String id) {
+        return CloudEventBuilder.v1().withId(id).withSource(URI.create("/sdk")).withType("sdk.made");
+    }
+
+    private KafkaProducer<String, CloudEvent> sdkProducer() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new StringSerializer(), new CloudEventSerializer());
+    }
+
+    /** Every event of {@code topic}, read with the SDK's deserializer (binary mode), by id. */
+    private Map<String, CloudEvent> sdkReadAll(String topic, int expected) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaConsumer<String, CloudEvent> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new CloudEventDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo info : c.partitionsFor(topic)) {
+                parts.add(new TopicPartition(topic, info.partition()));
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<String, CloudEvent> out = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> out.put(r.value().getId(), r.value()));
+            }
+            return out;
+        }
+    }
+
+    /** Feeds a fresh group until {@code n} events arrive; by id. */
+    private static Map<String, Event<?>> feed(KafkaTransport t, int n) throws InterruptedException {
+        Map<String, Event<?>> fed = new ConcurrentHashMap<>();
+        CountDownLatch all = new CountDownLatch(n);
+        KafkaFeed f = t.feed("reader", e -> true, (e, done) -> {
+            fed.put(e.id(), e);
+            all.countDown();
+            done.run();
+        });
+        try {
+            assertThat(all.await(30, SECONDS)).as(n + " events within 30 s, got " + fed.keySet()).isTrue();
+            return fed;
+        } finally {
+            f.close();
         }
     }
 
