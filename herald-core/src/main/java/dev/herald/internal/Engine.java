@@ -208,13 +208,23 @@ public final class Engine implements EventBus {
     return observed(event, storeUnobserved(event));
   }
 
-  /** The transport's future for storing {@code event}; nobody counts its failure yet. */
+  /**
+   * The transport's future for storing {@code event}; nobody counts its failure yet. Published by a
+   * handler of a stored event, on its delivery thread, the store is one of that event's effects:
+   * the lane acknowledges the event only once it completes.
+   */
   private CompletableFuture<Void> storeUnobserved(Event<?> event) {
+    CompletableFuture<Void> f;
     try {
-      return transport.store(event);
+      f = transport.store(event);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      f = CompletableFuture.failedFuture(e);
     }
+    Lane lane = Lane.CURRENT.get();
+    if (lane != null) {
+      lane.effect(f);
+    }
+    return f;
   }
 
   private CompletableFuture<Void> observed(Event<?> event, CompletableFuture<Void> stored) {
@@ -251,16 +261,26 @@ public final class Engine implements EventBus {
     return "id '" + event.id() + "' of type '" + event.type() + "'";
   }
 
-  /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
-  private void emitInternal(Event<?> event) {
+  /**
+   * Publishes an event of Herald's own, also while closing (dead letters, replies). Returns the
+   * store's future when it is stored, else null.
+   */
+  private CompletableFuture<Void> emitInternal(Event<?> event) {
     PublishGate.Cell in = gate.enter();
     try {
       // Dead letters outlive a restart when the transport stores events; replies never do.
       boolean storing = transport != null && DeadLetter.TYPE.equals(event.type());
-      if (storing) {
-        store(event);
+      if (!storing) {
+        route(event, false, false);
+        return null;
       }
-      route(event, false, storing);
+      CompletableFuture<Void> stored = store(event);
+      try {
+        route(event, false, true);
+      } catch (MailboxFullException e) {
+        // Counted and reported as a drop at the dead-letter subscription that refused it.
+      }
+      return stored;
     } finally {
       in.exit();
     }
@@ -534,11 +554,18 @@ public final class Engine implements EventBus {
     public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
       // A record of unknown type concerns every group; one of a known type, those that may take it
       // (a class subscription cannot tell the class of a record that did not decode).
+      CompletableFuture<Void> stored = null;
       if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
           || s.selector.mayMatchType(placeholder.type())) {
-        deadLetter(s, placeholder, cause, 0);
+        stored = deadLetter(s, placeholder, cause, 0);
       }
-      done.run();
+      if (stored == null) {
+        done.run();
+      } else {
+        // Acknowledged once its dead letter is stored; a dead letter that failed to store (counted
+        // and reported as a store failure) leaves the record to be fed again after a restart.
+        stored.thenRun(done);
+      }
     }
 
     @Override
@@ -735,7 +762,12 @@ public final class Engine implements EventBus {
     }
   }
 
-  void deadLetter(SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
+  /**
+   * Reports and publishes the dead letter of {@code event}. Returns the dead letter's store future
+   * when the transport stores it, else null.
+   */
+  CompletableFuture<Void> deadLetter(
+      SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
     DeadLetter dl =
         new DeadLetter(
             event,
@@ -764,7 +796,7 @@ public final class Engine implements EventBus {
                     + " attempt(s); it is not published again",
             cause);
       }
-      return;
+      return null;
     }
     Event<DeadLetter> letter =
         Event.<DeadLetter>causedBy(event, DeadLetter.TYPE).source(source).data(dl).build();
@@ -784,11 +816,7 @@ public final class Engine implements EventBus {
                   + " (subscribe to DeadLetter.class, or observe BusListener.onDeadLetter)",
           cause);
     }
-    try {
-      emitInternal(letter);
-    } catch (MailboxFullException e) {
-      // Counted and reported as a drop at the dead-letter subscription that refused it.
-    }
+    return emitInternal(letter);
   }
 
   /**

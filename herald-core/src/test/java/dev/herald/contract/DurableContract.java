@@ -289,6 +289,70 @@ public abstract class DurableContract {
     assertThat(awaitCount(after, 1)).containsExactly(2);
   }
 
+  /**
+   * A group acknowledges an event only once what its handler published is stored: a failed store of
+   * an effect fails the delivery, which the subscription's policy retries; the retry's effect is
+   * stored, and only then is the cause acknowledged (a restart does not deliver it again).
+   */
+  @Test
+  void anEffectThatFailsToStoreFailsItsCauseWhichIsRetried() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Integer> effects = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.effect", Integer.class, e -> effects.add(e.data()), group("ge", "effects"));
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicReference<Boolean> injected = new AtomicReference<>();
+    bus.subscribe(
+        "d.cause",
+        Integer.class,
+        e -> {
+          if (attempts.incrementAndGet() == 1) {
+            injected.set(failNextStore(new IllegalStateException("effect not stored")));
+          }
+          bus.emit(Event.<Integer>causedBy(e, "d.effect").data(e.data()).build());
+        },
+        group("gc", "causes")
+            .retry(RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2))));
+    bus.publish("d.cause", 7).get(30, SECONDS);
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> injected.get() != null);
+    assumeTrue(injected.get(), "this transport cannot inject a store failure");
+    assertThat(awaitCount(effects, 1)).containsExactly(7);
+    assertThat(attempts.get()).isEqualTo(2);
+    assertThat(bus.stats().storeFailed()).isEqualTo(1);
+    assertThat(bus.close(Duration.ofSeconds(30)).drained()).isTrue();
+
+    EventBus second = openBus();
+    ConcurrentLinkedQueue<Integer> after = new ConcurrentLinkedQueue<>();
+    second.subscribe("d.cause", Integer.class, e -> after.add(e.data()), group("gc", "again"));
+    second.emit("d.cause", 8);
+    assertThat(awaitCount(after, 1)).containsExactly(8);
+  }
+
+  /** An effect that cannot be stored within the policy's attempts dead-letters its cause. */
+  @Test
+  void aCauseWhoseEffectCannotBeStoredIsDeadLettered() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
+    AtomicReference<Boolean> injected = new AtomicReference<>();
+    AtomicInteger attempts = new AtomicInteger();
+    bus.subscribe(
+        "d.lonecause",
+        Integer.class,
+        e -> {
+          attempts.incrementAndGet();
+          injected.set(failNextStore(new IllegalStateException("effect not stored")));
+          bus.emit(Event.<Integer>causedBy(e, "d.loneeffect").data(e.data()).build());
+        },
+        group("gl", "lonely").retry(RetryPolicy.none()));
+    bus.emit("d.lonecause", 1);
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> injected.get() != null);
+    assumeTrue(injected.get(), "this transport cannot inject a store failure");
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> dead.size() == 1);
+    assertThat(dead.peek().subscription()).isEqualTo("lonely");
+    assertThat(dead.peek().causeMessage()).isEqualTo("effect not stored");
+    assertThat(attempts.get()).isEqualTo(1);
+  }
+
   @Test
   void aFailedStoreFailsThePublishAndIsReported() throws Exception {
     AtomicReference<Throwable> reported = new AtomicReference<>();
