@@ -133,7 +133,14 @@ public interface EventBus extends AutoCloseable {
     return respond(pattern, requestType, responder, SubscribeOptions.defaults());
   }
 
-  /** Publishes a dead letter's event again, with the same id, to every matching subscription. */
+  /**
+   * Publishes a dead letter's event again, with the same id, to the subscription that dead-lettered
+   * it only ({@link DeadLetter#subscription()}: in this process the subscription of that name, and
+   * on a storing transport the durable subscriptions of that name, whatever their process, so the
+   * members of a consumer group should share their subscription's name). Other subscriptions, which
+   * had their turn at the event, do not get it again. The redriven event carries the extension
+   * {@code redriveto}, naming that subscription.
+   */
   CompletableFuture<PublishResult> redrive(DeadLetter deadLetter);
 
   /** A snapshot of the bus's counters. */

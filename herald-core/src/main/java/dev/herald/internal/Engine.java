@@ -58,6 +58,8 @@ public final class Engine implements EventBus {
   private static final String REPLY_TO = "replyto";
   private static final String IN_REPLY_TO = "inreplyto";
   private static final String REPLY_ERROR = "replyerror";
+  /** The extension of a redriven event: the name of the subscription that dead-lettered it. */
+  static final String REDRIVE_TO = "redriveto";
   private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Executor executor;
@@ -139,15 +141,23 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event");
-    PublishGate.Cell in = enter("publish");
+    return publish(event, null, "publish");
+  }
+
+  /**
+   * Publishes {@code event} to the subscriptions that match it, or, when {@code only} is not null, to
+   * those of them named {@code only}.
+   */
+  private CompletableFuture<PublishResult> publish(Event<?> event, String only, String what) {
+    PublishGate.Cell in = enter(what);
     try {
       if (transport == null) {
-        return route(event, true, false).future;
+        return route(event, true, false, only).future;
       }
       CompletableFuture<Void> stored = storeUnobserved(event);
       Tracker t;
       try {
-        t = route(event, true, true);
+        t = route(event, true, true, only);
       } catch (MailboxFullException e) {
         observed(event, stored); // stored all the same: a failure to store still counts
         throw e;
@@ -182,7 +192,7 @@ public final class Engine implements EventBus {
       if (transport != null) {
         store(event);
       }
-      route(event, false, transport != null);
+      route(event, false, transport != null, null);
     } finally {
       in.exit();
     }
@@ -271,12 +281,12 @@ public final class Engine implements EventBus {
       // Dead letters outlive a restart when the transport stores events; replies never do.
       boolean storing = transport != null && DeadLetter.TYPE.equals(event.type());
       if (!storing) {
-        route(event, false, false);
+        route(event, false, false, null);
         return null;
       }
       CompletableFuture<Void> stored = store(event);
       try {
-        route(event, false, true);
+        route(event, false, true, null);
       } catch (MailboxFullException e) {
         // Counted and reported as a drop at the dead-letter subscription that refused it.
       }
@@ -291,13 +301,19 @@ public final class Engine implements EventBus {
    * stored only when {@code stored} (the transport was handed it for durable subscriptions), else
    * unrouted: counted, reported, and routed to the unrouted channel.
    *
+   * @param only when not null, only the matching subscriptions of that name take the event (a
+   *     redrive)
    * @return the tracker when {@code track}, else null
    * @throws MailboxFullException after routing, if a subscription refused the event
    */
-  private Tracker route(Event<?> event, boolean track, boolean stored) {
+  private Tracker route(Event<?> event, boolean track, boolean stored, String only) {
     Registry reg = registry;
     SubscriptionImpl[] byType = reg.forType(event.type());
     SubscriptionImpl[] byClass = byClass(reg, event.type(), event.data());
+    if (only != null) {
+      byType = named(byType, only);
+      byClass = named(byClass, only);
+    }
     boolean unroutedNow = false;
     if (byType.length + byClass.length == 0) {
       if (stored) {
@@ -326,6 +342,24 @@ public final class Engine implements EventBus {
       throw refused;
     }
     return tracker;
+  }
+
+  private static SubscriptionImpl[] named(SubscriptionImpl[] subs, String name) {
+    for (SubscriptionImpl s : subs) {
+      if (s.name.equals(name)) {
+        return new SubscriptionImpl[] {s};
+      }
+    }
+    return Registry.NONE;
+  }
+
+  /**
+   * Whether the subscription named {@code name} may take {@code event}: any may, unless the event is
+   * a redrive for another subscription.
+   */
+  static boolean redrivenTo(Event<?> event, String name) {
+    String to = event.extension(REDRIVE_TO);
+    return to == null || to.equals(name);
   }
 
   /** The subscriptions that select a payload by its class; none for a null payload. */
@@ -516,8 +550,12 @@ public final class Engine implements EventBus {
       pruneDrained();
       draining.add(s);
       if (options.group() != null && transport != null) {
+        String subName = name;
         s.feed =
-            transport.feed(options.group(), selector::matches, new DurableSink(s, payloadClass));
+            transport.feed(
+                options.group(),
+                e -> selector.matches(e) && redrivenTo(e, subName),
+                new DurableSink(s, payloadClass));
       } else {
         registry = registry.with(s);
       }
@@ -705,7 +743,9 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> redrive(DeadLetter deadLetter) {
     Objects.requireNonNull(deadLetter, "deadLetter");
-    return publish(deadLetter.event());
+    String to = deadLetter.subscription();
+    Event<?> again = deadLetter.event().toBuilder().extension(REDRIVE_TO, to).build();
+    return publish(again, to, "redrive");
   }
 
   // ---------------------------------------------------------------- failures and observation

@@ -353,6 +353,36 @@ public abstract class DurableContract {
     assertThat(attempts.get()).isEqualTo(1);
   }
 
+  /** A redrive goes to the group that dead-lettered the event, not to the groups that handled it. */
+  @Test
+  void aRedriveReachesOnlyTheGroupThatDeadLetteredTheEvent() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
+    ConcurrentLinkedQueue<Integer> steady = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.redrive", Integer.class, e -> steady.add(e.data()), group("gsteady", "steady"));
+    AtomicInteger calls = new AtomicInteger();
+    ConcurrentLinkedQueue<Integer> flaky = new ConcurrentLinkedQueue<>();
+    bus.subscribe(
+        "d.redrive",
+        Integer.class,
+        e -> {
+          if (calls.incrementAndGet() == 1) {
+            throw new IllegalStateException("down");
+          }
+          flaky.add(e.data());
+        },
+        group("gflaky", "flaky").retry(RetryPolicy.none()));
+    bus.emit(Event.of("d.redrive", "k", 1));
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> dead.size() == 1);
+    assertThat(awaitCount(steady, 1)).containsExactly(1);
+    bus.redrive(dead.peek()).get(30, SECONDS);
+    bus.emit(Event.of("d.redrive", "k", 2)); // same key: fed after the redrive, in order
+    assertThat(awaitCount(flaky, 2)).containsExactly(1, 2);
+    // The steady group gets 2 after a redriven 1 would have come: it has had 1 once only.
+    assertThat(awaitCount(steady, 2)).containsExactly(1, 2);
+  }
+
   @Test
   void aFailedStoreFailsThePublishAndIsReported() throws Exception {
     AtomicReference<Throwable> reported = new AtomicReference<>();
