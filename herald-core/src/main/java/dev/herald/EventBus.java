@@ -66,6 +66,13 @@ public interface EventBus extends AutoCloseable {
   /**
    * Publishes an event without tracking it: the fast path. Allocates nothing per event.
    *
+   * <p>On a bus with a transport, store backpressure is the emitter's: a store the transport refuses
+   * at once (its bounded append queue is full, the codec refuses the payload, the store is closed)
+   * throws, and the event goes nowhere; a store that fails later is counted in {@link
+   * BusStats#storeFailed()} and reported to {@link BusListener#onStoreFailed}, and, emitted by the
+   * handler of a durable subscription, fails that delivery.
+   *
+   * @throws StoreRefusedException if the transport refused to store it at once
    * @throws MailboxFullException if a subscription refused it; the others still received it
    * @throws BusClosedException if the bus is closed
    */

@@ -18,6 +18,7 @@ import dev.herald.PublishResult;
 import dev.herald.RemoteFailureException;
 import dev.herald.RequestTimeoutException;
 import dev.herald.Responder;
+import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
@@ -190,7 +191,11 @@ public final class Engine implements EventBus {
     PublishGate.Cell in = enter("emit");
     try {
       if (transport != null) {
-        store(event);
+        CompletableFuture<Void> stored = store(event);
+        if (stored.isCompletedExceptionally()) {
+          // Refused at once (a full append queue, say): the emitter hears of it, as a publisher would.
+          throw new StoreRefusedException(transport.name(), event, failureOf(stored));
+        }
       }
       route(event, false, transport != null, null);
     } finally {
@@ -246,6 +251,16 @@ public final class Engine implements EventBus {
             this.stored.increment();
           }
         });
+  }
+
+  /** The failure of a future that completed exceptionally. */
+  private static Throwable failureOf(CompletableFuture<?> failed) {
+    try {
+      failed.join();
+      throw new IllegalStateException("not failed: " + failed);
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
   }
 
   private void storeFailed(Event<?> event, Throwable t) {

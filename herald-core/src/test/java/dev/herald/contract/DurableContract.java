@@ -16,6 +16,7 @@ import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.PublishResult;
 import dev.herald.RetryPolicy;
+import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
 import dev.herald.contract.payloads.LegacyOrderPlaced;
 import dev.herald.contract.payloads.OrderPlaced;
@@ -308,7 +309,8 @@ public abstract class DurableContract {
           if (attempts.incrementAndGet() == 1) {
             injected.set(failNextStore(new IllegalStateException("effect not stored")));
           }
-          bus.emit(Event.<Integer>causedBy(e, "d.effect").data(e.data()).build());
+          // Not waiting for the store, nor looking at its outcome: the bus does both.
+          bus.publish(Event.<Integer>causedBy(e, "d.effect").data(e.data()).build());
         },
         group("gc", "causes")
             .retry(RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2))));
@@ -341,7 +343,7 @@ public abstract class DurableContract {
         e -> {
           attempts.incrementAndGet();
           injected.set(failNextStore(new IllegalStateException("effect not stored")));
-          bus.emit(Event.<Integer>causedBy(e, "d.loneeffect").data(e.data()).build());
+          bus.publish(Event.<Integer>causedBy(e, "d.loneeffect").data(e.data()).build());
         },
         group("gl", "lonely").retry(RetryPolicy.none()));
     bus.emit("d.lonecause", 1);
@@ -351,6 +353,23 @@ public abstract class DurableContract {
     assertThat(dead.peek().subscription()).isEqualTo("lonely");
     assertThat(dead.peek().causeMessage()).isEqualTo("effect not stored");
     assertThat(attempts.get()).isEqualTo(1);
+  }
+
+  /** Store backpressure is the emitter's: a store refused at once throws, counted, and routes nowhere. */
+  @Test
+  void anEmitWhoseStoreIsRefusedThrowsAndIsCounted() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Integer> local = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.refused", Integer.class, e -> local.add(e.data()), SubscribeOptions.defaults());
+    RuntimeException boom = new IllegalStateException("append queue full");
+    assumeTrue(failNextStore(boom), "this transport cannot inject a store failure");
+    assertThatThrownBy(() -> bus.emit("d.refused", 1))
+        .isInstanceOf(StoreRefusedException.class)
+        .hasCause(boom)
+        .hasMessageContaining("d.refused");
+    assertThat(bus.stats().storeFailed()).isEqualTo(1);
+    bus.emit("d.refused", 2);
+    assertThat(awaitCount(local, 1)).containsExactly(2);
   }
 
   /** A redrive goes to the group that dead-lettered the event, not to the groups that handled it. */
