@@ -27,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * moves it back: that single owner is what lets the mailbox be single-consumer, except under the
  * drop-oldest policy, whose publishers evict from the head themselves.
  *
+ * <p>An event fed by a transport ({@link Completion.Ack}) is acknowledged only once the stores of
+ * what its handler published on this thread, and of its dead letter, have completed: the drainer
+ * waits for them after the handler returns (so the lane's throughput is bounded by the transport's
+ * store latency when a durable handler publishes), and a failed one fails the delivery. Other items
+ * collect nothing.
+ *
  * <p>The fields live in {@link LaneFields}, the publishers' and the drainer's on cache lines of
  * their own.
  */
