@@ -117,7 +117,7 @@ class KafkaShopProcessesTest {
     assertThat(stderr("storefront")).contains("no order has ended for");
     // The new back office read what the dead one had published before serving: it handled none of
     // those events again, so the topic holds no second copy of any event of the run.
-    assertThat(copiesInTopic(report("storefront").get("run").asText()))
+    assertThat(copiesInTopic(runOf("storefront")))
         .as("events of the run stored twice under one id")
         .isZero();
   }
@@ -241,6 +241,12 @@ class KafkaShopProcessesTest {
     List<String> lines = Files.readAllLines(dir.resolve(name + "-stdout.txt"));
     assertThat(lines).as(stderr(name)).isNotEmpty();
     return new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("thisRun");
+  }
+
+  /** The id of the run a process reported (the report's {@code run}, beside {@code thisRun}). */
+  private String runOf(String name) throws IOException {
+    List<String> lines = Files.readAllLines(dir.resolve(name + "-stdout.txt"));
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("run").asText();
   }
 
   private String stderr(String name) {
