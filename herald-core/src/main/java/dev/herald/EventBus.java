@@ -66,6 +66,13 @@ public interface EventBus extends AutoCloseable {
   /**
    * Publishes an event without tracking it: the fast path. Allocates nothing per event.
    *
+   * <p>On a bus with a transport, store backpressure is the emitter's: a store the transport refuses
+   * at once (its bounded append queue is full, the codec refuses the payload, the store is closed)
+   * throws, and the event goes nowhere; a store that fails later is counted in {@link
+   * BusStats#storeFailed()} and reported to {@link BusListener#onStoreFailed}, and, emitted by the
+   * handler of a durable subscription, fails that delivery.
+   *
+   * @throws StoreRefusedException if the transport refused to store it at once
    * @throws MailboxFullException if a subscription refused it; the others still received it
    * @throws BusClosedException if the bus is closed
    */
@@ -150,7 +157,14 @@ public interface EventBus extends AutoCloseable {
     return respond(pattern, requestType, responder, SubscribeOptions.defaults());
   }
 
-  /** Publishes a dead letter's event again, with the same id, to every matching subscription. */
+  /**
+   * Publishes a dead letter's event again, with the same id, to the subscription that dead-lettered
+   * it only ({@link DeadLetter#subscription()}: in this process the subscription of that name, and
+   * on a storing transport the durable subscriptions of that name, whatever their process, so the
+   * members of a consumer group should share their subscription's name). Other subscriptions, which
+   * had their turn at the event, do not get it again. The redriven event carries the extension
+   * {@code redriveto}, naming that subscription.
+   */
   CompletableFuture<PublishResult> redrive(DeadLetter deadLetter);
 
   /** A snapshot of the bus's counters. */

@@ -196,7 +196,8 @@ class FailureLoggingTest {
     IllegalStateException full = new IllegalStateException("disk full");
     bus = Herald.builder().transport(new FailingTransport(full)).build();
     Event<Integer> event = Event.of("order.placed", 1);
-    bus.emit(event);
+    // Refused at once: the emitter is told, and the failure is logged all the same.
+    assertThatThrownBy(() -> bus.emit(event)).isInstanceOf(StoreRefusedException.class).hasCause(full);
     assertThatThrownBy(() -> bus.publish("order.placed", 2).get(30, SECONDS)).hasCause(full);
     assertThat(captured.records).hasSize(2);
     LogRecord first = captured.records.get(0);

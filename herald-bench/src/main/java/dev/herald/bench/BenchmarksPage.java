@@ -220,7 +220,7 @@ final class BenchmarksPage {
           group commit on the writer.
         - **The append queue refuses rather than waits.** 8,192 records by default: a writer
           stall of 164 ms at 50,000 events/s (an fsync on a busy disk) fails the stores of the
-          events that follow, and `emit` does not tell the publisher. Size
+          events that follow, and `emit` throws `StoreRefusedException`. Size
           `LogOptions.appendQueueCapacity` for the longest stall you tolerate.
         - **Appends from one publisher** are bound by the hand-off, not by the disk: a stack
           profile (`-prof stack`) of the `INTERVAL` run shows the writer and the publisher

@@ -18,6 +18,7 @@ import dev.herald.PublishResult;
 import dev.herald.RemoteFailureException;
 import dev.herald.RequestTimeoutException;
 import dev.herald.Responder;
+import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
@@ -64,6 +65,8 @@ public final class Engine implements EventBus {
   private static final String REPLY_ERROR = "replyerror";
   /** The name of the bus's own subscription to replies, reserved. */
   private static final String REPLIES = "herald.replies";
+  /** The extension of a redriven event: the name of the subscription that dead-lettered it. */
+  static final String REDRIVE_TO = "redriveto";
   private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Executor executor;
@@ -152,15 +155,23 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event");
-    PublishGate.Cell in = enter("publish");
+    return publish(event, null, "publish");
+  }
+
+  /**
+   * Publishes {@code event} to the subscriptions that match it, or, when {@code only} is not null, to
+   * those of them named {@code only}.
+   */
+  private CompletableFuture<PublishResult> publish(Event<?> event, String only, String what) {
+    PublishGate.Cell in = enter(what);
     try {
       if (transport == null) {
-        return route(event, true, false).future;
+        return route(event, true, false, only).future;
       }
       CompletableFuture<Void> stored = storeUnobserved(event);
       Tracker t;
       try {
-        t = route(event, true, true);
+        t = route(event, true, true, only);
       } catch (MailboxFullException e) {
         observed(event, stored); // stored all the same: a failure to store still counts
         throw e;
@@ -193,9 +204,13 @@ public final class Engine implements EventBus {
     PublishGate.Cell in = enter("emit");
     try {
       if (transport != null) {
-        store(event);
+        CompletableFuture<Void> stored = store(event);
+        if (stored.isCompletedExceptionally()) {
+          // Refused at once (a full append queue, say): the emitter hears of it, as a publisher would.
+          throw new StoreRefusedException(transport.name(), event, failureOf(stored));
+        }
       }
-      route(event, false, transport != null);
+      route(event, false, transport != null, null);
     } finally {
       in.exit();
     }
@@ -221,13 +236,23 @@ public final class Engine implements EventBus {
     return observed(event, storeUnobserved(event));
   }
 
-  /** The transport's future for storing {@code event}; nobody counts its failure yet. */
+  /**
+   * The transport's future for storing {@code event}; nobody counts its failure yet. Published by a
+   * handler of a stored event, on its delivery thread, the store is one of that event's effects:
+   * the lane acknowledges the event only once it completes.
+   */
   private CompletableFuture<Void> storeUnobserved(Event<?> event) {
+    CompletableFuture<Void> f;
     try {
-      return transport.store(event);
+      f = transport.store(event);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      f = CompletableFuture.failedFuture(e);
     }
+    Lane lane = Lane.CURRENT.get();
+    if (lane != null) {
+      lane.effect(f);
+    }
+    return f;
   }
 
   private CompletableFuture<Void> observed(Event<?> event, CompletableFuture<Void> stored) {
@@ -239,6 +264,16 @@ public final class Engine implements EventBus {
             this.stored.increment();
           }
         });
+  }
+
+  /** The failure of a future that completed exceptionally. */
+  private static Throwable failureOf(CompletableFuture<?> failed) {
+    try {
+      failed.join();
+      throw new IllegalStateException("not failed: " + failed);
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
   }
 
   private void storeFailed(Event<?> event, Throwable t) {
@@ -264,16 +299,26 @@ public final class Engine implements EventBus {
     return "id '" + event.id() + "' of type '" + event.type() + "'";
   }
 
-  /** Publishes an event of Herald's own, also while closing (dead letters, replies). */
-  private void emitInternal(Event<?> event) {
+  /**
+   * Publishes an event of Herald's own, also while closing (dead letters, replies). Returns the
+   * store's future when it is stored, else null.
+   */
+  private CompletableFuture<Void> emitInternal(Event<?> event) {
     PublishGate.Cell in = gate.enter();
     try {
       // Dead letters outlive a restart when the transport stores events; replies never do.
       boolean storing = transport != null && DeadLetter.TYPE.equals(event.type());
-      if (storing) {
-        store(event);
+      if (!storing) {
+        route(event, false, false, null);
+        return null;
       }
-      route(event, false, storing);
+      CompletableFuture<Void> stored = store(event);
+      try {
+        route(event, false, true, null);
+      } catch (MailboxFullException e) {
+        // Counted and reported as a drop at the dead-letter subscription that refused it.
+      }
+      return stored;
     } finally {
       in.exit();
     }
@@ -284,13 +329,19 @@ public final class Engine implements EventBus {
    * stored only when {@code stored} (the transport was handed it for durable subscriptions), else
    * unrouted: counted, reported, and routed to the unrouted channel.
    *
+   * @param only when not null, only the matching subscriptions of that name take the event (a
+   *     redrive)
    * @return the tracker when {@code track}, else null
    * @throws MailboxFullException after routing, if a subscription refused the event
    */
-  private Tracker route(Event<?> event, boolean track, boolean stored) {
+  private Tracker route(Event<?> event, boolean track, boolean stored, String only) {
     Registry reg = registry;
     SubscriptionImpl[] byType = reg.forType(event.type());
     SubscriptionImpl[] byClass = byClass(reg, event.type(), event.data());
+    if (only != null) {
+      byType = named(byType, only);
+      byClass = named(byClass, only);
+    }
     boolean unroutedNow = false;
     if (byType.length + byClass.length == 0) {
       if (stored) {
@@ -319,6 +370,24 @@ public final class Engine implements EventBus {
       throw refused;
     }
     return tracker;
+  }
+
+  private static SubscriptionImpl[] named(SubscriptionImpl[] subs, String name) {
+    for (SubscriptionImpl s : subs) {
+      if (s.name.equals(name)) {
+        return new SubscriptionImpl[] {s};
+      }
+    }
+    return Registry.NONE;
+  }
+
+  /**
+   * Whether the subscription named {@code name} may take {@code event}: any may, unless the event is
+   * a redrive for another subscription.
+   */
+  static boolean redrivenTo(Event<?> event, String name) {
+    String to = event.extension(REDRIVE_TO);
+    return to == null || to.equals(name);
   }
 
   /** The subscriptions that select a payload by its class; none for a null payload. */
@@ -520,8 +589,12 @@ public final class Engine implements EventBus {
       pruneDrained();
       draining.add(s);
       if (options.group() != null && transport != null) {
+        String subName = name;
         s.feed =
-            transport.feed(options.group(), selector::matches, new DurableSink(s, payloadClass));
+            transport.feed(
+                options.group(),
+                e -> selector.matches(e) && redrivenTo(e, subName),
+                new DurableSink(s, payloadClass));
       } else {
         registry = registry.with(s);
       }
@@ -558,11 +631,18 @@ public final class Engine implements EventBus {
     public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
       // A record of unknown type concerns every group; one of a known type, those that may take it
       // (a class subscription cannot tell the class of a record that did not decode).
+      CompletableFuture<Void> stored = null;
       if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
           || s.selector.mayMatchType(placeholder.type())) {
-        deadLetter(s, placeholder, cause, 0);
+        stored = deadLetter(s, placeholder, cause, 0);
       }
-      done.run();
+      if (stored == null) {
+        done.run();
+      } else {
+        // Acknowledged once its dead letter is stored; a dead letter that failed to store (counted
+        // and reported as a store failure) leaves the record to be fed again after a restart.
+        stored.thenRun(done);
+      }
     }
 
     @Override
@@ -748,7 +828,9 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> redrive(DeadLetter deadLetter) {
     Objects.requireNonNull(deadLetter, "deadLetter");
-    return publish(deadLetter.event());
+    String to = deadLetter.subscription();
+    Event<?> again = deadLetter.event().toBuilder().extension(REDRIVE_TO, to).build();
+    return publish(again, to, "redrive");
   }
 
   // ---------------------------------------------------------------- failures and observation
@@ -805,7 +887,12 @@ public final class Engine implements EventBus {
     }
   }
 
-  void deadLetter(SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
+  /**
+   * Reports and publishes the dead letter of {@code event}. Returns the dead letter's store future
+   * when the transport stores it, else null.
+   */
+  CompletableFuture<Void> deadLetter(
+      SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
     DeadLetter dl =
         new DeadLetter(
             event,
@@ -834,7 +921,7 @@ public final class Engine implements EventBus {
                     + " attempt(s); it is not published again",
             cause);
       }
-      return;
+      return null;
     }
     Event<DeadLetter> letter =
         Event.<DeadLetter>causedBy(event, DeadLetter.TYPE).source(source).data(dl).build();
@@ -854,11 +941,7 @@ public final class Engine implements EventBus {
                   + " (subscribe to DeadLetter.class, or observe BusListener.onDeadLetter)",
           cause);
     }
-    try {
-      emitInternal(letter);
-    } catch (MailboxFullException e) {
-      // Counted and reported as a drop at the dead-letter subscription that refused it.
-    }
+    return emitInternal(letter);
   }
 
   /**

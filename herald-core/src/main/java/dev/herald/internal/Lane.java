@@ -6,6 +6,10 @@ import dev.herald.DropReason;
 import dev.herald.Event;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +26,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Whoever moves the state away from idle (or from waiting for a retry) owns the lane until it
  * moves it back: that single owner is what lets the mailbox be single-consumer, except under the
  * drop-oldest policy, whose publishers evict from the head themselves.
+ *
+ * <p>An event fed by a transport ({@link Completion.Ack}) is acknowledged only once the stores of
+ * what its handler published on this thread, and of its dead letter, have completed: the drainer
+ * waits for them after the handler returns (so the lane's throughput is bounded by the transport's
+ * store latency when a durable handler publishes), and a failed one fails the delivery. Other items
+ * collect nothing.
  *
  * <p>The fields live in {@link LaneFields}, the publishers' and the drainer's on cache lines of
  * their own.
@@ -53,6 +63,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    */
   private static final long TIME_EVERY_CALL_NANOS = 2_000;
   private static final int SAMPLE_EVERY = 16;
+  /** How many store futures of one delivery are kept before the stored ones are forgotten. */
+  private static final int COMPACT_EFFECTS_AT = 1024;
+  /** The least wait before delivering again an event whose dead letter could not be stored. */
+  private static final long DEAD_LETTER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   Lane(SubscriptionImpl sub, int capacity, Executor executor) {
     // Drop-oldest publishers poll to evict, so only that policy needs a multi-consumer queue.
@@ -207,20 +221,42 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     Event<?> event = Completion.eventOf(item);
     int attempt = attemptsSoFar + 1;
     boolean timed = timeThisCall();
+    // A stored event is acknowledged only once what its handler publishes is stored too.
+    boolean stored = item instanceof Completion.Ack;
     long start = timed ? System.nanoTime() : 0L;
     try {
+      collecting = stored;
       sub.invoke(event);
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError) {
         throw (VirtualMachineError) t;
       }
+      if (stored && effects != null) {
+        effects.clear(); // the failure decides already; what it published is not waited for
+      }
       return failed(item, event, t, attempt);
+    } finally {
+      collecting = false;
     }
     long nanos = 0;
     if (timed) {
       nanos = System.nanoTime() - start;
       latency.record(nanos);
       timeEveryCall = nanos >= TIME_EVERY_CALL_NANOS;
+    }
+    if (stored && effects != null && !effects.isEmpty()) {
+      Throwable lost;
+      try {
+        lost = awaitEffects();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // close() gave up waiting: fed again after a restart
+        dropClosed(item);
+        return true;
+      }
+      if (lost != null) {
+        // The store's failure is the delivery's: retried by the policy, then dead-lettered.
+        return failed(item, event, lost, attempt);
+      }
     }
     COUNTER.setRelease(this, delivered + 1);
     if (timed) {
@@ -264,25 +300,93 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     boolean retry = !sub.engine.isAbandoned() && sub.retry.shouldRetry(cause, attempt);
     sub.engine.notifyFailure(sub.name, event, cause, attempt, retry);
     if (retry) {
-      long delay = sub.retry.delayNanos(attempt, sub.engine.random());
-      retryItem = item;
-      retryAttempts = attempt;
-      retried++;
-      // Before scheduling: the timer may fire at once, and retryDue() expects this state.
-      state = RETRY_WAIT;
-      if (sub.engine.scheduleRetry(this, delay)) {
-        return false;
-      }
-      // The timer is gone: the bus was abandoned while this event was being handled.
-      state = SCHEDULED;
-      retryItem = null;
-      dropClosed(item);
-      return true;
+      return retryLater(item, attempt, sub.retry.delayNanos(attempt, sub.engine.random()));
     }
     deadLettered++;
-    sub.engine.deadLetter(sub, event, cause, attempt);
+    boolean stored = item instanceof Completion.Ack;
+    collecting = stored;
+    try {
+      sub.engine.deadLetter(sub, event, cause, attempt);
+    } finally {
+      collecting = false;
+    }
+    if (stored && effects != null && !effects.isEmpty()) {
+      Throwable lost;
+      try {
+        lost = awaitEffects();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        dropClosed(item);
+        return true;
+      }
+      if (lost != null) {
+        // Its dead letter is not stored, so it is not acknowledged: delivered again, later.
+        return retryLater(item, attempt, Math.max(DEAD_LETTER_RETRY_NANOS, sub.retry.delayNanos(
+            attempt, sub.engine.random())));
+      }
+    }
     Completion.complete(
         item, new Delivery(sub.name, Delivery.Outcome.DEAD_LETTERED, attempt, null, cause));
+    return true;
+  }
+
+  /**
+   * Records the store future of an event published on this thread while a stored event is being
+   * handled or dead-lettered; the drainer waits for it before acknowledging. Drainer thread only.
+   */
+  void effect(CompletableFuture<?> stored) {
+    if (!collecting) {
+      return;
+    }
+    if (effects == null) {
+      effects = new ArrayList<>();
+    } else if (effects.size() >= COMPACT_EFFECTS_AT) {
+      // A handler publishing many events: forget those already stored, keep the list short.
+      effects.removeIf(f -> f.isDone() && !f.isCompletedExceptionally());
+    }
+    effects.add(stored);
+  }
+
+  /**
+   * Waits until every collected store has completed, and forgets them. Returns the first failure,
+   * or null when all were stored.
+   */
+  private Throwable awaitEffects() throws InterruptedException {
+    Throwable lost = null;
+    try {
+      for (CompletableFuture<?> f : effects) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (lost == null) {
+            lost = e.getCause() != null ? e.getCause() : e;
+          }
+        } catch (CancellationException e) {
+          if (lost == null) {
+            lost = e;
+          }
+        }
+      }
+    } finally {
+      effects.clear();
+    }
+    return lost;
+  }
+
+  /** Keeps {@code item} at the head of the lane and delivers it again after {@code delay}. */
+  private boolean retryLater(Object item, int attempt, long delay) {
+    retryItem = item;
+    retryAttempts = attempt;
+    retried++;
+    // Before scheduling: the timer may fire at once, and retryDue() expects this state.
+    state = RETRY_WAIT;
+    if (sub.engine.scheduleRetry(this, delay)) {
+      return false;
+    }
+    // The timer is gone: the bus was abandoned while this event was being handled.
+    state = SCHEDULED;
+    retryItem = null;
+    dropClosed(item);
     return true;
   }
 

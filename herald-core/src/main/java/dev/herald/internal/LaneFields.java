@@ -1,5 +1,7 @@
 package dev.herald.internal;
 
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -69,6 +71,10 @@ final class LaneFields {
     // The event awaiting a retry, and its attempts so far.
     Object retryItem;
     int retryAttempts;
+    // While a stored event is being handled (or dead-lettered): the store futures of what it
+    // publishes on this thread, which must complete before it is acknowledged. Null until needed.
+    ArrayList<CompletableFuture<?>> effects;
+    boolean collecting;
     final LatencyHistogram latency = new LatencyHistogram();
 
     DrainerSide(SubscriptionImpl sub, Mailbox queue, Executor executor) {

@@ -14,6 +14,16 @@ import java.util.function.Predicate;
  * finished. Delivery to a group is at least once: after a restart a group resumes after the last
  * event it acknowledged, so only unacknowledged events are delivered again.
  *
+ * <p>Effects before acknowledgements: a group acknowledges an event ({@code done}) only after
+ * everything its handler published while handling it, on its delivery thread (emit, publish,
+ * request), and its dead letter if it got one, is stored: each of those {@link #store} futures has
+ * completed. If one fails, the event is not acknowledged: the delivery counts as failed, is retried
+ * by the subscription's retry policy and then dead-lettered (an event whose dead letter cannot be
+ * stored is delivered again later). So a crash after an acknowledgement never loses the effects of
+ * the acknowledged event; a crash before it redelivers the event, whose effects may then be stored
+ * twice (at least once). A transport needs no barrier of its own for this, but must complete every
+ * store future.
+ *
  * <p>Implementations are thread-safe. The bus that is built with a transport owns it and closes it
  * when the bus closes.
  */
@@ -50,8 +60,9 @@ public interface Transport extends AutoCloseable {
   interface FeedSink {
     /**
      * Takes one event. {@code done} must be called exactly once, from any thread, when the
-     * subscription has finished with the event (handled, dead-lettered or dropped by its policy);
-     * only then may the transport count it as acknowledged.
+     * subscription has finished with the event (handled, dead-lettered or dropped by its policy)
+     * and what it published meanwhile is stored; only then may the transport count it as
+     * acknowledged. The bus never calls it for an event left behind by close.
      *
      * @throws InterruptedException if the feed is being closed while the sink waits for room
      */

@@ -16,6 +16,7 @@ import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.PublishResult;
 import dev.herald.RetryPolicy;
+import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
 import dev.herald.contract.payloads.LegacyOrderPlaced;
 import dev.herald.contract.payloads.OrderPlaced;
@@ -287,6 +288,118 @@ public abstract class DurableContract {
     assertThat(calls.get()).isEqualTo(3);
     assertThat(dead.peek().subscription()).isEqualTo("failing");
     assertThat(awaitCount(after, 1)).containsExactly(2);
+  }
+
+  /**
+   * A group acknowledges an event only once what its handler published is stored: a failed store of
+   * an effect fails the delivery, which the subscription's policy retries; the retry's effect is
+   * stored, and only then is the cause acknowledged (a restart does not deliver it again).
+   */
+  @Test
+  void anEffectThatFailsToStoreFailsItsCauseWhichIsRetried() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Integer> effects = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.effect", Integer.class, e -> effects.add(e.data()), group("ge", "effects"));
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicReference<Boolean> injected = new AtomicReference<>();
+    bus.subscribe(
+        "d.cause",
+        Integer.class,
+        e -> {
+          if (attempts.incrementAndGet() == 1) {
+            injected.set(failNextStore(new IllegalStateException("effect not stored")));
+          }
+          // Not waiting for the store, nor looking at its outcome: the bus does both.
+          bus.publish(Event.<Integer>causedBy(e, "d.effect").data(e.data()).build());
+        },
+        group("gc", "causes")
+            .retry(RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2))));
+    bus.publish("d.cause", 7).get(30, SECONDS);
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> injected.get() != null);
+    assumeTrue(injected.get(), "this transport cannot inject a store failure");
+    assertThat(awaitCount(effects, 1)).containsExactly(7);
+    assertThat(attempts.get()).isEqualTo(2);
+    assertThat(bus.stats().storeFailed()).isEqualTo(1);
+    assertThat(bus.close(Duration.ofSeconds(30)).drained()).isTrue();
+
+    EventBus second = openBus();
+    ConcurrentLinkedQueue<Integer> after = new ConcurrentLinkedQueue<>();
+    second.subscribe("d.cause", Integer.class, e -> after.add(e.data()), group("gc", "again"));
+    second.emit("d.cause", 8);
+    assertThat(awaitCount(after, 1)).containsExactly(8);
+  }
+
+  /** An effect that cannot be stored within the policy's attempts dead-letters its cause. */
+  @Test
+  void aCauseWhoseEffectCannotBeStoredIsDeadLettered() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
+    AtomicReference<Boolean> injected = new AtomicReference<>();
+    AtomicInteger attempts = new AtomicInteger();
+    bus.subscribe(
+        "d.lonecause",
+        Integer.class,
+        e -> {
+          attempts.incrementAndGet();
+          injected.set(failNextStore(new IllegalStateException("effect not stored")));
+          bus.publish(Event.<Integer>causedBy(e, "d.loneeffect").data(e.data()).build());
+        },
+        group("gl", "lonely").retry(RetryPolicy.none()));
+    bus.emit("d.lonecause", 1);
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> injected.get() != null);
+    assumeTrue(injected.get(), "this transport cannot inject a store failure");
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> dead.size() == 1);
+    assertThat(dead.peek().subscription()).isEqualTo("lonely");
+    assertThat(dead.peek().causeMessage()).isEqualTo("effect not stored");
+    assertThat(attempts.get()).isEqualTo(1);
+  }
+
+  /** Store backpressure is the emitter's: a store refused at once throws, counted, and routes nowhere. */
+  @Test
+  void anEmitWhoseStoreIsRefusedThrowsAndIsCounted() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<Integer> local = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.refused", Integer.class, e -> local.add(e.data()), SubscribeOptions.defaults());
+    RuntimeException boom = new IllegalStateException("append queue full");
+    assumeTrue(failNextStore(boom), "this transport cannot inject a store failure");
+    assertThatThrownBy(() -> bus.emit("d.refused", 1))
+        .isInstanceOf(StoreRefusedException.class)
+        .hasCause(boom)
+        .hasMessageContaining("d.refused");
+    assertThat(bus.stats().storeFailed()).isEqualTo(1);
+    bus.emit("d.refused", 2);
+    assertThat(awaitCount(local, 1)).containsExactly(2);
+  }
+
+  /** A redrive goes to the group that dead-lettered the event, not to the groups that handled it. */
+  @Test
+  void aRedriveReachesOnlyTheGroupThatDeadLetteredTheEvent() throws Exception {
+    EventBus bus = openBus();
+    ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
+    ConcurrentLinkedQueue<Integer> steady = new ConcurrentLinkedQueue<>();
+    bus.subscribe("d.redrive", Integer.class, e -> steady.add(e.data()), group("gsteady", "steady"));
+    AtomicInteger calls = new AtomicInteger();
+    ConcurrentLinkedQueue<Integer> flaky = new ConcurrentLinkedQueue<>();
+    bus.subscribe(
+        "d.redrive",
+        Integer.class,
+        e -> {
+          if (calls.incrementAndGet() == 1) {
+            throw new IllegalStateException("down");
+          }
+          flaky.add(e.data());
+        },
+        group("gflaky", "flaky").retry(RetryPolicy.none()));
+    bus.emit(Event.of("d.redrive", "k", 1));
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> dead.size() == 1);
+    assertThat(awaitCount(steady, 1)).containsExactly(1);
+    bus.redrive(dead.peek()).get(30, SECONDS);
+    bus.emit(Event.of("d.redrive", "k", 2)); // same key: fed after the redrive, in order
+    assertThat(awaitCount(flaky, 2)).containsExactly(1, 2);
+    // The steady group gets 2 after a redriven 1 would have come: it has had 1 once only.
+    assertThat(awaitCount(steady, 2)).containsExactly(1, 2);
   }
 
   @Test

@@ -807,6 +807,33 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void aRedriveReachesOnlyTheSubscriptionThatDeadLetteredTheEvent() throws Exception {
+      AtomicInteger calls = new AtomicInteger();
+      Inbox<String> flaky = new Inbox<>();
+      Inbox<String> steady = new Inbox<>();
+      Inbox<DeadLetter> dead = new Inbox<>();
+      bus.subscribe(DeadLetter.class, dead::add, named("dlq"));
+      bus.subscribe("redrive.e", e -> steady.add(e.id()), named("steady"));
+      bus.subscribe(
+          "redrive.e",
+          e -> {
+            if (calls.incrementAndGet() == 1) {
+              throw new Transient("down");
+            }
+            flaky.add(e.id());
+          },
+          named("flaky"));
+      Event<String> event = Event.of("redrive.e", "payload");
+      get(bus.publish(event));
+      DeadLetter dl = dead.awaitCount(1).get(0);
+      PublishResult again = get(bus.redrive(dl));
+      assertThat(again.deliveries()).extracting(Delivery::subscription).containsExactly("flaky");
+      assertThat(flaky.awaitCount(1)).containsExactly(event.id());
+      assertThat(steady.awaitCount(1)).containsExactly(event.id());
+      assertThat(bus.stats().subscription("steady").delivered()).isEqualTo(1);
+    }
+
+    @Test
     void aFailingDeadLetterHandlerDoesNotLoop() throws Exception {
       LongAdder dlqCalls = new LongAdder();
       bus.subscribe(

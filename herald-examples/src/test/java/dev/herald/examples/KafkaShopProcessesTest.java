@@ -280,6 +280,12 @@ class KafkaShopProcessesTest {
     return new ObjectMapper().readTree(lines.get(lines.size() - 1));
   }
 
+  /** The id of the run a process reported (the report's {@code run}, beside {@code thisRun}). */
+  private String runOf(String name) throws IOException {
+    List<String> lines = Files.readAllLines(dir.resolve(name + "-stdout.txt"));
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("run").asText();
+  }
+
   private String stderr(String name) {
     try {
       return Files.readString(dir.resolve(name + "-stderr.txt"));

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
@@ -41,8 +42,10 @@ import java.util.function.Predicate;
  * {@code herald-log-commit-<group>}, once {@code commitEvery} acknowledgements have accumulated, at
  * least every {@code idleWait} while the prefix moves, and when the feed closes. An acknowledgement
  * never waits for the disk (a commit is an atomic file replace with two fsyncs, and the acknowledging
- * thread is the one delivering the next events). Commits that fail are retried by the next one;
- * delivery stays at least once.
+ * thread is the one delivering the next events). A commit that waited too long for the append barrier
+ * is retried by the next one; one that failed (the log failed, the offsets file could not be written) is
+ * counted, logged at ERROR, and stops the feed, which tells its members ({@code FeedSink.failed}): a
+ * group whose offset cannot move does not go on delivering as if it did. Delivery stays at least once.
  *
  * <p>A commit first waits for {@link Log#appended()}: everything appended before it, in particular the
  * events the group's handlers published while handling what is being committed, is as durable as the
@@ -74,6 +77,8 @@ final class LogFeed {
     private final int commitEvery;
     private final Duration idleWait;
     private final AckedPrefix acked;
+    // The transport's count of failed commits, all feeds together.
+    private final LongAdder commitFailures;
     private final Thread thread;
     private final Thread committer;
     // Written by whichever thread commits; an approximate gate for the every-N rule, not a guarantee.
@@ -88,8 +93,9 @@ final class LogFeed {
     private boolean started; // guarded by the transport, which alone calls join
 
     LogFeed(String group, Log log, OffsetStore offsets, EventRecordDescriptor descriptor, int commitEvery,
-            Duration idleWait) {
+            Duration idleWait, LongAdder commitFailures) {
         this.group = group;
+        this.commitFailures = commitFailures;
         this.log = log;
         this.offsets = offsets;
         this.descriptor = descriptor;
@@ -411,9 +417,41 @@ final class LogFeed {
             lastCommitted = prefix;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // closing: the close commit covers it
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // Not durable yet (I/O error, interrupted, directory closed): the next commit covers it, and
-            // until then a restart redelivers, which at-least-once allows.
+        } catch (TimeoutException e) {
+            // A slow disk: the next commit tries again; until then a restart redelivers (at least once).
+            commitFailures.increment();
+            LOG.log(System.Logger.Level.WARNING, () -> "commit of group '" + group + "' on log '" + log.name()
+                    + "' waited " + BARRIER_WAIT_SECONDS + " s for the log's appends; the next commit retries");
+        } catch (ExecutionException | RuntimeException e) {
+            commitFailed(prefix, e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    /**
+     * A commit failed for good (the log failed, the offsets file cannot be written): counted, logged, and,
+     * unless the feed is closing anyway, the feed stops and tells its members, rather than deliver on while
+     * the group's offset stays where it was. Unacknowledged events stay stored.
+     */
+    private void commitFailed(long prefix, Throwable cause) {
+        commitFailures.increment();
+        LOG.log(System.Logger.Level.ERROR, "commit of offset " + prefix + " for group '" + group + "' on log '"
+                + log.name() + "' failed" + (stopped ? " while the feed closed" : "; the feed stops"), cause);
+        synchronized (this) {
+            if (stopped || failure != null) {
+                return;
+            }
+            failure = cause;
+        }
+        stopped = true;
+        LogReader r = reader;
+        if (r != null) {
+            r.wakeup();
+        }
+        if (Thread.currentThread() != thread) {
+            thread.interrupt(); // the sink may be blocked waiting for room
+        }
+        for (Member m : members) {
+            m.sink.failed(cause);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -74,6 +75,7 @@ public final class LogTransport implements Transport {
     private final int commitEvery;
     private final Duration idleWait;
     private final Map<String, LogFeed> feeds = new HashMap<>(); // by group; guarded by this
+    private final LongAdder commitFailures = new LongAdder();
     private boolean closed;
 
     private LogTransport(Builder b) throws IOException {
@@ -92,6 +94,15 @@ public final class LogTransport implements Transport {
     @Override
     public String name() {
         return "log";
+    }
+
+    /**
+     * How many commits of a group's offset failed, all groups together. A commit that failed for good
+     * (the log failed, the offsets file could not be written) also stops its group's feed, reported to
+     * the subscriptions ({@code BusListener.onFeedFailed}) and logged at ERROR.
+     */
+    public long commitFailures() {
+        return commitFailures.sum();
     }
 
     /** The topic holding the events. */
@@ -150,7 +161,8 @@ public final class LogTransport implements Transport {
             if (f == null || !f.isOpen()) {
                 // A group's feed ends with its last member; a later member starts a new one from the
                 // group's committed offset.
-                f = new LogFeed(group, log, directory.offsets(), descriptor, commitEvery, idleWait);
+                f = new LogFeed(group, log, directory.offsets(), descriptor, commitEvery, idleWait,
+                        commitFailures);
                 feeds.put(group, f);
             }
             return f.join(filter, sink);

@@ -5,6 +5,7 @@ import dev.herald.BusListener;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
+import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
 import dev.herald.bench.Contender;
 import dev.herald.bench.Tick;
@@ -116,9 +117,11 @@ final class DurableBus implements Contender {
    */
   @Override
   public void publish(Tick tick) {
-    bus.emit(Event.of(TYPE, tick.intendedNanos()));
-    // The log refuses at once (a full queue fails the future before append returns), so the
-    // listener has already counted it on this thread.
+    try {
+      bus.emit(Event.of(TYPE, tick.intendedNanos()));
+    } catch (StoreRefusedException e) {
+      // The log refused it at once (a full queue): the listener has counted it on this thread.
+    }
     if (refused.sum() > 0) {
       throw new IllegalStateException(
           "the log refused "
