@@ -539,21 +539,7 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
       }
       toJoin = new ArrayList<>(ended);
     }
-    // The last thread decided to end a moment before it actually did: join them all, so that a
-    // caller who then looks for live threads (close's report does) finds none.
-    for (Thread t : toJoin) {
-      if (t == Thread.currentThread()) {
-        continue;
-      }
-      long remaining = deadline - System.nanoTime();
-      if (remaining > 0) {
-        TimeUnit.NANOSECONDS.timedJoin(t, remaining);
-      }
-      if (t.isAlive()) {
-        return false;
-      }
-    }
-    return true;
+    return joinedBy(toJoin, deadline);
   }
 
   /**
@@ -576,8 +562,19 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
       }
       toJoin = new ArrayList<>(ended);
     }
-    for (Thread t : toJoin) {
-      if (t == me) {
+    return joinedBy(toJoin, deadline);
+  }
+
+  /**
+   * Joins the ended threads but the caller's own, until {@code deadline}. A thread that decided to
+   * end a moment before it actually did is still alive: joining them all means a caller who then
+   * looks for live threads (close's report does) finds none.
+   *
+   * @return false if one is still alive at the deadline
+   */
+  private static boolean joinedBy(List<Thread> ended, long deadline) throws InterruptedException {
+    for (Thread t : ended) {
+      if (t == Thread.currentThread()) {
         continue;
       }
       long remaining = deadline - System.nanoTime();

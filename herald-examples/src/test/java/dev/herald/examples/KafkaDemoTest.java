@@ -103,40 +103,32 @@ class KafkaDemoTest {
 
   @Test
   void anUnreachableBrokerIsAnEnvironmentErrorOnOneLine() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     // Nothing listens on port 1: the transport gives up after its bootstrap timeout (10 s).
-    int status =
-        Main.run(
-            new String[] {"demo", "--kafka", "127.0.0.1:1", "--orders", "5"},
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-
-    assertThat(status).as("stderr: %s", err).isEqualTo(Main.IO_ERROR);
-    assertThat(err.toString().lines().toList())
-        .singleElement()
-        .asString()
+    assertThat(theOneErrorLineFor("127.0.0.1:1"))
         .startsWith("herald demo: no Kafka broker answered at 127.0.0.1:1");
-    assertThat(out.toString()).isEmpty();
   }
 
   @Test
   void aMalformedBrokerAddressIsAnEnvironmentErrorOnOneLineNamingTheCause() {
+    assertThat(theOneErrorLineFor("127.0.0.1:99999"))
+        .startsWith("herald demo: invalid Kafka bootstrap servers '127.0.0.1:99999': ")
+        .contains("99999");
+  }
+
+  /** Runs the demo on {@code bootstrap}, expecting exit status 74, one line on stderr, no stdout. */
+  private static String theOneErrorLineFor(String bootstrap) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int status =
         Main.run(
-            new String[] {"demo", "--kafka", "127.0.0.1:99999", "--orders", "5"},
+            new String[] {"demo", "--kafka", bootstrap, "--orders", "5"},
             new PrintWriter(out, true),
             new PrintWriter(err, true));
 
     assertThat(status).as("stderr: %s", err).isEqualTo(Main.IO_ERROR);
-    assertThat(err.toString().lines().toList())
-        .singleElement()
-        .asString()
-        .startsWith("herald demo: invalid Kafka bootstrap servers '127.0.0.1:99999': ")
-        .contains("99999");
     assertThat(out.toString()).isEmpty();
+    assertThat(err.toString().lines().toList()).hasSize(1);
+    return err.toString().lines().findFirst().orElseThrow();
   }
 
   private Process launch(String bootstrap, String services) throws Exception {
