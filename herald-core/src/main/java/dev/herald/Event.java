@@ -2,6 +2,8 @@ package dev.herald;
 
 import dev.herald.internal.EventIds;
 import dev.herald.internal.Names;
+import dev.herald.internal.RoutingMarks;
+import java.lang.invoke.MethodHandles;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -77,6 +79,20 @@ public final class Event<T> {
   private final String key;
   private final Map<String, String> extensions;
   private final T data;
+  // How many publishers are offering this event to mailboxes right now (one event may be published
+  // by several threads at once): a lane does not run a handler on an event still being routed, so
+  // that an effect of it cannot overtake it at another subscription. Engine state, not an
+  // attribute: reached by dev.herald.internal through the handle installed below.
+  @SuppressWarnings("unused")
+  private volatile int routing;
+
+  static {
+    try {
+      RoutingMarks.install(MethodHandles.lookup().findVarHandle(Event.class, "routing", int.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private Event(Builder<T> b, long nowMillis) {
     this.type = Names.requireType(b.type);

@@ -27,6 +27,14 @@ import java.util.concurrent.TimeUnit;
  * moves it back: that single owner is what lets the mailbox be single-consumer, except under the
  * drop-oldest policy, whose publishers evict from the head themselves.
  *
+ * <p>An event is handed to the handler only once its publisher has offered it to every matching
+ * mailbox ({@link RoutingMarks}), so that what the handler publishes in reaction cannot reach another
+ * subscription before the event itself. A lane that takes an event still being routed spins for a
+ * moment (the publisher is a few offers away); if the publisher is still routing then (it may wait
+ * for room in another subscription's full mailbox, under the block policy), the lane keeps the event
+ * at its head, gives its thread back and looks again after a short back-off on the timer, so lanes
+ * waiting for routing never hold the workers that the full mailbox needs to drain.
+ *
  * <p>An event fed by a transport ({@link Completion.Ack}) is acknowledged only once the stores of
  * what its handler published on this thread, and of its dead letter, have completed: the drainer
  * waits for them after the handler returns (so the lane's throughput is bounded by the transport's
@@ -65,6 +73,11 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   private static final int SAMPLE_EVERY = 16;
   /** How many store futures of one delivery are kept before the stored ones are forgotten. */
   private static final int COMPACT_EFFECTS_AT = 1024;
+  /** How many times a lane looks at an event still being routed before giving its thread back. */
+  private static final int ROUTING_SPINS = 256;
+  /** The first and the longest wait before looking again at an event still being routed. */
+  private static final long ROUTING_BACKOFF_MIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+  private static final long ROUTING_BACKOFF_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** The least wait before delivering again an event whose dead letter could not be stored. */
   private static final long DEAD_LETTER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -89,6 +102,22 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     }
     schedule();
     return true;
+  }
+
+  /**
+   * Queues an item without scheduling a drain: the publisher calls {@link #scheduleIfQueued()} once
+   * it has offered its event (or batch) everywhere. False if the mailbox is full.
+   */
+  boolean enqueue(Object item) {
+    return queue.offer(item);
+  }
+
+  /** Schedules a drain if something is queued and none is scheduled. */
+  void scheduleIfQueued() {
+    // The CAS makes exactly one publisher submit the drain when the lane goes busy.
+    if (state == IDLE && !queue.isEmpty() && casState(IDLE, SCHEDULED)) {
+      submit();
+    }
   }
 
   private void schedule() {
@@ -165,7 +194,13 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     if (retryItem != null) {
       Object item = retryItem;
       retryItem = null;
-      if (!deliver(item, retryAttempts)) {
+      boolean held = heldForRouting;
+      heldForRouting = false;
+      if (held && !routingDone(item)) {
+        if (holdUntilRouted(item)) {
+          return;
+        }
+      } else if (!deliver(item, retryAttempts)) {
         return;
       }
     }
@@ -207,10 +242,60 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         dropClosed(item);
         continue;
       }
+      if (!routingDone(item)) {
+        routingBackoffNanos = 0;
+        if (holdUntilRouted(item)) {
+          return;
+        }
+        continue;
+      }
       if (!deliver(item, 0)) {
         return;
       }
     }
+  }
+
+  /**
+   * Whether the publisher of {@code item} has offered it to every mailbox it routes it to; spins a
+   * moment for it to finish.
+   */
+  private static boolean routingDone(Object item) {
+    Event<?> event = Completion.eventOf(item);
+    for (int i = 0; i < ROUTING_SPINS; i++) {
+      if (!RoutingMarks.inProgress(event)) {
+        return true;
+      }
+      Thread.onSpinWait();
+    }
+    return !RoutingMarks.inProgress(event);
+  }
+
+  /**
+   * Keeps {@code item}, still being routed, at the head of the lane and gives the thread back; the
+   * timer has the lane look again after a back-off that doubles up to {@link
+   * #ROUTING_BACKOFF_MAX_NANOS}. True when the lane must stop until then; false when the bus was
+   * abandoned meanwhile and the item dropped instead.
+   */
+  private boolean holdUntilRouted(Object item) {
+    long backoff =
+        routingBackoffNanos == 0
+            ? ROUTING_BACKOFF_MIN_NANOS
+            : Math.min(ROUTING_BACKOFF_MAX_NANOS, routingBackoffNanos * 2);
+    routingBackoffNanos = backoff;
+    retryItem = item;
+    retryAttempts = 0;
+    heldForRouting = true;
+    // Before scheduling: the timer may fire at once, and retryDue() expects this state.
+    state = RETRY_WAIT;
+    if (sub.engine.scheduleRetry(this, backoff)) {
+      return true;
+    }
+    // The timer is gone: the bus was abandoned while this lane ran.
+    state = SCHEDULED;
+    retryItem = null;
+    heldForRouting = false;
+    dropClosed(item);
+    return false;
   }
 
   /**

@@ -71,6 +71,10 @@ final class LaneFields {
     // The event awaiting a retry, and its attempts so far.
     Object retryItem;
     int retryAttempts;
+    // Whether retryItem is an event taken while its publisher was still routing it (not a failed
+    // one), and the wait before the next look at it.
+    boolean heldForRouting;
+    long routingBackoffNanos;
     // While a stored event is being handled (or dead-lettered): the store futures of what it
     // publishes on this thread, which must complete before it is acknowledged. Null until needed.
     ArrayList<CompletableFuture<?>> effects;
