@@ -87,6 +87,16 @@ final class SubscriptionImpl implements Subscription {
     return active;
   }
 
+  /** True when none of its lanes holds, runs or waits to retry an event. */
+  boolean isQuiet() {
+    for (Lane lane : lanes) {
+      if (!lane.isQuiet()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   boolean markClosed() {
     boolean was = active;
     active = false;
