@@ -1,11 +1,11 @@
 package dev.herald.internal;
 
 import dev.herald.CloseReport;
+import dev.herald.TimeSource;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,12 +15,16 @@ import java.util.concurrent.TimeUnit;
  * returns the first report. Lanes call {@link #laneIdle} from their drainer threads to wake it.
  */
 final class Closer {
+  /** How long close waits at most between two looks at the lanes, should a wake-up be missed. */
+  private static final long LOOK_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private final Engine engine;
+  private final TimeSource time;
   private final Lifecycle life;
   private final Subscriptions subscriptions;
   private final PublishGate gate;
   private final Requests requests;
-  private final ScheduledThreadPoolExecutor timer;
+  private final TimeSource.Timer timer;
   private final WorkerPool ownedExecutor;
   private final Transport transport;
 
@@ -32,14 +36,16 @@ final class Closer {
 
   Closer(
       Engine engine,
+      TimeSource time,
       Lifecycle life,
       Subscriptions subscriptions,
       PublishGate gate,
       Requests requests,
-      ScheduledThreadPoolExecutor timer,
+      TimeSource.Timer timer,
       WorkerPool ownedExecutor,
       Transport transport) {
     this.engine = engine;
+    this.time = time;
     this.life = life;
     this.subscriptions = subscriptions;
     this.gate = gate;
@@ -63,8 +69,9 @@ final class Closer {
       if (closeReport != null) {
         return closeReport;
       }
+      // Read first: the timeout counts from the call, however long closing to new work takes.
+      long deadline = saturatedAdd(time.nanoTime(), saturatedNanos(timeout));
       subscriptions.closeToNew();
-      long deadline = System.nanoTime() + timeout.toNanos();
       for (SubscriptionImpl s : subscriptions.draining()) {
         for (Lane lane : s.lanes) {
           lane.wakeWaiters();
@@ -76,7 +83,7 @@ final class Closer {
         }
       }
       // Publishers already inside publish() finish routing before draining is judged.
-      gate.awaitNoneInside(() -> System.nanoTime() < deadline);
+      gate.awaitNoneInside(() -> time.nanoTime() < deadline);
       // Called by a handler of this bus: its own lane cannot drain while it waits here.
       Lane caller = Lane.CURRENT.get();
       if (caller != null && caller.sub.engine != engine) {
@@ -84,7 +91,7 @@ final class Closer {
       }
       boolean drained = awaitQuiet(deadline, caller);
       life.markAbandoned();
-      timer.shutdownNow();
+      timer.shutdown();
       boolean threadsStopped =
           stopOwnedExecutor(deadline, caller != null && caller.executor == ownedExecutor);
       Map<String, Long> undelivered = new LinkedHashMap<>();
@@ -127,12 +134,12 @@ final class Closer {
   private boolean awaitQuiet(long deadline, Lane except) {
     synchronized (idleMonitor) {
       while (!allQuiet(except)) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
+        long now = time.nanoTime();
+        if (now >= deadline) {
           return false;
         }
         try {
-          TimeUnit.NANOSECONDS.timedWait(idleMonitor, Math.min(remaining, 10_000_000L));
+          time.waitUntil(idleMonitor, Math.min(deadline, saturatedAdd(now, LOOK_AGAIN_NANOS)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
@@ -152,7 +159,9 @@ final class Closer {
     }
     ownedExecutor.shutdown();
     try {
-      long remaining = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+      // What is left of the close timeout, by the bus's clock, bounds a wait in real time: threads
+      // end in real time whatever the clock says.
+      long remaining = Math.max(deadline - time.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
       if (awaitPool(remaining, fromPool)) {
         return true;
       }
@@ -173,5 +182,20 @@ final class Closer {
     return fromPool
         ? ownedExecutor.awaitOthersEnded(nanos, TimeUnit.NANOSECONDS)
         : ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The duration in nanoseconds, or Long.MAX_VALUE for one too long to say so (292 years). */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    // Overflow only when both have the same sign and the sum's sign differs.
+    return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
   }
 }

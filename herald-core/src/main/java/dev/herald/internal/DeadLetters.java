@@ -44,15 +44,10 @@ final class DeadLetters {
    */
   CompletableFuture<Void> deadLetter(
       SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
+    Instant now = Instant.ofEpochMilli(time.epochMillis());
     DeadLetter dl =
         new DeadLetter(
-            event,
-            s.name,
-            attempts,
-            cause.getClass().getName(),
-            cause.getMessage(),
-            cause,
-            Instant.ofEpochMilli(time.epochMillis()));
+            event, s.name, attempts, cause.getClass().getName(), cause.getMessage(), cause, now);
     observers.deadLettered(dl);
     boolean listenerTakesThem = observers.listenerTakesDeadLetters();
     if (DeadLetter.TYPE.equals(event.type())) {
@@ -72,7 +67,11 @@ final class DeadLetters {
       return null;
     }
     Event<DeadLetter> letter =
-        Event.<DeadLetter>causedBy(event, DeadLetter.TYPE).source(source).data(dl).build();
+        Event.<DeadLetter>causedBy(event, DeadLetter.TYPE)
+            .source(source)
+            .time(now)
+            .data(dl)
+            .build();
     if (!listenerTakesThem && !takenInProcess(letter)) {
       observers.warn(
           () ->

@@ -20,9 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The in-memory engine behind {@link EventBus}: wires the parts of the data path and answers the
@@ -45,7 +43,8 @@ import java.util.concurrent.TimeUnit;
 public final class Engine implements EventBus {
   private final Executor executor;
   private final WorkerPool ownedExecutor;
-  private final ScheduledThreadPoolExecutor timer;
+  private final TimeSource time;
+  private final TimeSource.Timer timer;
   private final Lifecycle life = new Lifecycle();
   private final Observers observers;
   private final Subscriptions subscriptions;
@@ -80,7 +79,7 @@ public final class Engine implements EventBus {
       Transport transport,
       int maxPendingRequests) {
     Objects.requireNonNull(listener, "listener");
-    Objects.requireNonNull(time, "time");
+    this.time = Objects.requireNonNull(time, "time");
     if (executor == null) {
       // Idle workers end after a keep-alive, so a bus its owner forgot to close does not keep the
       // JVM alive forever; the pool starts threads again on demand.
@@ -91,8 +90,7 @@ public final class Engine implements EventBus {
       this.ownedExecutor = null;
       this.executor = executor;
     }
-    this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("herald-timer", true));
-    this.timer.setRemoveOnCancelPolicy(true);
+    this.timer = time.newTimer(new NamedThreadFactory("herald-timer", true));
     this.observers = new Observers(listener, time);
     this.subscriptions =
         new Subscriptions(this, life, this.executor, transport, observers);
@@ -102,10 +100,11 @@ public final class Engine implements EventBus {
         new DeadLetters(
             publisher, router, subscriptions, observers, time, source, transport != null);
     this.requests =
-        new Requests(subscriptions, router, publisher, timer, source, maxPendingRequests);
+        new Requests(subscriptions, router, publisher, time, timer, source, maxPendingRequests);
     this.closer =
         new Closer(
             this,
+            time,
             life,
             subscriptions,
             publisher.gate(),
@@ -178,12 +177,12 @@ public final class Engine implements EventBus {
     return closer.close(timeout);
   }
 
-  /** Tasks waiting on the timer (request timeouts, retries); for tests. */
-  int timerTasks() {
-    return timer.getQueue().size();
-  }
-
   // ---- what subscriptions and their lanes ask of the bus
+
+  /** The bus's clock: every time read and wait of the bus goes through it. */
+  TimeSource time() {
+    return time;
+  }
 
   void unsubscribe(SubscriptionImpl s) {
     subscriptions.unsubscribe(s);
@@ -224,7 +223,7 @@ public final class Engine implements EventBus {
   /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
   boolean scheduleRetry(Lane lane, long delayNanos) {
     try {
-      timer.schedule(lane::retryDue, delayNanos, TimeUnit.NANOSECONDS);
+      timer.schedule(lane::retryDue, delayNanos);
       return true;
     } catch (RejectedExecutionException e) {
       return false;

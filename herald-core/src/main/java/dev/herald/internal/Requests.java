@@ -9,17 +9,17 @@ import dev.herald.RequestTimeoutException;
 import dev.herald.Responder;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
+import dev.herald.TimeSource;
 import dev.herald.TooManyRequestsException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -39,7 +39,8 @@ final class Requests {
   private final Subscriptions subscriptions;
   private final Router router;
   private final Publisher publisher;
-  private final ScheduledExecutorService timer;
+  private final TimeSource time;
+  private final TimeSource.Timer timer;
   private final String source;
   private final String replyType;
   private final int maxPendingRequests;
@@ -54,12 +55,14 @@ final class Requests {
       Subscriptions subscriptions,
       Router router,
       Publisher publisher,
-      ScheduledExecutorService timer,
+      TimeSource time,
+      TimeSource.Timer timer,
       String source,
       int maxPendingRequests) {
     this.subscriptions = subscriptions;
     this.router = router;
     this.publisher = publisher;
+    this.time = time;
     this.timer = timer;
     this.source = source;
     this.maxPendingRequests = maxPendingRequests;
@@ -76,7 +79,12 @@ final class Requests {
     }
     ensureReplySubscription();
     Event<Object> request =
-        Event.builder(type).source(source).data(payload).extension(REPLY_TO, this.replyType).build();
+        Event.builder(type)
+            .source(source)
+            .time(Instant.ofEpochMilli(time.epochMillis()))
+            .data(payload)
+            .extension(REPLY_TO, this.replyType)
+            .build();
     if (!router.hasRoute(type, payload)) {
       return CompletableFuture.failedFuture(new NoResponderException(type));
     }
@@ -88,7 +96,7 @@ final class Requests {
     CompletableFuture<Object> reply = new CompletableFuture<>();
     String id = request.id();
     pending.put(id, reply);
-    ScheduledFuture<?> timeoutTask = null;
+    Future<?> timeoutTask = null;
     try {
       timeoutTask =
           timer.schedule(
@@ -98,15 +106,14 @@ final class Requests {
                   f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
                 }
               },
-              saturatedNanos(timeout),
-              TimeUnit.NANOSECONDS);
+              saturatedNanos(timeout));
       publisher.emit(request);
     } catch (RuntimeException e) {
       pending.remove(id);
       reply.completeExceptionally(
           e instanceof RejectedExecutionException ? new BusClosedException("request") : e);
     }
-    ScheduledFuture<?> task = timeoutTask;
+    Future<?> task = timeoutTask;
     // However the request ends (reply, timeout, close, failure to send), its place is freed and its
     // timeout leaves the timer, before the requester hears of the outcome.
     return reply
@@ -185,7 +192,11 @@ final class Requests {
           }
           if (replyTo != null) {
             publisher.emitInternal(
-                reply.source(source).extension(IN_REPLY_TO, request.id()).build());
+                reply
+                    .source(source)
+                    .time(Instant.ofEpochMilli(time.epochMillis()))
+                    .extension(IN_REPLY_TO, request.id())
+                    .build());
           }
           if (fatal != null) {
             // The JVM is in trouble: the subscription's failure handling must hear of it too.
