@@ -106,7 +106,7 @@ public final class Herald {
     }
 
     public EventBus build() {
-      return new Engine(
+      return Engine.create(
           executor, workerThreads, listener, timeSource, source, transport, maxPendingRequests);
     }
   }

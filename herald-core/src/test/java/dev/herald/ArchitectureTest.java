@@ -2,6 +2,7 @@ package dev.herald;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noConstructors;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -38,6 +39,28 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.herald.internal")
+        .check(CORE);
+  }
+
+  @Test
+  void internalIsPublicOnlyWhereTheApiReachesIn() {
+    // Herald builds the engine through Engine.create; Event validates with Names, ids from EventIds.
+    classes()
+        .that()
+        .resideInAPackage("dev.herald.internal")
+        .and()
+        .areTopLevelClasses()
+        .and()
+        .arePublic()
+        .should()
+        .haveNameMatching("dev\\.herald\\.internal\\.(Engine|Names|EventIds)")
+        .check(CORE);
+    noConstructors()
+        .that()
+        .areDeclaredInClassesThat()
+        .resideInAPackage("dev.herald.internal")
+        .should()
+        .bePublic()
         .check(CORE);
   }
 }

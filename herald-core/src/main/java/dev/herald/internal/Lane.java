@@ -150,12 +150,13 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * bus closes meanwhile.
    */
   boolean offerBlocking(Object item, long timeoutNanos) throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutNanos;
+    // By the bus's clock, so that a block timeout passes when a virtual clock passes it.
+    long deadline = sub.time.nanoTime() + timeoutNanos;
     for (; ; ) {
       if (offer(item)) {
         return true;
       }
-      long remaining = deadline - System.nanoTime();
+      long remaining = deadline - sub.time.nanoTime();
       if (remaining <= 0 || sub.engine.isClosed()) {
         return false;
       }
@@ -164,7 +165,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         try {
           // Re-check under the monitor: the drainer reads waiters after freeing a slot.
           if (queue.isFull() && !sub.engine.isClosed()) {
-            TimeUnit.NANOSECONDS.timedWait(room, remaining);
+            sub.time.waitUntil(room, deadline);
           }
         } finally {
           waiters--;
@@ -308,7 +309,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     boolean timed = timeThisCall();
     // A stored event is acknowledged only once what its handler publishes is stored too.
     boolean stored = item instanceof Completion.Ack;
-    long start = timed ? System.nanoTime() : 0L;
+    long start = timed ? sub.time.nanoTime() : 0L;
     try {
       collecting = stored;
       sub.invoke(event);
@@ -325,7 +326,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     }
     long nanos = 0;
     if (timed) {
-      nanos = System.nanoTime() - start;
+      nanos = sub.time.nanoTime() - start;
       latency.record(nanos);
       timeEveryCall = nanos >= TIME_EVERY_CALL_NANOS;
     }

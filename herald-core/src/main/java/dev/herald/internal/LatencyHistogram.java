@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * two). Single writer: only the thread that owns the lane records; any thread may read a snapshot,
  * which is approximate while recording goes on. Fixed size; recording allocates nothing.
  */
-public final class LatencyHistogram {
+final class LatencyHistogram {
   private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
   private static final int SUB_BITS = 5;
   private static final int SUB = 1 << SUB_BITS;
@@ -19,7 +19,7 @@ public final class LatencyHistogram {
   private volatile long max;
 
   /** Records one value. Single writer only. */
-  public void record(long nanos) {
+  void record(long nanos) {
     long v = Math.max(0, nanos);
     int idx = index(v);
     // Opaque: readers on other threads see a whole long, never a torn one; no fence needed.
@@ -48,23 +48,23 @@ public final class LatencyHistogram {
     return base + (1L << (exp - SUB_BITS)) - 1;
   }
 
-  public long max() {
+  long max() {
     return max;
   }
 
   /** Adds this histogram's counts into {@code into}. */
-  public void addTo(long[] into) {
+  void addTo(long[] into) {
     for (int i = 0; i < BUCKETS; i++) {
       into[i] += (long) COUNTS.getOpaque(counts, i);
     }
   }
 
-  public static long[] newCounts() {
+  static long[] newCounts() {
     return new long[BUCKETS];
   }
 
   /** The value at {@code percentile} (0 to 100) of merged counts; 0 when empty. */
-  public static long percentile(long[] counts, double percentile, long max) {
+  static long percentile(long[] counts, double percentile, long max) {
     long total = 0;
     for (long c : counts) {
       total += c;

@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * and under the drop-oldest policy publishers poll too, which is why consumers may be many. Lanes
  * of the other policies have one consumer and use the cheaper {@link MpscArrayQueue}.
  */
-public final class MpmcArrayQueue implements Mailbox {
+final class MpmcArrayQueue implements Mailbox {
   private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle TAIL;
   private static final VarHandle HEAD;
@@ -46,7 +46,7 @@ public final class MpmcArrayQueue implements Mailbox {
   private long p21, p22, p23, p24, p25, p26, p27;
 
   /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
-  public MpmcArrayQueue(int capacity) {
+  MpmcArrayQueue(int capacity) {
     int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
     this.sequences = new long[cap];
     this.buffer = new Object[cap];

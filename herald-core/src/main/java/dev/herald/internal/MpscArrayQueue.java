@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
  * clears the slot and advances the head with plain ordered stores, no CAS and no per-slot sequence
  * numbers, which is what makes it cheaper than {@link MpmcArrayQueue} on the delivery thread.
  */
-public final class MpscArrayQueue implements Mailbox {
+final class MpscArrayQueue implements Mailbox {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
   private static final VarHandle TAIL;
   private static final VarHandle TAIL_LIMIT;
@@ -52,7 +52,7 @@ public final class MpscArrayQueue implements Mailbox {
   private long p21, p22, p23, p24, p25, p26, p27;
 
   /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
-  public MpscArrayQueue(int capacity) {
+  MpscArrayQueue(int capacity) {
     int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
     this.buffer = new Object[cap];
     this.mask = cap - 1;

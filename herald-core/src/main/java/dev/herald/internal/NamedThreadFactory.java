@@ -4,12 +4,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Names Herald's threads {@code prefix-N} so that they are recognisable in a thread dump. */
-public final class NamedThreadFactory implements ThreadFactory {
+final class NamedThreadFactory implements ThreadFactory {
   private final String prefix;
   private final boolean daemon;
   private final AtomicInteger next = new AtomicInteger();
 
-  public NamedThreadFactory(String prefix, boolean daemon) {
+  NamedThreadFactory(String prefix, boolean daemon) {
     this.prefix = prefix;
     this.daemon = daemon;
   }

@@ -7,19 +7,19 @@ package dev.herald.internal;
  * of Herald's own ({@code herald.*}) match only selectors that name them: a pattern starting with
  * the literal segment {@code herald}, or a payload class of Herald's API.
  */
-public abstract class Selector {
+abstract class Selector {
   static final String INTERNAL_PREFIX = "herald.";
 
   private Selector() {}
 
   /** Whether events of {@code type} are selected by type (false for class selectors). */
-  public abstract boolean matchesType(String type);
+  abstract boolean matchesType(String type);
 
   /** Whether a payload of {@code payloadClass} is selected (false for type selectors). */
-  public abstract boolean matchesClass(Class<?> payloadClass, String type);
+  abstract boolean matchesClass(Class<?> payloadClass, String type);
 
   /** Whether a whole event is selected, by type or by payload class. */
-  public boolean matches(dev.herald.Event<?> event) {
+  boolean matches(dev.herald.Event<?> event) {
     Object data = event.data();
     return matchesType(event.type())
         || (data != null && matchesClass(data.getClass(), event.type()));
@@ -29,25 +29,25 @@ public abstract class Selector {
    * Whether an event of {@code type} may be selected, before its payload is known: false means no
    * event of that type ever is, so a transport need not even decode it.
    */
-  public boolean mayMatchType(String type) {
+  boolean mayMatchType(String type) {
     return matchesType(type);
   }
 
-  public boolean isClassSelector() {
+  boolean isClassSelector() {
     return false;
   }
 
   /** The payload class a class selector names; null for the others. */
-  public Class<?> payloadClass() {
+  Class<?> payloadClass() {
     return null;
   }
 
-  public boolean isUnrouted() {
+  boolean isUnrouted() {
     return false;
   }
 
   /** An exact type, or a pattern if {@code pattern} has a wildcard segment. */
-  public static Selector forPattern(String pattern) {
+  static Selector forPattern(String pattern) {
     Names.requirePattern(pattern);
     String[] segments = pattern.split("\\.", -1);
     boolean wild = false;
@@ -57,11 +57,11 @@ public abstract class Selector {
     return wild ? new PatternSelector(pattern, segments) : new ExactSelector(pattern);
   }
 
-  public static Selector forClass(Class<?> payloadClass) {
+  static Selector forClass(Class<?> payloadClass) {
     return new ClassSelector(payloadClass);
   }
 
-  public static Selector unrouted() {
+  static Selector unrouted() {
     return UnroutedSelector.INSTANCE;
   }
 
@@ -77,12 +77,12 @@ public abstract class Selector {
     }
 
     @Override
-    public boolean matchesType(String t) {
+    boolean matchesType(String t) {
       return type.equals(t);
     }
 
     @Override
-    public boolean matchesClass(Class<?> c, String t) {
+    boolean matchesClass(Class<?> c, String t) {
       return false;
     }
 
@@ -104,7 +104,7 @@ public abstract class Selector {
     }
 
     @Override
-    public boolean matchesType(String type) {
+    boolean matchesType(String type) {
       if (isInternal(type) && !namesInternal) {
         return false;
       }
@@ -135,7 +135,7 @@ public abstract class Selector {
     }
 
     @Override
-    public boolean matchesClass(Class<?> c, String t) {
+    boolean matchesClass(Class<?> c, String t) {
       return false;
     }
 
@@ -156,17 +156,17 @@ public abstract class Selector {
     }
 
     @Override
-    public boolean matchesType(String type) {
+    boolean matchesType(String type) {
       return false;
     }
 
     @Override
-    public boolean mayMatchType(String type) {
+    boolean mayMatchType(String type) {
       return namesInternal || !isInternal(type);
     }
 
     @Override
-    public boolean matchesClass(Class<?> c, String type) {
+    boolean matchesClass(Class<?> c, String type) {
       if (isInternal(type) && !namesInternal) {
         return false;
       }
@@ -174,12 +174,12 @@ public abstract class Selector {
     }
 
     @Override
-    public boolean isClassSelector() {
+    boolean isClassSelector() {
       return true;
     }
 
     @Override
-    public Class<?> payloadClass() {
+    Class<?> payloadClass() {
       return payloadClass;
     }
 
@@ -193,17 +193,17 @@ public abstract class Selector {
     static final UnroutedSelector INSTANCE = new UnroutedSelector();
 
     @Override
-    public boolean matchesType(String type) {
+    boolean matchesType(String type) {
       return false;
     }
 
     @Override
-    public boolean matchesClass(Class<?> c, String type) {
+    boolean matchesClass(Class<?> c, String type) {
       return false;
     }
 
     @Override
-    public boolean isUnrouted() {
+    boolean isUnrouted() {
       return true;
     }
 

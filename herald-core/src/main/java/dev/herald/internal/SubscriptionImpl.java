@@ -7,6 +7,7 @@ import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
+import dev.herald.TimeSource;
 import dev.herald.spi.Transport;
 import java.util.concurrent.Executor;
 
@@ -22,6 +23,8 @@ final class SubscriptionImpl implements Subscription {
   }
 
   final Engine engine;
+  /** The bus's clock, for the lanes' waits and handler latencies. */
+  final TimeSource time;
   final String name;
   final Selector selector;
   final RetryPolicy retry;
@@ -43,6 +46,7 @@ final class SubscriptionImpl implements Subscription {
       Executor executor,
       Invoker invoker) {
     this.engine = engine;
+    this.time = engine.time();
     this.name = name;
     this.selector = selector;
     this.retry = options.retry();
@@ -85,6 +89,16 @@ final class SubscriptionImpl implements Subscription {
   @Override
   public boolean isActive() {
     return active;
+  }
+
+  /** True when none of its lanes holds, runs or waits to retry an event. */
+  boolean isQuiet() {
+    for (Lane lane : lanes) {
+      if (!lane.isQuiet()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   boolean markClosed() {

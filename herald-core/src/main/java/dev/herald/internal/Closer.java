@@ -1,0 +1,201 @@
+package dev.herald.internal;
+
+import dev.herald.CloseReport;
+import dev.herald.TimeSource;
+import dev.herald.spi.Transport;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes a bus: refuses new publishes and subscriptions, lets what is in flight drain within the
+ * timeout, then abandons the rest (counted as undelivered), stops the bus's threads and closes the
+ * transport. Runs on the thread that calls close, possibly a handler of this bus; closing twice
+ * returns the first report. Lanes call {@link #laneIdle} from their drainer threads to wake it.
+ */
+final class Closer {
+  /** How long close waits at most between two looks at the lanes, should a wake-up be missed. */
+  private static final long LOOK_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  private final Engine engine;
+  private final TimeSource time;
+  private final Lifecycle life;
+  private final Subscriptions subscriptions;
+  private final PublishGate gate;
+  private final Requests requests;
+  private final TimeSource.Timer timer;
+  private final WorkerPool ownedExecutor;
+  private final Transport transport;
+
+  // Held for the whole close, so that a concurrent close waits for the first one's report.
+  private final Object closeLock = new Object();
+  private CloseReport closeReport;
+  // Lanes going idle notify it while close waits for them to drain.
+  private final Object idleMonitor = new Object();
+
+  Closer(
+      Engine engine,
+      TimeSource time,
+      Lifecycle life,
+      Subscriptions subscriptions,
+      PublishGate gate,
+      Requests requests,
+      TimeSource.Timer timer,
+      WorkerPool ownedExecutor,
+      Transport transport) {
+    this.engine = engine;
+    this.time = time;
+    this.life = life;
+    this.subscriptions = subscriptions;
+    this.gate = gate;
+    this.requests = requests;
+    this.timer = timer;
+    this.ownedExecutor = ownedExecutor;
+    this.transport = transport;
+  }
+
+  /** Called by a lane that went idle; wakes close() if it waits for the lanes to drain. */
+  void laneIdle() {
+    if (life.isClosed()) {
+      synchronized (idleMonitor) {
+        idleMonitor.notifyAll();
+      }
+    }
+  }
+
+  CloseReport close(Duration timeout) {
+    synchronized (closeLock) {
+      if (closeReport != null) {
+        return closeReport;
+      }
+      // Read first: the timeout counts from the call, however long closing to new work takes.
+      long deadline = saturatedAdd(time.nanoTime(), saturatedNanos(timeout));
+      subscriptions.closeToNew();
+      for (SubscriptionImpl s : subscriptions.draining()) {
+        for (Lane lane : s.lanes) {
+          lane.wakeWaiters();
+        }
+      }
+      for (SubscriptionImpl s : subscriptions.draining()) {
+        if (s.feed != null) {
+          s.feed.close(); // Stop taking stored events; what is queued still drains.
+        }
+      }
+      // Publishers already inside publish() finish routing before draining is judged.
+      gate.awaitNoneInside(() -> time.nanoTime() < deadline);
+      // Called by a handler of this bus: its own lane cannot drain while it waits here.
+      Lane caller = Lane.CURRENT.get();
+      if (caller != null && caller.sub.engine != engine) {
+        caller = null;
+      }
+      boolean drained = awaitQuiet(deadline, caller);
+      life.markAbandoned();
+      timer.shutdown();
+      boolean threadsStopped =
+          stopOwnedExecutor(deadline, caller != null && caller.executor == ownedExecutor);
+      Map<String, Long> undelivered = new LinkedHashMap<>();
+      for (SubscriptionImpl s : subscriptions.draining()) {
+        long left = 0;
+        for (Lane lane : s.lanes) {
+          left += lane.abandon();
+        }
+        if (left > 0) {
+          undelivered.merge(s.name, left, Long::sum);
+        }
+      }
+      requests.failPending();
+      try {
+        threadsStopped &= timer.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        threadsStopped = false;
+      }
+      if (transport != null) {
+        transport.close();
+      }
+      closeReport = new CloseReport(drained && undelivered.isEmpty(), undelivered, threadsStopped);
+      return closeReport;
+    }
+  }
+
+  /** Whether every lane but {@code except} (null for none) is quiet. */
+  private boolean allQuiet(Lane except) {
+    for (SubscriptionImpl s : subscriptions.draining()) {
+      for (Lane lane : s.lanes) {
+        if (lane != except && !lane.isQuiet()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean awaitQuiet(long deadline, Lane except) {
+    synchronized (idleMonitor) {
+      while (!allQuiet(except)) {
+        long now = time.nanoTime();
+        if (now >= deadline) {
+          return false;
+        }
+        try {
+          time.waitUntil(idleMonitor, Math.min(deadline, saturatedAdd(now, LOOK_AGAIN_NANOS)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Stops the bus's own pool. {@code fromPool}: the caller is one of its threads (a handler called
+   * close), which ends only once its handler returns, so only the others are waited for.
+   */
+  private boolean stopOwnedExecutor(long deadline, boolean fromPool) {
+    if (ownedExecutor == null) {
+      return true;
+    }
+    ownedExecutor.shutdown();
+    try {
+      // What is left of the close timeout, by the bus's clock, bounds a wait in real time: threads
+      // end in real time whatever the clock says.
+      long remaining = Math.max(deadline - time.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+      if (awaitPool(remaining, fromPool)) {
+        return true;
+      }
+      // Handlers still running past the timeout: interrupt them, and give them a moment.
+      boolean wasInterrupted = Thread.currentThread().isInterrupted();
+      ownedExecutor.shutdownNow();
+      if (fromPool && !wasInterrupted) {
+        Thread.interrupted(); // shutdownNow interrupted the caller too: it is not being stopped
+      }
+      return awaitPool(TimeUnit.SECONDS.toNanos(2), fromPool);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private boolean awaitPool(long nanos, boolean fromPool) throws InterruptedException {
+    return fromPool
+        ? ownedExecutor.awaitOthersEnded(nanos, TimeUnit.NANOSECONDS)
+        : ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The duration in nanoseconds, or Long.MAX_VALUE for one too long to say so (292 years). */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    // Overflow only when both have the same sign and the sum's sign differs.
+    return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.herald.internal;
+
+import dev.herald.BusClosedException;
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.MailboxFullException;
+import dev.herald.PublishResult;
+import dev.herald.StoreRefusedException;
+import dev.herald.spi.Transport;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The first step of the data path: admits a publish through the {@link PublishGate} (refused once
+ * the bus is closed, except from its own handlers while it drains), stores the event with the
+ * transport when there is one, and hands it to the {@link Router}. Called on the publishing thread,
+ * without locks; a store's outcome is observed on whichever thread the transport completes it.
+ */
+final class Publisher {
+  private final PublishGate gate = new PublishGate();
+  private final Router router;
+  private final Transport transport;
+  private final Observers observers;
+  private final Lifecycle life;
+
+  Publisher(Router router, Transport transport, Observers observers, Lifecycle life) {
+    this.router = router;
+    this.transport = transport;
+    this.observers = observers;
+    this.life = life;
+  }
+
+  /** Publishes entering and leaving the bus; close() waits until none is inside. */
+  PublishGate gate() {
+    return gate;
+  }
+
+  /**
+   * Publishes {@code event} to the subscriptions that match it, or, when {@code only} is not null, to
+   * those of them named {@code only}. {@code what} names the operation in a refusal.
+   */
+  CompletableFuture<PublishResult> publish(Event<?> event, String only, String what) {
+    PublishGate.Cell in = enter(what);
+    try {
+      if (transport == null) {
+        return router.route(event, true, false, only).future;
+      }
+      CompletableFuture<Void> stored = storeUnobserved(event);
+      Tracker t;
+      try {
+        t = router.route(event, true, true, only);
+      } catch (MailboxFullException e) {
+        observed(event, stored); // stored all the same: a failure to store still counts
+        throw e;
+      }
+      PublishResult routed = t.future.getNow(null);
+      if (routed != null) {
+        // Nothing in process took it (durable subscribers only, the usual case on a storing
+        // transport): one stage that observes the store and yields the result, not two.
+        return stored.handle(
+            (v, failure) -> {
+              if (failure != null) {
+                observers.storeFailed(transport.name(), event, failure);
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+              }
+              observers.stored();
+              return routed;
+            });
+      }
+      return observed(event, stored).thenCombine(t.future, (v, r) -> r);
+    } catch (MailboxFullException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      in.exit();
+    }
+  }
+
+  /** Publishes {@code event} untracked; see {@link dev.herald.EventBus#emit}. */
+  void emit(Event<?> event) {
+    PublishGate.Cell in = enter("emit");
+    try {
+      if (transport != null) {
+        CompletableFuture<Void> stored = store(event);
+        if (stored.isCompletedExceptionally()) {
+          // Refused at once (a full append queue, say): the emitter hears of it, as a publisher would.
+          throw new StoreRefusedException(transport.name(), event, failureOf(stored));
+        }
+      }
+      router.route(event, false, transport != null, null);
+    } finally {
+      in.exit();
+    }
+  }
+
+  /**
+   * Publishes an event of Herald's own, also while closing (dead letters, replies). Returns the
+   * store's future when it is stored, else null.
+   */
+  CompletableFuture<Void> emitInternal(Event<?> event) {
+    PublishGate.Cell in = gate.enter();
+    try {
+      // Dead letters outlive a restart when the transport stores events; replies never do.
+      boolean storing = transport != null && DeadLetter.TYPE.equals(event.type());
+      if (!storing) {
+        router.route(event, false, false, null);
+        return null;
+      }
+      CompletableFuture<Void> stored = store(event);
+      try {
+        router.route(event, false, true, null);
+      } catch (MailboxFullException e) {
+        // Counted and reported as a drop at the dead-letter subscription that refused it.
+      }
+      return stored;
+    } finally {
+      in.exit();
+    }
+  }
+
+  private PublishGate.Cell enter(String what) {
+    PublishGate.Cell in = gate.enter();
+    // Checked after counting in: close() sets the flag, then waits for the counts to agree.
+    // While close drains, handlers may still publish: their events are part of the flow in flight.
+    if (life.isClosed() && (life.isAbandoned() || Lane.CURRENT.get() == null)) {
+      observers.refusedClosed();
+      in.exit();
+      throw new BusClosedException(what);
+    }
+    return in;
+  }
+
+  /**
+   * Stores an event with the transport. A failure is counted and reported to the listener; the
+   * returned future carries it to a tracked publisher.
+   */
+  private CompletableFuture<Void> store(Event<?> event) {
+    return observed(event, storeUnobserved(event));
+  }
+
+  /**
+   * The transport's future for storing {@code event}; nobody counts its failure yet. Published by a
+   * handler of a stored event, on its delivery thread, the store is one of that event's effects:
+   * the lane acknowledges the event only once it completes.
+   */
+  private CompletableFuture<Void> storeUnobserved(Event<?> event) {
+    CompletableFuture<Void> f;
+    try {
+      f = transport.store(event);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    Lane lane = Lane.CURRENT.get();
+    if (lane != null) {
+      lane.effect(f);
+    }
+    return f;
+  }
+
+  private CompletableFuture<Void> observed(Event<?> event, CompletableFuture<Void> stored) {
+    return stored.whenComplete(
+        (v, t) -> {
+          if (t != null) {
+            observers.storeFailed(transport.name(), event, t);
+          } else {
+            observers.stored();
+          }
+        });
+  }
+
+  /** The failure of a future that completed exceptionally. */
+  private static Throwable failureOf(CompletableFuture<?> failed) {
+    try {
+      failed.join();
+      throw new IllegalStateException("not failed: " + failed);
+    } catch (CompletionException | CancellationException e) {
+      return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package dev.herald.internal;
+
+import dev.herald.BusClosedException;
+import dev.herald.Event;
+import dev.herald.EventHandler;
+import dev.herald.PayloadHandler;
+import dev.herald.SubscribeOptions;
+import dev.herald.Subscription;
+import dev.herald.SubscriptionStats;
+import dev.herald.spi.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The subscriptions of a bus: subscribing, unsubscribing, the copy-on-write {@link Registry} that
+ * publishers route by, and the durable subscriptions a transport feeds. Thread-safe: subscribe and
+ * unsubscribe, on any user thread, write under one lock; publishers read the registry without it.
+ * A durable subscription's events arrive on the transport's feed thread ({@link DurableSink}).
+ */
+final class Subscriptions {
+  /** The extension of a redriven event: the name of the subscription that dead-lettered it. */
+  static final String REDRIVE_TO = "redriveto";
+  private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
+
+  private final Engine engine;
+  private final Lifecycle life;
+  private final Executor executor;
+  private final Transport transport;
+  private final Observers observers;
+
+  // Orders subscribe, unsubscribe and close: a subscription is either registered before the bus
+  // closes (and drained by close) or refused.
+  private final Object lock = new Object();
+  private volatile Registry registry = Registry.empty();
+  // Every subscription that may still hold events, live or closed, for close() to drain.
+  private final Set<SubscriptionImpl> draining = ConcurrentHashMap.newKeySet();
+  private final AtomicLong names = new AtomicLong();
+
+  Subscriptions(
+      Engine engine, Lifecycle life, Executor executor, Transport transport, Observers observers) {
+    this.engine = engine;
+    this.life = life;
+    this.executor = executor;
+    this.transport = transport;
+    this.observers = observers;
+  }
+
+  /** The live in-process subscriptions, as of now. */
+  Registry registry() {
+    return registry;
+  }
+
+  /** Every subscription that may still hold events, live or closed, in-process or durable. */
+  Set<SubscriptionImpl> draining() {
+    return draining;
+  }
+
+  /** Marks the bus closed under the lock, so that no subscription is added after it. */
+  void closeToNew() {
+    synchronized (lock) {
+      life.markClosed();
+    }
+  }
+
+  /** The stats of the live subscriptions, in-process then durable. */
+  List<SubscriptionStats> stats() {
+    List<SubscriptionStats> subs = new ArrayList<>();
+    for (SubscriptionImpl s : registry.all) {
+      subs.add(s.stats());
+    }
+    // Durable subscriptions are fed by the transport, not routed through the registry.
+    for (SubscriptionImpl s : draining) {
+      if (s.feed != null && s.isActive()) {
+        subs.add(s.stats());
+      }
+    }
+    return subs;
+  }
+
+  /**
+   * Whether a live durable subscription of this process selects {@code event}. In-process ones are
+   * found through the {@link #registry()}.
+   */
+  boolean durableTakes(Event<?> event) {
+    for (SubscriptionImpl s : draining) {
+      if (s.feed != null && s.isActive() && s.selector.matches(event)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the subscription named {@code name} may take {@code event}: any may, unless the event is
+   * a redrive for another subscription.
+   */
+  static boolean redrivenTo(Event<?> event, String name) {
+    String to = event.extension(REDRIVE_TO);
+    return to == null || to.equals(name);
+  }
+
+  <T> Subscription subscribe(
+      Class<T> payloadType, PayloadHandler<? super T> handler, SubscribeOptions options) {
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
+    Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
+    return add(
+        Selector.forClass(payloadType),
+        options,
+        payloadType.getSimpleName(),
+        e -> handler.handle(payloadType.cast(e.data())));
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> Subscription subscribe(
+      String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
+    Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
+    Selector selector = Selector.forPattern(pattern);
+    if (payloadType == Object.class) {
+      return add(selector, options, pattern, e -> handler.handle((Event<T>) e));
+    }
+    return add(
+        selector,
+        payloadType,
+        options,
+        pattern,
+        e -> {
+          Object data = e.data();
+          if (data != null && !payloadType.isInstance(data)) {
+            throw new ClassCastException(
+                "payload of "
+                    + e.type()
+                    + " is a "
+                    + data.getClass().getName()
+                    + ", not a "
+                    + payloadType.getName());
+          }
+          handler.handle((Event<T>) e);
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
+    Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
+    return add(
+        Selector.unrouted(), options, "unrouted", e -> handler.handle((Event<Object>) e));
+  }
+
+  /** Refuses the name the bus keeps for its own subscription to replies. */
+  private static void requireUserName(SubscribeOptions options) {
+    if (Requests.REPLIES.equals(Objects.requireNonNull(options, "options").name())) {
+      throw new IllegalArgumentException(
+          "name: '" + Requests.REPLIES + "' is reserved for the bus's own subscription to replies");
+    }
+  }
+
+  SubscriptionImpl add(
+      Selector selector,
+      SubscribeOptions options,
+      String defaultName,
+      SubscriptionImpl.Invoker invoker) {
+    return add(selector, selector.payloadClass(), options, defaultName, invoker);
+  }
+
+  /**
+   * Adds a subscription that names {@code payloadClass} (null when it names none): stored records
+   * that name that class are decoded into it for a durable one.
+   */
+  private SubscriptionImpl add(
+      Selector selector,
+      Class<?> payloadClass,
+      SubscribeOptions options,
+      String defaultName,
+      SubscriptionImpl.Invoker invoker) {
+    Objects.requireNonNull(options, "options");
+    synchronized (lock) {
+      if (life.isClosed()) {
+        throw new BusClosedException("subscribe");
+      }
+      String name = options.name();
+      if (name == null) {
+        name = defaultName + "#" + names.incrementAndGet();
+      } else {
+        for (SubscriptionImpl s : registry.all) {
+          if (s.name.equals(name)) {
+            throw new IllegalArgumentException(
+                "name: a live subscription is already named '" + name + "'");
+          }
+        }
+      }
+      Executor ex = options.executor() != null ? options.executor() : executor;
+      SubscriptionImpl s = new SubscriptionImpl(engine, name, selector, options, ex, invoker);
+      pruneDrained();
+      draining.add(s);
+      if (options.group() != null && transport != null) {
+        String subName = name;
+        s.feed =
+            transport.feed(
+                options.group(),
+                e -> selector.matches(e) && redrivenTo(e, subName),
+                new DurableSink(s, payloadClass));
+      } else {
+        registry = registry.with(s);
+      }
+      return s;
+    }
+  }
+
+  /** Where a transport's feed hands stored events to one durable subscription. */
+  private final class DurableSink implements Transport.FeedSink {
+    private final SubscriptionImpl s;
+    private final Class<?> payloadClass;
+
+    DurableSink(SubscriptionImpl s, Class<?> payloadClass) {
+      this.s = s;
+      this.payloadClass = payloadClass;
+    }
+
+    @Override
+    public void accept(Event<?> event, Runnable done) throws InterruptedException {
+      Lane lane = s.laneFor(event);
+      if (!s.isActive() || !lane.offerBlocking(new Completion.Ack(event, done), FEED_WAIT_NANOS)) {
+        // Not acknowledged: the transport feeds it again after a restart.
+        throw new InterruptedException("subscription '" + s.name + "' or its bus is closing");
+      }
+    }
+
+    @Override
+    public boolean wantsType(String type) {
+      return s.selector.mayMatchType(type);
+    }
+
+    @Override
+    public Class<?> payloadClass() {
+      return payloadClass;
+    }
+
+    @Override
+    public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
+      // A record of unknown type concerns every group; one of a known type, those that may take it
+      // (a class subscription cannot tell the class of a record that did not decode).
+      CompletableFuture<Void> stored = null;
+      if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
+          || s.selector.mayMatchType(placeholder.type())) {
+        stored = engine.deadLetter(s, placeholder, cause, 0);
+      }
+      if (stored == null) {
+        done.run();
+      } else {
+        // Acknowledged once its dead letter is stored; a dead letter that failed to store (counted
+        // and reported as a store failure) leaves the record to be fed again after a restart.
+        stored.thenRun(done);
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      observers.feedFailed(s.name, cause);
+    }
+  }
+
+  void unsubscribe(SubscriptionImpl s) {
+    Transport.Feed feed;
+    synchronized (lock) {
+      if (!s.markClosed()) {
+        return;
+      }
+      registry = registry.without(s);
+      feed = s.feed;
+    }
+    if (feed != null) {
+      for (Lane lane : s.lanes) {
+        lane.wakeWaiters();
+      }
+      feed.close();
+    }
+  }
+
+  /** Forgets closed subscriptions that hold no more events, so churn does not leak mailboxes. */
+  private void pruneDrained() {
+    draining.removeIf(s -> !s.isActive() && s.isQuiet());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class SystemTimerTest {
+
+  @Test
+  void aCancelledTaskLeavesTheQueueAtOnce() throws Exception {
+    SystemTimer timer = new SystemTimer(Thread::new);
+    try {
+      Future<?> task = timer.schedule(() -> {}, TimeUnit.HOURS.toNanos(1));
+      assertThat(timer.queued()).isEqualTo(1);
+      // A request answered long before its timeout must not keep the timeout queued for an hour.
+      task.cancel(false);
+      assertThat(timer.queued()).isZero();
+    } finally {
+      timer.shutdown();
+      assertThat(timer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+}
