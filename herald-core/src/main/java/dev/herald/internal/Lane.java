@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * subscription before the event itself. A lane that takes an event still being routed spins for a
  * moment (the publisher is a few offers away); if the publisher is still routing then (it may wait
  * for room in another subscription's full mailbox, under the block policy), the lane keeps the event
- * at its head, gives its thread back and looks again after a short back-off on the timer, so lanes
- * waiting for routing never hold the workers that the full mailbox needs to drain.
+ * at its head ("held") and gives its thread back, and the publisher wakes it once its last offer is
+ * made. So lanes waiting for routing never hold the workers that the full mailbox needs to drain,
+ * and nothing polls meanwhile.
  *
  * <p>An event fed by a transport ({@link Completion.Ack}) is acknowledged only once the stores of
  * what its handler published on this thread, and of its dead letter, have completed: the drainer
@@ -64,6 +65,8 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   private static final int IDLE = 0;
   private static final int SCHEDULED = 1;
   private static final int RETRY_WAIT = 2;
+  /** Holding an event whose publisher is still routing it, until that publisher wakes the lane. */
+  private static final int HELD = 3;
   private static final int BATCH = 256;
   /**
    * A handler this slow (or slower) is timed on every call: two clock reads cost about 50 ns, noise
@@ -75,9 +78,6 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   private static final int COMPACT_EFFECTS_AT = 1024;
   /** How many times a lane looks at an event still being routed before giving its thread back. */
   private static final int ROUTING_SPINS = 256;
-  /** The first and the longest wait before looking again at an event still being routed. */
-  private static final long ROUTING_BACKOFF_MIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
-  private static final long ROUTING_BACKOFF_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** The least wait before delivering again an event whose dead letter could not be stored. */
   private static final long DEAD_LETTER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -116,6 +116,18 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   void scheduleIfQueued() {
     // The CAS makes exactly one publisher submit the drain when the lane goes busy.
     if (state == IDLE && !queue.isEmpty() && casState(IDLE, SCHEDULED)) {
+      submit();
+    }
+  }
+
+  /**
+   * Called by a publisher once it has ended the routing mark of {@code event}, which it queued here:
+   * wakes the lane if it holds that event for its routing to end.
+   */
+  void routed(Event<?> event) {
+    // Read after the mark's end (a full fence): if the lane stored HELD after the end, its own
+    // re-check of the mark sees the end; if before, this read sees HELD.
+    if (state == HELD && heldEvent == event && casState(HELD, SCHEDULED)) {
       submit();
     }
   }
@@ -198,10 +210,16 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       boolean held = heldForRouting;
       heldForRouting = false;
       if (held && !routingDone(item)) {
-        if (holdUntilRouted(item)) {
-          return;
-        }
-      } else if (!deliver(item, retryAttempts)) {
+        // Woken by its publisher, yet still being routed: by another thread publishing the same
+        // event instance, whose mailboxes may not include this one (another lane of a subscription
+        // with concurrency), so no wake-up may come. Rare: go round the executor's queue instead.
+        retryItem = item;
+        heldForRouting = true;
+        submit();
+        return;
+      }
+      heldEvent = null;
+      if (!deliver(item, retryAttempts)) {
         return;
       }
     }
@@ -243,12 +261,8 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         dropClosed(item);
         continue;
       }
-      if (!routingDone(item)) {
-        routingBackoffNanos = 0;
-        if (holdUntilRouted(item)) {
-          return;
-        }
-        continue;
+      if (!routingDone(item) && hold(item)) {
+        return;
       }
       if (!deliver(item, 0)) {
         return;
@@ -261,6 +275,9 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * moment for it to finish.
    */
   private static boolean routingDone(Object item) {
+    if (item instanceof Completion.Ack) {
+      return true; // Fed from the store, not routed: a mark on its event is another publish's.
+    }
     Event<?> event = Completion.eventOf(item);
     for (int i = 0; i < ROUTING_SPINS; i++) {
       if (!RoutingMarks.inProgress(event)) {
@@ -272,30 +289,26 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   }
 
   /**
-   * Keeps {@code item}, still being routed, at the head of the lane and gives the thread back; the
-   * timer has the lane look again after a back-off that doubles up to {@link
-   * #ROUTING_BACKOFF_MAX_NANOS}. True when the lane must stop until then; false when the bus was
-   * abandoned meanwhile and the item dropped instead.
+   * Keeps {@code item}, still being routed, at the head of the lane and gives the thread back, until
+   * its publisher ends routing and wakes the lane ({@link #routed}). True when the lane must stop
+   * until then; false when the routing ended meanwhile and this thread keeps the lane, to deliver
+   * the item.
    */
-  private boolean holdUntilRouted(Object item) {
-    long backoff =
-        routingBackoffNanos == 0
-            ? ROUTING_BACKOFF_MIN_NANOS
-            : Math.min(ROUTING_BACKOFF_MAX_NANOS, routingBackoffNanos * 2);
-    routingBackoffNanos = backoff;
+  private boolean hold(Object item) {
+    Event<?> event = Completion.eventOf(item);
     retryItem = item;
     retryAttempts = 0;
     heldForRouting = true;
-    // Before scheduling: the timer may fire at once, and retryDue() expects this state.
-    state = RETRY_WAIT;
-    if (sub.engine.scheduleRetry(this, backoff)) {
-      return true;
+    heldEvent = event;
+    state = HELD;
+    // Read after the store of HELD (sequentially consistent): either this read sees the mark gone,
+    // or the publisher, reading the state after ending the mark, sees HELD and wakes the lane.
+    if (RoutingMarks.inProgress(event) || !casState(HELD, SCHEDULED)) {
+      return true; // Still routed, or its publisher already woke the lane: a new run delivers it.
     }
-    // The timer is gone: the bus was abandoned while this lane ran.
-    state = SCHEDULED;
     retryItem = null;
     heldForRouting = false;
-    dropClosed(item);
+    heldEvent = null;
     return false;
   }
 
@@ -491,7 +504,9 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * here without being taken.
    */
   long abandon() {
-    if (!casState(IDLE, SCHEDULED) && !casState(RETRY_WAIT, SCHEDULED)) {
+    if (!casState(IDLE, SCHEDULED)
+        && !casState(RETRY_WAIT, SCHEDULED)
+        && !casState(HELD, SCHEDULED)) {
       return droppedClosed + queue.size();
     }
     if (retryItem != null) {

@@ -1,5 +1,6 @@
 package dev.herald.internal;
 
+import dev.herald.Event;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -30,8 +31,10 @@ final class LaneFields {
     final SubscriptionImpl sub;
     final Mailbox queue;
     final Executor executor;
-    /** IDLE, SCHEDULED or RETRY_WAIT; through Lane's VarHandle. */
+    /** IDLE, SCHEDULED, RETRY_WAIT or HELD; through Lane's VarHandle. */
     volatile int state;
+    /** The event a HELD lane holds; written by the drainer before it stores HELD. */
+    volatile Event<?> heldEvent;
     /** Publishers waiting on {@link #room} for a full mailbox to have room. */
     volatile int waiters;
     /** The monitor blocked publishers wait on; the drainer signals it. */
@@ -72,9 +75,8 @@ final class LaneFields {
     Object retryItem;
     int retryAttempts;
     // Whether retryItem is an event taken while its publisher was still routing it (not a failed
-    // one), and the wait before the next look at it.
+    // one).
     boolean heldForRouting;
-    long routingBackoffNanos;
     // While a stored event is being handled (or dead-lettered): the store futures of what it
     // publishes on this thread, which must complete before it is acknowledged. Null until needed.
     ArrayList<CompletableFuture<?>> effects;
