@@ -1,6 +1,7 @@
 package dev.herald;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +25,16 @@ import java.util.concurrent.CompletableFuture;
  * never runs concurrently with itself unless its subscription asks for concurrency; events
  * published by one thread reach each subscription in publish order, and with concurrency, events
  * with the same key keep their order.
+ *
+ * <p><b>Causal order.</b> An effect never overtakes its cause at any subscription: no handler runs
+ * on an event before the publisher has offered it to every matching mailbox of this process, so an
+ * event that a handler publishes in reaction (with any method, on any thread) reaches every
+ * subscription after its cause. The cost is paid under {@link Backpressure#block}: while a publisher
+ * waits for room in one subscription's mailbox, the subscriptions it already offered the event to
+ * do not start on it until the full one took it (they hold no thread meanwhile); a slow
+ * subscription with the block policy therefore delays the others by as long as it makes
+ * publishers wait. Durable subscriptions (consumer groups) are fed from the store and are not part
+ * of this promise.
  *
  * <h2>Accounting</h2>
  *
@@ -82,6 +93,40 @@ public interface EventBus extends AutoCloseable {
   default void emit(String type, Object data) {
     emit(Event.of(type, data));
   }
+
+  /**
+   * Emits a batch of events, in order, as many calls of {@link #emit(Event)} would, at a lower cost
+   * per event: each mailbox gets its share of the batch before its subscription is woken, once.
+   * Every event is counted and each subscription's backpressure policy applies to each event, as
+   * for {@code emit}; a handler may start on the first events before the last are offered.
+   *
+   * <p>A subscription's mailbox must have room for what it takes of the batch, or its policy
+   * decides for the rest: with {@code FAIL}, a batch larger than the room left is refused in part.
+   * On a bus with a transport, each event is stored, then routed, before the next; a store refused
+   * at once stops the batch there.
+   *
+   * @throws NullPointerException if the list or one of its events is null (nothing was published)
+   * @throws BatchRefusedException after the whole batch was offered, if subscriptions refused some
+   *     events: it lists them, and every other event reached every matching subscription
+   * @throws StoreRefusedException if the transport refused to store an event at once: the events
+   *     before it in the list were published, it and those after it were not (a {@link
+   *     BatchRefusedException} for the events before it, if any, is suppressed in it)
+   * @throws BusClosedException if the bus is closed (nothing was published)
+   */
+  void emitAll(List<? extends Event<?>> events);
+
+  /**
+   * Publishes a batch of events, in order, as many calls of {@link #publish(Event)} would, at a
+   * lower cost per event (see {@link #emitAll}).
+   *
+   * @return one future per event, in the order of the list, each completed as the future of {@code
+   *     publish} for that event would be: with its outcome per subscription, or failed with a
+   *     {@link MailboxFullException} for an event that a subscription refused (only that event's
+   *     future fails), or with the transport's failure to store it
+   * @throws NullPointerException if the list or one of its events is null (nothing was published)
+   * @throws BusClosedException if the bus is closed (nothing was published)
+   */
+  List<CompletableFuture<PublishResult>> publishAll(List<? extends Event<?>> events);
 
   /** Subscribes to events whose payload is a {@code payloadType}, with default options. */
   default <T> Subscription subscribe(Class<T> payloadType, PayloadHandler<? super T> handler) {

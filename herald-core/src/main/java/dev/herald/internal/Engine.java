@@ -16,6 +16,7 @@ import dev.herald.Subscription;
 import dev.herald.TimeSource;
 import dev.herald.spi.Transport;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -120,6 +121,16 @@ public final class Engine implements EventBus {
   public CompletableFuture<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event");
     return publisher.publish(event, null, "publish");
+  }
+
+  @Override
+  public List<CompletableFuture<PublishResult>> publishAll(List<? extends Event<?>> events) {
+    return publisher.publishAll(events);
+  }
+
+  @Override
+  public void emitAll(List<? extends Event<?>> events) {
+    publisher.emitAll(events);
   }
 
   @Override

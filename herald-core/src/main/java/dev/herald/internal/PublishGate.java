@@ -120,8 +120,21 @@ final class PublishGate {
 
     /** Counts the owner thread out. */
     void exit() {
+      exit(1);
+    }
+
+    /**
+     * Counts one more publish in while the owner is inside: an event of a batch after the first,
+     * whose entry made the closed check for all of them.
+     */
+    void enterOneMore() {
+      entered = entered + 1;
+    }
+
+    /** Counts the owner out of {@code count} publishes: its entry and each {@link #enterOneMore}. */
+    void exit(int count) {
       // Release is enough: it only has to follow the publish's own writes.
-      EXITED.setRelease(this, exited + 1);
+      EXITED.setRelease(this, exited + count);
     }
 
     /** True if the owner is not inside at the moment of the call. */

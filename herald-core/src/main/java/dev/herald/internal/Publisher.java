@@ -1,5 +1,6 @@
 package dev.herald.internal;
 
+import dev.herald.BatchRefusedException;
 import dev.herald.BusClosedException;
 import dev.herald.DeadLetter;
 import dev.herald.Event;
@@ -7,6 +8,10 @@ import dev.herald.MailboxFullException;
 import dev.herald.PublishResult;
 import dev.herald.StoreRefusedException;
 import dev.herald.spi.Transport;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,13 +48,25 @@ final class Publisher {
   CompletableFuture<PublishResult> publish(Event<?> event, String only, String what) {
     PublishGate.Cell in = enter(what);
     try {
+      return tracked(event, only, null);
+    } finally {
+      in.exit();
+    }
+  }
+
+  /**
+   * The body of a tracked publish, inside the gate. {@code batch}: where lanes to schedule later are
+   * collected, for an event of a batch; null for a single publish.
+   */
+  private CompletableFuture<PublishResult> tracked(Event<?> event, String only, LaneBatch batch) {
+    try {
       if (transport == null) {
-        return router.route(event, true, false, only).future;
+        return router.route(event, true, false, only, batch).future;
       }
       CompletableFuture<Void> stored = storeUnobserved(event);
       Tracker t;
       try {
-        t = router.route(event, true, true, only);
+        t = router.route(event, true, true, only, batch);
       } catch (MailboxFullException e) {
         observed(event, stored); // stored all the same: a failure to store still counts
         throw e;
@@ -71,26 +88,107 @@ final class Publisher {
       return observed(event, stored).thenCombine(t.future, (v, r) -> r);
     } catch (MailboxFullException e) {
       return CompletableFuture.failedFuture(e);
-    } finally {
-      in.exit();
     }
+  }
+
+  /** Publishes a batch, tracked; see {@link dev.herald.EventBus#publishAll}. */
+  List<CompletableFuture<PublishResult>> publishAll(List<? extends Event<?>> events) {
+    Event<?>[] batch = batchOf(events);
+    if (batch.length == 0) {
+      return List.of();
+    }
+    List<CompletableFuture<PublishResult>> results = new ArrayList<>(batch.length);
+    PublishGate.Cell in = enter("publishAll");
+    LaneBatch lanes = new LaneBatch();
+    int entered = 1;
+    try {
+      for (int i = 0; i < batch.length; i++) {
+        if (i > 0) {
+          in.enterOneMore();
+          entered++;
+        }
+        results.add(tracked(batch[i], null, lanes));
+      }
+    } finally {
+      lanes.scheduleAll();
+      in.exit(entered);
+    }
+    return Collections.unmodifiableList(results);
   }
 
   /** Publishes {@code event} untracked; see {@link dev.herald.EventBus#emit}. */
   void emit(Event<?> event) {
     PublishGate.Cell in = enter("emit");
     try {
-      if (transport != null) {
-        CompletableFuture<Void> stored = store(event);
-        if (stored.isCompletedExceptionally()) {
-          // Refused at once (a full append queue, say): the emitter hears of it, as a publisher would.
-          throw new StoreRefusedException(transport.name(), event, failureOf(stored));
-        }
-      }
-      router.route(event, false, transport != null, null);
+      untracked(event, null);
     } finally {
       in.exit();
     }
+  }
+
+  /** The body of an emit, inside the gate; {@code batch} as for {@link #tracked}. */
+  private void untracked(Event<?> event, LaneBatch batch) {
+    if (transport != null) {
+      CompletableFuture<Void> stored = store(event);
+      if (stored.isCompletedExceptionally()) {
+        // Refused at once (a full append queue, say): the emitter hears of it, as a publisher would.
+        throw new StoreRefusedException(transport.name(), event, failureOf(stored));
+      }
+    }
+    router.route(event, false, transport != null, null, batch);
+  }
+
+  /** Publishes a batch, untracked; see {@link dev.herald.EventBus#emitAll}. */
+  void emitAll(List<? extends Event<?>> events) {
+    Event<?>[] batch = batchOf(events);
+    if (batch.length == 0) {
+      return;
+    }
+    PublishGate.Cell in = enter("emitAll");
+    LaneBatch lanes = new LaneBatch();
+    int entered = 1;
+    List<Integer> refused = null;
+    MailboxFullException first = null;
+    try {
+      for (int i = 0; i < batch.length; i++) {
+        if (i > 0) {
+          in.enterOneMore();
+          entered++;
+        }
+        try {
+          untracked(batch[i], lanes);
+        } catch (MailboxFullException e) {
+          if (first == null) {
+            first = e;
+            refused = new ArrayList<>();
+          }
+          refused.add(i);
+        }
+      }
+    } catch (StoreRefusedException e) {
+      if (first != null) {
+        e.addSuppressed(new BatchRefusedException(batch.length, refused, first));
+      }
+      throw e;
+    } finally {
+      // Once per batch: each lane is woken at most once, after the batch is in its mailbox.
+      lanes.scheduleAll();
+      in.exit(entered);
+    }
+    if (first != null) {
+      throw new BatchRefusedException(batch.length, refused, first);
+    }
+  }
+
+  /** The events of a batch, checked before any is published. */
+  private static Event<?>[] batchOf(List<? extends Event<?>> events) {
+    Event<?>[] batch = Objects.requireNonNull(events, "events").toArray(new Event<?>[0]);
+    for (int i = 0; i < batch.length; i++) {
+      if (batch[i] == null) {
+        throw new NullPointerException("events[" + i + "]");
+      }
+    }
+    return batch;
   }
 
   /**
@@ -103,12 +201,12 @@ final class Publisher {
       // Dead letters outlive a restart when the transport stores events; replies never do.
       boolean storing = transport != null && DeadLetter.TYPE.equals(event.type());
       if (!storing) {
-        router.route(event, false, false, null);
+        router.route(event, false, false, null, null);
         return null;
       }
       CompletableFuture<Void> stored = store(event);
       try {
-        router.route(event, false, true, null);
+        router.route(event, false, true, null, null);
       } catch (MailboxFullException e) {
         // Counted and reported as a drop at the dead-letter subscription that refused it.
       }

@@ -30,12 +30,17 @@ final class Router {
    * stored only when {@code stored} (the transport was handed it for durable subscriptions), else
    * unrouted: counted, reported, and routed to the unrouted channel.
    *
+   * <p>No handler runs on the event before it is in every matching mailbox: see {@link
+   * #offerAll}.
+   *
    * @param only when not null, only the matching subscriptions of that name take the event (a
    *     redrive)
+   * @param batch null for a single publish; for an event of a batch, where the lanes it is queued
+   *     in are collected, for the batch to schedule each once at its end
    * @return the tracker when {@code track}, else null
    * @throws MailboxFullException after routing, if a subscription refused the event
    */
-  Tracker route(Event<?> event, boolean track, boolean stored, String only) {
+  Tracker route(Event<?> event, boolean track, boolean stored, String only, LaneBatch batch) {
     Registry reg = subscriptions.registry();
     SubscriptionImpl[] byType = reg.forType(event.type());
     SubscriptionImpl[] byClass = byClass(reg, event.type(), event.data());
@@ -55,14 +60,7 @@ final class Router {
     }
     Tracker tracker =
         track ? new Tracker(event, byType.length + byClass.length, stored, unroutedNow) : null;
-    MailboxFullException refused = null;
-    int slot = 0;
-    for (SubscriptionImpl s : byType) {
-      refused = offer(s, event, tracker, slot++, refused);
-    }
-    for (SubscriptionImpl s : byClass) {
-      refused = offer(s, event, tracker, slot++, refused);
-    }
+    MailboxFullException refused = offerAll(event, byType, byClass, tracker, batch);
     if (tracker != null) {
       tracker.routed();
     }
@@ -70,6 +68,94 @@ final class Router {
       throw refused;
     }
     return tracker;
+  }
+
+  /**
+   * Offers the event to each subscription, in the registry's order, applying each one's policy to a
+   * full mailbox. Returns the first refusal, if any.
+   *
+   * <p>An effect never overtakes its cause: with two mailboxes or more, a lane that ran the event
+   * before the last offer could let an effect of it reach a later mailbox first. So the event is
+   * marked as being routed ({@link RoutingMarks}) from before the first offer to after the last, and
+   * a lane that takes a marked event waits for the mark to go; and lanes are scheduled only once
+   * every mailbox holds the event (a batch's lanes, once the batch is offered), so that they seldom
+   * find it marked. A full mailbox first gets the lanes offered so far scheduled, so that they drain
+   * while the publisher waits for room there. Lanes that wait for a mark hold no thread, and every
+   * publisher offers in the same order, so a publisher blocked on a full mailbox waits only for
+   * lanes later in that order: never for itself.
+   */
+  private MailboxFullException offerAll(
+      Event<?> event,
+      SubscriptionImpl[] byType,
+      SubscriptionImpl[] byClass,
+      Tracker tracker,
+      LaneBatch batch) {
+    int n = byType.length + byClass.length;
+    boolean mark = n > 1;
+    boolean defer = mark || batch != null;
+    MailboxFullException refused = null;
+    if (mark) {
+      RoutingMarks.begin(event);
+    }
+    try {
+      for (int slot = 0; slot < n; slot++) {
+        SubscriptionImpl s = slot < byType.length ? byType[slot] : byClass[slot - byType.length];
+        if (!s.isActive()) {
+          if (tracker != null) {
+            tracker.skip();
+          }
+          continue;
+        }
+        Lane lane = s.laneFor(event);
+        Object item = tracker == null ? event : tracker.item(slot);
+        if (!defer) {
+          if (lane.offer(item)) {
+            continue;
+          }
+        } else if (lane.enqueue(item)) {
+          if (batch != null) {
+            batch.add(lane);
+          }
+          continue;
+        } else if (batch != null) {
+          batch.scheduleAll();
+        } else {
+          scheduleLanes(event, byType, byClass, slot);
+        }
+        MailboxFullException e = mailboxFull(s, lane, event, item);
+        if (refused == null) {
+          refused = e;
+        }
+      }
+    } finally {
+      if (mark) {
+        RoutingMarks.end(event);
+        // A lane may hold the event for the mark to go (see Lane.routed). Lanes a single publish
+        // queued into are scheduled now; a batch's, at the batch's end.
+        for (int slot = 0; slot < n; slot++) {
+          Lane lane = laneOf(event, byType, byClass, slot);
+          lane.routed(event);
+          if (batch == null) {
+            lane.scheduleIfQueued();
+          }
+        }
+      }
+    }
+    return refused;
+  }
+
+  /** Schedules the lanes of {@code event} at the first {@code count} subscriptions. */
+  private static void scheduleLanes(
+      Event<?> event, SubscriptionImpl[] byType, SubscriptionImpl[] byClass, int count) {
+    for (int slot = 0; slot < count; slot++) {
+      laneOf(event, byType, byClass, slot).scheduleIfQueued();
+    }
+  }
+
+  private static Lane laneOf(
+      Event<?> event, SubscriptionImpl[] byType, SubscriptionImpl[] byClass, int slot) {
+    SubscriptionImpl s = slot < byType.length ? byType[slot] : byClass[slot - byType.length];
+    return s.laneFor(event);
   }
 
   /** Whether an in-process subscription selects an event of {@code type} with {@code payload}. */
@@ -92,23 +178,6 @@ final class Router {
     return payload != null && reg.hasClassSubscriptions()
         ? reg.forClass(payload.getClass(), type)
         : Registry.NONE;
-  }
-
-  private MailboxFullException offer(
-      SubscriptionImpl s, Event<?> event, Tracker tracker, int slot, MailboxFullException refused) {
-    if (!s.isActive()) {
-      if (tracker != null) {
-        tracker.skip();
-      }
-      return refused;
-    }
-    Lane lane = s.laneFor(event);
-    Object item = tracker == null ? event : tracker.item(slot);
-    if (lane.offer(item)) {
-      return refused;
-    }
-    MailboxFullException e = mailboxFull(s, lane, event, item);
-    return refused != null ? refused : e;
   }
 
   /** The mailbox was full: apply the subscription's policy. Returns the refusal, if any. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.Backpressure;
+import dev.herald.BatchRefusedException;
 import dev.herald.BusClosedException;
 import dev.herald.BusListener;
 import dev.herald.BusStats;
@@ -76,6 +77,11 @@ public abstract class EventBusContract {
   /** How many events each of the 8 publishers sends in the stress test. */
   protected int stressEventsPerPublisher() {
     return Integer.getInteger("herald.stress.perPublisher", 100_000);
+  }
+
+  /** How many fresh buses the causal-order test builds, one after another. */
+  protected int causalOrderRounds() {
+    return 200;
   }
 
   protected EventBus bus;
@@ -502,6 +508,96 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void anEffectNeverOvertakesItsCauseAtASubscription() throws Exception {
+      // P publishes an effect of each cause; R takes both. E is offered to P before R (P subscribed
+      // first), and on a fresh bus P's lane may run before R is offered E.
+      for (int round = 0; round < causalOrderRounds(); round++) {
+        if (round > 0) {
+          bus.close(LONG);
+          bus = newBusBuilder().listener(listener).build();
+        }
+        bus.subscribe(
+            "causal.cause",
+            e -> bus.emit(Event.causedBy(e, "causal.effect").data("F").build()),
+            named("p"));
+        List<String> seenByR = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch both = new CountDownLatch(2);
+        bus.subscribe(
+            "causal.*",
+            e -> {
+              seenByR.add(e.type());
+              both.countDown();
+            },
+            named("r"));
+        bus.emit("causal.cause", "E");
+        assertThat(both.await(30, SECONDS)).as("round %d: R got both", round).isTrue();
+        assertThat(seenByR)
+            .as("round %d: what R saw", round)
+            .containsExactly("causal.cause", "causal.effect");
+      }
+    }
+
+    @Test
+    void aCauseWhosePublisherWaitsForAFullMailboxHoldsNoWorkerAndKeepsItsOrder() throws Exception {
+      bus.close(LONG);
+      bus = newBusBuilder().workerThreads(1).listener(listener).build();
+      // G holds the only worker while the stage is set.
+      CountDownLatch gStarted = new CountDownLatch(1);
+      CountDownLatch gGate = new CountDownLatch(1);
+      bus.subscribe(
+          "stage.gate",
+          e -> {
+            gStarted.countDown();
+            gGate.await();
+          },
+          named("g"));
+      bus.subscribe(
+          "*.cause",
+          e -> {
+            if (e.type().equals("block.cause")) {
+              bus.emit(Event.causedBy(e, "block.effect").data("F").build());
+            }
+          },
+          named("p").retry(RetryPolicy.none()));
+      List<String> seenByR = Collections.synchronizedList(new ArrayList<>());
+      bus.subscribe("block.*", e -> seenByR.add(e.type()), blocking("r").mailboxCapacity(2));
+      bus.emit("stage.gate", "hold");
+      assertThat(gStarted.await(30, SECONDS)).isTrue();
+      bus.emit("prep.cause", "P's lane is queued for the worker before R's");
+      bus.emit("block.fill", 1);
+      bus.emit("block.fill", 2); // R's mailbox is full
+      ExecutorService publisher = Executors.newSingleThreadExecutor();
+      try {
+        AtomicReference<Thread> publishing = new AtomicReference<>();
+        Future<?> cause =
+            publisher.submit(
+                () -> {
+                  publishing.set(Thread.currentThread());
+                  bus.emit("block.cause", "E"); // offered to P, then waits for room at R
+                });
+        await()
+            .atMost(30, SECONDS)
+            .until(
+                () ->
+                    publishing.get() != null
+                        && publishing.get().getState() == Thread.State.TIMED_WAITING);
+        // The worker runs P's lane first, which takes E while it is still being routed: P must give
+        // the worker back for R's lane to make room, and handle E only once R holds it.
+        gGate.countDown();
+        cause.get(30, SECONDS);
+        await()
+            .atMost(30, SECONDS)
+            .until(() -> seenByR.size() >= 4 || !listener.deadLetters.isEmpty());
+        assertThat(listener.deadLetters).isEmpty();
+        assertThat(seenByR)
+            .containsExactly("block.fill", "block.fill", "block.cause", "block.effect");
+      } finally {
+        gGate.countDown();
+        publisher.shutdownNow();
+      }
+    }
+
+    @Test
     void handlersPublishingToEachOtherFlowThrough() throws Exception {
       CountDownLatch done = new CountDownLatch(1_000);
       bus.subscribe("ping", e -> bus.emit("pong", e.data()), blocking("pinger"));
@@ -634,6 +730,201 @@ public abstract class EventBusContract {
       gate.countDown();
       await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 5);
       assertThat(s.stats().dropped()).isEqualTo(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ batches
+
+  @Nested
+  class Batches {
+    private List<Event<?>> batch(String type, int from, int to) {
+      List<Event<?>> events = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        events.add(Event.of(type, i));
+      }
+      return events;
+    }
+
+    @Test
+    void emitAllDeliversEachEventInOrderAndCountsEach() throws Exception {
+      Inbox<Object> placed = new Inbox<>();
+      Inbox<Object> everything = new Inbox<>();
+      bus.subscribe("batch.placed", e -> placed.add(e.data()), named("placed"));
+      bus.subscribe("batch.#", e -> everything.add(e.data()), named("everything"));
+      List<Event<?>> events = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        // Every third event is of a type the first subscription does not take; every tenth, of a
+        // type nobody takes.
+        events.add(Event.of(i % 10 == 9 ? "nobody.e" : i % 3 == 2 ? "batch.shipped" : "batch.placed", i));
+      }
+      bus.emitAll(events);
+      List<Integer> expectPlaced = new ArrayList<>();
+      List<Integer> expectEverything = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        if (i % 10 != 9) {
+          expectEverything.add(i);
+          if (i % 3 != 2) {
+            expectPlaced.add(i);
+          }
+        }
+      }
+      assertThat(everything.awaitCount(expectEverything.size())).isEqualTo(expectEverything);
+      assertThat(placed.awaitCount(expectPlaced.size())).isEqualTo(expectPlaced);
+      BusStats st = bus.stats();
+      assertThat(st.published()).isEqualTo(300);
+      assertThat(st.routed()).isEqualTo(270);
+      assertThat(storesEvents() ? st.storedOnly() : st.unrouted()).isEqualTo(30);
+      assertThat(st.subscription("everything").routed()).isEqualTo(270);
+      assertThat(st.subscription("placed").routed()).isEqualTo(expectPlaced.size());
+      if (storesEvents()) {
+        await().atMost(30, SECONDS).until(() -> bus.stats().stored() == 300);
+      }
+    }
+
+    @Test
+    void publishAllGivesEachEventItsOwnFutureAndOutcome() throws Exception {
+      Inbox<Object> got = new Inbox<>();
+      bus.subscribe("batch.placed", e -> got.add(e.data()), named("one"));
+      bus.subscribe("batch.placed", e -> {}, named("two"));
+      List<Event<?>> events = batch("batch.placed", 0, 50);
+      events.add(Event.of("nobody.e", 50));
+      List<CompletableFuture<PublishResult>> results = bus.publishAll(events);
+      assertThat(results).hasSize(51);
+      for (int i = 0; i < 50; i++) {
+        PublishResult r = get(results.get(i));
+        assertThat(r.event()).isSameAs(events.get(i));
+        assertThat(r.deliveries()).extracting(Delivery::subscription).containsExactlyInAnyOrder("one", "two");
+        assertThat(r.allHandled()).isTrue();
+      }
+      PublishResult nobody = get(results.get(50));
+      assertThat(nobody.deliveries()).isEmpty();
+      assertThat(storesEvents() ? nobody.stored() : nobody.unrouted()).isTrue();
+      assertThat(got.awaitCount(50)).isEqualTo(batch("x", 0, 50).stream().<Object>map(Event::data).toList());
+      assertThat(bus.stats().published()).isEqualTo(51);
+    }
+
+    @Test
+    void aBatchLargerThanABlockingMailboxWaitsForRoomAndLosesNothing() throws Exception {
+      Inbox<Object> got = new Inbox<>();
+      Inbox<Object> other = new Inbox<>();
+      bus.subscribe("batch.placed", e -> got.add(e.data()), blocking("small").mailboxCapacity(4));
+      bus.subscribe("batch.placed", e -> other.add(e.data()), blocking("other").mailboxCapacity(4));
+      List<Event<?>> events = batch("batch.placed", 0, 500);
+      bus.emitAll(events);
+      List<Object> expected = events.stream().<Object>map(Event::data).toList();
+      assertThat(got.awaitCount(500)).isEqualTo(expected);
+      assertThat(other.awaitCount(500)).isEqualTo(expected);
+      assertThat(bus.stats().subscription("small").dropped()).isZero();
+    }
+
+    @Test
+    void emitAllIntoAFullFailMailboxSaysWhichEventsWereRefused() throws Exception {
+      CountDownLatch gate = new CountDownLatch(1);
+      CountDownLatch inHandler = new CountDownLatch(1);
+      Subscription full =
+          bus.subscribe(
+              "batch.placed",
+              e -> {
+                inHandler.countDown();
+                gate.await();
+              },
+              named("full").mailboxCapacity(4));
+      Inbox<Object> roomy = new Inbox<>();
+      bus.subscribe("batch.placed", e -> roomy.add(e.data()), named("roomy"));
+      bus.emit("batch.placed", -1);
+      assertThat(inHandler.await(30, SECONDS)).isTrue();
+      List<Event<?>> events = batch("batch.placed", 0, 7);
+      assertThatThrownBy(() -> bus.emitAll(events))
+          .isInstanceOfSatisfying(
+              BatchRefusedException.class,
+              e -> {
+                assertThat(e.refused()).containsExactly(4, 5, 6);
+                assertThat(e.subscription()).isEqualTo("full");
+                assertThat(e.getCause()).isInstanceOf(MailboxFullException.class);
+              })
+          .hasMessageContaining("3 of the 7 events")
+          .hasMessageContaining("policy FAIL");
+      // The refused events still reached the subscription that had room.
+      assertThat(roomy.awaitCount(8)).containsExactly(-1, 0, 1, 2, 3, 4, 5, 6);
+      gate.countDown();
+      await().atMost(30, SECONDS).until(() -> full.stats().inFlight() == 0);
+      assertThat(full.stats().delivered()).isEqualTo(5);
+      assertThat(full.stats().dropped()).isEqualTo(3);
+      assertThat(listener.drops(DropReason.REJECTED)).isEqualTo(3);
+      assertThat(bus.stats().published()).isEqualTo(8);
+    }
+
+    @Test
+    void publishAllFailsOnlyTheFuturesOfRefusedEvents() throws Exception {
+      CountDownLatch gate = new CountDownLatch(1);
+      CountDownLatch inHandler = new CountDownLatch(1);
+      bus.subscribe(
+          "batch.placed",
+          e -> {
+            inHandler.countDown();
+            gate.await();
+          },
+          named("full").mailboxCapacity(4));
+      bus.emit("batch.placed", -1);
+      assertThat(inHandler.await(30, SECONDS)).isTrue();
+      List<CompletableFuture<PublishResult>> results =
+          bus.publishAll(batch("batch.placed", 0, 6));
+      for (int i = 4; i < 6; i++) {
+        CompletableFuture<PublishResult> refused = results.get(i);
+        assertThatThrownBy(() -> get(refused)).hasCauseInstanceOf(MailboxFullException.class);
+      }
+      gate.countDown();
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(results.get(i)).allHandled()).isTrue();
+      }
+    }
+
+    @Test
+    void aBatchWithANullEventPublishesNothing() {
+      Inbox<Object> got = new Inbox<>();
+      bus.subscribe("batch.placed", e -> got.add(e.data()), named("one"));
+      List<Event<?>> events = batch("batch.placed", 0, 3);
+      events.add(1, null);
+      assertThatThrownBy(() -> bus.emitAll(events)).isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("events[1]");
+      assertThatThrownBy(() -> bus.publishAll(events)).isInstanceOf(NullPointerException.class);
+      assertThat(bus.stats().published()).isZero();
+      bus.emitAll(List.of());
+      assertThat(bus.publishAll(List.of())).isEmpty();
+      assertThat(bus.stats().published()).isZero();
+    }
+
+    @Test
+    void aBatchAfterCloseSaysTheBusIsClosed() {
+      bus.close(LONG);
+      List<Event<?>> events = batch("batch.placed", 0, 3);
+      assertThatThrownBy(() -> bus.emitAll(events)).isInstanceOf(BusClosedException.class)
+          .hasMessageContaining("emitAll");
+      assertThatThrownBy(() -> bus.publishAll(events)).isInstanceOf(BusClosedException.class);
+    }
+
+    @Test
+    void anEffectNeverOvertakesItsCauseInABatch() throws Exception {
+      bus.subscribe(
+          "causal.cause",
+          e -> bus.emit(Event.causedBy(e, "causal.effect").data(e.data()).build()),
+          named("p"));
+      List<String> seenByR = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch all = new CountDownLatch(200);
+      bus.subscribe(
+          "causal.*",
+          e -> {
+            seenByR.add(e.type() + " " + e.data());
+            all.countDown();
+          },
+          named("r"));
+      bus.emitAll(batch("causal.cause", 0, 100));
+      assertThat(all.await(30, SECONDS)).isTrue();
+      for (int i = 0; i < 100; i++) {
+        assertThat(seenByR.indexOf("causal.cause " + i))
+            .as("cause %d before its effect", i)
+            .isLessThan(seenByR.indexOf("causal.effect " + i));
+      }
     }
   }
 

@@ -77,5 +77,10 @@ class KafkaTransportTest {
         protected int stressEventsPerPublisher() {
             return 2_000;
         }
+
+        @Override
+        protected int causalOrderRounds() {
+            return 20; // each round builds a bus, and with it a Kafka producer
+        }
     }
 }
