@@ -1,0 +1,139 @@
+package dev.herald.bench;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.herald.Event;
+import dev.herald.EventBus;
+import dev.herald.Herald;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Batch publishing, one publisher to one subscriber (1→1): Herald's {@link EventBus#emitAll} against
+ * the Disruptor's batch claim ({@code RingBuffer.next(n)}, then {@code publish(lo, hi)}), with
+ * Herald's {@link EventBus#emit} in a loop as the baseline. Both buses hold 65,536 events, make the
+ * publisher wait when full, and let an idle consumer sleep ({@link BlockingWaitStrategy}; Herald's
+ * lanes never spin). An operation publishes {@value #EVENTS_PER_OP} events in batches of {@code
+ * batch} and returns once the subscriber received them all, so the score, in events per second,
+ * includes delivery. Each Herald event is a new {@link Event}, as a user would publish it.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class BatchPublishBenchmark {
+  static final int EVENTS_PER_OP = 64 * 160;
+  private static final int RING = 65_536;
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  @Param({"herald-emitAll", "herald-emit", "disruptor-batch"})
+  public String contender;
+
+  @Param({"64"})
+  public int batch;
+
+  private final Arrival arrival = new Arrival();
+  private final Tick tick = new Tick(0, 0);
+  private long sent;
+  private EventBus bus;
+  private List<Event<?>> events;
+  private Disruptor<DisruptorContender.Slot> disruptor;
+  private RingBuffer<DisruptorContender.Slot> ring;
+
+  @Setup(Level.Trial)
+  public void open() {
+    if (EVENTS_PER_OP % batch != 0) {
+      throw new IllegalArgumentException("batch must divide " + EVENTS_PER_OP + ": " + batch);
+    }
+    if (contender.startsWith("herald")) {
+      bus = Herald.builder().build();
+      bus.subscribe(HeraldContender.TYPE, e -> arrival.arrive(), HeraldContender.OPTIONS);
+      events = new ArrayList<>(batch);
+    } else if (contender.equals("disruptor-batch")) {
+      disruptor =
+          new Disruptor<>(
+              DisruptorContender.Slot::new,
+              RING,
+              new DaemonThreads("disruptor"),
+              ProducerType.SINGLE,
+              new BlockingWaitStrategy());
+      disruptor.handleEventsWith((slot, seq, endOfBatch) -> arrival.arrive());
+      ring = disruptor.start();
+    } else {
+      throw new IllegalArgumentException("unknown contender: " + contender);
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void close() throws TimeoutException {
+    if (bus != null) {
+      bus.close(Duration.ofSeconds(5));
+    }
+    if (disruptor != null) {
+      disruptor.shutdown(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(EVENTS_PER_OP)
+  public long deliver() {
+    long target = sent + EVENTS_PER_OP;
+    arrival.expect(target);
+    switch (contender) {
+      case "herald-emitAll" -> heraldBatches();
+      case "herald-emit" -> heraldOneByOne();
+      default -> disruptorBatches();
+    }
+    arrival.await(target, STALL_NANOS);
+    sent = target;
+    return target;
+  }
+
+  private void heraldBatches() {
+    for (int b = 0; b < EVENTS_PER_OP; b += batch) {
+      events.clear();
+      for (int i = 0; i < batch; i++) {
+        events.add(Event.of(HeraldContender.TYPE, tick));
+      }
+      bus.emitAll(events);
+    }
+  }
+
+  private void heraldOneByOne() {
+    for (int i = 0; i < EVENTS_PER_OP; i++) {
+      bus.emit(Event.of(HeraldContender.TYPE, tick));
+    }
+  }
+
+  private void disruptorBatches() {
+    for (int b = 0; b < EVENTS_PER_OP; b += batch) {
+      long hi = ring.next(batch);
+      long lo = hi - (batch - 1);
+      for (long seq = lo; seq <= hi; seq++) {
+        ring.get(seq).tick = tick;
+      }
+      ring.publish(lo, hi);
+    }
+  }
+}
