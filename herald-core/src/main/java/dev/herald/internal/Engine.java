@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The in-memory engine behind {@link EventBus}: copy-on-write routing, one bounded mailbox per
@@ -960,6 +961,16 @@ public final class Engine implements EventBus {
       }
     }
     return false;
+  }
+
+  /** The bus's clock; lanes read it to end their time slices. */
+  TimeSource time() {
+    return time;
+  }
+
+  /** Writes a rate-limited warning, for failures that the listener's calls do not say enough of. */
+  void warn(Supplier<String> message, Throwable cause) {
+    failures.warn(message, cause);
   }
 
   void notifyFailure(String sub, Event<?> event, Throwable cause, int attempt, boolean retry) {
