@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The in-memory engine behind {@link EventBus}: wires the parts of the data path and answers the
@@ -245,6 +246,11 @@ public final class Engine implements EventBus {
   CompletableFuture<Void> deadLetter(
       SubscriptionImpl s, Event<?> event, Throwable cause, int attempts) {
     return deadLetters.deadLetter(s, event, cause, attempts);
+  }
+
+  /** Writes a rate-limited warning, for failures that the listener's calls do not say enough of. */
+  void warn(Supplier<String> message, Throwable cause) {
+    observers.warn(message, cause);
   }
 
   void notifyFailure(String sub, Event<?> event, Throwable cause, int attempt, boolean retry) {

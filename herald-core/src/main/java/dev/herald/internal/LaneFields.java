@@ -1,6 +1,7 @@
 package dev.herald.internal;
 
 import dev.herald.Event;
+import dev.herald.TimeSource;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -71,6 +72,18 @@ final class LaneFields {
     // every call. The first call of a lane is always timed.
     int untimedLeft;
     boolean timeEveryCall;
+    // The time slice (see Lane.TIME_SLICE_NANOS): deliveries between two reads of the clock and
+    // how many are left until the next read, both carried over from turn to turn; whether this
+    // turn has read the clock yet, when its slice started and when it last read the clock.
+    int checkEvery = Lane.MAX_CHECK_EVERY;
+    int checkLeft = Lane.MAX_CHECK_EVERY;
+    boolean sliceStarted;
+    long sliceStart;
+    long lastCheck;
+    // Whether the thread in run() still owns the lane: false once it has handed the lane on (went
+    // idle, waits for a retry, yielded), so that an error escaping the loop reschedules it only
+    // while it is still this thread's to reschedule.
+    boolean owned;
     // The event awaiting a retry, and its attempts so far.
     Object retryItem;
     int retryAttempts;
@@ -82,9 +95,12 @@ final class LaneFields {
     ArrayList<CompletableFuture<?>> effects;
     boolean collecting;
     final LatencyHistogram latency = new LatencyHistogram();
+    /** The bus's clock, read for time slices. */
+    final TimeSource clock;
 
     DrainerSide(SubscriptionImpl sub, Mailbox queue, Executor executor) {
       super(sub, queue, executor);
+      this.clock = sub.engine.time();
     }
   }
 

@@ -26,9 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>Tasks go through a lock-free {@link MpmcArrayQueue}. A lane is queued at most once at a
  *       time (its state word lets one submitter through: the publisher that finds it idle, the
- *       retry timer, or the lane itself yielding after a batch), so the queue holds at most one task
- *       per lane; it is sized for the usual number of lanes and spills into an unbounded {@link
- *       ConcurrentLinkedQueue} beyond, so that no submission ever fails for lack of room.
+ *       retry timer, or the lane itself yielding after its time slice), so the queue holds at most
+ *       one task per lane; it is sized for the usual number of lanes and spills into an unbounded
+ *       {@link ConcurrentLinkedQueue} beyond, so that no submission ever fails for lack of room.
  *   <li>Idle workers wait on a stack, the most recently idle on top: the next hand-off goes to the
  *       thread whose caches still hold the lane, and under a light load the threads at the bottom
  *       stay asleep and eventually end.

@@ -54,6 +54,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The behaviour every Herald transport promises, written once. A transport's test subclasses this
@@ -381,6 +383,57 @@ public abstract class EventBusContract {
       assertThat(slowStarted.await(30, SECONDS)).isTrue();
       assertThat(fast.awaitCount(100)).hasSize(100);
       release.countDown();
+    }
+
+    /**
+     * Every worker busy with a slow subscription: an event for a third one waits for a few slow
+     * deliveries at most, not for a batch of them. Counted, not timed.
+     */
+    @Test
+    void aSlowSubscriptionGivesItsThreadBackAfterAFewDeliveries() throws Exception {
+      int workers = 2;
+      bus.close(LONG);
+      bus = newBusBuilder().workerThreads(workers).listener(listener).build();
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger slowDone = new AtomicInteger();
+      List<CountDownLatch> started = new ArrayList<>();
+      for (String name : List.of("slow-a", "slow-b")) {
+        CountDownLatch first = new CountDownLatch(1);
+        started.add(first);
+        bus.subscribe(
+            "slow." + name,
+            e -> {
+              first.countDown();
+              // Stands for 20 ms of work; cut short once the test has its answer.
+              release.await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+              slowDone.incrementAndGet();
+            },
+            named(name));
+      }
+      AtomicInteger slowBeforeFast = new AtomicInteger(-1);
+      CountDownLatch fastDone = new CountDownLatch(1);
+      bus.subscribe(
+          "fast.e",
+          e -> {
+            slowBeforeFast.set(slowDone.get());
+            fastDone.countDown();
+          },
+          named("fast"));
+      try {
+        for (int i = 0; i < 300; i++) {
+          bus.emit("slow.slow-a", i);
+          bus.emit("slow.slow-b", i);
+        }
+        for (CountDownLatch first : started) {
+          assertThat(first.await(30, SECONDS)).isTrue();
+        }
+        int atPublish = slowDone.get();
+        bus.emit("fast.e", "now");
+        assertThat(fastDone.await(30, SECONDS)).isTrue();
+        assertThat(slowBeforeFast.get() - atPublish).isLessThanOrEqualTo(2 * workers + 2);
+      } finally {
+        release.countDown();
+      }
     }
 
     @Test
@@ -980,6 +1033,106 @@ public abstract class EventBusContract {
         bus.emit("f.e", i);
       }
       assertThat(healthy.awaitCount(50)).hasSize(50);
+    }
+
+    /**
+     * A JVM error from a handler is that event's failure: dead-lettered (the default policy tries
+     * once), counted, reported, and the subscription goes on with the next event.
+     */
+    @ParameterizedTest
+    @ValueSource(classes = {StackOverflowError.class, OutOfMemoryError.class, InternalError.class})
+    void aHandlerThrowingAJvmErrorFailsThatEventAndTheSubscriptionGoesOn(Class<?> type)
+        throws Exception {
+      Inbox<Object> handled = new Inbox<>();
+      Inbox<DeadLetter> dead = new Inbox<>();
+      bus.subscribe(DeadLetter.class, dead::add, named("dlq"));
+      Subscription s =
+          bus.subscribe(
+              "jvm.e",
+              e -> {
+                if ("bad".equals(e.data())) {
+                  throw (Error) type.getConstructor(String.class).newInstance("from the handler");
+                }
+                handled.add(e.data());
+              },
+              named("fragile"));
+      PublishResult bad = bus.publish("jvm.e", "bad").get(10, SECONDS);
+      assertThat(bad.deliveries())
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.outcome()).isEqualTo(Delivery.Outcome.DEAD_LETTERED);
+                assertThat(d.failure()).isInstanceOf(type).hasMessage("from the handler");
+              });
+      PublishResult good = bus.publish("jvm.e", "good").get(10, SECONDS);
+      assertThat(good.allHandled()).isTrue();
+      assertThat(handled.awaitCount(1)).containsExactly("good");
+      assertThat(dead.awaitCount(1).get(0).causeType()).isEqualTo(type.getName());
+      assertThat(listener.failures.sum()).isEqualTo(1);
+      SubscriptionStats st = s.stats();
+      assertThat(st.routed()).isEqualTo(2);
+      assertThat(st.delivered()).isEqualTo(1);
+      assertThat(st.failed()).isEqualTo(1);
+      assertThat(st.deadLettered()).isEqualTo(1);
+      assertThat(st.inFlight()).isZero();
+      CloseReport report = bus.close(LONG);
+      assertThat(report.drained()).isTrue();
+      assertThat(report.totalUndelivered()).isZero();
+    }
+
+    /** The same on an executor of the user's, whose thread may end with the error. */
+    @Test
+    void aJvmErrorOnTheUsersExecutorLeavesTheSubscriptionDelivering() throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(1);
+      try {
+        bus.close(LONG);
+        bus = newBusBuilder().executor(pool).listener(listener).build();
+        Inbox<Object> handled = new Inbox<>();
+        bus.subscribe(
+            "jvm.u",
+            e -> {
+              if ("bad".equals(e.data())) {
+                throw new OutOfMemoryError("from the handler");
+              }
+              handled.add(e.data());
+            },
+            named("fragile"));
+        bus.emit("jvm.u", "bad");
+        PublishResult good = bus.publish("jvm.u", "good").get(10, SECONDS);
+        assertThat(good.allHandled()).isTrue();
+        assertThat(handled.awaitCount(1)).containsExactly("good");
+        assertThat(bus.close(LONG).drained()).isTrue();
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    /**
+     * An error escaping the lane's own bookkeeping (here a listener's, which Herald does not catch)
+     * goes to the worker thread, and the subscription still delivers what comes after.
+     */
+    @Test
+    void anErrorFromTheListenerDoesNotStopTheSubscription() throws Exception {
+      bus.close(LONG);
+      AtomicInteger calls = new AtomicInteger();
+      bus =
+          newBusBuilder()
+              .listener(
+                  new BusListener() {
+                    @Override
+                    public void onHandled(String s, Event<?> e, int attempts, long nanos) {
+                      if ("listened".equals(s) && calls.incrementAndGet() == 1) {
+                        throw new AssertionError("listener broken once");
+                      }
+                    }
+                  })
+              .build();
+      Inbox<Object> handled = new Inbox<>();
+      bus.subscribe("l.e", e -> handled.add(e.data()), named("listened"));
+      bus.emit("l.e", 1);
+      PublishResult second = bus.publish("l.e", 2).get(10, SECONDS);
+      assertThat(second.allHandled()).isTrue();
+      assertThat(handled.awaitCount(2)).containsExactly(1, 2);
     }
 
     @Test
