@@ -2,14 +2,20 @@ package dev.herald;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.herald.contract.ModuleLayering;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Guards the layering of herald-core. */
 class ArchitectureTest {
+  private static final ModuleLayering MODULE = ModuleLayering.of(Herald.class);
+
   private static final JavaClasses CORE =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -39,5 +45,23 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAPackage("dev.herald.internal")
         .check(CORE);
+  }
+
+  @Test
+  void exportsTheApiAndTheSpiAndItsTransportHelpersOnlyToHeraldsTransports() {
+    assertThat(MODULE.descriptor().name()).isEqualTo("dev.herald");
+    assertThat(MODULE.exports())
+        .isEqualTo(
+            Map.of(
+                "dev.herald", Set.of(),
+                "dev.herald.spi", Set.of(),
+                "dev.herald.internal.transport",
+                    Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka")));
+    assertThat(MODULE.opens()).isEmpty();
+  }
+
+  @Test
+  void theApiAndTheSpiNameNoInternalType() {
+    MODULE.apiNamesNoUnexportedType().check(MODULE.classes());
   }
 }
