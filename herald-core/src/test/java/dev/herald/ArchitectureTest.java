@@ -2,19 +2,17 @@ package dev.herald;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.herald.contract.ModuleLayering;
+import dev.herald.contract.ModuleContract;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Guards the layering of herald-core. */
-class ArchitectureTest {
-  private static final ModuleLayering MODULE = ModuleLayering.of(Herald.class);
+class ArchitectureTest extends ModuleContract {
 
   private static final JavaClasses CORE =
       new ClassFileImporter()
@@ -47,21 +45,23 @@ class ArchitectureTest {
         .check(CORE);
   }
 
-  @Test
-  void exportsTheApiAndTheSpiAndItsTransportHelpersOnlyToHeraldsTransports() {
-    assertThat(MODULE.descriptor().name()).isEqualTo("dev.herald");
-    assertThat(MODULE.exports())
-        .isEqualTo(
-            Map.of(
-                "dev.herald", Set.of(),
-                "dev.herald.spi", Set.of(),
-                "dev.herald.internal.transport",
-                    Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka")));
-    assertThat(MODULE.opens()).isEmpty();
+  @Override
+  protected Class<?> anyMainClass() {
+    return Herald.class;
   }
 
-  @Test
-  void theApiAndTheSpiNameNoInternalType() {
-    MODULE.apiNamesNoUnexportedType().check(MODULE.classes());
+  @Override
+  protected String name() {
+    return "dev.herald";
+  }
+
+  /** The API and the SPI; the helpers of Herald's own codec and transports to those only. */
+  @Override
+  protected Map<String, Set<String>> exports() {
+    return Map.of(
+        "dev.herald", Set.of(),
+        "dev.herald.spi", Set.of(),
+        "dev.herald.internal.transport",
+        Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka"));
   }
 }

@@ -1,25 +1,28 @@
 package dev.herald.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.herald.contract.ModuleLayering;
+import dev.herald.contract.ModuleContract;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
-/** Guards the layering of herald-cli, an application: it exports nothing and uses the log through its API. */
-class ArchitectureTest {
-    private static final ModuleLayering MODULE = ModuleLayering.of(Main.class);
-
-    @Test
-    void exportsNothingAndOpensItsCommandsToPicocliOnly() {
-        assertThat(MODULE.descriptor().name()).isEqualTo("dev.herald.cli");
-        assertThat(MODULE.exports()).isEqualTo(Map.of());
-        assertThat(MODULE.opens()).isEqualTo(Map.of("dev.herald.cli", Set.of("info.picocli")));
+/** Guards the layering of herald-cli: an application, it exports nothing and opens its commands to picocli only. */
+class ArchitectureTest extends ModuleContract {
+    @Override
+    protected Class<?> anyMainClass() {
+        return Main.class;
     }
 
-    @Test
-    void usesOtherHeraldModulesOnlyThroughTheirExports() {
-        MODULE.usesOtherHeraldModulesOnlyThroughTheirExports().check(MODULE.classes());
+    @Override
+    protected String name() {
+        return "dev.herald.cli";
+    }
+
+    @Override
+    protected Map<String, Set<String>> exports() {
+        return Map.of();
+    }
+
+    @Override
+    protected Map<String, Set<String>> opens() {
+        return Map.of("dev.herald.cli", Set.of("info.picocli"));
     }
 }

@@ -1,30 +1,23 @@
 package dev.herald.kafka;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.herald.contract.ModuleLayering;
+import dev.herald.contract.ModuleContract;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
-/** Guards the layering of herald-kafka: what it exports, and what of Herald it uses. */
-class ArchitectureTest {
-    private static final ModuleLayering MODULE = ModuleLayering.of(KafkaTransport.class);
-
-    @Test
-    void exportsOnlyItsApi() {
-        assertThat(MODULE.descriptor().name()).isEqualTo("dev.herald.kafka");
-        assertThat(MODULE.exports()).isEqualTo(Map.of("dev.herald.kafka", Set.of()));
-        assertThat(MODULE.opens()).isEqualTo(Map.of());
+/** Guards the layering of herald-kafka: it exports its API only. */
+class ArchitectureTest extends ModuleContract {
+    @Override
+    protected Class<?> anyMainClass() {
+        return KafkaTransport.class;
     }
 
-    @Test
-    void usesOtherHeraldModulesOnlyThroughTheirExports() {
-        MODULE.usesOtherHeraldModulesOnlyThroughTheirExports().check(MODULE.classes());
+    @Override
+    protected String name() {
+        return "dev.herald.kafka";
     }
 
-    @Test
-    void itsApiNamesNoUnexportedType() {
-        MODULE.apiNamesNoUnexportedType().check(MODULE.classes());
+    @Override
+    protected Map<String, Set<String>> exports() {
+        return Map.of("dev.herald.kafka", Set.of());
     }
 }

@@ -1,30 +1,23 @@
 package dev.herald.log;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.herald.contract.ModuleLayering;
+import dev.herald.contract.ModuleContract;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
-/** Guards the layering of herald-log: what it exports, and what of Herald it uses. */
-class ArchitectureTest {
-    private static final ModuleLayering MODULE = ModuleLayering.of(LogTransport.class);
-
-    @Test
-    void exportsOnlyItsApiNotItsInternals() {
-        assertThat(MODULE.descriptor().name()).isEqualTo("dev.herald.log");
-        assertThat(MODULE.exports()).isEqualTo(Map.of("dev.herald.log", Set.of()));
-        assertThat(MODULE.opens()).isEqualTo(Map.of());
+/** Guards the layering of herald-log: it exports its API, not dev.herald.log.internal. */
+class ArchitectureTest extends ModuleContract {
+    @Override
+    protected Class<?> anyMainClass() {
+        return LogTransport.class;
     }
 
-    @Test
-    void usesOtherHeraldModulesOnlyThroughTheirExports() {
-        MODULE.usesOtherHeraldModulesOnlyThroughTheirExports().check(MODULE.classes());
+    @Override
+    protected String name() {
+        return "dev.herald.log";
     }
 
-    @Test
-    void itsApiNamesNoUnexportedType() {
-        MODULE.apiNamesNoUnexportedType().check(MODULE.classes());
+    @Override
+    protected Map<String, Set<String>> exports() {
+        return Map.of("dev.herald.log", Set.of());
     }
 }
