@@ -13,6 +13,18 @@ import org.junit.jupiter.api.Test;
 
 /** Guards the layering of herald-core. */
 class ArchitectureTest extends ModuleContract {
+  /** The API and the SPI; the helpers of Herald's own codec and transports to those only. */
+  ArchitectureTest() {
+    super(
+        Herald.class,
+        "dev.herald",
+        Map.of(
+            "dev.herald", Set.of(),
+            "dev.herald.spi", Set.of(),
+            "dev.herald.internal.transport",
+            Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka")),
+        Map.of());
+  }
 
   private static final JavaClasses CORE =
       new ClassFileImporter()
@@ -43,25 +55,5 @@ class ArchitectureTest extends ModuleContract {
         .dependOnClassesThat()
         .resideInAPackage("dev.herald.internal")
         .check(CORE);
-  }
-
-  @Override
-  protected Class<?> anyMainClass() {
-    return Herald.class;
-  }
-
-  @Override
-  protected String name() {
-    return "dev.herald";
-  }
-
-  /** The API and the SPI; the helpers of Herald's own codec and transports to those only. */
-  @Override
-  protected Map<String, Set<String>> exports() {
-    return Map.of(
-        "dev.herald", Set.of(),
-        "dev.herald.spi", Set.of(),
-        "dev.herald.internal.transport",
-        Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka"));
   }
 }

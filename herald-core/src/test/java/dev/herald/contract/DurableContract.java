@@ -580,19 +580,13 @@ public abstract class DurableContract {
         storeRaw(headers, "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8)),
         "this transport stores objects, not their bytes");
     bus.publish(Event.of("order.placed", new OrderPlaced("o-2", 20))).get(30, SECONDS);
-    ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<OrderPlaced> orders = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<String> payments = new ConcurrentLinkedQueue<>();
-    bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
-    bus.subscribe(
-        "order.placed", OrderPlaced.class, e -> orders.add(e.data()), group("orders", "orders"));
-    bus.subscribe("payment.#", e -> payments.add(e.type()), group("payments", "payments"));
+    TwoGroups first = TwoGroups.subscribe(bus);
 
     org.awaitility.Awaitility.await()
         .atMost(60, SECONDS)
-        .until(() -> !dead.isEmpty() && !orders.isEmpty());
-    assertThat(orders).containsExactly(new OrderPlaced("o-2", 20));
-    DeadLetter d = dead.peek();
+        .until(() -> !first.dead().isEmpty() && !first.orders().isEmpty());
+    assertThat(first.orders()).containsExactly(new OrderPlaced("o-2", 20));
+    DeadLetter d = first.dead().peek();
     assertThat(d.subscription()).isEqualTo("orders");
     assertThat(d.attempts()).isZero();
     assertThat(d.causeMessage()).contains("malformed JSON");
@@ -600,27 +594,40 @@ public abstract class DurableContract {
     assertThat(d.event().type()).isEqualTo("order.placed");
     checkPoisonDeadLetter(d);
     assertThat(bus.close(Duration.ofSeconds(30)).drained()).isTrue();
-    assertThat(dead).hasSize(1);
-    assertThat(payments).isEmpty();
+    assertThat(first.dead()).hasSize(1);
+    assertThat(first.payments()).isEmpty();
 
     EventBus again = openBus();
-    ConcurrentLinkedQueue<DeadLetter> deadAgain = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<OrderPlaced> ordersAgain = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<String> paymentsAgain = new ConcurrentLinkedQueue<>();
-    again.subscribe(DeadLetter.class, deadAgain::add, SubscribeOptions.defaults().name("dlq"));
-    again.subscribe(
-        "order.placed", OrderPlaced.class, e -> ordersAgain.add(e.data()), group("orders", "orders"));
-    again.subscribe("payment.#", e -> paymentsAgain.add(e.type()), group("payments", "payments"));
+    TwoGroups after = TwoGroups.subscribe(again);
     again.publish(Event.of("order.placed", new OrderPlaced("o-3", 30))).get(30, SECONDS);
     again.publish(Event.of("payment.taken", "o-3")).get(30, SECONDS);
     org.awaitility.Awaitility.await()
         .atMost(60, SECONDS)
-        .until(() -> !ordersAgain.isEmpty() && !paymentsAgain.isEmpty());
+        .until(() -> !after.orders().isEmpty() && !after.payments().isEmpty());
     // Closing drains what the feeds took: a record before the later events would be handled by now.
     assertThat(again.close(Duration.ofSeconds(30)).drained()).isTrue();
-    assertThat(ordersAgain).containsExactly(new OrderPlaced("o-3", 30));
-    assertThat(paymentsAgain).containsExactly("payment.taken");
-    assertThat(deadAgain).isEmpty();
+    assertThat(after.orders()).containsExactly(new OrderPlaced("o-3", 30));
+    assertThat(after.payments()).containsExactly("payment.taken");
+    assertThat(after.dead()).isEmpty();
+  }
+
+  /** What the poison test's subscriptions on one bus got: dead letters, and the two groups' events. */
+  private record TwoGroups(
+      ConcurrentLinkedQueue<DeadLetter> dead,
+      ConcurrentLinkedQueue<OrderPlaced> orders,
+      ConcurrentLinkedQueue<String> payments) {
+    static TwoGroups subscribe(EventBus bus) {
+      TwoGroups got =
+          new TwoGroups(
+              new ConcurrentLinkedQueue<>(),
+              new ConcurrentLinkedQueue<>(),
+              new ConcurrentLinkedQueue<>());
+      bus.subscribe(DeadLetter.class, got.dead()::add, SubscribeOptions.defaults().name("dlq"));
+      bus.subscribe(
+          "order.placed", OrderPlaced.class, e -> got.orders().add(e.data()), group("orders", "orders"));
+      bus.subscribe("payment.#", e -> got.payments().add(e.type()), group("payments", "payments"));
+      return got;
+    }
   }
 
   /**

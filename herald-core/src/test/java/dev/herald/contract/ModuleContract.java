@@ -13,34 +13,42 @@ import org.junit.jupiter.api.Test;
  * they export to it, and its API names no type it hides. A module's ArchitectureTest subclasses this.
  */
 public abstract class ModuleContract {
+  private final Class<?> anyMainClass;
+  private final String name;
+  private final Map<String, Set<String>> exports;
+  private final Map<String, Set<String>> opens;
   private ModuleLayering module;
 
-  /** Any class of the module's main code: it locates the module's classes and descriptor. */
-  protected abstract Class<?> anyMainClass();
-
-  /** The module's name. */
-  protected abstract String name();
-
-  /** Each package the module exports, with the modules it is exported to (empty: to everyone). */
-  protected abstract Map<String, Set<String>> exports();
-
-  /** Each package the module opens for reflection, with the modules it is opened to. */
-  protected Map<String, Set<String>> opens() {
-    return Map.of();
+  /**
+   * @param anyMainClass any class of the module's main code: it locates its classes and descriptor
+   * @param name the module's name
+   * @param exports each package the module exports, with the modules it is exported to (empty: to
+   *     everyone)
+   * @param opens each package the module opens for reflection, with the modules it is opened to
+   */
+  protected ModuleContract(
+      Class<?> anyMainClass,
+      String name,
+      Map<String, Set<String>> exports,
+      Map<String, Set<String>> opens) {
+    this.anyMainClass = anyMainClass;
+    this.name = name;
+    this.exports = exports;
+    this.opens = opens;
   }
 
   protected final ModuleLayering module() {
     if (module == null) {
-      module = ModuleLayering.of(anyMainClass());
+      module = ModuleLayering.of(anyMainClass);
     }
     return module;
   }
 
   @Test
   void exportsAndOpensExactlyWhatItMeansTo() {
-    assertThat(module().descriptor().name()).isEqualTo(name());
-    assertThat(module().exports()).isEqualTo(exports());
-    assertThat(module().opens()).isEqualTo(opens());
+    assertThat(module().descriptor().name()).isEqualTo(name);
+    assertThat(module().exports()).isEqualTo(exports);
+    assertThat(module().opens()).isEqualTo(opens);
   }
 
   @Test
@@ -50,7 +58,7 @@ public abstract class ModuleContract {
 
   @Test
   void itsApiNamesNoUnexportedType() {
-    assumeFalse(exports().isEmpty(), "an application: it has no API");
+    assumeFalse(exports.isEmpty(), "an application: it has no API");
     module().apiNamesNoUnexportedType().check(module().classes());
   }
 }

@@ -6,18 +6,7 @@ import java.util.Set;
 
 /** Guards the layering of herald-log: it exports its API, not dev.herald.log.internal. */
 class ArchitectureTest extends ModuleContract {
-    @Override
-    protected Class<?> anyMainClass() {
-        return LogTransport.class;
-    }
-
-    @Override
-    protected String name() {
-        return "dev.herald.log";
-    }
-
-    @Override
-    protected Map<String, Set<String>> exports() {
-        return Map.of("dev.herald.log", Set.of());
+    ArchitectureTest() {
+        super(LogTransport.class, "dev.herald.log", Map.of("dev.herald.log", Set.of()), Map.of());
     }
 }
