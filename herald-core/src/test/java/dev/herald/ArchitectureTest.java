@@ -7,10 +7,26 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noConstructors
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.herald.contract.ModuleContract;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Guards the layering of herald-core. */
-class ArchitectureTest {
+class ArchitectureTest extends ModuleContract {
+  /** The API and the SPI; the helpers of Herald's own codec and transports to those only. */
+  ArchitectureTest() {
+    super(
+        Herald.class,
+        "dev.herald",
+        Map.of(
+            "dev.herald", Set.of(),
+            "dev.herald.spi", Set.of(),
+            "dev.herald.internal.transport",
+            Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka")),
+        Map.of());
+  }
+
   private static final JavaClasses CORE =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

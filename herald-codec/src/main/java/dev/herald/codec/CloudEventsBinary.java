@@ -1,7 +1,7 @@
 package dev.herald.codec;
 
 import dev.herald.Event;
-import dev.herald.spi.TextCache;
+import dev.herald.internal.transport.TextCache;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -23,9 +23,11 @@ import dev.herald.contract.payloads.OrderPlaced;
 import dev.herald.contract.payloads.RefundIssued;
 import dev.herald.contract.payloads.Shipment;
 import dev.herald.spi.Transport;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -68,6 +70,22 @@ public abstract class DurableContract {
   protected boolean storeNextPayloadAs(Class<?> claimed) {
     return false;
   }
+
+  /**
+   * Stores a record as it would be written in CloudEvents binary mode, {@code headers} and {@code
+   * payload} as given, past the codec, to the events' stream; or returns false if the transport
+   * cannot (it keeps payload objects, not their bytes). Called while a transport from {@link
+   * #openTransport()} is open.
+   */
+  protected boolean storeRaw(Map<String, String> headers, byte[] payload) throws Exception {
+    return false;
+  }
+
+  /**
+   * Checks what the transport says about where the dead-lettered poison record was stored (its
+   * topic, partition, offset), and what it stored of the dead letter; nothing by default.
+   */
+  protected void checkPoisonDeadLetter(DeadLetter deadLetter) throws Exception {}
 
   private final List<EventBus> buses = new ArrayList<>();
 
@@ -540,6 +558,76 @@ public abstract class DurableContract {
     assertThat(d.event().type()).isEqualTo("t.order");
     assertThat(d.causeMessage()).contains(OrderPlaced.class.getName());
     assertThat(dead).hasSize(1);
+  }
+
+  /**
+   * A stored record that cannot be decoded at all (a poison record: a producer's bug, a foreign
+   * producer) is dead-lettered with its cause for the group it was for, and blocks no group: both
+   * go on past it, and after a restart neither gets it, or anything before it, again.
+   */
+  @Test
+  void aPoisonRecordIsDeadLetteredWithItsCauseAndBlocksNoGroup() throws Exception {
+    EventBus bus = openBus();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("ce_specversion", "1.0");
+    headers.put("ce_id", "broken-1");
+    headers.put("ce_source", "/shop");
+    headers.put("ce_type", "order.placed");
+    headers.put("ce_time", "2026-01-02T03:04:05Z");
+    headers.put("content-type", "application/json");
+    headers.put("herald_class", OrderPlaced.class.getName());
+    assumeTrue(
+        storeRaw(headers, "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8)),
+        "this transport stores objects, not their bytes");
+    bus.publish(Event.of("order.placed", new OrderPlaced("o-2", 20))).get(30, SECONDS);
+    TwoGroups first = TwoGroups.subscribe(bus);
+
+    org.awaitility.Awaitility.await()
+        .atMost(60, SECONDS)
+        .until(() -> !first.dead().isEmpty() && !first.orders().isEmpty());
+    assertThat(first.orders()).containsExactly(new OrderPlaced("o-2", 20));
+    DeadLetter d = first.dead().peek();
+    assertThat(d.subscription()).isEqualTo("orders");
+    assertThat(d.attempts()).isZero();
+    assertThat(d.causeMessage()).contains("malformed JSON");
+    assertThat(d.event().id()).isEqualTo("broken-1");
+    assertThat(d.event().type()).isEqualTo("order.placed");
+    checkPoisonDeadLetter(d);
+    assertThat(bus.close(Duration.ofSeconds(30)).drained()).isTrue();
+    assertThat(first.dead()).hasSize(1);
+    assertThat(first.payments()).isEmpty();
+
+    EventBus again = openBus();
+    TwoGroups after = TwoGroups.subscribe(again);
+    again.publish(Event.of("order.placed", new OrderPlaced("o-3", 30))).get(30, SECONDS);
+    again.publish(Event.of("payment.taken", "o-3")).get(30, SECONDS);
+    org.awaitility.Awaitility.await()
+        .atMost(60, SECONDS)
+        .until(() -> !after.orders().isEmpty() && !after.payments().isEmpty());
+    // Closing drains what the feeds took: a record before the later events would be handled by now.
+    assertThat(again.close(Duration.ofSeconds(30)).drained()).isTrue();
+    assertThat(after.orders()).containsExactly(new OrderPlaced("o-3", 30));
+    assertThat(after.payments()).containsExactly("payment.taken");
+    assertThat(after.dead()).isEmpty();
+  }
+
+  /** What the poison test's subscriptions on one bus got: dead letters, and the two groups' events. */
+  private record TwoGroups(
+      ConcurrentLinkedQueue<DeadLetter> dead,
+      ConcurrentLinkedQueue<OrderPlaced> orders,
+      ConcurrentLinkedQueue<String> payments) {
+    static TwoGroups subscribe(EventBus bus) {
+      TwoGroups got =
+          new TwoGroups(
+              new ConcurrentLinkedQueue<>(),
+              new ConcurrentLinkedQueue<>(),
+              new ConcurrentLinkedQueue<>());
+      bus.subscribe(DeadLetter.class, got.dead()::add, SubscribeOptions.defaults().name("dlq"));
+      bus.subscribe(
+          "order.placed", OrderPlaced.class, e -> got.orders().add(e.data()), group("orders", "orders"));
+      bus.subscribe("payment.#", e -> got.payments().add(e.type()), group("payments", "payments"));
+      return got;
+    }
   }
 
   /**

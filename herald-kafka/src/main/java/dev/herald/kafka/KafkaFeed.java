@@ -2,7 +2,7 @@ package dev.herald.kafka;
 
 import dev.herald.Event;
 import dev.herald.codec.SubscribedClass;
-import dev.herald.spi.AckedPrefix;
+import dev.herald.internal.transport.AckedPrefix;
 import dev.herald.spi.Transport;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;

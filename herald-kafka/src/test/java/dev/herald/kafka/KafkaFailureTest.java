@@ -27,10 +27,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,56 +41,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KafkaFailureTest {
     final String bootstrap = TestClusters.single().bootstrapServers();
     final String prefix = freshPrefix("failure");
-
-    @Test
-    void aPoisonRecordIsDeadLetteredWithItsCauseAndThePartitionKeepsFlowing() throws Exception {
-        // One partition, so the good record sits behind the poison one.
-        KafkaTransport t = transport(prefix).partitions(1).build();
-        try (KafkaProducer<byte[], byte[]> p = PlainClients.producer(bootstrap)) {
-            p.send(new ProducerRecord<>(prefix + "events", null, 1L, null, utf8("{\"id\": \"1\", amount"), List.of(
-                    new RecordHeader("ce_specversion", utf8("1.0")), new RecordHeader("ce_id", utf8("broken-1")),
-                    new RecordHeader("ce_source", utf8("/shop")), new RecordHeader("ce_type", utf8("order.placed")),
-                    new RecordHeader("ce_time", utf8("2026-01-02T03:04:05Z")),
-                    new RecordHeader("content-type", utf8("application/json")),
-                    new RecordHeader("herald_class", utf8(Order.class.getName()))))).get(30, SECONDS);
-        }
-        EventBus bus = Herald.builder().transport(t).build();
-        t.store(Event.of("order.placed", new Order("2", 20))).get(30, SECONDS);
-        ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
-        bus.subscribe(DeadLetter.class, bad::add);
-        bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
-                SubscribeOptions.defaults().group("orders").name("orders"));
-        bus.subscribe("payment.#", e -> other.add(e.type()),
-                SubscribeOptions.defaults().group("payments").name("payments"));
-        await().atMost(60, SECONDS).until(() -> bad.size() == 1 && orders.size() == 1);
-        assertThat(orders).containsExactly(new Order("2", 20));
-        DeadLetter dl = bad.peek();
-        assertThat(dl.subscription()).isEqualTo("orders");
-        assertThat(dl.attempts()).isZero();
-        assertThat(dl.causeMessage()).contains("malformed JSON");
-        assertThat(dl.event().id()).isEqualTo("broken-1");
-        assertThat(dl.event().type()).isEqualTo("order.placed");
-        UndecodableRecord u = (UndecodableRecord) dl.event().data();
-        assertThat(u.topic()).isEqualTo(prefix + "events");
-        assertThat(u.partition()).isZero();
-        assertThat(u.offset()).isZero();
-        assertThat(u.error()).contains("malformed JSON");
-        // Both groups get past both records (and the dead letter): the poison one blocks neither.
-        awaitCommitted("orders", 3);
-        awaitCommitted("payments", 3);
-        assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
-        assertThat(other).isEmpty();
-        // The dead letter is on the dead-letter topic, its facts readable without decoding it.
-        List<ConsumerRecord<byte[], byte[]>> dead = PlainClients.readAll(bootstrap, prefix + "deadletter", 1);
-        assertThat(dead).hasSize(1);
-        assertThat(PlainClients.headers(dead.get(0)))
-                .containsEntry(KafkaRecordDescriptor.DL_SUBSCRIPTION, "orders")
-                .containsEntry(KafkaRecordDescriptor.DL_EVENT_ID, "broken-1")
-                .containsEntry(KafkaRecordDescriptor.DL_EVENT_TYPE, "order.placed")
-                .hasEntrySatisfying(KafkaRecordDescriptor.DL_CAUSE_MESSAGE, m -> assertThat(m).contains("malformed JSON"));
-    }
 
     @Test
     void aRecordWithoutReadableHeadersIsDeadLetteredForEveryGroupUnderItsPosition() throws Exception {

@@ -1,12 +1,26 @@
 package dev.herald.kafka;
 
+import static dev.herald.kafka.PlainClients.utf8;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.DeadLetter;
 import dev.herald.Herald;
 import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.codec.UndecodableRecord;
 import dev.herald.contract.DurableContract;
 import dev.herald.contract.EventBusContract;
 import dev.herald.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -57,6 +71,35 @@ class KafkaTransportTest {
         protected boolean storeNextPayloadAs(Class<?> claimed) {
             codec.nextTypeHint = claimed.getName();
             return true;
+        }
+
+        @Override
+        protected boolean storeRaw(Map<String, String> headers, byte[] payload) throws Exception {
+            List<Header> kafkaHeaders = new ArrayList<>();
+            headers.forEach((name, value) -> kafkaHeaders.add(new RecordHeader(name, utf8(value))));
+            try (KafkaProducer<byte[], byte[]> p = PlainClients.producer(TestClusters.single().bootstrapServers())) {
+                p.send(new ProducerRecord<>(prefix + "events", null, null, null, payload, kafkaHeaders))
+                        .get(30, SECONDS);
+            }
+            return true;
+        }
+
+        @Override
+        protected void checkPoisonDeadLetter(DeadLetter deadLetter) {
+            UndecodableRecord u = (UndecodableRecord) deadLetter.event().data();
+            assertThat(u.topic()).isEqualTo(prefix + "events");
+            assertThat(u.offset()).isZero();
+            assertThat(u.error()).contains("malformed JSON");
+            // The dead letter is on the dead-letter topic, its facts readable without decoding it.
+            List<ConsumerRecord<byte[], byte[]>> dead =
+                    PlainClients.readAll(TestClusters.single().bootstrapServers(), prefix + "deadletter", 1);
+            assertThat(dead).hasSize(1);
+            assertThat(PlainClients.headers(dead.get(0)))
+                    .containsEntry(KafkaRecordDescriptor.DL_SUBSCRIPTION, "orders")
+                    .containsEntry(KafkaRecordDescriptor.DL_EVENT_ID, "broken-1")
+                    .containsEntry(KafkaRecordDescriptor.DL_EVENT_TYPE, "order.placed")
+                    .hasEntrySatisfying(KafkaRecordDescriptor.DL_CAUSE_MESSAGE,
+                            m -> assertThat(m).contains("malformed JSON"));
         }
     }
 

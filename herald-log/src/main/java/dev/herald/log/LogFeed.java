@@ -4,7 +4,7 @@ import dev.herald.Event;
 import dev.herald.codec.CloudEventsBinary;
 import dev.herald.codec.SubscribedClass;
 import dev.herald.codec.UndecodableRecord;
-import dev.herald.spi.AckedPrefix;
+import dev.herald.internal.transport.AckedPrefix;
 import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayList;

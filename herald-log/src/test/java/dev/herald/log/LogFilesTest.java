@@ -2,13 +2,16 @@ package dev.herald.log;
 
 import static dev.herald.log.LogTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +108,38 @@ class LogFilesTest {
         assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems()).hasSize(1);
         assertThat(LogDirectory.repair(dir, options()).quarantines()).hasSize(1);
         assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems()).isEmpty();
+    }
+
+    @Test
+    void aLogFileNamedBeyondAnyOffsetIsNotASegmentToEveryReader() throws IOException {
+        write("orders", 60);
+        Path stray = dir.resolve("topics/orders/99999999999999999999.log"); // 20 digits, above Long.MAX_VALUE
+        Files.write(stray, new byte[] {1});
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems())
+                .anySatisfy(p -> assertThat(p.toString()).contains(stray.getFileName().toString(),
+                        "not a segment file name"));
+        try (ReadOnlyLog read = LogFiles.openReadOnly(dir, "orders", options(), Duration.ofMillis(10),
+                (from, to) -> { })) {
+            assertThat(read.endOffset()).isEqualTo(60);
+        }
+        assertThatThrownBy(() -> LogDirectory.open(dir, options()).close())
+                .isInstanceOf(LogCorruptedException.class).hasMessageContaining("not a segment file name");
+    }
+
+    @Test
+    void segmentFilesAreNamedInAsciiDigitsWhateverTheDefaultLocale() throws IOException {
+        Locale before = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.forLanguageTag("ar-EG")); // formats numbers in Arabic-Indic digits
+            write("orders", 60);
+        } finally {
+            Locale.setDefault(before);
+        }
+        assertThat(segment("orders", 0)).exists();
+        assertThat(LogFiles.verify(dir, options(), (done, total) -> { }).problems()).isEmpty();
+        try (LogDirectory reopened = LogDirectory.open(dir, options())) {
+            assertThat(reopened.topic("orders").endOffset()).isEqualTo(60);
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -58,10 +59,28 @@ class LogTransportTest {
         Path storage;
 
         private final FailingCodec codec = new FailingCodec(CODEC);
+        private volatile LogTransport opened;
 
         @Override
         protected Transport openTransport() throws IOException {
-            return open(storage, codec);
+            opened = open(storage, codec);
+            return opened;
+        }
+
+        @Override
+        protected boolean storeRaw(Map<String, String> headers, byte[] payload) throws Exception {
+            List<Header> logHeaders = new ArrayList<>();
+            headers.forEach((name, value) -> logHeaders.add(Header.of(name, value)));
+            opened.log().append(LogRecord.of(1L, null, logHeaders, payload)).get(10, SECONDS);
+            return true;
+        }
+
+        @Override
+        protected void checkPoisonDeadLetter(DeadLetter deadLetter) {
+            UndecodableRecord u = (UndecodableRecord) deadLetter.event().data();
+            assertThat(u.topic()).isEqualTo("events");
+            assertThat(u.offset()).isZero();
+            assertThat(u.error()).contains("malformed JSON");
         }
 
         @Override
@@ -167,50 +186,6 @@ class LogTransportTest {
             } finally {
                 f.close();
             }
-        }
-    }
-
-    @Test
-    void anUndecodableRecordIsDeadLetteredAndBlocksNoGroup() throws Exception {
-        try (LogTransport t = open(dir, CODEC)) {
-            List<Header> headers = List.of(
-                    Header.of("ce_id", "broken-1"), Header.of("ce_source", "/shop"),
-                    Header.of("ce_specversion", "1.0"), Header.of("ce_type", "order.placed"),
-                    Header.of("ce_time", "2026-01-02T03:04:05Z"), Header.of("content-type", "application/json"),
-                    Header.of("herald_class", Order.class.getName()));
-            t.log().append(LogRecord.of(1L, null, headers, "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8)))
-                    .get(10, SECONDS);
-        }
-        try (LogTransport t = open(dir, CODEC)) {
-            EventBus bus = Herald.builder().transport(t).build();
-            t.store(Event.of("order.placed", new Order("2", 20))).get(10, SECONDS);
-            ConcurrentLinkedQueue<DeadLetter> bad = new ConcurrentLinkedQueue<>();
-            ConcurrentLinkedQueue<Order> orders = new ConcurrentLinkedQueue<>();
-            ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
-            bus.subscribe(DeadLetter.class, bad::add);
-            bus.subscribe("order.placed", Order.class, e -> orders.add(e.data()),
-                    SubscribeOptions.defaults().group("orders").name("orders"));
-            bus.subscribe("payment.#", e -> other.add(e.type()),
-                    SubscribeOptions.defaults().group("payments").name("payments"));
-            await().atMost(30, SECONDS).until(() -> bad.size() == 1 && orders.size() == 1);
-            assertThat(orders).containsExactly(new Order("2", 20));
-            DeadLetter dl = bad.peek();
-            assertThat(dl.subscription()).isEqualTo("orders");
-            assertThat(dl.attempts()).isZero();
-            assertThat(dl.causeMessage()).contains("malformed JSON");
-            assertThat(dl.event().id()).isEqualTo("broken-1");
-            assertThat(dl.event().type()).isEqualTo("order.placed");
-            UndecodableRecord u = (UndecodableRecord) dl.event().data();
-            assertThat(u.topic()).isEqualTo("events");
-            assertThat(u.offset()).isZero();
-            assertThat(u.error()).contains("malformed JSON");
-            assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
-            assertThat(other).isEmpty();
-        }
-        try (LogDirectory d = LogDirectory.open(dir, OPTIONS)) {
-            // Records 0 and 1, and the dead letter stored as record 2.
-            assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(3));
-            assertThat(d.offsets().committed("payments", "events")).isEqualTo(OptionalLong.of(3));
         }
     }
 

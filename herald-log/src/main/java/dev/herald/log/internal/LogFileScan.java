@@ -212,8 +212,8 @@ public final class LogFileScan {
     private long verifySegment(String topic, long base, boolean unforced, long recoveryPoint, Totals totals,
                                List<Problem> problems) throws IOException {
         Path file = logFile(topic, base);
-        Path indexFile = sibling(topic, base, Segment.INDEX_SUFFIX);
-        Path timeFile = sibling(topic, base, Segment.TIME_INDEX_SUFFIX);
+        Path indexFile = sibling(topic, base, SegmentFileName.INDEX);
+        Path timeFile = sibling(topic, base, SegmentFileName.TIME_INDEX);
         try (FileHandle log = files.openReadOnly(file)) {
             long size = log.size();
             long[] offsetEntries = readEntries(indexFile, OFFSET_ENTRY_SIZE, problems);
@@ -359,7 +359,7 @@ public final class LogFileScan {
 
     /** (offset, position) of the last intact offset index entry below {@code logSize}, or the segment start. */
     private long[] lastIndexEntry(String topic, long base, long logSize) throws IOException {
-        long[] e = readEntries(sibling(topic, base, Segment.INDEX_SUFFIX), OFFSET_ENTRY_SIZE, new ArrayList<>());
+        long[] e = readEntries(sibling(topic, base, SegmentFileName.INDEX), OFFSET_ENTRY_SIZE, new ArrayList<>());
         for (int i = e.length - 2; i >= 0; i -= 2) {
             if (e[i + 1] < logSize) {
                 return new long[] {base + e[i], e[i + 1]};
@@ -392,12 +392,12 @@ public final class LogFileScan {
         List<Long> bases = new ArrayList<>();
         for (Path p : files.list(dir.resolve(TOPICS).resolve(topic))) {
             String f = p.getFileName().toString();
-            if (!f.endsWith(Segment.LOG_SUFFIX)) {
+            if (!SegmentFileName.isLog(f)) {
                 continue;
             }
-            String digits = f.substring(0, f.length() - Segment.LOG_SUFFIX.length());
-            if (digits.length() == 20 && digits.chars().allMatch(Character::isDigit)) {
-                bases.add(Long.parseLong(digits));
+            long base = SegmentFileName.baseOffset(f);
+            if (base != SegmentFileName.NOT_A_SEGMENT) {
+                bases.add(base);
             } else {
                 problems.add(new Problem(p, 0, "not a segment file name"));
             }
@@ -415,10 +415,10 @@ public final class LogFileScan {
     }
 
     private Path logFile(String topic, long base) {
-        return sibling(topic, base, Segment.LOG_SUFFIX);
+        return sibling(topic, base, SegmentFileName.LOG);
     }
 
     private Path sibling(String topic, long base, String suffix) {
-        return dir.resolve(TOPICS).resolve(topic).resolve(Segment.fileName(base, suffix));
+        return dir.resolve(TOPICS).resolve(topic).resolve(SegmentFileName.of(base, suffix));
     }
 }

@@ -231,13 +231,9 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
         List<Long> bases = new ArrayList<>();
         try {
             for (Path p : files.list(topicDir)) {
-                String f = p.getFileName().toString();
-                if (!f.endsWith(Segment.LOG_SUFFIX)) {
-                    continue;
-                }
-                String digits = f.substring(0, f.length() - Segment.LOG_SUFFIX.length());
-                if (digits.length() == 20 && digits.chars().allMatch(Character::isDigit)) {
-                    bases.add(Long.parseLong(digits));
+                long base = SegmentFileName.baseOffset(p.getFileName().toString());
+                if (base != SegmentFileName.NOT_A_SEGMENT) {
+                    bases.add(base);
                 }
             }
         } catch (IOException e) {
@@ -258,7 +254,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
     }
 
     private Path file(long base, String suffix) {
-        return topicDir.resolve(Segment.fileName(base, suffix));
+        return topicDir.resolve(SegmentFileName.of(base, suffix));
     }
 
     /**
@@ -268,7 +264,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
     private long[] indexEntries(long base, boolean timeIndex) throws IOException {
         int entrySize = timeIndex ? TIME_ENTRY_SIZE : OFFSET_ENTRY_SIZE;
         ByteBuffer b;
-        try (FileHandle h = files.openReadOnly(file(base, timeIndex ? Segment.TIME_INDEX_SUFFIX : Segment.INDEX_SUFFIX))) {
+        try (FileHandle h = files.openReadOnly(file(base, timeIndex ? SegmentFileName.TIME_INDEX : SegmentFileName.INDEX))) {
             long size = Math.min(h.size(), (long) entrySize * (Integer.MAX_VALUE / entrySize / 2));
             b = ByteBuffer.allocate((int) (size - size % entrySize));
             FileIo.readFully(h, b, 0);
@@ -335,7 +331,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
             for (int t = 0; t < times.length && times[t] < ts; t += 2) {
                 from = base + times[t + 1] + 1; // every record up to that entry's offset is older than ts
             }
-            try (FileHandle log = files.openReadOnly(file(base, Segment.LOG_SUFFIX))) {
+            try (FileHandle log = files.openReadOnly(file(base, SegmentFileName.LOG))) {
                 long size = log.size();
                 scanner.invalidate();
                 long[] start = seekPosition(base, log, size, from, scanner);
@@ -351,7 +347,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
                         }
                     } catch (BadRecordException e) {
                         if (sealed) {
-                            throw new LogCorruptedException(file(base, Segment.LOG_SUFFIX), position,
+                            throw new LogCorruptedException(file(base, SegmentFileName.LOG), position,
                                     e.getMessage() + " (sealed segment)");
                         }
                         break; // the end of what is written so far
@@ -408,7 +404,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
                 if (closed || ReadOnlyTopic.this.closed) {
                     return Optional.empty(); // closed from another thread under a read
                 }
-                throw new UncheckedIOException("reading " + file(base, Segment.LOG_SUFFIX) + " at " + position, e);
+                throw new UncheckedIOException("reading " + file(base, SegmentFileName.LOG) + " at " + position, e);
             }
         }
 
@@ -462,7 +458,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
                     return checked(scanner.read(handle, position, freshSize));
                 } catch (BadRecordException again) {
                     scanner.invalidate(); // the next attempt rereads the file, not this window
-                    Path file = file(base, Segment.LOG_SUFFIX);
+                    Path file = file(base, SegmentFileName.LOG);
                     if (sealed) {
                         throw new LogCorruptedException(file, position, again.getMessage() + " (sealed segment)");
                     }
@@ -503,7 +499,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
         private boolean openSegment() throws IOException {
             if (base >= 0) {
                 try {
-                    handle = files.openReadOnly(file(base, Segment.LOG_SUFFIX));
+                    handle = files.openReadOnly(file(base, SegmentFileName.LOG));
                     scanner.invalidate();
                     return true;
                 } catch (NoSuchFileException e) {
@@ -530,7 +526,7 @@ public final class ReadOnlyTopic implements ReadOnlyLog {
                 }
                 FileHandle h;
                 try {
-                    h = files.openReadOnly(file(chosen, Segment.LOG_SUFFIX));
+                    h = files.openReadOnly(file(chosen, SegmentFileName.LOG));
                 } catch (NoSuchFileException e) {
                     continue; // deleted between listing and opening: list again
                 }

@@ -2,7 +2,7 @@ package dev.herald.log.internal;
 
 import static dev.herald.log.internal.RecordDescriptor.*;
 
-import dev.herald.spi.TextCache;
+import dev.herald.internal.transport.TextCache;
 import dev.herald.log.Header;
 import dev.herald.log.LogRecord;
 import java.nio.ByteBuffer;

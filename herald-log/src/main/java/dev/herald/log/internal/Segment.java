@@ -11,17 +11,13 @@ import java.util.Arrays;
 
 /**
  * One segment: a {@code .log} file of records starting at {@link #baseOffset}, with its sparse
- * {@code .index} and {@code .timeindex}. File names are the base offset, 20 digits, zero padded.
+ * {@code .index} and {@code .timeindex}, named as {@link SegmentFileName} says.
  *
  * <p>Threads: the log's writer thread (or the opening thread during recovery) owns every mutating method.
  * Readers on any thread may call {@link #committedSize()}, {@link #lookupPosition}, {@link #lookupTimestamp}
  * and read {@link #log()}: indexes are published through volatile counts after their entries are written.
  */
 final class Segment {
-    static final String LOG_SUFFIX = ".log";
-    static final String INDEX_SUFFIX = ".index";
-    static final String TIME_INDEX_SUFFIX = ".timeindex";
-
     final long baseOffset;
     final Path logFile;
     final Path indexFile;
@@ -56,9 +52,9 @@ final class Segment {
     private Segment(long baseOffset, Path dir, FileLayer files, boolean create, int indexIntervalBytes)
             throws IOException {
         this.baseOffset = baseOffset;
-        this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
-        this.indexFile = dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
-        this.timeIndexFile = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
+        this.logFile = dir.resolve(SegmentFileName.of(baseOffset, SegmentFileName.LOG));
+        this.indexFile = dir.resolve(SegmentFileName.of(baseOffset, SegmentFileName.INDEX));
+        this.timeIndexFile = dir.resolve(SegmentFileName.of(baseOffset, SegmentFileName.TIME_INDEX));
         this.indexIntervalBytes = indexIntervalBytes;
         this.log = files.open(logFile, create);
         this.index = files.open(indexFile, true);
@@ -75,10 +71,6 @@ final class Segment {
     /** Opens an existing segment; its state is set by recovery. Missing index files are created empty. */
     static Segment open(FileLayer files, Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
         return new Segment(baseOffset, dir, files, false, indexIntervalBytes);
-    }
-
-    static String fileName(long baseOffset, String suffix) {
-        return String.format("%020d%s", baseOffset, suffix);
     }
 
     FileHandle log() {

@@ -138,7 +138,7 @@ final class SegmentRecovery {
                 throw new IllegalStateException("the intact record at " + intact + " no longer reads", e);
             }
             scanner.invalidate();
-            Path target = dir.resolve(Segment.fileName(salvagedBase, Segment.LOG_SUFFIX));
+            Path target = dir.resolve(SegmentFileName.of(salvagedBase, SegmentFileName.LOG));
             if (files.exists(target)) {
                 throw new LogCorruptedException(segment.logFile, intact, "the intact records from offset "
                         + salvagedBase + " cannot be salvaged: " + target.getFileName() + " exists");

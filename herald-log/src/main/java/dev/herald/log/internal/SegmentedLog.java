@@ -79,7 +79,7 @@ public final class SegmentedLog implements Log {
             String f = p.getFileName().toString();
             if (f.endsWith(".tmp")) {
                 files.deleteIfExists(p); // an interrupted atomic replace; the target is intact
-            } else if (f.endsWith(Segment.LOG_SUFFIX)) {
+            } else if (SegmentFileName.isLog(f)) {
                 bases.add(parseBase(p, f));
             }
         }
@@ -119,8 +119,8 @@ public final class SegmentedLog implements Log {
                 }
                 for (int i = 0; i < bases.size(); i++) {
                     long base = bases.get(i);
-                    boolean indexesExisted = files.exists(dir.resolve(Segment.fileName(base, Segment.INDEX_SUFFIX)))
-                            && files.exists(dir.resolve(Segment.fileName(base, Segment.TIME_INDEX_SUFFIX)));
+                    boolean indexesExisted = files.exists(dir.resolve(SegmentFileName.of(base, SegmentFileName.INDEX)))
+                            && files.exists(dir.resolve(SegmentFileName.of(base, SegmentFileName.TIME_INDEX)));
                     Segment s = Segment.open(files, dir, base, options.indexIntervalBytes());
                     segments.add(s);
                     boolean last = i == bases.size() - 1;
@@ -223,11 +223,11 @@ public final class SegmentedLog implements Log {
     }
 
     private static long parseBase(Path p, String f) {
-        String digits = f.substring(0, f.length() - Segment.LOG_SUFFIX.length());
-        if (digits.length() != 20 || !digits.chars().allMatch(Character::isDigit)) {
+        long base = SegmentFileName.baseOffset(f);
+        if (base == SegmentFileName.NOT_A_SEGMENT) {
             throw new LogCorruptedException(p, 0, "not a segment file name");
         }
-        return Long.parseLong(digits);
+        return base;
     }
 
     // ---- Log ----

@@ -1,11 +1,11 @@
-package dev.herald.spi;
+package dev.herald.internal.transport;
 
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The contiguous acknowledged prefix of a stream of offsets (a log topic, a Kafka partition), for a
- * {@link Transport} that commits a consumer group's progress: acknowledgements arrive out of order
+ * {@link dev.herald.spi.Transport} that commits a consumer group's progress: acknowledgements arrive out of order
  * (concurrent lanes, retries), and only an offset below which everything is acknowledged may be
  * committed. Safe for use from any thread; every method takes this object's lock, and none calls out.
  */

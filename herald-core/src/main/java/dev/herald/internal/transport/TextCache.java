@@ -1,4 +1,4 @@
-package dev.herald.spi;
+package dev.herald.internal.transport;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.herald.spi;
+package dev.herald.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,12 @@
+package dev.herald.log;
+
+import dev.herald.contract.ModuleContract;
+import java.util.Map;
+import java.util.Set;
+
+/** Guards the layering of herald-log: it exports its API, not dev.herald.log.internal. */
+class ArchitectureTest extends ModuleContract {
+    ArchitectureTest() {
+        super(LogTransport.class, "dev.herald.log", Map.of("dev.herald.log", Set.of()), Map.of());
+    }
+}
