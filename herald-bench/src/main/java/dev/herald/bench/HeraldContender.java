@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Herald's in-memory bus, one subscription per sink. Each publish wraps the tick in a new {@link
@@ -88,12 +87,7 @@ final class HeraldContender implements Contender {
   public void close() {
     bus.close(Duration.ofSeconds(5));
     if (pool != null) {
-      pool.shutdownNow();
-      try {
-        pool.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Contender.shutDown(pool);
     }
   }
 }

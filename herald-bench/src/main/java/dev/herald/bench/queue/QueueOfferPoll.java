@@ -2,7 +2,10 @@ package dev.herald.bench.queue;
 
 import dev.herald.internal.MpmcArrayQueue;
 import dev.herald.internal.MpscArrayQueue;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jctools.queues.varhandle.MpmcVarHandleArrayQueue;
 import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -42,74 +45,30 @@ public class QueueOfferPoll {
   private Q q;
 
   /** The two operations measured, over both libraries' queues. */
-  interface Q {
-    boolean offer(Object e);
-
-    Object poll();
-  }
+  record Q(Predicate<Object> offer, Supplier<Object> poll) {}
 
   @Setup(Level.Trial)
   public void open() {
     q =
         switch (queue) {
-          case "herald-mpsc" -> {
-            MpscArrayQueue h = new MpscArrayQueue(capacity);
-            yield new Q() {
-              @Override
-              public boolean offer(Object e) {
-                return h.offer(e);
-              }
-
-              @Override
-              public Object poll() {
-                return h.poll();
-              }
-            };
-          }
-          case "herald-mpmc" -> {
-            MpmcArrayQueue h = new MpmcArrayQueue(capacity);
-            yield new Q() {
-              @Override
-              public boolean offer(Object e) {
-                return h.offer(e);
-              }
-
-              @Override
-              public Object poll() {
-                return h.poll();
-              }
-            };
-          }
-          case "jctools-mpsc" -> {
-            MpscVarHandleArrayQueue<Object> j = new MpscVarHandleArrayQueue<>(capacity);
-            yield new Q() {
-              @Override
-              public boolean offer(Object e) {
-                return j.offer(e);
-              }
-
-              @Override
-              public Object poll() {
-                return j.poll();
-              }
-            };
-          }
-          case "jctools-mpmc" -> {
-            MpmcVarHandleArrayQueue<Object> j = new MpmcVarHandleArrayQueue<>(capacity);
-            yield new Q() {
-              @Override
-              public boolean offer(Object e) {
-                return j.offer(e);
-              }
-
-              @Override
-              public Object poll() {
-                return j.poll();
-              }
-            };
-          }
+          case "herald-mpsc" -> of(new MpscArrayQueue(capacity));
+          case "herald-mpmc" -> of(new MpmcArrayQueue(capacity));
+          case "jctools-mpsc" -> of(new MpscVarHandleArrayQueue<>(capacity));
+          case "jctools-mpmc" -> of(new MpmcVarHandleArrayQueue<>(capacity));
           default -> throw new IllegalArgumentException("unknown queue '" + queue + "'");
         };
+  }
+
+  private static Q of(MpscArrayQueue h) {
+    return new Q(h::offer, h::poll);
+  }
+
+  private static Q of(MpmcArrayQueue h) {
+    return new Q(h::offer, h::poll);
+  }
+
+  private static Q of(Queue<Object> j) {
+    return new Q(j::offer, j::poll);
   }
 
   /** A producer's failed offers, apart from the score. */
@@ -131,7 +90,7 @@ public class QueueOfferPoll {
   @Group("oneProducer")
   @GroupThreads(1)
   public void offer1(Offers o) {
-    if (!q.offer(ELEMENT)) {
+    if (!q.offer().test(ELEMENT)) {
       o.full++;
     }
   }
@@ -147,7 +106,7 @@ public class QueueOfferPoll {
   @Group("fourProducers")
   @GroupThreads(4)
   public void offer4(Offers o) {
-    if (!q.offer(ELEMENT)) {
+    if (!q.offer().test(ELEMENT)) {
       o.full++;
     }
   }
@@ -160,7 +119,7 @@ public class QueueOfferPoll {
   }
 
   private void poll(Polls p) {
-    if (q.poll() != null) {
+    if (q.poll().get() != null) {
       p.polled++;
     } else {
       p.empty++;
