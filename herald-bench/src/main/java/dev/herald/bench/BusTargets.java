@@ -126,7 +126,47 @@ final class BusTargets {
       compare(sb, "the Disruptor", row(rows, topology, "disruptor"), defaults);
       sb.append(".\n");
     }
+    String verdict = poolVerdict(rows);
+    if (!verdict.isEmpty()) {
+      sb.append("\n").append(verdict);
+    }
     return sb.toString();
+  }
+
+  /**
+   * Which executor stays: Herald's {@code WorkerPool}, unless the {@code ForkJoinPool} beats it
+   * beyond the bounds (the ratio's lower bound above 1) in every topology measured.
+   */
+  static String poolVerdict(List<ThroughputRow> rows) {
+    int measured = 0;
+    int fjFaster = 0;
+    for (String topology : List.of(ONE_TO_ONE, ONE_TO_FOUR, FOUR_TO_ONE)) {
+      ThroughputRow own = row(rows, topology, HERALD);
+      ThroughputRow fj = row(rows, topology, "herald-emit-fj");
+      if (own != null && fj != null) {
+        measured++;
+        if (lowerBound(fj, own) > 1) {
+          fjFaster++;
+        }
+      }
+    }
+    if (measured == 0) {
+      return "";
+    }
+    return fjFaster == measured
+        ? String.format(
+            Locale.ROOT,
+            "The `ForkJoinPool` beat the `WorkerPool` beyond the bounds in all %d topologies"
+                + " measured: the evidence is for replacing the `WorkerPool`.%n",
+            measured)
+        : String.format(
+            Locale.ROOT,
+            "The `ForkJoinPool` beat the `WorkerPool` beyond the bounds in %d of %d topologies"
+                + " measured, so the `WorkerPool` stays (it also keeps the most recently idle"
+                + " thread for the next lane, and never wakes a thread while one is already"
+                + " looking for work).%n",
+            fjFaster,
+            measured);
   }
 
   /**
