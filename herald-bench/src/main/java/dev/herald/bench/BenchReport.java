@@ -166,7 +166,8 @@ public final class BenchReport {
         JsonNode alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm");
         double error = number(primary.path("scoreError"));
         double[] rounds = rounds(primary.path("rawData"));
-        double low = Double.isNaN(error) ? rounds[0] : score(b) - error;
+        // An interval reaching below zero says only that the score is at least zero.
+        double low = Math.max(0, Double.isNaN(error) ? rounds[0] : score(b) - error);
         double high = Double.isNaN(error) ? rounds[1] : score(b) + error;
         rows.add(
             new ThroughputRow(

@@ -252,7 +252,13 @@ final class BusTargets {
     if (Double.isNaN(low) || Double.isNaN(high)) {
       return r;
     }
-    return r + String.format(Locale.ROOT, " (%.2f–%.2f×)", low, high);
+    // b's lower bound at zero: the ratio has no upper bound.
+    return r + String.format(Locale.ROOT, " (%.2f–%s×)", low, upper(high));
+  }
+
+  /** An upper bound as "1.25", or "∞" when the divisor's lower bound is zero. */
+  static String upper(double high) {
+    return Double.isInfinite(high) ? "∞" : String.format(Locale.ROOT, "%.2f", high);
   }
 
   /** The least the ratio a / b may be: a's lower bound over b's upper; NaN when unknown. */

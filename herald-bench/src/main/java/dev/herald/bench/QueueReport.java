@@ -27,7 +27,7 @@ final class QueueReport {
       double score = BenchReport.number(polled.path("score"));
       double error = BenchReport.number(polled.path("scoreError"));
       double[] rounds = BenchReport.rounds(polled.path("rawData"));
-      double low = Double.isNaN(error) ? rounds[0] : score - error;
+      double low = Math.max(0, Double.isNaN(error) ? rounds[0] : score - error);
       double high = Double.isNaN(error) ? rounds[1] : score + error;
       byGroup.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(queue, new double[] {score, low, high});
     }
@@ -45,7 +45,11 @@ final class QueueReport {
           if (j != null) {
             ratio =
                 String.format(
-                    Locale.ROOT, "%.2f× (%.2f–%.2f×)", v[0] / j[0], v[1] / j[2], v[2] / j[1]);
+                    Locale.ROOT,
+                    "%.2f× (%.2f–%s×)",
+                    v[0] / j[0],
+                    v[1] / j[2],
+                    BusTargets.upper(v[2] / j[1]));
           }
         }
         sb.append(

@@ -37,7 +37,7 @@ record ThroughputRow(
         error,
         ratioToHerald,
         bytesPerEvent,
-        eventsPerSecond - error,
+        Math.max(0, eventsPerSecond - error),
         eventsPerSecond + error);
   }
 }

@@ -94,6 +94,18 @@ class BusTargetsTest {
         .contains("its p99 61.5 µs");
   }
 
+  @Test
+  void anIntervalReachingBelowZeroLeavesTheRatioUnboundedAbove() {
+    // Guava's interval, 1,800,000 ± 2,100,000, reaches below zero: it is only known to be ≥ 0.
+    List<ThroughputRow> rows =
+        List.of(
+            new ThroughputRow("OnePublisherOneSubscriber", "herald-emit", 4_000_000, 1_000_000, 1, 72),
+            new ThroughputRow("OnePublisherOneSubscriber", "guava-async", 1_800_000, 2_100_000, 1, 0));
+
+    assertThat(BusTargets.markdown(rows, JSON.createArrayNode()))
+        .contains("| Herald ≥ 3× Guava `AsyncEventBus`, 1→1 | 2.22× (0.77–∞×) | no |");
+  }
+
   private static ThroughputRow bounded(
       String topology, String library, double perSecond, double low, double high) {
     return new ThroughputRow(topology, library, perSecond, Double.NaN, Double.NaN, 0, low, high);
