@@ -78,7 +78,8 @@ latency_json="$RESULTS/$stamp-latency.json.tmp"
 log_jmh_json="$RESULTS/$stamp-log-jmh.json.tmp"
 log_latency_json="$RESULTS/$stamp-log-latency.json.tmp"
 kafka_jmh_json="$RESULTS/$stamp-kafka-jmh.json.tmp"
-trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json"' EXIT
+queue_jmh_json="$RESULTS/$stamp-queue-jmh.json.tmp"
+trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json"' EXIT
 
 # Runs JMH with the given arguments, its output in a log that is shown only when it fails. While
 # another JMH run on this machine holds JMH's lock, waits for it (up to 15 minutes) rather than
@@ -105,12 +106,18 @@ report_opts=(--out "$RESULTS" --stamp "$stamp" --mode "$mode")
 if [[ "$suites" == all || "$suites" == buses ]]; then
   echo "== throughput ($mode): JMH ${jmh_opts[*]} -prof gc"
   jmh 'dev.herald.bench.*' -e 'dev\.herald\.bench\.log\.' -e 'dev\.herald\.bench\.kafka\.' \
+    -e 'dev\.herald\.bench\.queue\.' \
     "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$jmh_json"
 
   echo "== latency at a fixed rate ($mode), 1->1"
   java -cp "$JAR" dev.herald.bench.LatencyAtFixedRate "${latency_opts[@]}" \
     --rates 100000,1000000 --json "$latency_json"
   report_opts+=(--jmh "$jmh_json" --latency "$latency_json")
+  if [[ "$mode" == full ]]; then
+    echo "== Herald's queues against JCTools ($mode): JMH ${jmh_opts[*]}"
+    jmh 'dev\.herald\.bench\.queue\.' "${jmh_opts[@]}" -foe true -rf json -rff "$queue_jmh_json"
+    report_opts+=(--queue-jmh "$queue_jmh_json")
+  fi
   if [[ "$mode" == full ]]; then
     report_opts+=(--svg "$ROOT/docs/benchmarks-throughput.svg" --docs "$ROOT/docs/benchmarks.md")
   fi

@@ -61,7 +61,8 @@ class ArchitectureTest extends ModuleContract {
   @Test
   void internalIsPublicOnlyWhereTheApiReachesIn() {
     // Herald builds the engine through Engine.create; Event validates with Names, ids from EventIds,
-    // and hands the engine its routing count through RoutingMarks.
+    // and hands the engine its routing count through RoutingMarks. The two mailbox queues are public
+    // for herald-bench's A/B against JCTools only: the module exports dev.herald.internal to nobody.
     classes()
         .that()
         .resideInAPackage("dev.herald.internal")
@@ -70,12 +71,15 @@ class ArchitectureTest extends ModuleContract {
         .and()
         .arePublic()
         .should()
-        .haveNameMatching("dev\\.herald\\.internal\\.(Engine|Names|EventIds|RoutingMarks)")
+        .haveNameMatching("dev\\.herald\\.internal\\.(Engine|Names|EventIds|RoutingMarks|MpscArrayQueue|MpmcArrayQueue)")
         .check(CORE);
     noConstructors()
         .that()
         .areDeclaredInClassesThat()
         .resideInAPackage("dev.herald.internal")
+        .and()
+        .areDeclaredInClassesThat()
+        .haveNameNotMatching("dev\\.herald\\.internal\\.Mp[sm]cArrayQueue")
         .should()
         .bePublic()
         .check(CORE);

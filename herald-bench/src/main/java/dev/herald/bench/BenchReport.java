@@ -25,7 +25,7 @@ import java.util.Map;
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.BenchReport [--jmh jmh.json] \
  *     [--latency latency.json] [--log-jmh log-jmh.json] [--log-latency log-latency.json] \
- *     [--kafka-jmh kafka-jmh.json] [--kafka-load "4.1 → 6.3"] \
+ *     [--kafka-jmh kafka-jmh.json] [--kafka-load "4.1 → 6.3"] [--queue-jmh queue-jmh.json] \
  *     --out bench/results --stamp 20250101T000000Z --mode quick \
  *     [--svg docs/benchmarks-throughput.svg] [--docs docs/benchmarks.md]
  * </pre>
@@ -55,6 +55,7 @@ public final class BenchReport {
     JsonNode logJmhRaw = readOrEmpty(opts.get("log-jmh"));
     JsonNode logLatencyRaw = readOrEmpty(opts.get("log-latency"));
     JsonNode kafkaJmhRaw = readOrEmpty(opts.get("kafka-jmh"));
+    JsonNode queueJmhRaw = readOrEmpty(opts.get("queue-jmh"));
     String kafkaLoad = opts.get("kafka-load");
     Path out = Path.of(required(opts, "out"));
     String stamp = required(opts, "stamp");
@@ -78,6 +79,7 @@ public final class BenchReport {
     combined.put("throughput", rows);
     combined.put("latency", latencyRaw);
     combined.put("jmh", jmhRaw);
+    combined.put("queues", queueJmhRaw);
     if (log) {
       combined.put("log", LogReport.toMap(logJmhRaw, logLatencyRaw));
     }
@@ -95,6 +97,7 @@ public final class BenchReport {
                 + latencyTable(latencyRaw)
                 + "\n"
                 + BusTargets.markdown(rows, latencyRaw)
+                + (queueJmhRaw.size() > 0 ? "\n" + QueueReport.markdown(queueJmhRaw) : "")
             : "";
     String logSections = log ? LogReport.markdown(logJmhRaw, logLatencyRaw) : "";
     String logTables = log ? "## Durable log\n\n" + LogReport.storage() + "\n" + logSections : "";
@@ -127,7 +130,14 @@ public final class BenchReport {
       }
     }
     if (docs != null) {
-      writeCreatingParents(Path.of(docs), BenchmarksPage.render(machine, stamp, busTables, logSections, kafkaSections));
+      writeCreatingParents(Path.of(docs), BenchmarksPage.render(
+              machine,
+              stamp,
+              busTables,
+              BusTargets.settings(rows),
+              BusTargets.limits(rows, latencyRaw),
+              logSections,
+              kafkaSections));
     }
     System.out.println(tables);
     System.out.println("Results: " + json + ", " + mdFile + " (and latest.json, latest.md)");
@@ -154,17 +164,44 @@ public final class BenchReport {
         JsonNode b = t.getValue().get(library);
         JsonNode primary = b.path("primaryMetric");
         JsonNode alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm");
+        double error = number(primary.path("scoreError"));
+        double[] rounds = rounds(primary.path("rawData"));
+        // An interval reaching below zero says only that the score is at least zero.
+        double low = Math.max(0, Double.isNaN(error) ? rounds[0] : score(b) - error);
+        double high = Double.isNaN(error) ? rounds[1] : score(b) + error;
         rows.add(
             new ThroughputRow(
                 t.getKey(),
                 library,
                 score(b),
-                number(primary.path("scoreError")),
+                error,
                 score(b) / reference,
-                alloc.isMissingNode() ? Double.NaN : number(alloc.path("score"))));
+                alloc.isMissingNode() ? Double.NaN : number(alloc.path("score")),
+                low,
+                high));
       }
     }
     return rows;
+  }
+
+  /**
+   * The slowest and the fastest measured round in JMH's {@code rawData} (one array of iteration
+   * scores per fork); NaN and NaN when there is none.
+   */
+  static double[] rounds(JsonNode rawData) {
+    double min = Double.NaN;
+    double max = Double.NaN;
+    for (JsonNode fork : rawData) {
+      for (JsonNode iteration : fork) {
+        double v = number(iteration);
+        if (Double.isNaN(v)) {
+          continue;
+        }
+        min = Double.isNaN(min) ? v : Math.min(min, v);
+        max = Double.isNaN(max) ? v : Math.max(max, v);
+      }
+    }
+    return new double[] {min, max};
   }
 
   private static List<String> orderedLibraries(Map<String, JsonNode> present) {
@@ -257,6 +294,11 @@ public final class BenchReport {
   static String jitMillis(JsonNode row) {
     long ms = row.path("jitMillis").asLong(-1);
     return ms < 0 ? "–" : String.valueOf(ms);
+  }
+
+  /** "1→1" for "OnePublisherOneSubscriber"; the name itself for a topology it does not know. */
+  static String topologyName(String topology) {
+    return TOPOLOGIES.getOrDefault(topology, topology);
   }
 
   /** 1234567 as "1,234,567". */

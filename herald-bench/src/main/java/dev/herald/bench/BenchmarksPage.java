@@ -10,7 +10,13 @@ final class BenchmarksPage {
   private BenchmarksPage() {}
 
   static String render(
-      MachineInfo machine, String stamp, String busTables, String logSections, String kafkaSections) {
+      MachineInfo machine,
+      String stamp,
+      String busTables,
+      String settings,
+      String limits,
+      String logSections,
+      String kafkaSections) {
     return """
         # Benchmarks
 
@@ -84,11 +90,16 @@ final class BenchmarksPage {
 
         ## How each library is set up
 
-        - Herald: `Herald.builder().build()` (its own pool, one thread per processor, at least 2);
-          one subscription per subscriber on the exact type, mailbox 65,536,
+        - Herald, as a user writes it (`herald-emit`, `herald-publish`: the headline rows):
+          `Herald.inMemory()` (its own pool, one thread per processor, at least 2), one
+          subscription per subscriber by payload class (`bus.subscribe(Tick.class, handler,
+          options)`), `SubscribeOptions.defaults()` (mailbox 8,192) with
           `Backpressure.block(30 s)` so nothing is dropped. `herald-emit` is `bus.emit(event)`,
           `herald-publish` is `bus.publish(event)` with the future ignored (its completion work is
-          still measured).
+          still measured). Beside them, one change each: `-tuned` a mailbox of 65,536 (larger than
+          a benchmark batch, so a publisher never waits for room), `herald-emit-fj` the defaults
+          on a `ForkJoinPool` in async mode (`Herald.builder().executor(pool)`, as many threads as
+          Herald's pool) instead of Herald's own `WorkerPool`.
         - Guava 33: `AsyncEventBus` on a fixed pool of the same size as Herald's, and the
           synchronous `EventBus` (handlers run on the publisher's thread: no hand-off at all).
           Handlers carry `@AllowConcurrentEvents`, Guava's fastest setting.
@@ -114,42 +125,25 @@ final class BenchmarksPage {
         - Latency percentiles at the millisecond level on this machine come from threads being
           descheduled, not from the buses alone; compare libraries within one run.
 
+        ## What this run says about Herald's settings
+
+        Each ratio is of this run's scores, with its bounds (see the targets above):
+
+        %s
         ## What limits Herald against the targets
 
-        - **Ten times Guava's `AsyncEventBus`** would be faster than the raw Disruptor measured in
-          the same run (see the line under the targets table): no bus that hands an event from
-          one thread to another can get there on this machine. Herald is two to four times Guava.
-        - **1→4 fan-out against the Disruptor.** Herald gives every subscription a mailbox of its
-          own (its bounded queue, backpressure policy, retries and order), so a publisher claims a
-          slot in four queues per event, and the pool's two threads take turns over four lanes;
-          the Disruptor writes each event once into one ring that four dedicated threads read. A
-          profile (async-profiler, `itimer`, of `OnePublisherFourSubscribers`) puts a fifth of
-          all samples on the subscribers' first touch of each event the publisher has just
-          written on the other core, and a tenth on the publisher's four slot claims
-          (compare-and-set). Padding a lane's publisher-read fields away from its drainer's
-          counters (`LaneFields`) took one shared cache line off every offer. What brought 1→4
-          from 0.41× to the 0.5× target is the pool: lanes ran on a `ThreadPoolExecutor`, which
-          locks its queue on every submission and wakes its longest-idle thread, whose caches are
-          cold, for every hand-off. They now run on Herald's own `WorkerPool`: a lock-free task
-          queue, idle threads on a stack so the most recently parked one takes the next lane, and
-          no wake-up while a worker is already looking for work. Seven alternated runs each:
-          median 0.41× with the old pool, 0.53× with the new one; 1→1 and 4→1 unchanged within
-          the noise. The rest of the gap is the design, one queue per subscription, which one
-          shared ring per type would close at the cost of per-subscription backpressure.
-        - **p99 under 50 µs at 1,000,000 events/s.** A lane used to spin for its next event before
-          giving its thread back: with the publisher spinning too, both cores were busy, and
-          whatever else needed one preempted a spinner for a scheduler slice (p99 600–800 µs,
-          median 0.6 µs). Without the spin a lane parks when its mailbox is empty, the median is
-          about 10 µs (a wake-up). With the new pool the p99 was 47–58 µs in three runs (two
-          under 50 µs) and 71.6 µs in the full run of this page, where the Disruptor's was
-          833.5 µs and neither was compiling (JIT ms): near the target, not reliably under it.
-          What remains is the wake-up of a parked thread on this two-core virtual machine, which
-          the Disruptor's blocking strategy pays too.
+        %s
         - Error columns are JMH's 99.9%% confidence intervals; a dash means too few iterations to
           compute one (the quick run).
         """
         .formatted(
-            stamp, machine.markdown(), busTables, durableLog(logSections), kafka(kafkaSections));
+            stamp,
+            machine.markdown(),
+            busTables,
+            durableLog(logSections),
+            kafka(kafkaSections),
+            settings,
+            limits);
   }
 
   private static String durableLog(String logSections) {

@@ -23,6 +23,9 @@ public abstract class BusBenchmark {
   @Param({
     "herald-emit",
     "herald-publish",
+    "herald-emit-tuned",
+    "herald-publish-tuned",
+    "herald-emit-fj",
     "disruptor",
     "guava-async",
     "guava-sync",

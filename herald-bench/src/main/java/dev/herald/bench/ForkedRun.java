@@ -1,6 +1,7 @@
 package dev.herald.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs one item of a latency harness (a library, a durable setup) in a JVM of its own, as JMH forks:
@@ -65,5 +67,57 @@ public final class ForkedRun {
     } finally {
       Files.deleteIfExists(json);
     }
+  }
+
+  /** Measures one item here, in this JVM: a library, a durable setup. */
+  @FunctionalInterface
+  public interface Measure<T> {
+    List<T> measure(String item) throws IOException;
+  }
+
+  /**
+   * What a latency harness's {@code main} does with its items: measures each of {@code items}
+   * (the comma-separated {@code --<itemOption>}, else {@code defaults}) in a JVM of its own when
+   * {@code --fork} is true (the default), else here after {@code --warmup-rounds} untimed rounds
+   * (default 1); prints {@code header}, then each result as {@code line} formats it as soon as it
+   * is measured; writes them all to {@code --json} when given, and returns them.
+   */
+  public static <T> List<T> runEach(
+      Class<?> mainClass,
+      Map<String, String> opts,
+      String itemOption,
+      List<String> defaults,
+      Class<T[]> type,
+      Measure<T> measure,
+      String header,
+      Function<T, String> line)
+      throws IOException {
+    String[] items = opts.getOrDefault(itemOption, String.join(",", defaults)).split(",");
+    boolean fork = Boolean.parseBoolean(opts.getOrDefault("fork", "true"));
+    int warmupRounds = Integer.parseInt(opts.getOrDefault("warmup-rounds", "1"));
+    List<T> all = new ArrayList<>();
+    System.out.println(header);
+    for (String item : items) {
+      List<T> measured;
+      if (fork) {
+        measured = results(mainClass, opts, itemOption, item, type);
+      } else {
+        for (int round = 0; round < warmupRounds; round++) {
+          measure.measure(item); // warms the JVM; result discarded
+        }
+        measured = measure.measure(item);
+      }
+      for (T r : measured) {
+        all.add(r);
+        System.out.println(line.apply(r));
+      }
+    }
+    String json = opts.get("json");
+    if (json != null) {
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(Path.of(json).toFile(), all);
+    }
+    return all;
   }
 }

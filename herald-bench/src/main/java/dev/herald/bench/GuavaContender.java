@@ -7,7 +7,6 @@ import com.google.common.eventbus.Subscribe;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Guava's {@link EventBus} (handlers run on the publishing thread) or {@link AsyncEventBus} on a
@@ -44,12 +43,7 @@ final class GuavaContender implements Contender {
   @Override
   public void close() {
     if (pool != null) {
-      pool.shutdownNow();
-      try {
-        pool.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Contender.shutDown(pool);
     }
   }
 

@@ -1,12 +1,8 @@
 package dev.herald.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -76,59 +72,43 @@ public final class LatencyAtFixedRate {
             .toArray();
     long warmupMs = Long.parseLong(opts.getOrDefault("warmup-ms", "1000"));
     long measureMs = Long.parseLong(opts.getOrDefault("measure-ms", "3000"));
-    String[] libraries = opts.getOrDefault("libraries", String.join(",", Library.ids())).split(",");
-    boolean fork = Boolean.parseBoolean(opts.getOrDefault("fork", "true"));
-    int warmupRounds = Integer.parseInt(opts.getOrDefault("warmup-rounds", "1"));
-    List<Result> results = new ArrayList<>();
-    System.out.printf(
-        Locale.ROOT,
-        "%-22s %10s %10s %9s %9s %9s %10s %7s %s%n",
-        "library",
-        "offered/s",
-        "achieved/s",
-        "p50 us",
-        "p99 us",
-        "p99.9 us",
-        "max us",
-        "jit ms",
-        "");
-    for (String id : libraries) {
-      List<Result> measured;
-      if (fork) {
-        measured = ForkedRun.results(LatencyAtFixedRate.class, opts, "libraries", id, Result[].class);
-      } else {
-        for (int round = 0; round < warmupRounds; round++) {
+    ForkedRun.runEach(
+        LatencyAtFixedRate.class,
+        opts,
+        "libraries",
+        Arrays.asList(Library.ids()),
+        Result[].class,
+        id -> {
+          List<Result> measured = new ArrayList<>();
           for (long rate : rates) {
-            measure(Library.byId(id), rate, warmupMs, measureMs); // warms the JVM; result discarded
+            measured.add(measure(Library.byId(id), rate, warmupMs, measureMs));
           }
-        }
-        measured = new ArrayList<>();
-        for (long rate : rates) {
-          measured.add(measure(Library.byId(id), rate, warmupMs, measureMs));
-        }
-      }
-      for (Result r : measured) {
-        results.add(r);
-        System.out.printf(
+          return measured;
+        },
+        String.format(
             Locale.ROOT,
-            "%-22s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %s%n",
-            r.library(),
-            r.offeredPerSecond(),
-            r.achievedPerSecond(),
-            r.p50Micros(),
-            r.p99Micros(),
-            r.p999Micros(),
-            r.maxMicros(),
-            r.jitMillis(),
-            r.saturated() ? "SATURATED (could not keep up with the offered rate)" : "");
-      }
-    }
-    String json = opts.get("json");
-    if (json != null) {
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(Path.of(json).toFile(), results);
-    }
+            "%-22s %10s %10s %9s %9s %9s %10s %7s",
+            "library",
+            "offered/s",
+            "achieved/s",
+            "p50 us",
+            "p99 us",
+            "p99.9 us",
+            "max us",
+            "jit ms"),
+        r ->
+            String.format(
+                Locale.ROOT,
+                "%-22s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %s",
+                r.library(),
+                r.offeredPerSecond(),
+                r.achievedPerSecond(),
+                r.p50Micros(),
+                r.p99Micros(),
+                r.p999Micros(),
+                r.maxMicros(),
+                r.jitMillis(),
+                r.saturated() ? "SATURATED (could not keep up with the offered rate)" : ""));
   }
 
   /** Runs {@code library} 1→1 at {@code rate} ticks per second: a warm-up, then the measurement. */

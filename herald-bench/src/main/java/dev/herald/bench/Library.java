@@ -9,9 +9,25 @@ import java.util.List;
  */
 enum Library {
   HERALD_EMIT(
-      "herald-emit", "Herald emit (fire-and-forget)", (pubs, subs) -> HeraldContender.emit(subs)),
+      "herald-emit",
+      "Herald emit (fire-and-forget), defaults",
+      (pubs, subs) -> HeraldContender.emit(subs, HeraldContender.Setup.DEFAULTS)),
   HERALD_PUBLISH(
-      "herald-publish", "Herald publish (tracked)", (pubs, subs) -> HeraldContender.tracked(subs)),
+      "herald-publish",
+      "Herald publish (tracked), defaults",
+      (pubs, subs) -> HeraldContender.tracked(subs, HeraldContender.Setup.DEFAULTS)),
+  HERALD_EMIT_TUNED(
+      "herald-emit-tuned",
+      "Herald emit, mailbox 65,536",
+      (pubs, subs) -> HeraldContender.emit(subs, HeraldContender.Setup.TUNED)),
+  HERALD_PUBLISH_TUNED(
+      "herald-publish-tuned",
+      "Herald publish, mailbox 65,536",
+      (pubs, subs) -> HeraldContender.tracked(subs, HeraldContender.Setup.TUNED)),
+  HERALD_EMIT_FORK_JOIN(
+      "herald-emit-fj",
+      "Herald emit, defaults on a ForkJoinPool (async mode)",
+      (pubs, subs) -> HeraldContender.emit(subs, HeraldContender.Setup.FORK_JOIN)),
   DISRUPTOR(
       "disruptor", "LMAX Disruptor 4 (direct)", (pubs, subs) -> new DisruptorContender(pubs, subs)),
   GUAVA_ASYNC(

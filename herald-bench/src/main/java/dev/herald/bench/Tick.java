@@ -5,6 +5,9 @@ package dev.herald.bench;
  * to be sent. Immutable, so one instance may be published many times.
  */
 public final class Tick {
+  /** The event type the buses that name one publish ticks under. */
+  static final String TYPE = "bench.tick";
+
   final int publisher;
   final long intendedNanos;
 

@@ -28,6 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 class BenchSmokeTest {
   private static final String LOG_BENCHMARKS = "dev\\.herald\\.bench\\.log\\..*";
   private static final String KAFKA_BENCHMARKS = "dev\\.herald\\.bench\\.kafka\\..*";
+  private static final String QUEUE_BENCHMARKS = "dev\\.herald\\.bench\\.queue\\..*";
 
   @BeforeAll
   static void runBesideOtherJmhRuns() {
@@ -44,6 +45,7 @@ class BenchSmokeTest {
             .include("dev\\.herald\\.bench\\..*")
             .exclude(LOG_BENCHMARKS)
             .exclude(KAFKA_BENCHMARKS)
+            .exclude(QUEUE_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -174,6 +176,29 @@ class BenchSmokeTest {
       assertThat(r.events()).as(setup).isPositive();
       assertThat(r.p50Micros()).as(setup).isPositive();
       assertThat(r.maxMicros()).as(setup).isGreaterThanOrEqualTo(r.p99Micros());
+    }
+  }
+
+  @Test
+  void queueBenchmarksRunForEveryQueue() throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include(QUEUE_BENCHMARKS)
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .shouldFailOnError(true)
+            .build();
+
+    Collection<RunResult> results = new Runner(options).run();
+
+    // Two groups (1 and 4 producers) for each of the four queues.
+    assertThat(results).hasSize(8);
+    for (RunResult r : results) {
+      assertThat(r.getSecondaryResults().get("polled").getScore())
+          .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("queue"))
+          .isPositive();
     }
   }
 

@@ -12,53 +12,18 @@ import java.lang.invoke.VarHandle;
  * and under the drop-oldest policy publishers poll too, which is why consumers may be many. Lanes
  * of the other policies have one consumer and use the cheaper {@link MpscArrayQueue}.
  */
-final class MpmcArrayQueue implements Mailbox {
+public final class MpmcArrayQueue extends BoundedArrayQueue {
   private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final VarHandle TAIL;
-  private static final VarHandle HEAD;
-
-  static {
-    try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      TAIL = l.findVarHandle(MpmcArrayQueue.class, "tail", long.class);
-      HEAD = l.findVarHandle(MpmcArrayQueue.class, "head", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final long[] sequences;
-  private final Object[] buffer;
-  private final int mask;
-
-  // Padding keeps the producers' and the consumer's hot counters on separate cache lines.
-  @SuppressWarnings("unused")
-  private long p01, p02, p03, p04, p05, p06, p07;
-
-  private volatile long tail;
-
-  @SuppressWarnings("unused")
-  private long p11, p12, p13, p14, p15, p16, p17;
-
-  private volatile long head;
-
-  @SuppressWarnings("unused")
-  private long p21, p22, p23, p24, p25, p26, p27;
 
   /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
-  MpmcArrayQueue(int capacity) {
-    int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
-    this.sequences = new long[cap];
-    this.buffer = new Object[cap];
-    this.mask = cap - 1;
-    for (int i = 0; i < cap; i++) {
+  public MpmcArrayQueue(int capacity) {
+    super(capacity);
+    this.sequences = new long[mask + 1];
+    for (int i = 0; i <= mask; i++) {
       sequences[i] = i;
     }
-  }
-
-  @Override
-  public int capacity() {
-    return mask + 1;
   }
 
   /** Adds {@code e} at the tail; false if the queue is full. */
@@ -116,31 +81,5 @@ final class MpmcArrayQueue implements Mailbox {
         pos = head;
       }
     }
-  }
-
-  /** True if no element is queued or being queued. */
-  @Override
-  public boolean isEmpty() {
-    return head >= tail;
-  }
-
-  /** Elements queued now (approximate under concurrent use). */
-  @Override
-  public int size() {
-    long h = head;
-    long t = tail;
-    return (int) Math.max(0, Math.min(t - h, mask + 1));
-  }
-
-  /** True if an offer would fail now (approximate under concurrent use). */
-  @Override
-  public boolean isFull() {
-    return tail - head > mask;
-  }
-
-  /** How many elements were ever offered successfully. */
-  @Override
-  public long offered() {
-    return tail;
   }
 }

@@ -14,54 +14,22 @@ import java.lang.invoke.VarHandle;
  * clears the slot and advances the head with plain ordered stores, no CAS and no per-slot sequence
  * numbers, which is what makes it cheaper than {@link MpmcArrayQueue} on the delivery thread.
  */
-final class MpscArrayQueue implements Mailbox {
+public final class MpscArrayQueue extends BoundedArrayQueue {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
-  private static final VarHandle TAIL;
   private static final VarHandle TAIL_LIMIT;
-  private static final VarHandle HEAD;
 
   static {
     try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      TAIL = l.findVarHandle(MpscArrayQueue.class, "tail", long.class);
-      TAIL_LIMIT = l.findVarHandle(MpscArrayQueue.class, "tailLimit", long.class);
-      HEAD = l.findVarHandle(MpscArrayQueue.class, "head", long.class);
+      TAIL_LIMIT =
+          MethodHandles.lookup().findVarHandle(BoundedArrayQueueFields.Tail.class, "tailLimit", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  private final Object[] buffer;
-  private final int mask;
-
-  // Padding keeps the producers' and the consumer's hot counters on separate cache lines.
-  @SuppressWarnings("unused")
-  private long p01, p02, p03, p04, p05, p06, p07;
-
-  private volatile long tail;
-  // Producers' cached bound on the tail (head + capacity as last seen), so that an offer reads the
-  // consumer's cache line only once per lap instead of on every element. Never above the truth.
-  private volatile long tailLimit;
-
-  @SuppressWarnings("unused")
-  private long p11, p12, p13, p14, p15, p16, p17;
-
-  private volatile long head;
-
-  @SuppressWarnings("unused")
-  private long p21, p22, p23, p24, p25, p26, p27;
-
   /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
-  MpscArrayQueue(int capacity) {
-    int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
-    this.buffer = new Object[cap];
-    this.mask = cap - 1;
-    this.tailLimit = cap;
-  }
-
-  @Override
-  public int capacity() {
-    return mask + 1;
+  public MpscArrayQueue(int capacity) {
+    super(capacity);
   }
 
   /** Adds {@code e} (not null) at the tail; false if the queue is full. Any thread. */
@@ -108,27 +76,5 @@ final class MpscArrayQueue implements Mailbox {
     // Release: the slot is cleared before a producer can see the room and claim it a lap later.
     HEAD.setRelease(this, h + 1);
     return e;
-  }
-
-  @Override
-  public boolean isEmpty() {
-    return head >= tail;
-  }
-
-  @Override
-  public int size() {
-    long h = head;
-    long t = tail;
-    return (int) Math.max(0, Math.min(t - h, mask + 1));
-  }
-
-  @Override
-  public boolean isFull() {
-    return tail - head > mask;
-  }
-
-  @Override
-  public long offered() {
-    return tail;
   }
 }

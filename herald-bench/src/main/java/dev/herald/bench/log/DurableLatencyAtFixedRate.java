@@ -1,7 +1,5 @@
 package dev.herald.bench.log;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.herald.bench.ForkedRun;
 import dev.herald.bench.LatencyAtFixedRate;
 import dev.herald.bench.LatencyAtFixedRate.Result;
@@ -10,8 +8,6 @@ import dev.herald.bench.TickSink;
 import dev.herald.log.FlushPolicy;
 import dev.herald.log.LogOptions;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,62 +63,48 @@ public final class DurableLatencyAtFixedRate {
     int commitEvery = Integer.parseInt(opts.getOrDefault("commit-every", "0"));
     long warmupMs = Long.parseLong(opts.getOrDefault("warmup-ms", "1000"));
     long measureMs = Long.parseLong(opts.getOrDefault("measure-ms", "3000"));
-    String[] setups = opts.getOrDefault("setups", String.join(",", SETUPS)).split(",");
-    List<Row> results = new ArrayList<>();
-    System.out.printf(
-        Locale.ROOT,
-        "%-32s %-14s %10s %10s %9s %9s %9s %10s %7s %12s %12s %7s%n",
-        "setup",
-        "topology",
-        "offered/s",
-        "achieved/s",
-        "p50 us",
-        "p99 us",
-        "p99.9 us",
-        "max us",
-        "fsyncs",
-        "fsync p99 us",
-        "fsync max us",
-        "jit ms");
-    boolean fork = Boolean.parseBoolean(opts.getOrDefault("fork", "true"));
-    int warmupRounds = Integer.parseInt(opts.getOrDefault("warmup-rounds", "1"));
-    for (String setup : setups) {
-      Row r;
-      if (fork) {
-        r = ForkedRun.results(DurableLatencyAtFixedRate.class, opts, "setups", setup, Row[].class).get(0);
-      } else {
-        for (int round = 0; round < warmupRounds; round++) {
-          // Warms the JVM; result discarded.
-          measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs);
-        }
-        r = measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs);
-      }
-      results.add(r);
-      System.out.printf(
-          Locale.ROOT,
-          "%-32s %-14s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %12.1f %12.1f %7d %s%n",
-          r.library(),
-          r.topology(),
-          r.offeredPerSecond(),
-          r.achievedPerSecond(),
-          r.p50Micros(),
-          r.p99Micros(),
-          r.p999Micros(),
-          r.maxMicros(),
-          r.fsyncs(),
-          r.fsyncP99Micros(),
-          r.fsyncMaxMicros(),
-          r.jitMillis(),
-          r.failure() != null
-              ? "FAILED: " + r.failure()
-              : r.saturated() ? "SATURATED (could not keep up with the offered rate)" : "");
-    }
-    String json = opts.get("json");
-    if (json != null) {
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(Path.of(json).toFile(), results);
-    }
+    ForkedRun.runEach(
+        DurableLatencyAtFixedRate.class,
+        opts,
+        "setups",
+        SETUPS,
+        Row[].class,
+        setup ->
+            List.of(measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs)),
+        String.format(
+            Locale.ROOT,
+            "%-32s %-14s %10s %10s %9s %9s %9s %10s %7s %12s %12s %7s",
+            "setup",
+            "topology",
+            "offered/s",
+            "achieved/s",
+            "p50 us",
+            "p99 us",
+            "p99.9 us",
+            "max us",
+            "fsyncs",
+            "fsync p99 us",
+            "fsync max us",
+            "jit ms"),
+        r ->
+            String.format(
+                Locale.ROOT,
+                "%-32s %-14s %10d %10.0f %9.1f %9.1f %9.1f %10.1f %7d %12.1f %12.1f %7d %s",
+                r.library(),
+                r.topology(),
+                r.offeredPerSecond(),
+                r.achievedPerSecond(),
+                r.p50Micros(),
+                r.p99Micros(),
+                r.p999Micros(),
+                r.maxMicros(),
+                r.fsyncs(),
+                r.fsyncP99Micros(),
+                r.fsyncMaxMicros(),
+                r.jitMillis(),
+                r.failure() != null
+                    ? "FAILED: " + r.failure()
+                    : r.saturated() ? "SATURATED (could not keep up with the offered rate)" : ""));
   }
 
   /**
