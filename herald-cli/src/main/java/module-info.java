@@ -1,9 +1,10 @@
 /** The {@code herald} command; an application, so it exports nothing. */
 module dev.herald.cli {
-    requires dev.herald.log;
-    requires info.picocli;
-    requires com.fasterxml.jackson.databind;
+  requires dev.herald.log;
+  requires info.picocli;
+  requires com.fasterxml.jackson.databind;
 
-    // picocli reads the commands' annotated fields and constructors by reflection.
-    opens dev.herald.cli to info.picocli;
+  // picocli reads the commands' annotated fields and constructors by reflection.
+  opens dev.herald.cli to
+      info.picocli;
 }

@@ -1,6 +1,6 @@
 /**
- * Herald's API ({@code dev.herald}) and the seam a storing transport implements
- * ({@code dev.herald.spi}). The engine ({@code dev.herald.internal}) is not exported; the helpers that
+ * Herald's API ({@code dev.herald}) and the seam a storing transport implements ({@code
+ * dev.herald.spi}). The engine ({@code dev.herald.internal}) is not exported; the helpers that
  * Herald's own codec and transports share ({@code dev.herald.internal.transport}) are exported to
  * those modules only.
  */

@@ -1,7 +1,9 @@
-/** Herald's embedded durable log and its transport; {@code dev.herald.log.internal} is not exported. */
+/**
+ * Herald's embedded durable log and its transport; {@code dev.herald.log.internal} is not exported.
+ */
 module dev.herald.log {
-    requires transitive dev.herald;
-    requires transitive dev.herald.codec;
+  requires transitive dev.herald;
+  requires transitive dev.herald.codec;
 
-    exports dev.herald.log;
+  exports dev.herald.log;
 }

@@ -3,11 +3,11 @@ package dev.herald;
 import java.util.List;
 
 /**
- * {@link EventBus#emitAll} offered every event of the batch, and some were refused by a full mailbox
- * ({@code FAIL} policy, or {@code BLOCK} that timed out, or a publisher that is a Herald delivery
- * thread). {@link #refused()} says which: an event not listed reached every matching subscription;
- * a listed one reached every matching subscription that had room for it. The first refusal is the
- * cause, and {@link #subscription()} names its subscription.
+ * {@link EventBus#emitAll} offered every event of the batch, and some were refused by a full
+ * mailbox ({@code FAIL} policy, or {@code BLOCK} that timed out, or a publisher that is a Herald
+ * delivery thread). {@link #refused()} says which: an event not listed reached every matching
+ * subscription; a listed one reached every matching subscription that had room for it. The first
+ * refusal is the cause, and {@link #subscription()} names its subscription.
  */
 public class BatchRefusedException extends MailboxFullException {
   private static final long serialVersionUID = 1L;

@@ -13,8 +13,8 @@ import java.util.Map;
  *
  * <p>On a bus with a transport every event but replies is handed to the transport, so there is no
  * unrouted event: an event that no subscription of this process takes is stored for the durable
- * subscriptions (consumer groups), wherever they run. Once every store has completed, {@code
- * stored + storeFailed} is the number of events handed to the transport.
+ * subscriptions (consumer groups), wherever they run. Once every store has completed, {@code stored
+ * + storeFailed} is the number of events handed to the transport.
  *
  * @param published events accepted by publish or emit, and the bus's own (dead letters, replies)
  * @param routed events that matched at least one subscription of this process (stored or not)

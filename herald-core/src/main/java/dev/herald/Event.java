@@ -37,25 +37,31 @@ import java.util.Objects;
  *       #TRACEPARENT}, {@link #TRACESTATE}.
  * </ul>
  *
- * <p>Invalid attributes fail at construction with an {@link IllegalArgumentException} that names the
- * attribute. Instances are safe to share between threads. The payload is shared, not copied: make
- * it immutable.
+ * <p>Invalid attributes fail at construction with an {@link IllegalArgumentException} that names
+ * the attribute. Instances are safe to share between threads. The payload is shared, not copied:
+ * make it immutable.
  *
  * @param <T> the payload type
  */
 public final class Event<T> {
   /** CloudEvents spec version this envelope follows. */
   public static final String SPEC_VERSION = "1.0";
+
   /** Source used when none is given. */
   public static final String DEFAULT_SOURCE = "/herald";
+
   /** Extension carrying the id shared by every event of one business flow. */
   public static final String CORRELATION_ID = "correlationid";
+
   /** Extension carrying the id of the event that caused this one. */
   public static final String CAUSATION_ID = "causationid";
+
   /** W3C trace context extension (CloudEvents distributed tracing extension). */
   public static final String TRACEPARENT = "traceparent";
+
   /** W3C trace state extension. */
   public static final String TRACESTATE = "tracestate";
+
   /** CloudEvents partitioning extension that carries {@link #key()} on the wire. */
   public static final String PARTITION_KEY = "partitionkey";
 
@@ -79,6 +85,7 @@ public final class Event<T> {
   private final String key;
   private final Map<String, String> extensions;
   private final T data;
+
   // How many publishers are offering this event to mailboxes right now (one event may be published
   // by several threads at once): a lane does not run a handler on an event still being routed, so
   // that an effect of it cannot overtake it at another subscription. Engine state, not an
@@ -106,9 +113,12 @@ public final class Event<T> {
       this.idLow = 0;
       this.id = Names.requireId(b.id);
     }
-    this.subject = b.subject == null ? null : Names.requireText("subject", b.subject, MAX_SOURCE_LENGTH);
+    this.subject =
+        b.subject == null ? null : Names.requireText("subject", b.subject, MAX_SOURCE_LENGTH);
     this.dataContentType =
-        b.dataContentType == null ? null : Names.requireText("datacontenttype", b.dataContentType, 255);
+        b.dataContentType == null
+            ? null
+            : Names.requireText("datacontenttype", b.dataContentType, 255);
     this.key = b.key == null ? null : Names.requireText("key", b.key, MAX_KEY_LENGTH);
     this.extensions =
         b.extensions == null || b.extensions.isEmpty()

@@ -10,13 +10,13 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Routing</h2>
  *
- * A subscription selects events by exact type ({@code order.placed}), by type pattern, or by payload
- * class. Patterns follow the AMQP topic convention: segments are separated by dots, {@code *}
- * matches exactly one segment and {@code #} matches zero or more ({@code order.*} matches {@code
+ * A subscription selects events by exact type ({@code order.placed}), by type pattern, or by
+ * payload class. Patterns follow the AMQP topic convention: segments are separated by dots, {@code
+ * *} matches exactly one segment and {@code #} matches zero or more ({@code order.*} matches {@code
  * order.placed}, {@code order.#} also matches {@code order} and {@code order.line.added}). Types of
- * Herald's own ({@code herald.*}, such as {@link DeadLetter#TYPE}) are matched only by patterns whose
- * first segment is the literal {@code herald}. A payload-class subscription matches every event
- * whose payload is an instance of the class, its subclasses and implementations included.
+ * Herald's own ({@code herald.*}, such as {@link DeadLetter#TYPE}) are matched only by patterns
+ * whose first segment is the literal {@code herald}. A payload-class subscription matches every
+ * event whose payload is an instance of the class, its subclasses and implementations included.
  *
  * <h2>Delivery</h2>
  *
@@ -29,12 +29,12 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Causal order.</b> An effect never overtakes its cause at any subscription: no handler runs
  * on an event before the publisher has offered it to every matching mailbox of this process, so an
  * event that a handler publishes in reaction (with any method, on any thread) reaches every
- * subscription after its cause. The cost is paid under {@link Backpressure#block}: while a publisher
- * waits for room in one subscription's mailbox, the subscriptions it already offered the event to
- * do not start on it until the full one took it (they hold no thread meanwhile); a slow
- * subscription with the block policy therefore delays the others by as long as it makes
- * publishers wait. Durable subscriptions (consumer groups) are fed from the store and are not part
- * of this promise.
+ * subscription after its cause. The cost is paid under {@link Backpressure#block}: while a
+ * publisher waits for room in one subscription's mailbox, the subscriptions it already offered the
+ * event to do not start on it until the full one took it (they hold no thread meanwhile); a slow
+ * subscription with the block policy therefore delays the others by as long as it makes publishers
+ * wait. Durable subscriptions (consumer groups) are fed from the store and are not part of this
+ * promise.
  *
  * <h2>Accounting</h2>
  *
@@ -57,12 +57,12 @@ public interface EventBus extends AutoCloseable {
   /**
    * Publishes an event and tracks it: on a bus with a transport, until it is stored; and until
    * every matching subscription of this process finished with it. Durable subscriptions (consumer
-   * groups) are fed from the store later, possibly in another process: their outcome is not
-   * waited for, and {@link PublishResult#stored()} stands for them.
+   * groups) are fed from the store later, possibly in another process: their outcome is not waited
+   * for, and {@link PublishResult#stored()} stands for them.
    *
    * @return a future completed once the event is stored (on a bus with a transport) and every
-   *     matching subscription of this process finished with it (handled, dead-lettered or
-   *     dropped), with the outcome per subscription; completed exceptionally with a {@link
+   *     matching subscription of this process finished with it (handled, dead-lettered or dropped),
+   *     with the outcome per subscription; completed exceptionally with a {@link
    *     MailboxFullException} when a subscription refused it ({@code FAIL} policy, or a {@code
    *     BLOCK} that timed out), or with the transport's failure when the store failed
    * @throws BusClosedException if the bus is closed
@@ -77,9 +77,9 @@ public interface EventBus extends AutoCloseable {
   /**
    * Publishes an event without tracking it: the fast path. Allocates nothing per event.
    *
-   * <p>On a bus with a transport, store backpressure is the emitter's: a store the transport refuses
-   * at once (its bounded append queue is full, the codec refuses the payload, the store is closed)
-   * throws, and the event goes nowhere; a store that fails later is counted in {@link
+   * <p>On a bus with a transport, store backpressure is the emitter's: a store the transport
+   * refuses at once (its bounded append queue is full, the codec refuses the payload, the store is
+   * closed) throws, and the event goes nowhere; a store that fails later is counted in {@link
    * BusStats#storeFailed()} and reported to {@link BusListener#onStoreFailed}, and, emitted by the
    * handler of a durable subscription, fails that delivery.
    *
@@ -179,10 +179,10 @@ public interface EventBus extends AutoCloseable {
    * @param timeout how long to wait for the reply; positive
    * @return a future of the reply's payload, failed with {@link NoResponderException} if no
    *     subscription matched the request, {@link TooManyRequestsException} if as many requests as
-   *     the bus allows already wait for a reply (nothing was sent), {@link
-   *     RequestTimeoutException} if no reply came within {@code timeout}, {@link
-   *     RemoteFailureException} if the responder threw (an exception or an error), or {@link
-   *     ClassCastException} if the reply is not a {@code replyType}
+   *     the bus allows already wait for a reply (nothing was sent), {@link RequestTimeoutException}
+   *     if no reply came within {@code timeout}, {@link RemoteFailureException} if the responder
+   *     threw (an exception or an error), or {@link ClassCastException} if the reply is not a
+   *     {@code replyType}
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   <R> CompletableFuture<R> request(
@@ -216,9 +216,9 @@ public interface EventBus extends AutoCloseable {
   BusStats stats();
 
   /**
-   * Stops accepting publishes, delivers what is in flight within {@code timeout}, counts the rest as
-   * dropped ({@link DropReason#CLOSED}), and stops every thread Herald started. Idempotent: a second
-   * call returns the first call's report.
+   * Stops accepting publishes, delivers what is in flight within {@code timeout}, counts the rest
+   * as dropped ({@link DropReason#CLOSED}), and stops every thread Herald started. Idempotent: a
+   * second call returns the first call's report.
    *
    * <p>A handler of this bus may call it. Close then waits for everything but that handler's own
    * delivery, which cannot go on while the handler waits in close: the events queued behind it in

@@ -31,6 +31,7 @@ public final class Herald {
   public static final class Builder {
     /** How many requests may wait for a reply at a time, by default. */
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 1 << 16;
+
     /** The most {@link #maxPendingRequests} allows. */
     public static final int MAX_PENDING_REQUESTS = 1 << 20;
 

@@ -5,9 +5,10 @@ package dev.herald;
  * policy is {@code FAIL}, or {@code BLOCK} and the wait timed out (or the publisher is a Herald
  * delivery thread, which never blocks). The other matching subscriptions still received the event.
  *
- * <p>{@code FAIL} and a mailbox of {@value SubscribeOptions#DEFAULT_MAILBOX_CAPACITY} events are the
- * defaults; the message names the options that change them ({@link SubscribeOptions#backpressure},
- * {@link Backpressure#block}, {@link SubscribeOptions#mailboxCapacity}).
+ * <p>{@code FAIL} and a mailbox of {@value SubscribeOptions#DEFAULT_MAILBOX_CAPACITY} events are
+ * the defaults; the message names the options that change them ({@link
+ * SubscribeOptions#backpressure}, {@link Backpressure#block}, {@link
+ * SubscribeOptions#mailboxCapacity}).
  */
 public class MailboxFullException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,8 +1,8 @@
 package dev.herald;
 
 /**
- * Answers a request (see {@link EventBus#request}). The returned value is sent back as the reply;
- * a thrown exception fails the requester's future with a {@link RemoteFailureException}.
+ * Answers a request (see {@link EventBus#request}). The returned value is sent back as the reply; a
+ * thrown exception fails the requester's future with a {@link RemoteFailureException}.
  *
  * @param <T> the request payload type
  */

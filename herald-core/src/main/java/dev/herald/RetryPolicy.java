@@ -46,8 +46,9 @@ public final class RetryPolicy {
   }
 
   /**
-   * Up to {@code maxAttempts} attempts in all, the first retry after {@code initialDelay}, each next
-   * one twice as late, never later than {@code maxDelay}; jitter 0.2; every exception is retried.
+   * Up to {@code maxAttempts} attempts in all, the first retry after {@code initialDelay}, each
+   * next one twice as late, never later than {@code maxDelay}; jitter 0.2; every exception is
+   * retried.
    */
   public static RetryPolicy exponential(int maxAttempts, Duration initialDelay, Duration maxDelay) {
     if (maxAttempts < 1) {
@@ -72,14 +73,14 @@ public final class RetryPolicy {
 
   /** The same policy retrying only these exceptions (and their subclasses). */
   public RetryPolicy retryOn(Class<?>... types) {
-    return new RetryPolicy(
-        maxAttempts, initialDelay, maxDelay, jitter, copy(types), abortOn);
+    return new RetryPolicy(maxAttempts, initialDelay, maxDelay, jitter, copy(types), abortOn);
   }
 
-  /** The same policy never retrying these exceptions: they go to the dead-letter channel at once. */
+  /**
+   * The same policy never retrying these exceptions: they go to the dead-letter channel at once.
+   */
   public RetryPolicy abortOn(Class<?>... types) {
-    return new RetryPolicy(
-        maxAttempts, initialDelay, maxDelay, jitter, retryOn, copy(types));
+    return new RetryPolicy(maxAttempts, initialDelay, maxDelay, jitter, retryOn, copy(types));
   }
 
   public int maxAttempts() {

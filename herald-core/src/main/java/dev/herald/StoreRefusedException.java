@@ -1,10 +1,10 @@
 package dev.herald;
 
 /**
- * {@link EventBus#emit} was refused because the bus's transport refused to store the event at once: its
- * bounded append queue is full (store backpressure), it cannot encode the payload, or it is closed. The
- * event went nowhere, in process or stored; the transport's failure is the cause. Like every store
- * failure, it is counted in {@link BusStats#storeFailed()} and reported to {@link
+ * {@link EventBus#emit} was refused because the bus's transport refused to store the event at once:
+ * its bounded append queue is full (store backpressure), it cannot encode the payload, or it is
+ * closed. The event went nowhere, in process or stored; the transport's failure is the cause. Like
+ * every store failure, it is counted in {@link BusStats#storeFailed()} and reported to {@link
  * BusListener#onStoreFailed}.
  */
 public class StoreRefusedException extends RuntimeException {

@@ -70,8 +70,7 @@ public final class SubscribeOptions {
       throw new IllegalArgumentException(
           "mailboxCapacity: must be within [2, " + MAX_MAILBOX_CAPACITY + "], was " + capacity);
     }
-    return new SubscribeOptions(
-        name, capacity, backpressure, retry, concurrency, executor, group);
+    return new SubscribeOptions(name, capacity, backpressure, retry, concurrency, executor, group);
   }
 
   public SubscribeOptions backpressure(Backpressure backpressure) {

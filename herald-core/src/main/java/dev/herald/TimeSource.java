@@ -6,9 +6,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where a bus reads time and waits for it: wall-clock milliseconds for timestamps, a monotonic clock
- * for durations and latencies, a {@link Timer} for delays (retry backoff, request timeouts) and
- * {@link #waitUntil} for waits with a deadline ({@link Backpressure#block}, {@link
+ * Where a bus reads time and waits for it: wall-clock milliseconds for timestamps, a monotonic
+ * clock for durations and latencies, a {@link Timer} for delays (retry backoff, request timeouts)
+ * and {@link #waitUntil} for waits with a deadline ({@link Backpressure#block}, {@link
  * EventBus#close(Duration)}). Injected with {@link Herald.Builder#timeSource}, so that a test can
  * run a bus on virtual time ({@code dev.herald.testing.VirtualTimeSource}) and never wait real
  * milliseconds. Implementations must be thread-safe.

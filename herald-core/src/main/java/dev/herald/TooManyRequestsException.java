@@ -2,8 +2,8 @@ package dev.herald;
 
 /**
  * A request was refused because as many requests of the bus as it allows already wait for a reply
- * ({@link Herald.Builder#maxPendingRequests}). Nothing was sent; the request may be tried again once
- * others have ended (answered, timed out or failed).
+ * ({@link Herald.Builder#maxPendingRequests}). Nothing was sent; the request may be tried again
+ * once others have ended (answered, timed out or failed).
  */
 public class TooManyRequestsException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -20,8 +20,10 @@ class ArchitectureTest extends ModuleContract {
         Herald.class,
         "dev.herald",
         Map.of(
-            "dev.herald", Set.of(),
-            "dev.herald.spi", Set.of(),
+            "dev.herald",
+            Set.of(),
+            "dev.herald.spi",
+            Set.of(),
             "dev.herald.internal.transport",
             Set.of("dev.herald.codec", "dev.herald.log", "dev.herald.kafka")),
         Map.of());
@@ -60,9 +62,12 @@ class ArchitectureTest extends ModuleContract {
 
   @Test
   void internalIsPublicOnlyWhereTheApiReachesIn() {
-    // Herald builds the engine through Engine.create; Event validates with Names, ids from EventIds,
-    // and hands the engine its routing count through RoutingMarks. The two mailbox queues are public
-    // for herald-bench's A/B against JCTools only: the module exports dev.herald.internal to nobody.
+    // Herald builds the engine through Engine.create; Event validates with Names, ids from
+    // EventIds,
+    // and hands the engine its routing count through RoutingMarks. The two mailbox queues are
+    // public
+    // for herald-bench's A/B against JCTools only: the module exports dev.herald.internal to
+    // nobody.
     classes()
         .that()
         .resideInAPackage("dev.herald.internal")
@@ -71,7 +76,8 @@ class ArchitectureTest extends ModuleContract {
         .and()
         .arePublic()
         .should()
-        .haveNameMatching("dev\\.herald\\.internal\\.(Engine|Names|EventIds|RoutingMarks|MpscArrayQueue|MpmcArrayQueue)")
+        .haveNameMatching(
+            "dev\\.herald\\.internal\\.(Engine|Names|EventIds|RoutingMarks|MpscArrayQueue|MpmcArrayQueue)")
         .check(CORE);
     noConstructors()
         .that()

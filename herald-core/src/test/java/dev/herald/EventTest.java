@@ -77,7 +77,8 @@ class EventTest {
 
   @Test
   void invalidEnvelopesNameTheField() {
-    assertThatThrownBy(() -> Event.of(null, 1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Event.of(null, 1))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("type");
     assertThatThrownBy(() -> Event.of("  ", 1)).hasMessageStartingWith("type");
     assertThatThrownBy(() -> Event.of("order..placed", 1)).hasMessageStartingWith("type");

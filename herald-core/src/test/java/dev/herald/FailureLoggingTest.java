@@ -98,7 +98,8 @@ class FailureLoggingTest {
 
     PublishResult r = bus.publish(event).get(30, SECONDS);
 
-    assertThat(r.deliveries()).extracting(Delivery::outcome)
+    assertThat(r.deliveries())
+        .extracting(Delivery::outcome)
         .containsExactly(Delivery.Outcome.DEAD_LETTERED);
     assertThat(captured.records).hasSize(1);
     LogRecord record = captured.records.get(0);
@@ -113,7 +114,8 @@ class FailureLoggingTest {
   }
 
   @Test
-  void aDeadLetterThatASubscriptionTheListenerOrTheUnroutedChannelTakesIsNotLogged() throws Exception {
+  void aDeadLetterThatASubscriptionTheListenerOrTheUnroutedChannelTakesIsNotLogged()
+      throws Exception {
     List<DeadLetter> heard = new CopyOnWriteArrayList<>();
     bus =
         Herald.builder()
@@ -183,12 +185,14 @@ class FailureLoggingTest {
                 })
             .build();
     bus.publish("nobody.listens", 1).get(30, SECONDS);
-    assertThat(captured.records).singleElement().satisfies(
-        record -> {
-          assertThat(record.getLevel()).isEqualTo(Level.WARNING);
-          assertThat(record.getMessage()).contains("onUnrouted");
-          assertThat(record.getThrown()).isSameAs(broken);
-        });
+    assertThat(captured.records)
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+              assertThat(record.getMessage()).contains("onUnrouted");
+              assertThat(record.getThrown()).isSameAs(broken);
+            });
   }
 
   @Test
@@ -197,7 +201,9 @@ class FailureLoggingTest {
     bus = Herald.builder().transport(new FailingTransport(full)).build();
     Event<Integer> event = Event.of("order.placed", 1);
     // Refused at once: the emitter is told, and the failure is logged all the same.
-    assertThatThrownBy(() -> bus.emit(event)).isInstanceOf(StoreRefusedException.class).hasCause(full);
+    assertThatThrownBy(() -> bus.emit(event))
+        .isInstanceOf(StoreRefusedException.class)
+        .hasCause(full);
     assertThatThrownBy(() -> bus.publish("order.placed", 2).get(30, SECONDS)).hasCause(full);
     assertThat(captured.records).hasSize(2);
     LogRecord first = captured.records.get(0);

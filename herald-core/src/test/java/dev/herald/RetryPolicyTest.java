@@ -41,7 +41,8 @@ class RetryPolicyTest {
   void rejectsNonsense() {
     assertThatThrownBy(() -> RetryPolicy.exponential(0, Duration.ZERO, Duration.ZERO))
         .hasMessageStartingWith("maxAttempts");
-    assertThatThrownBy(() -> RetryPolicy.exponential(2, Duration.ofSeconds(2), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () -> RetryPolicy.exponential(2, Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessageStartingWith("maxDelay");
     assertThatThrownBy(() -> policy.withJitter(1.5)).hasMessageStartingWith("jitter");
     assertThatThrownBy(() -> policy.retryOn(String.class)).hasMessageContaining("not a Throwable");

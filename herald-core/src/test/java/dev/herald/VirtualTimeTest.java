@@ -57,10 +57,13 @@ class VirtualTimeTest {
 
     clock.advance(Duration.ofNanos(1));
     PublishResult result = published.get(10, SECONDS);
-    assertThat(result.deliveries()).singleElement().satisfies(d -> {
-      assertThat(d.outcome()).isEqualTo(Delivery.Outcome.HANDLED);
-      assertThat(d.attempts()).isEqualTo(2);
-    });
+    assertThat(result.deliveries())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.outcome()).isEqualTo(Delivery.Outcome.HANDLED);
+              assertThat(d.attempts()).isEqualTo(2);
+            });
   }
 
   @Test

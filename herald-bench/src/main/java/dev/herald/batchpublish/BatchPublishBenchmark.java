@@ -32,17 +32,18 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Batch publishing, one publisher to one subscriber (1→1): Herald's {@link EventBus#emitAll} against
- * the Disruptor's batch claim ({@code RingBuffer.next(n)}, then {@code publish(lo, hi)}), with
- * Herald's {@link EventBus#emit} in a loop as the baseline. Both buses hold 65,536 events, make the
- * publisher wait when full, and let an idle consumer sleep ({@link BlockingWaitStrategy}; Herald's
- * lanes never spin). An operation publishes {@value #EVENTS_PER_OP} events in batches of {@code
- * batch} and returns once the subscriber received them all, so the score, in events per second,
- * includes delivery. Each Herald event is a new {@link Event}, as a user would publish it.
+ * Batch publishing, one publisher to one subscriber (1→1): Herald's {@link EventBus#emitAll}
+ * against the Disruptor's batch claim ({@code RingBuffer.next(n)}, then {@code publish(lo, hi)}),
+ * with Herald's {@link EventBus#emit} in a loop as the baseline. Both buses hold 65,536 events,
+ * make the publisher wait when full, and let an idle consumer sleep ({@link BlockingWaitStrategy};
+ * Herald's lanes never spin). An operation publishes {@value #EVENTS_PER_OP} events in batches of
+ * {@code batch} and returns once the subscriber received them all, so the score, in events per
+ * second, includes delivery. Each Herald event is a new {@link Event}, as a user would publish it.
  *
  * <p>In a package of its own, outside {@code dev.herald.bench}, so that the suite of {@code
  * ./herald bench} (whose report reads every benchmark there as a library in a topology) leaves it
- * out. Run it alone: {@code java -jar herald-bench/target/herald-benchmarks.jar BatchPublishBenchmark}.
+ * out. Run it alone: {@code java -jar herald-bench/target/herald-benchmarks.jar
+ * BatchPublishBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -54,11 +55,13 @@ public class BatchPublishBenchmark {
   static final int EVENTS_PER_OP = 64 * 160;
   private static final int RING = 65_536;
   private static final String TYPE = "bench.tick";
+
   /** As the suite's Herald contender: nothing dropped, a full mailbox makes the publisher wait. */
   private static final SubscribeOptions OPTIONS =
       SubscribeOptions.defaults()
           .mailboxCapacity(RING)
           .backpressure(Backpressure.block(Duration.ofSeconds(30)));
+
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   @Param({"herald-emitAll", "herald-emit", "disruptor-batch"})

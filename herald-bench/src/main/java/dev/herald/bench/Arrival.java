@@ -6,10 +6,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Counts the ticks one subscriber received from one publisher, and lets that publisher wait until
- * a target count is reached. Any number of threads may {@link #arrive}; one publisher thread
- * {@link #expect}s and {@link #await}s. The waiter spins briefly, then parks: on a two-core machine
- * a spinning waiter would take the core the subscriber needs.
+ * Counts the ticks one subscriber received from one publisher, and lets that publisher wait until a
+ * target count is reached. Any number of threads may {@link #arrive}; one publisher thread {@link
+ * #expect}s and {@link #await}s. The waiter spins briefly, then parks: on a two-core machine a
+ * spinning waiter would take the core the subscriber needs.
  */
 public final class Arrival {
   private static final VarHandle COUNT;

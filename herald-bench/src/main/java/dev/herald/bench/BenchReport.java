@@ -15,8 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns one run's raw results (JMH's JSON, the latency harnesses' JSON) into the published forms:
- * a combined JSON and a markdown report under {@code bench/results/} (timestamped, and copied to
+ * Turns one run's raw results (JMH's JSON, the latency harnesses' JSON) into the published forms: a
+ * combined JSON and a markdown report under {@code bench/results/} (timestamped, and copied to
  * {@code latest.*}), the throughput chart as SVG, and optionally {@code docs/benchmarks.md}. The
  * bus results ({@code --jmh}), the durable log's ({@code --log-jmh}, see {@link LogReport}) and
  * Kafka's ({@code --kafka-jmh}, see {@link KafkaReport}; {@code --kafka-load} is the load average
@@ -130,7 +130,9 @@ public final class BenchReport {
       }
     }
     if (docs != null) {
-      writeCreatingParents(Path.of(docs), BenchmarksPage.render(
+      writeCreatingParents(
+          Path.of(docs),
+          BenchmarksPage.render(
               machine,
               stamp,
               busTables,
@@ -238,7 +240,8 @@ public final class BenchReport {
   static String throughputTable(List<ThroughputRow> rows) {
     StringBuilder sb = new StringBuilder();
     sb.append("## Throughput (events delivered to every subscriber per second)\n\n");
-    sb.append("| topology | library | events/s | ± (99.9%) | × Herald emit | B allocated/event |\n");
+    sb.append(
+        "| topology | library | events/s | ± (99.9%) | × Herald emit | B allocated/event |\n");
     sb.append("|---|---|---:|---:|---:|---:|\n");
     for (ThroughputRow r : rows) {
       sb.append(

@@ -1,10 +1,10 @@
 package dev.herald.bench;
 
 /**
- * Writes {@code docs/benchmarks.md} around the tables of a full run: the buses' ({@code busTables}),
- * the durable log's ({@code logSections}, from {@link LogReport#markdown}) and Kafka's ({@code
- * kafkaSections}, from {@link KafkaReport#markdown}); each of the last two is empty when the run did
- * not measure it.
+ * Writes {@code docs/benchmarks.md} around the tables of a full run: the buses' ({@code
+ * busTables}), the durable log's ({@code logSections}, from {@link LogReport#markdown}) and Kafka's
+ * ({@code kafkaSections}, from {@link KafkaReport#markdown}); each of the last two is empty when
+ * the run did not measure it.
  */
 final class BenchmarksPage {
   private BenchmarksPage() {}

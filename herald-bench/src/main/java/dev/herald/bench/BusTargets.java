@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The buses' targets, judged from one run's own figures: each line names the target, what this
- * run measured, and whether it is met. Computed, never typed, so the page cannot claim a target the
+ * The buses' targets, judged from one run's own figures: each line names the target, what this run
+ * measured, and whether it is met. Computed, never typed, so the page cannot claim a target the
  * tables beside it contradict. A figure the run did not measure (a quick run without latency, a
  * library left out) shows as not measured.
  *
@@ -17,13 +17,16 @@ import java.util.Locale;
 final class BusTargets {
   /** Herald as a user gets it: emit, default options with {@code Backpressure.block}. */
   static final String HERALD = "herald-emit";
+
   static final String ONE_TO_ONE = "OnePublisherOneSubscriber";
   static final String ONE_TO_FOUR = "OnePublisherFourSubscribers";
   static final String FOUR_TO_ONE = "FourPublishersOneSubscriber";
   static final double GUAVA_TIMES = 3;
   static final double DISRUPTOR_TIMES = 0.6;
+
   /** The offered rate of the latency target, events per second. */
   static final long LATENCY_RATE = 1_000_000;
+
   static final double LATENCY_P99_MICROS = 50;
 
   /**
@@ -78,12 +81,9 @@ final class BusTargets {
       if (disruptorLatency != null) {
         measured +=
             String.format(
-                Locale.ROOT,
-                " (Disruptor %.1f µs)",
-                disruptorLatency.path("p99Micros").asDouble());
+                Locale.ROOT, " (Disruptor %.1f µs)", disruptorLatency.path("p99Micros").asDouble());
       }
-      boolean met =
-          p99 < LATENCY_P99_MICROS && !heraldLatency.path("saturated").asBoolean();
+      boolean met = p99 < LATENCY_P99_MICROS && !heraldLatency.path("saturated").asBoolean();
       line(sb, target, measured, met ? "yes" : "no");
     }
     ThroughputRow herald = row(rows, ONE_TO_ONE, HERALD);
@@ -98,8 +98,8 @@ final class BusTargets {
 
   /**
    * What this run says about Herald's settings, as sentences: the defaults against the tuned
-   * mailbox, tracked publish against emit, and its own pool against a {@code ForkJoinPool}, each
-   * in every topology the run measured, with the ratio's bounds. Empty when the run measured none.
+   * mailbox, tracked publish against emit, and its own pool against a {@code ForkJoinPool}, each in
+   * every topology the run measured, with the ratio's bounds. Empty when the run measured none.
    */
   static String settings(List<ThroughputRow> rows) {
     StringBuilder sb = new StringBuilder();

@@ -3,7 +3,9 @@ package dev.herald.bench;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Names the threads a benchmark starts and makes them daemons, so a hung bus never hangs the JVM. */
+/**
+ * Names the threads a benchmark starts and makes them daemons, so a hung bus never hangs the JVM.
+ */
 final class DaemonThreads implements ThreadFactory {
   private final String prefix;
   private final AtomicInteger next = new AtomicInteger();

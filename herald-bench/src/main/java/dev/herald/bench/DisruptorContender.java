@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * do; a spinning strategy would starve the publisher on a two-core machine.
  */
 final class DisruptorContender implements Contender {
-  private static final EventTranslatorOneArg<Slot, Tick> TRANSLATOR = (slot, seq, t) -> slot.tick = t;
+  private static final EventTranslatorOneArg<Slot, Tick> TRANSLATOR =
+      (slot, seq, t) -> slot.tick = t;
 
   private final Disruptor<Slot> disruptor;
   private final RingBuffer<Slot> ring;

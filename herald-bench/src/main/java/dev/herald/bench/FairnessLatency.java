@@ -14,8 +14,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a slow subscription costs the others: the delivery latency of a fast subscription while
- * {@code --slow} slow subscriptions, each with a deep backlog, keep every one of the bus's
- * {@code --workers} threads busy (by default as many slow subscriptions as workers).
+ * {@code --slow} slow subscriptions, each with a deep backlog, keep every one of the bus's {@code
+ * --workers} threads busy (by default as many slow subscriptions as workers).
  *
  * <p>Each slow handler holds its thread for {@code --slow-ms} (parked, as a handler waiting on I/O
  * would). One publisher thread sends an event to the fast subscription every {@code 1/--rate}
@@ -38,7 +38,8 @@ public final class FairnessLatency {
     Map<String, String> opts = parse(args);
     int workers = Integer.parseInt(opts.getOrDefault("workers", "2"));
     int slow = Integer.parseInt(opts.getOrDefault("slow", String.valueOf(workers)));
-    long slowNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(opts.getOrDefault("slow-ms", "20")));
+    long slowNanos =
+        TimeUnit.MILLISECONDS.toNanos(Long.parseLong(opts.getOrDefault("slow-ms", "20")));
     long rate = Long.parseLong(opts.getOrDefault("rate", "200"));
     long warmupMs = Long.parseLong(opts.getOrDefault("warmup-ms", "2000"));
     long measureMs = Long.parseLong(opts.getOrDefault("measure-ms", "10000"));

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Runs one item of a latency harness (a library, a durable setup) in a JVM of its own, as JMH forks:
- * this JVM's java, class path, heap settings and properties, the harness's own options, and {@code
- * --fork false} so the child measures in process. The child writes its results as a JSON array,
- * read back here.
+ * Runs one item of a latency harness (a library, a durable setup) in a JVM of its own, as JMH
+ * forks: this JVM's java, class path, heap settings and properties, the harness's own options, and
+ * {@code --fork false} so the child measures in process. The child writes its results as a JSON
+ * array, read back here.
  */
 public final class ForkedRun {
   private ForkedRun() {}
@@ -61,7 +61,8 @@ public final class ForkedRun {
         throw new IOException("interrupted while measuring " + item, e);
       }
       if (status != 0) {
-        throw new IOException("measuring " + item + " in a child JVM failed, exit status " + status);
+        throw new IOException(
+            "measuring " + item + " in a child JVM failed, exit status " + status);
       }
       return List.of(new ObjectMapper().readValue(json.toFile(), type));
     } finally {
@@ -76,11 +77,11 @@ public final class ForkedRun {
   }
 
   /**
-   * What a latency harness's {@code main} does with its items: measures each of {@code items}
-   * (the comma-separated {@code --<itemOption>}, else {@code defaults}) in a JVM of its own when
-   * {@code --fork} is true (the default), else here after {@code --warmup-rounds} untimed rounds
-   * (default 1); prints {@code header}, then each result as {@code line} formats it as soon as it
-   * is measured; writes them all to {@code --json} when given, and returns them.
+   * What a latency harness's {@code main} does with its items: measures each of {@code items} (the
+   * comma-separated {@code --<itemOption>}, else {@code defaults}) in a JVM of its own when {@code
+   * --fork} is true (the default), else here after {@code --warmup-rounds} untimed rounds (default
+   * 1); prints {@code header}, then each result as {@code line} formats it as soon as it is
+   * measured; writes them all to {@code --json} when given, and returns them.
    */
   public static <T> List<T> runEach(
       Class<?> mainClass,

@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
  * One library set up in one topology for the throughput benchmarks: {@code publishers} publishing
  * threads, {@code subscribers} subscriptions, and an {@link Arrival} for every pair. A benchmark
  * operation publishes a batch of {@value #EVENTS_PER_OP} ticks and returns only once every
- * subscriber has received all of them, so the measured time includes delivery. Thread-safe for
- * one thread per publisher index.
+ * subscriber has received all of them, so the measured time includes delivery. Thread-safe for one
+ * thread per publisher index.
  */
 final class Harness implements AutoCloseable {
   /** Ticks published per benchmark operation, by each publisher. */

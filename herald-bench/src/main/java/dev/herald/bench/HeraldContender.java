@@ -17,8 +17,8 @@ import java.util.concurrent.ForkJoinPool;
  * <p>{@link Setup#DEFAULTS} is the bus as a user writes it: {@code Herald.inMemory()} (its own
  * worker pool), a subscription by payload class, {@code SubscribeOptions.defaults()} (mailbox of
  * 8,192) with {@code Backpressure.block(timeout)} so that nothing is dropped. The other setups
- * change one thing each: {@link Setup#TUNED} a mailbox of 65,536, {@link Setup#FORK_JOIN} a
- * {@link ForkJoinPool} in async mode as the executor instead of Herald's own {@code WorkerPool}.
+ * change one thing each: {@link Setup#TUNED} a mailbox of 65,536, {@link Setup#FORK_JOIN} a {@link
+ * ForkJoinPool} in async mode as the executor instead of Herald's own {@code WorkerPool}.
  */
 final class HeraldContender implements Contender {
   /** How long a publisher may wait for room; far longer than any benchmark stall. */

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Kafka part of a report, from the JMH results of {@code dev.herald.bench.kafka}: Herald on Kafka
- * against kafka-clients used directly (produce; publish → consumer group), the durable log against a
- * one-node Kafka broker (append; append → read), and issue 5's speed target, met or not.
+ * The Kafka part of a report, from the JMH results of {@code dev.herald.bench.kafka}: Herald on
+ * Kafka against kafka-clients used directly (produce; publish → consumer group), the durable log
+ * against a one-node Kafka broker (append; append → read), and issue 5's speed target, met or not.
  */
 final class KafkaReport {
   static final String PACKAGE = "dev.herald.bench.kafka.";
@@ -49,7 +49,12 @@ final class KafkaReport {
 
   /** One line of the log-against-Kafka table. */
   record StoreRow(
-      String path, String store, String flush, double perSecond, double error, double ratioToKafka) {}
+      String path,
+      String store,
+      String flush,
+      double perSecond,
+      double error,
+      double ratioToKafka) {}
 
   static List<ClientRow> clientRows(JsonNode jmh) {
     List<ClientRow> rows = new ArrayList<>();
@@ -166,7 +171,8 @@ final class KafkaReport {
     return sb.toString();
   }
 
-  private static void addClients(List<ClientRow> rows, JsonNode jmh, String benchmark, String path) {
+  private static void addClients(
+      List<ClientRow> rows, JsonNode jmh, String benchmark, String path) {
     JsonNode herald = find(jmh, benchmark, "client", HERALD);
     JsonNode plain = find(jmh, benchmark, "client", PLAIN);
     double reference = plain == null ? Double.NaN : score(plain);

@@ -19,14 +19,14 @@ import org.HdrHistogram.Recorder;
  * publisher thread sends tick {@code i} at {@code start + i / rate}, spinning until that instant,
  * and the subscriber records {@code now - intended send time} in an HdrHistogram. Measuring from
  * the intended time, not the actual one, keeps stalls visible: when a publish blocks, the ticks
- * scheduled meanwhile are charged the wait (no coordinated omission). A library that cannot keep
- * up falls behind its schedule; past {@link #MAX_LAG_NANOS} the run stops, and a run that achieved
+ * scheduled meanwhile are charged the wait (no coordinated omission). A library that cannot keep up
+ * falls behind its schedule; past {@link #MAX_LAG_NANOS} the run stops, and a run that achieved
  * less than 95% of the offered rate is marked saturated.
  *
- * <p>Each library runs in a JVM of its own ({@code --fork true}, the default), as JMH forks, and that
- * JVM first runs the whole measurement once untimed ({@code --warmup-rounds 1}): whichever library
- * ran first in a fresh JVM showed a p99 ten to thirty times its own in a second round, so a shared
- * JVM measured the running order, not the libraries.
+ * <p>Each library runs in a JVM of its own ({@code --fork true}, the default), as JMH forks, and
+ * that JVM first runs the whole measurement once untimed ({@code --warmup-rounds 1}): whichever
+ * library ran first in a fresh JVM showed a p99 ten to thirty times its own in a second round, so a
+ * shared JVM measured the running order, not the libraries.
  *
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.LatencyAtFixedRate \
@@ -61,7 +61,9 @@ public final class LatencyAtFixedRate {
    */
   static long jitMillis() {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : -1;
   }
 
   public static void main(String[] args) throws IOException {
@@ -117,7 +119,8 @@ public final class LatencyAtFixedRate {
   }
 
   static Result measure(Library library, long rate, long warmupMs, long measureMs) {
-    return measure(library.id, "1->1", sink -> library.open(1, List.of(sink)), rate, warmupMs, measureMs);
+    return measure(
+        library.id, "1->1", sink -> library.open(1, List.of(sink)), rate, warmupMs, measureMs);
   }
 
   /**
@@ -166,7 +169,8 @@ public final class LatencyAtFixedRate {
   private record Run(long sent, long sentTotal, long elapsedNanos, boolean saturated) {}
 
   /** Sends {@code events} ticks on schedule, then waits until all of them were delivered. */
-  private static Run send(Contender bus, Arrival delivered, long sentBefore, long events, long rate) {
+  private static Run send(
+      Contender bus, Arrival delivered, long sentBefore, long events, long rate) {
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
     long sent = 0;
     boolean saturated = false;

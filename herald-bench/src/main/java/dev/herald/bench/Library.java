@@ -30,12 +30,10 @@ enum Library {
       (pubs, subs) -> HeraldContender.emit(subs, HeraldContender.Setup.FORK_JOIN)),
   DISRUPTOR(
       "disruptor", "LMAX Disruptor 4 (direct)", (pubs, subs) -> new DisruptorContender(pubs, subs)),
-  GUAVA_ASYNC(
-      "guava-async", "Guava AsyncEventBus", (pubs, subs) -> GuavaContender.async(subs)),
+  GUAVA_ASYNC("guava-async", "Guava AsyncEventBus", (pubs, subs) -> GuavaContender.async(subs)),
   GUAVA_SYNC(
       "guava-sync", "Guava EventBus (synchronous)", (pubs, subs) -> GuavaContender.sync(subs)),
-  MBASSADOR(
-      "mbassador", "MBassador (async)", (pubs, subs) -> new MBassadorContender(subs)),
+  MBASSADOR("mbassador", "MBassador (async)", (pubs, subs) -> new MBassadorContender(subs)),
   GREENROBOT_BACKGROUND(
       "greenrobot-background",
       "greenrobot EventBus BACKGROUND",
@@ -44,8 +42,7 @@ enum Library {
       "greenrobot-async",
       "greenrobot EventBus ASYNC",
       (pubs, subs) -> GreenrobotContender.async(subs)),
-  SEED(
-      "seed-go-port", "Seed Go bus (Java port)", (pubs, subs) -> new SeedContender(subs));
+  SEED("seed-go-port", "Seed Go bus (Java port)", (pubs, subs) -> new SeedContender(subs));
 
   /** The thread pool size given to libraries that take one: Herald's own default. */
   static final int POOL_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());

@@ -248,9 +248,9 @@ final class LogReport {
   }
 
   /**
-   * Where the benchmarks' scratch directories live, as one markdown line: the base directory and its
-   * file system, as seen by this JVM (a benchmark run with {@code -Dherald.bench.dir} elsewhere is
-   * not reflected).
+   * Where the benchmarks' scratch directories live, as one markdown line: the base directory and
+   * its file system, as seen by this JVM (a benchmark run with {@code -Dherald.bench.dir} elsewhere
+   * is not reflected).
    */
   static String storage() {
     String base = System.getProperty("herald.bench.dir", System.getProperty("java.io.tmpdir"));
@@ -261,7 +261,11 @@ final class LogReport {
     } catch (IOException | RuntimeException e) {
       store = "file system unknown";
     }
-    return "- Log files: a fresh directory under `" + base + "` (" + store + "), deleted afterwards\n";
+    return "- Log files: a fresh directory under `"
+        + base
+        + "` ("
+        + store
+        + "), deleted afterwards\n";
   }
 
   private static void add(List<AppendRow> rows, JsonNode b, String what, String flush) {
@@ -282,7 +286,9 @@ final class LogReport {
             alloc.isMissingNode() ? Double.NaN : BenchReport.number(alloc.path("score"))));
   }
 
-  /** The result of {@code benchmark} (class.method under {@link #PACKAGE}) with that flush param. */
+  /**
+   * The result of {@code benchmark} (class.method under {@link #PACKAGE}) with that flush param.
+   */
   private static JsonNode find(JsonNode jmh, String benchmark, String flush) {
     for (JsonNode b : jmh) {
       if (b.path("benchmark").asText().equals(PACKAGE + benchmark)

@@ -6,8 +6,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * One thread publishes; four subscriptions each receive every event (1→4 fan-out). The score
- * counts events published and delivered to all four, so four deliveries make one event.
+ * One thread publishes; four subscriptions each receive every event (1→4 fan-out). The score counts
+ * events published and delivered to all four, so four deliveries make one event.
  */
 @State(Scope.Benchmark)
 public class OnePublisherFourSubscribers extends BusBenchmark {

@@ -29,14 +29,19 @@ final class QueueReport {
       double[] rounds = BenchReport.rounds(polled.path("rawData"));
       double low = Math.max(0, Double.isNaN(error) ? rounds[0] : score - error);
       double high = Double.isNaN(error) ? rounds[1] : score + error;
-      byGroup.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(queue, new double[] {score, low, high});
+      byGroup
+          .computeIfAbsent(group, g -> new LinkedHashMap<>())
+          .put(queue, new double[] {score, low, high});
     }
     StringBuilder sb = new StringBuilder();
     sb.append("## Herald's queues against JCTools (elements polled per second)\n\n");
     sb.append("| producers | queue | polled/s | bounds | Herald ÷ JCTools |\n");
     sb.append("|---|---|---:|---:|---:|\n");
     for (Map.Entry<String, Map<String, double[]>> g : byGroup.entrySet()) {
-      String producers = g.getKey().equals("oneProducer") ? "1" : g.getKey().equals("fourProducers") ? "4" : g.getKey();
+      String producers =
+          g.getKey().equals("oneProducer")
+              ? "1"
+              : g.getKey().equals("fourProducers") ? "4" : g.getKey();
       for (Map.Entry<String, double[]> q : g.getValue().entrySet()) {
         double[] v = q.getValue();
         String ratio = "";
@@ -90,8 +95,11 @@ final class QueueReport {
                   ? "not measured"
                   : slower == measured
                       ? "JCTools is faster in every producer count measured"
-                      : "Herald's is not beaten beyond the bounds in " + (measured - slower)
-                          + " of " + measured + " producer counts, so it stays"));
+                      : "Herald's is not beaten beyond the bounds in "
+                          + (measured - slower)
+                          + " of "
+                          + measured
+                          + " producer counts, so it stays"));
     }
     sb.append("\n");
     return sb.toString();

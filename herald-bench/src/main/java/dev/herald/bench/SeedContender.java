@@ -18,7 +18,8 @@ final class SeedContender implements Contender {
     int n = 0;
     for (TickSink sink : subscribers) {
       consumers.add(
-          new SeedConsumer(bus, TYPE, "seed-consumer-" + ++n, e -> sink.accept((Tick) e.payload())));
+          new SeedConsumer(
+              bus, TYPE, "seed-consumer-" + ++n, e -> sink.accept((Tick) e.payload())));
     }
   }
 

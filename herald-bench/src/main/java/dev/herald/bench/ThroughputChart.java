@@ -12,7 +12,8 @@ import java.util.Map;
  */
 final class ThroughputChart {
   private static final String[] COLOURS = {
-    "#1b6ac9", "#6fa8ea", "#2a9d4b", "#e07b00", "#f2b25c", "#9b4dca", "#c0392b", "#e8827a", "#7f8c8d"
+    "#1b6ac9", "#6fa8ea", "#2a9d4b", "#e07b00", "#f2b25c", "#9b4dca", "#c0392b", "#e8827a",
+    "#7f8c8d"
   };
   private static final int WIDTH = 960;
   private static final int HEIGHT = 520;
@@ -57,7 +58,12 @@ final class ThroughputChart {
             HEIGHT));
     s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     s.append(
-        text(LEFT, 22, 16, "start", "Events delivered per second, by library and topology (log scale)"));
+        text(
+            LEFT,
+            22,
+            16,
+            "start",
+            "Events delivered per second, by library and topology (log scale)"));
     s.append(text(LEFT, 40, 11, "start", escape(subtitle)));
     for (int e = lo; e <= hi; e++) {
       double y = TOP + plotH - (double) (e - lo) / (hi - lo) * plotH;
@@ -98,7 +104,8 @@ final class ThroughputChart {
       }
       String label = BenchReport.TOPOLOGIES.getOrDefault(group.getKey(), group.getKey());
       s.append(text(LEFT + g * groupW + groupW / 2, TOP + plotH + 20, 13, "middle", escape(label)));
-      s.append(text(LEFT + g * groupW + groupW / 2, TOP + plotH + 36, 10, "middle", group.getKey()));
+      s.append(
+          text(LEFT + g * groupW + groupW / 2, TOP + plotH + 36, 10, "middle", group.getKey()));
       g++;
     }
     s.append(

@@ -65,7 +65,8 @@ class BenchSmokeTest {
           .isPositive();
     }
 
-    List<ThroughputRow> rows = BenchReport.throughputRows(new ObjectMapper().readTree(json.toFile()));
+    List<ThroughputRow> rows =
+        BenchReport.throughputRows(new ObjectMapper().readTree(json.toFile()));
     assertThat(rows).hasSize(expected);
     assertThat(rows).allSatisfy(row -> assertThat(row.eventsPerSecond()).isPositive());
     assertThat(BenchReport.throughputTable(rows)).contains("| 1→4 | herald-emit |");
@@ -119,8 +120,11 @@ class BenchSmokeTest {
     assertThat(results).hasSize(10);
     for (RunResult r : results) {
       assertThat(r.getPrimaryResult().getScore())
-          .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("client")
-              + r.getParams().getParam("store"))
+          .as(
+              r.getParams().getBenchmark()
+                  + " "
+                  + r.getParams().getParam("client")
+                  + r.getParams().getParam("store"))
           .isPositive();
     }
     assertScratchDeleted(dir.resolve("scratch"));
@@ -172,7 +176,8 @@ class BenchSmokeTest {
   void durableLatencyHarnessMeasuresEverySetup() {
     for (String setup : DurableLatencyAtFixedRate.SETUPS) {
       // 10,000 events/s for 20 ms: two hundred events.
-      DurableLatencyAtFixedRate.Row r = DurableLatencyAtFixedRate.measure(setup, 10_000, 1000, 8192, 0, 10, 20);
+      DurableLatencyAtFixedRate.Row r =
+          DurableLatencyAtFixedRate.measure(setup, 10_000, 1000, 8192, 0, 10, 20);
       assertThat(r.events()).as(setup).isPositive();
       assertThat(r.p50Micros()).as(setup).isPositive();
       assertThat(r.maxMicros()).as(setup).isGreaterThanOrEqualTo(r.p99Micros());
@@ -220,7 +225,9 @@ class BenchSmokeTest {
     Path out = dir.resolve("results");
 
     BenchReport.main(
-        new String[] {"--jmh", jmh.toString(), "--out", out.toString(), "--stamp", "t", "--mode", "quick"});
+        new String[] {
+          "--jmh", jmh.toString(), "--out", out.toString(), "--stamp", "t", "--mode", "quick"
+        });
 
     assertThat(out.resolve("latest.json")).exists();
     assertThat(Files.readString(out.resolve("latest.md")))

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class BusTargetsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static ThroughputRow row(String topology, String library, double perSecond, double bytes) {
+  private static ThroughputRow row(
+      String topology, String library, double perSecond, double bytes) {
     // An interval of zero width: the bounds are the score.
     return new ThroughputRow(topology, library, perSecond, 0, Double.NaN, bytes);
   }
@@ -49,8 +50,9 @@ class BusTargetsTest {
         .contains("| Herald ≥ 3× Guava `AsyncEventBus`, 1→1 | 4.00× (4.00–4.00×) | yes |")
         .contains("| Herald ≥ 0.6× Disruptor, 1→1 | 0.67× (0.67–0.67×) | yes |")
         .contains("| Herald ≥ 0.6× Disruptor, 1→4 | 0.33× (0.33–0.33×) | no |")
-        .contains("| Herald p99 < 50 µs at 1,000,000 events/s offered, 1→1 | 40.0 µs"
-            + " (Disruptor 170.0 µs) | yes |")
+        .contains(
+            "| Herald p99 < 50 µs at 1,000,000 events/s offered, 1→1 | 40.0 µs"
+                + " (Disruptor 170.0 µs) | yes |")
         .contains("72.0 B/event | yes |");
   }
 
@@ -77,16 +79,18 @@ class BusTargetsTest {
     List<ThroughputRow> rows =
         List.of(
             bounded("OnePublisherOneSubscriber", "herald-emit", 6_000_000, 5_000_000, 7_000_000),
-            bounded("OnePublisherOneSubscriber", "herald-emit-tuned", 8_000_000, 7_000_000, 9_000_000),
+            bounded(
+                "OnePublisherOneSubscriber", "herald-emit-tuned", 8_000_000, 7_000_000, 9_000_000),
             bounded("OnePublisherOneSubscriber", "herald-emit-fj", 3_000_000, 2_000_000, 4_000_000),
             bounded("OnePublisherFourSubscribers", "herald-emit", 2_000_000, 1_000_000, 3_000_000),
             bounded("OnePublisherFourSubscribers", "disruptor", 4_000_000, 3_000_000, 5_000_000));
     JsonNode lat = JSON.createArrayNode().add(latency("herald-emit", 1_000_000, 61.5, false));
 
     assertThat(BusTargets.settings(rows))
-        .contains("- 1→1: Herald emit at its defaults 6,000,000 events/s; with a mailbox of 65,536"
-            + " 8,000,000 (1.33× (1.00–1.80×) of it); on a `ForkJoinPool` in async mode instead of"
-            + " its `WorkerPool` 3,000,000 (0.50× (0.29–0.80×) of it).")
+        .contains(
+            "- 1→1: Herald emit at its defaults 6,000,000 events/s; with a mailbox of 65,536"
+                + " 8,000,000 (1.33× (1.00–1.80×) of it); on a `ForkJoinPool` in async mode instead of"
+                + " its `WorkerPool` 3,000,000 (0.50× (0.29–0.80×) of it).")
         .contains("- 1→4: Herald emit at its defaults 2,000,000 events/s; the Disruptor 4,000,000");
     assertThat(BusTargets.limits(rows, lat))
         .contains("the defaults reached 0.75× (0.56–1.00×) of the tuned mailbox's score")
@@ -99,8 +103,10 @@ class BusTargetsTest {
     // Guava's interval, 1,800,000 ± 2,100,000, reaches below zero: it is only known to be ≥ 0.
     List<ThroughputRow> rows =
         List.of(
-            new ThroughputRow("OnePublisherOneSubscriber", "herald-emit", 4_000_000, 1_000_000, 1, 72),
-            new ThroughputRow("OnePublisherOneSubscriber", "guava-async", 1_800_000, 2_100_000, 1, 0));
+            new ThroughputRow(
+                "OnePublisherOneSubscriber", "herald-emit", 4_000_000, 1_000_000, 1, 72),
+            new ThroughputRow(
+                "OnePublisherOneSubscriber", "guava-async", 1_800_000, 2_100_000, 1, 0));
 
     assertThat(BusTargets.markdown(rows, JSON.createArrayNode()))
         .contains("| Herald ≥ 3× Guava `AsyncEventBus`, 1→1 | 2.22× (0.77–∞×) | no |");

@@ -6,14 +6,21 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code herald log ...}: tools for a herald-log directory. */
-@Command(name = "log", mixinStandardHelpOptions = true, description = "Inspect, tail, verify and repair a log directory.",
-        subcommands = {InspectCommand.class, TailCommand.class, VerifyCommand.class, RepairCommand.class})
+@Command(
+    name = "log",
+    mixinStandardHelpOptions = true,
+    description = "Inspect, tail, verify and repair a log directory.",
+    subcommands = {
+      InspectCommand.class,
+      TailCommand.class,
+      VerifyCommand.class,
+      RepairCommand.class
+    })
 final class LogCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
+  @Spec CommandSpec spec;
 
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "missing log command");
-    }
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing log command");
+  }
 }

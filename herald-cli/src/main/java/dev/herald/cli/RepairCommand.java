@@ -16,60 +16,97 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code log repair}: runs {@link LogDirectory#repair} (needs the lock), prints what it moved, cut, dropped
- * (offset ranges and record counts) and rebuilt, then verifies; exit 1 when damage remains.
+ * {@code log repair}: runs {@link LogDirectory#repair} (needs the lock), prints what it moved, cut,
+ * dropped (offset ranges and record counts) and rebuilt, then verifies; exit 1 when damage remains.
  */
-@Command(name = "repair", mixinStandardHelpOptions = true,
-        description = {"Quarantine damaged records keeping every intact one, truncate torn tails, rebuild indexes,",
-                "record missing offsets, rebuild a damaged consumer-offsets, move group offsets past the end back.",
-                "Needs the directory's lock. Verifies afterwards: exit 1 if damage remains."})
+@Command(
+    name = "repair",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Quarantine damaged records keeping every intact one, truncate torn tails, rebuild indexes,",
+      "record missing offsets, rebuild a damaged consumer-offsets, move group offsets past the end back.",
+      "Needs the directory's lock. Verifies afterwards: exit 1 if damage remains."
+    })
 final class RepairCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+  @Spec CommandSpec spec;
 
-    @Mixin
-    LogDirectoryOptions log;
+  @Mixin LogDirectoryOptions log;
 
-    @Override
-    public Integer call() throws IOException {
-        Path dir = log.existingLogDirectory();
-        LogOptions options = log.options();
-        RecoveryReport report = LogDirectory.repair(dir, options);
-        PrintWriter out = spec.commandLine().getOut();
-        for (RecoveryReport.Quarantine q : report.quarantines()) {
-            out.println("quarantined the damaged bytes " + q.position() + " to " + (q.position() + q.bytes() - 1)
-                    + " of " + q.file() + " in " + q.quarantineFile() + ": " + q.reason());
-        }
-        for (RecoveryReport.Truncation t : report.truncations()) {
-            out.println("truncated " + t.bytes() + " bytes of " + t.file() + " at byte " + t.position() + ": "
-                    + t.reason());
-        }
-        for (RecoveryReport.Dropped d : report.dropped()) {
-            out.println("dropped offsets " + d.fromOffset() + " to " + (d.toOffset() - 1) + " (" + d.records()
-                    + (d.records() == 1 ? " record" : " records") + ") at " + d.file() + ": " + d.reason());
-        }
-        for (RecoveryReport.ClampedOffset c : report.clampedOffsets()) {
-            out.println("moved group " + c.group() + "'s offset for topic " + c.topic() + " back from " + c.from()
-                    + " to " + c.to() + ", the end of the topic");
-        }
-        for (Path p : report.rebuiltIndexes()) {
-            out.println("rebuilt indexes of " + p);
-        }
-        for (RecoveryReport.RebuiltFile f : report.rebuiltFiles()) {
-            out.println("rebuilt " + f.file() + "; lost " + f.lost());
-        }
-        if (report.isClean()) {
-            out.println("nothing to repair");
-        }
-        Verification after = LogFiles.verify(dir, options, (done, total) -> { });
-        if (after.isClean()) {
-            out.println("verified clean: " + after.records() + " records in " + after.segments() + " segments");
-            return 0;
-        }
-        for (Problem p : after.problems()) {
-            out.println("STILL CORRUPT " + p);
-        }
-        out.println("repair left the problems above; each says what opening the log does about it");
-        return 1;
+  @Override
+  public Integer call() throws IOException {
+    Path dir = log.existingLogDirectory();
+    LogOptions options = log.options();
+    RecoveryReport report = LogDirectory.repair(dir, options);
+    PrintWriter out = spec.commandLine().getOut();
+    for (RecoveryReport.Quarantine q : report.quarantines()) {
+      out.println(
+          "quarantined the damaged bytes "
+              + q.position()
+              + " to "
+              + (q.position() + q.bytes() - 1)
+              + " of "
+              + q.file()
+              + " in "
+              + q.quarantineFile()
+              + ": "
+              + q.reason());
     }
+    for (RecoveryReport.Truncation t : report.truncations()) {
+      out.println(
+          "truncated "
+              + t.bytes()
+              + " bytes of "
+              + t.file()
+              + " at byte "
+              + t.position()
+              + ": "
+              + t.reason());
+    }
+    for (RecoveryReport.Dropped d : report.dropped()) {
+      out.println(
+          "dropped offsets "
+              + d.fromOffset()
+              + " to "
+              + (d.toOffset() - 1)
+              + " ("
+              + d.records()
+              + (d.records() == 1 ? " record" : " records")
+              + ") at "
+              + d.file()
+              + ": "
+              + d.reason());
+    }
+    for (RecoveryReport.ClampedOffset c : report.clampedOffsets()) {
+      out.println(
+          "moved group "
+              + c.group()
+              + "'s offset for topic "
+              + c.topic()
+              + " back from "
+              + c.from()
+              + " to "
+              + c.to()
+              + ", the end of the topic");
+    }
+    for (Path p : report.rebuiltIndexes()) {
+      out.println("rebuilt indexes of " + p);
+    }
+    for (RecoveryReport.RebuiltFile f : report.rebuiltFiles()) {
+      out.println("rebuilt " + f.file() + "; lost " + f.lost());
+    }
+    if (report.isClean()) {
+      out.println("nothing to repair");
+    }
+    Verification after = LogFiles.verify(dir, options, (done, total) -> {});
+    if (after.isClean()) {
+      out.println(
+          "verified clean: " + after.records() + " records in " + after.segments() + " segments");
+      return 0;
+    }
+    for (Problem p : after.problems()) {
+      out.println("STILL CORRUPT " + p);
+    }
+    out.println("repair left the problems above; each says what opening the log does about it");
+    return 1;
+  }
 }

@@ -27,149 +27,174 @@ import java.util.Objects;
  *    "data": any JSON value  |  "data_base64": base64 string}          at most one of the two
  * </pre>
  *
- * Data: {@code data} with a JSON (or absent) datacontenttype goes through the {@link PayloadCodec} when
- * the codec speaks JSON (so its allow-list applies; with no type hint it decodes to a generic tree),
- * otherwise it becomes Jackson's generic tree; a string {@code data} with a non-JSON datacontenttype is
- * that string. {@code data_base64} is decoded by the codec when the datacontenttype is the codec's,
- * otherwise the event's data is the raw {@code byte[]}. The key is the transport's record key, else the
- * {@code partitionkey} extension. A datacontenttype equal to the codec's reads back as null, as in binary
- * mode.
+ * Data: {@code data} with a JSON (or absent) datacontenttype goes through the {@link PayloadCodec}
+ * when the codec speaks JSON (so its allow-list applies; with no type hint it decodes to a generic
+ * tree), otherwise it becomes Jackson's generic tree; a string {@code data} with a non-JSON
+ * datacontenttype is that string. {@code data_base64} is decoded by the codec when the
+ * datacontenttype is the codec's, otherwise the event's data is the raw {@code byte[]}. The key is
+ * the transport's record key, else the {@code partitionkey} extension. A datacontenttype equal to
+ * the codec's reads back as null, as in binary mode.
  *
- * <p>Limits: a value longer than {@link #maxBytes()} is refused before parsing; JSON nesting is limited
- * to {@value #MAX_NESTING_DEPTH} levels; attribute sizes and the number of extensions are checked by
- * {@link Event}'s own rules. Immutable and safe for use from any thread.
+ * <p>Limits: a value longer than {@link #maxBytes()} is refused before parsing; JSON nesting is
+ * limited to {@value #MAX_NESTING_DEPTH} levels; attribute sizes and the number of extensions are
+ * checked by {@link Event}'s own rules. Immutable and safe for use from any thread.
  */
 public final class CloudEventsStructured {
-    /** The media type of structured-mode JSON events (a {@code ; charset=...} suffix is allowed). */
-    public static final String MEDIA_TYPE = "application/cloudevents+json";
-    /** Default cap on a structured event's size: 1 MiB, Kafka's default record size. */
-    public static final int DEFAULT_MAX_BYTES = 1 << 20;
-    static final int MAX_NESTING_DEPTH = 64;
+  /** The media type of structured-mode JSON events (a {@code ; charset=...} suffix is allowed). */
+  public static final String MEDIA_TYPE = "application/cloudevents+json";
 
-    private final PayloadCodec codec;
-    private final int maxBytes;
-    private final ObjectMapper mapper;
+  /** Default cap on a structured event's size: 1 MiB, Kafka's default record size. */
+  public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
-    /** A reader with the {@linkplain #DEFAULT_MAX_BYTES default size cap}. */
-    public CloudEventsStructured(PayloadCodec codec) {
-        this(codec, DEFAULT_MAX_BYTES);
+  static final int MAX_NESTING_DEPTH = 64;
+
+  private final PayloadCodec codec;
+  private final int maxBytes;
+  private final ObjectMapper mapper;
+
+  /** A reader with the {@linkplain #DEFAULT_MAX_BYTES default size cap}. */
+  public CloudEventsStructured(PayloadCodec codec) {
+    this(codec, DEFAULT_MAX_BYTES);
+  }
+
+  public CloudEventsStructured(PayloadCodec codec, int maxBytes) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
     }
-
-    public CloudEventsStructured(PayloadCodec codec, int maxBytes) {
-        if (maxBytes <= 0) {
-            throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
-        }
-        this.codec = Objects.requireNonNull(codec, "codec");
-        this.maxBytes = maxBytes;
-        this.mapper = new ObjectMapper(JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.maxBytes = maxBytes;
+    this.mapper =
+        new ObjectMapper(
+            JsonFactory.builder()
+                .streamReadConstraints(
+                    StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
                         .maxStringLength(maxBytes)
                         .build())
                 .build());
-    }
+  }
 
-    /** True when {@code contentType} (a {@code content-type} header, possibly null) says structured mode. */
-    public static boolean isStructured(String contentType) {
-        return contentType != null
-                && contentType.toLowerCase(Locale.ROOT).startsWith("application/cloudevents");
-    }
+  /**
+   * True when {@code contentType} (a {@code content-type} header, possibly null) says structured
+   * mode.
+   */
+  public static boolean isStructured(String contentType) {
+    return contentType != null
+        && contentType.toLowerCase(Locale.ROOT).startsWith("application/cloudevents");
+  }
 
-    /** The largest value this reader accepts, in bytes. */
-    public int maxBytes() {
-        return maxBytes;
-    }
+  /** The largest value this reader accepts, in bytes. */
+  public int maxBytes() {
+    return maxBytes;
+  }
 
-    /**
-     * The event in {@code value}.
-     *
-     * @param key the transport's record key, or null
-     * @throws RuntimeException if the value is too large, not a JSON object, lacks a required attribute,
-     *     breaks an attribute rule, or the codec refuses the data
-     */
-    public Event<Object> decode(byte[] value, byte[] key) {
-        if (value == null) {
-            throw new IllegalArgumentException("structured CloudEvent without a value");
-        }
-        if (value.length > maxBytes) {
-            throw new IllegalArgumentException("structured CloudEvent of " + value.length
-                    + " bytes exceeds the limit of " + maxBytes + " bytes");
-        }
-        JsonNode root;
-        try {
-            root = mapper.readTree(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException("malformed structured CloudEvent: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("a structured CloudEvent must be a JSON object");
-        }
-        CloudEventsBinary.requireSpecVersion(text(root, "specversion"));
-        String contentType = optionalText(root, "datacontenttype");
-        Event.Builder<Object> b = Event.<Object>builder(text(root, "type"))
-                .id(text(root, "id"))
-                .source(text(root, "source"))
-                .subject(optionalText(root, "subject"))
-                .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
-        String time = optionalText(root, "time");
-        if (time != null) {
-            b.time(OffsetDateTime.parse(time).toInstant());
-        }
-        for (Map.Entry<String, JsonNode> field : root.properties()) {
-            switch (field.getKey()) {
-                case "specversion", "id", "type", "source", "subject", "time", "datacontenttype", "dataschema",
-                        "data", "data_base64" -> { }
-                default -> {
-                    JsonNode v = field.getValue();
-                    if (!v.isValueNode() || v.isNull()) {
-                        throw new IllegalArgumentException("extension '" + field.getKey()
-                                + "' must be a string, number or boolean");
-                    }
-                    b.extension(field.getKey(), v.asText());
-                }
-            }
-        }
-        if (key != null) {
-            b.key(new String(key, StandardCharsets.UTF_8));
-        }
-        return b.data(data(root, contentType)).build();
+  /**
+   * The event in {@code value}.
+   *
+   * @param key the transport's record key, or null
+   * @throws RuntimeException if the value is too large, not a JSON object, lacks a required
+   *     attribute, breaks an attribute rule, or the codec refuses the data
+   */
+  public Event<Object> decode(byte[] value, byte[] key) {
+    if (value == null) {
+      throw new IllegalArgumentException("structured CloudEvent without a value");
     }
+    if (value.length > maxBytes) {
+      throw new IllegalArgumentException(
+          "structured CloudEvent of "
+              + value.length
+              + " bytes exceeds the limit of "
+              + maxBytes
+              + " bytes");
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("malformed structured CloudEvent: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("a structured CloudEvent must be a JSON object");
+    }
+    CloudEventsBinary.requireSpecVersion(text(root, "specversion"));
+    String contentType = optionalText(root, "datacontenttype");
+    Event.Builder<Object> b =
+        Event.<Object>builder(text(root, "type"))
+            .id(text(root, "id"))
+            .source(text(root, "source"))
+            .subject(optionalText(root, "subject"))
+            .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
+    String time = optionalText(root, "time");
+    if (time != null) {
+      b.time(OffsetDateTime.parse(time).toInstant());
+    }
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
+      switch (field.getKey()) {
+        case "specversion",
+            "id",
+            "type",
+            "source",
+            "subject",
+            "time",
+            "datacontenttype",
+            "dataschema",
+            "data",
+            "data_base64" -> {}
+        default -> {
+          JsonNode v = field.getValue();
+          if (!v.isValueNode() || v.isNull()) {
+            throw new IllegalArgumentException(
+                "extension '" + field.getKey() + "' must be a string, number or boolean");
+          }
+          b.extension(field.getKey(), v.asText());
+        }
+      }
+    }
+    if (key != null) {
+      b.key(new String(key, StandardCharsets.UTF_8));
+    }
+    return b.data(data(root, contentType)).build();
+  }
 
-    private Object data(JsonNode root, String contentType) {
-        JsonNode data = root.get("data");
-        JsonNode base64 = root.get("data_base64");
-        if (data != null && base64 != null) {
-            throw new IllegalArgumentException("a structured CloudEvent has both 'data' and 'data_base64'");
-        }
-        try {
-            if (base64 != null && !base64.isNull()) {
-                byte[] bytes = Base64.getDecoder().decode(base64.asText());
-                return codec.contentType().equals(contentType) ? codec.decode(bytes, contentType, null) : bytes;
-            }
-            if (data == null || data.isNull()) {
-                return null;
-            }
-            if (contentType == null || DataForm.isJson(contentType)) {
-                return DataForm.isJson(codec.contentType())
-                        ? codec.decode(mapper.writeValueAsBytes(data), contentType, null)
-                        : mapper.treeToValue(data, Object.class);
-            }
-            return data.isTextual() ? data.asText() : mapper.treeToValue(data, Object.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable structured CloudEvent data: " + e.getMessage(), e);
-        }
+  private Object data(JsonNode root, String contentType) {
+    JsonNode data = root.get("data");
+    JsonNode base64 = root.get("data_base64");
+    if (data != null && base64 != null) {
+      throw new IllegalArgumentException(
+          "a structured CloudEvent has both 'data' and 'data_base64'");
     }
+    try {
+      if (base64 != null && !base64.isNull()) {
+        byte[] bytes = Base64.getDecoder().decode(base64.asText());
+        return codec.contentType().equals(contentType)
+            ? codec.decode(bytes, contentType, null)
+            : bytes;
+      }
+      if (data == null || data.isNull()) {
+        return null;
+      }
+      if (contentType == null || DataForm.isJson(contentType)) {
+        return DataForm.isJson(codec.contentType())
+            ? codec.decode(mapper.writeValueAsBytes(data), contentType, null)
+            : mapper.treeToValue(data, Object.class);
+      }
+      return data.isTextual() ? data.asText() : mapper.treeToValue(data, Object.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable structured CloudEvent data: " + e.getMessage(), e);
+    }
+  }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull() || !v.isTextual()) {
-            throw new IllegalArgumentException("structured CloudEvent lacks the string attribute '" + field + "'");
-        }
-        return v.asText();
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull() || !v.isTextual()) {
+      throw new IllegalArgumentException(
+          "structured CloudEvent lacks the string attribute '" + field + "'");
     }
+    return v.asText();
+  }
 
-    private static String optionalText(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
+  private static String optionalText(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
 }

@@ -6,7 +6,11 @@ import java.util.Set;
 
 /** Guards the layering of herald-codec: it exports its API only. */
 class ArchitectureTest extends ModuleContract {
-    ArchitectureTest() {
-        super(CloudEventsBinary.class, "dev.herald.codec", Map.of("dev.herald.codec", Set.of()), Map.of());
-    }
+  ArchitectureTest() {
+    super(
+        CloudEventsBinary.class,
+        "dev.herald.codec",
+        Map.of("dev.herald.codec", Set.of()),
+        Map.of());
+  }
 }

@@ -6,9 +6,10 @@ import java.lang.invoke.VarHandle;
 /**
  * What {@link MpscArrayQueue} and {@link MpmcArrayQueue} share: a power-of-two array, the
  * producers' tail and the consumers' head as ever-growing counters (an element's slot is its index
- * masked), and the read-only views of them. The counters live in {@link BoundedArrayQueueFields}, each on a cache
- * line of its own, so that producers claiming slots and the consumer taking them do not take a line
- * away from each other on every element. Subclasses differ in how a slot is claimed and filled.
+ * masked), and the read-only views of them. The counters live in {@link BoundedArrayQueueFields},
+ * each on a cache line of its own, so that producers claiming slots and the consumer taking them do
+ * not take a line away from each other on every element. Subclasses differ in how a slot is claimed
+ * and filled.
  */
 abstract class BoundedArrayQueue extends BoundedArrayQueueFields.PadAfterHead implements Mailbox {
   static final VarHandle TAIL;

@@ -17,10 +17,11 @@ final class BoundedArrayQueueFields {
   /** Written by producers. */
   abstract static class Tail extends PadBeforeTail {
     volatile long tail;
+
     /**
-     * {@link MpscArrayQueue}'s cached bound on the tail (head + capacity as last seen), so that
-     * an offer reads the consumer's cache line once per lap instead of on every element. Never
-     * above the truth. Unused by {@link MpmcArrayQueue}, whose slots carry sequence numbers.
+     * {@link MpscArrayQueue}'s cached bound on the tail (head + capacity as last seen), so that an
+     * offer reads the consumer's cache line once per lap instead of on every element. Never above
+     * the truth. Unused by {@link MpmcArrayQueue}, whose slots carry sequence numbers.
      */
     volatile long tailLimit;
   }

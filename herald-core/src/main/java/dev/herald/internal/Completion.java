@@ -26,8 +26,8 @@ interface Completion {
   }
 
   /**
-   * An event fed by a transport; finishing it acknowledges it. An event left behind by close is
-   * not acknowledged, so the transport feeds it again after a restart.
+   * An event fed by a transport; finishing it acknowledges it. An event left behind by close is not
+   * acknowledged, so the transport feeds it again after a restart.
    */
   final class Ack implements Completion {
     private final Event<?> event;

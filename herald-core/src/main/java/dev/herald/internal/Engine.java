@@ -85,7 +85,8 @@ public final class Engine implements EventBus {
     if (executor == null) {
       // Idle workers end after a keep-alive, so a bus its owner forgot to close does not keep the
       // JVM alive forever; the pool starts threads again on demand.
-      WorkerPool pool = new WorkerPool(workerThreads, new NamedThreadFactory("herald-worker", false));
+      WorkerPool pool =
+          new WorkerPool(workerThreads, new NamedThreadFactory("herald-worker", false));
       this.ownedExecutor = pool;
       this.executor = pool;
     } else {
@@ -94,8 +95,7 @@ public final class Engine implements EventBus {
     }
     this.timer = time.newTimer(new NamedThreadFactory("herald-timer", true));
     this.observers = new Observers(listener, time);
-    this.subscriptions =
-        new Subscriptions(this, life, this.executor, transport, observers);
+    this.subscriptions = new Subscriptions(this, life, this.executor, transport, observers);
     this.router = new Router(subscriptions, observers, life);
     this.publisher = new Publisher(router, transport, observers, life);
     this.deadLetters =
@@ -144,8 +144,7 @@ public final class Engine implements EventBus {
   public CompletableFuture<PublishResult> redrive(DeadLetter deadLetter) {
     Objects.requireNonNull(deadLetter, "deadLetter");
     String to = deadLetter.subscription();
-    Event<?> again =
-        deadLetter.event().toBuilder().extension(Subscriptions.REDRIVE_TO, to).build();
+    Event<?> again = deadLetter.event().toBuilder().extension(Subscriptions.REDRIVE_TO, to).build();
     return publisher.publish(again, to, "redrive");
   }
 

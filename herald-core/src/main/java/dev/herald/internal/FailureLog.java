@@ -9,9 +9,9 @@ import java.util.function.Supplier;
  * JDK's platform logging (java.util.logging unless a {@link System.LoggerFinder} routes it
  * elsewhere, such as SLF4J's {@code slf4j-jdk-platform-logging}).
  *
- * <p>Rate limited, because one failure can repeat for every event (a handler that always throws,
- * at a million events a second): at most {@code perWindow} records per window, the others counted;
- * the next record written says how many were left out. The bus's counters miss none of them.
+ * <p>Rate limited, because one failure can repeat for every event (a handler that always throws, at
+ * a million events a second): at most {@code perWindow} records per window, the others counted; the
+ * next record written says how many were left out. The bus's counters miss none of them.
  * Thread-safe: one short lock, taken on the failure path only.
  */
 final class FailureLog {

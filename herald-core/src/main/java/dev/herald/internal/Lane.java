@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One mailbox of a subscription and the loop that drains it: the unit of ordering. Publishers on
- * any thread {@link #offer} into its bounded queue; at most one thread at a time runs {@link #run()},
- * scheduled on the subscription's executor when the lane goes from idle to busy. The drain loop
- * hands each event to the handler, outside any lock, and owns the lane's counters (single writer).
+ * any thread {@link #offer} into its bounded queue; at most one thread at a time runs {@link
+ * #run()}, scheduled on the subscription's executor when the lane goes from idle to busy. The drain
+ * loop hands each event to the handler, outside any lock, and owns the lane's counters (single
+ * writer).
  *
  * <p>A failed event waiting for its retry stays at the head of the lane: the lane is "waiting for a
  * retry" and holds no thread; the timer resubmits it when the delay is over.
@@ -28,13 +29,13 @@ import java.util.concurrent.TimeUnit;
  * drop-oldest policy, whose publishers evict from the head themselves.
  *
  * <p>An event is handed to the handler only once its publisher has offered it to every matching
- * mailbox ({@link RoutingMarks}), so that what the handler publishes in reaction cannot reach another
- * subscription before the event itself. A lane that takes an event still being routed spins for a
- * moment (the publisher is a few offers away); if the publisher is still routing then (it may wait
- * for room in another subscription's full mailbox, under the block policy), the lane keeps the event
- * at its head ("held") and gives its thread back, and the publisher wakes it once its last offer is
- * made. So lanes waiting for routing never hold the workers that the full mailbox needs to drain,
- * and nothing polls meanwhile.
+ * mailbox ({@link RoutingMarks}), so that what the handler publishes in reaction cannot reach
+ * another subscription before the event itself. A lane that takes an event still being routed spins
+ * for a moment (the publisher is a few offers away); if the publisher is still routing then (it may
+ * wait for room in another subscription's full mailbox, under the block policy), the lane keeps the
+ * event at its head ("held") and gives its thread back, and the publisher wakes it once its last
+ * offer is made. So lanes waiting for routing never hold the workers that the full mailbox needs to
+ * drain, and nothing polls meanwhile.
  *
  * <p>An event fed by a transport ({@link Completion.Ack}) is acknowledged only once the stores of
  * what its handler published on this thread, and of its dead letter, have completed: the drainer
@@ -65,8 +66,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   private static final int IDLE = 0;
   private static final int SCHEDULED = 1;
   private static final int RETRY_WAIT = 2;
+
   /** Holding an event whose publisher is still routing it, until that publisher wakes the lane. */
   private static final int HELD = 3;
+
   /**
    * How long a lane may keep a thread while other lanes wait for one: 10 ms. Then it goes to the
    * back of the executor's queue, so that a subscription whose handler is slow holds a thread for
@@ -80,6 +83,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * and 22 s with 10 ms, on the same loaded machine).
    */
   static final long TIME_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   /**
    * The most deliveries between two reads of the clock. Reading it costs about 20 ns, against 50 to
    * 100 ns for a whole no-op delivery, so a fast lane reads it once in this many. The stride halves
@@ -88,18 +92,24 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * clock read after every call: a lane overruns its slice by about one stride.
    */
   static final int MAX_CHECK_EVERY = 256;
+
   private static final long SLOW_STRIDE_NANOS = TIME_SLICE_NANOS / 4;
   private static final long QUICK_STRIDE_NANOS = TIME_SLICE_NANOS / 16;
+
   /**
    * A handler this slow (or slower) is timed on every call: two clock reads cost about 50 ns, noise
    * beside it. Faster handlers are timed one call in {@link #SAMPLE_EVERY}.
    */
   private static final long TIME_EVERY_CALL_NANOS = 2_000;
+
   private static final int SAMPLE_EVERY = 16;
+
   /** How many store futures of one delivery are kept before the stored ones are forgotten. */
   private static final int COMPACT_EFFECTS_AT = 1024;
+
   /** How many times a lane looks at an event still being routed before giving its thread back. */
   private static final int ROUTING_SPINS = 256;
+
   /** The least wait before delivering again an event whose dead letter could not be stored. */
   private static final long DEAD_LETTER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -143,8 +153,8 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   }
 
   /**
-   * Called by a publisher once it has ended the routing mark of {@code event}, which it queued here:
-   * wakes the lane if it holds that event for its routing to end.
+   * Called by a publisher once it has ended the routing mark of {@code event}, which it queued
+   * here: wakes the lane if it holds that event for its routing to end.
    */
   void routed(Event<?> event) {
     // Read after the mark's end (a full fence): if the lane stored HELD after the end, its own
@@ -215,9 +225,9 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   }
 
   /**
-   * One turn of the lane on the calling thread: delivers until the mailbox is empty, a retry is
-   * due later, or the {@linkplain #TIME_SLICE_NANOS time slice} is used up while other work waits.
-   * A handler's failure, a JVM error included, never leaves the turn (see {@link #jvmError}). An
+   * One turn of the lane on the calling thread: delivers until the mailbox is empty, a retry is due
+   * later, or the {@linkplain #TIME_SLICE_NANOS time slice} is used up while other work waits. A
+   * handler's failure, a JVM error included, never leaves the turn (see {@link #jvmError}). An
    * error from Herald's own bookkeeping (out of memory while completing an event, say) reaches the
    * executor, which reports it; the lane is submitted again first if it is still this thread's, so
    * that it is never left scheduled with nobody to run it.
@@ -271,11 +281,13 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         }
         // Nobody waits: keep this thread rather than paying a hand-off to another one.
       }
-      // No spinning on an empty mailbox: the thread goes back to the pool at once. A drainer that spun
+      // No spinning on an empty mailbox: the thread goes back to the pool at once. A drainer that
+      // spun
       // for the next event (64 pauses, a few microseconds) kept a core busy between events at high
       // rates, and on a small machine whatever else needed that core then preempted a spinner: at
       // 1,000,000 events/s on two cores, p99 went from about 60 us without spinning to 600-800 us
-      // with it (LatencyAtFixedRate), for a median of 0.6 us instead of 11 us and no throughput gain.
+      // with it (LatencyAtFixedRate), for a median of 0.6 us instead of 11 us and no throughput
+      // gain.
       Object item = queue.poll();
       if (item == null) {
         owned = false;
@@ -328,10 +340,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   }
 
   /**
-   * Keeps {@code item}, still being routed, at the head of the lane and gives the thread back, until
-   * its publisher ends routing and wakes the lane ({@link #routed}). True when the lane must stop
-   * until then; false when the routing ended meanwhile and this thread keeps the lane, to deliver
-   * the item.
+   * Keeps {@code item}, still being routed, at the head of the lane and gives the thread back,
+   * until its publisher ends routing and wakes the lane ({@link #routed}). True when the lane must
+   * stop until then; false when the routing ended meanwhile and this thread keeps the lane, to
+   * deliver the item.
    */
   private boolean hold(Object item) {
     Event<?> event = Completion.eventOf(item);
@@ -355,8 +367,8 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
 
   /**
    * Reads the clock and says whether this turn's slice is over; adapts how many deliveries go by
-   * until the next read. The first read of a turn starts its slice. When the slice is over, the next
-   * one starts now (it is used if nobody waits for the thread).
+   * until the next read. The first read of a turn starts its slice. When the slice is over, the
+   * next one starts now (it is used if nobody waits for the thread).
    */
   private boolean sliceUsedUp() {
     long now = clock.nanoTime();
@@ -467,9 +479,9 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * InternalError}...): it is that event's failure like any other (retried or dead-lettered by the
    * subscription's policy, counted, reported to the listener), and it is logged whoever observes
    * failures, and the lane goes on. It is not rethrown to the executor: the handler's frames are
-   * gone, and a process that must end on running out of memory asks the JVM for it
-   * ({@code -XX:+ExitOnOutOfMemoryError}), which acts where the allocation failed, caught or not.
-   * Rethrown, it would have left the event unaccounted for, or ended the thread of an executor whose
+   * gone, and a process that must end on running out of memory asks the JVM for it ({@code
+   * -XX:+ExitOnOutOfMemoryError}), which acts where the allocation failed, caught or not. Rethrown,
+   * it would have left the event unaccounted for, or ended the thread of an executor whose
    * uncaught-exception policy ends the process.
    */
   private boolean jvmError(Object item, Event<?> event, VirtualMachineError error, int attempt) {
@@ -523,8 +535,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       }
       if (lost != null) {
         // Its dead letter is not stored, so it is not acknowledged: delivered again, later.
-        return retryLater(item, attempt, Math.max(DEAD_LETTER_RETRY_NANOS, sub.retry.delayNanos(
-            attempt, sub.engine.random())));
+        return retryLater(
+            item,
+            attempt,
+            Math.max(DEAD_LETTER_RETRY_NANOS, sub.retry.delayNanos(attempt, sub.engine.random())));
       }
     }
     Completion.complete(
@@ -603,10 +617,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
 
   /**
    * Drops everything still queued, counted as closed, and returns how many events this lane leaves
-   * undelivered in all. Called by the engine at the end of close. If a drainer still runs (a handler
-   * outlived the close timeout) or is still queued on a user's executor, this lane stays its own:
-   * that drainer drops what is left as it finds the bus abandoned, and the queued events are counted
-   * here without being taken.
+   * undelivered in all. Called by the engine at the end of close. If a drainer still runs (a
+   * handler outlived the close timeout) or is still queued on a user's executor, this lane stays
+   * its own: that drainer drops what is left as it finds the bus abandoned, and the queued events
+   * are counted here without being taken.
    */
   long abandon() {
     if (!casState(IDLE, SCHEDULED)

@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The fields of a {@link Lane}, split by who writes them, with a cache line of padding around each
  * group.
  *
- * <p>Publishers read the first group on every offer (the mailbox, the state word); the draining thread
- * writes the second group on every delivery (its counters, its sampling state). Side by side in one
- * object they would share a cache line, and every delivery would take that line away from the
- * publishing core, costing each offer a miss. HotSpot lays out a superclass's fields before its
+ * <p>Publishers read the first group on every offer (the mailbox, the state word); the draining
+ * thread writes the second group on every delivery (its counters, its sampling state). Side by side
+ * in one object they would share a cache line, and every delivery would take that line away from
+ * the publishing core, costing each offer a miss. HotSpot lays out a superclass's fields before its
  * subclass's and may reorder fields within one class, so the groups are separated by inheritance,
  * as the Disruptor's Sequence and JCTools' queues do, not by field order.
  */
@@ -32,14 +32,19 @@ final class LaneFields {
     final SubscriptionImpl sub;
     final Mailbox queue;
     final Executor executor;
+
     /** IDLE, SCHEDULED, RETRY_WAIT or HELD; through Lane's VarHandle. */
     volatile int state;
+
     /** The event a HELD lane holds; written by the drainer before it stores HELD. */
     volatile Event<?> heldEvent;
+
     /** Publishers waiting on {@link #room} for a full mailbox to have room. */
     volatile int waiters;
+
     /** The monitor blocked publishers wait on; the drainer signals it. */
     final Object room = new Object();
+
     // Written by publishers, on rare paths only.
     final AtomicLong droppedOnArrival = new AtomicLong();
     final AtomicLong evicted = new AtomicLong();
@@ -95,6 +100,7 @@ final class LaneFields {
     ArrayList<CompletableFuture<?>> effects;
     boolean collecting;
     final LatencyHistogram latency = new LatencyHistogram();
+
     /** The bus's clock, read for time slices. */
     final TimeSource clock;
 

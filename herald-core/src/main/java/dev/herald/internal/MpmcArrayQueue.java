@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A bounded, lock-free, multi-producer multi-consumer array queue (Dmitry Vyukov's design: one
- * sequence number per slot). Thread-safe. A full queue answers {@code false} from {@link #offer}; it
- * never grows. Allocates nothing per element.
+ * sequence number per slot). Thread-safe. A full queue answers {@code false} from {@link #offer};
+ * it never grows. Allocates nothing per element.
  *
  * <p>Herald uses it as a subscription lane's mailbox: publishers offer, the lane's drainer polls,
  * and under the drop-oldest policy publishers poll too, which is why consumers may be many. Lanes
@@ -17,7 +17,9 @@ public final class MpmcArrayQueue extends BoundedArrayQueue {
 
   private final long[] sequences;
 
-  /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
+  /**
+   * A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2).
+   */
   public MpmcArrayQueue(int capacity) {
     super(capacity);
     this.sequences = new long[mask + 1];

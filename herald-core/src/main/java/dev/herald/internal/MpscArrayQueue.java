@@ -21,13 +21,16 @@ public final class MpscArrayQueue extends BoundedArrayQueue {
   static {
     try {
       TAIL_LIMIT =
-          MethodHandles.lookup().findVarHandle(BoundedArrayQueueFields.Tail.class, "tailLimit", long.class);
+          MethodHandles.lookup()
+              .findVarHandle(BoundedArrayQueueFields.Tail.class, "tailLimit", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  /** A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2). */
+  /**
+   * A queue holding at most {@code capacity} elements, rounded up to a power of two (at least 2).
+   */
   public MpscArrayQueue(int capacity) {
     super(capacity);
   }
@@ -56,7 +59,8 @@ public final class MpscArrayQueue extends BoundedArrayQueue {
 
   /**
    * Removes the head element; null only if the queue is empty. One consumer at a time. If a
-   * producer has claimed the head slot but not yet filled it, waits for it (a few instructions away).
+   * producer has claimed the head slot but not yet filled it, waits for it (a few instructions
+   * away).
    */
   @Override
   public Object poll() {

@@ -26,7 +26,9 @@ final class PublishGate {
   // Publishes counted by threads that have ended, whose cells were let go (under lock).
   private volatile long retired;
 
-  /** Counts the calling thread in; pass the cell to {@link Cell#exit()} when the publish is over. */
+  /**
+   * Counts the calling thread in; pass the cell to {@link Cell#exit()} when the publish is over.
+   */
   Cell enter() {
     Cell c = mine.get();
     c.enter();
@@ -131,7 +133,9 @@ final class PublishGate {
       entered = entered + 1;
     }
 
-    /** Counts the owner out of {@code count} publishes: its entry and each {@link #enterOneMore}. */
+    /**
+     * Counts the owner out of {@code count} publishes: its entry and each {@link #enterOneMore}.
+     */
     void exit(int count) {
       // Release is enough: it only has to follow the publish's own writes.
       EXITED.setRelease(this, exited + count);

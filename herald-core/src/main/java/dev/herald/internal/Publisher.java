@@ -42,8 +42,8 @@ final class Publisher {
   }
 
   /**
-   * Publishes {@code event} to the subscriptions that match it, or, when {@code only} is not null, to
-   * those of them named {@code only}. {@code what} names the operation in a refusal.
+   * Publishes {@code event} to the subscriptions that match it, or, when {@code only} is not null,
+   * to those of them named {@code only}. {@code what} names the operation in a refusal.
    */
   CompletableFuture<PublishResult> publish(Event<?> event, String only, String what) {
     PublishGate.Cell in = enter(what);
@@ -55,8 +55,8 @@ final class Publisher {
   }
 
   /**
-   * The body of a tracked publish, inside the gate. {@code batch}: where lanes to schedule later are
-   * collected, for an event of a batch; null for a single publish.
+   * The body of a tracked publish, inside the gate. {@code batch}: where lanes to schedule later
+   * are collected, for an event of a batch; null for a single publish.
    */
   private CompletableFuture<PublishResult> tracked(Event<?> event, String only, LaneBatch batch) {
     try {
@@ -79,7 +79,9 @@ final class Publisher {
             (v, failure) -> {
               if (failure != null) {
                 observers.storeFailed(transport.name(), event, failure);
-                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                throw failure instanceof CompletionException c
+                    ? c
+                    : new CompletionException(failure);
               }
               observers.stored();
               return routed;
@@ -131,7 +133,8 @@ final class Publisher {
     if (transport != null) {
       CompletableFuture<Void> stored = store(event);
       if (stored.isCompletedExceptionally()) {
-        // Refused at once (a full append queue, say): the emitter hears of it, as a publisher would.
+        // Refused at once (a full append queue, say): the emitter hears of it, as a publisher
+        // would.
         throw new StoreRefusedException(transport.name(), event, failureOf(stored));
       }
     }

@@ -6,8 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An immutable snapshot of the live subscriptions, with caches from event type and payload class to
- * the matching subscriptions. Subscribing or unsubscribing builds a new snapshot (copy on write), so
- * publishers read routes without any lock. The caches fill on first use and are bounded: past
+ * the matching subscriptions. Subscribing or unsubscribing builds a new snapshot (copy on write),
+ * so publishers read routes without any lock. The caches fill on first use and are bounded: past
  * {@value #MAX_CACHED} distinct keys, routes are computed on each publish instead.
  */
 final class Registry {
@@ -19,8 +19,7 @@ final class Registry {
   private final SubscriptionImpl[] classSubs;
   final SubscriptionImpl[] unrouted;
   private final ConcurrentHashMap<String, SubscriptionImpl[]> byType = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Class<?>, SubscriptionImpl[]> byClass =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Class<?>, SubscriptionImpl[]> byClass = new ConcurrentHashMap<>();
 
   Registry(SubscriptionImpl[] all) {
     this.all = all;

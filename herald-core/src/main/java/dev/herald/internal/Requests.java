@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Requests {
   /** The name of the bus's own subscription to replies, reserved. */
   static final String REPLIES = "herald.replies";
+
   private static final String REPLY_TO = "replyto";
   private static final String IN_REPLY_TO = "inreplyto";
   private static final String REPLY_ERROR = "replyerror";
@@ -180,11 +181,13 @@ final class Requests {
             Object answer = responder.respond(request);
             reply = Event.builder(replyTo == null ? "herald.reply.none" : replyTo).data(answer);
           } catch (Throwable e) {
-            // An Error is the requester's failure too: it is answered at once, not left to time out.
+            // An Error is the requester's failure too: it is answered at once, not left to time
+            // out.
             if (e instanceof VirtualMachineError vme) {
               fatal = vme;
             }
-            String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            String msg =
+                e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             reply =
                 Event.builder(replyTo == null ? "herald.reply.none" : replyTo)
                     .data(null)

@@ -30,8 +30,7 @@ final class Router {
    * stored only when {@code stored} (the transport was handed it for durable subscriptions), else
    * unrouted: counted, reported, and routed to the unrouted channel.
    *
-   * <p>No handler runs on the event before it is in every matching mailbox: see {@link
-   * #offerAll}.
+   * <p>No handler runs on the event before it is in every matching mailbox: see {@link #offerAll}.
    *
    * @param only when not null, only the matching subscriptions of that name take the event (a
    *     redrive)
@@ -76,13 +75,13 @@ final class Router {
    *
    * <p>An effect never overtakes its cause: with two mailboxes or more, a lane that ran the event
    * before the last offer could let an effect of it reach a later mailbox first. So the event is
-   * marked as being routed ({@link RoutingMarks}) from before the first offer to after the last, and
-   * a lane that takes a marked event waits for the mark to go; and lanes are scheduled only once
-   * every mailbox holds the event (a batch's lanes, once the batch is offered), so that they seldom
-   * find it marked. A full mailbox first gets the lanes offered so far scheduled, so that they drain
-   * while the publisher waits for room there. Lanes that wait for a mark hold no thread, and every
-   * publisher offers in the same order, so a publisher blocked on a full mailbox waits only for
-   * lanes later in that order: never for itself.
+   * marked as being routed ({@link RoutingMarks}) from before the first offer to after the last,
+   * and a lane that takes a marked event waits for the mark to go; and lanes are scheduled only
+   * once every mailbox holds the event (a batch's lanes, once the batch is offered), so that they
+   * seldom find it marked. A full mailbox first gets the lanes offered so far scheduled, so that
+   * they drain while the publisher waits for room there. Lanes that wait for a mark hold no thread,
+   * and every publisher offers in the same order, so a publisher blocked on a full mailbox waits
+   * only for lanes later in that order: never for itself.
    */
   private MailboxFullException offerAll(
       Event<?> event,

@@ -1,6 +1,5 @@
 package dev.herald.internal;
 
-
 /**
  * Which events a subscription receives: an exact type, a type pattern (AMQP convention: {@code *}
  * one segment, {@code #} zero or more), a payload class, or the events nobody else receives. Types

@@ -23,18 +23,25 @@ final class SubscriptionImpl implements Subscription {
   }
 
   final Engine engine;
+
   /** The bus's clock, for the lanes' waits and handler latencies. */
   final TimeSource time;
+
   final String name;
   final Selector selector;
   final RetryPolicy retry;
   final Backpressure backpressure;
   final long blockNanos;
-  /** The outcome of most tracked deliveries: an immutable value, so one instance serves them all. */
+
+  /**
+   * The outcome of most tracked deliveries: an immutable value, so one instance serves them all.
+   */
   final Delivery handledFirstTime;
+
   final Lane[] lanes;
   private final Invoker invoker;
   private volatile boolean active = true;
+
   /** The transport's feed, for a durable subscription; null otherwise. */
   volatile Transport.Feed feed;
 

@@ -21,12 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The subscriptions of a bus: subscribing, unsubscribing, the copy-on-write {@link Registry} that
  * publishers route by, and the durable subscriptions a transport feeds. Thread-safe: subscribe and
- * unsubscribe, on any user thread, write under one lock; publishers read the registry without it.
- * A durable subscription's events arrive on the transport's feed thread ({@link DurableSink}).
+ * unsubscribe, on any user thread, write under one lock; publishers read the registry without it. A
+ * durable subscription's events arrive on the transport's feed thread ({@link DurableSink}).
  */
 final class Subscriptions {
   /** The extension of a redriven event: the name of the subscription that dead-lettered it. */
   static final String REDRIVE_TO = "redriveto";
+
   private static final long FEED_WAIT_NANOS = TimeUnit.DAYS.toNanos(365);
 
   private final Engine engine;
@@ -98,8 +99,8 @@ final class Subscriptions {
   }
 
   /**
-   * Whether the subscription named {@code name} may take {@code event}: any may, unless the event is
-   * a redrive for another subscription.
+   * Whether the subscription named {@code name} may take {@code event}: any may, unless the event
+   * is a redrive for another subscription.
    */
   static boolean redrivenTo(Event<?> event, String name) {
     String to = event.extension(REDRIVE_TO);
@@ -152,8 +153,7 @@ final class Subscriptions {
   Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
     Objects.requireNonNull(handler, "handler");
     requireUserName(options);
-    return add(
-        Selector.unrouted(), options, "unrouted", e -> handler.handle((Event<Object>) e));
+    return add(Selector.unrouted(), options, "unrouted", e -> handler.handle((Event<Object>) e));
   }
 
   /** Refuses the name the bus keeps for its own subscription to replies. */

@@ -35,6 +35,7 @@ final class Tracker implements Completion {
   // to the completing thread by the decrement that follows it.
   private Delivery first;
   private final Delivery[] others;
+
   // Starts one above the slot count; the publisher releases that extra count after routing, so the
   // future cannot complete while routing is still adding slots.
   @SuppressWarnings("unused") // Through REMAINING.

@@ -37,8 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  *       submissions costs one wake-up, not one per task. A searcher that takes a task while more
  *       are queued wakes the next worker itself, off the publisher's thread (as Go's scheduler and
  *       ForkJoinPool propagate signals).
- *   <li>No spinning: a worker that finds the queue empty goes to sleep at once. Herald runs on small
- *       machines too, where a spinning thread takes the core a publisher or a handler needed.
+ *   <li>No spinning: a worker that finds the queue empty goes to sleep at once. Herald runs on
+ *       small machines too, where a spinning thread takes the core a publisher or a handler needed.
  * </ul>
  *
  * <p><b>The control word</b> {@code ctl} holds, so that one CAS decides each transition: the idle
@@ -55,11 +55,11 @@ import java.util.concurrent.locks.LockSupport;
  * set to IDLE by its own thread before it pushes itself; IDLE to ACTIVE by whoever pops it from the
  * stack (a submitter, a worker passing on a signal, shutdown), which then unparks it; IDLE to
  * NO_THREAD by its own thread when its keep-alive is over, after which the thread ends and the slot
- * stays on the stack for a popper to start a new thread in; NO_THREAD to ACTIVE by that popper.
- * The CAS on {@code status} is what settles a wake-up racing with a time-out. {@code nextIdle}:
- * written by whoever pushes the slot, before the push CAS that publishes it. {@code thread},
- * {@link #live}, {@link #terminated}, the thread sets and the orphans: under {@link #lock}, taken
- * only on rare paths (a thread starting or ending, shutdown, a submission racing with shutdown).
+ * stays on the stack for a popper to start a new thread in; NO_THREAD to ACTIVE by that popper. The
+ * CAS on {@code status} is what settles a wake-up racing with a time-out. {@code nextIdle}: written
+ * by whoever pushes the slot, before the push CAS that publishes it. {@code thread}, {@link #live},
+ * {@link #terminated}, the thread sets and the orphans: under {@link #lock}, taken only on rare
+ * paths (a thread starting or ending, shutdown, a submission racing with shutdown).
  *
  * <p>Idle threads end after the keep-alive, so that a bus its owner forgot to close does not keep
  * the JVM alive; the next hand-off that pops their slot starts a new thread. Threads are started on
@@ -87,6 +87,7 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
   private static final long STAMP_UNIT = 1L << 33;
 
   static final int MAX_THREADS = 0xFFFE;
+
   /** Room for this many queued lanes before tasks spill into the unbounded overflow. */
   static final int DEFAULT_QUEUE_CAPACITY = 1024;
 
@@ -108,16 +109,22 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
   private final long keepAliveNanos;
 
   private final Object lock = new Object();
+
   /** Threads started and not yet ended. Under {@link #lock}. */
   private int live;
+
   /** Shut down, and the last thread has ended with nothing queued. Under {@link #lock}. */
   private boolean terminated;
+
   /** Set by {@link #shutdownNow}; read by workers before each task. */
   private volatile boolean stopped;
+
   /** Live threads, for shutdownNow to interrupt. Under {@link #lock}. */
   private final Set<Thread> threads = new HashSet<>();
+
   /** Threads that ended after shutdown, for awaitTermination to join. Under {@link #lock}. */
   private final List<Thread> ended = new ArrayList<>();
+
   /**
    * Tasks taken back from the queue after termination, each waiting for its submitter to find it
    * and throw {@link RejectedExecutionException}. Under {@link #lock}.
@@ -128,10 +135,13 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
   static final class Worker {
     /** The slot's index; -1 for a thread started after shutdown to drain the queue. */
     final int index;
+
     /** ACTIVE, IDLE or NO_THREAD; see the class comment for who writes it. */
     volatile int status = NO_THREAD;
+
     /** The slot below this one on the idle stack, as index + 1; 0 at the bottom. */
     int nextIdle;
+
     /** The slot's current thread. Under the pool's lock. */
     Thread thread;
 
@@ -144,8 +154,7 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
     this(threads, factory, DEFAULT_KEEP_ALIVE_NANOS, TimeUnit.NANOSECONDS, DEFAULT_QUEUE_CAPACITY);
   }
 
-  WorkerPool(
-      int threads, ThreadFactory factory, long keepAlive, TimeUnit unit, int queueCapacity) {
+  WorkerPool(int threads, ThreadFactory factory, long keepAlive, TimeUnit unit, int queueCapacity) {
     if (threads < 1 || threads > MAX_THREADS) {
       throw new IllegalArgumentException("threads: must be within [1, " + MAX_THREADS + "]");
     }
@@ -337,7 +346,8 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
   }
 
   private void runTask(Runnable task) {
-    // A task that interrupted its own thread must not interrupt the next one; shutdownNow's must stay.
+    // A task that interrupted its own thread must not interrupt the next one; shutdownNow's must
+    // stay.
     if (Thread.interrupted() && stopped) {
       Thread.currentThread().interrupt();
     }
@@ -358,8 +368,9 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
   }
 
   /**
-   * Called when the queue looked empty: goes idle until woken, or ends. Returns EXIT when the thread
-   * is to end, WOKEN when a waker popped it (and counted it as searching), RECHECK otherwise.
+   * Called when the queue looked empty: goes idle until woken, or ends. Returns EXIT when the
+   * thread is to end, WOKEN when a waker popped it (and counted it as searching), RECHECK
+   * otherwise.
    */
   private int awaitWork(Worker w, boolean searching) {
     if (w.index < 0 || !push(w, IDLE, searching)) {
@@ -389,7 +400,8 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
         continue;
       }
       LockSupport.parkNanos(this, remaining);
-      // Only the status says whether this worker was woken; a stray interrupt must not make it spin.
+      // Only the status says whether this worker was woken; a stray interrupt must not make it
+      // spin.
       Thread.interrupted();
     }
   }
@@ -473,9 +485,7 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
     return new RejectedExecutionException("Herald's worker pool is shut down");
   }
 
-  /**
-   * Rejects new tasks from now on; queued ones still run, then the threads end. Idempotent.
-   */
+  /** Rejects new tasks from now on; queued ones still run, then the threads end. Idempotent. */
   void shutdown() {
     long c;
     do {
@@ -543,8 +553,9 @@ final class WorkerPool extends WorkerPoolFields.PadAfter implements Executor {
   }
 
   /**
-   * Like {@link #awaitTermination}, for one of the pool's own threads, which cannot wait for itself:
-   * waits until every other thread of the shut-down pool has ended, at most {@code timeout}.
+   * Like {@link #awaitTermination}, for one of the pool's own threads, which cannot wait for
+   * itself: waits until every other thread of the shut-down pool has ended, at most {@code
+   * timeout}.
    *
    * @return false on timeout
    */

@@ -8,11 +8,11 @@ import java.util.function.Predicate;
  * Where a bus stores events for its durable subscriptions: the seam under which the durable log and
  * Kafka plug in, behind the same {@link dev.herald.EventBus} API.
  *
- * <p>The engine keeps everything else: routing to in-process subscriptions, mailboxes, backpressure,
- * retries, dead letters, stats. A transport only stores events ({@link #store}) and feeds them back
- * to durable subscriptions, one consumer group each ({@link #feed}), remembering per group what was
- * finished. Delivery to a group is at least once: after a restart a group resumes after the last
- * event it acknowledged, so only unacknowledged events are delivered again.
+ * <p>The engine keeps everything else: routing to in-process subscriptions, mailboxes,
+ * backpressure, retries, dead letters, stats. A transport only stores events ({@link #store}) and
+ * feeds them back to durable subscriptions, one consumer group each ({@link #feed}), remembering
+ * per group what was finished. Delivery to a group is at least once: after a restart a group
+ * resumes after the last event it acknowledged, so only unacknowledged events are delivered again.
  *
  * <p>Effects before acknowledgements: a group acknowledges an event ({@code done}) only after
  * everything its handler published while handling it, on its delivery thread (emit, publish,
@@ -69,9 +69,9 @@ public interface Transport extends AutoCloseable {
     void accept(Event<?> event, Runnable done) throws InterruptedException;
 
     /**
-     * Whether the subscription may take events of {@code type}. A transport may ask before it decodes
-     * a stored record, and skip (acknowledge without decoding) the records of types answered false:
-     * the filter of {@link Transport#feed} would reject every one of them.
+     * Whether the subscription may take events of {@code type}. A transport may ask before it
+     * decodes a stored record, and skip (acknowledge without decoding) the records of types
+     * answered false: the filter of {@link Transport#feed} would reject every one of them.
      */
     default boolean wantsType(String type) {
       return true;
@@ -80,11 +80,11 @@ public interface Transport extends AutoCloseable {
     /**
      * The payload class the subscription names (by payload class, or by type or pattern with a
      * payload type other than {@code Object}), or null when it names none. The subscription chose
-     * this class itself, so a transport
-     * decodes into it a stored record whose stored class is this class (or, for a sealed class or
-     * interface, one of its permitted subclasses), whether or not its codec would decode that class
-     * for a record that names it by itself; a record that names it but cannot become it goes to
-     * {@link #undecodable}. Records of other classes are decoded as the codec decides.
+     * this class itself, so a transport decodes into it a stored record whose stored class is this
+     * class (or, for a sealed class or interface, one of its permitted subclasses), whether or not
+     * its codec would decode that class for a record that names it by itself; a record that names
+     * it but cannot become it goes to {@link #undecodable}. Records of other classes are decoded as
+     * the codec decides.
      */
     default Class<?> payloadClass() {
       return null;
@@ -94,10 +94,10 @@ public interface Transport extends AutoCloseable {
      * Takes a stored record that could not be turned back into an event (damaged or foreign
      * headers, a payload the codec refuses, a payload that cannot become the {@link #payloadClass}
      * it names). The bus dead-letters it for the subscription, with {@code cause}, and calls {@code
-     * done}: a bad record never stops a consumer group or blocks it. The transport applies no filter
-     * to such records; the bus decides by {@code placeholder}'s type, as {@link #wantsType} would (a
-     * subscription by payload class cannot tell an undecodable record's class, so it takes every
-     * type it may take rather than skip one unseen).
+     * done}: a bad record never stops a consumer group or blocks it. The transport applies no
+     * filter to such records; the bus decides by {@code placeholder}'s type, as {@link #wantsType}
+     * would (a subscription by payload class cannot tell an undecodable record's class, so it takes
+     * every type it may take rather than skip one unseen).
      *
      * @param placeholder an event standing for the record: its id and type when they could be read
      *     (else an id naming the record's position and the type {@value #UNDECODABLE_TYPE}), and a

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 public final class VirtualTimeSource implements TimeSource {
   /** Where a new source starts, by default. */
   public static final Instant DEFAULT_START = Instant.parse("2000-01-01T00:00:00Z");
+
   /**
    * How long, in real milliseconds, a {@link #waitUntil} lasts at most before it returns early; its
    * callers look again, so a missed wake-up costs this much rather than hanging a test.

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-
 import dev.herald.Backpressure;
 import dev.herald.BusListener;
 import dev.herald.BusStats;
@@ -63,9 +62,9 @@ public abstract class DurableContract {
   }
 
   /**
-   * Makes the next stored payload name {@code claimed} as its class (its stored type hint), whatever
-   * its own class, as an older version of that class or a foreign producer would have written it; or
-   * returns false if the transport cannot.
+   * Makes the next stored payload name {@code claimed} as its class (its stored type hint),
+   * whatever its own class, as an older version of that class or a foreign producer would have
+   * written it; or returns false if the transport cannot.
    */
   protected boolean storeNextPayloadAs(Class<?> claimed) {
     return false;
@@ -373,12 +372,16 @@ public abstract class DurableContract {
     assertThat(attempts.get()).isEqualTo(1);
   }
 
-  /** Store backpressure is the emitter's: a store refused at once throws, counted, and routes nowhere. */
+  /**
+   * Store backpressure is the emitter's: a store refused at once throws, counted, and routes
+   * nowhere.
+   */
   @Test
   void anEmitWhoseStoreIsRefusedThrowsAndIsCounted() throws Exception {
     EventBus bus = openBus();
     ConcurrentLinkedQueue<Integer> local = new ConcurrentLinkedQueue<>();
-    bus.subscribe("d.refused", Integer.class, e -> local.add(e.data()), SubscribeOptions.defaults());
+    bus.subscribe(
+        "d.refused", Integer.class, e -> local.add(e.data()), SubscribeOptions.defaults());
     RuntimeException boom = new IllegalStateException("append queue full");
     assumeTrue(failNextStore(boom), "this transport cannot inject a store failure");
     assertThatThrownBy(() -> bus.emit("d.refused", 1))
@@ -390,14 +393,17 @@ public abstract class DurableContract {
     assertThat(awaitCount(local, 1)).containsExactly(2);
   }
 
-  /** A redrive goes to the group that dead-lettered the event, not to the groups that handled it. */
+  /**
+   * A redrive goes to the group that dead-lettered the event, not to the groups that handled it.
+   */
   @Test
   void aRedriveReachesOnlyTheGroupThatDeadLetteredTheEvent() throws Exception {
     EventBus bus = openBus();
     ConcurrentLinkedQueue<DeadLetter> dead = new ConcurrentLinkedQueue<>();
     bus.subscribe(DeadLetter.class, dead::add, SubscribeOptions.defaults().name("dlq"));
     ConcurrentLinkedQueue<Integer> steady = new ConcurrentLinkedQueue<>();
-    bus.subscribe("d.redrive", Integer.class, e -> steady.add(e.data()), group("gsteady", "steady"));
+    bus.subscribe(
+        "d.redrive", Integer.class, e -> steady.add(e.data()), group("gsteady", "steady"));
     AtomicInteger calls = new AtomicInteger();
     ConcurrentLinkedQueue<Integer> flaky = new ConcurrentLinkedQueue<>();
     bus.subscribe(
@@ -439,9 +445,7 @@ public abstract class DurableContract {
             });
     RuntimeException boom = new IllegalStateException("disk full");
     assumeTrue(failNextStore(boom), "this transport cannot inject a store failure");
-    assertThatThrownBy(() -> bus.publish("d.store", 1).get(30, SECONDS))
-        .cause()
-        .isSameAs(boom);
+    assertThatThrownBy(() -> bus.publish("d.store", 1).get(30, SECONDS)).cause().isSameAs(boom);
     assertThat(reported.get()).isSameAs(boom);
     BusStats st = bus.stats();
     assertThat(st.storeFailed()).isEqualTo(1);
@@ -493,9 +497,7 @@ public abstract class DurableContract {
     bus.publish(Event.of("t.order", "o", new RefundIssued("r-1", 300))).get(30, SECONDS);
     ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
     bus.subscribe(
-        OrderPlaced.class,
-        got::add,
-        SubscribeOptions.defaults().group("billing").name("billing"));
+        OrderPlaced.class, got::add, SubscribeOptions.defaults().group("billing").name("billing"));
     bus.publish(Event.of("t.order", "o", new OrderPlaced("o-2", 40))).get(30, SECONDS);
 
     org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> got.size() >= 2);
@@ -514,7 +516,9 @@ public abstract class DurableContract {
     assertThat(got).containsExactly(new OrderPlaced("o-1", 1250));
   }
 
-  /** A subscription to a sealed interface names each permitted class, and gets instances of each. */
+  /**
+   * A subscription to a sealed interface names each permitted class, and gets instances of each.
+   */
   @Test
   void aSealedInterfaceSubscriptionGetsEachPermittedClass() throws Exception {
     EventBus bus = openBus();
@@ -611,7 +615,9 @@ public abstract class DurableContract {
     assertThat(after.dead()).isEmpty();
   }
 
-  /** What the poison test's subscriptions on one bus got: dead letters, and the two groups' events. */
+  /**
+   * What the poison test's subscriptions on one bus got: dead letters, and the two groups' events.
+   */
   private record TwoGroups(
       ConcurrentLinkedQueue<DeadLetter> dead,
       ConcurrentLinkedQueue<OrderPlaced> orders,
@@ -624,7 +630,10 @@ public abstract class DurableContract {
               new ConcurrentLinkedQueue<>());
       bus.subscribe(DeadLetter.class, got.dead()::add, SubscribeOptions.defaults().name("dlq"));
       bus.subscribe(
-          "order.placed", OrderPlaced.class, e -> got.orders().add(e.data()), group("orders", "orders"));
+          "order.placed",
+          OrderPlaced.class,
+          e -> got.orders().add(e.data()),
+          group("orders", "orders"));
       bus.subscribe("payment.#", e -> got.payments().add(e.type()), group("payments", "payments"));
       return got;
     }

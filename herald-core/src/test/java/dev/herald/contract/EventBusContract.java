@@ -236,14 +236,15 @@ public abstract class EventBusContract {
     @Test
     void typedPatternSubscriptionDeadLettersForeignPayloads() throws Exception {
       Inbox<OrderPlaced> inbox = new Inbox<>();
-      bus.subscribe(
-          "order.placed", OrderPlaced.class, e -> inbox.add(e.data()), named("typed"));
+      bus.subscribe("order.placed", OrderPlaced.class, e -> inbox.add(e.data()), named("typed"));
       PublishResult wrong = get(bus.publish("order.placed", "not an order"));
-      assertThat(wrong.deliveries()).singleElement()
-          .satisfies(d -> {
-            assertThat(d.outcome()).isEqualTo(Delivery.Outcome.DEAD_LETTERED);
-            assertThat(d.failure()).isInstanceOf(ClassCastException.class);
-          });
+      assertThat(wrong.deliveries())
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.outcome()).isEqualTo(Delivery.Outcome.DEAD_LETTERED);
+                assertThat(d.failure()).isInstanceOf(ClassCastException.class);
+              });
       get(bus.publish("order.placed", new OrderPlaced("o-2", 1)));
       assertThat(inbox.awaitCount(1)).containsExactly(new OrderPlaced("o-2", 1));
     }
@@ -338,7 +339,8 @@ public abstract class EventBusContract {
                 () -> {
                   start.await();
                   for (int i = 0; i < 300; i++) {
-                    try (Subscription s = bus.subscribe("race.#", e -> {}, blocking("churn-" + i))) {
+                    try (Subscription s =
+                        bus.subscribe("race.#", e -> {}, blocking("churn-" + i))) {
                       assertThat(s.isActive()).isTrue();
                     }
                   }
@@ -473,7 +475,8 @@ public abstract class EventBusContract {
               allRunning.await(30, SECONDS);
               barrierRounds.incrementAndGet();
             } else {
-              perKey.computeIfAbsent(e.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+              perKey
+                  .computeIfAbsent(e.key(), k -> Collections.synchronizedList(new ArrayList<>()))
                   .add(e.data());
             }
             seen.increment();
@@ -726,7 +729,8 @@ public abstract class EventBusContract {
               named("newest").backpressure(Backpressure.dropNewest()).mailboxCapacity(4));
       fill(4);
       PublishResult r = get(bus.publish("bp.e", 99));
-      assertThat(r.deliveries()).singleElement()
+      assertThat(r.deliveries())
+          .singleElement()
           .satisfies(d -> assertThat(d.dropReason()).isEqualTo(DropReason.NEWEST));
       gate.countDown();
       assertThat(got.awaitCount(5)).containsExactly(-1, 0, 1, 2, 3);
@@ -808,7 +812,8 @@ public abstract class EventBusContract {
       for (int i = 0; i < 300; i++) {
         // Every third event is of a type the first subscription does not take; every tenth, of a
         // type nobody takes.
-        events.add(Event.of(i % 10 == 9 ? "nobody.e" : i % 3 == 2 ? "batch.shipped" : "batch.placed", i));
+        events.add(
+            Event.of(i % 10 == 9 ? "nobody.e" : i % 3 == 2 ? "batch.shipped" : "batch.placed", i));
       }
       bus.emitAll(events);
       List<Integer> expectPlaced = new ArrayList<>();
@@ -846,13 +851,16 @@ public abstract class EventBusContract {
       for (int i = 0; i < 50; i++) {
         PublishResult r = get(results.get(i));
         assertThat(r.event()).isSameAs(events.get(i));
-        assertThat(r.deliveries()).extracting(Delivery::subscription).containsExactlyInAnyOrder("one", "two");
+        assertThat(r.deliveries())
+            .extracting(Delivery::subscription)
+            .containsExactlyInAnyOrder("one", "two");
         assertThat(r.allHandled()).isTrue();
       }
       PublishResult nobody = get(results.get(50));
       assertThat(nobody.deliveries()).isEmpty();
       assertThat(storesEvents() ? nobody.stored() : nobody.unrouted()).isTrue();
-      assertThat(got.awaitCount(50)).isEqualTo(batch("x", 0, 50).stream().<Object>map(Event::data).toList());
+      assertThat(got.awaitCount(50))
+          .isEqualTo(batch("x", 0, 50).stream().<Object>map(Event::data).toList());
       assertThat(bus.stats().published()).isEqualTo(51);
     }
 
@@ -920,8 +928,7 @@ public abstract class EventBusContract {
           named("full").mailboxCapacity(4));
       bus.emit("batch.placed", -1);
       assertThat(inHandler.await(30, SECONDS)).isTrue();
-      List<CompletableFuture<PublishResult>> results =
-          bus.publishAll(batch("batch.placed", 0, 6));
+      List<CompletableFuture<PublishResult>> results = bus.publishAll(batch("batch.placed", 0, 6));
       for (int i = 4; i < 6; i++) {
         CompletableFuture<PublishResult> refused = results.get(i);
         assertThatThrownBy(() -> get(refused)).hasCauseInstanceOf(MailboxFullException.class);
@@ -938,7 +945,8 @@ public abstract class EventBusContract {
       bus.subscribe("batch.placed", e -> got.add(e.data()), named("one"));
       List<Event<?>> events = batch("batch.placed", 0, 3);
       events.add(1, null);
-      assertThatThrownBy(() -> bus.emitAll(events)).isInstanceOf(NullPointerException.class)
+      assertThatThrownBy(() -> bus.emitAll(events))
+          .isInstanceOf(NullPointerException.class)
           .hasMessageContaining("events[1]");
       assertThatThrownBy(() -> bus.publishAll(events)).isInstanceOf(NullPointerException.class);
       assertThat(bus.stats().published()).isZero();
@@ -951,7 +959,8 @@ public abstract class EventBusContract {
     void aBatchAfterCloseSaysTheBusIsClosed() {
       bus.close(LONG);
       List<Event<?>> events = batch("batch.placed", 0, 3);
-      assertThatThrownBy(() -> bus.emitAll(events)).isInstanceOf(BusClosedException.class)
+      assertThatThrownBy(() -> bus.emitAll(events))
+          .isInstanceOf(BusClosedException.class)
           .hasMessageContaining("emitAll");
       assertThatThrownBy(() -> bus.publishAll(events)).isInstanceOf(BusClosedException.class);
     }
@@ -1149,7 +1158,8 @@ public abstract class EventBusContract {
               named("retrying")
                   .retry(RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(5))));
       PublishResult r = get(bus.publish("r.e", 1));
-      assertThat(r.deliveries()).singleElement()
+      assertThat(r.deliveries())
+          .singleElement()
           .satisfies(
               d -> {
                 assertThat(d.outcome()).isEqualTo(Delivery.Outcome.HANDLED);
@@ -1514,7 +1524,8 @@ public abstract class EventBusContract {
     @Test
     void aSilentResponderTimesOut() {
       bus.subscribe("silent.q", e -> {});
-      CompletableFuture<String> f = bus.request("silent.q", "x", String.class, Duration.ofMillis(50));
+      CompletableFuture<String> f =
+          bus.request("silent.q", "x", String.class, Duration.ofMillis(50));
       assertThatThrownBy(() -> get(f))
           .hasCauseInstanceOf(RequestTimeoutException.class)
           .hasMessageContaining("silent.q");
@@ -1629,8 +1640,7 @@ public abstract class EventBusContract {
       assertThatThrownBy(() -> bus.emit("a.b", 1))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("bus is closed");
-      assertThatThrownBy(() -> bus.publish("a.b", 1))
-          .isInstanceOf(BusClosedException.class);
+      assertThatThrownBy(() -> bus.publish("a.b", 1)).isInstanceOf(BusClosedException.class);
       assertThatThrownBy(() -> bus.subscribe("a.b", e -> {}))
           .isInstanceOf(BusClosedException.class);
     }
@@ -1699,14 +1709,17 @@ public abstract class EventBusContract {
         bus.emit("chain.first", i);
       }
       CompletableFuture<CloseReport> closing = CompletableFuture.supplyAsync(() -> bus.close(LONG));
-      await().atMost(30, SECONDS).until(() -> {
-        try {
-          bus.emit("chain.first", -1);
-          return false;
-        } catch (BusClosedException expected) {
-          return true;
-        }
-      });
+      await()
+          .atMost(30, SECONDS)
+          .until(
+              () -> {
+                try {
+                  bus.emit("chain.first", -1);
+                  return false;
+                } catch (BusClosedException expected) {
+                  return true;
+                }
+              });
       release.countDown();
       CloseReport report = closing.get(60, SECONDS);
       assertThat(report.drained()).isTrue();
@@ -1772,8 +1785,11 @@ public abstract class EventBusContract {
     @Test
     void closeLeavesNoHeraldThreadRunning() throws Exception {
       for (int i = 0; i < 4; i++) {
-        bus.subscribe("t.e", e -> {}, named("t" + i).retry(
-            RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(1))));
+        bus.subscribe(
+            "t.e",
+            e -> {},
+            named("t" + i)
+                .retry(RetryPolicy.exponential(3, Duration.ofMillis(1), Duration.ofMillis(1))));
       }
       for (int i = 0; i < 1_000; i++) {
         bus.emit("t.e", i);
@@ -1900,8 +1916,7 @@ public abstract class EventBusContract {
   // ------------------------------------------------------------------ helpers
 
   /** Publishes from {@code publishers} threads at once, {@code each} events each. */
-  protected static void runPublishers(int publishers, int each, PublishStep step)
-      throws Exception {
+  protected static void runPublishers(int publishers, int each, PublishStep step) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(publishers);
     try {
       CyclicBarrier start = new CyclicBarrier(publishers);

@@ -77,7 +77,8 @@ final class MemoryTransport implements Transport {
     private final String group;
     private final Predicate<Event<?>> filter;
     private final FeedSink sink;
-    // Acknowledgements may arrive out of order (concurrency); the group commits the contiguous prefix.
+    // Acknowledgements may arrive out of order (concurrency); the group commits the contiguous
+    // prefix.
     private final TreeSet<Long> acked = new TreeSet<>();
     private volatile boolean stopped;
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layering every Herald module that is a Java module keeps, read from its compiled {@code
  * module-info}: it exports what it says and no more, uses other Herald modules only through what
- * they export to it, and its API names no type it hides. A module's ArchitectureTest subclasses this.
+ * they export to it, and its API names no type it hides. A module's ArchitectureTest subclasses
+ * this.
  */
 public abstract class ModuleContract {
   private final Class<?> anyMainClass;

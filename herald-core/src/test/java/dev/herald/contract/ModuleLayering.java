@@ -245,7 +245,8 @@ public final class ModuleLayering {
     List<String> names = new ArrayList<>();
     if (moduleInfo.getProtocol().equals("jar")) {
       JarURLConnection connection = (JarURLConnection) moduleInfo.openConnection();
-      connection.setUseCaches(false); // a cached JarFile is shared with the class loader: not ours to close
+      connection.setUseCaches(
+          false); // a cached JarFile is shared with the class loader: not ours to close
       try (JarFile jar = connection.getJarFile()) {
         jar.stream().forEach(e -> names.add(e.getName()));
       }

@@ -51,8 +51,8 @@ class LaneStressTest {
   /**
    * Three publishers on a mailbox of two with {@code block}: they are parked and woken on nearly
    * every event, while the drainer frees a slot, signals, and goes idle between bursts. Every event
-   * arrives exactly once, and no publish times out (a lost wake-up would leave one parked until
-   * its timeout, far longer than the run).
+   * arrives exactly once, and no publish times out (a lost wake-up would leave one parked until its
+   * timeout, far longer than the run).
    */
   @Test
   @Timeout(120)

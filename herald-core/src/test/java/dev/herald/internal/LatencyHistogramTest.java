@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class LatencyHistogramTest {
 
   @Property
-  void bucketsBoundTheirValuesWithinThreePercent(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE / 2) long v) {
+  void bucketsBoundTheirValuesWithinThreePercent(
+      @ForAll @LongRange(min = 0, max = Long.MAX_VALUE / 2) long v) {
     long upper = LatencyHistogram.upperBound(LatencyHistogram.index(v));
     assertThat(upper).isGreaterThanOrEqualTo(v);
     assertThat((double) (upper - v)).isLessThanOrEqualTo(Math.max(1.0, v * 0.032));

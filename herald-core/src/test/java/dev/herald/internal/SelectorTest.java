@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.DeadLetter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class SelectorTest {
 
@@ -64,7 +64,8 @@ class SelectorTest {
 
   @Test
   void rejectsBadPatterns() {
-    assertThatThrownBy(() -> Selector.forPattern("order.pl*")).hasMessageContaining("whole segment");
+    assertThatThrownBy(() -> Selector.forPattern("order.pl*"))
+        .hasMessageContaining("whole segment");
     assertThatThrownBy(() -> Selector.forPattern("order..x")).hasMessageContaining("empty segment");
     assertThatThrownBy(() -> Selector.forPattern(" ")).hasMessageStartingWith("pattern");
   }

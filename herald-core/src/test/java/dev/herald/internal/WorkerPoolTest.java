@@ -136,7 +136,9 @@ class WorkerPoolTest {
     }
   }
 
-  /** The same, with the submitter parked while the task runs, as a publisher waiting for a reply. */
+  /**
+   * The same, with the submitter parked while the task runs, as a publisher waiting for a reply.
+   */
   @Test
   void aTaskSubmittedByAParkedSubmitterIsNeverStranded() throws Exception {
     WorkerPool p = pool(2, "pool-parked");
@@ -297,7 +299,9 @@ class WorkerPoolTest {
     }
   }
 
-  /** Waits at {@code barrier}; a broken or interrupted wait fails the calling thread's test work. */
+  /**
+   * Waits at {@code barrier}; a broken or interrupted wait fails the calling thread's test work.
+   */
   private static void arrive(CyclicBarrier barrier) {
     try {
       barrier.await();
@@ -306,7 +310,9 @@ class WorkerPoolTest {
     }
   }
 
-  /** Runs {@code n} tasks that hold their threads until {@code release}; returns once all started. */
+  /**
+   * Runs {@code n} tasks that hold their threads until {@code release}; returns once all started.
+   */
   private static void occupyThreads(WorkerPool p, int n, CountDownLatch release)
       throws InterruptedException {
     CountDownLatch started = new CountDownLatch(n);

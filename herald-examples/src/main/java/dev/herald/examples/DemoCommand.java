@@ -23,23 +23,24 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * {@code herald demo}: runs the shop on the in-memory bus, or with {@code --durable DIR} on the
  * durable log, or on Kafka, and prints its summary. With {@code --json}, standard output holds
  * exactly one JSON object, the summary, and everything meant for a person (the table, progress,
- * notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost nothing (and,
- * on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74 when the
+ * notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost nothing
+ * (and, on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74 when the
  * directory, the log or the broker cannot be used.
  */
 @Command(
     name = "demo",
-    description = "Run the e-commerce shop demo on the in-memory event bus, the durable log or Kafka.",
+    description =
+        "Run the e-commerce shop demo on the in-memory event bus, the durable log or Kafka.",
     mixinStandardHelpOptions = true,
     versionProvider = HeraldVersion.class,
     footer = {
@@ -67,7 +68,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--seed",
       paramLabel = "S",
       defaultValue = "42",
-      description = "Seed of the scenario: same seed, same business outcome (default ${DEFAULT-VALUE}).")
+      description =
+          "Seed of the scenario: same seed, same business outcome (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
@@ -118,7 +120,10 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (orders < 1 || orders > MAX_ORDERS) {
       throw usage(
-          "Invalid value for option '--orders': must be within [1, " + MAX_ORDERS + "], was " + orders);
+          "Invalid value for option '--orders': must be within [1, "
+              + MAX_ORDERS
+              + "], was "
+              + orders);
     }
     if (!(progressSeconds >= 0.001 && progressSeconds <= 3600)) {
       throw usage(
@@ -139,7 +144,9 @@ final class DemoCommand implements Callable<Integer> {
     for (String s : here) {
       if (!ShopDemo.SERVICES.contains(s)) {
         throw usage(
-            "Invalid value for option '--services': no service '" + s + "'; services: "
+            "Invalid value for option '--services': no service '"
+                + s
+                + "'; services: "
                 + String.join(", ", ShopDemo.SERVICES));
       }
     }
@@ -175,8 +182,15 @@ final class DemoCommand implements Callable<Integer> {
           "cannot use the log in " + durable + ": " + DurableDirectory.describe(e.getCause()));
     } catch (LogCorruptedException e) {
       return ioError(
-          "cannot use the log in " + durable + ": " + e.getMessage() + "; see './herald log verify "
-              + durable + "' and './herald log repair " + durable + "'");
+          "cannot use the log in "
+              + durable
+              + ": "
+              + e.getMessage()
+              + "; see './herald log verify "
+              + durable
+              + "' and './herald log repair "
+              + durable
+              + "'");
     }
     return report(report, human);
   }
@@ -265,11 +279,15 @@ final class DemoCommand implements Callable<Integer> {
             "herald-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     human.println(
-        "Serving " + String.join(", ", here) + " on Kafka at " + bootstrap
+        "Serving "
+            + String.join(", ", here)
+            + " on Kafka at "
+            + bootstrap
             + " (every run's events); stop with Ctrl-C.");
     human.flush();
     try {
-      Map<String, DemoReport.ServiceRow> rows = ShopDemo.serve(transport, bootstrap, stock, here, stop);
+      Map<String, DemoReport.ServiceRow> rows =
+          ShopDemo.serve(transport, bootstrap, stock, here, stop);
       rows.forEach(
           (name, r) ->
               human.printf(

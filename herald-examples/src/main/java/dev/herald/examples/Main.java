@@ -36,7 +36,9 @@ public final class Main implements Callable<Integer> {
     System.exit(run(args, out, err));
   }
 
-  /** Runs the command line {@code args}, printing to {@code out} and {@code err}; the exit status. */
+  /**
+   * Runs the command line {@code args}, printing to {@code out} and {@code err}; the exit status.
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
@@ -55,8 +57,8 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Bad usage: what is wrong on one line, picocli's suggestions if it has any, and where the help is,
-   * not the whole help, which would bury the line that matters.
+   * Bad usage: what is wrong on one line, picocli's suggestions if it has any, and where the help
+   * is, not the whole help, which would bury the line that matters.
    */
   private static int usageError(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();

@@ -127,6 +127,7 @@ class DemoCommandLineTest {
 
     assertThat(run.status()).as("stderr: %s", run.err()).isEqualTo(Main.IO_ERROR);
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).startsWith("herald demo: cannot use --durable /proc: cannot create files in it");
+    assertThat(run.err())
+        .startsWith("herald demo: cannot use --durable /proc: cannot create files in it");
   }
 }

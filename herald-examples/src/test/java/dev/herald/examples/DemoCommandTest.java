@@ -99,20 +99,27 @@ class DemoCommandTest {
   void badOptionValuesGetOneLineAndAHint() {
     assertUsageError(
         "herald demo: Invalid value for option '--orders': 'abc' is not an int",
-        "demo", "--orders", "abc");
+        "demo",
+        "--orders",
+        "abc");
     assertUsageError(
         "herald demo: Invalid value for option '--orders': must be within [1, 10000000], was -5",
-        "demo", "--orders", "-5");
+        "demo",
+        "--orders",
+        "-5");
     assertUsageError(
         "herald demo: Invalid value for option '--orders': must be within [1, 10000000], was 0",
-        "demo", "--orders", "0");
+        "demo",
+        "--orders",
+        "0");
     assertUsageError(
-        "herald demo: Invalid value for option '--seed': 'x' is not a long",
-        "demo", "--seed", "x");
+        "herald demo: Invalid value for option '--seed': 'x' is not a long", "demo", "--seed", "x");
     assertUsageError(
         "herald demo: Invalid value for option '--progress': must be within [0.001, 3600] seconds,"
             + " was 0.0",
-        "demo", "--progress", "0");
+        "demo",
+        "--progress",
+        "0");
   }
 
   @Test

@@ -67,8 +67,7 @@ class DurableDemoCrashTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int status =
-        Main.run(
-            args(log, "--json"), new PrintWriter(out, true), new PrintWriter(err, true));
+        Main.run(args(log, "--json"), new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(status).as("stdout: %s%nstderr: %s", out, err).isZero();
     JsonNode thisRun = lastLine(out).get("thisRun");
     JsonNode report = lastLine(out).get("allRuns");
@@ -91,9 +90,7 @@ class DurableDemoCrashTest {
     StringWriter memoryOut = new StringWriter();
     assertThat(
             Main.run(
-                new String[] {
-                  "demo", "--orders", "" + ORDERS, "--seed", "" + SEED, "--json"
-                },
+                new String[] {"demo", "--orders", "" + ORDERS, "--seed", "" + SEED, "--json"},
                 new PrintWriter(memoryOut, true),
                 new PrintWriter(new StringWriter(), true)))
         .isZero();
@@ -154,6 +151,7 @@ class DurableDemoCrashTest {
   private static JsonNode lastLine(StringWriter out) throws IOException {
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).isNotEmpty();
-    return new ObjectMapper().readTree(lines.get(lines.size() - 1).getBytes(StandardCharsets.UTF_8));
+    return new ObjectMapper()
+        .readTree(lines.get(lines.size() - 1).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -12,7 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code herald demo --durable DIR}, in-process: a run, a second run on the same log, bad usage. */
+/**
+ * {@code herald demo --durable DIR}, in-process: a run, a second run on the same log, bad usage.
+ */
 class DurableDemoTest {
   @TempDir Path dir;
 
@@ -73,7 +75,8 @@ class DurableDemoTest {
     assertThat(run("demo", "--orders", "300", "--seed", "7", "--json")).isZero();
     JsonNode memory = lastLineAsJson().get("thisRun");
     for (String field :
-        List.of("ordersShipped", "cancelledOutOfStock", "cancelledPaymentDeclined", "deadLetters")) {
+        List.of(
+            "ordersShipped", "cancelledOutOfStock", "cancelledPaymentDeclined", "deadLetters")) {
       assertThat(firstRun.get(field)).as(field).isEqualTo(memory.get(field));
     }
 
@@ -89,7 +92,9 @@ class DurableDemoTest {
     for (String field : ORDER_FIGURES) {
       assertThat(secondRun.get(field).asLong()).as("this run's " + field).isZero();
     }
-    assertThat(secondRun.get("eventsPublished").asLong()).as("only the run's own start").isEqualTo(1);
+    assertThat(secondRun.get("eventsPublished").asLong())
+        .as("only the run's own start")
+        .isEqualTo(1);
     // ...while every run on the log adds up to the first run's and this one's.
     for (String field : ORDER_FIGURES) {
       assertThat(secondAll.get(field).asLong())
@@ -122,7 +127,11 @@ class DurableDemoTest {
     Path file = Files.writeString(dir.resolve("file"), "x");
     assertThat(run("demo", "--durable", file.toString())).isEqualTo(Main.IO_ERROR);
     assertThat(err.toString())
-        .isEqualTo("herald demo: cannot use --durable " + file + ": not a directory" + System.lineSeparator());
+        .isEqualTo(
+            "herald demo: cannot use --durable "
+                + file
+                + ": not a directory"
+                + System.lineSeparator());
   }
 
   @Test
@@ -132,7 +141,8 @@ class DurableDemoTest {
     Path under = file.resolve("shop");
     assertThat(run("demo", "--durable", under.toString())).isEqualTo(Main.IO_ERROR);
     assertThat(err.toString().lines()).hasSize(1);
-    assertThat(err.toString()).startsWith("herald demo: cannot use --durable " + under + ": cannot create it: ");
+    assertThat(err.toString())
+        .startsWith("herald demo: cannot use --durable " + under + ": cannot create it: ");
   }
 
   @Test

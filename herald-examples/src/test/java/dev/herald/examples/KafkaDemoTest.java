@@ -1,5 +1,7 @@
 package dev.herald.examples;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.kafka.embedded.EmbeddedKafka;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code herald demo --kafka}: the whole shop on an embedded broker, and the shop split over two
@@ -52,9 +53,18 @@ class KafkaDemoTest {
     // Inventory serves orders in their sequence, whatever partition brings them first: the same
     // business outcome as on the in-memory bus.
     JsonNode memory =
-        run(new StringWriter(), new StringWriter(), "demo", "--orders", "200", "--seed", "3", "--json")
+        run(
+                new StringWriter(),
+                new StringWriter(),
+                "demo",
+                "--orders",
+                "200",
+                "--seed",
+                "3",
+                "--json")
             .get("thisRun");
-    for (String field : List.of("ordersShipped", "cancelledOutOfStock", "cancelledPaymentDeclined")) {
+    for (String field :
+        List.of("ordersShipped", "cancelledOutOfStock", "cancelledPaymentDeclined")) {
       assertThat(report.get(field)).as(field).isEqualTo(memory.get(field));
     }
     assertThat(report.get("ordersEndedTwice").asLong()).isZero();
@@ -75,8 +85,19 @@ class KafkaDemoTest {
 
         StringWriter out = new StringWriter();
         JsonNode whole =
-            run(out, new StringWriter(), "demo", "--kafka", bootstrap, "--services",
-                "orders,notification,analytics", "--orders", "150", "--seed", "9", "--json");
+            run(
+                out,
+                new StringWriter(),
+                "demo",
+                "--kafka",
+                bootstrap,
+                "--services",
+                "orders,notification,analytics",
+                "--orders",
+                "150",
+                "--seed",
+                "9",
+                "--json");
         assertThat(whole.get("servicesHere").toString())
             .doesNotContain("inventory", "payment", "shipping");
         JsonNode report = whole.get("thisRun");
@@ -94,7 +115,8 @@ class KafkaDemoTest {
         assertThat(services.exitValue()).isIn(0, 143);
         // The stop hook let the service process close cleanly and account for what it handled.
         List<String> rest = lines.lines().toList();
-        assertThat(rest).anySatisfy(l -> assertThat(l).startsWith("inventory").contains("handled 150"));
+        assertThat(rest)
+            .anySatisfy(l -> assertThat(l).startsWith("inventory").contains("handled 150"));
       } finally {
         services.destroyForcibly();
       }
@@ -115,7 +137,9 @@ class KafkaDemoTest {
         .contains("99999");
   }
 
-  /** Runs the demo on {@code bootstrap}, expecting exit status 74, one line on stderr, no stdout. */
+  /**
+   * Runs the demo on {@code bootstrap}, expecting exit status 74, one line on stderr, no stdout.
+   */
   private static String theOneErrorLineFor(String bootstrap) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -133,7 +157,8 @@ class KafkaDemoTest {
 
   private Process launch(String bootstrap, String services) throws Exception {
     return ChildJvm.herald("demo", "--kafka", bootstrap, "--services", services)
-        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("services-stderr.txt").toFile()))
+        .redirectError(
+            ProcessBuilder.Redirect.appendTo(dir.resolve("services-stderr.txt").toFile()))
         .start();
   }
 }

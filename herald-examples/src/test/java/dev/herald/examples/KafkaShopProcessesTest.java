@@ -39,15 +39,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shop split over real processes on one broker, as the README's "The shop on Kafka" runs it: a
  * back office ({@code inventory,payment}) and a storefront ({@code orders,shipping,notification}),
- * each a JVM of its own. Back offices are killed with SIGKILL mid-run; the storefront must still see
- * every order end exactly once, no stock oversold, nothing lost, soon after the back office is back.
- * And the same seed gives the same business outcome in memory, on the log and on Kafka. One broker
- * for the class; each test's storefront is a run of its own (its run id), so runs never mix, and
- * each test stops the processes it started.
+ * each a JVM of its own. Back offices are killed with SIGKILL mid-run; the storefront must still
+ * see every order end exactly once, no stock oversold, nothing lost, soon after the back office is
+ * back. And the same seed gives the same business outcome in memory, on the log and on Kafka. One
+ * broker for the class; each test's storefront is a run of its own (its run id), so runs never mix,
+ * and each test stops the processes it started.
  */
 class KafkaShopProcessesTest {
   static final String BACK_OFFICE = "inventory,payment";
   static final String STOREFRONT = "orders,shipping,notification";
+
   /** Whole seconds a storefront may take to finish once the killed back office is replaced. */
   static final long FINISH_AFTER_RESTART_SECONDS = 25;
 
@@ -60,7 +61,8 @@ class KafkaShopProcessesTest {
   @BeforeAll
   static void startBroker() throws Exception {
     kafka = EmbeddedKafka.start();
-    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }
 
   @AfterAll
@@ -76,7 +78,8 @@ class KafkaShopProcessesTest {
   @AfterEach
   void stopProcesses() throws InterruptedException {
     for (Process p : started) {
-      p.toHandle().destroy(); // SIGTERM: a back office leaves its groups, sparing the next test the wait
+      p.toHandle()
+          .destroy(); // SIGTERM: a back office leaves its groups, sparing the next test the wait
     }
     for (Process p : started) {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -92,7 +95,12 @@ class KafkaShopProcessesTest {
     Process storefront =
         launch(
             "storefront",
-            "demo", "--kafka", kafka.bootstrapServers(), "--services", STOREFRONT, "--json");
+            "demo",
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--services",
+            STOREFRONT,
+            "--json");
     assertThat(storefront.waitFor(3, TimeUnit.MINUTES)).as("storefront finished").isTrue();
     JsonNode report = report("storefront");
     assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
@@ -106,7 +114,13 @@ class KafkaShopProcessesTest {
   @Test
   void aBackOfficeKilledAndRestartedLeavesEveryOrderEndedOnce() throws Exception {
     Process backOffice =
-        launch("back-office-1", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
+        launch(
+            "back-office-1",
+            "demo",
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--services",
+            BACK_OFFICE);
     long before = eventsInTopic();
     Process storefront = storefront(300, 11);
     killMidRun(backOffice, before, storefront, 300);
@@ -125,7 +139,13 @@ class KafkaShopProcessesTest {
   @Test
   void oneOfTwoBackOfficesKilledLeavesEveryOrderEndedOnceAndNothingOversold() throws Exception {
     Process first =
-        launch("back-office-1", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
+        launch(
+            "back-office-1",
+            "demo",
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--services",
+            BACK_OFFICE);
     launch("back-office-2", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
     long before = eventsInTopic();
     Process storefront = storefront(300, 12);
@@ -143,7 +163,13 @@ class KafkaShopProcessesTest {
   @Test
   void theSurvivorOfTwoBackOfficesTakesOverTheDeadOnesStock() throws Exception {
     Process first =
-        launch("back-office-1", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
+        launch(
+            "back-office-1",
+            "demo",
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--services",
+            BACK_OFFICE);
     launch("back-office-2", "demo", "--kafka", kafka.bootstrapServers(), "--services", BACK_OFFICE);
     long before = eventsInTopic();
     int orders = 3000;
@@ -193,7 +219,8 @@ class KafkaShopProcessesTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int status =
-        Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        Main.run(
+            args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(status).as("%s%nstdout: %s%nstderr: %s", args, out, err).isZero();
     List<String> lines = out.toString().lines().toList();
     return new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("thisRun");
@@ -202,8 +229,16 @@ class KafkaShopProcessesTest {
   private Process storefront(int orders, long seed) throws IOException {
     return launch(
         "storefront",
-        "demo", "--kafka", kafka.bootstrapServers(), "--services", STOREFRONT, "--orders", "" + orders,
-        "--seed", "" + seed, "--json");
+        "demo",
+        "--kafka",
+        kafka.bootstrapServers(),
+        "--services",
+        STOREFRONT,
+        "--orders",
+        "" + orders,
+        "--seed",
+        "" + seed,
+        "--json");
   }
 
   /**
@@ -222,7 +257,8 @@ class KafkaShopProcessesTest {
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofMillis(10))
         .until(() -> !storefront.isAlive() || eventsInTopic() - eventsBefore >= events);
-    assertThat(storefront.isAlive()).as("storefront still running when the back office is killed")
+    assertThat(storefront.isAlive())
+        .as("storefront still running when the back office is killed")
         .isTrue();
     backOffice.toHandle().destroyForcibly(); // SIGKILL: no hook, no commit, no leaving the group
     assertThat(backOffice.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -244,16 +280,24 @@ class KafkaShopProcessesTest {
         report.get("lost").asLong());
     SoftAssertions.assertSoftly(
         softly -> {
-          softly.assertThat(report.get("ordersEndedTwice").asLong()).as("orders ended twice").isZero();
+          softly
+              .assertThat(report.get("ordersEndedTwice").asLong())
+              .as("orders ended twice")
+              .isZero();
           softly.assertThat(report.get("oversoldUnits").asLong()).as("units oversold").isZero();
-          softly.assertThat(report.get("lost").asLong()).as("%s", report.get("lostDetail")).isZero();
-          softly.assertThat(
+          softly
+              .assertThat(report.get("lost").asLong())
+              .as("%s", report.get("lostDetail"))
+              .isZero();
+          softly
+              .assertThat(
                   report.get("ordersShipped").asLong() + report.get("ordersCancelled").asLong())
               .as("orders ended")
               .isEqualTo(orders);
           softly.assertThat(report.get("customersNotified").asLong()).isEqualTo(orders);
           softly.assertThat(storefront.exitValue()).as(stderr("storefront")).isZero();
-          softly.assertThat(seconds)
+          softly
+              .assertThat(seconds)
               .as("seconds from the back office's death to the run's end")
               .isLessThanOrEqualTo(FINISH_AFTER_RESTART_SECONDS);
         });
@@ -298,8 +342,10 @@ class KafkaShopProcessesTest {
   private static long copiesInTopic(String run) {
     Map<String, Object> props =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
     Set<String> ids = new HashSet<>();
     long copies = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -318,7 +364,8 @@ class KafkaShopProcessesTest {
           Header correlation = r.headers().lastHeader("ce_correlationid");
           if (correlation != null
               && new String(correlation.value(), StandardCharsets.UTF_8).startsWith(run + "/")
-              && !ids.add(new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))) {
+              && !ids.add(
+                  new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8))) {
             copies++;
           }
         }
@@ -333,8 +380,13 @@ class KafkaShopProcessesTest {
       return 0;
     }
     var partitions =
-        admin.describeTopics(List.of("shop.events")).allTopicNames().get().get("shop.events")
-            .partitions().stream()
+        admin
+            .describeTopics(List.of("shop.events"))
+            .allTopicNames()
+            .get()
+            .get("shop.events")
+            .partitions()
+            .stream()
             .collect(
                 Collectors.toMap(
                     p -> new TopicPartition("shop.events", p.partition()),

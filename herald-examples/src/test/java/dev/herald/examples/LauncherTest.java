@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's first command as a new user meets it: {@code ./herald demo} in a copy of the source
  * tree that was never built, with a local Maven repository that holds every third-party artifact
- * but no Herald one. A missing build step (a module's test-jar that the build line skips, say) fails
- * here instead of hiding behind artifacts an earlier {@code mvn install} left in {@code ~/.m2}.
+ * but no Herald one. A missing build step (a module's test-jar that the build line skips, say)
+ * fails here instead of hiding behind artifacts an earlier {@code mvn install} left in {@code
+ * ~/.m2}.
  *
  * <p>The tests share one copied tree and run in order: the first build, then what makes the
  * launcher rebuild and what does not.
@@ -87,8 +88,13 @@ class LauncherTest {
     assertThat(run.exit).isZero();
     assertThat(run.err).as("an up-to-date jar is not built again").doesNotContain("building");
 
-    for (String module : List.of("herald-core", "herald-codec", "herald-kafka",
-        "herald-kafka-embedded", "herald-examples")) {
+    for (String module :
+        List.of(
+            "herald-core",
+            "herald-codec",
+            "herald-kafka",
+            "herald-kafka-embedded",
+            "herald-examples")) {
       makeJarOlder();
       Path edited = touchOneSource(module);
       assertThat(upToDate()).as("jar up to date after editing %s", module).isFalse();
@@ -102,8 +108,11 @@ class LauncherTest {
   @Test
   @Order(4)
   void theBenchmarkJarBuildsTheSameWay() throws Exception {
-    Run run = command(tree.resolve("tools/build-jar.sh").toString(), "herald-bench",
-        tree.resolve("herald-bench/target/herald-benchmarks.jar").toString());
+    Run run =
+        command(
+            tree.resolve("tools/build-jar.sh").toString(),
+            "herald-bench",
+            tree.resolve("herald-bench/target/herald-benchmarks.jar").toString());
 
     assertThat(run.exit).as("exit status; stderr:%n%s", run.err).isZero();
     assertThat(tree.resolve("herald-bench/target/herald-benchmarks.jar")).isRegularFile();
@@ -112,8 +121,9 @@ class LauncherTest {
   @Test
   @Order(5)
   void aProjectBuildsOnHeraldWithTheReadmesCoordinatesAndImports() throws Exception {
-    Run install = command("mvn", "-B", "-q", "-f", tree.resolve("pom.xml").toString(), "install",
-        "-DskipTests");
+    Run install =
+        command(
+            "mvn", "-B", "-q", "-f", tree.resolve("pom.xml").toString(), "install", "-DskipTests");
     assertThat(install.exit).as("mvn install; output:%n%s%n%s", install.out, install.err).isZero();
     for (String module : List.of("herald-core", "herald-codec", "herald-log", "herald-kafka")) {
       Path dir = repository.resolve("dev/herald").resolve(module).resolve(VERSION);
@@ -124,42 +134,59 @@ class LauncherTest {
 
     String readme = Files.readString(tree.resolve("README.md"));
     Matcher block =
-        Pattern.compile("<!-- snippet: maven -->\\s*```xml\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Pattern.compile("<!-- snippet: maven -->\\s*```xml\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
     assertThat(block.find()).as("the README's Maven coordinates").isTrue();
     Path app = Files.createDirectories(scratch.resolve("app"));
     Files.writeString(app.resolve("pom.xml"), userPom(block.group(1)));
     Path main = app.resolve("src/main/java/com/example/orders/Main.java");
     Files.createDirectories(main.getParent());
-    Files.writeString(main, String.join("\n",
-        "package com.example.orders;",
-        "import dev.herald.Event;",
-        "import dev.herald.EventBus;",
-        "import dev.herald.Herald;",
-        "import dev.herald.codec.JsonPayloadCodec;",
-        "import dev.herald.kafka.KafkaTransport;",
-        "import dev.herald.log.LogTransport;",
-        "public class Main {",
-        "  public static void main(String[] args) {",
-        "    try (EventBus bus = Herald.inMemory()) {",
-        "      bus.subscribe(String.class, s -> System.out.println(\"got \" + s));",
-        "      bus.publish(Event.of(\"greeting\", \"hello\")).join();",
-        "    }",
-        "    System.out.println(LogTransport.class.getSimpleName() + \" \"",
-        "        + KafkaTransport.class.getSimpleName() + \" \" + JsonPayloadCodec.class.getSimpleName());",
-        "  }",
-        "}",
-        ""));
+    Files.writeString(
+        main,
+        String.join(
+            "\n",
+            "package com.example.orders;",
+            "import dev.herald.Event;",
+            "import dev.herald.EventBus;",
+            "import dev.herald.Herald;",
+            "import dev.herald.codec.JsonPayloadCodec;",
+            "import dev.herald.kafka.KafkaTransport;",
+            "import dev.herald.log.LogTransport;",
+            "public class Main {",
+            "  public static void main(String[] args) {",
+            "    try (EventBus bus = Herald.inMemory()) {",
+            "      bus.subscribe(String.class, s -> System.out.println(\"got \" + s));",
+            "      bus.publish(Event.of(\"greeting\", \"hello\")).join();",
+            "    }",
+            "    System.out.println(LogTransport.class.getSimpleName() + \" \"",
+            "        + KafkaTransport.class.getSimpleName() + \" \" + JsonPayloadCodec.class.getSimpleName());",
+            "  }",
+            "}",
+            ""));
 
     Run compile = command("mvn", "-B", "-q", "-f", app.resolve("pom.xml").toString(), "compile");
-    assertThat(compile.exit).as("the user's build; output:%n%s%n%s", compile.out, compile.err).isZero();
-    Path core = repository.resolve("dev/herald/herald-core").resolve(VERSION)
-        .resolve("herald-core-" + VERSION + ".jar");
-    Run run = command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        app.resolve("target/classes") + java.io.File.pathSeparator + core
-            + java.io.File.pathSeparator + jarsOf("herald-log", "herald-kafka", "herald-codec"),
-        "com.example.orders.Main");
+    assertThat(compile.exit)
+        .as("the user's build; output:%n%s%n%s", compile.out, compile.err)
+        .isZero();
+    Path core =
+        repository
+            .resolve("dev/herald/herald-core")
+            .resolve(VERSION)
+            .resolve("herald-core-" + VERSION + ".jar");
+    Run run =
+        command(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            app.resolve("target/classes")
+                + java.io.File.pathSeparator
+                + core
+                + java.io.File.pathSeparator
+                + jarsOf("herald-log", "herald-kafka", "herald-codec"),
+            "com.example.orders.Main");
     assertThat(run.exit).as("the user's program; stderr:%n%s", run.err).isZero();
-    assertThat(run.out).contains("got hello").contains("LogTransport KafkaTransport JsonPayloadCodec");
+    assertThat(run.out)
+        .contains("got hello")
+        .contains("LogTransport KafkaTransport JsonPayloadCodec");
   }
 
   private static final String VERSION = "0.1.0-SNAPSHOT";
@@ -170,14 +197,20 @@ class LauncherTest {
       if (cp.length() > 0) {
         cp.append(java.io.File.pathSeparator);
       }
-      cp.append(repository.resolve("dev/herald").resolve(m).resolve(VERSION).resolve(m + "-" + VERSION + ".jar"));
+      cp.append(
+          repository
+              .resolve("dev/herald")
+              .resolve(m)
+              .resolve(VERSION)
+              .resolve(m + "-" + VERSION + ".jar"));
     }
     return cp.toString();
   }
 
   /** A user's pom: Java 17, the plugins' versions this build uses, the README's dependencies. */
   private static String userPom(String dependencies) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">",
         "  <modelVersion>4.0.0</modelVersion>",
         "  <groupId>com.example</groupId>",
@@ -213,7 +246,10 @@ class LauncherTest {
   /** What the launcher decides before it runs the demo, without building. */
   private static boolean upToDate() throws Exception {
     Run check =
-        command(tree.resolve("tools/build-jar.sh").toString(), "herald-examples", jar().toString(),
+        command(
+            tree.resolve("tools/build-jar.sh").toString(),
+            "herald-examples",
+            jar().toString(),
             "--check");
     assertThat(check.exit).as("--check's status; stderr:%n%s", check.err).isIn(0, 1);
     return check.exit == 0;

@@ -26,19 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
  * Every Java snippet of the README, compiled and run as a user's program would be: each in a JVM of
  * its own, on Herald's jars, so a snippet that stops compiling or working fails the build.
  *
- * <p>Each {@code ```java} block in README.md is preceded by {@code <!-- snippet: NAME -->}. The test
- * wraps the block's statements in a {@code main} (its top-level {@code record}s and classes become
- * nested types, visible to every snippet, as one source file of a user's would hold them), supplies
- * the README's stand-ins ({@code ship}, {@code bill}, {@code charge}: they record what they are given; {@code dir}:
- * a fresh directory), then runs what {@link #CHECKS} adds after the block: the events a snippet
- * leaves for the reader to publish, and what must then have happened. The generated classes live in
- * {@code com.example.orders}, the package the README's codec allows. A block whose name has no check
- * fails the test: a new snippet is tested from the day it is written.
+ * <p>Each {@code ```java} block in README.md is preceded by {@code <!-- snippet: NAME -->}. The
+ * test wraps the block's statements in a {@code main} (its top-level {@code record}s and classes
+ * become nested types, visible to every snippet, as one source file of a user's would hold them),
+ * supplies the README's stand-ins ({@code ship}, {@code bill}, {@code charge}: they record what
+ * they are given; {@code dir}: a fresh directory), then runs what {@link #CHECKS} adds after the
+ * block: the events a snippet leaves for the reader to publish, and what must then have happened.
+ * The generated classes live in {@code com.example.orders}, the package the README's codec allows.
+ * A block whose name has no check fails the test: a new snippet is tested from the day it is
+ * written.
  */
 class ReadmeSnippetsTest {
   private static final Pattern BLOCK =
       Pattern.compile("<!-- snippet: ([a-z0-9-]+) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern ANY_JAVA_BLOCK = Pattern.compile("```java\\n");
+
   /** The README's illustrative Kafka cluster; the test runs the snippet on a broker of its own. */
   private static final String README_BROKERS = "\"broker1:9092,broker2:9092\"";
 
@@ -75,14 +77,18 @@ class ReadmeSnippetsTest {
     String readme = Files.readString(Path.of("").toAbsolutePath().getParent().resolve("README.md"));
     Map<String, String> snippets = snippets(readme);
     assertThat(snippets.keySet()).as("snippets with a check").containsAll(CHECKS.keySet());
-    assertThat(CHECKS.keySet()).as("checks for the README's snippets").containsAll(snippets.keySet());
+    assertThat(CHECKS.keySet())
+        .as("checks for the README's snippets")
+        .containsAll(snippets.keySet());
 
     List<String> declarations = new ArrayList<>();
     snippets.values().forEach(body -> declarations.addAll(split(body).declarations));
     for (Map.Entry<String, String> s : snippets.entrySet()) {
       Run run = compileAndRun(s.getKey(), s.getValue(), declarations);
       assertThat(run.exit).as("snippet %s: exit status; stderr:%n%s", s.getKey(), run.err).isZero();
-      assertThat(run.out).as("snippet %s: stdout", s.getKey()).contains(OUTPUT.getOrDefault(s.getKey(), ""));
+      assertThat(run.out)
+          .as("snippet %s: stdout", s.getKey())
+          .contains(OUTPUT.getOrDefault(s.getKey(), ""));
     }
   }
 
@@ -99,12 +105,16 @@ class ReadmeSnippetsTest {
       code.append(
           String.join(
               "\n",
-              "org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !" + list + ".isEmpty());",
+              "org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !"
+                  + list
+                  + ".isEmpty());",
               "{",
               "  Object got = " + list + ".get(0);",
               "  Object payload = got instanceof Event<?> e ? e.data() : got;",
               "  if (!(payload instanceof OrderPlaced o) || !o.orderId().equals(\"o-1\")) {",
-              "    throw new AssertionError(\"" + list + " \" + payload + \" (\" + payload.getClass() + \"), not OrderPlaced o-1\");",
+              "    throw new AssertionError(\""
+                  + list
+                  + " \" + payload + \" (\" + payload.getClass() + \"), not OrderPlaced o-1\");",
               "  }",
               "}",
               ""));
@@ -117,10 +127,14 @@ class ReadmeSnippetsTest {
     Map<String, String> named = new LinkedHashMap<>();
     Matcher m = BLOCK.matcher(readme);
     while (m.find()) {
-      assertThat(named.put(m.group(1), m.group(2))).as("snippet name %s used twice", m.group(1)).isNull();
+      assertThat(named.put(m.group(1), m.group(2)))
+          .as("snippet name %s used twice", m.group(1))
+          .isNull();
     }
     long blocks = ANY_JAVA_BLOCK.matcher(readme).results().count();
-    assertThat(named).as("every ```java block of the README is named <!-- snippet: NAME -->").hasSize((int) blocks);
+    assertThat(named)
+        .as("every ```java block of the README is named <!-- snippet: NAME -->")
+        .hasSize((int) blocks);
     return named;
   }
 
@@ -146,7 +160,8 @@ class ReadmeSnippetsTest {
     for (String word : name.split("-")) {
       className.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
     }
-    String statements = split(body).statements.replace(README_BROKERS, "System.getProperty(\"bootstrap\")");
+    String statements =
+        split(body).statements.replace(README_BROKERS, "System.getProperty(\"bootstrap\")");
     String source =
         String.join(
             "\n",
@@ -187,8 +202,13 @@ class ReadmeSnippetsTest {
                 diagnostics,
                 null,
                 null,
-                List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(),
-                    "-Xlint:all", "-Werror"),
+                List.of(
+                    "-classpath",
+                    System.getProperty("java.class.path"),
+                    "-d",
+                    classes.toString(),
+                    "-Xlint:all",
+                    "-Werror"),
                 null,
                 javac.getStandardFileManager(null, null, null).getJavaFileObjects(src))
             .call();

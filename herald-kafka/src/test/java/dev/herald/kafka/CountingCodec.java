@@ -6,21 +6,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Delegates to a codec, counting the payloads it decodes. */
 final class CountingCodec extends ForwardingPayloadCodec {
-    final AtomicInteger decoded = new AtomicInteger();
+  final AtomicInteger decoded = new AtomicInteger();
 
-    CountingCodec(PayloadCodec delegate) {
-        super(delegate);
-    }
+  CountingCodec(PayloadCodec delegate) {
+    super(delegate);
+  }
 
-    @Override
-    public Object decode(byte[] payload, String contentType, String typeHint) {
-        decoded.incrementAndGet();
-        return super.decode(payload, contentType, typeHint);
-    }
+  @Override
+  public Object decode(byte[] payload, String contentType, String typeHint) {
+    decoded.incrementAndGet();
+    return super.decode(payload, contentType, typeHint);
+  }
 
-    @Override
-    public <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
-        decoded.incrementAndGet();
-        return super.decodeAs(payload, contentType, payloadClass);
-    }
+  @Override
+  public <T> T decodeAs(byte[] payload, String contentType, Class<T> payloadClass) {
+    decoded.incrementAndGet();
+    return super.decodeAs(payload, contentType, payloadClass);
+  }
 }

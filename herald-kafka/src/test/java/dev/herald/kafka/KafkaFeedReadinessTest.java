@@ -16,24 +16,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, unit = SECONDS)
 @ExtendWith(TestClusters.Shared.class)
 class KafkaFeedReadinessTest {
-    final String prefix = freshPrefix("ready");
+  final String prefix = freshPrefix("ready");
 
-    @Test
-    void feedsSayWhenTheyHaveJoinedTheirGroups() throws Exception {
-        try (KafkaTransport t = transport(prefix).consumerProperty("auto.offset.reset", "latest").build()) {
-            LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
-            KafkaFeed a = t.feed("a", e -> true, (e, done) -> {
+  @Test
+  void feedsSayWhenTheyHaveJoinedTheirGroups() throws Exception {
+    try (KafkaTransport t =
+        transport(prefix).consumerProperty("auto.offset.reset", "latest").build()) {
+      LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+      KafkaFeed a =
+          t.feed(
+              "a",
+              e -> true,
+              (e, done) -> {
                 received.add(e.data());
                 done.run();
-            });
-            KafkaFeed b = t.feed("b", e -> true, (e, done) -> done.run());
-            CompletableFuture<Void> all = t.feedsAssigned();
-            all.get(60, SECONDS);
-            assertThat(a.assigned()).isCompleted();
-            assertThat(b.assigned()).isCompleted();
-            // Joined, so even a group that starts at the end of its topics sees what is stored now.
-            t.store(Event.of("job.run", 7)).get(30, SECONDS);
-            assertThat(received.poll(60, SECONDS)).isEqualTo(7);
-        }
+              });
+      KafkaFeed b = t.feed("b", e -> true, (e, done) -> done.run());
+      CompletableFuture<Void> all = t.feedsAssigned();
+      all.get(60, SECONDS);
+      assertThat(a.assigned()).isCompleted();
+      assertThat(b.assigned()).isCompleted();
+      // Joined, so even a group that starts at the end of its topics sees what is stored now.
+      t.store(Event.of("job.run", 7)).get(30, SECONDS);
+      assertThat(received.poll(60, SECONDS)).isEqualTo(7);
     }
+  }
 }

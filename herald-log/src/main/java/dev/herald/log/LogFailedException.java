@@ -5,9 +5,9 @@ package dev.herald.log;
  * Nothing after the failure was acknowledged. Close and reopen the log to recover.
  */
 public final class LogFailedException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public LogFailedException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public LogFailedException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** Guards the layering of herald-log: it exports its API, not dev.herald.log.internal. */
 class ArchitectureTest extends ModuleContract {
-    ArchitectureTest() {
-        super(LogTransport.class, "dev.herald.log", Map.of("dev.herald.log", Set.of()), Map.of());
-    }
+  ArchitectureTest() {
+    super(LogTransport.class, "dev.herald.log", Map.of("dev.herald.log", Set.of()), Map.of());
+  }
 }

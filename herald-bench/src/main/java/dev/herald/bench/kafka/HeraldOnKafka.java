@@ -15,11 +15,12 @@ import java.util.concurrent.Future;
 /**
  * Herald on {@link KafkaTransport} as a user would set it up: the default topic and partitioning,
  * {@link JsonPayloadCodec} allowing {@link Order}, the transport's idempotent {@code acks=all}
- * producer with the batching and requests in flight of {@link KafkaSettings}. {@link #send} is {@code
- * bus.publish(Event.of(type, order))}, whose future completes when the store is acknowledged (no
- * in-process subscriber matches). The consumer is a durable subscription (consumer group {@value
- * KafkaSettings#GROUP}): the feed's poller and deliverer threads decode each record into an {@code
- * Event<Order>}, the subscription's mailbox hands it to a Herald worker, and the handler counts it.
+ * producer with the batching and requests in flight of {@link KafkaSettings}. {@link #send} is
+ * {@code bus.publish(Event.of(type, order))}, whose future completes when the store is acknowledged
+ * (no in-process subscriber matches). The consumer is a durable subscription (consumer group
+ * {@value KafkaSettings#GROUP}): the feed's poller and deliverer threads decode each record into an
+ * {@code Event<Order>}, the subscription's mailbox hands it to a Herald worker, and the handler
+ * counts it.
  */
 final class HeraldOnKafka implements KafkaContender {
   static final String ID = "herald";

@@ -20,7 +20,8 @@ interface KafkaContender extends AutoCloseable {
 
   /**
    * Opens {@code client} on the broker at {@code bootstrapServers}; with {@code delivered} non-null
-   * also a consumer in group {@value KafkaSettings#GROUP} that decodes each event and counts it there.
+   * also a consumer in group {@value KafkaSettings#GROUP} that decodes each event and counts it
+   * there.
    */
   static KafkaContender open(String client, String bootstrapServers, Arrival delivered) {
     return switch (client) {

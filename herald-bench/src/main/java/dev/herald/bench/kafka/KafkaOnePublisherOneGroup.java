@@ -20,10 +20,10 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * End to end on Kafka: one thread produces {@link Order} events as {@link KafkaProduceOnePublisher}
  * does, and one consumer in a consumer group decodes and counts them: Herald's durable subscription
- * (feed, mailbox, handler) or a plain {@link PollLoop}. One invocation sends {@value #EVENTS_PER_OP}
- * events and returns only when the consumer has counted every one, so the score counts fully
- * delivered events per second. The set-up sends one event and waits for it, so the group has joined
- * before anything is measured.
+ * (feed, mailbox, handler) or a plain {@link PollLoop}. One invocation sends {@value
+ * #EVENTS_PER_OP} events and returns only when the consumer has counted every one, so the score
+ * counts fully delivered events per second. The set-up sends one event and waits for it, so the
+ * group has joined before anything is measured.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -50,7 +50,8 @@ public class KafkaOnePublisherOneGroup {
   public void open() {
     broker = EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"));
     broker.createTopics(
-        List.of(KafkaSettings.EVENTS_TOPIC, KafkaSettings.DEAD_LETTER_TOPIC), KafkaSettings.PARTITIONS);
+        List.of(KafkaSettings.EVENTS_TOPIC, KafkaSettings.DEAD_LETTER_TOPIC),
+        KafkaSettings.PARTITIONS);
     delivered = new Arrival();
     contender = KafkaContender.open(client, broker.bootstrapServers(), delivered);
     window = new Window(WINDOW);

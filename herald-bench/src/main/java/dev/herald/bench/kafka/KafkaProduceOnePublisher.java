@@ -43,7 +43,8 @@ public class KafkaProduceOnePublisher {
   public void open() {
     broker = EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"));
     broker.createTopics(
-        List.of(KafkaSettings.EVENTS_TOPIC, KafkaSettings.DEAD_LETTER_TOPIC), KafkaSettings.PARTITIONS);
+        List.of(KafkaSettings.EVENTS_TOPIC, KafkaSettings.DEAD_LETTER_TOPIC),
+        KafkaSettings.PARTITIONS);
     contender = KafkaContender.open(client, broker.bootstrapServers(), null);
     window = new Window(WINDOW);
     orders = Order.sample(4096);

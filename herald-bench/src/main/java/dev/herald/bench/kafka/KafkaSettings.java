@@ -32,7 +32,9 @@ final class KafkaSettings {
 
   private KafkaSettings() {}
 
-  /** Batching, requests in flight and the bootstrap servers; the caller adds acks and idempotence. */
+  /**
+   * Batching, requests in flight and the bootstrap servers; the caller adds acks and idempotence.
+   */
   static Map<String, Object> producer(String bootstrapServers) {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

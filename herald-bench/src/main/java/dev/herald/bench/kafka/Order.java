@@ -4,10 +4,11 @@ import java.util.Locale;
 
 /**
  * The payload of every event in the Kafka benchmarks: a record whose JSON form is about 100 bytes,
- * as an application's event would be. Herald encodes it with its {@code JsonPayloadCodec}, the plain
- * client with a Jackson {@code ObjectMapper}; both write the same JSON.
+ * as an application's event would be. Herald encodes it with its {@code JsonPayloadCodec}, the
+ * plain client with a Jackson {@code ObjectMapper}; both write the same JSON.
  */
-public record Order(String orderId, String customer, String sku, int quantity, long cents, String currency) {
+public record Order(
+    String orderId, String customer, String sku, int quantity, long cents, String currency) {
   static final String TYPE = "bench.order.placed";
 
   /** {@code n} distinct orders, built before any measurement. */

@@ -17,8 +17,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 /**
  * What an application using kafka-clients directly would write to send an {@link Order} as a
  * CloudEvents Kafka binary-mode record, and to read it back: the baseline Herald's own mapping is
- * measured against. The same attributes as Herald writes ({@code ce_id} a random UUID string, {@code
- * ce_source}, {@code ce_specversion}, {@code ce_type}, {@code ce_time} in RFC 3339, {@code
+ * measured against. The same attributes as Herald writes ({@code ce_id} a random UUID string,
+ * {@code ce_source}, {@code ce_specversion}, {@code ce_type}, {@code ce_time} in RFC 3339, {@code
  * content-type}), no key, the payload as JSON by Jackson; Herald adds its {@code herald_class} type
  * hint. Reading parses every attribute (the time too) and the JSON back into an {@link Order}.
  * Stateless apart from the thread-safe mapper: safe for use from any thread.

@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <ul>
  *   <li>{@code log-interval}, {@code log-always}: one topic of a {@code herald-log} directory
  *       ({@link ScratchLog}: default options, flush {@code INTERVAL(1000 ms)} or {@code ALWAYS});
- *       {@link #append} is {@code Log.append}, the reader a {@link LogReader} on a thread of its own.
+ *       {@link #append} is {@code Log.append}, the reader a {@link LogReader} on a thread of its
+ *       own.
  *   <li>{@code kafka-acks1}: a topic of one partition on an {@link EmbeddedKafka}, a producer with
  *       {@code acks=1} (not idempotent, which needs {@code acks=all}) and the batching of {@link
  *       KafkaSettings}; the reader a consumer assigned the partition, without a group. The broker

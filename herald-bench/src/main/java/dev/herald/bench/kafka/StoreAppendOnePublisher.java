@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The durable log against a one-node Kafka broker ({@link Store}): one thread appends {@value
  * ScratchLog#PAYLOAD_BYTES}-byte payloads, keeping up to {@value #WINDOW} appends in flight (as the
  * log's own {@code LogAppendOnePublisher}). One invocation appends {@value #APPENDS_PER_OP} records
- * and returns when every one is acknowledged: by the log as its flush policy promises, by the broker
- * with {@code acks=1}.
+ * and returns when every one is acknowledged: by the log as its flush policy promises, by the
+ * broker with {@code acks=1}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Publish → consume on the durable log and on a one-node Kafka broker ({@link Store}): one thread
- * appends as {@link StoreAppendOnePublisher} does while one reader thread (a {@code LogReader}, or a
- * consumer assigned the partition) counts the records. One invocation appends {@value
+ * appends as {@link StoreAppendOnePublisher} does while one reader thread (a {@code LogReader}, or
+ * a consumer assigned the partition) counts the records. One invocation appends {@value
  * #APPENDS_PER_OP} records and returns when the reader has counted every one.
  */
 @State(Scope.Benchmark)

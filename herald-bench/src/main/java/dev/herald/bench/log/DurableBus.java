@@ -24,11 +24,11 @@ import org.HdrHistogram.Histogram;
  * A Herald bus with one subscriber, for the publish → subscriber latency: either the in-memory bus
  * (an ordinary subscription), or the bus on a {@link LogTransport} in a {@link ScratchDirectory}
  * with a durable subscription (consumer group {@value #GROUP}), so each event goes publisher → log
- * writer (encoded, CRC, written) → the group's feed thread (read, CRC, decoded) → the subscription's
- * mailbox → its handler. Both publish with {@link EventBus#emit} and carry the tick's intended send
- * time as a {@code Long} payload, which the log's JSON codec writes and rebuilds; everything else is
- * the same, so the difference is the log. Transport and directory use their defaults but for the
- * flush policy. {@link #publish} may be called from one thread.
+ * writer (encoded, CRC, written) → the group's feed thread (read, CRC, decoded) → the
+ * subscription's mailbox → its handler. Both publish with {@link EventBus#emit} and carry the
+ * tick's intended send time as a {@code Long} payload, which the log's JSON codec writes and
+ * rebuilds; everything else is the same, so the difference is the log. Transport and directory use
+ * their defaults but for the flush policy. {@link #publish} may be called from one thread.
  */
 final class DurableBus implements Contender {
   static final String TYPE = "bench.tick";
@@ -59,7 +59,8 @@ final class DurableBus implements Contender {
               .appendQueueCapacity(appendQueue)
               .fileLayer(files)
               .build();
-      LogTransport.Builder transport = LogTransport.builder(LogDirectory.open(dir.path(), logOptions));
+      LogTransport.Builder transport =
+          LogTransport.builder(LogDirectory.open(dir.path(), logOptions));
       if (commitEvery > 0) {
         transport.commitEvery(commitEvery);
       }

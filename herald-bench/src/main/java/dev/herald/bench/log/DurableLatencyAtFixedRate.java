@@ -1,9 +1,9 @@
 package dev.herald.bench.log;
 
+import dev.herald.bench.Contender;
 import dev.herald.bench.ForkedRun;
 import dev.herald.bench.LatencyAtFixedRate;
 import dev.herald.bench.LatencyAtFixedRate.Result;
-import dev.herald.bench.Contender;
 import dev.herald.bench.TickSink;
 import dev.herald.log.FlushPolicy;
 import dev.herald.log.LogOptions;
@@ -18,18 +18,18 @@ import org.HdrHistogram.Histogram;
 /**
  * Publish → durable subscriber latency at a fixed offered rate through the whole {@code EventBus} +
  * {@code LogTransport} path, beside the in-memory bus at the same rate as the baseline. Uses {@link
- * LatencyAtFixedRate}'s publisher and HdrHistogram: latency is taken from each event's intended send
- * time, so a stalled publisher is charged for every event it should have sent meanwhile. Setups (see
- * {@link DurableBus}): {@code herald-memory}, {@code herald-log-interval} ({@code
- * FlushPolicy.interval(--interval-ms)}), {@code herald-log-interval-frequent-commits} (the same with the
- * group's offset committed every {@value #FREQUENT_COMMITS} acknowledgements instead of the transport's
- * default, to show what the commits cost), {@code herald-log-always}. {@code --append-queue} is the
- * log's append queue capacity (default: {@code LogOptions}'), {@code --commit-every} the consumer
- * group's commit period in acknowledgements (default: {@code LogTransport}'s). A run in which the
- * log refuses an event (append queue full) fails: its subscriber would never get it. As in {@link
- * LatencyAtFixedRate}, each setup runs in a JVM of its own ({@code --fork true}) after one untimed
- * round ({@code --warmup-rounds 1}): the first setup of a shared JVM showed the higher p50 whatever
- * it was.
+ * LatencyAtFixedRate}'s publisher and HdrHistogram: latency is taken from each event's intended
+ * send time, so a stalled publisher is charged for every event it should have sent meanwhile.
+ * Setups (see {@link DurableBus}): {@code herald-memory}, {@code herald-log-interval} ({@code
+ * FlushPolicy.interval(--interval-ms)}), {@code herald-log-interval-frequent-commits} (the same
+ * with the group's offset committed every {@value #FREQUENT_COMMITS} acknowledgements instead of
+ * the transport's default, to show what the commits cost), {@code herald-log-always}. {@code
+ * --append-queue} is the log's append queue capacity (default: {@code LogOptions}'), {@code
+ * --commit-every} the consumer group's commit period in acknowledgements (default: {@code
+ * LogTransport}'s). A run in which the log refuses an event (append queue full) fails: its
+ * subscriber would never get it. As in {@link LatencyAtFixedRate}, each setup runs in a JVM of its
+ * own ({@code --fork true}) after one untimed round ({@code --warmup-rounds 1}): the first setup of
+ * a shared JVM showed the higher p50 whatever it was.
  *
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.log.DurableLatencyAtFixedRate \
@@ -70,7 +70,8 @@ public final class DurableLatencyAtFixedRate {
         SETUPS,
         Row[].class,
         setup ->
-            List.of(measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs)),
+            List.of(
+                measure(setup, rate, intervalMs, appendQueue, commitEvery, warmupMs, measureMs)),
         String.format(
             Locale.ROOT,
             "%-32s %-14s %10s %10s %9s %9s %9s %10s %7s %12s %12s %7s",
@@ -178,8 +179,24 @@ public final class DurableLatencyAtFixedRate {
     } catch (IllegalStateException e) {
       // The log refused events, or they never arrived: no latency to report, but a result.
       double none = Double.NaN;
-      return new Row(setup, "1->1 durable", rate, 0, none, true, none, none, none, none,
-          appendQueue, commits, 0, none, none, -1, e.getMessage());
+      return new Row(
+          setup,
+          "1->1 durable",
+          rate,
+          0,
+          none,
+          true,
+          none,
+          none,
+          none,
+          none,
+          appendQueue,
+          commits,
+          0,
+          none,
+          none,
+          -1,
+          e.getMessage());
     }
     // Includes the warm-up's fsyncs: the histogram is cumulative over the bus's life.
     Histogram fsync = opened.get().fsyncNanos();

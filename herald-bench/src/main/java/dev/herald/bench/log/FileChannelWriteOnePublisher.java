@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The baselines for {@link LogAppendOnePublisher}: one thread writes records of the log's size
- * ({@value ScratchLog#RECORD_BYTES} bytes for a {@value ScratchLog#PAYLOAD_BYTES}-byte payload) to a
- * plain {@link FileChannel}, never forcing. {@link #buffered} fills a 256 KiB heap buffer, as the
+ * ({@value ScratchLog#RECORD_BYTES} bytes for a {@value ScratchLog#PAYLOAD_BYTES}-byte payload) to
+ * a plain {@link FileChannel}, never forcing. {@link #buffered} fills a 256 KiB heap buffer, as the
  * log's writer does, and writes it when full and at the end of each invocation: the upper bound for
  * getting records to the OS, with no queue, thread hand-off, CRC, index or futures. {@link
  * #perRecord} makes one write call per record: what batching saves. The file wraps at 64 MiB (the
@@ -46,7 +46,9 @@ public class FileChannelWriteOnePublisher {
             dir.path().resolve("records"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     buffer = ByteBuffer.allocate(256 * 1024);
     record = ByteBuffer.allocate(ScratchLog.RECORD_BYTES);
-    record.put(new byte[ScratchLog.RECORD_BYTES - ScratchLog.PAYLOAD_BYTES]).put(ScratchLog.payload());
+    record
+        .put(new byte[ScratchLog.RECORD_BYTES - ScratchLog.PAYLOAD_BYTES])
+        .put(ScratchLog.payload());
     position = 0;
   }
 

@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The raw fsync latency of the disk under {@link ScratchDirectory}, the way the log's writer forces a
- * segment: write one record ({@value ScratchLog#RECORD_BYTES} bytes) after the previous one, then
+ * The raw fsync latency of the disk under {@link ScratchDirectory}, the way the log's writer forces
+ * a segment: write one record ({@value ScratchLog#RECORD_BYTES} bytes) after the previous one, then
  * {@code FileChannel.force(true)}. Sampled per call (mean and percentiles), so beside {@link
  * LogAppendSixtyFourPublishers} it shows how many records each of the log's fsyncs carries. The
  * file wraps at 64 MiB.

@@ -8,8 +8,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A fresh directory for one benchmark trial, deleted with everything in it on {@link #close()}. It is
- * created under the system property {@value #BASE_PROPERTY} when set, else under {@code
+ * A fresh directory for one benchmark trial, deleted with everything in it on {@link #close()}. It
+ * is created under the system property {@value #BASE_PROPERTY} when set, else under {@code
  * java.io.tmpdir}. The disk under it is the disk being measured: on a tmpfs every fsync is free, so
  * point the property at the file system the log will live on. Not thread-safe; one owner.
  */

@@ -9,10 +9,11 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
- * One topic of a {@link LogDirectory} opened in a {@link ScratchDirectory}, with its fsyncs counted;
- * closing it closes the directory and deletes it. Default options except the flush policy and a
- * retention of {@value #RETENTION_BYTES} bytes, which keeps a long run from filling the disk (the
- * writer deletes old segments as it would in production). Safe for use from any thread, like the log.
+ * One topic of a {@link LogDirectory} opened in a {@link ScratchDirectory}, with its fsyncs
+ * counted; closing it closes the directory and deletes it. Default options except the flush policy
+ * and a retention of {@value #RETENTION_BYTES} bytes, which keeps a long run from filling the disk
+ * (the writer deletes old segments as it would in production). Safe for use from any thread, like
+ * the log.
  */
 public final class ScratchLog implements AutoCloseable {
   /** The payload size the targets are stated for. */

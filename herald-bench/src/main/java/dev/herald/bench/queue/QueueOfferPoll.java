@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.State;
  * Herald's mailbox queues against JCTools' (the VarHandle flavours, {@code jctools-core-jdk11}, so
  * neither side uses {@code Unsafe}), at Herald's default mailbox size: producers offer as fast as
  * they can, one consumer polls. The figure is {@code polled}, elements taken per second; a failed
- * offer (full) or an empty poll is counted apart and is not an operation. {@code oneProducer} is
- * 1 producer and 1 consumer; {@code fourProducers} is 4 and 1 (on two cores, five spinning threads
+ * offer (full) or an empty poll is counted apart and is not an operation. {@code oneProducer} is 1
+ * producer and 1 consumer; {@code fourProducers} is 4 and 1 (on two cores, five spinning threads
  * take turns: it measures contention on the tail as much as the queue).
  */
 @State(Scope.Group)

@@ -5,13 +5,15 @@ import java.util.TreeMap;
 
 /**
  * The contiguous acknowledged prefix of a stream of offsets (a log topic, a Kafka partition), for a
- * {@link dev.herald.spi.Transport} that commits a consumer group's progress: acknowledgements arrive out of order
- * (concurrent lanes, retries), and only an offset below which everything is acknowledged may be
- * committed. Safe for use from any thread; every method takes this object's lock, and none calls out.
+ * {@link dev.herald.spi.Transport} that commits a consumer group's progress: acknowledgements
+ * arrive out of order (concurrent lanes, retries), and only an offset below which everything is
+ * acknowledged may be committed. Safe for use from any thread; every method takes this object's
+ * lock, and none calls out.
  */
 public final class AckedPrefix {
   private long next;
-  // Acknowledged ranges [start, end) above the prefix; they join it once the gap before them closes.
+  // Acknowledged ranges [start, end) above the prefix; they join it once the gap before them
+  // closes.
   private final TreeMap<Long, Long> ahead = new TreeMap<>();
 
   /** A prefix that starts at {@code next}: everything below it counts as acknowledged. */
@@ -47,7 +49,9 @@ public final class AckedPrefix {
     return range != null && offset < range.getValue();
   }
 
-  /** The first offset not yet acknowledged: everything below it is finished, and may be committed. */
+  /**
+   * The first offset not yet acknowledged: everything below it is finished, and may be committed.
+   */
   public synchronized long next() {
     return next;
   }

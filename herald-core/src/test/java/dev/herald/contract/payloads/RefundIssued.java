@@ -1,4 +1,7 @@
 package dev.herald.contract.payloads;
 
-/** Another payload class under the same event type, which an {@link OrderPlaced} subscription never takes. */
+/**
+ * Another payload class under the same event type, which an {@link OrderPlaced} subscription never
+ * takes.
+ */
 public record RefundIssued(String id, long amountCents) {}

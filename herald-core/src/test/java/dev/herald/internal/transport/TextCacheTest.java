@@ -40,7 +40,8 @@ class TextCacheTest {
     assertThat(tiny.text(bytes, offset, n)).isEqualTo(expected);
     ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes);
     assertThat(tiny.text(direct, offset, n)).isEqualTo(expected);
-    ByteBuffer heapSlice = ByteBuffer.wrap(new byte[bytes.length + 3], 3, bytes.length).slice().put(bytes);
+    ByteBuffer heapSlice =
+        ByteBuffer.wrap(new byte[bytes.length + 3], 3, bytes.length).slice().put(bytes);
     assertThat(tiny.text(heapSlice, offset, n)).isEqualTo(expected);
   }
 
@@ -60,9 +61,18 @@ class TextCacheTest {
     TextCache cache = new TextCache(64);
     List<String> names =
         List.of(
-            "ce_id", "ce_source", "ce_specversion", "ce_type", "ce_time", "ce_subject",
-            "ce_correlationid", "ce_traceparent", "content-type", "herald_class",
-            "herald_dl_cause_type", "herald_dl_event_type");
+            "ce_id",
+            "ce_source",
+            "ce_specversion",
+            "ce_type",
+            "ce_time",
+            "ce_subject",
+            "ce_correlationid",
+            "ce_traceparent",
+            "content-type",
+            "herald_class",
+            "herald_dl_cause_type",
+            "herald_dl_event_type");
     List<String> first = new ArrayList<>();
     for (String n : names) {
       first.add(cache.text(n.getBytes(StandardCharsets.UTF_8)));
@@ -76,7 +86,9 @@ class TextCacheTest {
   void longTextsAreDecodedEachTime() {
     TextCache cache = new TextCache(64);
     byte[] big = "x".repeat(TextCache.MAX_CACHED_BYTES + 1).getBytes(StandardCharsets.UTF_8);
-    assertThat(cache.text(big)).isEqualTo(new String(big, StandardCharsets.UTF_8)).isNotSameAs(cache.text(big));
+    assertThat(cache.text(big))
+        .isEqualTo(new String(big, StandardCharsets.UTF_8))
+        .isNotSameAs(cache.text(big));
   }
 
   @Test
@@ -106,7 +118,8 @@ class TextCacheTest {
                   for (int i = 0; i < 200_000; i++) {
                     byte[] t1 = texts.get(random.nextInt(texts.size()));
                     if (!tiny.text(t1).equals(new String(t1, StandardCharsets.UTF_8))) {
-                      throw new AssertionError("wrong text for " + new String(t1, StandardCharsets.UTF_8));
+                      throw new AssertionError(
+                          "wrong text for " + new String(t1, StandardCharsets.UTF_8));
                     }
                     checked++;
                   }

@@ -2,7 +2,6 @@ package dev.herald.examples.shop;
 
 import dev.herald.Backpressure;
 import dev.herald.Event;
-import dev.herald.EventBus;
 import dev.herald.SubscribeOptions;
 import java.util.Map;
 import java.util.TreeMap;

@@ -6,9 +6,9 @@ import java.util.Map;
 /**
  * The outcome of one run of the shop demo, serialised as the {@code --json} object, field names as
  * they are here. Each figure has one scope, stated by the object it is in: {@link #thisRun} holds
- * what this process did, {@link #allRuns} (on the durable log only, else null) the log's totals over
- * every run on it, this one included. Off the log a run is all there is, and {@code thisRun} says
- * everything.
+ * what this process did, {@link #allRuns} (on the durable log only, else null) the log's totals
+ * over every run on it, this one included. Off the log a run is all there is, and {@code thisRun}
+ * says everything.
  *
  * @param transport {@code memory}, {@code log} or {@code kafka}
  * @param run the run's id, which every event's correlation id starts with ({@link ShopRun})
@@ -33,8 +33,10 @@ public record DemoReport(
     return thisRun.lost() > 0
         || thisRun.ordersEndedTwice() + thisRun.oversoldUnits() > 0
         || allRuns != null
-            && allRuns.duplicateOutcomes() + allRuns.duplicateNotifications()
-                    + allRuns.ordersEndedTwice() + allRuns.oversoldUnits()
+            && allRuns.duplicateOutcomes()
+                    + allRuns.duplicateNotifications()
+                    + allRuns.ordersEndedTwice()
+                    + allRuns.oversoldUnits()
                 > 0;
   }
 
@@ -46,8 +48,8 @@ public record DemoReport(
    * @param ordersPlaced orders this run placed
    * @param ordersShipped orders this run ended as shipped, whichever run placed them
    * @param customersNotified orders whose customer this run told how they ended
-   * @param ordersEndedTwice orders whose customer, as this process saw them, got a second outcome or
-   *     a second message (under another event id than the first); zero for a correct run
+   * @param ordersEndedTwice orders whose customer, as this process saw them, got a second outcome
+   *     or a second message (under another event id than the first); zero for a correct run
    * @param oversoldUnits units this run's shipped orders took beyond the initial stock, summed over
    *     SKUs; zero for a correct run
    * @param eventsPublished events this run's bus published

@@ -21,6 +21,7 @@ final class DropLedger implements BusListener {
   private final ConcurrentHashMap<String, LongAdder> bySubscriptionAndType =
       new ConcurrentHashMap<>();
   private final LongAdder deadLetters = new LongAdder();
+
   @Override
   public void onDropped(String subscription, Event<?> event, DropReason reason) {
     count(bySubscriptionAndReason, subscription + '|' + reason.name());

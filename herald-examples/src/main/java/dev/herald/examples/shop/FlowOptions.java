@@ -18,6 +18,7 @@ import java.time.Duration;
 final class FlowOptions {
   /** Most orders open at once. */
   static final int WINDOW = 1024;
+
   /** How long the order placer may wait for room. */
   static final Duration BLOCK_TIMEOUT = Duration.ofSeconds(30);
 

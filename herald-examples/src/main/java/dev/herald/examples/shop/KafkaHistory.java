@@ -25,8 +25,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * published ({@link ShopHistory#handled}), rather than publish copies of those effects.
  *
  * <p>{@link #read} reads only two headers of each record ({@code ce_source}, {@code
- * ce_causationid}), never a payload: it costs a scan of the topic, not a decode of it. It runs once,
- * on the calling thread, before the services subscribe. {@link #readStock} reads inventory's
+ * ce_causationid}), never a payload: it costs a scan of the topic, not a decode of it. It runs
+ * once, on the calling thread, before the services subscribe. {@link #readStock} reads inventory's
  * decisions again whenever inventory is given partitions ({@link KafkaStockHistory}). Both consume
  * with no group, so commit nothing.
  */
@@ -96,7 +96,10 @@ final class KafkaHistory {
         }
       };
 
-  /** Hands every record of {@code topic}, from its beginning up to its end when called, to {@code each}. */
+  /**
+   * Hands every record of {@code topic}, from its beginning up to its end when called, to {@code
+   * each}.
+   */
   private static void scan(
       String bootstrap,
       String topic,
@@ -104,9 +107,12 @@ final class KafkaHistory {
       Consumer<ConsumerRecord<byte[], byte[]>> each) {
     Map<String, Object> props =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.CLIENT_ID_CONFIG, "herald-shop-history",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "herald-shop-history",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
@@ -120,7 +126,10 @@ final class KafkaHistory {
       while (!reached(consumer, end)) {
         if (System.nanoTime() - deadline > 0) {
           throw new IllegalStateException(
-              "could not read Kafka topic " + topic + " to its end within " + timeout.toSeconds()
+              "could not read Kafka topic "
+                  + topic
+                  + " to its end within "
+                  + timeout.toSeconds()
                   + " s");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Tells a back office's inventory, on Kafka, when it must read the decisions of other members of its
- * group again: register it as the transport's {@linkplain KafkaTransport.Builder#onAssigned
+ * Tells a back office's inventory, on Kafka, when it must read the decisions of other members of
+ * its group again: register it as the transport's {@linkplain KafkaTransport.Builder#onAssigned
  * assignment listener}. Each time inventory's consumer is given partitions (at its first join, when
  * another back office joins, leaves or dies), the SKUs of those partitions may have been decided
  * elsewhere until now; the next order inventory decides first reads every stored decision ({@link

@@ -12,22 +12,22 @@ import java.util.Set;
  * <ul>
  *   <li>{@code unfinishedOrders}: orders of the scenario that reached neither shipped nor cancelled
  *       (including any that were never placed).
- *   <li>{@code unaccountedEvents}: for each subscription, {@code routed - delivered - deadLettered -
- *       policyDrops}. {@code policyDrops} are the drops a {@code DROP_OLDEST} or {@code
+ *   <li>{@code unaccountedEvents}: for each subscription, {@code routed - delivered - deadLettered
+ *       - policyDrops}. {@code policyDrops} are the drops a {@code DROP_OLDEST} or {@code
  *       DROP_NEWEST} policy made on a subscription that declared it may drop (analytics), which are
  *       reported separately as the price of its policy. Every other drop is lost: {@code REJECTED}
- *       (a full mailbox refused the event) and {@code CLOSED} (the bus closed before delivering it),
- *       as is anything still in flight. Dead-lettered events are not lost here: the next term checks
- *       that their dead letters were handled.
+ *       (a full mailbox refused the event) and {@code CLOSED} (the bus closed before delivering
+ *       it), as is anything still in flight. Dead-lettered events are not lost here: the next term
+ *       checks that their dead letters were handled.
  *   <li>{@code lostDeadLetters}: dead letters that went nowhere: those the dead-letter subscription
  *       itself gave up on (the bus does not publish a dead letter of a dead letter), plus those
  *       dead-lettered elsewhere that never reached the dead-letter subscription.
- *   <li>{@code unroutedEvents}: events that matched no subscription at all and were not stored.
- *       On a storing transport (the log, Kafka) every published event is stored, or it counts in
- *       the next term: an event no subscription in this process took is not lost there, it waits in
- *       the store for durable subscriptions, maybe in other processes (the storefront's {@code
- *       order.placed} for a back office). So this term is the bus's unrouted count on the
- *       in-memory bus only, whether or not the bus also counts stored events as unrouted.
+ *   <li>{@code unroutedEvents}: events that matched no subscription at all and were not stored. On
+ *       a storing transport (the log, Kafka) every published event is stored, or it counts in the
+ *       next term: an event no subscription in this process took is not lost there, it waits in the
+ *       store for durable subscriptions, maybe in other processes (the storefront's {@code
+ *       order.placed} for a back office). So this term is the bus's unrouted count on the in-memory
+ *       bus only, whether or not the bus also counts stored events as unrouted.
  *   <li>{@code unstoredEvents}: events the log failed to store (zero on the in-memory bus).
  * </ul>
  *
@@ -49,8 +49,8 @@ public record LossAudit(
   /**
    * Audits a closed bus.
    *
-   * @param storing whether the bus stores every published event (a transport), so that an
-   *     unrouted event is lost only if it failed to store
+   * @param storing whether the bus stores every published event (a transport), so that an unrouted
+   *     event is lost only if it failed to store
    * @param mayDrop the subscriptions whose drop policy is part of their design
    * @param deadLetterSubscription the subscription that handles dead letters
    */
@@ -68,7 +68,8 @@ public record LossAudit(
     for (SubscriptionStats s : closed.subscriptions()) {
       long policyDrops =
           mayDrop.contains(s.name())
-              ? ledger.dropped(s.name(), DropReason.OLDEST) + ledger.dropped(s.name(), DropReason.NEWEST)
+              ? ledger.dropped(s.name(), DropReason.OLDEST)
+                  + ledger.dropped(s.name(), DropReason.NEWEST)
               : 0;
       unaccounted += Math.max(0, s.routed() - s.delivered() - s.deadLettered() - policyDrops);
       if (s.name().equals(deadLetterSubscription)) {

@@ -1,7 +1,6 @@
 package dev.herald.examples.shop;
 
 import dev.herald.Event;
-import dev.herald.EventBus;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Tells customers how their orders ended, and counts the messages it sent. */

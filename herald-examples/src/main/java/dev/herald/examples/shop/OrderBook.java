@@ -12,10 +12,10 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Which orders are open and how each ended. Thread-safe: the placer and several order-flow handlers
- * write to it at once; an order's first outcome wins, a later one is counted as a conflict (or, when
- * it is the same outcome event delivered again after a restart, as a redelivery). What a customer
- * must never see is counted by order: a second outcome, or a second message, under another event
- * id than the first ({@link #ordersEndedTwice}).
+ * write to it at once; an order's first outcome wins, a later one is counted as a conflict (or,
+ * when it is the same outcome event delivered again after a restart, as a redelivery). What a
+ * customer must never see is counted by order: a second outcome, or a second message, under another
+ * event id than the first ({@link #ordersEndedTwice}).
  */
 final class OrderBook {
   private record Open(String customerId, long placedNanos) {}
@@ -52,12 +52,15 @@ final class OrderBook {
   void restore(ShopHistory history) {
     history.placed().forEach((id, o) -> open.put(id, new Open(o.customerId(), UNKNOWN)));
     placed.add(history.placed().size());
-    history.outcomes().forEach((id, e) -> {
-      if (e.data() instanceof OrderOutcome o) {
-        ended(e.id(), o, UNKNOWN);
-        endClaims.add(id);
-      }
-    });
+    history
+        .outcomes()
+        .forEach(
+            (id, e) -> {
+              if (e.data() instanceof OrderOutcome o) {
+                ended(e.id(), o, UNKNOWN);
+                endClaims.add(id);
+              }
+            });
     history.notifiedBy().forEach(notifiedBy::put);
   }
 

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Places orders and follows each one to its end: shipped, or cancelled when inventory rejects it or
- * another service dead-letters one of its events. At most {@link FlowOptions#WINDOW} orders are open
- * at once; an order's slot is freed when its customer has been notified.
+ * another service dead-letters one of its events. At most {@link FlowOptions#WINDOW} orders are
+ * open at once; an order's slot is freed when its customer has been notified.
  *
  * <p>{@link #placeAll} runs on the caller's thread (never a delivery thread, so a full mailbox
  * makes it wait rather than fail); the handlers run on the bus's delivery threads.
@@ -159,7 +159,8 @@ final class OrderService extends ShopService {
     // Not the key: order.placed is keyed by SKU.
     String orderId = run.orderId(failed);
     String customerId = orderId == null ? null : book.openCustomer(orderId);
-    // One outcome per order: a payment retried after a restart can dead-letter the same order twice.
+    // One outcome per order: a payment retried after a restart can dead-letter the same order
+    // twice.
     if (customerId == null || !book.claimEnd(orderId)) {
       return;
     }

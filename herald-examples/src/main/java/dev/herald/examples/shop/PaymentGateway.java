@@ -14,7 +14,8 @@ final class PaymentGateway {
     private static final long serialVersionUID = 1L;
 
     GatewayTimeoutException(String orderId, int attempt) {
-      super("gateway timeout charging " + orderId + " (attempt " + attempt + ")", null, false, false);
+      super(
+          "gateway timeout charging " + orderId + " (attempt " + attempt + ")", null, false, false);
     }
   }
 

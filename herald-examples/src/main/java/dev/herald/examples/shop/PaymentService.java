@@ -1,7 +1,6 @@
 package dev.herald.examples.shop;
 
 import dev.herald.Event;
-import dev.herald.EventBus;
 import dev.herald.RetryPolicy;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

@@ -26,7 +26,9 @@ public final class Progress {
     this.redraw = redraw;
   }
 
-  /** One status line on {@code terminal}, rewritten in place (carriage return) ten times a second. */
+  /**
+   * One status line on {@code terminal}, rewritten in place (carriage return) ten times a second.
+   */
   public static Progress redrawn(PrintWriter terminal) {
     return new Progress(terminal, REDRAW, true);
   }

@@ -7,9 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * A run's progress as {@link Progress} asks: on a terminal a status line rewritten in place
- * (carriage return), elsewhere a line of its own every interval. Printed by a daemon reporter thread
- * of its own, the only thread that prints until {@link #stop()}, which ends it and, on a terminal,
- * erases the line, so nothing it prints follows what the caller prints next.
+ * (carriage return), elsewhere a line of its own every interval. Printed by a daemon reporter
+ * thread of its own, the only thread that prints until {@link #stop()}, which ends it and, on a
+ * terminal, erases the line, so nothing it prints follows what the caller prints next.
  */
 final class ProgressLine {
   private final Progress progress;

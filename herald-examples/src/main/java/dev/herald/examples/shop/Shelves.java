@@ -6,15 +6,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The shelves of one run as inventory sees them: per SKU, the scenario's initial stock less the units
- * every reservation so far took, and the decision taken for each order. Reservations of orders
- * cancelled later are not returned.
+ * The shelves of one run as inventory sees them: per SKU, the scenario's initial stock less the
+ * units every reservation so far took, and the decision taken for each order. Reservations of
+ * orders cancelled later are not returned.
  *
  * <p>Decisions are facts, never revised: an order decided before (by this process, or by another
- * one, learnt from the store through {@link #learn}) gets the decision it got then, and learning the
- * same decision twice changes nothing. So the shelves may be rebuilt from history at any time, merged
- * with what was decided here but may not be stored yet, without promising a unit twice, provided
- * the caller is the only one deciding the orders of a SKU: the owner of the SKU's key.
+ * one, learnt from the store through {@link #learn}) gets the decision it got then, and learning
+ * the same decision twice changes nothing. So the shelves may be rebuilt from history at any time,
+ * merged with what was decided here but may not be stored yet, without promising a unit twice,
+ * provided the caller is the only one deciding the orders of a SKU: the owner of the SKU's key.
  *
  * <p>Not thread-safe: {@link InventoryService} serialises its calls.
  */
@@ -49,7 +49,11 @@ final class Shelves {
     int available = available(order.sku());
     Decision d =
         new Decision(
-            order.orderId(), order.sku(), order.quantity(), available >= order.quantity(), available);
+            order.orderId(),
+            order.sku(),
+            order.quantity(),
+            available >= order.quantity(),
+            available);
     take(d);
     return d;
   }

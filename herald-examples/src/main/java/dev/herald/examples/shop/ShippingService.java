@@ -1,7 +1,6 @@
 package dev.herald.examples.shop;
 
 import dev.herald.Event;
-import dev.herald.EventBus;
 
 /** Ships paid orders: {@code payment.charged} in, {@code order.shipped} out. */
 final class ShippingService extends ShopService {

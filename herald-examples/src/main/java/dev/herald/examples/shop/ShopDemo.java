@@ -57,21 +57,29 @@ import org.HdrHistogram.Histogram;
 public final class ShopDemo {
   /** The log's flush interval: a killed process loses nothing written; a power cut, this much. */
   static final long LOG_FLUSH_MILLIS = 10;
+
   /** Room in the log's append queue: more than every event a full window of open orders makes. */
   static final int LOG_QUEUE = 64 * 1024;
+
   /** How long the run may go without any order ending before it gives up and reports the loss. */
   public static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
   /**
-   * The session timeout of the shop's Kafka consumers: how long a consumer group waits for a
-   * member that stopped heartbeating (a process killed with SIGKILL) before it gives the member's
+   * The session timeout of the shop's Kafka consumers: how long a consumer group waits for a member
+   * that stopped heartbeating (a process killed with SIGKILL) before it gives the member's
    * partitions to another, or to the process started in its place. Kafka's default, 45 s, would
    * leave every order behind a dead back office stalled past {@link #STALL_TIMEOUT}; 6 s is the
    * least a broker accepts by default ({@code group.min.session.timeout.ms}).
    */
   public static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(6);
-  /** The shop's Kafka consumers heartbeat this often: well within {@link #KAFKA_SESSION_TIMEOUT}. */
+
+  /**
+   * The shop's Kafka consumers heartbeat this often: well within {@link #KAFKA_SESSION_TIMEOUT}.
+   */
   public static final Duration KAFKA_HEARTBEAT = Duration.ofSeconds(1);
+
   /** How long no order may end before the run says on stderr what it is waiting for. */
   static final Duration STALL_NOTICE = Duration.ofSeconds(3);
 
@@ -80,7 +88,8 @@ public final class ShopDemo {
   /**
    * The services of the shop, by the names {@code --services} takes, in the order they start:
    * analytics, the in-process observer, first, so it already listens when durable subscriptions
-   * start handling what an earlier run left unfinished (else those first effects would be unrouted).
+   * start handling what an earlier run left unfinished (else those first effects would be
+   * unrouted).
    */
   public static final List<String> SERVICES =
       List.of("analytics", "orders", "inventory", "payment", "shipping", "notification");
@@ -96,7 +105,13 @@ public final class ShopDemo {
     DropLedger ledger = new DropLedger();
     EventBus bus = Herald.builder().listener(ledger).build();
     return runWithoutLog(
-        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "memory", bus, ledger, null, null,
+        ShopRun.of(seed, orders, null),
+        Set.copyOf(SERVICES),
+        "memory",
+        bus,
+        ledger,
+        null,
+        null,
         progress);
   }
 
@@ -104,9 +119,9 @@ public final class ShopDemo {
    * Runs {@code orders} orders drawn from {@code seed} on the durable log in {@code dir}, carrying
    * on from what an earlier run with the same orders and seed left there, finished or killed
    * half-way: the log is replayed first to rebuild every service's state ({@link ShopHistory}), and
-   * every subscription but analytics is a durable consumer group. The report's {@code allRuns} counts orders
-   * and events over every run, read back from the log once this run is over; its {@code thisRun}
-   * is what this run added.
+   * every subscription but analytics is a durable consumer group. The report's {@code allRuns}
+   * counts orders and events over every run, read back from the log once this run is over; its
+   * {@code thisRun} is what this run added.
    *
    * @param progress where to show a live progress line, or null for none
    * @throws IOException if the log cannot be opened (locked by another process, corrupt, ...)
@@ -123,7 +138,11 @@ public final class ShopDemo {
       RunStarted first = history.firstRun();
       if (first != null && (first.orders() != orders || first.seed() != seed)) {
         throw new IllegalArgumentException(
-            dir + " holds the shop of --orders " + first.orders() + " --seed " + first.seed()
+            dir
+                + " holds the shop of --orders "
+                + first.orders()
+                + " --seed "
+                + first.seed()
                 + ": run with those to carry on, or use another directory");
       }
       bus = Herald.builder().listener(ledger).transport(transport).build();
@@ -132,8 +151,16 @@ public final class ShopDemo {
       throw e;
     }
     return run(
-        ShopRun.of(seed, orders, null), Set.copyOf(SERVICES), "log", bus, ledger, history, null,
-        dir, readiness(transport), progress);
+        ShopRun.of(seed, orders, null),
+        Set.copyOf(SERVICES),
+        "log",
+        bus,
+        ledger,
+        history,
+        null,
+        dir,
+        readiness(transport),
+        progress);
   }
 
   /**
@@ -160,8 +187,14 @@ public final class ShopDemo {
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     String suffix = Long.toString(System.currentTimeMillis(), 36);
     return runWithoutLog(
-        ShopRun.of(seed, orders, suffix), services, transportName, bus, ledger, transport,
-        stock.stockHistory(), progress);
+        ShopRun.of(seed, orders, suffix),
+        services,
+        transportName,
+        bus,
+        ledger,
+        transport,
+        stock.stockHistory(),
+        progress);
   }
 
   /** A run with no history to resume: nothing to read back from a log. */
@@ -239,8 +272,7 @@ public final class ShopDemo {
     EventBus bus = Herald.builder().listener(ledger).transport(transport).build();
     ExecutorService analyticsExecutor = analyticsExecutor();
     try {
-      ShopContext shop =
-          new ShopContext(bus, new EventCounters(), history, null, true, stock);
+      ShopContext shop = new ShopContext(bus, new EventCounters(), history, null, true, stock);
       List<ShopService> started = new ArrayList<>();
       for (String name : SERVICES) {
         if (services.contains(name)) {
@@ -414,8 +446,7 @@ public final class ShopDemo {
               Set.of(AnalyticsService.SUBSCRIPTION),
               OrderService.DEAD_LETTERS);
       Histogram latency = book.latencyMicros();
-      long analyticsDropped =
-          ledger.dropped(AnalyticsService.SUBSCRIPTION, DropReason.OLDEST);
+      long analyticsDropped = ledger.dropped(AnalyticsService.SUBSCRIPTION, DropReason.OLDEST);
       long retries = 0;
       long delivered = 0;
       for (SubscriptionStats s : stats.subscriptions()) {
@@ -435,7 +466,9 @@ public final class ShopDemo {
               cancelledThisRun(book, history, after, OrderCancelled.Reason.OUT_OF_STOCK),
               cancelledThisRun(book, history, after, OrderCancelled.Reason.PAYMENT_DECLINED),
               cancelledThisRun(book, history, after, OrderCancelled.Reason.FAILED),
-              after == null ? book.notifiedOrders() : after.notifiedOrders() - history.notifiedOrders(),
+              after == null
+                  ? book.notifiedOrders()
+                  : after.notifiedOrders() - history.notifiedOrders(),
               book.ordersEndedTwice(),
               ShopScenario.oversoldUnits(scenario, book.shippedOrders()),
               stats.published(),
@@ -503,7 +536,9 @@ public final class ShopDemo {
       throw new IllegalStateException("a durable subscription failed to start", e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "durable subscriptions not ready after " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s",
+          "durable subscriptions not ready after "
+              + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+              + " s",
           e);
     }
   }
@@ -511,18 +546,24 @@ public final class ShopDemo {
   /** Orders this run cancelled for {@code reason}: on the log, the cancellations it added. */
   private static long cancelledThisRun(
       OrderBook book, ShopHistory before, ShopHistory after, OrderCancelled.Reason reason) {
-    return after == null ? book.cancelled(reason) : after.cancelled(reason) - before.cancelled(reason);
+    return after == null
+        ? book.cancelled(reason)
+        : after.cancelled(reason) - before.cancelled(reason);
   }
 
-  /** What a run waits for when no order ends: services elsewhere, if some run in other processes. */
+  /**
+   * What a run waits for when no order ends: services elsewhere, if some run in other processes.
+   */
   private static String stallHint(Set<String> services, String transportName) {
     if (services.containsAll(SERVICES.subList(1, SERVICES.size()))) {
       return "Every service runs in this process.";
     }
     return "Waiting for the services of other processes; if one died, start it again: on "
-        + transportName + " its partitions move to the new process (or another member of its"
+        + transportName
+        + " its partitions move to the new process (or another member of its"
         + " groups) once the dead one's session times out ("
-        + KAFKA_SESSION_TIMEOUT.toSeconds() + " s).";
+        + KAFKA_SESSION_TIMEOUT.toSeconds()
+        + " s).";
   }
 
   private static String status(int orders, OrderBook book, EventBus bus, long start) {

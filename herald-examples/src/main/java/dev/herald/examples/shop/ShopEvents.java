@@ -12,20 +12,28 @@ import java.util.List;
 public final class ShopEvents {
   /** A customer placed an order: {@link OrderPlaced}. */
   public static final String ORDER_PLACED = "order.placed";
+
   /** Inventory set the goods aside: {@link StockReserved}. */
   public static final String STOCK_RESERVED = "stock.reserved";
+
   /** Inventory had too few: {@link StockRejected}. */
   public static final String STOCK_REJECTED = "stock.rejected";
+
   /** The customer's card was charged: {@link PaymentCharged}. */
   public static final String PAYMENT_CHARGED = "payment.charged";
+
   /** The order ended without shipping: {@link OrderCancelled}. */
   public static final String ORDER_CANCELLED = "order.cancelled";
+
   /** The order left the warehouse: {@link OrderShipped}. */
   public static final String ORDER_SHIPPED = "order.shipped";
+
   /** The customer was told how the order ended: {@link CustomerNotified}. */
   public static final String CUSTOMER_NOTIFIED = "customer.notified";
 
-  /** A run of the shop on the durable log began: {@link RunStarted}. Not part of an order's flow. */
+  /**
+   * A run of the shop on the durable log began: {@link RunStarted}. Not part of an order's flow.
+   */
   public static final String RUN_STARTED = "shop.run.started";
 
   /** Every type of an order's flow, in flow order. */

@@ -14,8 +14,8 @@ import java.util.Set;
  * What the durable log says the shop has done so far, read back event by event ({@link #add}): the
  * shop's state is a function of its log, so a run that starts on a log an earlier run left behind
  * (cleanly, or killed half-way) rebuilds it from there and carries on. On Kafka a service process
- * learns at start-up only which events were handled ({@link #addEffect}, from {@link KafkaHistory}),
- * and inventory reads its decisions again when it is given partitions ({@link
+ * learns at start-up only which events were handled ({@link #addEffect}, from {@link
+ * KafkaHistory}), and inventory reads its decisions again when it is given partitions ({@link
  * KafkaHistory#readStock}).
  *
  * <p>It answers two questions:
@@ -23,8 +23,8 @@ import java.util.Set;
  * <ul>
  *   <li>Was this event already handled by that service? Every event a service publishes names the
  *       service as its CloudEvents {@code source} ({@code /shop/<service>}) and its cause as {@code
- *       causationid}, so an effect in the log proves the cause was handled. Delivery from the log is
- *       at least once; this makes the handlers idempotent by event id.
+ *       causationid}, so an effect in the log proves the cause was handled. Delivery from the log
+ *       is at least once; this makes the handlers idempotent by event id.
  *   <li>Where do the orders stand: placed, ended (first outcome per order), customer notified.
  *   <li>What did inventory decide for each order ({@link #stockDecisions}), from which it rebuilds
  *       its shelves.
@@ -128,10 +128,15 @@ final class ShopHistory {
       }
       default -> {}
     }
-    if (data != null && !(data instanceof OrderPlaced || data instanceof StockReserved
-        || data instanceof StockRejected || data instanceof PaymentCharged
-        || data instanceof OrderOutcome || data instanceof CustomerNotified
-        || data instanceof DeadLetter || data instanceof RunStarted)) {
+    if (data != null
+        && !(data instanceof OrderPlaced
+            || data instanceof StockReserved
+            || data instanceof StockRejected
+            || data instanceof PaymentCharged
+            || data instanceof OrderOutcome
+            || data instanceof CustomerNotified
+            || data instanceof DeadLetter
+            || data instanceof RunStarted)) {
       foreign++; // undecodable, or not the shop's: counted, never acted on
     }
   }
@@ -195,11 +200,12 @@ final class ShopHistory {
   /** The ids of the orders shipped (their first outcome). */
   Set<String> shippedOrders() {
     Set<String> ids = new HashSet<>();
-    outcomes.forEach((id, e) -> {
-      if (e.data() instanceof OrderShipped) {
-        ids.add(id);
-      }
-    });
+    outcomes.forEach(
+        (id, e) -> {
+          if (e.data() instanceof OrderShipped) {
+            ids.add(id);
+          }
+        });
     return ids;
   }
 

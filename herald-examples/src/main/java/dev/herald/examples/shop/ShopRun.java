@@ -6,11 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which run of the shop an event belongs to, carried in every event's correlation id as {@code
- * <run>/<orderId>} (and inherited by every effect through {@link Event#causedBy}). A run id names its
- * scenario, {@code s<seed>-n<orders>}, plus a suffix when runs of one scenario must be told apart
- * (several runs over one Kafka cluster). Services that run in other processes learn from it which
- * scenario an event comes from, so they need no options of their own; the order service ignores
- * events of runs other than its own.
+ * <run>/<orderId>} (and inherited by every effect through {@link Event#causedBy}). A run id names
+ * its scenario, {@code s<seed>-n<orders>}, plus a suffix when runs of one scenario must be told
+ * apart (several runs over one Kafka cluster). Services that run in other processes learn from it
+ * which scenario an event comes from, so they need no options of their own; the order service
+ * ignores events of runs other than its own.
  *
  * @param id the run id
  * @param seed the scenario's seed
@@ -58,7 +58,10 @@ record ShopRun(String id, long seed, int orders) {
     ShopRun run = of(event);
     if (run == null) {
       throw new IllegalArgumentException(
-          "event " + event.id() + " names no shop run in its correlation id " + event.correlationId());
+          "event "
+              + event.id()
+              + " names no shop run in its correlation id "
+              + event.correlationId());
     }
     return run;
   }
@@ -76,7 +79,10 @@ record ShopRun(String id, long seed, int orders) {
   /** Whether {@code event} belongs to this run. */
   boolean owns(Event<?> event) {
     String c = event.correlationId();
-    return c != null && c.length() > id.length() && c.startsWith(id) && c.charAt(id.length()) == '/';
+    return c != null
+        && c.length() > id.length()
+        && c.startsWith(id)
+        && c.charAt(id.length()) == '/';
   }
 
   /** This run's scenario, generated once per process. */

@@ -19,10 +19,13 @@ public final class ShopScenario {
   static final int SKUS = 24;
   static final int CUSTOMERS = 1000;
   static final int MAX_QUANTITY = 3;
+
   /** Share of orders whose card the gateway declines (a permanent failure). */
   static final double DECLINE_RATE = 0.03;
+
   /** Share of orders that meet 1 to {@link #MAX_TRANSIENT_FAILURES} gateway timeouts first. */
   static final double TRANSIENT_RATE = 0.10;
+
   static final int MAX_TRANSIENT_FAILURES = 3;
 
   /**
@@ -71,7 +74,8 @@ public final class ShopScenario {
       int quantity = 1 + random.nextInt(MAX_QUANTITY);
       long unitCents = 500 + random.nextInt(4500);
       orders.add(
-          new OrderPlaced(orderId, customerId, sku(random.nextInt(SKUS)), quantity, quantity * unitCents));
+          new OrderPlaced(
+              orderId, customerId, sku(random.nextInt(SKUS)), quantity, quantity * unitCents));
       double fate = random.nextDouble();
       if (fate < DECLINE_RATE) {
         plans.put(orderId, new PaymentPlan(0, true));

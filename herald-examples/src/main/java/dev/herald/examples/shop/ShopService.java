@@ -21,13 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * the part before the dot.
  *
  * <p>Delivery is at least once on the storing transports: after a process dies, what it had not
- * acknowledged is delivered again, to its successor or to another member of the group. Handlers
- * are idempotent by event id in two ways. An effect's id is a function of its cause's id, its
- * service and its type ({@link #effectId}), so handling an event twice, in any process, publishes
- * the same event twice, never two different ones; and a service handles each event id once per
- * process, and not at all when the store held its effect when the process started (the log
- * replayed, or on Kafka the events topic read: {@link ShopHistory#handled}). So a redelivery stops
- * at the first service downstream that already saw it.
+ * acknowledged is delivered again, to its successor or to another member of the group. Handlers are
+ * idempotent by event id in two ways. An effect's id is a function of its cause's id, its service
+ * and its type ({@link #effectId}), so handling an event twice, in any process, publishes the same
+ * event twice, never two different ones; and a service handles each event id once per process, and
+ * not at all when the store held its effect when the process started (the log replayed, or on Kafka
+ * the events topic read: {@link ShopHistory#handled}). So a redelivery stops at the first service
+ * downstream that already saw it.
  */
 abstract class ShopService implements AutoCloseable {
   protected final EventBus bus;
@@ -87,10 +87,10 @@ abstract class ShopService implements AutoCloseable {
   }
 
   /**
-   * Publishes the effect of {@code cause}: same key and correlation id, the cause's
-   * id as causation id, this service as source (which {@link ShopHistory} reads back), and an id
-   * derived from these ({@link #effectId}). Emitted without tracking; a refusal is thrown to the
-   * calling handler, whose retry policy decides.
+   * Publishes the effect of {@code cause}: same key and correlation id, the cause's id as causation
+   * id, this service as source (which {@link ShopHistory} reads back), and an id derived from these
+   * ({@link #effectId}). Emitted without tracking; a refusal is thrown to the calling handler,
+   * whose retry policy decides.
    */
   protected final <T> void emitCausedBy(Event<?> cause, String type, T payload) {
     emitCausedBy(cause, type, cause.key(), payload);

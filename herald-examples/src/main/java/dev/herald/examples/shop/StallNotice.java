@@ -85,10 +85,7 @@ final class StallNotice implements AutoCloseable {
       err.printf(
           "herald demo: no order has ended for %d s (%d open); giving up after %d s without"
               + " progress. %s%n",
-          TimeUnit.NANOSECONDS.toSeconds(now - lastProgressNanos),
-          open,
-          giveUp.toSeconds(),
-          hint);
+          TimeUnit.NANOSECONDS.toSeconds(now - lastProgressNanos), open, giveUp.toSeconds(), hint);
       err.flush();
       noticed = true;
     }

@@ -22,7 +22,10 @@ public final class SummaryTable {
           case "memory" -> "in-memory bus";
           case "log" -> "durable log in " + all.directory();
           default ->
-              r.transport() + ", run " + r.run() + ", services here: "
+              r.transport()
+                  + ", run "
+                  + r.run()
+                  + ", services here: "
                   + String.join(", ", r.servicesHere());
         });
     if (all != null) {
@@ -74,7 +77,8 @@ public final class SummaryTable {
 
   private static void events(DemoReport.ThisRun t, PrintWriter out) {
     out.printf(
-        "%-19s %10s %10s %10s %10s%n", "event type", "published", "deliveries", "analysed", "an.dropped");
+        "%-19s %10s %10s %10s %10s%n",
+        "event type", "published", "deliveries", "analysed", "an.dropped");
     long[] total = new long[4];
     for (Map.Entry<String, DemoReport.EventRow> e : t.events().entrySet()) {
       DemoReport.EventRow row = e.getValue();
@@ -90,13 +94,11 @@ public final class SummaryTable {
       total[2] += row.analyticsProcessed();
       total[3] += row.analyticsDropped();
     }
-    out.printf(
-        "%-19s %10d %10d %10d %10d%n", "total", total[0], total[1], total[2], total[3]);
+    out.printf("%-19s %10d %10d %10d %10d%n", "total", total[0], total[1], total[2], total[3]);
     out.printf(
         "(deliveries: handler calls that finished, over every order-flow subscriber of the type;"
             + " the bus counted %d published, %d delivered in all)%n%n",
-        t.eventsPublished(),
-        t.eventsDelivered());
+        t.eventsPublished(), t.eventsDelivered());
   }
 
   private static void services(DemoReport.ThisRun t, PrintWriter out) {
@@ -107,7 +109,13 @@ public final class SummaryTable {
       DemoReport.ServiceRow s = e.getValue();
       out.printf(
           "%-13s %9d %9d %9d %9d %9d %9d%n",
-          e.getKey(), s.routed(), s.handled(), s.failed(), s.retried(), s.deadLettered(), s.dropped());
+          e.getKey(),
+          s.routed(),
+          s.handled(),
+          s.failed(),
+          s.retried(),
+          s.deadLettered(),
+          s.dropped());
     }
     out.println();
   }
@@ -132,7 +140,9 @@ public final class SummaryTable {
     out.printf(
         "Checks   orders with a second outcome %d, customers told twice %d, orders ended twice %d,"
             + " units oversold %d (all must be 0)%n",
-        all.duplicateOutcomes(), all.duplicateNotifications(), all.ordersEndedTwice(),
+        all.duplicateOutcomes(),
+        all.duplicateNotifications(),
+        all.ordersEndedTwice(),
         all.oversoldUnits());
   }
 

@@ -92,14 +92,17 @@ class InventoryStockTest {
     // As one member deciding every order in sequence would have decided.
     Map<String, Event<?>> alone = serve(orders, null, null, orders.size());
     for (OrderPlaced o : orders) {
-      assertThat(all.get(o.orderId()).type()).as(o.orderId()).isEqualTo(alone.get(o.orderId()).type());
+      assertThat(all.get(o.orderId()).type())
+          .as(o.orderId())
+          .isEqualTo(alone.get(o.orderId()).type());
     }
     List<String> reserved = new ArrayList<>();
-    all.forEach((id, e) -> {
-      if (e.data() instanceof StockReserved) {
-        reserved.add(id);
-      }
-    });
+    all.forEach(
+        (id, e) -> {
+          if (e.data() instanceof StockReserved) {
+            reserved.add(id);
+          }
+        });
     assertThat(ShopScenario.oversoldUnits(scenario, reserved)).isZero();
     assertThat(reserved.size()).isLessThan(orders.size());
   }

@@ -22,8 +22,7 @@ class ShopScenarioTest {
   void scenarioHasDeclinesAndTimeouts() {
     ShopScenario s = ShopScenario.generate(1000, 42);
 
-    long declined =
-        s.orders().stream().filter(o -> s.paymentPlan(o.orderId()).declined()).count();
+    long declined = s.orders().stream().filter(o -> s.paymentPlan(o.orderId()).declined()).count();
     long flaky =
         s.orders().stream().filter(o -> s.paymentPlan(o.orderId()).transientFailures() > 0).count();
     assertThat(declined).isPositive();

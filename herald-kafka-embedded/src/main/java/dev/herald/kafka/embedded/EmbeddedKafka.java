@@ -25,9 +25,9 @@ import org.apache.kafka.common.test.TestKitNodes;
  * for production: everything it stored is deleted when it closes.
  *
  * <p>Its configuration is Kafka's default but for what one node needs (internal topics of one
- * replica, no rebalance delay) and what the caller adds. In particular it never forces its logs:
- * an acknowledged record is in the OS page cache, and durability comes from replication, of which
- * one node has none. Safe for use from any thread.
+ * replica, no rebalance delay) and what the caller adds. In particular it never forces its logs: an
+ * acknowledged record is in the OS page cache, and durability comes from replication, of which one
+ * node has none. Safe for use from any thread.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
@@ -44,7 +44,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   /**
    * Formats and starts a broker; returns once it serves clients.
    *
-   * @param config broker settings over the one-node defaults, e.g. {@code auto.create.topics.enable}
+   * @param config broker settings over the one-node defaults, e.g. {@code
+   *     auto.create.topics.enable}
    * @throws IllegalStateException if the broker cannot start
    */
   public static EmbeddedKafka start(Map<String, String> config) {
@@ -106,7 +107,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (Admin admin = Admin.create(props)) {
       admin
           .createTopics(
-              topics.stream().map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList())
+              topics.stream()
+                  .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty()))
+                  .toList())
           .all()
           .get();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -4,8 +4,9 @@ import dev.herald.contract.ModuleLayering;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guards the layering of herald-kafka-embedded, a broker for the demo and the benchmarks: it runs on the class path, so it has no module-info, and it may use
- * Herald only through what Herald's modules export to everyone.
+ * Guards the layering of herald-kafka-embedded, a broker for the demo and the benchmarks: it runs
+ * on the class path, so it has no module-info, and it may use Herald only through what Herald's
+ * modules export to everyone.
  */
 class ArchitectureTest {
   private static final ModuleLayering MODULE = ModuleLayering.onClassPath(EmbeddedKafka.class);

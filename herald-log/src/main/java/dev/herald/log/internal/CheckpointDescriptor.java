@@ -1,9 +1,9 @@
 package dev.herald.log.internal;
 
 /**
- * The layout of the small checkpoint files: a topic's {@code recovery-point} and {@code dropped-offsets}
- * and the directory's {@code consumer-offsets}. Each is replaced whole (temp file, fsync, rename, directory
- * fsync), big-endian.
+ * The layout of the small checkpoint files: a topic's {@code recovery-point} and {@code
+ * dropped-offsets} and the directory's {@code consumer-offsets}. Each is replaced whole (temp file,
+ * fsync, rename, directory fsync), big-endian.
  *
  * <pre>
  *   recovery-point (20 bytes)
@@ -37,31 +37,30 @@ package dev.herald.log.internal;
  * </pre>
  */
 public final class CheckpointDescriptor {
-    public static final int RECOVERY_MAGIC = 0x48524350; // "HRCP"
-    public static final int RECOVERY_MAGIC_OFFSET = 0;
-    public static final int RECOVERY_OFFSET_OFFSET = 4;
-    public static final int RECOVERY_VERSION_OFFSET = 12;
-    public static final int RECOVERY_CRC_OFFSET = 16;
-    public static final int RECOVERY_SIZE = 20;
-    public static final int RECOVERY_VERSION = 1;
+  public static final int RECOVERY_MAGIC = 0x48524350; // "HRCP"
+  public static final int RECOVERY_MAGIC_OFFSET = 0;
+  public static final int RECOVERY_OFFSET_OFFSET = 4;
+  public static final int RECOVERY_VERSION_OFFSET = 12;
+  public static final int RECOVERY_CRC_OFFSET = 16;
+  public static final int RECOVERY_SIZE = 20;
+  public static final int RECOVERY_VERSION = 1;
 
-    public static final int OFFSETS_MAGIC = 0x484f4646; // "HOFF"
-    public static final int OFFSETS_MAGIC_OFFSET = 0;
-    public static final int OFFSETS_VERSION_OFFSET = 4;
-    public static final int OFFSETS_BODY_LENGTH_OFFSET = 8;
-    public static final int OFFSETS_CRC_OFFSET = 12;
-    public static final int OFFSETS_BODY_OFFSET = 16;
-    public static final int OFFSETS_VERSION = 1;
+  public static final int OFFSETS_MAGIC = 0x484f4646; // "HOFF"
+  public static final int OFFSETS_MAGIC_OFFSET = 0;
+  public static final int OFFSETS_VERSION_OFFSET = 4;
+  public static final int OFFSETS_BODY_LENGTH_OFFSET = 8;
+  public static final int OFFSETS_CRC_OFFSET = 12;
+  public static final int OFFSETS_BODY_OFFSET = 16;
+  public static final int OFFSETS_VERSION = 1;
 
-    public static final int DROPPED_MAGIC = 0x48445250; // "HDRP"
-    public static final int DROPPED_MAGIC_OFFSET = 0;
-    public static final int DROPPED_VERSION_OFFSET = 4;
-    public static final int DROPPED_BODY_LENGTH_OFFSET = 8;
-    public static final int DROPPED_CRC_OFFSET = 12;
-    public static final int DROPPED_BODY_OFFSET = 16;
-    public static final int DROPPED_RANGE_SIZE = 16;
-    public static final int DROPPED_VERSION = 1;
+  public static final int DROPPED_MAGIC = 0x48445250; // "HDRP"
+  public static final int DROPPED_MAGIC_OFFSET = 0;
+  public static final int DROPPED_VERSION_OFFSET = 4;
+  public static final int DROPPED_BODY_LENGTH_OFFSET = 8;
+  public static final int DROPPED_CRC_OFFSET = 12;
+  public static final int DROPPED_BODY_OFFSET = 16;
+  public static final int DROPPED_RANGE_SIZE = 16;
+  public static final int DROPPED_VERSION = 1;
 
-    private CheckpointDescriptor() {
-    }
+  private CheckpointDescriptor() {}
 }
