@@ -102,7 +102,7 @@ final class Observers {
     unrouted.increment();
     try {
       listener.onUnrouted(event);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onUnrouted", e);
     }
   }
@@ -111,7 +111,7 @@ final class Observers {
     drops[reason.ordinal()].increment();
     try {
       listener.onDropped(sub, event, reason);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onDropped", e);
     }
   }
@@ -131,7 +131,7 @@ final class Observers {
     }
     try {
       listener.onStoreFailed(event, t);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onStoreFailed", e);
     }
   }
@@ -139,7 +139,7 @@ final class Observers {
   void handlerFailed(String sub, Event<?> event, Throwable cause, int attempt, boolean retry) {
     try {
       listener.onHandlerFailure(sub, event, cause, attempt, retry);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onHandlerFailure", e);
     }
   }
@@ -147,7 +147,7 @@ final class Observers {
   void handled(String sub, Event<?> event, int attempts, long latencyNanos) {
     try {
       listener.onHandled(sub, event, attempts, latencyNanos);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onHandled", e);
     }
   }
@@ -155,7 +155,7 @@ final class Observers {
   void deadLettered(DeadLetter dl) {
     try {
       listener.onDeadLetter(dl);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onDeadLetter", e);
     }
   }
@@ -163,13 +163,16 @@ final class Observers {
   void feedFailed(String sub, Throwable cause) {
     try {
       listener.onFeedFailed(sub, cause);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       listenerFailed("onFeedFailed", e);
     }
   }
 
   /** A listener call threw: counted, logged, and never propagated into delivery. */
-  private void listenerFailed(String method, RuntimeException e) {
+  // An Error too (a listener's StackOverflowError, say): thrown on, it would escape the lane that
+  // was
+  // reporting an outcome, and that event's publish would never complete.
+  private void listenerFailed(String method, Throwable e) {
     listenerErrors.increment();
     failures.warn(() -> "BusListener." + method + " threw; delivery carries on", e);
   }

@@ -1145,6 +1145,28 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void anErrorFromTheListenerIsCountedAndItsEventStillCompletes() throws Exception {
+      bus.close(LONG);
+      bus =
+          newBusBuilder()
+              .listener(
+                  new BusListener() {
+                    @Override
+                    public void onHandled(String s, Event<?> e, int attempts, long nanos) {
+                      if ("listened".equals(s)) {
+                        throw new InternalError("listener broken");
+                      }
+                    }
+                  })
+              .build();
+      bus.subscribe("l.e", e -> {}, named("listened"));
+      PublishResult first = bus.publish("l.e", 1).get(10, SECONDS);
+      assertThat(first.allHandled()).isTrue();
+      assertThat(bus.publish("l.e", 2).get(10, SECONDS).allHandled()).isTrue();
+      assertThat(bus.stats().listenerErrors()).isEqualTo(2);
+    }
+
+    @Test
     void retriesWithBackoffThenSucceeds() throws Exception {
       AtomicInteger calls = new AtomicInteger();
       Subscription s =
