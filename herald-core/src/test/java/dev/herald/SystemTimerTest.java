@@ -2,6 +2,8 @@ package dev.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,25 @@ class SystemTimerTest {
     } finally {
       timer.shutdown();
       assertThat(timer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void itsThreadHasEndedWhenAwaitTerminationSaysSo() throws Exception {
+    // The executor terminates a moment before its thread ends: many timers make the gap show.
+    for (int i = 0; i < 200; i++) {
+      Set<Thread> made = ConcurrentHashMap.newKeySet();
+      SystemTimer timer =
+          new SystemTimer(
+              r -> {
+                Thread t = new Thread(r);
+                made.add(t);
+                return t;
+              });
+      timer.schedule(() -> {}, 0).get(10, TimeUnit.SECONDS);
+      timer.shutdown();
+      assertThat(timer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(made).isNotEmpty().noneMatch(Thread::isAlive);
     }
   }
 }

@@ -27,6 +27,7 @@ import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
 import dev.herald.TooManyRequestsException;
+import dev.herald.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -114,8 +115,45 @@ public abstract class EventBusContract {
   @AfterEach
   void closeBus() {
     if (bus != null) {
-      bus.close(Duration.ofSeconds(10));
+      // A bus on the virtual clock would wait for it forever: its tests leave nothing in flight.
+      bus.close(onVirtualTime ? Duration.ZERO : Duration.ofSeconds(10));
     }
+  }
+
+  /** The clock of a bus built by {@link #onVirtualTime()}. */
+  protected final VirtualTimeSource clock = new VirtualTimeSource();
+
+  private boolean onVirtualTime;
+
+  /**
+   * Replaces this test's bus with one on {@link #clock}, so that its backoffs and timeouts pass
+   * when the test advances the clock, not in real time.
+   */
+  protected EventBus onVirtualTime() {
+    bus.close(Duration.ofSeconds(10));
+    bus = newBusBuilder().listener(listener).timeSource(clock).build();
+    onVirtualTime = true;
+    return bus;
+  }
+
+  static boolean refusesSubscriptions(EventBus bus) {
+    try {
+      bus.subscribe("probe.e", e -> {}).close();
+      return false;
+    } catch (BusClosedException e) {
+      return true;
+    }
+  }
+
+  /** Waits until {@code thread} waits (for room in a mailbox, say). */
+  static void awaitWaiting(AtomicReference<Thread> thread) {
+    await()
+        .atMost(30, SECONDS)
+        .until(
+            () ->
+                thread.get() != null
+                    && (thread.get().getState() == Thread.State.WAITING
+                        || thread.get().getState() == Thread.State.TIMED_WAITING));
   }
 
   static final Duration LONG = Duration.ofSeconds(30);
@@ -777,11 +815,23 @@ public abstract class EventBusContract {
 
     @Test
     void blockGivesUpAfterItsTimeoutAndSaysHowToWaitLonger() throws Exception {
-      Subscription s = gated("block-timeout", Backpressure.block(Duration.ofMillis(50)), 4);
+      onVirtualTime();
+      Subscription s = gated("block-timeout", Backpressure.block(Duration.ofSeconds(30)), 4);
       fill(4);
-      assertThatThrownBy(() -> bus.emit("bp.e", 4))
-          .isInstanceOf(MailboxFullException.class)
-          .hasMessageContaining("PT0.05S")
+      AtomicReference<Thread> publisher = new AtomicReference<>();
+      CompletableFuture<Void> blocked =
+          CompletableFuture.runAsync(
+              () -> {
+                publisher.set(Thread.currentThread());
+                bus.emit("bp.e", 4);
+              });
+      awaitWaiting(publisher);
+      clock.advance(Duration.ofSeconds(30).minusNanos(1));
+      assertThat(blocked).isNotDone();
+      clock.advance(Duration.ofNanos(1));
+      assertThatThrownBy(() -> get(blocked))
+          .hasCauseInstanceOf(MailboxFullException.class)
+          .hasMessageContaining("PT30S")
           .hasMessageContaining("Backpressure.block(timeout)")
           .hasMessageContaining("SubscribeOptions.mailboxCapacity(n)");
       gate.countDown();
@@ -1168,6 +1218,7 @@ public abstract class EventBusContract {
 
     @Test
     void retriesWithBackoffThenSucceeds() throws Exception {
+      onVirtualTime();
       AtomicInteger calls = new AtomicInteger();
       Subscription s =
           bus.subscribe(
@@ -1178,8 +1229,18 @@ public abstract class EventBusContract {
                 }
               },
               named("retrying")
-                  .retry(RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(5))));
-      PublishResult r = get(bus.publish("r.e", 1));
+                  .retry(
+                      RetryPolicy.exponential(5, Duration.ofSeconds(10), Duration.ofSeconds(30))
+                          .withJitter(0)));
+      CompletableFuture<PublishResult> published = bus.publish("r.e", 1);
+      // The backoff doubles: 10 s, then 20 s, each passing only when the clock does.
+      for (Duration backoff : List.of(Duration.ofSeconds(10), Duration.ofSeconds(20))) {
+        await().atMost(30, SECONDS).until(() -> clock.pendingTasks() == 1);
+        clock.advance(backoff.minusNanos(1));
+        assertThat(published).isNotDone();
+        clock.advance(Duration.ofNanos(1));
+      }
+      PublishResult r = get(published);
       assertThat(r.deliveries())
           .singleElement()
           .satisfies(
@@ -1545,9 +1606,13 @@ public abstract class EventBusContract {
 
     @Test
     void aSilentResponderTimesOut() {
+      onVirtualTime();
       bus.subscribe("silent.q", e -> {});
       CompletableFuture<String> f =
-          bus.request("silent.q", "x", String.class, Duration.ofMillis(50));
+          bus.request("silent.q", "x", String.class, Duration.ofSeconds(5));
+      clock.advance(Duration.ofSeconds(5).minusNanos(1));
+      assertThat(f).isNotDone();
+      clock.advance(Duration.ofNanos(1));
       assertThatThrownBy(() -> get(f))
           .hasCauseInstanceOf(RequestTimeoutException.class)
           .hasMessageContaining("silent.q");
@@ -1689,6 +1754,7 @@ public abstract class EventBusContract {
 
     @Test
     void closeReportsWhatItCouldNotDeliver() throws Exception {
+      onVirtualTime();
       CountDownLatch entered = new CountDownLatch(1);
       CountDownLatch never = new CountDownLatch(1);
       Subscription stuck =
@@ -1703,7 +1769,14 @@ public abstract class EventBusContract {
         bus.emit("stuck.e", i);
       }
       assertThat(entered.await(30, SECONDS)).isTrue();
-      CloseReport report = bus.close(Duration.ofMillis(100));
+      CompletableFuture<CloseReport> closing =
+          CompletableFuture.supplyAsync(() -> bus.close(Duration.ofSeconds(30)));
+      // Closed to new subscriptions once close has read the clock for its deadline.
+      await().atMost(30, SECONDS).until(() -> refusesSubscriptions(bus));
+      clock.advance(Duration.ofSeconds(30).minusNanos(1));
+      assertThat(closing).isNotDone();
+      clock.advance(Duration.ofNanos(1));
+      CloseReport report = get(closing);
       assertThat(report.drained()).isFalse();
       // The one inside the handler was interrupted and the nine queued never started: all ten are
       // left undelivered (not dead-lettered: nobody gave up on them).
