@@ -113,10 +113,19 @@ public final class LogTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> store(Event<?> event) {
+    return append(event).thenApply(offset -> null);
+  }
+
+  /**
+   * Stores one event as {@link #store} does, and tells where: the future completes with the
+   * record's offset in {@link #log()}. For callers that hand out positions (the HTTP gateway); an
+   * event stored this way is not routed to any bus's in-process subscriptions.
+   */
+  public CompletableFuture<Long> append(Event<?> event) {
     LogRecord record;
     try {
       record = descriptor.toRecord(event);
-      return log.append(record).thenApply(offset -> null);
+      return log.append(record);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -1,0 +1,135 @@
+package dev.herald.server;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.EventBus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the gateway serves: the events of one store (an embedded durable log, or Kafka) and the bus
+ * over it. Each face of the server (HTTP API, dashboard, CLI) reaches the store only through this
+ * interface, so every endpoint works the same on every store ({@code GatewayStoreContract} runs the
+ * same tests against each).
+ *
+ * <p>Positions: every stored event has a position, a short string that names where it lies in the
+ * store ({@link #append} returns it, {@link StoredEvent#position()} carries it, and it is the SSE
+ * {@code id:} a client resumes from). Positions are opaque to clients; each store documents its own
+ * form. A cursor opened at a position yields exactly the events stored after it: no gap, no
+ * duplicate.
+ *
+ * <p>Threads: safe for use from any thread. The store is owned by whoever opened it; the server
+ * never closes a store it was given.
+ */
+public interface GatewayStore extends AutoCloseable {
+
+  /** A short name for messages and stats: {@code "log"} or {@code "kafka"}. */
+  String name();
+
+  /**
+   * The bus over this store: the gateway's durable subscriptions (streams with a group, webhooks),
+   * dead letters and redrives go through it, so they are shared with every other process of the
+   * same store.
+   */
+  EventBus bus();
+
+  /**
+   * Stores one event published over HTTP, straight to the store (not routed to this process's
+   * in-process subscriptions: durable subscriptions, here or elsewhere, are fed from the store).
+   *
+   * @return a future completed with the event's position once it is stored; failed with {@link
+   *     StoreBusyException} when the store pushes back (answered 429), {@link
+   *     StoreUnavailableException} when it cannot store at all (503), or {@link
+   *     IllegalArgumentException} when the event cannot be encoded (400)
+   */
+  CompletableFuture<String> append(Event<?> event);
+
+  /**
+   * Opens a reader over the stored events.
+   *
+   * @param from {@code "earliest"}, {@code "latest"} (only events stored from now on), or a
+   *     position (the events stored after it)
+   * @throws PositionGoneException if events after {@code from} were already deleted by retention
+   * @throws IllegalArgumentException if {@code from} is not a position of this store
+   */
+  Cursor cursor(String from);
+
+  /** The consumer groups that committed progress in this store, with their lag. */
+  List<GroupLag> groups();
+
+  /**
+   * The dead letters of {@code group} that are still unresolved (not redriven), oldest first,
+   * without consuming them; at most {@code limit}.
+   */
+  List<StoredDeadLetter> deadLetters(String group, int limit);
+
+  /** One dead letter by its position, or empty. */
+  Optional<StoredDeadLetter> deadLetter(String position);
+
+  /**
+   * Publishes a dead letter's event again to the subscription that dead-lettered it ({@link
+   * EventBus#redrive}), and marks the dead letter resolved so that {@link #deadLetters} no longer
+   * lists it, in this process or after a restart.
+   *
+   * @return a future completed when the redriven event and the mark are stored
+   */
+  CompletableFuture<Void> redrive(StoredDeadLetter deadLetter);
+
+  /** Closes the bus and the store. */
+  @Override
+  void close();
+
+  /** Reads stored events in order. Owned by one thread at a time; {@link #wakeup} from any. */
+  interface Cursor extends AutoCloseable {
+    /**
+     * The next stored event, waiting up to {@code wait} for one to be stored; empty when none came.
+     *
+     * @throws PositionGoneException if retention deleted the events this cursor was to read next
+     */
+    Optional<StoredEvent> next(Duration wait) throws InterruptedException;
+
+    /** The position of the last event returned, or the position the cursor was opened at. */
+    String position();
+
+    /** Makes a waiting {@link #next} return early. Any thread. */
+    void wakeup();
+
+    @Override
+    void close();
+  }
+
+  /** An event and its position in the store. */
+  record StoredEvent(String position, Event<?> event) {}
+
+  /** A dead letter as stored, with the position of its record. */
+  record StoredDeadLetter(String position, DeadLetter deadLetter) {}
+
+  /**
+   * One consumer group's progress.
+   *
+   * @param partitions one entry per partition (one, {@code "0"}, for the log)
+   */
+  record GroupLag(String group, List<PartitionLag> partitions) {
+    /** Events stored but not yet committed by the group, over every partition. */
+    public long lag() {
+      long sum = 0;
+      for (PartitionLag p : partitions) {
+        sum += p.lag();
+      }
+      return sum;
+    }
+  }
+
+  /**
+   * @param partition the partition's name in the store ({@code topic-partition} on Kafka)
+   * @param committed the next offset the group will read
+   * @param end the offset the next stored event will get
+   */
+  record PartitionLag(String partition, long committed, long end) {
+    public long lag() {
+      return Math.max(0, end - committed);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.herald.server;
+
+import dev.herald.TimeSource;
+import dev.herald.server.internal.Gateway;
+import io.javalin.Javalin;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Herald's HTTP gateway over one {@link GatewayStore}: publish ({@code POST /v1/events}, the
+ * CloudEvents HTTP binding), resumable Server-Sent Events streams ({@code GET /v1/events/stream}),
+ * webhooks ({@code /v1/subscriptions}), the admin endpoints ({@code /v1/groups}, {@code
+ * /v1/deadletters}, {@code /v1/stats}, {@code /v1/health}) and the dashboard at {@code /}. The
+ * endpoints are described in {@code docs/server.md}.
+ *
+ * <pre>{@code
+ * try (GatewayStore store = LogGatewayStore.open(Path.of("herald-data"));
+ *     HeraldServer server = HeraldServer.builder(store).port(8080).start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Threads: the server answers on its HTTP library's threads; {@link #close()} stops them. It
+ * never closes the store it was given.
+ */
+public final class HeraldServer implements AutoCloseable {
+  private final Javalin app;
+  private final Gateway gateway;
+  private final String host;
+
+  private HeraldServer(Javalin app, Gateway gateway, String host) {
+    this.app = app;
+    this.gateway = gateway;
+    this.host = host;
+  }
+
+  public static Builder builder(GatewayStore store) {
+    return new Builder(store);
+  }
+
+  /** The port the server listens on (the one it was given, or the free one it took for 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The server's base address, such as {@code http://127.0.0.1:8080}. */
+  public URI uri() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    if ("0.0.0.0".equals(host) || "::".equals(host)) {
+      h = "127.0.0.1";
+    }
+    return URI.create("http://" + h + ":" + port());
+  }
+
+  /** Stops answering: open streams end, webhooks stop; the store stays open. Idempotent. */
+  @Override
+  public void close() {
+    gateway.close();
+    app.stop();
+  }
+
+  /** Configures a server. Not safe for use from multiple threads. */
+  public static final class Builder {
+    private final GatewayStore store;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private Access access = Access.openToLoopback();
+    private ServerLimits limits = ServerLimits.defaults();
+    private List<String> corsOrigins = List.of();
+    private TimeSource timeSource = TimeSource.system();
+
+    private Builder(GatewayStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The interface to listen on; default 127.0.0.1. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port; 0 takes a free one. Default 8080. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: must be within [0, 65535], was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Who may do what; default {@link Access#openToLoopback()}, with which the server refuses any
+     * host but a loopback one.
+     */
+    public Builder access(Access access) {
+      this.access = Objects.requireNonNull(access, "access");
+      return this;
+    }
+
+    public Builder limits(ServerLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** Origins allowed to call the API from a browser page of theirs; none by default. */
+    public Builder corsOrigins(List<String> origins) {
+      this.corsOrigins = List.copyOf(origins);
+      return this;
+    }
+
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @throws IllegalStateException if the port cannot be bound
+     * @throws IllegalArgumentException if the access is open and the host is not a loopback one
+     */
+    public HeraldServer start() {
+      if (!access.required() && !isLoopback(host)) {
+        throw new IllegalArgumentException(
+            "host: without tokens the server listens on a loopback interface only, was " + host);
+      }
+      Gateway gateway = new Gateway(store, access, limits, corsOrigins, timeSource);
+      Javalin app = gateway.createApp(host, port);
+      try {
+        app.start();
+      } catch (RuntimeException e) {
+        gateway.close();
+        throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e, e);
+      }
+      return new HeraldServer(app, gateway, host);
+    }
+
+    private static boolean isLoopback(String host) {
+      try {
+        return InetAddress.getByName(host).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.herald.server.internal;
+
+import io.javalin.config.RoutesConfig;
+
+/** Not written yet. */
+final class DashboardApi implements Gateway.Api {
+  private final Gateway gateway;
+
+  DashboardApi(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  @Override
+  public void routes(RoutesConfig routes) {}
+}

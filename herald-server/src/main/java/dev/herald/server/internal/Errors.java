@@ -1,0 +1,57 @@
+package dev.herald.server.internal;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes every refusal the same way: an RFC 9457 problem. An endpoint's {@link ApiError} keeps its
+ * status; anything else it throws is a 500 whose cause is logged, not shown.
+ */
+final class Errors {
+  private static final System.Logger LOG = System.getLogger(Errors.class.getName());
+
+  private Errors() {}
+
+  static void routes(RoutesConfig routes) {
+    routes.exception(ApiError.class, (e, ctx) -> write(ctx, e.status, e.getMessage(), e.attribute));
+    routes.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
+          write(ctx, 500, "internal error", null);
+        });
+  }
+
+  static void write(Context ctx, int status, String detail, String attribute) {
+    Map<String, Object> problem = new LinkedHashMap<>();
+    problem.put("type", "about:blank");
+    problem.put("title", title(status));
+    problem.put("status", status);
+    problem.put("detail", detail);
+    if (attribute != null) {
+      problem.put("attribute", attribute);
+    }
+    ctx.status(status).contentType("application/problem+json").result(Json.write(problem));
+  }
+
+  static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 406 -> "Not Acceptable";
+      case 409 -> "Conflict";
+      case 410 -> "Gone";
+      case 413 -> "Content Too Large";
+      case 415 -> "Unsupported Media Type";
+      case 429 -> "Too Many Requests";
+      case 431 -> "Request Header Fields Too Large";
+      case 503 -> "Service Unavailable";
+      default -> "Error";
+    };
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Herald's HTTP gateway, dashboard and the stores it serves; {@code dev.herald.server.internal} is
+ * not exported.
+ */
+module dev.herald.server {
+  requires transitive dev.herald;
+  requires transitive dev.herald.log;
+  requires transitive dev.herald.kafka;
+  requires io.javalin;
+  requires org.eclipse.jetty.server;
+  requires com.fasterxml.jackson.databind;
+  requires java.net.http;
+
+  exports dev.herald.server;
+}

@@ -1,0 +1,12 @@
+package dev.herald.server;
+
+import dev.herald.contract.ModuleContract;
+import java.util.Map;
+import java.util.Set;
+
+/** Guards the layering of herald-server: it exports its API, not dev.herald.server.internal. */
+class ArchitectureTest extends ModuleContract {
+  ArchitectureTest() {
+    super(HeraldServer.class, "dev.herald.server", Map.of("dev.herald.server", Set.of()), Map.of());
+  }
+}

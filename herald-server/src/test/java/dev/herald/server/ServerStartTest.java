@@ -1,0 +1,39 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerStartTest {
+  @TempDir Path dir;
+
+  @Test
+  void aServerOnAFreePortAnswersAndAnUnknownPathIsAProblem() throws Exception {
+    try (GatewayStore store = LogGatewayStore.open(dir);
+        HeraldServer server = HeraldServer.builder(store).port(0).start()) {
+      assertThat(server.port()).isPositive();
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(server.uri() + "/nowhere")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void withoutTokensTheServerRefusesToListenBeyondLoopback() throws Exception {
+    try (GatewayStore store = LogGatewayStore.open(dir)) {
+      assertThatThrownBy(() -> HeraldServer.builder(store).host("0.0.0.0").port(0).start())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("loopback");
+    }
+  }
+}
