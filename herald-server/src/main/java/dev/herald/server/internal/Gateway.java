@@ -32,6 +32,7 @@ public final class Gateway {
   private final TimeSource time;
   private final List<Api> apis;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+  private final GatewayStats stats = new GatewayStats();
 
   public Gateway(
       GatewayStore store,
@@ -71,6 +72,10 @@ public final class Gateway {
 
   TimeSource time() {
     return time;
+  }
+
+  GatewayStats stats() {
+    return stats;
   }
 
   /** Something to close when the server stops (a stream, a webhook's subscription). */

@@ -1,0 +1,44 @@
+package dev.herald.server.internal;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The gateway's own counters, served by {@code GET /v1/stats} beside the bus's: what each endpoint
+ * accepted and refused, and why. Counters are named by the endpoint that counts them ({@code
+ * "publish.stored"}, {@code "publish.refused.413"}, ...); events stored are also counted per type
+ * ({@link #storedType}), for the dashboard's throughput chart. Safe for use from any thread.
+ */
+final class GatewayStats {
+  private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> storedByType = new ConcurrentHashMap<>();
+
+  void count(String name) {
+    counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+  }
+
+  void add(String name, long n) {
+    counters.computeIfAbsent(name, k -> new LongAdder()).add(n);
+  }
+
+  /** Counts one event of {@code type} stored through the gateway. */
+  void storedType(String type) {
+    storedByType.computeIfAbsent(type, k -> new LongAdder()).increment();
+  }
+
+  Map<String, Long> counters() {
+    return snapshot(counters);
+  }
+
+  Map<String, Long> storedByType() {
+    return snapshot(storedByType);
+  }
+
+  private static Map<String, Long> snapshot(ConcurrentHashMap<String, LongAdder> m) {
+    Map<String, Long> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+}
