@@ -24,7 +24,11 @@ import picocli.CommandLine.Spec;
     name = "dlq",
     mixinStandardHelpOptions = true,
     description = "Browse and redrive dead letters.",
-    subcommands = {DlqCommand.ListCommand.class, DlqCommand.ShowCommand.class, DlqCommand.RedriveCommand.class})
+    subcommands = {
+      DlqCommand.ListCommand.class,
+      DlqCommand.ShowCommand.class,
+      DlqCommand.RedriveCommand.class
+    })
 final class DlqCommand implements Runnable {
   /** The most dead letters one listing asks for; a redrive of all goes page by page. */
   static final int PAGE = 1000;
@@ -221,8 +225,7 @@ final class DlqCommand implements Runnable {
     private long redriveAll(Target t) {
       Set<String> done = new HashSet<>();
       spec.commandLine().getErr().flush();
-      try (Progress bar =
-          Progress.start(terminal, progress, "redriving " + group, -1, "", 1)) {
+      try (Progress bar = Progress.start(terminal, progress, "redriving " + group, -1, "", 1)) {
         List<ObjectNode> page = t.deadLetters(group, PAGE);
         bar.total(page.size());
         while (!page.isEmpty()) {

@@ -47,14 +47,14 @@ final class EventsTailCommand implements Callable<Integer> {
       names = "--from",
       paramLabel = "WHERE",
       defaultValue = "latest",
-      description = "earliest, latest (default: only new events) or a POSITION (the events after it).")
+      description =
+          "earliest, latest (default: only new events) or a POSITION (the events after it).")
   String from;
 
   @Option(
       names = "--group",
       paramLabel = "GROUP",
-      description =
-          "Read as consumer group GROUP, whose position the gateway keeps (--url only).")
+      description = "Read as consumer group GROUP, whose position the gateway keeps (--url only).")
   String group;
 
   @Option(names = "--limit", paramLabel = "N", description = "Stop after N events.")

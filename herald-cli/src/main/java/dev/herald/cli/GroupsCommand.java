@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "groups",
     mixinStandardHelpOptions = true,
-    description = "Show the consumer groups: per partition the committed offset, the end and the lag.")
+    description =
+        "Show the consumer groups: per partition the committed offset, the end and the lag.")
 final class GroupsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

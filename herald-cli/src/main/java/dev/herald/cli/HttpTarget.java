@@ -128,7 +128,12 @@ final class HttpTarget implements Target {
     } catch (IOException e) {
       // not a problem document: the status alone says it
     }
-    if (problem != null && problem.isObject()) {
+    if (problem == null || !problem.isObject()) {
+      String text = new String(a.body(), StandardCharsets.UTF_8).strip();
+      if (!text.isEmpty()) {
+        m.append(": ").append(text, 0, Math.min(text.length(), 200));
+      }
+    } else {
       if (problem.hasNonNull("title")) {
         m.append(' ').append(problem.get("title").asText());
       }
@@ -265,8 +270,7 @@ final class HttpTarget implements Target {
   }
 
   @Override
-  public void tail(String types, String from, String group, Sink sink)
-      throws InterruptedException {
+  public void tail(String types, String from, String group, Sink sink) throws InterruptedException {
     StringBuilder query = new StringBuilder("/v1/events/stream?types=").append(q(types));
     if (group != null) {
       query.append("&group=").append(q(group));

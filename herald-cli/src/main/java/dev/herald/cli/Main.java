@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  * groups}, {@code dlq list|show|redrive} and {@code log inspect|tail|verify|repair}. {@link #run}
  * returns the exit status (0 success, 1 failure or corruption, 2 usage error); only {@link #main}
  * exits the JVM. Each run is single-threaded except where a command says otherwise: {@code serve}
- * and the following tails stop from a signal handler or shutdown hook, and {@code events tail}
- * over HTTP reads its stream on the HTTP client's threads.
+ * and the following tails stop from a signal handler or shutdown hook, and {@code events tail} over
+ * HTTP reads its stream on the HTTP client's threads.
  */
 @Command(
     name = "herald",
@@ -67,8 +67,7 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main(), new TerminalFactory(terminal));
     cli.setOut(writer(terminal.out()));
     cli.setErr(writer(terminal.err()));
-    cli.setExecutionExceptionHandler(
-        (e, cmd, parsed) -> failure(e, cmd, verbose(parsed)));
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd, verbose(parsed)));
     int status = cli.execute(args);
     cli.getOut().flush();
     cli.getErr().flush();

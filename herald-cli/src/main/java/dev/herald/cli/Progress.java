@@ -36,7 +36,10 @@ final class Progress implements AutoCloseable {
         new ProgressBarBuilder()
             .setTaskName(task)
             .setInitialMax(total)
-            .setStyle(terminal.interactive() ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
+            .setStyle(
+                terminal.interactive()
+                    ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK
+                    : ProgressBarStyle.ASCII)
             .setUpdateIntervalMillis(UPDATE_MILLIS)
             .setConsumer(new ConsoleProgressBarConsumer(terminal.err(), WIDTH))
             .setUnit(unit, unitSize);

@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code events publish}: one event whose data is {@code --data JSON} or the JSON of {@code --file
- * F}, or many from standard input ({@code -}: one JSON data per line), sent over HTTP as one
+ * {@code events publish}: one event whose data is {@code --payload JSON} or the JSON of {@code
+ * --file F}, or many from standard input ({@code -}: one JSON data per line), sent over HTTP as one
  * structured event or as batches ({@code application/cloudevents-batch+json}), or appended to the
  * store directly. Exit 1 when any event was refused.
  */
@@ -36,12 +36,12 @@ import picocli.CommandLine.Spec;
     name = "publish",
     mixinStandardHelpOptions = true,
     description = {
-      "Publish an event: data from --data JSON or --file F, or many events from standard input ('-':"
+      "Publish an event: data from --payload JSON or --file F, or many events from standard input ('-':"
           + " one JSON data per line, sent in batches).",
       "Prints each event's id and position. Exit status: 0 all stored, 1 any refused, 2 usage error."
     })
 final class PublishCommand implements Callable<Integer> {
-  /** The largest data of one event read from --data, --file or a line of standard input. */
+  /** The largest data of one event read from --payload, --file or a line of standard input. */
   static final int MAX_DATA_BYTES = 1 << 20;
 
   private final Terminal terminal;
@@ -79,7 +79,11 @@ final class PublishCommand implements Callable<Integer> {
 
   /** Where the data comes from: at most one of these. */
   static final class Data {
-    @Option(names = "--data", required = true, paramLabel = "JSON", description = "The data.")
+    @Option(
+        names = "--payload",
+        required = true,
+        paramLabel = "JSON",
+        description = "The event's data, as JSON ('--data' names the store).")
     String json;
 
     @Option(
@@ -131,7 +135,9 @@ final class PublishCommand implements Callable<Integer> {
             status == 202
                 ? r.path("position").asText()
                 : r.path("detail").asText("refused")
-                    + (r.hasNonNull("attribute") ? " (attribute " + r.get("attribute").asText() + ")" : ""));
+                    + (r.hasNonNull("attribute")
+                        ? " (attribute " + r.get("attribute").asText() + ")"
+                        : ""));
       }
       table.print(out);
       if (results.size() > 1) {
@@ -166,7 +172,7 @@ final class PublishCommand implements Callable<Integer> {
     if (data == null) {
       list.add(null);
     } else if (data.json != null) {
-      list.add(parse(data.json, "--data"));
+      list.add(parse(data.json, "--payload"));
     } else if (data.file != null) {
       list.add(parse(readFile(data.file), "--file " + data.file));
     } else {

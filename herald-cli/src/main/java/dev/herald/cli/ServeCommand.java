@@ -8,9 +8,9 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -123,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       return HeraldServer.builder(opened).host(host).port(port).access(access).start();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     } catch (IllegalStateException e) {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof BindException) {
@@ -147,7 +147,9 @@ final class ServeCommand implements Callable<Integer> {
 
   static String drainReport(CloseReport report) {
     if (report.totalUndelivered() == 0) {
-      return "stopped: the bus drained" + (report.drained() ? "" : " (timed out)") + ", nothing undelivered";
+      return "stopped: the bus drained"
+          + (report.drained() ? "" : " (timed out)")
+          + ", nothing undelivered";
     }
     StringBuilder s =
         new StringBuilder("stopped: ").append(report.totalUndelivered()).append(" undelivered:");

@@ -53,15 +53,7 @@ final class StoreOptions {
     try {
       return LogGatewayStore.open(dir);
     } catch (LogLockedException e) {
-      throw new Failure(
-          "cannot open "
-              + dir
-              + ": "
-              + e.getMessage()
-              + " ("
-              + lockedHint
-              + ")",
-          e);
+      throw new Failure("cannot open " + dir + ": " + e.getMessage() + " (" + lockedHint + ")", e);
     } catch (IOException | RuntimeException e) {
       throw new Failure("cannot open the log directory " + dir + ": " + e.getMessage(), e);
     }

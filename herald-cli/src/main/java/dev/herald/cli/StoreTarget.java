@@ -87,8 +87,7 @@ final class StoreTarget implements Target {
   }
 
   @Override
-  public void tail(String types, String from, String group, Sink sink)
-      throws InterruptedException {
+  public void tail(String types, String from, String group, Sink sink) throws InterruptedException {
     TypePattern pattern = TypePattern.parse(types);
     GatewayStore.Cursor cursor;
     try {
@@ -161,8 +160,7 @@ final class StoreTarget implements Target {
   @Override
   public void redrive(String position) {
     StoredDeadLetter d =
-        find(position)
-            .orElseThrow(() -> new Failure("no dead letter at position " + position));
+        find(position).orElseThrow(() -> new Failure("no dead letter at position " + position));
     try {
       store.redrive(d).join();
     } catch (CompletionException e) {

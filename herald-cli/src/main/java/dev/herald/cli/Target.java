@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the operator commands work against: a running gateway ({@link HttpTarget}, {@code --url})
- * or a store opened directly ({@link StoreTarget}, {@code --data} / {@code --kafka}). Both answer
- * in the gateway's JSON shapes (docs/server.md), so a command prints the same whichever it uses.
- * Owned by the command's thread.
+ * What the operator commands work against: a running gateway ({@link HttpTarget}, {@code --url}) or
+ * a store opened directly ({@link StoreTarget}, {@code --data} / {@code --kafka}). Both answer in
+ * the gateway's JSON shapes (docs/server.md), so a command prints the same whichever it uses. Owned
+ * by the command's thread.
  */
 interface Target extends AutoCloseable {
 
