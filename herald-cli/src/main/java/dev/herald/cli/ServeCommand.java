@@ -177,9 +177,4 @@ final class ServeCommand implements Callable<Integer> {
       // the JVM is shutting down: the hook is running and waits for this thread
     }
   }
-
-  /** Stops a running serve as a signal would (for tests in the same JVM). */
-  void stop() {
-    stop.countDown();
-  }
 }
