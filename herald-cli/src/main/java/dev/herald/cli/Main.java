@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     name = "herald",
     mixinStandardHelpOptions = true,
     version = "herald 0.1.0-SNAPSHOT",
-    description = "Herald tools.",
+    description = "Herald: the HTTP gateway, its operator commands and the log tools.",
     subcommands = {
       ServeCommand.class,
       EventsCommand.class,
