@@ -1,0 +1,117 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.DeadLetter;
+import dev.herald.Event;
+import dev.herald.server.GatewayStore.StoredDeadLetter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogDeadLettersTest {
+  private static final Duration BOUND = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+
+  @Test
+  void deadLettersAreListedOldestFirstWithoutConsumingAndRedriveResolvesThemAcrossRestarts()
+      throws Exception {
+    Event<String> first;
+    Event<String> second;
+    String firstPosition;
+    try (LogGatewayStore store = LogGatewayStore.open(dir);
+        AdminFixture billing = new AdminFixture(store, "billing", "order.*")) {
+      first = AdminFixture.append(store, "order.placed", "fail");
+      AdminFixture.append(store, "order.placed", "ok");
+      second = AdminFixture.append(store, "order.paid", "fail");
+
+      List<StoredDeadLetter> listed =
+          await().atMost(BOUND).until(() -> store.deadLetters("billing", 100), l -> l.size() == 2);
+      assertThat(listed)
+          .extracting(d -> d.deadLetter().event().id())
+          .containsExactly(first.id(), second.id());
+      assertThat(listed.get(0).deadLetter().subscription()).isEqualTo("billing");
+      assertThat(listed.get(0).deadLetter().attempts()).isEqualTo(1);
+      assertThat(listed.get(0).deadLetter().causeType())
+          .isEqualTo(IllegalStateException.class.getName());
+      assertThat(Long.parseLong(listed.get(0).position()))
+          .isLessThan(Long.parseLong(listed.get(1).position()));
+      // Browsing consumes nothing.
+      assertThat(store.deadLetters("billing", 100)).isEqualTo(listed);
+      assertThat(store.deadLetters("billing", 1)).containsExactly(listed.get(0));
+      assertThat(store.deadLetters("shipping", 100)).isEmpty();
+      assertThat(store.deadLetters(null, 100)).isEqualTo(listed);
+
+      firstPosition = listed.get(0).position();
+      assertThat(store.deadLetter(firstPosition)).contains(listed.get(0));
+      store.redrive(listed.get(0)).get();
+
+      await().atMost(BOUND).until(() -> billing.handled.contains(first.id()));
+      assertThat(store.deadLetters("billing", 100)).containsExactly(listed.get(1));
+      assertThat(store.deadLetter(firstPosition)).isEmpty();
+      // A second redrive of the same dead letter is refused: it is resolved.
+      assertThatThrownBy(() -> store.redrive(listed.get(0)).get())
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IllegalStateException.class);
+      assertThat(billing.calls.get(first.id())).hasValue(2);
+    }
+
+    try (LogGatewayStore store = LogGatewayStore.open(dir)) {
+      List<StoredDeadLetter> after =
+          await().atMost(BOUND).until(() -> store.deadLetters("billing", 100), l -> !l.isEmpty());
+      // Let the index read the whole log before judging what it lists.
+      long end = store.transport().log().endOffset();
+      await().atMost(BOUND).until(() -> indexedTo(store) >= end);
+      assertThat(store.deadLetters("billing", 100))
+          .extracting(d -> d.deadLetter().event().id())
+          .containsExactly(second.id());
+      assertThat(after).isNotEmpty();
+      assertThat(store.deadLetter(firstPosition)).isEmpty();
+    }
+  }
+
+  @Test
+  void aPositionThatIsNoDeadLetterIsEmptyAndAMalformedOneIsRefused() throws Exception {
+    try (LogGatewayStore store = LogGatewayStore.open(dir)) {
+      String position = store.append(Event.of("order.placed", "x")).get();
+      await().atMost(BOUND).until(() -> indexedTo(store) > Long.parseLong(position));
+      assertThat(store.deadLetter(position)).isEmpty();
+      assertThat(store.deadLetter("999999")).isEmpty();
+      for (String bad : List.of("", "-1", "abc", "1e3", " 1", "99999999999999999999")) {
+        assertThatThrownBy(() -> store.deadLetter(bad))
+            .as(bad)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("position");
+      }
+    }
+  }
+
+  @Test
+  void aDeadLetterRecordThatDoesNotDecodeIsListedUnderNoGroupAndCannotBeRedriven()
+      throws Exception {
+    try (LogGatewayStore store = LogGatewayStore.open(dir)) {
+      // A dead letter whose payload is not a DeadLetter (a foreign or damaged writer).
+      String position = store.append(Event.of(DeadLetter.TYPE, "not a dead letter")).get();
+      List<StoredDeadLetter> all =
+          await().atMost(BOUND).until(() -> store.deadLetters(null, 100), l -> !l.isEmpty());
+      StoredDeadLetter odd = all.get(0);
+      assertThat(odd.position()).isEqualTo(position);
+      assertThat(odd.deadLetter().subscription()).isEmpty();
+      assertThat(store.deadLetters("billing", 100)).isEmpty();
+      assertThatThrownBy(() -> store.redrive(odd).get())
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("does not decode");
+      assertThat(store.deadLetter(position)).contains(odd);
+    }
+  }
+
+  static long indexedTo(LogGatewayStore store) {
+    return store.deadLetterIndexedTo();
+  }
+}
