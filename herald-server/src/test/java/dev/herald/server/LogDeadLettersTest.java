@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.DeadLetter;
 import dev.herald.Event;
+import dev.herald.codec.CloudEventsBinary;
+import dev.herald.codec.UndecodableRecord;
+import dev.herald.log.Header;
+import dev.herald.log.LogRecord;
 import dev.herald.server.GatewayStore.StoredDeadLetter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -108,6 +113,48 @@ class LogDeadLettersTest {
           .hasCauseInstanceOf(IllegalStateException.class)
           .hasMessageContaining("does not decode");
       assertThat(store.deadLetter(position)).contains(odd);
+    }
+  }
+
+  @Test
+  void
+      aRecordThatDoesNotDecodeIsDeadLetteredAsItsPlaceholderAndItsRedriveIsRefusedWhileItStillDoesNot()
+          throws Exception {
+    try (LogGatewayStore store = LogGatewayStore.open(dir);
+        AdminFixture billing = new AdminFixture(store, "billing", "order.*")) {
+      long offset =
+          store
+              .transport()
+              .log()
+              .append(
+                  LogRecord.of(
+                      System.currentTimeMillis(),
+                      null,
+                      List.of(
+                          Header.of(CloudEventsBinary.ID, "broken-1"),
+                          Header.of(CloudEventsBinary.TYPE, "order.placed"),
+                          Header.of(CloudEventsBinary.SOURCE, "/test"),
+                          Header.of(CloudEventsBinary.SPEC_VERSION, "1.0"),
+                          Header.of(CloudEventsBinary.CONTENT_TYPE, "application/json")),
+                      "{not json".getBytes(StandardCharsets.UTF_8)))
+              .get();
+      StoredDeadLetter dl =
+          await()
+              .atMost(BOUND)
+              .until(() -> store.deadLetters("billing", 100), l -> l.size() == 1)
+              .get(0);
+      assertThat(dl.deadLetter().event().id()).isEqualTo("broken-1");
+      assertThat(dl.deadLetter().event().type()).isEqualTo("order.placed");
+      assertThat(dl.deadLetter().event().data()).isInstanceOf(UndecodableRecord.class);
+      UndecodableRecord u = (UndecodableRecord) dl.deadLetter().event().data();
+      assertThat(u.offset()).isEqualTo(offset);
+      assertThat(u.topic()).isEqualTo(store.transport().log().name());
+
+      assertThatThrownBy(() -> store.redrive(dl).get())
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("still does not decode");
+      assertThat(store.deadLetters("billing", 100)).containsExactly(dl);
+      assertThat(billing.handled).doesNotContain("broken-1");
     }
   }
 
