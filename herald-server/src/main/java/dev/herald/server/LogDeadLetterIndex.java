@@ -31,6 +31,8 @@ final class LogDeadLetterIndex {
   private int size;
   private long notIndexed;
   private long indexedTo;
+  private int waiting;
+  private boolean abandoned;
 
   LogDeadLetterIndex(int capacity) {
     if (capacity <= 0) {
@@ -135,7 +137,40 @@ final class LogDeadLetterIndex {
 
   /** The indexer has read every record below {@code offset}. */
   synchronized void indexedTo(long offset) {
-    indexedTo = Math.max(indexedTo, offset);
+    if (offset > indexedTo) {
+      indexedTo = offset;
+      if (waiting > 0) {
+        notifyAll(); // wakes the requests waiting in awaitIndexedTo
+      }
+    }
+  }
+
+  /**
+   * Waits until every record below {@code offset} is indexed, at most {@code timeoutMillis}.
+   *
+   * @return whether it was
+   */
+  synchronized boolean awaitIndexedTo(long offset, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    waiting++;
+    try {
+      while (indexedTo < offset && !abandoned) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          return false;
+        }
+        wait(left);
+      }
+      return indexedTo >= offset;
+    } finally {
+      waiting--;
+    }
+  }
+
+  /** The indexer stopped: nobody waits for it any more. */
+  synchronized void abandon() {
+    abandoned = true;
+    notifyAll(); // wakes the requests waiting in awaitIndexedTo
   }
 
   /** Every record below this offset has been indexed. */

@@ -50,6 +50,10 @@ final class LogDeadLetters implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(LogDeadLetters.class.getName());
   private static final Duration WAIT = Duration.ofMillis(200);
+
+  /** The longest a request waits for the index to read the records stored before it came. */
+  static final long CATCH_UP_MILLIS = 5_000;
+
   private static final String SOURCE = "/herald/gateway";
 
   private final LogTransport transport;
@@ -73,7 +77,7 @@ final class LogDeadLetters implements AutoCloseable {
 
   /** See {@link GatewayStore#deadLetters}; {@code group} null lists every group's. */
   List<GatewayStore.StoredDeadLetter> list(String group, int limit) {
-    requireRunning();
+    awaitCaughtUp();
     if (limit <= 0) {
       return List.of();
     }
@@ -87,8 +91,8 @@ final class LogDeadLetters implements AutoCloseable {
   /** See {@link GatewayStore#deadLetter}. */
   Optional<GatewayStore.StoredDeadLetter> find(String position) {
     long p = parse(position);
-    requireRunning();
-    if (p < index.indexedTo() && !index.contains(p)) {
+    awaitCaughtUp();
+    if (!index.contains(p)) {
       return Optional.empty(); // resolved, or no dead letter there
     }
     return read(p);
@@ -262,6 +266,7 @@ final class LogDeadLetters implements AutoCloseable {
       }
     } finally {
       current = null;
+      index.abandon();
     }
   }
 
@@ -293,6 +298,35 @@ final class LogDeadLetters implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * Waits until the index has read every record stored before this call, so that a list or a
+   * look-up sees every dead letter and every resolved mark stored before it.
+   *
+   * @throws StoreUnavailableException if the index stopped, or is still reading an old log after
+   *     {@value #CATCH_UP_MILLIS} ms (after the store was opened)
+   */
+  private void awaitCaughtUp() {
+    requireRunning();
+    long end = log.endOffset();
+    boolean caughtUp;
+    try {
+      caughtUp = index.awaitIndexedTo(end, CATCH_UP_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while the dead-letter index caught up", e);
+    }
+    requireRunning();
+    if (!caughtUp) {
+      throw new StoreUnavailableException(
+          "the dead-letter index is still reading the log (at offset "
+              + index.indexedTo()
+              + " of "
+              + end
+              + "); try again shortly",
+          null);
+    }
   }
 
   private void requireRunning() {
