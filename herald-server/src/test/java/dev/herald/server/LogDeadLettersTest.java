@@ -158,6 +158,50 @@ class LogDeadLettersTest {
     }
   }
 
+  @Test
+  void theIndexKeepsEachSubscriptionsOrderThroughResolvesAndCompactionsAndIsBounded() {
+    LogDeadLetterIndex index = new LogDeadLetterIndex(1000);
+    for (long p = 0; p < 900; p++) {
+      assertThat(index.add(p % 3 == 0 ? "a" : "b", p)).isTrue();
+    }
+    // Resolve most of "b" (compacting it several times) and a few of "a".
+    for (long p = 0; p < 900; p++) {
+      if (p % 3 != 0 && p % 10 != 1) {
+        assertThat(index.resolve(p)).isTrue();
+      }
+    }
+    assertThat(index.resolve(3)).isTrue();
+    assertThat(index.resolve(3)).isFalse();
+    assertThat(index.contains(3)).isFalse();
+    assertThat(index.contains(6)).isTrue();
+    assertThat(index.oldest("a", 3)).containsExactly(0L, 6L, 9L);
+    assertThat(index.oldest("b", 3)).containsExactly(1L, 11L, 31L);
+    assertThat(index.oldest(null, 6)).containsExactly(0L, 1L, 6L, 9L, 11L, 12L);
+    assertThat(index.oldest("nobody", 3)).isEmpty();
+    int held = index.size();
+    assertThat(held).isEqualTo(299 + 60);
+
+    // Claims: one redrive at a time; a failed one leaves it listed, a done one resolves it.
+    assertThat(index.claim(6)).isTrue();
+    assertThat(index.claim(6)).isFalse();
+    index.release(6, false);
+    assertThat(index.contains(6)).isTrue();
+    assertThat(index.claim(6)).isTrue();
+    index.release(6, true);
+    assertThat(index.contains(6)).isFalse();
+    assertThat(index.claim(3)).isFalse();
+
+    // Positions only ever grow: the indexer reads the log in order.
+    assertThatThrownBy(() -> index.add("a", 5)).isInstanceOf(IllegalStateException.class);
+
+    // Full: the rest is counted, not held.
+    for (long p = 1000; p < 2000; p++) {
+      index.add("c", p);
+    }
+    assertThat(index.size()).isEqualTo(1000);
+    assertThat(index.notIndexed()).isEqualTo(1000 - (1000 - (held - 1)));
+  }
+
   static long indexedTo(LogGatewayStore store) {
     return store.deadLetterIndexedTo();
   }
