@@ -101,6 +101,11 @@ final class LogDeadLetters implements AutoCloseable {
   /** See {@link GatewayStore#redrive}. */
   CompletableFuture<Void> redrive(GatewayStore.StoredDeadLetter stored) {
     long p = parse(stored.position());
+    try {
+      awaitCaughtUp(); // so that a dead letter stored just now can be claimed
+    } catch (StoreUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     if (!index.claim(p)) {
       String why =
           index.isClaimed(p)
