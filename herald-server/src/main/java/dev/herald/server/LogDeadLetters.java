@@ -33,11 +33,12 @@ import java.util.concurrent.CompletionException;
  * of consumer group {@code G} that are named {@code G} are the ones whose dead letters are listed
  * under {@code G}.
  *
- * <p>A dead-letter record that does not decode (its subscription cannot be read) is listed only
- * when no group is asked for, as a dead letter of subscription {@code ""} whose event is the
- * record's placeholder ({@link UndecodableRecord} data); it cannot be redriven. A dead letter whose
- * event is itself the placeholder of an undecodable record is redriven by reading that record
- * again: if it decodes now (the codec was fixed), its event goes back to the subscription.
+ * <p>A dead-letter record that does not decode into a dead letter (its subscription cannot be read)
+ * is listed only when no group is asked for, as a dead letter of subscription {@code ""} whose
+ * event is the record's own (or, when even that does not decode, its placeholder, with {@link
+ * UndecodableRecord} data); it cannot be redriven. A dead letter whose event is itself the
+ * placeholder of an undecodable record is redriven by reading that record again: if it decodes now
+ * (the codec was fixed), its event goes back to the subscription.
  *
  * <p>Threads: safe for use from any thread; {@link #close} stops the reader thread and waits for
  * it.
@@ -230,7 +231,10 @@ final class LogDeadLetters implements AutoCloseable {
                 LogDeadLetterIndex.UNDECODABLE,
                 0,
                 UndecodableRecord.class.getName(),
-                e.data() instanceof UndecodableRecord u ? u.error() : "not a dead letter",
+                e.data() instanceof UndecodableRecord u
+                    ? u.error()
+                    : "its data is not a dead letter but "
+                        + (e.data() == null ? "null" : e.data().getClass().getName()),
                 null,
                 Instant.ofEpochMilli(Math.max(0, r.get().timestamp())));
     return Optional.of(new GatewayStore.StoredDeadLetter(Long.toString(position), dl));

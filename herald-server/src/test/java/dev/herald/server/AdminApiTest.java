@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.DeadLetter;
 import dev.herald.Event;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
+import dev.herald.codec.UndecodableRecord;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -155,6 +157,27 @@ class AdminApiTest {
     assertProblem(get("/v1/deadletters?limit=abc"), 400, "limit");
     assertProblem(get("/v1/deadletters?group=" + "g".repeat(201)), 400, "group");
     assertProblem(post("/v1/deadletters/redrive"), 400, "group");
+  }
+
+  @Test
+  void aDeadLetterRecordThatDoesNotDecodeIsListedWithoutAGroupAndItsRedriveIs409()
+      throws Exception {
+    String position = store.append(Event.of(DeadLetter.TYPE, "not a dead letter")).get();
+    JsonNode all = get("/v1/deadletters").body().get("deadLetters");
+    JsonNode odd = null;
+    for (JsonNode d : all) {
+      if (d.get("position").asText().equals(position)) {
+        odd = d;
+      }
+    }
+    assertThat(odd).isNotNull();
+    assertThat(odd.get("subscription").asText()).isEmpty();
+    assertThat(odd.get("causeType").asText()).isEqualTo(UndecodableRecord.class.getName());
+    assertThat(odd.get("causeMessage").asText()).contains("not a dead letter");
+    assertThat(odd.get("event").get("type").asText()).isEqualTo(DeadLetter.TYPE);
+    assertThat(odd.get("event").get("data").asText()).isEqualTo("not a dead letter");
+    assertProblem(post("/v1/deadletters/" + position + "/redrive"), 409, null);
+    assertThat(get("/v1/deadletters/" + position).status()).isEqualTo(200);
   }
 
   @Test
