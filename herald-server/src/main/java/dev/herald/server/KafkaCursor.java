@@ -4,7 +4,7 @@ import dev.herald.kafka.KafkaTransport;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,9 +31,8 @@ final class KafkaCursor implements GatewayStore.Cursor {
   private final List<String> topics;
   private final KafkaConsumer<byte[], byte[]> consumer;
   // Last offset returned per partition; partitions absent have returned nothing yet.
-  private final Map<TopicPartition, Long> last = new LinkedHashMap<>();
+  private final Map<TopicPartition, Long> last = new HashMap<>();
   private final ArrayDeque<ConsumerRecord<byte[], byte[]>> polled = new ArrayDeque<>();
-  private TopicPartition lastPartition;
 
   private KafkaCursor(KafkaTransport transport, KafkaConsumer<byte[], byte[]> consumer) {
     this.transport = transport;
@@ -107,9 +106,6 @@ final class KafkaCursor implements GatewayStore.Cursor {
       last.put(tp, read);
       consumer.seek(tp, read + 1);
     }
-    if (at != null) {
-      lastPartition = at.partition();
-    }
   }
 
   @Override
@@ -133,7 +129,6 @@ final class KafkaCursor implements GatewayStore.Cursor {
     }
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     last.put(tp, r.offset());
-    lastPartition = tp;
     return Optional.of(new GatewayStore.StoredEvent(position(), transport.decode(r)));
   }
 
@@ -142,7 +137,7 @@ final class KafkaCursor implements GatewayStore.Cursor {
     if (last.isEmpty()) {
       return "earliest"; // nothing read anywhere: every partition from its start
     }
-    return KafkaPosition.of(last.containsKey(lastPartition) ? lastPartition : null, last, topics);
+    return KafkaPosition.of(last, topics);
   }
 
   @Override

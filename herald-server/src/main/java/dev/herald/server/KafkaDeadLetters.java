@@ -104,7 +104,7 @@ final class KafkaDeadLetters {
   /** See {@link GatewayStore#deadLetter}. */
   Optional<GatewayStore.StoredDeadLetter> find(String position) {
     KafkaPosition p = KafkaPosition.parse(position, topics);
-    if (!p.partition().topic().equals(topic)) {
+    if (!p.isRecord() || !p.partition().topic().equals(topic)) {
       return Optional.empty();
     }
     String canonical = KafkaPosition.of(p.partition(), p.offset(), topics);
@@ -127,7 +127,8 @@ final class KafkaDeadLetters {
       return CompletableFuture.failedFuture(e);
     }
     DeadLetter dl = stored.deadLetter();
-    if (!p.partition().topic().equals(topic)
+    if (!p.isRecord()
+        || !p.partition().topic().equals(topic)
         || dl.subscription().equals(UNDECODABLE)
         || dl.event().data() instanceof UndecodableRecord) {
       return CompletableFuture.failedFuture(

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -24,16 +25,17 @@ import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
  *
  * <p>Positions. Kafka orders records per partition only, and a stream interleaves partitions, so a
  * position is a vector: for each partition read, the offset of the last record read there ({@link
- * KafkaPosition}: {@code topic.partition.offset} entries joined by {@code _}, the topic as its
- * index in the feed topics, the event's own partition first). {@code 0.2.41_0.0.17_0.1.9} is the
- * position of the record at offset 41 of partition 2 of the first feed topic, read after offsets up
- * to 17 of partition 0 and 9 of partition 1. A cursor opened there resumes each partition it names
- * right after its offset and each partition it does not name from its start: exactly the events not
- * yet read, whatever the order of the partitions. A publish answers the position of its record
- * alone ({@code 0.2.41}); as a resume point it is exact on the record's partition and reads the
- * other partitions from their start, so resume from a streamed event's position. A position whose
- * offset retention has deleted ({@code offset + 1} below the partition's start) is {@link
- * PositionGoneException}. Partitions added to a topic after a cursor opened are not read by it.
+ * KafkaPosition}: {@code topic.partition.offset} entries joined by {@code _} in topic and partition
+ * order, the topic as its index in the feed topics). {@code 0.0.17_0.1.9_0.2.41} is the position of
+ * a reader that has read partition 0 of the first feed topic up to offset 17, partition 1 up to 9
+ * and partition 2 up to 41. A cursor opened there resumes each partition it names right after its
+ * offset and each partition it does not name from its start: exactly the events not yet read,
+ * whatever the order of the partitions. Two cursors that have read the same records have the same
+ * position. A publish answers the position of its record alone ({@code 0.2.41}); as a resume point
+ * it is exact on the record's partition and reads the other partitions from their start, so resume
+ * from a streamed event's position. A position whose next record retention has deleted ({@code
+ * offset + 1} below the partition's start) is {@link PositionGoneException}. Partitions added to a
+ * topic after a cursor opened are not read by it.
  *
  * <p>Groups: the consumer groups of the transport ({@link KafkaGroups}); dead letters: the
  * dead-letter topic, browsed without consuming, and resolved by a mark ({@link KafkaDeadLetters}).
@@ -144,7 +146,7 @@ public final class KafkaGatewayStore implements GatewayStore {
     if (t instanceof KafkaTransportException
         || t instanceof RetriableException
         || t instanceof IllegalStateException
-        || t instanceof org.apache.kafka.common.KafkaException) {
+        || t instanceof KafkaException) {
       return new StoreUnavailableException("Kafka cannot store events: " + t.getMessage(), t);
     }
     return t;
@@ -163,7 +165,11 @@ public final class KafkaGatewayStore implements GatewayStore {
   public Cursor cursor(String from) {
     Objects.requireNonNull(from, "from");
     requireOpen();
-    return KafkaCursor.open(transport, from);
+    try {
+      return KafkaCursor.open(transport, from);
+    } catch (KafkaException e) {
+      throw unavailable("cannot open a reader", e);
+    }
   }
 
   @Override
@@ -175,13 +181,21 @@ public final class KafkaGatewayStore implements GatewayStore {
   @Override
   public List<StoredDeadLetter> deadLetters(String group, int limit) {
     requireOpen();
-    return deadLetters.list(group, limit);
+    try {
+      return deadLetters.list(group, limit);
+    } catch (KafkaException e) {
+      throw unavailable("cannot read the dead letters", e);
+    }
   }
 
   @Override
   public Optional<StoredDeadLetter> deadLetter(String position) {
     requireOpen();
-    return deadLetters.find(position);
+    try {
+      return deadLetters.find(position);
+    } catch (KafkaException e) {
+      throw unavailable("cannot read the dead letter", e);
+    }
   }
 
   @Override
@@ -193,6 +207,10 @@ public final class KafkaGatewayStore implements GatewayStore {
     return deadLetters
         .redrive(deadLetter)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(unwrap(e))));
+  }
+
+  private static StoreUnavailableException unavailable(String what, KafkaException e) {
+    return new StoreUnavailableException(what + " on Kafka: " + e.getMessage(), e);
   }
 
   private void requireOpen() {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -60,10 +62,15 @@ final class KafkaGroups {
       Map<TopicPartition, Long> end = offsets(admin, partitions, OffsetSpec.latest());
       Map<String, ConsumerGroupDescription> described =
           get(admin.describeConsumerGroups(ids).all());
+      Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+      for (String id : ids) {
+        specs.put(id, new ListConsumerGroupOffsetsSpec());
+      }
+      ListConsumerGroupOffsetsResult offsets = admin.listConsumerGroupOffsets(specs);
       List<GatewayStore.GroupLag> out = new ArrayList<>();
       for (String id : ids) {
         Map<TopicPartition, OffsetAndMetadata> committed =
-            get(admin.listConsumerGroupOffsets(id).partitionsToOffsetAndMetadata());
+            get(offsets.partitionsToOffsetAndMetadata(id));
         if (!readsFeedTopics(transport, committed.keySet(), described.get(id))) {
           continue;
         }

@@ -1,5 +1,7 @@
 package dev.herald.server;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  * is. Immutable.
  */
 final class KafkaPosition {
-  /** The longest position accepted: about 1,400 partitions. */
+  /** The longest position accepted: about 1,300 partitions. */
   static final int MAX_CHARS = 16 * 1024;
 
   private final Map<TopicPartition, Long> offsets;
@@ -71,37 +73,38 @@ final class KafkaPosition {
     return index(tp, topics) + "." + tp.partition() + "." + offset;
   }
 
-  /**
-   * The position of a reader that read last {@code first}'s record at {@code offsets.get(first)},
-   * and in each other partition of {@code offsets} up to its offset.
-   */
-  static String of(TopicPartition first, Map<TopicPartition, Long> offsets, List<String> topics) {
+  /** The position of a reader that has read each partition of {@code offsets} up to its offset. */
+  static String of(Map<TopicPartition, Long> offsets, List<String> topics) {
+    List<Map.Entry<TopicPartition, Long>> entries = new ArrayList<>(offsets.entrySet());
+    entries.sort(
+        Comparator.comparingInt((Map.Entry<TopicPartition, Long> e) -> index(e.getKey(), topics))
+            .thenComparingInt(e -> e.getKey().partition()));
     StringBuilder b = new StringBuilder();
-    if (first != null) {
-      b.append(of(first, offsets.get(first), topics));
-    }
-    for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-      if (!e.getKey().equals(first)) {
-        if (b.length() > 0) {
-          b.append('_');
-        }
-        b.append(of(e.getKey(), e.getValue(), topics));
+    for (Map.Entry<TopicPartition, Long> e : entries) {
+      if (b.length() > 0) {
+        b.append('_');
       }
+      b.append(of(e.getKey(), e.getValue(), topics));
     }
     return b.toString();
   }
 
-  /** The last offset read in each partition it names, the record's own first. */
+  /** Whether this is the position of one record ({@link #partition()}, {@link #offset()}). */
+  boolean isRecord() {
+    return offsets.size() == 1;
+  }
+
+  /** The last offset read in each partition it names, in the order it names them. */
   Map<TopicPartition, Long> offsets() {
     return offsets;
   }
 
-  /** The partition of the record this position belongs to. */
+  /** The partition of its first entry: for the position of one record, the record's. */
   TopicPartition partition() {
     return offsets.keySet().iterator().next();
   }
 
-  /** The offset of the record this position belongs to. */
+  /** The offset of its first entry: for the position of one record, the record's. */
   long offset() {
     return offsets.values().iterator().next();
   }
