@@ -52,6 +52,7 @@ final class KafkaDeadLetters {
   /** Dead letters of one group one listing keeps track of; more is answered as busy. */
   static final int MAX_TRACKED = 1_000_000;
 
+  private static final System.Logger LOG = System.getLogger(KafkaDeadLetters.class.getName());
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String SOURCE = "/herald/gateway";
   private static final String UNDECODABLE = "";
@@ -211,6 +212,9 @@ final class KafkaDeadLetters {
       KafkaPosition p = KafkaPosition.parse(position, topics);
       return KafkaPosition.of(p.partition(), p.offset(), topics);
     } catch (IllegalArgumentException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "ignoring a resolved mark in " + topic + ": " + e.getMessage());
       return position;
     }
   }

@@ -97,6 +97,25 @@ abstract class GatewayStoreContract {
   }
 
   @Test
+  void aCursorAtLatestStandsWhereAReaderOfEveryEventStands() throws Exception {
+    try (GatewayStore.Cursor empty = store.cursor("latest")) {
+      assertThat(empty.position()).isEqualTo("earliest");
+    }
+    appendAcrossKeys("contract.everything", 7);
+    List<GatewayStore.StoredEvent> all = readFromStart(7);
+    String end = all.get(all.size() - 1).position();
+    try (GatewayStore.Cursor latest = store.cursor("latest")) {
+      assertThat(latest.position()).isEqualTo(end);
+    }
+    try (GatewayStore.Cursor resumed = store.cursor(all.get(2).position())) {
+      readAll(resumed, 4);
+      assertThat(resumed.position())
+          .as("read the same events, stands at the same place")
+          .isEqualTo(end);
+    }
+  }
+
+  @Test
   void latestSeesOnlyEventsStoredAfterTheCursorOpened() throws Exception {
     appendAcrossKeys("contract.old", 5);
     try (GatewayStore.Cursor c = store.cursor("latest")) {
@@ -210,6 +229,19 @@ abstract class GatewayStoreContract {
       assertThat(found).isPresent();
       assertThat(found.get().deadLetter().event().id()).isEqualTo(e.id());
 
+      // A second one, dead-lettered later: listed after the first, and the limit keeps the oldest.
+      Event<String> e2 = Event.of("contract.fragile", "k2", "payload 2");
+      store.append(e2).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      await()
+          .atMost(PATIENCE)
+          .untilAsserted(() -> assertThat(store.deadLetters("fragile", 10)).hasSize(2));
+      assertThat(store.deadLetters("fragile", 10))
+          .extracting(d -> d.deadLetter().event().id())
+          .containsExactly(e.id(), e2.id());
+      assertThat(store.deadLetters("fragile", 1))
+          .extracting(GatewayStore.StoredDeadLetter::position)
+          .containsExactly(dl.position());
+
       healthy.set(true);
       store.redrive(dl).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
       await()
@@ -220,8 +252,13 @@ abstract class GatewayStoreContract {
                   assertThat(handled).contains(e.id());
                 }
               });
-      assertThat(store.deadLetters("fragile", 10)).isEmpty();
+      assertThat(store.deadLetters("fragile", 10))
+          .extracting(d -> d.deadLetter().event().id())
+          .containsExactly(e2.id());
       assertThat(store.deadLetter(dl.position())).isEmpty();
+      synchronized (handled) {
+        assertThat(handled).as("only the redriven one was handled again").doesNotContain(e2.id());
+      }
     } finally {
       s.close();
     }
