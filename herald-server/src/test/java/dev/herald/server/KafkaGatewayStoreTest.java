@@ -158,6 +158,21 @@ class KafkaGatewayStoreTest extends GatewayStoreContract {
   }
 
   @Test
+  void openUsesTheDefaultTopicsAndStoresAndReadsThere() throws Exception {
+    try (KafkaGatewayStore opened = KafkaGatewayStore.open(kafka.bootstrapServers())) {
+      assertThat(opened.transport().feedTopics())
+          .containsExactly(
+              KafkaTransport.DEFAULT_EVENTS_TOPIC, KafkaTransport.DEFAULT_DEAD_LETTER_TOPIC);
+      Event<String> e = Event.of("kafka.opened", "k", "v");
+      String position = opened.append(e).get(30, TimeUnit.SECONDS);
+      try (GatewayStore.Cursor c = opened.cursor("earliest")) {
+        assertThat(readAll(c, 1).get(0).event().id()).isEqualTo(e.id());
+        assertThat(c.position()).isEqualTo(position);
+      }
+    }
+  }
+
+  @Test
   void aFullProducerBufferIsBusyAndAClosedStoreUnavailable() throws Exception {
     try (KafkaGatewayStore tiny = newStore(builder().producerProperty("buffer.memory", 1024L))) {
       CompletableFuture<String> f = tiny.append(Event.of("kafka.busy", "x"));
