@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ final class KafkaDeadLetters {
       return List.of();
     }
     try (KafkaConsumer<byte[], byte[]> consumer = transport.reader("gateway-deadletters")) {
-      Scan scan = scan(consumer, group, true);
+      Scan scan = scan(consumer, group, true, null);
       List<Found> open = new ArrayList<>();
       for (Found f : scan.found) {
         if (!scan.resolved.contains(f.position)) {
@@ -94,9 +95,14 @@ final class KafkaDeadLetters {
           Comparator.comparingLong(Found::timestamp)
               .thenComparingInt(f -> f.partition.partition())
               .thenComparingLong(Found::offset));
+      List<Found> wanted = open.subList(0, Math.min(limit, open.size()));
+      Map<String, ConsumerRecord<byte[], byte[]>> records = read(consumer, wanted);
       List<GatewayStore.StoredDeadLetter> out = new ArrayList<>();
-      for (Found f : open.subList(0, Math.min(limit, open.size()))) {
-        read(consumer, f.partition, f.offset).flatMap(this::stored).ifPresent(out::add);
+      for (Found f : wanted) {
+        ConsumerRecord<byte[], byte[]> r = records.get(f.position);
+        if (r != null) {
+          stored(r).ifPresent(out::add);
+        }
       }
       return out;
     }
@@ -110,12 +116,11 @@ final class KafkaDeadLetters {
     }
     String canonical = KafkaPosition.of(p.partition(), p.offset(), topics);
     try (KafkaConsumer<byte[], byte[]> consumer = transport.reader("gateway-deadletters")) {
-      Optional<GatewayStore.StoredDeadLetter> d =
-          read(consumer, p.partition(), p.offset()).flatMap(this::stored);
-      if (d.isEmpty() || scan(consumer, null, false).resolved.contains(canonical)) {
+      Scan scan = scan(consumer, null, false, canonical);
+      if (scan.captured == null || scan.resolved.contains(canonical)) {
         return Optional.empty();
       }
-      return d;
+      return stored(scan.captured);
     }
   }
 
@@ -151,13 +156,16 @@ final class KafkaDeadLetters {
 
   private record Found(TopicPartition partition, long offset, long timestamp, String position) {}
 
-  private record Scan(List<Found> found, Set<String> resolved) {}
+  private record Scan(
+      List<Found> found, Set<String> resolved, ConsumerRecord<byte[], byte[]> captured) {}
 
   /**
    * Reads the dead-letter topic from its start to its end as it is now: the dead letters of {@code
-   * group} (every group's when null) when {@code collect}, and the positions resolved.
+   * group} (every group's when null) when {@code collect}, the positions resolved, and the record
+   * at position {@code capture} when there is one.
    */
-  private Scan scan(KafkaConsumer<byte[], byte[]> consumer, String group, boolean collect) {
+  private Scan scan(
+      KafkaConsumer<byte[], byte[]> consumer, String group, boolean collect, String capture) {
     List<TopicPartition> partitions = new ArrayList<>();
     for (PartitionInfo p : consumer.partitionsFor(topic)) {
       partitions.add(new TopicPartition(topic, p.partition()));
@@ -167,12 +175,13 @@ final class KafkaDeadLetters {
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     List<Found> found = new ArrayList<>();
     Set<String> resolved = new HashSet<>();
+    ConsumerRecord<byte[], byte[]> captured = null;
     long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
     Set<TopicPartition> left = new HashSet<>(partitions);
     while (true) {
       left.removeIf(tp -> consumer.position(tp) >= end.get(tp));
       if (left.isEmpty()) {
-        return new Scan(found, resolved);
+        return new Scan(found, resolved, captured);
       }
       if (System.nanoTime() > deadline) {
         throw new StoreUnavailableException(
@@ -182,6 +191,9 @@ final class KafkaDeadLetters {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         if (r.offset() >= end.get(tp)) {
           continue; // stored after the listing began
+        }
+        if (capture != null && capture.equals(KafkaPosition.of(tp, r.offset(), topics))) {
+          captured = r;
         }
         Event<?> e = transport.decode(r);
         if (e.data() instanceof DeadLetter d) {
@@ -219,32 +231,48 @@ final class KafkaDeadLetters {
     }
   }
 
-  /** The record at {@code offset} of {@code tp}, or empty when there is none (any more). */
-  private Optional<ConsumerRecord<byte[], byte[]>> read(
-      KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long offset) {
-    consumer.assign(List.of(tp));
-    long start = consumer.beginningOffsets(List.of(tp)).get(tp);
-    long end = consumer.endOffsets(List.of(tp)).get(tp);
-    if (offset < start || offset >= end) {
-      return Optional.empty();
+  /**
+   * The records of {@code wanted}, by position, read in one pass over each partition from the
+   * lowest offset wanted there to the highest; those no longer stored are missing.
+   */
+  private Map<String, ConsumerRecord<byte[], byte[]>> read(
+      KafkaConsumer<byte[], byte[]> consumer, List<Found> wanted) {
+    Map<TopicPartition, long[]> range = new HashMap<>();
+    Set<String> positions = new HashSet<>();
+    for (Found f : wanted) {
+      positions.add(f.position);
+      range.merge(
+          f.partition,
+          new long[] {f.offset, f.offset},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
-    consumer.seek(tp, offset);
+    Map<String, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
+    if (range.isEmpty()) {
+      return out;
+    }
+    consumer.assign(range.keySet());
+    for (Map.Entry<TopicPartition, long[]> e : range.entrySet()) {
+      consumer.seek(e.getKey(), e.getValue()[0]);
+    }
     long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-    while (consumer.position(tp) <= offset) {
+    Set<TopicPartition> left = new HashSet<>(range.keySet());
+    while (true) {
+      left.removeIf(tp -> consumer.position(tp) > range.get(tp)[1]);
+      if (left.isEmpty()) {
+        return out;
+      }
       if (System.nanoTime() > deadline) {
         throw new StoreUnavailableException(
-            "cannot read " + tp + " at offset " + offset + " within " + READ_TIMEOUT, null);
+            "cannot read the dead-letter topic " + topic + " within " + READ_TIMEOUT, null);
       }
       for (ConsumerRecord<byte[], byte[]> r : poll(consumer)) {
-        if (r.offset() == offset) {
-          return Optional.of(r);
-        }
-        if (r.offset() > offset) {
-          return Optional.empty(); // a transaction marker or a compacted record was there
+        String position =
+            KafkaPosition.of(new TopicPartition(r.topic(), r.partition()), r.offset(), topics);
+        if (positions.contains(position)) {
+          out.put(position, r);
         }
       }
     }
-    return Optional.empty();
   }
 
   private static Iterable<ConsumerRecord<byte[], byte[]>> poll(
