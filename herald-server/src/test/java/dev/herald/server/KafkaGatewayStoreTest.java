@@ -7,6 +7,7 @@ import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.kafka.KafkaTransport;
+import dev.herald.kafka.KafkaTransportException;
 import dev.herald.kafka.embedded.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -170,6 +174,28 @@ class KafkaGatewayStoreTest extends GatewayStoreContract {
         assertThat(c.position()).isEqualTo(position);
       }
     }
+  }
+
+  @Test
+  void producerFailuresAreAnsweredAsBusyUnavailableOrInvalid() {
+    assertThat(
+            KafkaGatewayStore.translate(
+                new KafkaTransportException("full", new BufferExhaustedException("full"))))
+        .isInstanceOf(StoreBusyException.class);
+    assertThat(KafkaGatewayStore.translate(new ThrottlingQuotaExceededException("slow down")))
+        .isInstanceOf(StoreBusyException.class);
+    assertThat(
+            KafkaGatewayStore.translate(
+                new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)")))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(KafkaGatewayStore.translate(new IllegalStateException("producer closed")))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(
+            KafkaGatewayStore.translate(
+                new KafkaTransportException("too large", new RecordTooLargeException("big"))))
+        .isInstanceOf(IllegalArgumentException.class);
+    IllegalArgumentException codec = new IllegalArgumentException("cannot encode");
+    assertThat(KafkaGatewayStore.translate(codec)).isSameAs(codec);
   }
 
   @Test
