@@ -1,7 +1,9 @@
 package dev.herald.server.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +15,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,41 +114,24 @@ final class PublishApi implements Gateway.Api {
   }
 
   private void batch(Context ctx, byte[] body) {
-    JsonNode array;
-    try {
-      array = mapper.readTree(body);
-    } catch (IOException e) {
-      throw new ApiError(
-          400,
-          "the batch is not well-formed JSON: "
-              + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-    }
-    if (array == null || !array.isArray()) {
-      throw new ApiError(400, "a batch must be a JSON array of structured CloudEvents");
-    }
-    if (array.size() > MAX_BATCH_EVENTS) {
-      throw new ApiError(
-          413, "a batch of " + array.size() + " events exceeds the limit of " + MAX_BATCH_EVENTS);
-    }
+    List<byte[]> elements = elements(body);
     Principal principal = Gateway.principal(ctx);
-    int n = array.size();
+    int n = elements.size();
     List<Event<Object>> events = new ArrayList<>(n);
     List<Object> outcomes = new ArrayList<>(n); // a CompletableFuture<String>, or an ApiError
     for (int i = 0; i < n; i++) {
       Event<Object> event = null;
       Object outcome;
       try {
-        JsonNode node = array.get(i);
-        if (!node.isObject()) {
+        byte[] element = elements.get(i);
+        if (element == null) {
           throw new ApiError(400, "batch element " + i + " is not a JSON object");
         }
-        event = structured(mapper.writeValueAsBytes(node));
+        event = structured(element);
         authorize(principal, event);
         outcome = append(event);
       } catch (ApiError e) {
         outcome = e;
-      } catch (JsonProcessingException e) {
-        outcome = new ApiError(400, "batch element " + i + " cannot be read");
       }
       events.add(event);
       outcomes.add(outcome);
@@ -157,7 +143,7 @@ final class PublishApi implements Gateway.Api {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("index", i);
       Event<Object> event = events.get(i);
-      r.put("id", event != null ? event.id() : idOf(array.get(i)));
+      r.put("id", event != null ? event.id() : idOf(elements.get(i)));
       ApiError refusal;
       if (outcomes.get(i) instanceof ApiError e) {
         refusal = e;
@@ -195,9 +181,55 @@ final class PublishApi implements Gateway.Api {
         .result(Json.write(Map.of("results", results)));
   }
 
-  private static String idOf(JsonNode node) {
-    JsonNode id = node.get("id");
-    return id != null && id.isTextual() ? id.asText() : null;
+  /**
+   * The elements of a batch, each the bytes of one JSON object as sent (null for an element that is
+   * not an object), found by one streaming pass: no tree is built or written again.
+   *
+   * @throws ApiError 400 when the body is not a well-formed JSON array; 413 over {@link
+   *     #MAX_BATCH_EVENTS} elements
+   */
+  private List<byte[]> elements(byte[] body) {
+    List<byte[]> elements = new ArrayList<>();
+    try (JsonParser p = mapper.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new ApiError(400, "a batch must be a JSON array of structured CloudEvents");
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new ApiError(400, "the batch is not well-formed JSON: it ends inside the array");
+        }
+        if (elements.size() == MAX_BATCH_EVENTS) {
+          throw new ApiError(
+              413, "a batch of more than " + MAX_BATCH_EVENTS + " events exceeds the limit");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        elements.add(t == JsonToken.START_OBJECT ? Arrays.copyOfRange(body, start, end) : null);
+      }
+      if (p.nextToken() != null) {
+        throw new ApiError(400, "the batch is not well-formed JSON: content after the array");
+      }
+    } catch (IOException e) {
+      throw new ApiError(
+          400,
+          "the batch is not well-formed JSON: "
+              + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+    }
+    return elements;
+  }
+
+  private String idOf(byte[] element) {
+    if (element == null) {
+      return null;
+    }
+    try {
+      JsonNode id = mapper.readTree(element).get("id");
+      return id != null && id.isTextual() ? id.asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private Event<Object> structured(byte[] value) {
