@@ -107,7 +107,8 @@ public final class TokenAccess implements Access {
     int found = -1;
     for (int i = 0; i < digests.size(); i++) {
       // No early exit: every digest is compared, so the time does not tell which one matched.
-      if (MessageDigest.isEqual(digests.get(i), presented) & found < 0) {
+      boolean equal = MessageDigest.isEqual(digests.get(i), presented);
+      if (equal && found < 0) {
         found = i;
       }
     }

@@ -194,7 +194,7 @@ final class TokenFile {
     int line = parser.currentTokenLocation().getLineNr();
     String name = null;
     byte[] digest = null;
-    String digestField = null;
+    int secrets = 0;
     List<TokenPattern> publish = List.of();
     List<TokenPattern> subscribe = List.of();
     boolean admin = false;
@@ -210,11 +210,11 @@ final class TokenFile {
         case "name" -> name = name(path, value);
         case "token" -> {
           digest = TokenFile.sha256(token(path, value));
-          digestField = digestField == null ? field : digestField + " and " + field;
+          secrets++;
         }
         case "sha256" -> {
           digest = digest(path, value);
-          digestField = digestField == null ? field : digestField + " and " + field;
+          secrets++;
         }
         case "publish" -> publish = patterns(path, value);
         case "subscribe" -> subscribe = patterns(path, value);
@@ -235,7 +235,7 @@ final class TokenFile {
     if (digest == null) {
       throw fail(line, at, "needs \"token\" or \"sha256\"");
     }
-    if (digestField.contains(" and ")) {
+    if (secrets > 1) {
       throw fail(line, at, "has both \"token\" and \"sha256\": give one");
     }
     return new Entry(name, digest, publish, subscribe, admin);

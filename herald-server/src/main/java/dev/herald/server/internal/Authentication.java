@@ -236,15 +236,19 @@ final class Authentication {
 
     /** Adds the CORS headers to an answer for an allowed origin. */
     void apply(Context ctx) {
+      if (!enabled()) {
+        return;
+      }
+      if (!any) {
+        // The answer depends on the Origin whether or not it is allowed: caches must know.
+        ctx.header("Vary", "Origin");
+      }
       String origin = ctx.header("Origin");
-      if (!enabled() || !allows(origin)) {
+      if (!allows(origin)) {
         return;
       }
       ctx.header("Access-Control-Allow-Origin", any ? "*" : origin);
       ctx.header("Access-Control-Expose-Headers", EXPOSED);
-      if (!any) {
-        ctx.header("Vary", "Origin");
-      }
     }
 
     void answerPreflight(Context ctx) {
