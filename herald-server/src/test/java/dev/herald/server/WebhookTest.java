@@ -293,6 +293,33 @@ class WebhookTest {
   }
 
   @Test
+  void aGroupThatALiveSubscriptionUsesIsAConflict() throws Exception {
+    WebhookReceiver.Target t = receiver.target();
+    String body = "{\"types\": \"grp.x\", \"url\": \"" + t.url + "\", \"group\": \"shared\"}";
+    String id = id(create(body));
+    HttpResponse<String> again = create(body);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+    assertThat(JSON.readTree(again.body()).get("attribute").asText()).isEqualTo("group");
+
+    assertThat(send("DELETE", "/v1/subscriptions/" + id, null, "admin").statusCode())
+        .isEqualTo(204);
+    HttpResponse<String> reused = create(body);
+    assertThat(reused.statusCode()).as("a deleted webhook's group").isEqualTo(201);
+    send("DELETE", "/v1/subscriptions/" + id(reused), null, "admin");
+  }
+
+  @Test
+  void aBodyThatIsNotJsonIs415() throws Exception {
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create(server.uri() + "/v1/subscriptions"))
+            .header("Authorization", "Bearer admin")
+            .header("Content-Type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString("types=a"))
+            .build();
+    assertThat(http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
+  }
+
+  @Test
   void rightsAreChecked() throws Exception {
     WebhookReceiver.Target t = receiver.target();
     HttpResponse<String> notHers =

@@ -68,6 +68,8 @@ final class WebhookApi implements Gateway.Api {
   private final SecureRandom random = new SecureRandom();
   private final Object lock = new Object();
   private final Map<String, Webhook> webhooks = new LinkedHashMap<>(); // guarded by lock
+  // Every group a webhook of this store was made with, deleted ones included; guarded by lock.
+  private final Set<String> webhookGroups = new HashSet<>();
 
   WebhookApi(Gateway gateway) {
     this.gateway = gateway;
@@ -148,28 +150,54 @@ final class WebhookApi implements Gateway.Api {
         throw e;
       }
       webhooks.put(d.id(), w);
+      webhookGroups.add(d.group());
     }
     gateway.stats().count("webhooks.created");
     ctx.status(201).header("Location", "/v1/subscriptions/" + d.id());
     json(ctx, w.toJson());
   }
 
+  /**
+   * Refuses a subscription over the limit, or in a group that another live subscription of ours
+   * uses, or that a consumer other than a webhook already keeps in the store (a webhook would take
+   * its events away from it). Under {@link #lock}.
+   */
   private void checkRoom(WebhookDefinition d) {
-    int live = 0;
+    if (webhooks.size() >= MAX_SUBSCRIPTIONS) {
+      throw refused(
+          409,
+          "this gateway holds "
+              + webhooks.size()
+              + " subscriptions, the most it takes; delete one first (gone ones included)",
+          null);
+    }
     for (Webhook w : webhooks.values()) {
-      if (w.state().equals("active")) {
-        live++;
-        if (w.def.group().equals(d.group())) {
-          throw refused(
-              409,
-              "group: subscription " + w.def.id() + " already uses group " + d.group(),
-              "group");
-        }
+      if (w.state().equals("active") && w.def.group().equals(d.group())) {
+        throw refused(
+            409, "group: subscription " + w.def.id() + " already uses group " + d.group(), "group");
       }
     }
-    if (live >= MAX_SUBSCRIPTIONS) {
-      throw refused(409, "this gateway holds " + live + " subscriptions, the most it takes", null);
+    if (!webhookGroups.contains(d.group()) && storedGroups().contains(d.group())) {
+      throw refused(
+          409,
+          "group: "
+              + d.group()
+              + " is a consumer group of the store that no webhook made; a webhook would take its"
+              + " events away from its consumers",
+          "group");
     }
+  }
+
+  private Set<String> storedGroups() {
+    Set<String> names = new HashSet<>();
+    try {
+      for (GatewayStore.GroupLag g : gateway.store().groups()) {
+        names.add(g.group());
+      }
+    } catch (UnsupportedOperationException e) {
+      // A store that cannot list its groups: nothing to protect them from here.
+    }
+    return names;
   }
 
   private void list(Context ctx) {
@@ -330,6 +358,7 @@ final class WebhookApi implements Gateway.Api {
     }
     Map<String, WebhookDefinition> live = new LinkedHashMap<>();
     Set<String> gone = new HashSet<>();
+    Set<String> groups = new HashSet<>();
     try (cursor) {
       Event<?> marker = WebhookRecord.started(Instant.ofEpochMilli(gateway.time().epochMillis()));
       try {
@@ -353,13 +382,14 @@ final class WebhookApi implements Gateway.Api {
         if (e.id().equals(marker.id())) {
           break;
         }
-        apply(next.get(), live, gone);
+        apply(next.get(), live, gone, groups);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while restoring webhook subscriptions", e);
     }
     synchronized (lock) {
+      webhookGroups.addAll(groups);
       for (WebhookDefinition d : live.values()) {
         boolean wasGone = gone.contains(d.id());
         Webhook w = new Webhook(d, client, gateway.time(), wasGone, this::gone);
@@ -380,7 +410,10 @@ final class WebhookApi implements Gateway.Api {
   }
 
   private static void apply(
-      GatewayStore.StoredEvent stored, Map<String, WebhookDefinition> live, Set<String> gone) {
+      GatewayStore.StoredEvent stored,
+      Map<String, WebhookDefinition> live,
+      Set<String> gone,
+      Set<String> groups) {
     Optional<WebhookRecord.Parsed> parsed;
     try {
       parsed = WebhookRecord.parse(stored.event());
@@ -396,7 +429,10 @@ final class WebhookApi implements Gateway.Api {
     }
     WebhookRecord.Parsed r = parsed.get();
     switch (r.action()) {
-      case CREATED -> live.put(r.id(), r.definition());
+      case CREATED -> {
+        live.put(r.id(), r.definition());
+        groups.add(r.definition().group());
+      }
       case GONE -> gone.add(r.id());
       case DELETED -> {
         live.remove(r.id());
