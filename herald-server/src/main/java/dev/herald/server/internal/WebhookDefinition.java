@@ -105,7 +105,8 @@ record WebhookDefinition(
   static WebhookDefinition fromStoredJson(JsonNode n) {
     try {
       WebhookDefinition d =
-          parseRequest(stripStored(n), n.path("id").asText(""), n.path("owner").asText(""), now(n));
+          parseRequest(
+              stripStored(n), n.path("id").asText(""), n.path("owner").asText(""), createdOf(n));
       if (!d.id().matches("[0-9a-f]{16}")) {
         throw new IllegalArgumentException("id: not a webhook id: " + d.id());
       }
@@ -125,7 +126,7 @@ record WebhookDefinition(
     return copy;
   }
 
-  private static Instant now(JsonNode n) {
+  private static Instant createdOf(JsonNode n) {
     try {
       return Instant.parse(n.path("created").asText(""));
     } catch (DateTimeParseException e) {
