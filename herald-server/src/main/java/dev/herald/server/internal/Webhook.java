@@ -78,8 +78,11 @@ final class Webhook {
               t.setDaemon(true);
               return t;
             });
+    // Set before subscribing: the first delivery may come back 410 before subscribe returns.
+    executor = ex;
+    Subscription s;
     try {
-      subscription =
+      s =
           bus.subscribe(
               def.types(),
               delivery,
@@ -95,10 +98,17 @@ final class Webhook {
       ex.shutdownNow();
       throw e;
     }
-    executor = ex;
+    subscription = s;
+    if (delivery.isGone()) {
+      // The handler saw a 410 before the subscription was assigned: markGone could not close it.
+      s.close();
+    }
   }
 
-  /** Unsubscribes, ends a pending wait and the thread; what was not acknowledged stays stored. */
+  /**
+   * Unsubscribes, ends a pending {@code Retry-After} wait, and lets the thread end after the
+   * delivery in progress, if any; what was not acknowledged stays stored for the group.
+   */
   void stop() {
     Subscription s = subscription;
     if (s != null) {
@@ -107,7 +117,10 @@ final class Webhook {
     delivery.stop();
     ThreadPoolExecutor ex = executor;
     if (ex != null) {
-      ex.shutdownNow();
+      // Not shutdownNow: an interrupt must never reach code that may be reading the log's files
+      // (an interrupted FileChannel closes for every reader). A delivery in progress ends within
+      // its timeout; what the lane holds after it stays in the store, unacknowledged.
+      ex.shutdown();
     }
   }
 

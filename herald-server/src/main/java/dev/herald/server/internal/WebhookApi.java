@@ -406,7 +406,13 @@ final class WebhookApi implements Gateway.Api {
     }
     LOG.log(
         System.Logger.Level.INFO,
-        "restored " + live.size() + " webhook subscription(s) from the " + store.name() + " store");
+        "restored "
+            + live.size()
+            + " webhook subscription(s) from the "
+            + store.name()
+            + " store, "
+            + gone.stream().filter(live::containsKey).count()
+            + " of them gone");
   }
 
   private static void apply(
