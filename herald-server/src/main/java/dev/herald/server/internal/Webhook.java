@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +29,12 @@ final class Webhook {
   /** A mailbox this small bounds what is redelivered after a crash or dead-lettered after a 410. */
   static final int MAILBOX = 64;
 
+  /**
+   * The gateway's gauge of subscribed webhooks, in its counters ({@code GET /v1/stats}), up while
+   * one is subscribed, down when it is deleted, gone or stopped with the server.
+   */
+  static final String ACTIVE = "webhooks.active";
+
   private static final System.Logger LOG = System.getLogger(Webhook.class.getName());
 
   final WebhookDefinition def;
@@ -35,6 +42,8 @@ final class Webhook {
   private volatile ThreadPoolExecutor executor;
   private volatile Subscription subscription;
   private volatile String detail;
+  private final GatewayStats stats;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
 
   /**
    * @param gone whether it was stopped by a 410 before (restored as such)
@@ -44,9 +53,11 @@ final class Webhook {
       WebhookDefinition def,
       HttpClient client,
       TimeSource time,
+      GatewayStats stats,
       boolean gone,
       Consumer<Webhook> onGone) {
     this.def = def;
+    this.stats = stats;
     this.delivery =
         new WebhookDelivery(
             def,
@@ -99,9 +110,11 @@ final class Webhook {
       throw e;
     }
     subscription = s;
+    subscribed.set(true);
+    stats.add(ACTIVE, 1);
     if (delivery.isGone()) {
       // The handler saw a 410 before the subscription was assigned: markGone could not close it.
-      s.close();
+      unsubscribe();
     }
   }
 
@@ -110,10 +123,7 @@ final class Webhook {
    * delivery in progress, if any; what was not acknowledged stays stored for the group.
    */
   void stop() {
-    Subscription s = subscription;
-    if (s != null) {
-      s.close();
-    }
+    unsubscribe();
     delivery.stop();
     ThreadPoolExecutor ex = executor;
     if (ex != null) {
@@ -126,10 +136,7 @@ final class Webhook {
 
   /** The target answered 410: unsubscribe. On the handler's thread. */
   private void markGone() {
-    Subscription s = subscription;
-    if (s != null) {
-      s.close();
-    }
+    unsubscribe();
     ThreadPoolExecutor ex = executor;
     if (ex != null) {
       // Not shutdownNow: this is the executor's own thread, still finishing this event.
@@ -138,6 +145,16 @@ final class Webhook {
     LOG.log(
         System.Logger.Level.INFO,
         "webhook " + def.id() + ": " + def.url() + " answered 410 Gone; subscription stopped");
+  }
+
+  private void unsubscribe() {
+    Subscription s = subscription;
+    if (s != null) {
+      s.close();
+      if (subscribed.compareAndSet(true, false)) {
+        stats.add(ACTIVE, -1);
+      }
+    }
   }
 
   void failed(String why) {

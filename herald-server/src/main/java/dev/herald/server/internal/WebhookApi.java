@@ -134,7 +134,7 @@ final class WebhookApi implements Gateway.Api {
     Webhook w;
     synchronized (lock) {
       checkRoom(d);
-      w = new Webhook(d, client, gateway.time(), false, this::gone);
+      w = new Webhook(d, client, gateway.time(), gateway.stats(), false, this::gone);
       try {
         w.start(gateway.store().bus());
       } catch (IllegalArgumentException e) {
@@ -392,7 +392,7 @@ final class WebhookApi implements Gateway.Api {
       webhookGroups.addAll(groups);
       for (WebhookDefinition d : live.values()) {
         boolean wasGone = gone.contains(d.id());
-        Webhook w = new Webhook(d, client, gateway.time(), wasGone, this::gone);
+        Webhook w = new Webhook(d, client, gateway.time(), gateway.stats(), wasGone, this::gone);
         if (!wasGone) {
           try {
             w.start(store.bus());
