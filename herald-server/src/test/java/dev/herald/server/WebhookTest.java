@@ -108,6 +108,15 @@ class WebhookTest {
     assertThat(JSON.readTree(r2.body()).get("detail").asText())
         .contains("without WebHook-Allowed-Origin");
     assertThat(JSON.readTree(r3.body()).get("detail").asText()).contains("answered 404");
+    int freePort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      freePort = probe.getLocalPort();
+    }
+    HttpResponse<String> unreachable =
+        create("{\"types\": \"hs.no\", \"url\": \"http://127.0.0.1:" + freePort + "/x\"}");
+    assertThat(unreachable.statusCode()).as(unreachable.body()).isEqualTo(400);
+    assertThat(JSON.readTree(unreachable.body()).get("detail").asText())
+        .contains("failed: ConnectException");
     JsonNode list = JSON.readTree(send("GET", "/v1/subscriptions", null, "admin").body());
     assertThat(list.get("subscriptions").findValuesAsText("types")).doesNotContain("hs.no");
   }
