@@ -4,8 +4,11 @@ import dev.herald.CloseReport;
 import dev.herald.server.Access;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.HeraldServer;
+import dev.herald.server.TokenAccess;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -140,9 +143,18 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /** The tokens file's access; a file that is missing or not a tokens file is a usage error. */
   private Access tokens(Path file) {
-    throw new ParameterException(
-        spec.commandLine(), "--tokens: token files are not supported by this build yet: " + file);
+    try {
+      return TokenAccess.load(file);
+    } catch (NoSuchFileException e) {
+      throw new ParameterException(spec.commandLine(), "--tokens: no such file: " + file, e);
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--tokens: cannot read " + file + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--tokens: " + e.getMessage(), e);
+    }
   }
 
   static String drainReport(CloseReport report) {

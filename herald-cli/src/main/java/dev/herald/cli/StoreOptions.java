@@ -2,6 +2,7 @@ package dev.herald.cli;
 
 import dev.herald.log.LogLockedException;
 import dev.herald.server.GatewayStore;
+import dev.herald.server.KafkaGatewayStore;
 import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,7 +47,11 @@ final class StoreOptions {
     if (data != null) {
       return openLog(data, lockedHint);
     }
-    throw new Failure("--kafka: the Kafka store is not part of this build yet; use --data DIR");
+    try {
+      return KafkaGatewayStore.open(kafka);
+    } catch (RuntimeException e) {
+      throw new Failure("cannot use the Kafka cluster at " + kafka + ": " + e.getMessage(), e);
+    }
   }
 
   private static GatewayStore openLog(Path dir, String lockedHint) {
