@@ -48,6 +48,7 @@ public final class LogGatewayStore implements GatewayStore {
   }
 
   /** The transport under the bus. */
+  @Override
   public LogTransport transport() {
     return transport;
   }
@@ -97,7 +98,7 @@ public final class LogGatewayStore implements GatewayStore {
 
   @Override
   public Cursor cursor(String from) {
-    throw new UnsupportedOperationException("not written yet");
+    return LogCursor.open(transport, from);
   }
 
   @Override
