@@ -17,9 +17,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: frames are offered from any thread (the tail broadcaster, a catch-up task, a group's
  * feed thread, the heartbeat timer); offering only queues a frame and never writes. Writing is done
  * with the servlet's non-blocking output ({@link WriteListener}): by a thread of the gateway's
- * small writer pool after an offer, or by a Jetty thread when the socket can take more after it
- * could not. No thread ever blocks on a slow socket: when the socket cannot take more, the writer
- * returns and the frames wait in the buffer. Every state change is under this object's monitor.
+ * small writer pool at the {@link SseFlusher}'s next tick after an offer, or by a Jetty thread when
+ * the socket can take more after it could not. No thread ever blocks on a slow socket: when the
+ * socket cannot take more, the writer returns and the frames wait in the buffer. Every state change
+ * is under this object's monitor.
  *
  * <p>Bounded: at most {@code maxBufferedBytes} wait here. A broadcast frame that does not fit
  * closes the stream (the client fell too far behind; it reconnects with its last id and catches up
@@ -37,6 +38,7 @@ final class SseConnection implements WriteListener {
 
   private final String principal;
   private final Executor writers;
+  private final SseFlusher flusher;
   private final long maxBufferedBytes;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final List<Runnable> closeListeners = new CopyOnWriteArrayList<>();
@@ -53,9 +55,10 @@ final class SseConnection implements WriteListener {
   private String closeReason;
   private Runnable drainedTask;
 
-  SseConnection(String principal, Executor writers, long maxBufferedBytes) {
+  SseConnection(String principal, Executor writers, SseFlusher flusher, long maxBufferedBytes) {
     this.principal = principal;
     this.writers = writers;
+    this.flusher = flusher;
     this.maxBufferedBytes = maxBufferedBytes;
   }
 
@@ -121,7 +124,7 @@ final class SseConnection implements WriteListener {
           scheduled = true;
         }
         if (schedule) {
-          writers.execute(this::writeAvailable);
+          flusher.add(this); // written at the flusher's next tick, with what else comes until then
         }
         return true;
       }
@@ -194,7 +197,7 @@ final class SseConnection implements WriteListener {
   }
 
   /** Writes what is queued for as long as the socket takes it, without blocking. */
-  private void writeAvailable() {
+  void writeAvailable() {
     List<Runnable> acks = null;
     Runnable drained = null;
     Throwable failure = null;

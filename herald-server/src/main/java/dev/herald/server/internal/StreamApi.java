@@ -36,11 +36,12 @@ import java.util.regex.Pattern;
  *   <li>the store's feed thread of a group queues the events of a group's streams ({@link
  *       StreamGroupMember});
  *   <li>every write to a client's socket is non-blocking ({@link SseConnection}), done by a {@code
- *       herald-sse-writer-N} thread after a frame was queued, or by a Jetty thread when the socket
- *       can take more: no thread waits on a slow socket, whose frames wait in its bounded buffer
- *       until it overflows and the stream is closed;
- *   <li>{@code herald-sse-timer} queues the heartbeat to every stream and re-runs catch-up tasks
- *       that wait for the tail.
+ *       herald-sse-writer-N} thread at the {@link SseFlusher}'s next tick (every {@value
+ *       SseFlusher#LINGER_MILLIS} ms) after a frame was queued, or by a Jetty thread when the
+ *       socket can take more: no thread waits on a slow socket, whose frames wait in its bounded
+ *       buffer until it overflows and the stream is closed;
+ *   <li>{@code herald-sse-timer} ticks the flusher, queues the heartbeat to every stream and
+ *       re-runs catch-up tasks that wait for the tail.
  * </ul>
  *
  * Streams end when the server closes ({@link #close}).
@@ -58,6 +59,7 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
   // Tasks: at most a write, a catch-up and a close per open stream, so bounded by the streams.
   private final ThreadPoolExecutor writers;
   private final ScheduledThreadPoolExecutor timer;
+  private final SseFlusher flusher;
   private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, AtomicInteger> perPrincipal = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -77,6 +79,9 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
             r -> daemon(r, "herald-sse-writer-" + n.incrementAndGet()));
     this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "herald-sse-timer"));
     timer.setRemoveOnCancelPolicy(true);
+    this.flusher = new SseFlusher(writers, WRITER_THREADS);
+    timer.scheduleAtFixedRate(
+        flusher::tick, SseFlusher.LINGER_MILLIS, SseFlusher.LINGER_MILLIS, TimeUnit.MILLISECONDS);
     long beat = gateway.limits().heartbeat().toNanos();
     timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
     gateway.onClose(this);
@@ -126,7 +131,7 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     if (closed) {
       throw new ApiError(503, "the server is closing");
     }
-    SseConnection c = new SseConnection(principal.name(), writers, MAX_BUFFERED_BYTES);
+    SseConnection c = new SseConnection(principal.name(), writers, flusher, MAX_BUFFERED_BYTES);
     reserve(principal.name(), c);
     try {
       HttpServletResponse res = ctx.res();
