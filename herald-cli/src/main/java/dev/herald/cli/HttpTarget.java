@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * A running gateway, reached over HTTP with {@code java.net.http} ({@code --url}); the token, when
@@ -348,11 +350,14 @@ final class HttpTarget implements Target {
       HttpResponse<InputStream> response =
           client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       connected = true;
-      try (InputStream in = response.body()) {
-        if (response.statusCode() != 200) {
+      InputStream in = response.body();
+      if (response.statusCode() != 200) {
+        try (in) {
           throw refused(new Answer(response.statusCode(), readBounded(in), response));
         }
-        LineReader lines = new LineReader(in, MAX_LINE_BYTES);
+      }
+      Lines lines = new Lines(in);
+      try {
         String id = null;
         String type = null;
         StringBuilder data = new StringBuilder();
@@ -392,6 +397,8 @@ final class HttpTarget implements Target {
           }
         }
         return false;
+      } finally {
+        lines.close();
       }
     }
 
@@ -413,6 +420,62 @@ final class HttpTarget implements Target {
       } catch (NumberFormatException e) {
         return retry;
       }
+    }
+  }
+
+  /**
+   * The lines of an SSE response, read on a daemon thread of their own into a bounded queue, so
+   * that the tailing thread waits in an interruptible {@link BlockingQueue#take}: the JDK's
+   * response stream does not give up a blocked read on interrupt. {@link #close} closes the stream
+   * and interrupts the reader, which then ends.
+   */
+  private static final class Lines {
+    private static final Object END = new Object();
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1024);
+    private final InputStream in;
+    private final Thread reader;
+
+    Lines(InputStream in) {
+      this.in = in;
+      this.reader = new Thread(this::read, "herald-sse-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void read() {
+      LineReader lines = new LineReader(in, MAX_LINE_BYTES);
+      try {
+        String line;
+        while ((line = lines.next()) != null) {
+          queue.put(line);
+        }
+        queue.put(END);
+      } catch (IOException e) {
+        queue.offer(e); // the consumer may be gone; then nobody needs the failure
+      } catch (InterruptedException e) {
+        // closed by the consumer
+      }
+    }
+
+    /** The next line, or null at the end of the stream. */
+    String next() throws IOException, InterruptedException {
+      Object o = queue.take();
+      if (o == END) {
+        return null;
+      }
+      if (o instanceof IOException e) {
+        throw e;
+      }
+      return (String) o;
+    }
+
+    void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // closing a stream we are done with: nothing to do about a failure
+      }
+      reader.interrupt();
     }
   }
 
