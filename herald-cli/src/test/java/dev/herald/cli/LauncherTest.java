@@ -85,7 +85,8 @@ class LauncherTest {
       assertThat(tail.status()).as(tail.err()).isZero();
       assertThat(tail.json().get("events").get(0).get("position").asText()).isEqualTo(position);
 
-      serve.destroy(); // SIGTERM
+      // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+      assertThat(serve.toHandle().destroy()).isTrue();
       assertThat(serve.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS)).isTrue();
       reader.join(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
       assertThat(serve.exitValue()).as(all.toString()).isZero();
