@@ -42,7 +42,7 @@ public final class Main implements Runnable {
   @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
-      description = "Print the stack trace of a failure, and the server's informational log lines.")
+      description = "Print the stack trace of a failure.")
   boolean verbose;
 
   @Override

@@ -75,9 +75,6 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be within [0, 65535]: " + port);
     }
-    if (Main.verbose(spec.commandLine().getParseResult())) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-    }
     Access access = tokens == null ? Access.openToLoopback() : tokens(tokens);
     StoreOptions where = store;
     if (where == null) {
