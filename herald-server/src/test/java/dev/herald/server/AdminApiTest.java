@@ -227,6 +227,26 @@ class AdminApiTest {
   }
 
   @Test
+  void statsCountTheOpenStreams() throws Exception {
+    long before = get("/v1/stats").body().get("streams").asLong();
+    HttpResponse<java.util.stream.Stream<String>> stream =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(server.uri() + "/v1/events/stream?types=stats.*"))
+                .header("Accept", "text/event-stream")
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    try {
+      assertThat(stream.statusCode()).isEqualTo(200);
+      await()
+          .atMost(BOUND)
+          .until(() -> get("/v1/stats").body().get("streams").asLong() == before + 1);
+    } finally {
+      stream.body().close();
+    }
+    await().atMost(BOUND).until(() -> get("/v1/stats").body().get("streams").asLong() == before);
+  }
+
+  @Test
   void healthIsUpLiveAndReadyWhileTheStoreTakesEvents() throws Exception {
     Answer h = get("/v1/health");
     assertThat(h.status()).isEqualTo(200);
