@@ -3,7 +3,7 @@ package dev.herald.server;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link GatewayStoreContract} on the durable log: a fresh directory for each test. */
+/** {@link GatewayStoreContract} on an embedded durable log, a fresh directory for each test. */
 class LogGatewayStoreTest extends GatewayStoreContract {
   @TempDir Path dir;
 
