@@ -134,7 +134,9 @@ final class LogFeed {
    * @return the member, which leaves the group when closed
    */
   Member join(Predicate<Event<?>> filter, Transport.FeedSink sink) {
-    Member m = new Member(filter, sink, SubscribedClass.of(sink.payloadClass()));
+    Member m =
+        new Member(
+            filter, sink, SubscribedClass.of(sink.payloadClass(), sink.takesUnnamedPayloads()));
     members.add(m);
     rebalance = true;
     if (!started) {
