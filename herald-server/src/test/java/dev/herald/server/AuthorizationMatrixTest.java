@@ -7,9 +7,12 @@ import static dev.herald.server.TokenTestServer.SUBSCRIBER;
 import static dev.herald.server.TokenTestServer.UNKNOWN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -99,6 +102,11 @@ class AuthorizationMatrixTest {
   private static final Set<Role> SUBSCRIBERS = EnumSet.of(Role.SUBSCRIBER_OF_ORDERS);
   private static final Set<Role> ADMINS = EnumSet.of(Role.ADMINISTRATOR);
   private static final Set<Role> NOBODY = EnumSet.noneOf(Role.class);
+  private static final Set<Role> MAKER_AND_ADMINS =
+      EnumSet.of(Role.SUBSCRIBER_OF_ORDERS, Role.ADMINISTRATOR);
+
+  /** In a path: a webhook subscription the subscriber makes just before the request. */
+  private static final String OWN = "{own}";
 
   private static final String STRUCTURED =
       "{\"specversion\": \"1.0\", \"id\": \"e-1\", \"source\": \"/test\", \"type\": \"%s\","
@@ -118,8 +126,8 @@ class AuthorizationMatrixTest {
     Map<String, String> batch = Map.of("Content-Type", "application/cloudevents-batch+json");
     Map<String, String> sse = Map.of("Accept", "text/event-stream");
     Map<String, String> json = Map.of("Content-Type", "application/json");
-    String webhook = "{\"types\": \"order.*\", \"url\": \"http://127.0.0.1:9/hook\"}";
-    String allWebhook = "{\"types\": \"#\", \"url\": \"http://127.0.0.1:9/hook\"}";
+    String webhook = webhook("order.*");
+    String allWebhook = webhook("#");
     return List.of(
         // Publish: the type of every event must be granted.
         Endpoint.of("POST", "/v1/events", PUBLISHERS).with(binaryOrder, "{\"n\": 1}"),
@@ -136,12 +144,13 @@ class AuthorizationMatrixTest {
         Endpoint.of("GET", "/v1/events/stream?types=order.*", SUBSCRIBERS)
             .with(sse, null)
             .viaQuery(),
-        // Webhooks: creating one subscribes; listing, reading and deleting them is admin.
+        // Webhooks: creating one subscribes; listing them is admin; reading or deleting one is
+        // for its maker (the subscriber made each {own} one just before) and admins.
         Endpoint.of("POST", "/v1/subscriptions", SUBSCRIBERS).with(json, webhook),
         Endpoint.of("POST", "/v1/subscriptions", NOBODY).with(json, allWebhook),
         Endpoint.of("GET", "/v1/subscriptions", ADMINS),
-        Endpoint.of("GET", "/v1/subscriptions/no-such-id", ADMINS),
-        Endpoint.of("DELETE", "/v1/subscriptions/no-such-id", ADMINS),
+        Endpoint.of("GET", "/v1/subscriptions/" + OWN, MAKER_AND_ADMINS),
+        Endpoint.of("DELETE", "/v1/subscriptions/" + OWN, MAKER_AND_ADMINS),
         // Admin.
         Endpoint.of("GET", "/v1/groups", ADMINS),
         Endpoint.of("GET", "/v1/deadletters?group=g", ADMINS),
@@ -155,26 +164,77 @@ class AuthorizationMatrixTest {
         Endpoint.open("GET", "/v1/health/live"),
         Endpoint.open("GET", "/v1/health/ready"),
         Endpoint.open("GET", "/"),
-        Endpoint.open("GET", "/assets/app.js"),
+        Endpoint.open("GET", "/dashboard/app.js"),
         Endpoint.open("GET", "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js"),
         // Anything else needs a token first: no path is told to a stranger.
         Endpoint.of("GET", "/v1/nowhere", EnumSet.complementOf(EnumSet.of(Role.NONE))),
         Endpoint.of("POST", "/v1/health", EnumSet.complementOf(EnumSet.of(Role.NONE))),
-        Endpoint.of("GET", "/assets/../v1/stats", EnumSet.complementOf(EnumSet.of(Role.NONE))),
+        Endpoint.of("GET", "/dashboard/../v1/stats", EnumSet.complementOf(EnumSet.of(Role.NONE))),
         Endpoint.of("GET", "/v1/health/%2e%2e/stats", EnumSet.complementOf(EnumSet.of(Role.NONE))));
   }
 
   @TempDir static Path dir;
   private static TokenTestServer server;
+  private static Javalin receiver;
 
   @BeforeAll
   static void start() throws Exception {
     server = TokenTestServer.start(dir);
+    // A webhook target that agrees to the handshake and takes every delivery.
+    receiver =
+        Javalin.create(
+                config -> {
+                  config.jetty.host = "127.0.0.1";
+                  config.jetty.port = 0;
+                  config.startup.showJavalinBanner = false;
+                  config.routes.options("/hook", AuthorizationMatrixTest::agree);
+                  config.routes.post("/hook", AuthorizationMatrixTest::agree);
+                })
+            .start();
+  }
+
+  private static void agree(Context ctx) {
+    ctx.header("WebHook-Allowed-Origin", "*").status(200);
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    try {
+      server.close();
+    } finally {
+      receiver.stop();
+    }
+  }
+
+  private static String webhook(String types) {
+    return "{\"types\": \""
+        + types
+        + "\", \"url\": \"http://127.0.0.1:"
+        + receiver.port()
+        + "/hook\"}";
+  }
+
+  /** A webhook subscription the subscriber makes; skips the cell while webhooks are not routed. */
+  private static String ownSubscription() throws Exception {
+    HttpResponse<String> r =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/v1/subscriptions"))
+                .header("Authorization", "Bearer " + SUBSCRIBER)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(webhook("order.*")))
+                .build());
+    assumeTrue(r.statusCode() == 201, "no webhook could be made: " + r.statusCode() + r.body());
+    return JSON.readTree(r.body()).path("id").asText();
+  }
+
+  private static void deleteSubscription(String id) throws Exception {
+    HttpResponse<String> r =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/v1/subscriptions/" + id))
+                .header("Authorization", "Bearer " + ADMIN)
+                .DELETE()
+                .build());
+    assertThat(r.statusCode()).as("deleting " + id).isIn(204, 404);
   }
 
   @TestFactory
@@ -209,7 +269,20 @@ class AuthorizationMatrixTest {
   }
 
   private static void check(Endpoint e, Role role, String expected) throws Exception {
-    HttpResponse<InputStream> r = send(e, role);
+    if (e.path.contains(OWN)) {
+      String id = ownSubscription();
+      try {
+        check(e, role, expected, e.path.replace(OWN, id));
+      } finally {
+        deleteSubscription(id);
+      }
+    } else {
+      check(e, role, expected, e.path);
+    }
+  }
+
+  private static void check(Endpoint e, Role role, String expected, String path) throws Exception {
+    HttpResponse<InputStream> r = send(e, role, path);
     int status = r.statusCode();
     String body;
     try (InputStream in = r.body()) {
@@ -283,8 +356,8 @@ class AuthorizationMatrixTest {
     assertThat(problem.path("detail").asText()).as(described).isNotBlank();
   }
 
-  private static HttpResponse<InputStream> send(Endpoint e, Role role) throws Exception {
-    String path = e.path;
+  private static HttpResponse<InputStream> send(Endpoint e, Role role, String path)
+      throws Exception {
     if (e.tokenInQuery && role.token != null) {
       path +=
           (path.contains("?") ? "&" : "?")

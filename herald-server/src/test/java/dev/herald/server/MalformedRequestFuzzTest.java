@@ -166,7 +166,7 @@ class MalformedRequestFuzzTest {
   }
 
   private static HttpRequest httpCase(Random random) {
-    int kind = random.nextInt(12);
+    int kind = random.nextInt(13);
     return switch (kind) {
       case 0 -> publish(random, "application/cloudevents+json", garbage(random));
       case 1 -> publish(random, "application/cloudevents+json", truncated(random, EVENT));
@@ -179,10 +179,12 @@ class MalformedRequestFuzzTest {
       case 8 -> badMethod(random);
       case 9 -> hugeHead(random);
       case 10 -> publish(random, "application/cloudevents+json", new byte[MAX_BODY - 1]);
+      case 11 -> badPosition(random);
       default ->
+          // The endpoints that read a body (the redrives take none, and ignore one).
           post(
               random,
-              POST_PATHS.get(random.nextInt(POST_PATHS.size())),
+              random.nextBoolean() ? "/v1/events" : "/v1/subscriptions",
               randomContentType(random),
               garbage(random));
     };
@@ -311,7 +313,6 @@ class MalformedRequestFuzzTest {
       "application/cloudevents+xml",
       "multipart/form-data; boundary=x",
       "application/x-www-form-urlencoded",
-      "application/cloudevents+json; charset=latin-1-nope",
       "/",
       "garbage",
     };
@@ -350,12 +351,37 @@ class MalformedRequestFuzzTest {
       case 0 -> stream("types=" + value);
       case 1 -> stream("types=order.*&from=" + value);
       case 2 -> stream("types=order.*&lastEventId=" + value + "x");
-      case 3 -> stream("types=order.*&group=" + value + "%20");
+      case 3 -> stream("types=order.*&group=" + badGroup(random));
       case 4 -> request("/v1/deadletters?group=g&limit=" + value + "x").build();
-      case 5 -> request("/v1/deadletters?group=" + value + "%20").build();
+      case 5 -> request("/v1/deadletters?group=" + badGroup(random)).build();
       default ->
           // A stream without Accept: text/event-stream is a 406.
           request("/v1/events/stream?types=order.*").header("Accept", "application/json").build();
+    };
+  }
+
+  /** A group name is any 1 to 200 characters that are not all blank (core's rule). */
+  private static String badGroup(Random random) {
+    String[] groups = {"%20", "%09%20", "x".repeat(201), "y".repeat(5000)};
+    return groups[random.nextInt(groups.length)];
+  }
+
+  /** Dead-letter positions that are not positions, and redrives without their group. */
+  private static HttpRequest badPosition(Random random) {
+    String[] positions = {"abc", "-1", "1.5", "x".repeat(300), "%F0%9F%99%82", "0x10"};
+    String p = positions[random.nextInt(positions.length)];
+    return switch (random.nextInt(4)) {
+      case 0 -> request("/v1/deadletters/" + p).build();
+      case 1 ->
+          request("/v1/deadletters/" + p + "/redrive")
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
+      case 2 ->
+          request("/v1/deadletters/redrive").POST(HttpRequest.BodyPublishers.noBody()).build();
+      default ->
+          request("/v1/deadletters/redrive?group=" + badGroup(random))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
     };
   }
 

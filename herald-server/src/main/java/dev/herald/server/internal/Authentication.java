@@ -31,7 +31,7 @@ import java.util.Set;
  *       (browsers' {@code EventSource} cannot set a header); both at once is a 400. No or an
  *       unknown token is a 401 with {@code WWW-Authenticate: Bearer} (RFC 6750: with {@code
  *       error="invalid_token"} when a token was given). Health ({@code /v1/health*}) and the
- *       dashboard's files ({@code /}, {@code /assets/*}, {@code /webjars/*}) are open to GET
+ *       dashboard's files ({@code /}, {@code /dashboard/*}, {@code /webjars/*}) are open to GET
  *       without a token.
  * </ol>
  *
@@ -163,7 +163,7 @@ final class Authentication {
     return path.equals("/")
         || path.equals("/v1/health")
         || path.startsWith("/v1/health/")
-        || path.startsWith("/assets/")
+        || path.startsWith("/dashboard/")
         || path.startsWith("/webjars/");
   }
 
