@@ -113,7 +113,19 @@ public final class LogTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> store(Event<?> event) {
-    return append(event).thenApply(offset -> null);
+    // Not thenApply: it would wrap the store's own failure in a CompletionException, and the bus
+    // reports (and a publisher sees) the failure as the store raised it.
+    CompletableFuture<Void> stored = new CompletableFuture<>();
+    append(event)
+        .whenComplete(
+            (offset, failure) -> {
+              if (failure == null) {
+                stored.complete(null);
+              } else {
+                stored.completeExceptionally(failure);
+              }
+            });
+    return stored;
   }
 
   /**
