@@ -391,6 +391,31 @@ class PublishApiTest {
   }
 
   @Test
+  void whatWasStoredAndRefusedIsCountedInTheStats() throws Exception {
+    String type = "stats.counted";
+    assertThat(s.send(binary(newId(), type).POST(BodyPublishers.noBody()).build()).statusCode())
+        .isEqualTo(202);
+    assertThat(
+            s.send(
+                    binary(newId(), "t")
+                        .setHeader("ce-specversion", "0.3")
+                        .POST(BodyPublishers.noBody())
+                        .build())
+                .statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> r =
+        s.send(
+            HttpRequest.newBuilder(java.net.URI.create(s.server.uri() + "/v1/stats"))
+                .header("Authorization", "Bearer all")
+                .build());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode stats = PublishTestServer.json(r);
+    assertThat(stats.path("storedByType").path(type).asLong()).isEqualTo(1);
+    assertThat(stats.path("gateway").path("publish.stored").asLong()).isPositive();
+    assertThat(stats.path("gateway").path("publish.refused.400").asLong()).isPositive();
+  }
+
+  @Test
   void malformedPercentEncodingAndBinaryBodiesNeverGive5xx() throws Exception {
     byte[] garbage = "\u0000\u00ff{[\"".getBytes(StandardCharsets.ISO_8859_1);
     for (String type :

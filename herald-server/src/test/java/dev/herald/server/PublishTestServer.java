@@ -137,6 +137,11 @@ final class PublishTestServer implements AutoCloseable {
     }
 
     @Override
+    public Optional<String> unavailable() {
+      return delegate.unavailable();
+    }
+
+    @Override
     public Cursor cursor(String from) {
       return delegate.cursor(from);
     }

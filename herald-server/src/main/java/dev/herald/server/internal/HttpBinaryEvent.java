@@ -172,8 +172,10 @@ final class HttpBinaryEvent {
       } else if (c < 0x80) {
         out.write(c);
       } else {
-        byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        int cp = value.codePointAt(i);
+        byte[] utf8 = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
         out.write(utf8, 0, utf8.length);
+        i += Character.charCount(cp) - 1;
       }
     }
     return out.toString(StandardCharsets.UTF_8);

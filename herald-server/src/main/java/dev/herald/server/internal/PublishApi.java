@@ -129,12 +129,18 @@ final class PublishApi implements Gateway.Api {
         }
         event = structured(element);
         authorize(principal, event);
-        outcome = append(event);
+        outcome = null;
       } catch (ApiError e) {
         outcome = e;
       }
       events.add(event);
       outcomes.add(outcome);
+    }
+    // Appended back to back once all are read, so the log writes (and syncs) them together.
+    for (int i = 0; i < n; i++) {
+      if (outcomes.get(i) == null) {
+        outcomes.set(i, append(events.get(i)));
+      }
     }
     List<Map<String, Object>> results = new ArrayList<>(n);
     boolean allStored = true;
