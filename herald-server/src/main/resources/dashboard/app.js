@@ -139,7 +139,7 @@
         height: 200,
         scales: { x: { time: true } },
         axes: [{}, { label: this.unit, size: 60 }],
-        series: [{}, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5 }))],
+        series: [{}, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5, points: { show: false } }))],
       }, data, this.element);
     }
 
