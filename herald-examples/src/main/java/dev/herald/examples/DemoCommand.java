@@ -34,11 +34,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code herald demo}: runs the shop on the in-memory bus, or with {@code --durable DIR} on the
- * durable log, or on Kafka, and prints its summary. With {@code --json}, standard output holds
- * exactly one JSON object, the summary, and everything meant for a person (the table, progress,
- * notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost nothing
- * (and, on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74 when the
- * directory, the log or the broker cannot be used.
+ * durable log, or on Kafka, and prints its summary; with {@code --serve}, runs the shop on the
+ * durable log with the HTTP gateway and its dashboard until stopped. With {@code --json}, standard
+ * output holds exactly one JSON object, the summary, and everything meant for a person (the table,
+ * progress, notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost
+ * nothing (and, on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74
+ * when the directory, the log or the broker cannot be used.
  */
 @Command(
     name = "demo",
@@ -151,6 +152,11 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (serve) {
       return serve();
+    }
+    for (String option : List.of("--port", "--rate")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw usage(option + " needs --serve");
+      }
     }
     if (orders < 1 || orders > MAX_ORDERS) {
       throw usage(
