@@ -138,6 +138,7 @@
         width: width,
         height: 200,
         scales: { x: { time: true } },
+        legend: { live: false },
         axes: [{}, { label: this.unit, size: 60 }],
         series: [{}, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5, points: { show: false } }))],
       }, data, this.element);
@@ -156,9 +157,12 @@
 
   const throughputChart = new Chart($('throughput-chart'), 'events/s');
   const lagChart = new Chart($('lag-chart'), 'lag');
+  const deliveryChart = new Chart($('delivery-chart'), 'delivered/s');
+  let deadLettered = {}; // subscription -> dead letters it made, to pick a group worth showing
   window.addEventListener('resize', () => {
     throughputChart.resize();
     lagChart.resize();
+    deliveryChart.resize();
   });
 
   // ---- tables ----
@@ -240,6 +244,7 @@
     const types = Object.keys(sample.stored).sort();
     fillRows($('throughput-table').tBodies[0], 'data-type', types, (t) => t, (t) => [
       ['type', t], ['rate', rate(typeRates[t])], ['total', String(sample.stored[t])]]);
+    $('throughput-table').hidden = types.length === 0;
     $('bus-published-rate').textContent = rate(publishedRate);
     $('bus-delivered-rate').textContent = rate(deliveredRate);
     const chartValues = Object.assign({}, typeRates);
@@ -247,6 +252,8 @@
     throughputChart.add(Date.now() / 1000, chartValues);
 
     const sorted = [...subs].sort((a, b) => a.name.localeCompare(b.name));
+    deliveryChart.add(Date.now() / 1000, subRates);
+    deadLettered = Object.fromEntries(subs.map((s) => [s.name, s.deadLettered]));
     fillRows($('mailboxes-table').tBodies[0], 'data-subscription', sorted, (s) => s.name, (s) => [
       ['name', s.name], ['depth', String(s.mailboxDepth)], ['inflight', String(s.inFlight)],
       ['rate', rate(subRates[s.name])], ['failed', String(s.failed)],
@@ -269,8 +276,12 @@
     if (names.join('\n') !== [...select.options].map((o) => o.value).join('\n')) {
       select.replaceChildren(...names.map((n) => new Option(n, n)));
       if (names.includes(chosen)) select.value = chosen;
-      if (!chosen && names.length) loadDeadLetters();
     }
+    // A group is usually its subscription's name: until the user picks one, show one that
+    // dead-lettered something.
+    const worth = names.find((n) => deadLettered[n] > 0);
+    if (!groupChosen && worth && !(deadLettered[select.value] > 0)) select.value = worth;
+    if (select.value !== chosen) loadDeadLetters();
   }
 
   // ---- dead letters ----
@@ -339,7 +350,11 @@
     e.preventDefault();
     loadDeadLetters();
   });
-  $('dl-group').addEventListener('change', loadDeadLetters);
+  let groupChosen = false;
+  $('dl-group').addEventListener('change', () => {
+    groupChosen = true;
+    loadDeadLetters();
+  });
 
   $('deadletters-table').tBodies[0].addEventListener('click', async (e) => {
     const row = e.target.closest('tr');
