@@ -11,22 +11,23 @@ import java.util.regex.Pattern;
 
 /**
  * The web dashboard at {@code /}: a fixed set of static files from the jar (the page, its script
- * and style under {@code dashboard/}, and uPlot from its WebJar under {@code /webjars/uplot/}). The
- * files need no token ({@link #isPublic}); the page itself calls the admin endpoints ({@code
- * /v1/stats}, {@code /v1/groups}, {@code /v1/deadletters}) and the stream with the admin token the
- * user gives it, so every piece of data it shows is guarded by those endpoints' own checks.
+ * and style at {@code /assets/}, all three read from {@code dashboard/} in the jar, and uPlot from
+ * its WebJar under {@code /webjars/uplot/}). The files need no token ({@link #isPublic}); the page
+ * itself calls the admin endpoints ({@code /v1/stats}, {@code /v1/groups}, {@code /v1/deadletters})
+ * and the stream with the admin token the user gives it, so every piece of data it shows is guarded
+ * by those endpoints' own checks.
  *
  * <p>Only the files named here are served, each read once from the class path and kept (together
- * under 200 KiB); any other path under {@code /dashboard/} or {@code /webjars/} is a 404. Safe for
- * use from any thread.
+ * under 200 KiB); no other path under {@code /assets/} or {@code /webjars/} is served. Safe for use
+ * from any thread.
  */
 final class DashboardApi implements Gateway.Api {
   /** The page's own files, by the path they are served at. */
   private static final Map<String, String> PAGES =
       Map.of(
           "/", "/dashboard/index.html",
-          "/dashboard/app.js", "/dashboard/app.js",
-          "/dashboard/style.css", "/dashboard/style.css");
+          "/assets/app.js", "/dashboard/app.js",
+          "/assets/style.css", "/dashboard/style.css");
 
   private static final String WEBJARS = "META-INF/resources/webjars/";
 
