@@ -125,7 +125,10 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Run the shop on the durable log (in --durable DIR, or a new directory under the system's"
               + " temporary directory) with the HTTP gateway and its dashboard over the same bus;"
-              + " print the dashboard's address and place orders at a steady --rate until Ctrl-C.")
+              + " print the dashboard's address and place orders at a steady --rate until Ctrl-C"
+              + " (without --orders, of a scenario of "
+              + SERVE_ORDERS
+              + " orders).")
   boolean serve;
 
   @Option(
