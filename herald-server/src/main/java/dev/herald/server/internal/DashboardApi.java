@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
 /**
  * The web dashboard at {@code /}: a fixed set of static files from the jar (the page, its script
  * and style at {@code /assets/}, all three read from {@code dashboard/} in the jar, and uPlot from
- * its WebJar under {@code /webjars/uplot/}). The files need no token ({@link #isPublic}); the page
- * itself calls the admin endpoints ({@code /v1/stats}, {@code /v1/groups}, {@code /v1/deadletters})
- * and the stream with the admin token the user gives it, so every piece of data it shows is guarded
- * by those endpoints' own checks.
+ * its WebJar under {@code /webjars/uplot/}). The files need no token (authentication opens {@code
+ * /}, {@code /assets/*} and {@code /webjars/*} to GET); the page itself calls the admin endpoints
+ * ({@code /v1/stats}, {@code /v1/groups}, {@code /v1/deadletters}) and the stream with the admin
+ * token the user gives it, so every piece of data it shows is guarded by those endpoints' own
+ * checks.
  *
  * <p>Only the files named here are served, each read once from the class path and kept (together
  * under 200 KiB); no other path under {@code /assets/} or {@code /webjars/} is served. Safe for use
@@ -48,11 +49,6 @@ final class DashboardApi implements Gateway.Api {
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
   DashboardApi(Gateway gateway) {}
-
-  /** Whether {@code path} is one of the dashboard's static files, which need no token. */
-  static boolean isPublic(String path) {
-    return PAGES.containsKey(path) || UPLOT_FILE.matcher(path).matches();
-  }
 
   @Override
   public void routes(RoutesConfig routes) {
