@@ -10,30 +10,55 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code herald} command line: {@code herald log inspect|tail|verify|repair ...}. {@link #run}
+ * The {@code herald} command line: {@code herald serve}, {@code events publish|tail}, {@code
+ * groups}, {@code dlq list|show|redrive} and {@code log inspect|tail|verify|repair}. {@link #run}
  * returns the exit status (0 success, 1 failure or corruption, 2 usage error); only {@link #main}
- * exits the JVM. Each run is single-threaded except {@code log tail} while following, which stops
- * from a shutdown hook and whose open topic runs a directory-watch thread.
+ * exits the JVM. Each run is single-threaded except where a command says otherwise: {@code serve}
+ * and the following tails stop from a signal handler or shutdown hook, and {@code events tail} over
+ * HTTP reads its stream on the HTTP client's threads.
  */
 @Command(
     name = "herald",
     mixinStandardHelpOptions = true,
     version = "herald 0.1.0-SNAPSHOT",
-    description = "Herald tools.",
-    subcommands = LogCommand.class)
+    description = "Herald: the HTTP gateway, its operator commands and the log tools.",
+    subcommands = {
+      ServeCommand.class,
+      EventsCommand.class,
+      GroupsCommand.class,
+      DlqCommand.class,
+      LogCommand.class
+    })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace of a failure.")
+  boolean verbose;
 
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "missing command");
   }
 
+  /** Whether {@link #main} runs this JVM, so a command may end it (see {@link ServeCommand}). */
+  private static volatile boolean ownsProcess;
+
+  static boolean ownsProcess() {
+    return ownsProcess;
+  }
+
   public static void main(String[] args) {
+    ownsProcess = true;
     System.exit(run(new Terminal(System.out, System.err, System.console() != null), args));
   }
 
@@ -42,16 +67,21 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main(), new TerminalFactory(terminal));
     cli.setOut(writer(terminal.out()));
     cli.setErr(writer(terminal.err()));
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd));
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd, verbose(parsed)));
     int status = cli.execute(args);
     cli.getOut().flush();
     cli.getErr().flush();
     return status;
   }
 
-  private static int failure(Exception e, CommandLine cmd) {
+  private static int failure(Exception e, CommandLine cmd, boolean verbose) {
     PrintWriter err = cmd.getErr();
-    if (e instanceof LogLockedException) {
+    if (e instanceof Failure) {
+      err.println("herald: " + e.getMessage());
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+    } else if (e instanceof LogLockedException) {
       err.println(
           "herald: "
               + e.getMessage()
@@ -61,11 +91,24 @@ public final class Main implements Runnable {
         || e instanceof IOException
         || e instanceof UncheckedIOException) {
       err.println("herald: " + e.getMessage());
+      if (verbose) {
+        e.printStackTrace(err);
+      }
     } else {
       err.println("herald: unexpected failure: " + e);
       e.printStackTrace(err);
     }
     return 1;
+  }
+
+  /** Whether {@code --verbose} was given, to the top command or any subcommand. */
+  static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static PrintWriter writer(PrintStream stream) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,15 +29,33 @@ import picocli.CommandLine.Spec;
       "Needs the directory's lock. Verifies afterwards: exit 1 if damage remains."
     })
 final class RepairCommand implements Callable<Integer> {
+  private final Terminal terminal;
+
   @Spec CommandSpec spec;
 
   @Mixin LogDirectoryOptions log;
+
+  @Option(
+      names = "--progress",
+      description = "Draw the progress bars even when standard error is not a terminal.")
+  boolean progress;
+
+  RepairCommand(Terminal terminal) {
+    this.terminal = terminal;
+  }
 
   @Override
   public Integer call() throws IOException {
     Path dir = log.existingLogDirectory();
     LogOptions options = log.options();
-    RecoveryReport report = LogDirectory.repair(dir, options);
+    RecoveryReport report;
+    // The repair reports no progress of its own: the bar shows that it runs, and for how long.
+    Progress repairing = Progress.start(terminal, progress, "repairing", -1, "", 1);
+    try {
+      report = LogDirectory.repair(dir, options);
+    } finally {
+      repairing.close();
+    }
     PrintWriter out = spec.commandLine().getOut();
     for (RecoveryReport.Quarantine q : report.quarantines()) {
       out.println(
@@ -97,7 +116,10 @@ final class RepairCommand implements Callable<Integer> {
     if (report.isClean()) {
       out.println("nothing to repair");
     }
-    Verification after = LogFiles.verify(dir, options, (done, total) -> {});
+    Verification after;
+    try (Progress bar = VerifyCommand.bytesBar(terminal, progress, "verifying")) {
+      after = LogFiles.verify(dir, options, (done, total) -> VerifyCommand.draw(bar, done, total));
+    }
     if (after.isClean()) {
       out.println(
           "verified clean: " + after.records() + " records in " + after.segments() + " segments");

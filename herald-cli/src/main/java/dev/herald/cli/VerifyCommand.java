@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code log verify}: a full, read-only CRC and index scan; exit 1 when anything is damaged. */
@@ -32,22 +33,17 @@ final class VerifyCommand implements Callable<Integer> {
     this.terminal = terminal;
   }
 
+  @Option(
+      names = "--progress",
+      description = "Draw the progress bar even when standard error is not a terminal.")
+  boolean progress;
+
   @Override
   public Integer call() throws IOException {
     Path dir = log.existingLogDirectory();
-    PrintWriter err = spec.commandLine().getErr();
-    ProgressBar bar = terminal.interactive() ? new ProgressBar(err) : null;
-    Verification v =
-        LogFiles.verify(
-            dir,
-            log.options(),
-            (done, total) -> {
-              if (bar != null) {
-                bar.draw(done, total);
-              }
-            });
-    if (bar != null) {
-      bar.clear();
+    Verification v;
+    try (Progress bar = bytesBar(terminal, progress, "verifying")) {
+      v = LogFiles.verify(dir, log.options(), (done, total) -> draw(bar, done, total));
     }
     PrintWriter out = spec.commandLine().getOut();
     for (Problem p : v.problems()) {
@@ -70,44 +66,14 @@ final class VerifyCommand implements Callable<Integer> {
     return v.isClean() ? 0 : 1;
   }
 
-  /** A one-line bar redrawn in place with a carriage return; for an interactive stderr only. */
-  private static final class ProgressBar {
-    private static final int WIDTH = 30;
-    private final PrintWriter err;
-    private int lastPercent = -1;
+  /** A bar counting bytes, shown in MiB. */
+  static Progress bytesBar(Terminal terminal, boolean forced, String task) {
+    return Progress.start(terminal, forced, task, -1, " MiB", 1 << 20);
+  }
 
-    ProgressBar(PrintWriter err) {
-      this.err = err;
-    }
-
-    void draw(long done, long total) {
-      int percent = total == 0 ? 100 : (int) (done * 100 / total);
-      if (percent == lastPercent) {
-        return;
-      }
-      lastPercent = percent;
-      int filled = percent * WIDTH / 100;
-      err.print(
-          "\rverifying ["
-              + "#".repeat(filled)
-              + " ".repeat(WIDTH - filled)
-              + "] "
-              + percent
-              + "% "
-              + mib(done)
-              + " / "
-              + mib(total)
-              + " MiB");
-      err.flush();
-    }
-
-    void clear() {
-      err.print("\r" + " ".repeat(WIDTH + 40) + "\r");
-      err.flush();
-    }
-
-    private static String mib(long bytes) {
-      return String.format("%.1f", bytes / (1024.0 * 1024.0));
-    }
+  /** Moves the bar to {@code done} of {@code total} bytes (the total is known from the start). */
+  static void draw(Progress bar, long done, long total) {
+    bar.total(total);
+    bar.stepTo(done);
   }
 }

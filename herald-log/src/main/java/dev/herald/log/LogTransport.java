@@ -137,15 +137,6 @@ public final class LogTransport implements Transport {
     }
   }
 
-  /**
-   * The event stored in {@code record} (read from {@link #log()}), decoded as a feed decodes it: a
-   * record that does not decode comes back as its placeholder event, with the record's id and type
-   * when readable and an {@link UndecodableRecord} as data. Never throws for a bad record.
-   */
-  public Event<?> decode(LogRecord record) {
-    return LogFeed.decode(descriptor, log.name(), Objects.requireNonNull(record, "record"));
-  }
-
   /** The committed offsets of the consumer groups, kept in the directory. */
   public OffsetStore offsets() {
     return directory.offsets();

@@ -86,7 +86,8 @@ public final class KafkaGatewayStore implements GatewayStore {
         Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(bus, "bus"));
   }
 
-  /** The transport under the bus. */
+  /** The transport under the bus (streams of a consumer group join its feeds). */
+  @Override
   public KafkaTransport transport() {
     return transport;
   }

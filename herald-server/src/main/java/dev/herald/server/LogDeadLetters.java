@@ -154,7 +154,7 @@ final class LogDeadLetters implements AutoCloseable {
                 () ->
                     new IllegalStateException(
                         "the undecodable record at offset " + u.offset() + " is no longer stored"));
-    Event<?> again = transport.decode(r);
+    Event<?> again = transport.event(r);
     if (again.data() instanceof UndecodableRecord still) {
       throw new IllegalStateException(
           "the record at offset " + u.offset() + " still does not decode: " + still.error());
@@ -222,7 +222,7 @@ final class LogDeadLetters implements AutoCloseable {
     if (r.isEmpty() || !DeadLetter.TYPE.equals(type(r.get()))) {
       return Optional.empty();
     }
-    Event<?> e = transport.decode(r.get());
+    Event<?> e = transport.event(r.get());
     DeadLetter dl =
         e.data() instanceof DeadLetter d
             ? d
@@ -282,12 +282,12 @@ final class LogDeadLetters implements AutoCloseable {
   private void index(LogRecord record) {
     String type = type(record);
     if (DeadLetter.TYPE.equals(type)) {
-      Event<?> e = transport.decode(record);
+      Event<?> e = transport.event(record);
       String subscription =
           e.data() instanceof DeadLetter d ? d.subscription() : LogDeadLetterIndex.UNDECODABLE;
       index.add(subscription, record.offset());
     } else if (RESOLVED_TYPE.equals(type)) {
-      Event<?> e = transport.decode(record);
+      Event<?> e = transport.event(record);
       if (e.data() instanceof String s) {
         try {
           index.resolve(parse(s));

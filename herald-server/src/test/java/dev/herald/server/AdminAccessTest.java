@@ -51,6 +51,16 @@ class AdminAccessTest {
   }
 
   @Test
+  void withoutATokenHealthAnswersAndEveryAdminEndpointIs401() throws Exception {
+    for (String path : List.of("/v1/health", "/v1/health/live", "/v1/health/ready")) {
+      assertThat(status("GET", path, null)).as(path).isEqualTo(200);
+    }
+    for (String[] e : ADMIN_ENDPOINTS) {
+      assertThat(status(e[0], e[1], null)).as(e[0] + " " + e[1]).isEqualTo(401);
+    }
+  }
+
+  @Test
   void healthAnswersAnyPrincipal() throws Exception {
     for (String path : List.of("/v1/health", "/v1/health/live", "/v1/health/ready")) {
       assertThat(status("GET", path, "reader")).as(path).isEqualTo(200);
@@ -58,13 +68,13 @@ class AdminAccessTest {
   }
 
   private static int status(String method, String path, String token) throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + token)
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create(server.uri() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      r.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(r.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   /** "admin" may administer, "reader" may only subscribe. */

@@ -157,6 +157,16 @@ class AdminApiTest {
     assertProblem(get("/v1/deadletters?limit=abc"), 400, "limit");
     assertProblem(get("/v1/deadletters?group=" + "g".repeat(201)), 400, "group");
     assertProblem(post("/v1/deadletters/redrive"), 400, "group");
+    assertProblem(get("/v1/deadletters?group=billing%20"), 400, "group");
+    assertProblem(get("/v1/deadletters?group=a%00b"), 400, "group");
+    HttpResponse<String> withBody =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(server.uri() + "/v1/deadletters/redrive?group=g"))
+                .header("Content-Type", "application/xml")
+                .POST(HttpRequest.BodyPublishers.ofString("<redrive/>"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(withBody.statusCode()).isEqualTo(415);
   }
 
   @Test
@@ -223,6 +233,25 @@ class AdminApiTest {
       assertThat(s.get("storedByType").isObject()).isTrue();
       assertThat(s.get("streams").asLong()).isZero();
       assertThat(s.get("webhooks").asLong()).isZero();
+    }
+  }
+
+  @Test
+  void statsCountTheOpenStreams() throws Exception {
+    long before = get("/v1/stats").body().get("streams").asLong();
+    HttpResponse<java.util.stream.Stream<String>> stream =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(server.uri() + "/v1/events/stream?types=stats.*"))
+                .header("Accept", "text/event-stream")
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    try {
+      assertThat(stream.statusCode()).isEqualTo(200);
+      await()
+          .atMost(BOUND)
+          .until(() -> get("/v1/stats").body().get("streams").asLong() == before + 1);
+    } finally {
+      stream.body().close();
     }
   }
 

@@ -3,12 +3,17 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
 import dev.herald.kafka.embedded.EmbeddedKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaGatewayStoreTest extends GatewayStoreContract {
   private static final AtomicInteger STORES = new AtomicInteger();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static EmbeddedKafka kafka;
 
   @BeforeAll
@@ -174,6 +180,50 @@ class KafkaGatewayStoreTest extends GatewayStoreContract {
         assertThat(c.position()).isEqualTo(position);
       }
     }
+  }
+
+  @Test
+  void theGatewayOverKafkaAnswersPublishesWithKafkaPositionsAndServesTheAdminEndpoints()
+      throws Exception {
+    try (HeraldServer server = HeraldServer.builder(store).port(0).start()) {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> published =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.uri() + "/v1/events"))
+                  .header("ce-specversion", "1.0")
+                  .header("ce-id", "over-kafka-1")
+                  .header("ce-type", "kafka.http")
+                  .header("ce-source", "/test")
+                  .header("ce-partitionkey", "customer-7")
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(published.statusCode()).as(published.body()).isEqualTo(202);
+      String position = JSON.readTree(published.body()).get("position").asText();
+      assertThat(position).matches("0\\.[0-2]\\.\\d+");
+      try (GatewayStore.Cursor c = store.cursor("earliest")) {
+        GatewayStore.StoredEvent read = nextOrFail(c);
+        while (!read.event().id().equals("over-kafka-1")) {
+          read = nextOrFail(c); // the gateway stores records of its own (webhooks' start mark)
+        }
+        assertThat(read.position().split("_")).contains(position);
+      }
+
+      assertThat(get(http, server, "/v1/groups").statusCode()).isEqualTo(200);
+      HttpResponse<String> none = get(http, server, "/v1/deadletters?group=nobody");
+      assertThat(none.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(none.body()).get("deadLetters").size()).isZero();
+      assertThat(get(http, server, "/v1/deadletters/" + position).statusCode()).isEqualTo(404);
+      assertThat(get(http, server, "/v1/deadletters/bogus").statusCode()).isEqualTo(400);
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, HeraldServer server, String path)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.uri() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -101,6 +101,7 @@ final class AdminApi implements Gateway.Api {
 
   private void redriveOne(Context ctx) {
     requireAdmin(ctx);
+    requireNoBody(ctx);
     StoredDeadLetter dl = find(ctx);
     try {
       await(gateway.store().redrive(dl));
@@ -118,6 +119,7 @@ final class AdminApi implements Gateway.Api {
 
   private void redriveAll(Context ctx) {
     requireAdmin(ctx);
+    requireNoBody(ctx);
     String group = group(ctx, true);
     AdminRedriveAll.Outcome o = new AdminRedriveAll(gateway.store(), group).run();
     gateway.stats().add("admin.redriven", o.redriven());
@@ -158,6 +160,14 @@ final class AdminApi implements Gateway.Api {
         () -> new ApiError(404, "no unresolved dead letter at position " + position));
   }
 
+  /** The redrive endpoints take no body: one with a content type is a mistake, answered 415. */
+  private static void requireNoBody(Context ctx) {
+    String type = ctx.header("Content-Type");
+    if (type != null && !type.isBlank()) {
+      throw new ApiError(415, "this endpoint takes no body; send none, without a Content-Type");
+    }
+  }
+
   private static String group(Context ctx, boolean required) {
     String group = ctx.queryParam("group");
     if (group == null || group.isEmpty()) {
@@ -166,9 +176,15 @@ final class AdminApi implements Gateway.Api {
       }
       return null;
     }
-    if (group.length() > MAX_GROUP_LENGTH || group.isBlank()) {
+    if (group.length() > MAX_GROUP_LENGTH
+        || group.isBlank()
+        || !group.equals(group.strip())
+        || group.chars().anyMatch(Character::isISOControl)) {
       throw ApiError.badRequest(
-          "group", "group: must be 1 to " + MAX_GROUP_LENGTH + " non-blank characters");
+          "group",
+          "group: must be 1 to "
+              + MAX_GROUP_LENGTH
+              + " characters, no control characters, no leading or trailing white space");
     }
     return group;
   }

@@ -56,13 +56,13 @@ public final class Gateway {
     this.limits = limits;
     this.corsOrigins = corsOrigins;
     this.time = time;
+    StreamApi streams = new StreamApi(this);
+    WebhookApi webhooks = new WebhookApi(this);
+    stats.gauge(GatewayStats.STREAMS, streams::openStreams);
+    stats.gauge(GatewayStats.WEBHOOKS, webhooks::size);
     this.apis =
         List.of(
-            new PublishApi(this),
-            new StreamApi(this),
-            new WebhookApi(this),
-            new AdminApi(this),
-            new DashboardApi(this));
+            new PublishApi(this), streams, webhooks, new AdminApi(this), new DashboardApi(this));
   }
 
   GatewayStore store() {

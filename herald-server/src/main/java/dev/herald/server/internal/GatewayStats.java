@@ -16,7 +16,7 @@ final class GatewayStats {
   /** The gauge of open SSE streams. */
   static final String STREAMS = "streams";
 
-  /** The gauge of live webhook subscriptions. */
+  /** The gauge of webhook subscriptions held, whatever their state. */
   static final String WEBHOOKS = "webhooks";
 
   private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
@@ -38,7 +38,7 @@ final class GatewayStats {
 
   /**
    * Reports what {@code value} says as the gauge {@code name}; {@code GET /v1/stats} serves {@value
-   * #STREAMS} (open SSE streams) and {@value #WEBHOOKS} (live webhook subscriptions). The last
+   * #STREAMS} (open SSE streams) and {@value #WEBHOOKS} (webhook subscriptions held). The last
    * registration of a name wins; {@code value} is called on request threads and must not block.
    */
   void gauge(String name, LongSupplier value) {

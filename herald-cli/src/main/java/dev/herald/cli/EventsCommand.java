@@ -1,0 +1,21 @@
+package dev.herald.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code herald events ...}: publish and tail events. */
+@Command(
+    name = "events",
+    mixinStandardHelpOptions = true,
+    description = "Publish events and tail them, through a gateway (--url) or a store directly.",
+    subcommands = {PublishCommand.class, EventsTailCommand.class})
+final class EventsCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing events command");
+  }
+}

@@ -1,0 +1,189 @@
+package dev.herald.cli;
+
+import dev.herald.CloseReport;
+import dev.herald.server.Access;
+import dev.herald.server.GatewayStore;
+import dev.herald.server.HeraldServer;
+import dev.herald.server.TokenAccess;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code herald serve}: the HTTP gateway over a log directory or Kafka, until SIGINT or SIGTERM.
+ * The calling thread starts the server, then waits; a shutdown hook (SIGINT, SIGTERM) releases it,
+ * and it closes the server, then the bus (printing what it could not deliver) and the store, while
+ * the hook waits for it. When {@link Main#main} owns the process, the hook then ends the JVM with
+ * status 0: a signal asked for the stop, and the stop was clean.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the HTTP gateway (API and dashboard) over a log directory (--data, default"
+          + " ./herald-data) or Kafka, until Ctrl-C or SIGTERM.",
+      "Without --tokens it lets every request in and listens on a loopback address only.",
+      "Exit status: 0 stopped by a signal, 1 could not start (port in use, directory locked),"
+          + " 2 usage error (bad option, bad tokens file)."
+    })
+final class ServeCommand implements Callable<Integer> {
+  static final Path DEFAULT_DATA = Path.of("herald-data");
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
+      description = "The port (default: ${DEFAULT-VALUE}; 0 takes a free one).")
+  int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      defaultValue = "127.0.0.1",
+      description = "The interface to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @ArgGroup(exclusive = true)
+  StoreOptions store;
+
+  @Option(
+      names = "--tokens",
+      paramLabel = "FILE",
+      description = "Bearer tokens and what each may do; without it, a development server.")
+  Path tokens;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "--port must be within [0, 65535]: " + port);
+    }
+    Access access = tokens == null ? Access.openToLoopback() : tokens(tokens);
+    StoreOptions where = store;
+    if (where == null) {
+      where = new StoreOptions();
+      where.data = DEFAULT_DATA;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    GatewayStore opened =
+        where.open("another 'herald serve' or application has it open; stop it or pick --data");
+    HeraldServer server;
+    try {
+      server = start(opened, access);
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
+    }
+    Thread hook = new Thread(this::stopAndWait, "herald-serve-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      out.println("Herald gateway listening on " + server.uri());
+      out.println("store: " + where.describe());
+      if (!access.required()) {
+        out.println(
+            "development mode: no --tokens, so every request is allowed; listening on "
+                + host
+                + " only");
+      }
+      out.println("dashboard: " + server.uri() + "/   stop: Ctrl-C or SIGTERM");
+      out.flush();
+      stop.await();
+    } finally {
+      out.println("stopping: closing the gateway, then draining the bus");
+      out.flush();
+      server.close();
+      CloseReport report = opened.bus().close(DRAIN_TIMEOUT);
+      opened.close();
+      out.println(drainReport(report));
+      out.flush();
+      closed.countDown();
+      removeHook(hook);
+    }
+    return 0;
+  }
+
+  private HeraldServer start(GatewayStore opened, Access access) {
+    try {
+      return HeraldServer.builder(opened).host(host).port(port).access(access).start();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof BindException) {
+          throw new Failure(
+              "cannot listen on "
+                  + host
+                  + ":"
+                  + port
+                  + ": the address is in use (another server there?); pick another --port",
+              e);
+        }
+      }
+      throw new Failure(e.getMessage(), e);
+    }
+  }
+
+  /** The tokens file's access; a file that is missing or not a tokens file is a usage error. */
+  private Access tokens(Path file) {
+    try {
+      return TokenAccess.load(file);
+    } catch (NoSuchFileException e) {
+      throw new ParameterException(spec.commandLine(), "--tokens: no such file: " + file, e);
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--tokens: cannot read " + file + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--tokens: " + e.getMessage(), e);
+    }
+  }
+
+  static String drainReport(CloseReport report) {
+    if (report.totalUndelivered() == 0) {
+      return "stopped: the bus drained"
+          + (report.drained() ? "" : " (timed out)")
+          + ", nothing undelivered";
+    }
+    StringBuilder s =
+        new StringBuilder("stopped: ").append(report.totalUndelivered()).append(" undelivered:");
+    report.undelivered().forEach((name, n) -> s.append(' ').append(name).append('=').append(n));
+    return s.toString();
+  }
+
+  /** The shutdown hook: releases the serving thread and waits until it closed everything. */
+  private void stopAndWait() {
+    stop.countDown();
+    try {
+      if (closed.await(DRAIN_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS) && Main.ownsProcess()) {
+        // The JVM would end with 128 + the signal; the stop was asked for and clean, so 0.
+        Runtime.getRuntime().halt(0);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook is running and waits for this thread
+    }
+  }
+}

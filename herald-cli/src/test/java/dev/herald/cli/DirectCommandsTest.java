@@ -1,0 +1,143 @@
+package dev.herald.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.Event;
+import dev.herald.RetryPolicy;
+import dev.herald.SubscribeOptions;
+import dev.herald.server.LogGatewayStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator commands on a log directory opened directly ({@code --data DIR}), no server. */
+class DirectCommandsTest {
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  @Test
+  void publishThenTailFromTheDirectory() throws IOException {
+    LogGatewayStore.open(dir).close();
+    Run one =
+        Run.of(
+            "events",
+            "publish",
+            "--type",
+            "d.one",
+            "--id",
+            "d-1",
+            "--payload",
+            "{\"a\":1}",
+            "--data",
+            dir.toString(),
+            "-o",
+            "json");
+    assertThat(one.status()).as(one.err()).isZero();
+    assertThat(one.json().get("results").get(0).get("position").asText()).isEqualTo("0");
+
+    Run many =
+        Run.withInput(
+            "\"x\"\n\n\"y\"\n",
+            "events",
+            "publish",
+            "--type",
+            "d.many",
+            "-",
+            "--data",
+            dir.toString());
+    assertThat(many.status()).as(many.err()).isZero();
+    assertThat(many.out()).contains("2 stored, 0 refused, of 2");
+
+    Run tail =
+        Run.of(
+            "events",
+            "tail",
+            "--from",
+            "earliest",
+            "--limit",
+            "3",
+            "--data",
+            dir.toString(),
+            "-o",
+            "json");
+    assertThat(tail.status()).as(tail.err()).isZero();
+    JsonNode events = tail.json().get("events");
+    assertThat(events).hasSize(3);
+    assertThat(events.get(0).get("event").get("id").asText()).isEqualTo("d-1");
+    assertThat(events.get(0).get("event").get("data").get("a").asInt()).isEqualTo(1);
+    assertThat(events.get(2).get("event").get("data").asText()).isEqualTo("y");
+
+    Run filtered =
+        Run.of(
+            "events",
+            "tail",
+            "--types",
+            "d.many",
+            "--from",
+            "0",
+            "--limit",
+            "1",
+            "--data",
+            dir.toString());
+    assertThat(filtered.out().strip()).startsWith("1  d.many  ").endsWith("\"x\"");
+  }
+
+  @Test
+  void groupsAndDeadLettersFromTheDirectory() throws IOException {
+    try (LogGatewayStore store = LogGatewayStore.open(dir)) {
+      store
+          .bus()
+          .subscribe(
+              "d.pay",
+              e -> {
+                throw new IllegalStateException("declined " + e.data());
+              },
+              SubscribeOptions.defaults().name("d-pay").group("d-pay").retry(RetryPolicy.none()));
+      store.append(Event.of("d.pay", 1)).join();
+      store.append(Event.of("d.pay", 2)).join();
+      await().atMost(PATIENCE).until(() -> store.deadLetters("d-pay", 10).size() == 2);
+    }
+    Run groups = Run.of("groups", "--data", dir.toString(), "-o", "json");
+    assertThat(groups.status()).as(groups.err()).isZero();
+    assertThat(OperatorCommandsTest.group(groups.json(), "d-pay")).isNotNull();
+
+    Run list = Run.of("dlq", "list", "--group", "d-pay", "--data", dir.toString(), "-o", "json");
+    assertThat(list.status()).as(list.err()).isZero();
+    JsonNode dl = list.json().get("deadLetters");
+    assertThat(dl).hasSize(2);
+    assertThat(dl.get(0).get("causeMessage").asText()).isEqualTo("declined 1");
+
+    Run all =
+        Run.of(
+            "dlq", "redrive", "--all", "--group", "d-pay", "--data", dir.toString(), "-o", "json");
+    assertThat(all.status()).as(all.err()).isZero();
+    assertThat(all.json().get("redriven").asInt()).isEqualTo(2);
+    assertThat(
+            Run.of("dlq", "list", "--group", "d-pay", "--data", dir.toString(), "-o", "json")
+                .json()
+                .get("deadLetters"))
+        .isEmpty();
+  }
+
+  @Test
+  void aDirectoryInUseOrMissingIsRefused() throws IOException {
+    try (LogGatewayStore held = LogGatewayStore.open(dir)) {
+      Run run = Run.of("groups", "--data", dir.toString());
+      assertThat(run.status()).isEqualTo(1);
+      assertThat(run.err()).contains("already open", "--url").doesNotContain("\tat ");
+      assertThat(held.name()).isEqualTo("log");
+    }
+    Run missing = Run.of("groups", "--data", dir.resolve("missing").toString());
+    assertThat(missing.status()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such directory");
+    assertThat(Run.of("events", "tail", "--group", "g", "--data", dir.toString()).status())
+        .isEqualTo(2);
+    assertThat(Run.of("groups", "--data", dir.toString(), "--url", "http://x").status())
+        .isEqualTo(2);
+  }
+}
