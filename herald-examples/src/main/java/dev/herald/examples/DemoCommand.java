@@ -10,9 +10,12 @@ import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
 import dev.herald.kafka.embedded.EmbeddedKafka;
 import dev.herald.log.LogCorruptedException;
+import dev.herald.server.HeraldServer;
+import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,11 +34,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code herald demo}: runs the shop on the in-memory bus, or with {@code --durable DIR} on the
- * durable log, or on Kafka, and prints its summary. With {@code --json}, standard output holds
- * exactly one JSON object, the summary, and everything meant for a person (the table, progress,
- * notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost nothing
- * (and, on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74 when the
- * directory, the log or the broker cannot be used.
+ * durable log, or on Kafka, and prints its summary; with {@code --serve}, runs the shop on the
+ * durable log with the HTTP gateway and its dashboard until stopped. With {@code --json}, standard
+ * output holds exactly one JSON object, the summary, and everything meant for a person (the table,
+ * progress, notes) goes to standard error. Exit status as {@link Main} says: 0 when the run lost
+ * nothing (and, on the log, no customer saw an order end twice), 1 when it did, 2 on bad usage, 74
+ * when the directory, the log or the broker cannot be used.
  */
 @Command(
     name = "demo",
@@ -116,8 +120,47 @@ final class DemoCommand implements Callable<Integer> {
               + " place.")
   double progressSeconds;
 
+  @Option(
+      names = "--serve",
+      description =
+          "Run the shop on the durable log (in --durable DIR, or a new directory under the system's"
+              + " temporary directory) with the HTTP gateway and its dashboard over the same bus;"
+              + " print the dashboard's address and place orders at a steady --rate until Ctrl-C"
+              + " (without --orders, of a scenario of "
+              + SERVE_ORDERS
+              + " orders).")
+  boolean serve;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
+      description =
+          "With --serve: the port of the gateway on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 takes a"
+              + " free one).")
+  int port;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      defaultValue = "20",
+      description =
+          "With --serve: orders placed per second (0.1 to 1000; default ${DEFAULT-VALUE}).")
+  double rate;
+
+  /** With --serve and no --orders: the scenario's size, over an hour at the default rate. */
+  static final int SERVE_ORDERS = 100_000;
+
   @Override
   public Integer call() throws Exception {
+    if (serve) {
+      return serve();
+    }
+    for (String option : List.of("--port", "--rate")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw usage(option + " needs --serve");
+      }
+    }
     if (orders < 1 || orders > MAX_ORDERS) {
       throw usage(
           "Invalid value for option '--orders': must be within [1, "
@@ -193,6 +236,107 @@ final class DemoCommand implements Callable<Integer> {
               + "'");
     }
     return report(report, human);
+  }
+
+  /**
+   * {@code --serve}: the shop on the durable log with the gateway over its bus, until the JVM is
+   * asked to stop (Ctrl-C, SIGTERM); then the gateway and the bus close cleanly.
+   */
+  private int serve() throws Exception {
+    if (kafka != null || services != null) {
+      throw usage("--serve runs the shop on the durable log: --kafka and --services do not apply");
+    }
+    if (json) {
+      throw usage("--serve runs until stopped and prints no summary: --json does not apply");
+    }
+    if (port < 0 || port > 65535) {
+      throw usage("Invalid value for option '--port': must be within [0, 65535], was " + port);
+    }
+    if (!(rate >= 0.1 && rate <= 1000)) {
+      throw usage("Invalid value for option '--rate': must be within [0.1, 1000], was " + rate);
+    }
+    boolean ordersGiven = spec.commandLine().getParseResult().hasMatchedOption("--orders");
+    if (orders < 1 || orders > MAX_ORDERS) {
+      throw usage(
+          "Invalid value for option '--orders': must be within [1, "
+              + MAX_ORDERS
+              + "], was "
+              + orders);
+    }
+    if (durable != null && durable.toString().isBlank()) {
+      throw usage("Invalid value for option '--durable': empty; name a directory for the log");
+    }
+    int scenario = ordersGiven ? orders : SERVE_ORDERS;
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = durable;
+    try {
+      if (dir == null) {
+        dir = Files.createTempDirectory("herald-demo-");
+      } else {
+        DurableDirectory.check(dir);
+      }
+    } catch (IOException e) {
+      return ioError(
+          "cannot use "
+              + (dir == null ? "a temporary directory" : "--durable " + dir)
+              + ": "
+              + DurableDirectory.describe(e));
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                // Let the gateway and the bus close before the JVM exits.
+                stopped.await(ShopDemo.CLOSE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "herald-demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Path logDir = dir;
+    try {
+      ShopDemo.LiveSummary summary =
+          ShopDemo.live(
+              logDir,
+              scenario,
+              seed,
+              rate,
+              (transport, bus) -> {
+                HeraldServer server =
+                    HeraldServer.builder(LogGatewayStore.over(transport, bus)).port(port).start();
+                out.printf(
+                    "Herald demo: the shop on the durable log in %s (kept after the demo),"
+                        + " %s orders a second of %d, seed %d.%n",
+                    logDir, rate, scenario, seed);
+                out.println("Dashboard: " + server.uri() + "/");
+                out.println(
+                    "The gateway lets every request from this machine in (no tokens); stop with"
+                        + " Ctrl-C.");
+                out.flush();
+                return server;
+              },
+              stop);
+      out.printf(
+          "Stopped: %d orders placed by this run; on this log %d shipped, %d cancelled; the log"
+              + " is in %s.%n",
+          summary.placed(), summary.shipped(), summary.cancelled(), logDir);
+      out.flush();
+      return Main.OK;
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    } catch (IllegalStateException e) {
+      return ioError(e.getMessage());
+    } catch (IOException e) {
+      return ioError("cannot use the log in " + logDir + ": " + DurableDirectory.describe(e));
+    } catch (LogCorruptedException e) {
+      return ioError("cannot use the log in " + logDir + ": " + e.getMessage());
+    } finally {
+      stopped.countDown();
+    }
   }
 
   /** Says on stderr that the run started, before anything slow: a log or a pipe sees it at once. */

@@ -290,6 +290,115 @@ public final class ShopDemo {
     }
   }
 
+  /**
+   * What {@link #live} starts over the shop's bus once its services run (the HTTP gateway), and
+   * closes before the bus.
+   */
+  @FunctionalInterface
+  public interface Attachment {
+    AutoCloseable attach(LogTransport transport, EventBus bus) throws Exception;
+  }
+
+  /**
+   * What a live run did, for its last lines.
+   *
+   * @param placed orders this run placed
+   * @param shipped orders shipped over every run on the log
+   * @param cancelled orders cancelled over every run on the log
+   */
+  public record LiveSummary(long placed, long shipped, long cancelled) {}
+
+  /**
+   * Runs the shop on the durable log in {@code dir} for people to watch: the services of {@link
+   * #runDurable}, and orders of the scenario of {@code orders} and {@code seed} placed at a steady
+   * {@code ordersPerSecond} (the next order of the scenario each time; an earlier run's are
+   * skipped) until {@code stop} is counted down. Once every order is placed the shop keeps serving,
+   * idle, until then. {@code attachment} is started once the services run, and closed first.
+   *
+   * <p>Runs on the calling thread, which places the orders; returns once the bus is closed.
+   *
+   * @throws IOException if the log cannot be opened (locked by another process, corrupt, ...)
+   * @throws IllegalArgumentException if the log holds a shop of other orders or another seed
+   */
+  public static LiveSummary live(
+      Path dir,
+      int orders,
+      long seed,
+      double ordersPerSecond,
+      Attachment attachment,
+      CountDownLatch stop)
+      throws Exception {
+    if (!(ordersPerSecond > 0)) {
+      throw new IllegalArgumentException(
+          "ordersPerSecond: must be positive, was " + ordersPerSecond);
+    }
+    ShopHistory history = new ShopHistory();
+    LogTransport transport = openLog(dir);
+    EventBus bus;
+    try {
+      transport.replay(history::add);
+      RunStarted first = history.firstRun();
+      if (first != null && (first.orders() != orders || first.seed() != seed)) {
+        throw new IllegalArgumentException(
+            dir
+                + " holds the shop of --orders "
+                + first.orders()
+                + " --seed "
+                + first.seed()
+                + ": run with those to carry on, or use another directory");
+      }
+      bus = Herald.builder().listener(new DropLedger()).transport(transport).build();
+    } catch (Exception e) {
+      transport.close();
+      throw e;
+    }
+    ShopRun run = ShopRun.of(seed, orders, null);
+    OrderBook book = new OrderBook(orders);
+    book.restore(history);
+    ShopContext shop = new ShopContext(bus, new EventCounters(), history, run, true, null);
+    ExecutorService analyticsExecutor = analyticsExecutor();
+    AutoCloseable attached = null;
+    try {
+      OrderService orderService = new OrderService(shop, book);
+      for (String name : SERVICES) {
+        ShopService s =
+            name.equals("orders") ? orderService : create(name, shop, book, analyticsExecutor);
+        s.start();
+      }
+      bus.emit(
+          Event.builder(ShopEvents.RUN_STARTED)
+              .source(ShopHistory.source("demo"))
+              .data(new RunStarted(history.runs() + 1, orders, seed))
+              .build());
+      attached = attachment.attach(transport, bus);
+      long interval = (long) (1e9 / ordersPerSecond);
+      long next = System.nanoTime();
+      for (OrderPlaced order : run.scenario().orders()) {
+        if (history.placed().containsKey(order.orderId())) {
+          continue;
+        }
+        // The latch is the pacing's clock: a stop ends the wait at once.
+        if (stop.await(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        next = Math.max(next + interval, System.nanoTime() - interval);
+        orderService.placeAll(List.of(order), STALL_TIMEOUT.toNanos());
+      }
+      stop.await();
+      return new LiveSummary(
+          book.placed() - history.placed().size(), book.shipped(), book.cancelled());
+    } finally {
+      try {
+        if (attached != null) {
+          attached.close();
+        }
+      } finally {
+        bus.close(CLOSE_TIMEOUT);
+        analyticsExecutor.shutdownNow();
+      }
+    }
+  }
+
   /** Opens the shop's log in {@code dir}, creating it if need be. */
   static LogTransport openLog(Path dir) throws IOException {
     LogDirectory directory =

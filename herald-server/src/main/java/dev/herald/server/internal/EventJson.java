@@ -2,6 +2,7 @@ package dev.herald.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.DeadLetter;
 import dev.herald.Event;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -19,7 +20,9 @@ import java.util.Map;
  * </pre>
  *
  * Data: a {@code byte[]} is written as {@code data_base64}; a {@code String} with a non-JSON
- * datacontenttype as a JSON string; anything else as the JSON Jackson makes of it. Stateless.
+ * datacontenttype as a JSON string; a {@link DeadLetter} (the bus's dead-letter events) as {@code
+ * {"subscription", "attempts", "causeType", "causeMessage", "time", "event": {...}}}; anything else
+ * as the JSON Jackson makes of it. Stateless.
  */
 final class EventJson {
   private EventJson() {}
@@ -46,6 +49,16 @@ final class EventJson {
     Object data = e.data();
     if (data instanceof byte[] bytes) {
       n.put("data_base64", Base64.getEncoder().encodeToString(bytes));
+    } else if (data instanceof DeadLetter dl) {
+      // A dead letter's event is itself an event: written as one, not as a bean Jackson cannot
+      // write (every stream of "#" would otherwise fail on the bus's dead letters).
+      ObjectNode d = n.putObject("data");
+      d.put("subscription", dl.subscription());
+      d.put("attempts", dl.attempts());
+      d.put("causeType", dl.causeType());
+      d.put("causeMessage", dl.causeMessage());
+      d.put("time", DateTimeFormatter.ISO_INSTANT.format(dl.time()));
+      d.set("event", tree(dl.event()));
     } else if (data != null) {
       n.set("data", Json.MAPPER.valueToTree(data));
     }
