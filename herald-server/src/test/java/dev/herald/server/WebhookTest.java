@@ -248,7 +248,9 @@ class WebhookTest {
   @Test
   void deleteStopsDeliveries() throws Exception {
     WebhookReceiver.Target t = receiver.target();
+    long before = subscribedNow();
     String id = id(create("{\"types\": \"del.x\", \"url\": \"" + t.url + "\"}"));
+    assertThat(subscribedNow()).isEqualTo(before + 1);
     store.append(Event.of("del.x", "1")).get();
     await().atMost(WAIT).until(() -> t.posts.size() == 1);
 
@@ -257,6 +259,7 @@ class WebhookTest {
     assertThat(send("GET", "/v1/subscriptions/" + id, null, "admin").statusCode()).isEqualTo(404);
     assertThat(send("DELETE", "/v1/subscriptions/" + id, null, "admin").statusCode())
         .isEqualTo(404);
+    assertThat(subscribedNow()).isEqualTo(before);
     store.append(Event.of("del.x", "2")).get();
     await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> t.posts.size() == 1);
   }
@@ -390,6 +393,13 @@ class WebhookTest {
     HttpResponse<String> r = send("GET", "/v1/subscriptions/" + id, null, "admin");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
+  }
+
+  /** The {@code webhooks} gauge of {@code GET /v1/stats}. */
+  private static long subscribedNow() throws Exception {
+    HttpResponse<String> r = send("GET", "/v1/stats", null, "admin");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body()).get("webhooks").asLong();
   }
 
   private static long counter(String id, String name) throws Exception {

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Webhooks: {@code POST /v1/subscriptions} makes a subscription that pushes the events of a type
@@ -70,6 +71,7 @@ final class WebhookApi implements Gateway.Api {
   private final Map<String, Webhook> webhooks = new LinkedHashMap<>(); // guarded by lock
   // Every group a webhook of this store was made with, deleted ones included; guarded by lock.
   private final Set<String> webhookGroups = new HashSet<>();
+  private final LongAdder subscribed = new LongAdder();
 
   WebhookApi(Gateway gateway) {
     this.gateway = gateway;
@@ -80,6 +82,7 @@ final class WebhookApi implements Gateway.Api {
             .build();
     this.origin = origin();
     gateway.onClose(this::close);
+    gateway.stats().gauge(GatewayStats.WEBHOOKS, subscribed::sum);
     restore();
   }
 
@@ -134,7 +137,7 @@ final class WebhookApi implements Gateway.Api {
     Webhook w;
     synchronized (lock) {
       checkRoom(d);
-      w = new Webhook(d, client, gateway.time(), gateway.stats(), false, this::gone);
+      w = new Webhook(d, client, gateway.time(), subscribed, false, this::gone);
       try {
         w.start(gateway.store().bus());
       } catch (IllegalArgumentException e) {
@@ -392,7 +395,7 @@ final class WebhookApi implements Gateway.Api {
       webhookGroups.addAll(groups);
       for (WebhookDefinition d : live.values()) {
         boolean wasGone = gone.contains(d.id());
-        Webhook w = new Webhook(d, client, gateway.time(), gateway.stats(), wasGone, this::gone);
+        Webhook w = new Webhook(d, client, gateway.time(), subscribed, wasGone, this::gone);
         if (!wasGone) {
           try {
             w.start(store.bus());
