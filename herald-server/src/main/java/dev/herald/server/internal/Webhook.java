@@ -37,6 +37,8 @@ final class Webhook {
   private volatile ThreadPoolExecutor executor;
   private volatile Subscription subscription;
   private volatile String detail;
+  // Set once the 410 is handled: unsubscribed and its record stored (or found failing to store).
+  private volatile boolean goneRecorded;
   // How many webhooks of the gateway are subscribed: up here, down when deleted, gone or stopped.
   private final LongAdder subscribedCount;
   private final AtomicBoolean subscribed = new AtomicBoolean();
@@ -63,7 +65,9 @@ final class Webhook {
             () -> {
               markGone();
               onGone.accept(this);
+              goneRecorded = true;
             });
+    this.goneRecorded = gone;
   }
 
   /**
@@ -161,7 +165,7 @@ final class Webhook {
     if (detail != null) {
       return "failed";
     }
-    return delivery.isGone() ? "gone" : "active";
+    return goneRecorded ? "gone" : "active";
   }
 
   String detail() {

@@ -257,7 +257,10 @@ final class WebhookApi implements Gateway.Api {
     return w;
   }
 
-  /** The target answered 410: remember it in the store. On the subscription's thread. */
+  /**
+   * The target answered 410: remember it in the store, waiting (on the subscription's own thread)
+   * until it is stored, so that a subscription listed as gone is gone after a restart too.
+   */
   private void gone(Webhook w) {
     gateway.stats().count("webhooks.gone");
     Event<?> record =
@@ -265,19 +268,15 @@ final class WebhookApi implements Gateway.Api {
             WebhookRecord.Action.GONE,
             w.def.id(),
             Instant.ofEpochMilli(gateway.time().epochMillis()));
-    gateway
-        .store()
-        .append(record)
-        .whenComplete(
-            (position, failure) -> {
-              if (failure != null) {
-                // Not fatal: after a restart the target answers 410 again and is marked gone then.
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "webhook " + w.def.id() + ": storing that it is gone failed",
-                    failure);
-              }
-            });
+    try {
+      store(record);
+    } catch (RuntimeException e) {
+      // Not fatal: after a restart the target answers 410 again and is marked gone then.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "webhook " + w.def.id() + ": storing that it is gone failed",
+          e);
+    }
   }
 
   private JsonNode body(Context ctx) {
