@@ -95,6 +95,10 @@ final class LogFeed {
   private volatile boolean rebalance;
   // True while the feed thread waits for the staying members' records: an acknowledgement wakes it.
   private volatile boolean draining;
+  // Whether the feed thread is in a sink, where an interrupt may stop its wait; guarded by the
+  // lock.
+  private final Object interruptLock = new Object();
+  private boolean inSink;
   private boolean started; // guarded by the transport, which alone calls join
 
   LogFeed(
@@ -131,9 +135,13 @@ final class LogFeed {
    * Adds a member (a durable subscription of this group); the first one starts the feed. Called by
    * the transport under its lock.
    *
-   * @return the member, which leaves the group when closed
+   * @return the member, which leaves the group when closed; null if the feed is stopping (its last
+   *     member left), and takes no member any more
    */
-  Member join(Predicate<Event<?>> filter, Transport.FeedSink sink) {
+  synchronized Member join(Predicate<Event<?>> filter, Transport.FeedSink sink) {
+    if (stopped || failure != null) {
+      return null; // its last member left meanwhile: the transport starts a new feed
+    }
     Member m =
         new Member(
             filter, sink, SubscribedClass.of(sink.payloadClass(), sink.takesUnnamedPayloads()));
@@ -343,6 +351,9 @@ final class LogFeed {
   private void handTo(Member m, long offset, Handoff handoff) throws InterruptedException {
     m.held.incrementAndGet(); // before the record can be acknowledged, which decrements it
     inFlight.put(offset, m);
+    synchronized (interruptLock) {
+      inSink = true;
+    }
     try {
       handoff.run();
     } catch (InterruptedException e) {
@@ -352,6 +363,27 @@ final class LogFeed {
       // That member is leaving (its subscription closed): the rewind its leaving causes feeds the
       // record to another.
       Thread.interrupted();
+    } finally {
+      synchronized (interruptLock) {
+        inSink = false;
+        // An interrupt meant for the sink must not reach the reader: it would close the log's
+        // file channel, shared by every reader and the writer. Closing also sets stopped.
+        if (Thread.interrupted() && stopped) {
+          throw new InterruptedException("feed closing");
+        }
+      }
+    }
+  }
+
+  /**
+   * Interrupts the feed thread if it is in a sink (which may wait for room), and only then: an
+   * interrupt during a read of the log's file channel would close that channel for every reader.
+   */
+  private void interruptSink() {
+    synchronized (interruptLock) {
+      if (inSink) {
+        thread.interrupt();
+      }
     }
   }
 
@@ -491,7 +523,7 @@ final class LogFeed {
       r.wakeup();
     }
     if (Thread.currentThread() != thread) {
-      thread.interrupt(); // the sink may be blocked waiting for room
+      interruptSink(); // the sink may be blocked waiting for room
     }
     for (Member m : members) {
       m.sink.failed(cause);
@@ -500,10 +532,17 @@ final class LogFeed {
 
   /** A member leaves; the last one to leave stops the feed. */
   private void leave(Member m) {
-    if (!members.remove(m)) {
-      return;
+    boolean last;
+    synchronized (this) { // as join: no member joins a feed that its last member is stopping
+      if (!members.remove(m)) {
+        return;
+      }
+      last = members.isEmpty();
+      if (last) {
+        stopped = true;
+      }
     }
-    if (members.isEmpty()) {
+    if (last) {
       close();
       return;
     }
@@ -525,7 +564,7 @@ final class LogFeed {
     if (r != null) {
       r.wakeup();
     }
-    thread.interrupt(); // the sink may be blocked waiting for room
+    interruptSink(); // the sink may be blocked waiting for room
     LockSupport.unpark(
         committer); // never interrupted: that would close the offsets file mid-commit
     try {

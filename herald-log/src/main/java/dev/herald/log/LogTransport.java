@@ -171,6 +171,16 @@ public final class LogTransport implements Transport {
     return count;
   }
 
+  /**
+   * The event stored in {@code record} (a record of {@link #log()}), decoded as a feed decodes it,
+   * or, when it cannot be decoded, the placeholder event a feed would dead-letter: the record's id
+   * and type with an {@link UndecodableRecord} as data. Never throws for a bad record: a reader of
+   * the log (the HTTP gateway's streams) goes on past it.
+   */
+  public Event<?> event(LogRecord record) {
+    return LogFeed.decode(descriptor, log.name(), Objects.requireNonNull(record, "record"));
+  }
+
   /** Starts a feed; throws {@link IllegalStateException} once the transport is closed. */
   @Override
   public Feed feed(String group, Predicate<Event<?>> filter, FeedSink sink) {
@@ -182,15 +192,21 @@ public final class LogTransport implements Transport {
         throw new IllegalStateException("transport closed");
       }
       LogFeed f = feeds.get(group);
-      if (f == null || !f.isOpen()) {
+      Feed member = f == null ? null : f.join(filter, sink);
+      if (member == null) {
         // A group's feed ends with its last member; a later member starts a new one from the
-        // group's committed offset.
+        // group's committed offset, once the old one committed what it acknowledged (close waits
+        // for that, and returns at once when it already happened).
+        if (f != null) {
+          f.close();
+        }
         f =
             new LogFeed(
                 group, log, directory.offsets(), descriptor, commitEvery, idleWait, commitFailures);
         feeds.put(group, f);
+        member = f.join(filter, sink);
       }
-      return f.join(filter, sink);
+      return member;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.herald.server;
 import dev.herald.DeadLetter;
 import dev.herald.Event;
 import dev.herald.EventBus;
+import dev.herald.spi.Transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,19 @@ public interface GatewayStore extends AutoCloseable {
    * same store.
    */
   EventBus bus();
+
+  /**
+   * The transport under {@link #bus()}. A stream of a consumer group ({@code GET
+   * /v1/events/stream?group=}) joins the group's feed here rather than through a bus subscription,
+   * so that it acknowledges an event only once a client received it, and leaves what it did not
+   * write to the group's other members when its client goes away.
+   *
+   * @throws UnsupportedOperationException if this store has none (streams of a group are then
+   *     refused)
+   */
+  default Transport transport() {
+    throw new UnsupportedOperationException("the " + name() + " store has no transport");
+  }
 
   /**
    * Stores one event published over HTTP, straight to the store (not routed to this process's

@@ -53,6 +53,7 @@ public final class LogGatewayStore implements GatewayStore {
   }
 
   /** The transport under the bus. */
+  @Override
   public LogTransport transport() {
     return transport;
   }
@@ -102,7 +103,7 @@ public final class LogGatewayStore implements GatewayStore {
 
   @Override
   public Cursor cursor(String from) {
-    throw new UnsupportedOperationException("not written yet");
+    return LogCursor.open(transport, from);
   }
 
   /** Every group that committed for the events topic; see {@link LogGroups}. */

@@ -1,15 +1,259 @@
 package dev.herald.server.internal;
 
+import dev.herald.server.GatewayStore;
+import dev.herald.server.PositionGoneException;
+import dev.herald.server.Principal;
+import dev.herald.spi.Transport;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
-/** Not written yet. */
-final class StreamApi implements Gateway.Api {
+/**
+ * {@code GET /v1/events/stream?types=PATTERN[&group=NAME][&from=earliest|latest]}: the store's
+ * events as Server-Sent Events (see {@code docs/server.md}, "Stream").
+ *
+ * <p>Threads, and who writes to which client:
+ *
+ * <ul>
+ *   <li>the request thread checks the request, opens the stream's cursor and returns; the response
+ *       stays open in servlet async mode, holding no thread;
+ *   <li>{@code herald-sse-tail} ({@link StreamBroadcaster}) reads the store's tail once for every
+ *       caught-up stream and queues each event's frame, encoded once, to each of them;
+ *   <li>a stream resuming from an older position reads with its own cursor ({@link StreamCatchUp})
+ *       in short tasks on {@code herald-sse-writer-N} until it reaches the tail, then joins it;
+ *   <li>the store's feed thread of a group queues the events of a group's streams ({@link
+ *       StreamGroupMember});
+ *   <li>every write to a client's socket is non-blocking ({@link SseConnection}), done by a {@code
+ *       herald-sse-writer-N} thread at the {@link SseFlusher}'s next tick (every {@value
+ *       SseFlusher#LINGER_MILLIS} ms) after a frame was queued, or by a Jetty thread when the
+ *       socket can take more: no thread waits on a slow socket, whose frames wait in its bounded
+ *       buffer until it overflows and the stream is closed;
+ *   <li>{@code herald-sse-timer} ticks the flusher, queues the heartbeat to every stream and
+ *       re-runs catch-up tasks that wait for the tail.
+ * </ul>
+ *
+ * Streams end when the server closes ({@link #close}).
+ */
+final class StreamApi implements Gateway.Api, AutoCloseable {
+  private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final int WRITER_THREADS = 2;
+
+  /** Each stream buffers at most this many bytes of frames not yet taken by its socket. */
+  static final int MAX_BUFFERED_BYTES = 256 << 10;
+
   private final Gateway gateway;
+  private final GatewayStore store;
+  private final StreamBroadcaster tail;
+  // Tasks: at most a write, a catch-up and a close per open stream, so bounded by the streams.
+  private final ThreadPoolExecutor writers;
+  private final ScheduledThreadPoolExecutor timer;
+  private final SseFlusher flusher;
+  private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, AtomicInteger> perPrincipal = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   StreamApi(Gateway gateway) {
     this.gateway = gateway;
+    this.store = gateway.store();
+    this.tail = new StreamBroadcaster(store, gateway.stats());
+    AtomicInteger n = new AtomicInteger();
+    this.writers =
+        new ThreadPoolExecutor(
+            WRITER_THREADS,
+            WRITER_THREADS,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> daemon(r, "herald-sse-writer-" + n.incrementAndGet()));
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "herald-sse-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.flusher = new SseFlusher(writers, WRITER_THREADS);
+    timer.scheduleAtFixedRate(
+        flusher::tick, SseFlusher.LINGER_MILLIS, SseFlusher.LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    long beat = gateway.limits().heartbeat().toNanos();
+    timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
+    gateway.onClose(this);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
   }
 
   @Override
-  public void routes(RoutesConfig routes) {}
+  public void routes(RoutesConfig routes) {
+    routes.get("/v1/events/stream", this::stream);
+  }
+
+  /** How many streams are open. */
+  int openStreams() {
+    return open.size();
+  }
+
+  private void stream(Context ctx) throws IOException {
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      gateway.stats().count("stream.refused.406");
+      throw new ApiError(406, "a stream answers Accept: text/event-stream only");
+    }
+    StreamPattern pattern;
+    try {
+      pattern = StreamPattern.parse(ctx.queryParam("types"));
+    } catch (IllegalArgumentException e) {
+      gateway.stats().count("stream.refused.400");
+      throw ApiError.badRequest("types", e.getMessage());
+    }
+    Principal principal = Gateway.principal(ctx);
+    if (!principal.maySubscribe(pattern.toString())) {
+      gateway.stats().count("stream.refused.403");
+      throw new ApiError(403, principal.name() + " may not subscribe to " + pattern);
+    }
+    String group = ctx.queryParam("group");
+    if (group != null && !GROUP.matcher(group).matches()) {
+      gateway.stats().count("stream.refused.400");
+      throw ApiError.badRequest(
+          "group",
+          "group: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    if (closed) {
+      throw new ApiError(503, "the server is closing");
+    }
+    SseConnection c = new SseConnection(principal.name(), writers, flusher, MAX_BUFFERED_BYTES);
+    reserve(principal.name(), c);
+    try {
+      HttpServletResponse res = ctx.res();
+      List<byte[]> first = new ArrayList<>(2);
+      first.add(SseFrames.retry(gateway.limits().sseRetry().toMillis()));
+      Runnable begin =
+          group == null ? resume(ctx, c, pattern, first) : joinGroup(c, pattern, group);
+      res.setStatus(200);
+      res.setCharacterEncoding("UTF-8");
+      res.setContentType("text/event-stream");
+      res.setHeader("Cache-Control", "no-cache");
+      res.setHeader("X-Accel-Buffering", "no");
+      for (byte[] f : first) {
+        c.offerCatchUp(f);
+      }
+      open.add(c);
+      c.onClose(() -> open.remove(c));
+      gateway.stats().count("stream.opened");
+      ServletOutputStream out = res.getOutputStream();
+      ctx.future(
+          () -> {
+            ctx.req().getAsyncContext().setTimeout(0); // a stream lasts; the heartbeat keeps it
+            c.start(out);
+            begin.run();
+            if (closed) {
+              c.close("the server is closing");
+            }
+            return c.done();
+          });
+    } catch (RuntimeException e) {
+      c.close("refused: " + e.getMessage());
+      throw e;
+    }
+  }
+
+  /** One more stream for {@code principal}, or 429 past the limit; released when it closes. */
+  private void reserve(String principal, SseConnection c) {
+    AtomicInteger count = perPrincipal.computeIfAbsent(principal, k -> new AtomicInteger());
+    int limit = gateway.limits().sseConnectionsPerPrincipal();
+    if (count.incrementAndGet() > limit) {
+      count.decrementAndGet();
+      gateway.stats().count("stream.refused.429");
+      throw new ApiError(
+          429, principal + " already holds " + limit + " open streams, the most allowed");
+    }
+    c.onClose(count::decrementAndGet);
+  }
+
+  /**
+   * A stream without a group: opens its cursor at {@code Last-Event-ID}, else {@code lastEventId},
+   * else {@code from} (default {@code latest}); a position retention deleted is answered with
+   * {@code Last-Event-ID: earliest} and a first {@code herald.gap} event.
+   */
+  private Runnable resume(Context ctx, SseConnection c, StreamPattern pattern, List<byte[]> first) {
+    String attribute = "Last-Event-ID";
+    String from = ctx.header("Last-Event-ID");
+    if (from == null) {
+      attribute = "lastEventId";
+      from = ctx.queryParam("lastEventId");
+    }
+    if (from == null) {
+      attribute = "from";
+      from = ctx.queryParam("from");
+    }
+    if (from == null) {
+      from = "latest";
+    }
+    from = from.trim();
+    GatewayStore.Cursor cursor;
+    try {
+      cursor = store.cursor(from);
+    } catch (PositionGoneException gone) {
+      ctx.res().setHeader("Last-Event-ID", "earliest");
+      first.add(StreamGap.frame(from, gone));
+      gateway.stats().count("stream.gap");
+      cursor = store.cursor("earliest");
+    } catch (IllegalArgumentException e) {
+      gateway.stats().count("stream.refused.400");
+      throw ApiError.badRequest(attribute, e.getMessage());
+    }
+    StreamCatchUp catchUp = new StreamCatchUp(c, pattern, cursor, store, tail, writers, timer);
+    c.onClose(catchUp::stop);
+    c.onClose(() -> tail.leave(c, pattern));
+    return () -> writers.execute(catchUp);
+  }
+
+  private Runnable joinGroup(SseConnection c, StreamPattern pattern, String group) {
+    Transport transport;
+    try {
+      transport = store.transport();
+    } catch (UnsupportedOperationException e) {
+      throw new ApiError(501, "streams of a group are not served by this store: " + e.getMessage());
+    }
+    gateway.stats().count("stream.group");
+    return () -> StreamGroupMember.join(transport, group, c, pattern);
+  }
+
+  private void heartbeat() {
+    for (SseConnection c : open) {
+      c.offer(SseFrames.HEARTBEAT);
+    }
+  }
+
+  /** Ends every open stream and stops the stream threads. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    for (SseConnection c : List.copyOf(open)) {
+      c.close("the server is closing");
+    }
+    tail.close();
+    timer.shutdown();
+    // Never shutdownNow: an interrupt during a cursor's read would close the log's file channel,
+    // shared by every reader. The writers' tasks are short; they end on their own.
+    writers.shutdown();
+    try {
+      if (!writers.awaitTermination(10, TimeUnit.SECONDS)) {
+        System.getLogger(StreamApi.class.getName())
+            .log(System.Logger.Level.WARNING, "stream writers still busy 10 s after close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

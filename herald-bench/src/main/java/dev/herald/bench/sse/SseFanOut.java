@@ -1,0 +1,255 @@
+package dev.herald.bench.sse;
+
+import dev.herald.Event;
+import dev.herald.server.GatewayStore;
+import dev.herald.server.HeraldServer;
+import dev.herald.server.LogGatewayStore;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * SSE fan-out: one gateway over a fresh log, {@code --clients} concurrent streams of {@code
+ * bench.*}, events stored at {@code --rate} per second straight to the store ({@link
+ * GatewayStore#append}), each carrying its publish time ({@link System#nanoTime}, this JVM's);
+ * every client's receipt of every event is recorded in an HdrHistogram: delivery latency from the
+ * publish call to the client's read of the event's {@code data:} line. Also the heap the open
+ * streams take, per connection (after GC, server and this bench's client sockets together).
+ *
+ * <p>The clients are raw sockets on one NIO selector thread (HTTP/1.0, so the body is the event
+ * stream itself, unchunked): the cheapest reader there is, so that the two cores measure the server
+ * more than the clients.
+ *
+ * <pre>
+ *   java -cp herald-bench/target/herald-benchmarks.jar dev.herald.bench.sse.SseFanOut \
+ *       [--clients 1000] [--rate 1000] [--warmup-s 5] [--measure-s 15]
+ * </pre>
+ */
+public final class SseFanOut {
+  private static final byte[] MARK = "\"t\":".getBytes(StandardCharsets.US_ASCII);
+
+  private SseFanOut() {}
+
+  public static void main(String[] args) throws Exception {
+    int clients = intArg(args, "--clients", 1000);
+    int rate = intArg(args, "--rate", 1000);
+    int warmupS = intArg(args, "--warmup-s", 5);
+    int measureS = intArg(args, "--measure-s", 15);
+    Path dir = Files.createTempDirectory("herald-sse-bench");
+    try (GatewayStore store = LogGatewayStore.open(dir);
+        HeraldServer server = HeraldServer.builder(store).port(0).start()) {
+      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+      long heapBefore = usedHeapAfterGc(memory);
+      Readers readers = new Readers();
+      readers.connect(server.port(), clients);
+      long heapAfter = usedHeapAfterGc(memory);
+      Thread reader = new Thread(readers::run, "sse-bench-readers");
+      reader.start();
+
+      AtomicBoolean measuring = new AtomicBoolean();
+      readers.measuring = measuring;
+      long warmupEvents = (long) rate * warmupS;
+      long measureEvents = (long) rate * measureS;
+      publish(store, rate, warmupEvents);
+      measuring.set(true);
+      long t0 = System.nanoTime();
+      publish(store, rate, measureEvents);
+      long published = System.nanoTime() - t0;
+      // Let the last events arrive, then stop counting.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (readers.received() < measureEvents * clients && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      measuring.set(false);
+      readers.stop();
+      reader.join();
+
+      Histogram h = readers.histogram;
+      System.out.printf(
+          "SSE fan-out: %d clients, %d events/s stored (measured %.1f s after %d s warm-up)%n",
+          clients, rate, published / 1e9, warmupS);
+      System.out.printf(
+          "  deliveries %,d of %,d expected; streams still open %d of %d%n",
+          h.getTotalCount(), measureEvents * clients, readers.open(), clients);
+      System.out.printf(
+          "  delivery latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+          h.getValueAtPercentile(50) / 1e6,
+          h.getValueAtPercentile(90) / 1e6,
+          h.getValueAtPercentile(99) / 1e6,
+          h.getValueAtPercentile(99.9) / 1e6,
+          h.getMaxValue() / 1e6);
+      System.out.printf(
+          "  heap per connection: %.1f KiB (used heap after GC %d MiB -> %d MiB)%n",
+          (heapAfter - heapBefore) / 1024.0 / clients, heapBefore >> 20, heapAfter >> 20);
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private static void publish(GatewayStore store, int rate, long events) {
+    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    long next = System.nanoTime();
+    for (long i = 0; i < events; i++) {
+      long now;
+      while ((now = System.nanoTime()) < next) {
+        LockSupport.parkNanos(next - now);
+      }
+      store.append(Event.of("bench.tick", Map.of("t", System.nanoTime())));
+      next += interval;
+    }
+  }
+
+  private static long usedHeapAfterGc(MemoryMXBean memory) {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static int intArg(String[] args, String name, int def) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1]);
+      }
+    }
+    return def;
+  }
+
+  /** Every client's socket on one selector; owned by the thread that runs {@link #run}. */
+  private static final class Readers {
+    final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    volatile AtomicBoolean measuring;
+    private final Selector selector;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+    private final byte[] bytes = new byte[64 << 10];
+    private final List<SocketChannel> channels = new ArrayList<>();
+    private volatile boolean stopped;
+    private volatile long received;
+    private int closed;
+
+    Readers() throws IOException {
+      this.selector = Selector.open();
+    }
+
+    void connect(int port, int n) throws IOException {
+      byte[] request =
+          ("GET /v1/events/stream?types=bench.* HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                  + "Accept: text/event-stream\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
+      for (int i = 0; i < n; i++) {
+        SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+        c.write(ByteBuffer.wrap(request));
+        // The stream's head and its retry line: the stream is open, positioned at the tail.
+        ByteBuffer head = ByteBuffer.allocate(4096);
+        while (!contains(head, "retry:")) {
+          if (c.read(head) < 0) {
+            throw new IOException("stream " + i + " closed while opening");
+          }
+        }
+        c.configureBlocking(false);
+        c.register(selector, SelectionKey.OP_READ, new Carry());
+        channels.add(c);
+      }
+    }
+
+    private static boolean contains(ByteBuffer b, String s) {
+      return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).contains(s);
+    }
+
+    long received() {
+      return received;
+    }
+
+    int open() {
+      return channels.size() - closed;
+    }
+
+    void stop() {
+      stopped = true;
+      selector.wakeup();
+    }
+
+    void run() {
+      try {
+        while (!stopped) {
+          selector.select(100);
+          for (SelectionKey k : selector.selectedKeys()) {
+            read(k);
+          }
+          selector.selectedKeys().clear();
+        }
+        for (SocketChannel c : channels) {
+          c.close();
+        }
+        selector.close();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private void read(SelectionKey k) throws IOException {
+      SocketChannel c = (SocketChannel) k.channel();
+      buffer.clear();
+      int n = c.read(buffer);
+      long now = System.nanoTime();
+      if (n < 0) {
+        k.cancel();
+        c.close();
+        closed++;
+        return;
+      }
+      buffer.flip();
+      buffer.get(bytes, 0, n);
+      ((Carry) k.attachment()).scan(bytes, n, now, this);
+    }
+
+    void record(long publishedNanos, long now) {
+      if (measuring.get()) {
+        histogram.recordValue(Math.max(0, now - publishedNanos));
+        received++; // only this thread writes it
+      }
+    }
+  }
+
+  /** A client's partial match of {@code "t":<digits>} across reads. */
+  private static final class Carry {
+    int matched; // bytes of MARK matched so far, or MARK.length while reading digits
+    long value;
+
+    void scan(byte[] b, int n, long now, Readers readers) {
+      for (int i = 0; i < n; i++) {
+        byte x = b[i];
+        if (matched < MARK.length) {
+          matched = x == MARK[matched] ? matched + 1 : (x == MARK[0] ? 1 : 0);
+          value = 0;
+        } else if (x >= '0' && x <= '9') {
+          value = value * 10 + (x - '0');
+        } else {
+          readers.record(value, now);
+          matched = 0;
+        }
+      }
+    }
+  }
+}

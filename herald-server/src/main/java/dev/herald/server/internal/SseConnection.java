@@ -1,0 +1,319 @@
+package dev.herald.server.internal;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client's Server-Sent Events stream: a bounded buffer of frames and a non-blocking writer.
+ *
+ * <p>Threads: frames are offered from any thread (the tail broadcaster, a catch-up task, a group's
+ * feed thread, the heartbeat timer); offering only queues a frame and never writes. Writing is done
+ * with the servlet's non-blocking output ({@link WriteListener}): by a thread of the gateway's
+ * small writer pool at the {@link SseFlusher}'s next tick after an offer, or by a Jetty thread when
+ * the socket can take more after it could not. No thread ever blocks on a slow socket: when the
+ * socket cannot take more, the writer returns and the frames wait in the buffer. Every state change
+ * is under this object's monitor.
+ *
+ * <p>Bounded: at most {@code maxBufferedBytes} wait here. A broadcast frame that does not fit
+ * closes the stream (the client fell too far behind; it reconnects with its last id and catches up
+ * with a cursor of its own); a catch-up reader instead waits until the buffer drained ({@link
+ * #whenDrained}); a group's feed waits for room a bounded time ({@link #offerWaiting}).
+ *
+ * <p>Acknowledgements: a frame may carry one, run once the frame was written and flushed to the
+ * socket. When the stream closes first, the acknowledgements of unwritten frames are never run.
+ */
+final class SseConnection implements WriteListener {
+  private static final System.Logger LOG = System.getLogger(SseConnection.class.getName());
+  private static final int MAX_BATCH_BYTES = 64 << 10;
+
+  private record Frame(byte[] bytes, Runnable ack) {}
+
+  private final String principal;
+  private final Executor writers;
+  private final SseFlusher flusher;
+  private final long maxBufferedBytes;
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final List<Runnable> closeListeners = new CopyOnWriteArrayList<>();
+  // All below guarded by this.
+  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private final List<Runnable> writtenAcks = new ArrayList<>();
+  private ServletOutputStream out;
+  private long queuedBytes;
+  private boolean awaitingCallback = true; // the container calls onWritePossible once at start
+  private boolean scheduled;
+  private boolean flushing;
+  private boolean wroteSinceFlush;
+  private boolean closed;
+  private String closeReason;
+  private Runnable drainedTask;
+
+  SseConnection(String principal, Executor writers, SseFlusher flusher, long maxBufferedBytes) {
+    this.principal = principal;
+    this.writers = writers;
+    this.flusher = flusher;
+    this.maxBufferedBytes = maxBufferedBytes;
+  }
+
+  String principal() {
+    return principal;
+  }
+
+  /** Completes when the stream ended, for whatever reason. */
+  CompletableFuture<Void> done() {
+    return done;
+  }
+
+  /** Runs {@code r} once when the stream closes (at once, on this thread, if it already did). */
+  void onClose(Runnable r) {
+    closeListeners.add(r);
+    boolean already;
+    synchronized (this) {
+      already = closed;
+    }
+    if (already && closeListeners.remove(r)) {
+      r.run();
+    }
+  }
+
+  /** Starts writing to {@code output}; the request must be in async mode. */
+  void start(ServletOutputStream output) {
+    synchronized (this) {
+      this.out = output;
+    }
+    output.setWriteListener(this);
+  }
+
+  /**
+   * Queues a frame; a full buffer closes the stream (the client is too far behind).
+   *
+   * @return false if the stream is closed or closes now
+   */
+  boolean offer(byte[] frame) {
+    return offer(frame, null, false);
+  }
+
+  /**
+   * Queues a frame whatever the buffer holds: for a catch-up reader that checked {@link #hasRoom}.
+   */
+  boolean offerCatchUp(byte[] frame) {
+    return offer(frame, null, true);
+  }
+
+  private boolean offer(byte[] frame, Runnable ack, boolean evenIfFull) {
+    boolean schedule;
+    synchronized (this) {
+      if (closed || closeReason != null) {
+        return false; // closed, or closing for falling behind
+      }
+      if (!evenIfFull && queuedBytes + frame.length > maxBufferedBytes) {
+        schedule = false;
+        closeReason = "fell too far behind";
+      } else {
+        queue.add(new Frame(frame, ack));
+        queuedBytes += frame.length;
+        schedule = !scheduled && !awaitingCallback && out != null;
+        if (schedule) {
+          scheduled = true;
+        }
+        if (schedule) {
+          flusher.add(this); // written at the flusher's next tick, with what else comes until then
+        }
+        return true;
+      }
+    }
+    writers.execute(() -> close("fell too far behind: more than " + maxBufferedBytes + " bytes"));
+    return false;
+  }
+
+  /**
+   * Queues a frame whose {@code ack} runs once it is written, waiting up to {@code timeoutNanos}
+   * for room; on timeout the stream is closed as too slow.
+   *
+   * @return false if the stream is closed (the frame was not queued, {@code ack} will never run)
+   */
+  boolean offerWaiting(byte[] frame, Runnable ack, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (this) {
+      while (!closed && queuedBytes > 0 && queuedBytes + frame.length > maxBufferedBytes) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left); // writeAvailable notifies as it drains
+      }
+      if (!closed && (queuedBytes == 0 || queuedBytes + frame.length <= maxBufferedBytes)) {
+        return offer(frame, ack, true);
+      }
+    }
+    close("fell too far behind: its buffer stayed full");
+    return false;
+  }
+
+  /** Whether a catch-up reader may queue more: the buffer is less than half full. */
+  synchronized boolean hasRoom() {
+    return !closed && queuedBytes < maxBufferedBytes / 2;
+  }
+
+  /**
+   * Runs {@code task} on the writer pool once the buffer drained to a quarter (at once if it has),
+   * unless the stream closes first.
+   */
+  void whenDrained(Runnable task) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (queuedBytes > maxBufferedBytes / 4) {
+        drainedTask = task;
+        return;
+      }
+    }
+    writers.execute(task);
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void onWritePossible() {
+    synchronized (this) {
+      awaitingCallback = false;
+    }
+    writeAvailable();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    close("the connection failed: " + t);
+  }
+
+  /** Writes what is queued for as long as the socket takes it, without blocking. */
+  void writeAvailable() {
+    List<Runnable> acks = null;
+    Runnable drained = null;
+    Throwable failure = null;
+    synchronized (this) {
+      scheduled = false;
+      try {
+        while (!closed && !awaitingCallback) {
+          if (!out.isReady()) {
+            awaitingCallback = true; // the container calls onWritePossible when it can write
+            break;
+          }
+          if (flushing) {
+            flushing = false;
+            if (!writtenAcks.isEmpty()) {
+              acks = new ArrayList<>(writtenAcks);
+              writtenAcks.clear();
+            }
+          }
+          if (!queue.isEmpty()) {
+            out.write(takeBatch());
+            wroteSinceFlush = true;
+          } else if (wroteSinceFlush) {
+            wroteSinceFlush = false;
+            flushing = true;
+            out.flush();
+          } else {
+            break;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+      }
+      notifyAll(); // offerWaiting waits for room
+      if (drainedTask != null && queuedBytes <= maxBufferedBytes / 4) {
+        drained = drainedTask;
+        drainedTask = null;
+      }
+    }
+    if (failure != null) {
+      close("the client went away: " + failure);
+      return;
+    }
+    if (acks != null) {
+      for (Runnable a : acks) {
+        a.run();
+      }
+    }
+    if (drained != null) {
+      writers.execute(drained);
+    }
+  }
+
+  private byte[] takeBatch() {
+    Frame first = queue.poll();
+    int size = first.bytes.length;
+    int n = 1;
+    for (Frame f : queue) {
+      if (size + f.bytes.length > MAX_BATCH_BYTES) {
+        break;
+      }
+      size += f.bytes.length;
+      n++;
+    }
+    queuedBytes -= size;
+    if (first.ack != null) {
+      writtenAcks.add(first.ack);
+    }
+    if (n == 1) {
+      return first.bytes;
+    }
+    byte[] batch = new byte[size];
+    System.arraycopy(first.bytes, 0, batch, 0, first.bytes.length);
+    int at = first.bytes.length;
+    for (int i = 1; i < n; i++) {
+      Frame f = queue.poll();
+      System.arraycopy(f.bytes, 0, batch, at, f.bytes.length);
+      at += f.bytes.length;
+      if (f.ack != null) {
+        writtenAcks.add(f.ack);
+      }
+    }
+    return batch;
+  }
+
+  /**
+   * Ends the stream: frames still queued are dropped (their acknowledgements never run), the close
+   * listeners run, and the response completes. Idempotent; any thread.
+   */
+  void close(String reason) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (closeReason == null) {
+        closeReason = reason;
+      }
+      queue.clear();
+      writtenAcks.clear();
+      queuedBytes = 0;
+      drainedTask = null;
+      notifyAll();
+    }
+    LOG.log(System.Logger.Level.DEBUG, () -> "stream of " + principal + " closed: " + reason);
+    for (Runnable r : closeListeners) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "closing a stream of " + principal + " failed", e);
+      }
+    }
+    closeListeners.clear();
+    done.complete(null);
+  }
+
+  synchronized String closeReason() {
+    return closeReason;
+  }
+}

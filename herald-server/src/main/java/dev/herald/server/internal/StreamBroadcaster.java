@@ -1,0 +1,223 @@
+package dev.herald.server.internal;
+
+import dev.herald.server.GatewayStore;
+import dev.herald.server.PositionGoneException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The tail of the store, shared by every caught-up stream: one cursor, one encoding per event. Owns
+ * the thread {@code herald-sse-tail}, which reads the store from {@code "latest"} (opened when the
+ * first stream joins), encodes each event once into its SSE frame, keeps the last {@link
+ * #RING_SIZE} frames, and queues each frame to the streams whose pattern matches its type ({@link
+ * SseConnection#offer}: queuing only; the streams' writers write). A stream that cannot take it
+ * (its buffer is full) closes itself.
+ *
+ * <p>Joining: a stream that resumed from an older position reads with a cursor of its own until it
+ * has read everything stored, then asks to {@link #join} with the position it stopped at. It joins
+ * when that position is the tail's, or one of the ring's (it gets the ring's later frames first);
+ * otherwise (the tail is still behind it, or far ahead) it reads on and asks again. Positions are
+ * compared for equality only, so this works on any store.
+ *
+ * <p>Threads: {@link #join} and {@link #leave} from any thread; they and the fan-out hold this
+ * object's monitor, so a joiner never misses or doubles a frame.
+ */
+final class StreamBroadcaster implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(StreamBroadcaster.class.getName());
+  static final int RING_SIZE = 4096;
+  private static final Duration WAIT = Duration.ofSeconds(1);
+
+  private record Entry(String position, String type, byte[] frame) {}
+
+  private static final class Subscribers {
+    final StreamPattern pattern;
+    final List<SseConnection> connections = new ArrayList<>();
+
+    Subscribers(StreamPattern pattern) {
+      this.pattern = pattern;
+    }
+  }
+
+  private final GatewayStore store;
+  private final GatewayStats stats;
+  // All below guarded by this.
+  private final Entry[] ring = new Entry[RING_SIZE];
+  private int ringNext; // index the next entry goes to
+  private int ringCount;
+  private final Map<String, Subscribers> byPattern = new HashMap<>();
+  private GatewayStore.Cursor cursor;
+  private String position;
+  private Thread thread;
+  private boolean closed;
+
+  StreamBroadcaster(GatewayStore store, GatewayStats stats) {
+    this.store = store;
+    this.stats = stats;
+  }
+
+  /**
+   * Joins {@code c} to the tail if {@code lastPosition} (the position its own reading stopped at)
+   * is the tail's or in the ring; queues the ring's frames after it first.
+   *
+   * @return false if it cannot join yet: the caller reads on with its own cursor
+   */
+  synchronized boolean join(SseConnection c, StreamPattern pattern, String lastPosition) {
+    if (closed || c.isClosed()) {
+      return false; // a stream closed meanwhile: its leave() ran before, or runs after, this
+    }
+    if (thread == null) {
+      cursor = store.cursor("latest");
+      position = cursor.position();
+      thread = new Thread(this::run, "herald-sse-tail");
+      thread.setDaemon(true);
+      thread.start();
+    }
+    if (!lastPosition.equals(position)) {
+      int found = -1;
+      for (int k = 1; k <= ringCount; k++) {
+        int i = Math.floorMod(ringNext - k, RING_SIZE);
+        if (ring[i].position.equals(lastPosition)) {
+          found = k - 1; // entries after it
+          break;
+        }
+      }
+      if (found < 0) {
+        return false;
+      }
+      for (int k = found; k >= 1; k--) {
+        Entry e = ring[Math.floorMod(ringNext - k, RING_SIZE)];
+        if (pattern.matches(e.type) && !c.offerCatchUp(e.frame)) {
+          return false;
+        }
+      }
+    }
+    byPattern.computeIfAbsent(pattern.toString(), p -> new Subscribers(pattern)).connections.add(c);
+    return true;
+  }
+
+  synchronized void leave(SseConnection c, StreamPattern pattern) {
+    Subscribers s = byPattern.get(pattern.toString());
+    if (s != null && s.connections.remove(c) && s.connections.isEmpty()) {
+      byPattern.remove(pattern.toString());
+    }
+  }
+
+  private void run() {
+    GatewayStore.Cursor r;
+    synchronized (this) {
+      r = cursor;
+    }
+    try {
+      while (true) {
+        synchronized (this) {
+          if (closed) {
+            return;
+          }
+        }
+        Optional<GatewayStore.StoredEvent> next;
+        try {
+          next = r.next(WAIT);
+        } catch (PositionGoneException e) {
+          r = restartAtEarliest(r, e);
+          continue;
+        }
+        if (next.isPresent()) {
+          broadcast(next.get());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.ERROR, "the streams' tail reader stopped; streams end", e);
+      stats.count("stream.tail.failed");
+      closeSubscribers("the server's tail reader failed");
+    } finally {
+      r.close();
+    }
+  }
+
+  /**
+   * The tail fell behind retention (it never should): its streams would miss events, so they are
+   * closed (each resumes from its last id and is told of the gap) and the tail starts again.
+   */
+  private GatewayStore.Cursor restartAtEarliest(GatewayStore.Cursor old, PositionGoneException e) {
+    LOG.log(System.Logger.Level.WARNING, "the streams' tail fell behind retention: " + e);
+    old.close();
+    GatewayStore.Cursor fresh = store.cursor("earliest");
+    synchronized (this) {
+      cursor = fresh;
+      position = fresh.position();
+      ringCount = 0;
+    }
+    closeSubscribers("the server's tail reader fell behind retention");
+    return fresh;
+  }
+
+  private void broadcast(GatewayStore.StoredEvent e) {
+    byte[] frame;
+    try {
+      frame = SseFrames.event(e.position(), e.event());
+    } catch (IllegalArgumentException x) {
+      // Stored, yet not writable as JSON: streams skip it, counted and logged.
+      stats.count("stream.unwritable");
+      LOG.log(System.Logger.Level.WARNING, "stream: cannot write event at " + e.position(), x);
+      frame = null;
+    }
+    String type = e.event().type();
+    synchronized (this) {
+      position = e.position();
+      if (frame == null) {
+        ringCount = 0; // a joiner must not join across the skipped event's position
+        return;
+      }
+      ring[ringNext] = new Entry(e.position(), type, frame);
+      ringNext = (ringNext + 1) % RING_SIZE;
+      ringCount = Math.min(ringCount + 1, RING_SIZE);
+      for (Subscribers s : byPattern.values()) {
+        if (s.pattern.matches(type)) {
+          for (int i = 0; i < s.connections.size(); i++) {
+            s.connections.get(i).offer(frame); // a full one closes itself, on a writer thread
+          }
+        }
+      }
+    }
+  }
+
+  private void closeSubscribers(String reason) {
+    List<SseConnection> all = new ArrayList<>();
+    synchronized (this) {
+      for (Subscribers s : byPattern.values()) {
+        all.addAll(s.connections);
+      }
+      byPattern.clear();
+    }
+    for (SseConnection c : all) {
+      c.close(reason);
+    }
+  }
+
+  @Override
+  public void close() {
+    Thread t;
+    GatewayStore.Cursor r;
+    synchronized (this) {
+      closed = true;
+      t = thread;
+      r = cursor;
+    }
+    if (r != null) {
+      r.wakeup();
+    }
+    if (t != null) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.herald.server.internal;
+
+import dev.herald.Event;
+import dev.herald.spi.Transport;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stream of a consumer group ({@code ?group=NAME}): a member of the group's feed in the store, as
+ * a durable subscription of that group is, so the group's position is kept in the store and any
+ * gateway instance (any process of the store) serves the next connection. Each event is queued to
+ * the stream with its acknowledgement, which runs only once the event was written and flushed to
+ * the client; when the client goes away the member leaves the group, and what it had not written is
+ * fed again to the group's other members, or to its next one.
+ *
+ * <p>Threads: {@link #accept} runs on the store's feed thread for the group and waits for room in
+ * the stream's buffer at most {@link #ROOM_WAIT_SECONDS} (that is the group's backpressure); a
+ * stream still full then is closed as too slow, and its events go to the others.
+ */
+final class StreamGroupMember implements Transport.FeedSink {
+  private static final System.Logger LOG = System.getLogger(StreamGroupMember.class.getName());
+  static final long ROOM_WAIT_SECONDS = 10;
+
+  private final SseConnection connection;
+  private final StreamPattern pattern;
+
+  StreamGroupMember(SseConnection connection, StreamPattern pattern) {
+    this.connection = connection;
+    this.pattern = pattern;
+  }
+
+  /** Joins {@code group} in {@code transport}; the member leaves when the stream closes. */
+  static void join(
+      Transport transport, String group, SseConnection connection, StreamPattern pattern) {
+    StreamGroupMember m = new StreamGroupMember(connection, pattern);
+    Transport.Feed feed = transport.feed(group, e -> pattern.matches(e.type()), m);
+    connection.onClose(feed::close);
+  }
+
+  @Override
+  public void accept(Event<?> event, Runnable done) throws InterruptedException {
+    if (!pattern.matches(event.type())) {
+      done.run(); // an undecodable record of a type this stream does not take
+      return;
+    }
+    byte[] frame;
+    try {
+      frame = SseFrames.event(null, event);
+    } catch (IllegalArgumentException e) {
+      // Stored, yet not writable as JSON: skipped for this group, and said so.
+      LOG.log(System.Logger.Level.WARNING, "stream: cannot write event " + event.id(), e);
+      done.run();
+      return;
+    }
+    if (!connection.offerWaiting(frame, done, TimeUnit.SECONDS.toNanos(ROOM_WAIT_SECONDS))) {
+      // Not acknowledged: this member is leaving, and the group's feed gives it to another.
+      throw new InterruptedException("the stream closed: " + connection.closeReason());
+    }
+  }
+
+  @Override
+  public boolean wantsType(String type) {
+    return pattern.matches(type);
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    connection.close("the group's feed failed: " + cause);
+  }
+}
