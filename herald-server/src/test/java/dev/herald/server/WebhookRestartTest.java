@@ -13,11 +13,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Webhook subscriptions outlive the gateway: a new one over the same store resumes them, on the log
@@ -33,6 +35,13 @@ class WebhookRestartTest {
   /** Opens the same store again each time it is called. */
   interface StoreOpener {
     GatewayStore open() throws Exception;
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void aNewGatewayOverTheSameLogResumesTheSubscriptions() throws Exception {
+    resumes(() -> LogGatewayStore.open(dir));
   }
 
   @Test
