@@ -113,7 +113,13 @@ public final class LogTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> store(Event<?> event) {
-    return append(event).thenApply(offset -> null);
+    try {
+      // Not through append(): a refusal must reach the bus as the cause itself, not wrapped by a
+      // dependent stage.
+      return log.append(descriptor.toRecord(event)).thenApply(offset -> null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**
