@@ -238,7 +238,11 @@ final class WebhookApi implements Gateway.Api {
     ctx.status(204);
   }
 
-  /** The subscription the path names, if the principal may see it: 404, 403 otherwise. */
+  /**
+   * The subscription the path names, if the principal may see it: an administrator, or the
+   * principal that made it. 403 for anyone else (whether or not it exists), 404 for an
+   * administrator when there is none.
+   */
   private Webhook owned(Context ctx) {
     String id = ctx.pathParam("id");
     Webhook w = null;
@@ -247,12 +251,14 @@ final class WebhookApi implements Gateway.Api {
         w = webhooks.get(id);
       }
     }
+    Principal p = Gateway.principal(ctx);
+    // Someone else's and no such one look the same to a principal that is not an administrator.
+    if (!p.mayAdminister() && (w == null || !p.name().equals(w.def.owner()))) {
+      throw refused(
+          403, "subscription " + WebhookDefinition.abbreviate(id, 64) + " is not yours", null);
+    }
     if (w == null) {
       throw new ApiError(404, "no subscription " + WebhookDefinition.abbreviate(id, 64));
-    }
-    Principal p = Gateway.principal(ctx);
-    if (!p.mayAdminister() && !p.name().equals(w.def.owner())) {
-      throw refused(403, "subscription " + id + " is not yours", null);
     }
     return w;
   }
