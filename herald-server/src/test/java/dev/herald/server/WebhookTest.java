@@ -184,7 +184,7 @@ class WebhookTest {
 
   @Test
   void aDeliveryThatAlwaysFailsEndsInADeadLetter() throws Exception {
-    WebhookReceiver.Target t = receiver.target().answer(500).answer(500).answer(500);
+    WebhookReceiver.Target t = receiver.target().answer(500).answer(500);
     JsonNode made =
         JSON.readTree(
             create(
@@ -206,6 +206,53 @@ class WebhookTest {
     String id = made.get("id").asText();
     await().atMost(WAIT).until(() -> counter(id, "deadLettered") == 1);
     assertThat(subscription(id).get("lastStatus").asInt()).isEqualTo(500);
+
+    // The admin endpoints see it under the webhook's group, and a redrive brings it back to it.
+    JsonNode listed =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    JSON.readTree(
+                            send("GET", "/v1/deadletters?group=dead-group", null, "admin").body())
+                        .path("deadLetters"),
+                l -> l.size() == 1);
+    assertThat(listed.get(0).path("event").path("id").asText()).isEqualTo(e.id());
+    String position = listed.get(0).path("position").asText();
+    HttpResponse<String> redrive =
+        send("POST", "/v1/deadletters/" + position + "/redrive", null, "admin");
+    assertThat(redrive.statusCode()).as(redrive.body()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> counter(id, "delivered") == 1);
+    assertThat(t.posts).hasSize(3);
+    assertThat(t.posts.get(2).header("ce-id")).isEqualTo(e.id());
+  }
+
+  @Test
+  void aGroupThatAnotherConsumerKeepsInTheStoreIsAConflict() throws Exception {
+    java.util.concurrent.CountDownLatch handled = new java.util.concurrent.CountDownLatch(1);
+    Subscription other =
+        store
+            .bus()
+            .subscribe(
+                "keep.x",
+                ev -> handled.countDown(),
+                dev.herald.SubscribeOptions.defaults().group("kept-by-others"));
+    try {
+      store.append(Event.of("keep.x", "x")).get();
+      assertThat(handled.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isTrue();
+    } finally {
+      other.close();
+    }
+    await()
+        .atMost(WAIT)
+        .until(() -> store.groups().stream().anyMatch(g -> g.group().equals("kept-by-others")));
+    WebhookReceiver.Target t = receiver.target();
+    HttpResponse<String> r =
+        create(
+            "{\"types\": \"keep.x\", \"url\": \"" + t.url + "\", \"group\": \"kept-by-others\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+    assertThat(JSON.readTree(r.body()).get("attribute").asText()).isEqualTo("group");
   }
 
   @Test
@@ -248,7 +295,9 @@ class WebhookTest {
   @Test
   void deleteStopsDeliveries() throws Exception {
     WebhookReceiver.Target t = receiver.target();
+    long before = subscribedNow();
     String id = id(create("{\"types\": \"del.x\", \"url\": \"" + t.url + "\"}"));
+    assertThat(subscribedNow()).isEqualTo(before + 1);
     store.append(Event.of("del.x", "1")).get();
     await().atMost(WAIT).until(() -> t.posts.size() == 1);
 
@@ -257,6 +306,7 @@ class WebhookTest {
     assertThat(send("GET", "/v1/subscriptions/" + id, null, "admin").statusCode()).isEqualTo(404);
     assertThat(send("DELETE", "/v1/subscriptions/" + id, null, "admin").statusCode())
         .isEqualTo(404);
+    assertThat(subscribedNow()).isEqualTo(before);
     store.append(Event.of("del.x", "2")).get();
     await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> t.posts.size() == 1);
   }
@@ -390,6 +440,13 @@ class WebhookTest {
     HttpResponse<String> r = send("GET", "/v1/subscriptions/" + id, null, "admin");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
+  }
+
+  /** The {@code webhooks} gauge of {@code GET /v1/stats}. */
+  private static long subscribedNow() throws Exception {
+    HttpResponse<String> r = send("GET", "/v1/stats", null, "admin");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body()).get("webhooks").asLong();
   }
 
   private static long counter(String id, String name) throws Exception {

@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -29,12 +30,6 @@ final class Webhook {
   /** A mailbox this small bounds what is redelivered after a crash or dead-lettered after a 410. */
   static final int MAILBOX = 64;
 
-  /**
-   * The gateway's gauge of subscribed webhooks, in its counters ({@code GET /v1/stats}), up while
-   * one is subscribed, down when it is deleted, gone or stopped with the server.
-   */
-  static final String ACTIVE = "webhooks.active";
-
   private static final System.Logger LOG = System.getLogger(Webhook.class.getName());
 
   final WebhookDefinition def;
@@ -42,7 +37,10 @@ final class Webhook {
   private volatile ThreadPoolExecutor executor;
   private volatile Subscription subscription;
   private volatile String detail;
-  private final GatewayStats stats;
+  // Set once the 410 is handled: unsubscribed and its record stored (or found failing to store).
+  private volatile boolean goneRecorded;
+  // How many webhooks of the gateway are subscribed: up here, down when deleted, gone or stopped.
+  private final LongAdder subscribedCount;
   private final AtomicBoolean subscribed = new AtomicBoolean();
 
   /**
@@ -53,11 +51,11 @@ final class Webhook {
       WebhookDefinition def,
       HttpClient client,
       TimeSource time,
-      GatewayStats stats,
+      LongAdder subscribedCount,
       boolean gone,
       Consumer<Webhook> onGone) {
     this.def = def;
-    this.stats = stats;
+    this.subscribedCount = subscribedCount;
     this.delivery =
         new WebhookDelivery(
             def,
@@ -67,7 +65,9 @@ final class Webhook {
             () -> {
               markGone();
               onGone.accept(this);
+              goneRecorded = true;
             });
+    this.goneRecorded = gone;
   }
 
   /**
@@ -111,7 +111,7 @@ final class Webhook {
     }
     subscription = s;
     subscribed.set(true);
-    stats.add(ACTIVE, 1);
+    subscribedCount.increment();
     if (delivery.isGone()) {
       // The handler saw a 410 before the subscription was assigned: markGone could not close it.
       unsubscribe();
@@ -152,7 +152,7 @@ final class Webhook {
     if (s != null) {
       s.close();
       if (subscribed.compareAndSet(true, false)) {
-        stats.add(ACTIVE, -1);
+        subscribedCount.decrement();
       }
     }
   }
@@ -165,7 +165,7 @@ final class Webhook {
     if (detail != null) {
       return "failed";
     }
-    return delivery.isGone() ? "gone" : "active";
+    return goneRecorded ? "gone" : "active";
   }
 
   String detail() {

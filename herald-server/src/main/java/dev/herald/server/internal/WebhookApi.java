@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Webhooks: {@code POST /v1/subscriptions} makes a subscription that pushes the events of a type
@@ -70,6 +71,7 @@ final class WebhookApi implements Gateway.Api {
   private final Map<String, Webhook> webhooks = new LinkedHashMap<>(); // guarded by lock
   // Every group a webhook of this store was made with, deleted ones included; guarded by lock.
   private final Set<String> webhookGroups = new HashSet<>();
+  private final LongAdder subscribed = new LongAdder();
 
   WebhookApi(Gateway gateway) {
     this.gateway = gateway;
@@ -80,6 +82,7 @@ final class WebhookApi implements Gateway.Api {
             .build();
     this.origin = origin();
     gateway.onClose(this::close);
+    gateway.stats().gauge(GatewayStats.WEBHOOKS, subscribed::sum);
     restore();
   }
 
@@ -134,7 +137,7 @@ final class WebhookApi implements Gateway.Api {
     Webhook w;
     synchronized (lock) {
       checkRoom(d);
-      w = new Webhook(d, client, gateway.time(), gateway.stats(), false, this::gone);
+      w = new Webhook(d, client, gateway.time(), subscribed, false, this::gone);
       try {
         w.start(gateway.store().bus());
       } catch (IllegalArgumentException e) {
@@ -235,7 +238,11 @@ final class WebhookApi implements Gateway.Api {
     ctx.status(204);
   }
 
-  /** The subscription the path names, if the principal may see it: 404, 403 otherwise. */
+  /**
+   * The subscription the path names, if the principal may see it: an administrator, or the
+   * principal that made it. 403 for anyone else (whether or not it exists), 404 for an
+   * administrator when there is none.
+   */
   private Webhook owned(Context ctx) {
     String id = ctx.pathParam("id");
     Webhook w = null;
@@ -244,17 +251,22 @@ final class WebhookApi implements Gateway.Api {
         w = webhooks.get(id);
       }
     }
+    Principal p = Gateway.principal(ctx);
+    // Someone else's and no such one look the same to a principal that is not an administrator.
+    if (!p.mayAdminister() && (w == null || !p.name().equals(w.def.owner()))) {
+      throw refused(
+          403, "subscription " + WebhookDefinition.abbreviate(id, 64) + " is not yours", null);
+    }
     if (w == null) {
       throw new ApiError(404, "no subscription " + WebhookDefinition.abbreviate(id, 64));
-    }
-    Principal p = Gateway.principal(ctx);
-    if (!p.mayAdminister() && !p.name().equals(w.def.owner())) {
-      throw refused(403, "subscription " + id + " is not yours", null);
     }
     return w;
   }
 
-  /** The target answered 410: remember it in the store. On the subscription's thread. */
+  /**
+   * The target answered 410: remember it in the store, waiting (on the subscription's own thread)
+   * until it is stored, so that a subscription listed as gone is gone after a restart too.
+   */
   private void gone(Webhook w) {
     gateway.stats().count("webhooks.gone");
     Event<?> record =
@@ -262,19 +274,15 @@ final class WebhookApi implements Gateway.Api {
             WebhookRecord.Action.GONE,
             w.def.id(),
             Instant.ofEpochMilli(gateway.time().epochMillis()));
-    gateway
-        .store()
-        .append(record)
-        .whenComplete(
-            (position, failure) -> {
-              if (failure != null) {
-                // Not fatal: after a restart the target answers 410 again and is marked gone then.
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "webhook " + w.def.id() + ": storing that it is gone failed",
-                    failure);
-              }
-            });
+    try {
+      store(record);
+    } catch (RuntimeException e) {
+      // Not fatal: after a restart the target answers 410 again and is marked gone then.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "webhook " + w.def.id() + ": storing that it is gone failed",
+          e);
+    }
   }
 
   private JsonNode body(Context ctx) {
@@ -392,7 +400,7 @@ final class WebhookApi implements Gateway.Api {
       webhookGroups.addAll(groups);
       for (WebhookDefinition d : live.values()) {
         boolean wasGone = gone.contains(d.id());
-        Webhook w = new Webhook(d, client, gateway.time(), gateway.stats(), wasGone, this::gone);
+        Webhook w = new Webhook(d, client, gateway.time(), subscribed, wasGone, this::gone);
         if (!wasGone) {
           try {
             w.start(store.bus());
