@@ -369,7 +369,16 @@ public final class CloudEventsBinary {
     return switch (DataForm.of(contentType, codecContentTypeText)) {
       case TEXT -> new String(payload, DataForm.charset(contentType));
       case BYTES -> payload;
-      case CODEC -> payload.length == 0 ? null : codec.decode(payload, contentType, null);
+      case CODEC -> {
+        if (payload.length == 0) {
+          yield null;
+        }
+        // No type hint: a producer outside Java; a subscription by type may name the class.
+        Class<?> named = subscribed.forHint(null);
+        yield named == null
+            ? codec.decode(payload, contentType, null)
+            : decodeAs(payload, contentType, named);
+      }
     };
   }
 

@@ -111,6 +111,24 @@ public final class JsonPayloadCodec implements PayloadCodec {
     return CONTENT_TYPE;
   }
 
+  /**
+   * {@inheritDoc} A generic JSON tree (Jackson's {@code JsonNode}, or a {@code Map} or {@code List}
+   * of a class this codec does not rebuild) names no class: it decodes as a generic tree either
+   * way, and without a name a subscription by type with a payload class decodes it into that class
+   * ({@link SubscribedClass}), as it does JSON written outside Java.
+   */
+  @Override
+  public String typeHint(Object data) {
+    if (data == null || data instanceof JsonNode) {
+      return null;
+    }
+    String name = data.getClass().getName();
+    if ((data instanceof Map || data instanceof List) && !allows(name)) {
+      return null;
+    }
+    return name;
+  }
+
   @Override
   public byte[] encode(Object data) {
     try {

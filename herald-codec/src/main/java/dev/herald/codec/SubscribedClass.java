@@ -13,6 +13,11 @@ import java.util.Map;
  * other class decode as the codec decides. Only the classes found here from the subscription's
  * class are used; no class is ever loaded by the name a record carries.
  *
+ * <p>A record that names no class at all (no type hint: a producer outside Java wrote it, such as a
+ * CloudEvent published over HTTP) with JSON data decodes into the subscription's class too when the
+ * subscription takes such records ({@link #of(Class, boolean)}: one by type or pattern with a
+ * payload type, whose pattern chose the events).
+ *
  * <p>Immutable and safe for use from any thread.
  */
 public final class SubscribedClass {
@@ -20,16 +25,31 @@ public final class SubscribedClass {
    * For a subscription that names no class (by type or pattern): every record decodes as the codec
    * decides.
    */
-  public static final SubscribedClass NONE = new SubscribedClass(Map.of());
+  public static final SubscribedClass NONE = new SubscribedClass(Map.of(), null);
 
   private final Map<String, Class<?>> byName;
+  private final Class<?> unnamed;
 
-  private SubscribedClass(Map<String, Class<?>> byName) {
+  private SubscribedClass(Map<String, Class<?>> byName, Class<?> unnamed) {
     this.byName = byName;
+    this.unnamed = unnamed;
   }
 
-  /** The classes named by a subscription to {@code payloadClass}; {@link #NONE} for null. */
+  /**
+   * The classes named by a subscription to {@code payloadClass}, which leaves records that name no
+   * class to the codec; {@link #NONE} for null.
+   */
   public static SubscribedClass of(Class<?> payloadClass) {
+    return of(payloadClass, false);
+  }
+
+  /**
+   * The classes named by a subscription to {@code payloadClass}; {@link #NONE} for null.
+   *
+   * @param unnamedToo whether records that name no class and carry JSON data decode into {@code
+   *     payloadClass} as well ({@code Transport.FeedSink#takesUnnamedPayloads})
+   */
+  public static SubscribedClass of(Class<?> payloadClass, boolean unnamedToo) {
     if (payloadClass == null) {
       return NONE;
     }
@@ -44,7 +64,7 @@ public final class SubscribedClass {
         }
       }
     }
-    return new SubscribedClass(Map.copyOf(byName));
+    return new SubscribedClass(Map.copyOf(byName), unnamedToo ? payloadClass : null);
   }
 
   /** Whether this names no class. */
@@ -52,13 +72,18 @@ public final class SubscribedClass {
     return byName.isEmpty();
   }
 
-  /** The named class whose name is {@code typeHint}, or null when none is (or the hint is null). */
+  /**
+   * The named class whose name is {@code typeHint}, or null when none is; for a null hint (a record
+   * that names no class), the subscription's class when it takes such records, else null.
+   */
   public Class<?> forHint(String typeHint) {
-    return typeHint == null ? null : byName.get(typeHint);
+    return typeHint == null ? unnamed : byName.get(typeHint);
   }
 
   @Override
   public String toString() {
-    return byName.isEmpty() ? "SubscribedClass[none]" : "SubscribedClass" + byName.keySet();
+    return byName.isEmpty()
+        ? "SubscribedClass[none]"
+        : "SubscribedClass" + byName.keySet() + (unnamed == null ? "" : ", unnamed too");
   }
 }

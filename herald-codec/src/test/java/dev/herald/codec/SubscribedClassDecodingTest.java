@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.Event;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +115,67 @@ class SubscribedClassDecodingTest {
             m.payload(),
             SubscribedClass.of(Placed.class));
     assertThat(other.data()).isEqualTo(Map.of("id", "p-1"));
+  }
+
+  @Test
+  void aRecordThatNamesNoClassDecodesIntoTheClassOfASubscriptionByTypeOnly() throws Exception {
+    CloudEventsBinary binary = new CloudEventsBinary(DEFAULTS);
+    // JSON as a producer outside Java sends it: a generic tree, which names no class.
+    Object tree =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree("{\"id\":\"o-1\",\"cents\":1250}");
+    for (Object data : List.of(tree, Map.of("id", "o-1", "cents", 1250))) {
+      BinaryMessage m =
+          binary.encode(Event.builder("order.placed").source("/http").data(data).build());
+      assertThat(binary.typeHint(m.headers(), HEADERS)).isNull();
+      Event<Object> byType =
+          binary.decode(
+              m.timestamp(),
+              m.key(),
+              m.headers(),
+              HEADERS,
+              m.payload(),
+              SubscribedClass.of(Placed.class, true));
+      assertThat(byType.data()).isEqualTo(new Placed("o-1", 1250));
+      Event<Object> byClass =
+          binary.decode(
+              m.timestamp(),
+              m.key(),
+              m.headers(),
+              HEADERS,
+              m.payload(),
+              SubscribedClass.of(Placed.class));
+      assertThat(byClass.data()).isEqualTo(Map.of("id", "o-1", "cents", 1250));
+    }
+    // Text stays text: only JSON data becomes the class.
+    BinaryMessage text =
+        binary.encode(
+            Event.builder("order.placed").dataContentType("text/plain").data("o-1").build());
+    assertThat(
+            binary
+                .decode(
+                    text.timestamp(),
+                    text.key(),
+                    text.headers(),
+                    HEADERS,
+                    text.payload(),
+                    SubscribedClass.of(Placed.class, true))
+                .data())
+        .isEqualTo("o-1");
+    // A record that names another class still decodes as the codec decides.
+    BinaryMessage named = binary.encode(Event.of("order.placed", 7L));
+    assertThat(
+            binary
+                .decode(
+                    named.timestamp(),
+                    named.key(),
+                    named.headers(),
+                    HEADERS,
+                    named.payload(),
+                    SubscribedClass.of(Placed.class, true))
+                .data())
+        .isEqualTo(7L);
+    assertThat(SubscribedClass.of(Placed.class, true).forHint(null)).isEqualTo(Placed.class);
   }
 
   private static final CloudEventsBinary.HeaderReader<BinaryMessage.Header> HEADERS =

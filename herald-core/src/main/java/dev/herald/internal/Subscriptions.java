@@ -246,6 +246,11 @@ final class Subscriptions {
     }
 
     @Override
+    public boolean takesUnnamedPayloads() {
+      return payloadClass != null && !s.selector.isClassSelector();
+    }
+
+    @Override
     public void undecodable(Event<?> placeholder, Throwable cause, Runnable done) {
       // A record of unknown type concerns every group; one of a known type, those that may take it
       // (a class subscription cannot tell the class of a record that did not decode).

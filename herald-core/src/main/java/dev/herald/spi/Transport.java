@@ -91,6 +91,17 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * Whether a stored record whose payload names no class (no type hint: a producer outside Java
+     * wrote it, such as a CloudEvent published over HTTP) and whose data is JSON decodes into the
+     * {@link #payloadClass} as well. True for a subscription by type or pattern with a payload
+     * type, whose pattern chose the events; false (the default) for a subscription by payload
+     * class, which cannot tell which unnamed records are of its class.
+     */
+    default boolean takesUnnamedPayloads() {
+      return false;
+    }
+
+    /**
      * Takes a stored record that could not be turned back into an event (damaged or foreign
      * headers, a payload the codec refuses, a payload that cannot become the {@link #payloadClass}
      * it names). The bus dead-letters it for the subscription, with {@code cause}, and calls {@code

@@ -150,7 +150,7 @@ public final class KafkaFeed implements Transport.Feed {
     this.descriptor = descriptor;
     this.filter = filter;
     this.sink = sink;
-    this.subscribed = SubscribedClass.of(sink.payloadClass());
+    this.subscribed = SubscribedClass.of(sink.payloadClass(), sink.takesUnnamedPayloads());
     this.settings = settings;
     this.poller = new Thread(this::poll, "herald-kafka-poll-" + groupId);
     this.deliverer = new Thread(this::deliver, "herald-kafka-deliver-" + groupId);

@@ -35,7 +35,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -327,6 +329,52 @@ public final class KafkaTransport implements Transport {
     return feedTopics;
   }
 
+  /** What {@link Builder#groupIdPrefix} prepends to each subscription's group. */
+  public String groupIdPrefix() {
+    return config.groupIdPrefix;
+  }
+
+  /**
+   * The transport's admin client, for tools that inspect its topics and groups (the gateway's lag
+   * and dead letters). Owned by the transport and closed with it: do not close it.
+   */
+  public Admin admin() {
+    return admin;
+  }
+
+  /**
+   * A new consumer in no group, with this transport's bootstrap servers and client properties, for
+   * a caller that assigns partitions and seeks itself (the gateway's cursors and dead-letter
+   * browser): it commits nothing and never joins a group. {@code auto.offset.reset} is {@code
+   * none}, so reading an offset that retention deleted fails ({@code OffsetOutOfRangeException})
+   * instead of skipping. The caller owns it, and closes it.
+   *
+   * @param name part of its client id, for the brokers' logs and metrics
+   */
+  public KafkaConsumer<byte[], byte[]> reader(String name) {
+    Map<String, Object> p = new HashMap<>(config.clientProperties);
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.clientId + "-" + name);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    return client(
+        config,
+        () -> new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+  }
+
+  /**
+   * The event in {@code record}, read as a feed reads it; for a record that makes no valid event,
+   * the placeholder a feed would hand the bus (an {@link dev.herald.codec.UndecodableRecord} as
+   * data). Any thread.
+   */
+  public Event<?> decode(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return descriptor.toEvent(record);
+    } catch (RuntimeException e) {
+      return KafkaRecordDescriptor.placeholder(record, e);
+    }
+  }
+
   /** The feeds started and not closed, failed ones included. */
   public synchronized List<KafkaFeed> feeds() {
     feeds.removeIf(f -> f.state() == KafkaFeed.State.CLOSED);
@@ -344,41 +392,66 @@ public final class KafkaTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> store(Event<?> event) {
+    return store(null, event, false);
+  }
+
+  /**
+   * Stores one event as {@link #store} does, and tells where: the future completes with the
+   * record's topic, partition and offset. For callers that hand out positions (the HTTP gateway);
+   * an event stored this way is not routed to any bus's in-process subscriptions.
+   */
+  public CompletableFuture<RecordMetadata> append(Event<?> event) {
+    return store(null, event, true);
+  }
+
+  /**
+   * {@link #append(Event)} to {@code topic} rather than the one the mapping names for the event's
+   * type (the gateway keeps its resolved marks beside the dead letters they resolve). The topic is
+   * set up as a new topic of a custom mapping is.
+   */
+  public CompletableFuture<RecordMetadata> append(String topic, Event<?> event) {
+    return store(Objects.requireNonNull(topic, "topic"), event, true);
+  }
+
+  private <T> CompletableFuture<T> store(String topic, Event<?> event, boolean tellWhere) {
     ProducerRecord<byte[], byte[]> record;
     try {
-      record =
-          descriptor.toRecord(Objects.requireNonNull(mapping.apply(event.type()), "topic"), event);
+      String to = topic != null ? topic : mapping.apply(event.type());
+      record = descriptor.toRecord(Objects.requireNonNull(to, "topic"), event);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Void> ready = topicReady(record.topic());
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      return send(event, record);
+      return send(event, record, tellWhere);
     }
-    return ready.thenCompose(v -> send(event, record));
+    return ready.thenCompose(v -> send(event, record, tellWhere));
   }
 
-  private CompletableFuture<Void> send(Event<?> event, ProducerRecord<byte[], byte[]> record) {
-    Stored f = new Stored(event, record.topic());
+  private <T> CompletableFuture<T> send(
+      Event<?> event, ProducerRecord<byte[], byte[]> record, boolean tellWhere) {
+    Stored<T> f = new Stored<>(event, record.topic(), tellWhere);
     long room = bufferRoom();
     int needed = Math.max(batchSize, sizeOf(record));
     if (room < needed) {
       // The producer would hold this thread until room frees, up to max.block.ms: answer instead.
+      String message =
+          "event "
+              + event.id()
+              + " ("
+              + event.type()
+              + ") not stored: the Kafka producer's buffer is full (buffer.memory is "
+              + bufferMemory
+              + " bytes, "
+              + room
+              + " free, this record needs "
+              + needed
+              + "), and a store never waits for "
+              + "room; the brokers take records more slowly than they are published, or do not answer: "
+              + "publish more slowly, retry, or raise buffer.memory";
+      // The cause tells callers that map failures (429 against 503) that this one is push-back.
       f.completeExceptionally(
-          new KafkaTransportException(
-              "event "
-                  + event.id()
-                  + " ("
-                  + event.type()
-                  + ") not stored: the Kafka producer's buffer is full (buffer.memory is "
-                  + bufferMemory
-                  + " bytes, "
-                  + room
-                  + " free, this record needs "
-                  + needed
-                  + "), and a store never waits for "
-                  + "room; the brokers take records more slowly than they are published, or do not answer: "
-                  + "publish more slowly, retry, or raise buffer.memory"));
+          new KafkaTransportException(message, new BufferExhaustedException(message)));
       return f;
     }
     try {
@@ -391,21 +464,25 @@ public final class KafkaTransport implements Transport {
 
   /**
    * A store's future and the producer's callback in one object (one allocation per event, not two).
-   * Completed on the producer's I/O thread, or on the publisher's when {@code send} throws.
+   * Completed on the producer's I/O thread, or on the publisher's when {@code send} throws; with
+   * the record's metadata when {@code tellWhere}, else with null.
    */
-  private final class Stored extends CompletableFuture<Void> implements Callback {
+  private final class Stored<T> extends CompletableFuture<T> implements Callback {
     private final Event<?> event;
     private final String topic;
+    private final boolean tellWhere;
 
-    Stored(Event<?> event, String topic) {
+    Stored(Event<?> event, String topic, boolean tellWhere) {
       this.event = event;
       this.topic = topic;
+      this.tellWhere = tellWhere;
     }
 
     @Override
+    @SuppressWarnings("unchecked") // T is RecordMetadata when tellWhere, Void otherwise
     public void onCompletion(RecordMetadata metadata, Exception e) {
       if (e == null) {
-        complete(null);
+        complete(tellWhere ? (T) metadata : null);
       } else {
         completeExceptionally(explain(event, topic, e));
       }

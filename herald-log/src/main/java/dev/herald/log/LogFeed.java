@@ -142,7 +142,9 @@ final class LogFeed {
     if (stopped || failure != null) {
       return null; // its last member left meanwhile: the transport starts a new feed
     }
-    Member m = new Member(filter, sink, SubscribedClass.of(sink.payloadClass()));
+    Member m =
+        new Member(
+            filter, sink, SubscribedClass.of(sink.payloadClass(), sink.takesUnnamedPayloads()));
     members.add(m);
     rebalance = true;
     if (!started) {

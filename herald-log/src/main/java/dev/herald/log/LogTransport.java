@@ -132,6 +132,20 @@ public final class LogTransport implements Transport {
   }
 
   /**
+   * The event stored in {@code record} (read from {@link #log()}), decoded as a feed decodes it: a
+   * record that does not decode comes back as its placeholder event, with the record's id and type
+   * when readable and an {@link UndecodableRecord} as data. Never throws for a bad record.
+   */
+  public Event<?> decode(LogRecord record) {
+    return LogFeed.decode(descriptor, log.name(), Objects.requireNonNull(record, "record"));
+  }
+
+  /** The committed offsets of the consumer groups, kept in the directory. */
+  public OffsetStore offsets() {
+    return directory.offsets();
+  }
+
+  /**
    * Reads back every event stored so far, oldest retained first, in store order, on the calling
    * thread: the way an application rebuilds its state from the log at start-up (event sourcing),
    * before it subscribes. Records appended while it runs are not included. A record that cannot be

@@ -1,5 +1,6 @@
 package dev.herald.log;
 
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -22,4 +23,10 @@ public interface OffsetStore {
 
   /** The committed offset, or empty when the group never committed for the topic. */
   OptionalLong committed(String group, String topic);
+
+  /**
+   * Every group that committed for {@code topic}, with its committed offset: a snapshot, sorted by
+   * group name, for tools that show each group's progress (lag).
+   */
+  Map<String, Long> committedGroups(String topic);
 }

@@ -2,6 +2,7 @@ package dev.herald.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +30,10 @@ class OffsetStoreTest {
       assertThat(d.offsets().committed("g", "t")).isEqualTo(OptionalLong.of(10));
       assertThat(d.offsets().committed("g2", "t")).isEqualTo(OptionalLong.of(3));
       assertThat(d.offsets().committed("g", "u")).isEqualTo(OptionalLong.of(7));
+      assertThat(d.offsets().committedGroups("t"))
+          .containsExactly(entry("g", 10L), entry("g2", 3L));
+      assertThat(d.offsets().committedGroups("u")).containsExactly(entry("g", 7L));
+      assertThat(d.offsets().committedGroups("none")).isEmpty();
     }
     assertThat(dir.resolve("consumer-offsets.tmp")).doesNotExist();
   }

@@ -91,6 +91,14 @@ public interface GatewayStore extends AutoCloseable {
    */
   CompletableFuture<Void> redrive(StoredDeadLetter deadLetter);
 
+  /**
+   * Why the store cannot take events now (closed, failed, unreachable), or empty when it can: the
+   * readiness the health endpoint reports. Cheap: it asks nothing of a remote broker.
+   */
+  default Optional<String> unavailable() {
+    return Optional.empty();
+  }
+
   /** Closes the bus and the store. */
   @Override
   void close();

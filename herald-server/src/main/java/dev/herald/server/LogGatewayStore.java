@@ -26,10 +26,15 @@ import java.util.concurrent.RejectedExecutionException;
 public final class LogGatewayStore implements GatewayStore {
   private final LogTransport transport;
   private final EventBus bus;
+  private final LogGroups groups;
+  private final LogDeadLetters deadLetters;
+  private volatile boolean closed;
 
   private LogGatewayStore(LogTransport transport, EventBus bus) {
     this.transport = transport;
     this.bus = bus;
+    this.groups = new LogGroups(transport.offsets(), transport.log());
+    this.deadLetters = new LogDeadLetters(transport, bus, LogDeadLetters.DEFAULT_CAPACITY);
   }
 
   /** Opens (creating it when missing) the log directory {@code dir} with default options. */
@@ -83,7 +88,7 @@ public final class LogGatewayStore implements GatewayStore {
     return t;
   }
 
-  private static Throwable translate(Throwable t) {
+  static Throwable translate(Throwable t) {
     if (t instanceof RejectedExecutionException) {
       return new StoreBusyException("the log's append queue is full", t);
     }
@@ -101,28 +106,72 @@ public final class LogGatewayStore implements GatewayStore {
     return LogCursor.open(transport, from);
   }
 
+  /** Every group that committed for the events topic; see {@link LogGroups}. */
   @Override
   public List<GroupLag> groups() {
-    throw new UnsupportedOperationException("not written yet");
+    return groups.groups();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On the log, a dead letter's group is the name of the subscription that dead-lettered it
+   * ({@link LogDeadLetters}); {@code group} null lists every group's dead letters, and those whose
+   * record does not decode.
+   *
+   * @throws StoreUnavailableException if the dead-letter index stopped (the log failed under it)
+   */
   @Override
   public List<StoredDeadLetter> deadLetters(String group, int limit) {
-    throw new UnsupportedOperationException("not written yet");
+    return deadLetters.list(group, limit);
   }
 
+  /**
+   * {@inheritDoc} Empty once it is resolved.
+   *
+   * @throws IllegalArgumentException if {@code position} is not a decimal offset
+   */
   @Override
   public Optional<StoredDeadLetter> deadLetter(String position) {
-    throw new UnsupportedOperationException("not written yet");
+    return deadLetters.find(position);
+  }
+
+  /**
+   * {@inheritDoc} The mark is an event of type {@value LogDeadLetters#RESOLVED_TYPE} whose data is
+   * the dead letter's position, stored once the redriven event is. The future fails with {@link
+   * IllegalStateException} if the dead letter is resolved already, another redrive of it is under
+   * way, or it cannot be redriven (its record, or the record it stands for, does not decode).
+   */
+  @Override
+  public CompletableFuture<Void> redrive(StoredDeadLetter deadLetter) {
+    Objects.requireNonNull(deadLetter, "deadLetter");
+    return deadLetters.redrive(deadLetter);
   }
 
   @Override
-  public CompletableFuture<Void> redrive(StoredDeadLetter deadLetter) {
-    throw new UnsupportedOperationException("not written yet");
+  public Optional<String> unavailable() {
+    if (closed) {
+      return Optional.of("the store is closed");
+    }
+    if (transport.log().isFailed()) {
+      return Optional.of(
+          "the log failed a write or fsync and refuses events until it is reopened (recovery)");
+    }
+    return Optional.empty();
+  }
+
+  /** Every record below this offset has been read by the dead-letter index (for tests). */
+  long deadLetterIndexedTo() {
+    return deadLetters.indexedTo();
   }
 
   @Override
   public void close() {
-    bus.close();
+    closed = true;
+    try {
+      deadLetters.close();
+    } finally {
+      bus.close();
+    }
   }
 }

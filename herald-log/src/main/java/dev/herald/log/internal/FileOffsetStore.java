@@ -204,6 +204,18 @@ public final class FileOffsetStore implements OffsetStore {
     return v == null ? OptionalLong.empty() : OptionalLong.of(v);
   }
 
+  @Override
+  public synchronized Map<String, Long> committedGroups(String topic) {
+    Map<String, Long> groups = new TreeMap<>();
+    offsets.forEach(
+        (k, v) -> {
+          if (k.topic().equals(topic)) {
+            groups.put(k.group(), v);
+          }
+        });
+    return groups;
+  }
+
   private static ByteBuffer encode(Map<Key, Long> offsets) {
     int bodyLength = 4;
     for (Key k : offsets.keySet()) {

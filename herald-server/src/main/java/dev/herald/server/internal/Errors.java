@@ -2,6 +2,7 @@ package dev.herald.server.internal;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,6 +17,9 @@ final class Errors {
 
   static void routes(RoutesConfig routes) {
     routes.exception(ApiError.class, (e, ctx) -> write(ctx, e.status, e.getMessage(), e.attribute));
+    // Javalin's own refusals (no such endpoint, a body over its limit) are problems too.
+    routes.exception(
+        HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus(), e.getMessage(), null));
     routes.exception(
         Exception.class,
         (e, ctx) -> {

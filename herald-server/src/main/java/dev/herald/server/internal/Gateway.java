@@ -8,8 +8,19 @@ import dev.herald.server.ServerLimits;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * One running server's state, shared by its endpoint groups: the store, who may do what, the
@@ -99,6 +110,31 @@ public final class Gateway {
           config.jetty.port = port;
           config.http.maxRequestSize = limits.maxBodyBytes();
           config.startup.showJavalinBanner = false;
+          config.jetty.modifyHttpConfiguration(
+              http -> {
+                http.setRequestHeaderSize(limits.maxHeaderBytes());
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+              });
+          config.jetty.addConnector(
+              (server, http) -> {
+                ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+                c.setHost(host);
+                c.setPort(port);
+                c.setIdleTimeout(limits.idleTimeout().toMillis());
+                return c;
+              });
+          // Errors Jetty answers before any route (a head over the limit: 431; a request it cannot
+          // parse: 400) are problems too.
+          config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+          if (!access.required()) {
+            System.getLogger(Gateway.class.getName())
+                .log(
+                    System.Logger.Level.WARNING,
+                    "development mode: no tokens, every request to "
+                        + host
+                        + " may do everything (start with --tokens FILE to require tokens)");
+          }
           RoutesConfig routes = config.routes;
           Authentication.routes(this, routes);
           Errors.routes(routes);
@@ -119,6 +155,38 @@ public final class Gateway {
       }
     }
     closeables.clear();
+  }
+
+  /**
+   * Writes the errors that Jetty answers itself, before any route runs (a head over the limit, a
+   * request it cannot parse), as RFC 9457 problems. A request line in an HTTP version other than
+   * 1.0 or 1.1 (Jetty's 505) is answered 400: malformed input is never a 5xx, which would count as
+   * the server's failure. On Jetty's threads; stateless.
+   */
+  private static final class ProblemErrorHandler extends ErrorHandler {
+    @Override
+    protected void generateResponse(
+        Request request,
+        Response response,
+        int status,
+        String message,
+        Throwable cause,
+        Callback cb) {
+      int code = status == 505 ? 400 : status;
+      String detail =
+          status == 505
+              ? "unsupported HTTP version: this server speaks HTTP/1.1"
+              : message == null || message.isBlank() ? Errors.title(code) : message;
+      Map<String, Object> problem = new LinkedHashMap<>();
+      problem.put("type", "about:blank");
+      problem.put("title", Errors.title(code));
+      problem.put("status", code);
+      problem.put("detail", detail);
+      response.setStatus(code);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
+      response.write(
+          true, ByteBuffer.wrap(Json.write(problem).getBytes(StandardCharsets.UTF_8)), cb);
+    }
   }
 
   /** A group of endpoints. */

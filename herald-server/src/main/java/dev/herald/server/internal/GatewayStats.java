@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's own counters, served by {@code GET /v1/stats} beside the bus's: what each endpoint
@@ -12,8 +13,15 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link #storedType}), for the dashboard's throughput chart. Safe for use from any thread.
  */
 final class GatewayStats {
+  /** The gauge of open SSE streams. */
+  static final String STREAMS = "streams";
+
+  /** The gauge of live webhook subscriptions. */
+  static final String WEBHOOKS = "webhooks";
+
   private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> storedByType = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
   void count(String name) {
     counters.computeIfAbsent(name, k -> new LongAdder()).increment();
@@ -26,6 +34,21 @@ final class GatewayStats {
   /** Counts one event of {@code type} stored through the gateway. */
   void storedType(String type) {
     storedByType.computeIfAbsent(type, k -> new LongAdder()).increment();
+  }
+
+  /**
+   * Reports what {@code value} says as the gauge {@code name}; {@code GET /v1/stats} serves {@value
+   * #STREAMS} (open SSE streams) and {@value #WEBHOOKS} (live webhook subscriptions). The last
+   * registration of a name wins; {@code value} is called on request threads and must not block.
+   */
+  void gauge(String name, LongSupplier value) {
+    gauges.put(name, value);
+  }
+
+  /** The gauge {@code name} now, 0 when nothing reports it. */
+  long gauge(String name) {
+    LongSupplier g = gauges.get(name);
+    return g == null ? 0 : g.getAsLong();
   }
 
   Map<String, Long> counters() {

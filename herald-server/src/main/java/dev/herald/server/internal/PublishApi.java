@@ -1,15 +1,288 @@
 package dev.herald.server.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.Event;
+import dev.herald.codec.CloudEventsStructured;
+import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.server.Principal;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Not written yet. */
+/**
+ * {@code POST /v1/events}: publishes CloudEvents per the CloudEvents HTTP protocol binding, in its
+ * three content modes, chosen by {@code Content-Type}:
+ *
+ * <ul>
+ *   <li>{@value #BATCH}: a JSON array of structured events, answered per event: 202 when every
+ *       event was stored, else 207, with {@code {"results": [{"index", "id", "status", "position" |
+ *       "detail", "attribute"?}]}};
+ *   <li>{@value #STRUCTURED}: one structured event ({@link CloudEventsStructured});
+ *   <li>anything else: binary mode ({@link HttpBinaryEvent}).
+ * </ul>
+ *
+ * A single event is answered {@code 202 {"id", "position"}} once the store has stored it. Refusals
+ * ({@link PublishRefusals}): 400 naming the attribute, 403 when the principal may not publish the
+ * type, 413 over {@link dev.herald.server.ServerLimits#maxBodyBytes()} ({@link PublishBody}), 415
+ * for a structured or batch media type other than JSON, 429 with {@code Retry-After} when the store
+ * pushes back, 503 when it cannot store. Events of a batch are appended in their order, all at
+ * once, and each waited for.
+ *
+ * <p>Threads: runs on the HTTP library's request threads, each blocked until its events are stored
+ * (at most {@link #STORE_WAIT_SECONDS} s).
+ */
 final class PublishApi implements Gateway.Api {
+  static final String STRUCTURED = "application/cloudevents+json";
+  static final String BATCH = "application/cloudevents-batch+json";
+
+  /** The most events one batch request may carry; more is 413. */
+  static final int MAX_BATCH_EVENTS = 10_000;
+
+  static final long STORE_WAIT_SECONDS = 30;
+  private static final int MAX_NESTING_DEPTH = 64;
+  private static final System.Logger LOG = System.getLogger(PublishApi.class.getName());
+
   private final Gateway gateway;
+  private final CloudEventsStructured structured;
+  private final ObjectMapper mapper;
 
   PublishApi(Gateway gateway) {
     this.gateway = gateway;
+    int maxBytes = gateway.limits().maxBodyBytes();
+    this.structured = new CloudEventsStructured(JsonPayloadCodec.defaults(), maxBytes);
+    this.mapper =
+        new ObjectMapper(
+            JsonFactory.builder()
+                .streamReadConstraints(
+                    StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxStringLength(maxBytes)
+                        .build())
+                .build());
   }
 
   @Override
-  public void routes(RoutesConfig routes) {}
+  public void routes(RoutesConfig routes) {
+    routes.post("/v1/events", this::publish);
+  }
+
+  private void publish(Context ctx) {
+    try {
+      byte[] body = PublishBody.read(ctx, gateway.limits().maxBodyBytes());
+      String media = PublishBody.mediaType(ctx.header("Content-Type"));
+      if (BATCH.equals(media)) {
+        batch(ctx, body);
+        return;
+      }
+      Event<Object> event;
+      if (media != null && media.startsWith("application/cloudevents")) {
+        if (!STRUCTURED.equals(media)) {
+          throw unsupported(media);
+        }
+        event = structured(body);
+      } else {
+        event = HttpBinaryEvent.read(ctx, body, mapper);
+      }
+      authorize(Gateway.principal(ctx), event);
+      String position = stored(event, await(append(event)));
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("id", event.id());
+      answer.put("position", position);
+      ctx.status(202).contentType("application/json").result(Json.write(answer));
+    } catch (ApiError e) {
+      gateway.stats().count("publish.refused." + e.status);
+      if (e.status == 429) {
+        ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
+      }
+      throw e;
+    }
+  }
+
+  private void batch(Context ctx, byte[] body) {
+    List<byte[]> elements = elements(body);
+    Principal principal = Gateway.principal(ctx);
+    int n = elements.size();
+    List<Event<Object>> events = new ArrayList<>(n);
+    List<Object> outcomes = new ArrayList<>(n); // a CompletableFuture<String>, or an ApiError
+    for (int i = 0; i < n; i++) {
+      Event<Object> event = null;
+      Object outcome;
+      try {
+        byte[] element = elements.get(i);
+        if (element == null) {
+          throw new ApiError(400, "batch element " + i + " is not a JSON object");
+        }
+        event = structured(element);
+        authorize(principal, event);
+        outcome = append(event);
+      } catch (ApiError e) {
+        outcome = e;
+      }
+      events.add(event);
+      outcomes.add(outcome);
+    }
+    List<Map<String, Object>> results = new ArrayList<>(n);
+    boolean allStored = true;
+    boolean busy = false;
+    for (int i = 0; i < n; i++) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("index", i);
+      Event<Object> event = events.get(i);
+      r.put("id", event != null ? event.id() : idOf(elements.get(i)));
+      ApiError refusal;
+      if (outcomes.get(i) instanceof ApiError e) {
+        refusal = e;
+      } else {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<String> f = (CompletableFuture<String>) outcomes.get(i);
+        try {
+          String position = stored(event, await(f));
+          r.put("status", 202);
+          r.put("position", position);
+          results.add(r);
+          continue;
+        } catch (ApiError e) {
+          refusal = e;
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, "storing event " + event.id() + " failed", e);
+          refusal = new ApiError(500, "internal error");
+        }
+      }
+      allStored = false;
+      busy |= refusal.status == 429;
+      gateway.stats().count("publish.refused." + refusal.status);
+      r.put("status", refusal.status);
+      r.put("detail", refusal.getMessage());
+      if (refusal.attribute != null) {
+        r.put("attribute", refusal.attribute);
+      }
+      results.add(r);
+    }
+    if (busy) {
+      ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
+    }
+    ctx.status(allStored ? 202 : 207)
+        .contentType("application/json")
+        .result(Json.write(Map.of("results", results)));
+  }
+
+  /**
+   * The elements of a batch, each the bytes of one JSON object as sent (null for an element that is
+   * not an object), found by one streaming pass: no tree is built or written again.
+   *
+   * @throws ApiError 400 when the body is not a well-formed JSON array; 413 over {@link
+   *     #MAX_BATCH_EVENTS} elements
+   */
+  private List<byte[]> elements(byte[] body) {
+    List<byte[]> elements = new ArrayList<>();
+    try (JsonParser p = mapper.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new ApiError(400, "a batch must be a JSON array of structured CloudEvents");
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new ApiError(400, "the batch is not well-formed JSON: it ends inside the array");
+        }
+        if (elements.size() == MAX_BATCH_EVENTS) {
+          throw new ApiError(
+              413, "a batch of more than " + MAX_BATCH_EVENTS + " events exceeds the limit");
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        elements.add(t == JsonToken.START_OBJECT ? Arrays.copyOfRange(body, start, end) : null);
+      }
+      if (p.nextToken() != null) {
+        throw new ApiError(400, "the batch is not well-formed JSON: content after the array");
+      }
+    } catch (IOException e) {
+      throw new ApiError(
+          400,
+          "the batch is not well-formed JSON: "
+              + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+    }
+    return elements;
+  }
+
+  private String idOf(byte[] element) {
+    if (element == null) {
+      return null;
+    }
+    try {
+      JsonNode id = mapper.readTree(element).get("id");
+      return id != null && id.isTextual() ? id.asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private Event<Object> structured(byte[] value) {
+    try {
+      return structured.decode(value, null);
+    } catch (RuntimeException e) {
+      throw PublishRefusals.invalid(e);
+    }
+  }
+
+  private static void authorize(Principal principal, Event<?> event) {
+    if (!principal.mayPublish(event.type())) {
+      throw new ApiError(
+          403, principal.name() + " may not publish events of type '" + event.type() + "'", "type");
+    }
+  }
+
+  private CompletableFuture<String> append(Event<?> event) {
+    try {
+      return gateway.store().append(event);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static String await(CompletableFuture<String> f) {
+    try {
+      return f.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw PublishRefusals.storeFailure(e);
+    } catch (TimeoutException e) {
+      throw new ApiError(503, "the store did not answer within " + STORE_WAIT_SECONDS + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "the server is stopping");
+    }
+  }
+
+  private String stored(Event<?> event, String position) {
+    gateway.stats().count("publish.stored");
+    gateway.stats().storedType(event.type());
+    return position;
+  }
+
+  private static ApiError unsupported(String media) {
+    return new ApiError(
+        415,
+        "unsupported media type '"
+            + media
+            + "': publish "
+            + STRUCTURED
+            + ", "
+            + BATCH
+            + " or binary mode (ce-* headers)");
+  }
 }

@@ -1,0 +1,198 @@
+package dev.herald.server.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.EventBus;
+import dev.herald.SubscribeOptions;
+import dev.herald.Subscription;
+import dev.herald.TimeSource;
+import java.net.http.HttpClient;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One webhook subscription of this gateway: its definition, its handler ({@link WebhookDelivery})
+ * and, while active, its durable subscription on the store's bus, in consumer group {@link
+ * WebhookDefinition#group()} and named after it (so that a redrive of its dead letters reaches it,
+ * in this process or another). Its handler runs on a thread of its own, {@code
+ * herald-webhook-<id>}, made on demand and ended after 30 s idle: a slow target or a {@code
+ * Retry-After} wait holds that thread only, never one of the bus's workers.
+ *
+ * <p>States: {@code active} (subscribed), {@code gone} (the target answered 410: unsubscribed for
+ * good, listed until deleted), {@code failed} (restored at start but could not subscribe; {@link
+ * #detail}). Threads: {@link #start} and {@link #stop} by the gateway under its lock; {@link
+ * #markGone} from the handler's thread; the rest from any.
+ */
+final class Webhook {
+  /** A mailbox this small bounds what is redelivered after a crash or dead-lettered after a 410. */
+  static final int MAILBOX = 64;
+
+  /**
+   * The gateway's gauge of subscribed webhooks, in its counters ({@code GET /v1/stats}), up while
+   * one is subscribed, down when it is deleted, gone or stopped with the server.
+   */
+  static final String ACTIVE = "webhooks.active";
+
+  private static final System.Logger LOG = System.getLogger(Webhook.class.getName());
+
+  final WebhookDefinition def;
+  final WebhookDelivery delivery;
+  private volatile ThreadPoolExecutor executor;
+  private volatile Subscription subscription;
+  private volatile String detail;
+  private final GatewayStats stats;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+
+  /**
+   * @param gone whether it was stopped by a 410 before (restored as such)
+   * @param onGone told, on the handler's thread, once the target answered 410
+   */
+  Webhook(
+      WebhookDefinition def,
+      HttpClient client,
+      TimeSource time,
+      GatewayStats stats,
+      boolean gone,
+      Consumer<Webhook> onGone) {
+    this.def = def;
+    this.stats = stats;
+    this.delivery =
+        new WebhookDelivery(
+            def,
+            client,
+            time,
+            gone,
+            () -> {
+              markGone();
+              onGone.accept(this);
+            });
+  }
+
+  /**
+   * Subscribes to the bus.
+   *
+   * @throws IllegalArgumentException if the bus refuses (a live subscription has the group's name)
+   */
+  void start(EventBus bus) {
+    ThreadPoolExecutor ex =
+        new ThreadPoolExecutor(
+            0,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            // Unbounded in type only: the subscription's one lane queues itself at most once.
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "herald-webhook-" + def.id());
+              t.setDaemon(true);
+              return t;
+            });
+    // Set before subscribing: the first delivery may come back 410 before subscribe returns.
+    executor = ex;
+    Subscription s;
+    try {
+      s =
+          bus.subscribe(
+              def.types(),
+              delivery,
+              SubscribeOptions.defaults()
+                  .name(def.group())
+                  .group(def.group())
+                  .mailboxCapacity(MAILBOX)
+                  .retry(
+                      def.retryPolicy()
+                          .abortOn(WebhookGoneException.class, IllegalArgumentException.class))
+                  .executor(ex));
+    } catch (RuntimeException e) {
+      ex.shutdownNow();
+      throw e;
+    }
+    subscription = s;
+    subscribed.set(true);
+    stats.add(ACTIVE, 1);
+    if (delivery.isGone()) {
+      // The handler saw a 410 before the subscription was assigned: markGone could not close it.
+      unsubscribe();
+    }
+  }
+
+  /**
+   * Unsubscribes, ends a pending {@code Retry-After} wait, and lets the thread end after the
+   * delivery in progress, if any; what was not acknowledged stays stored for the group.
+   */
+  void stop() {
+    unsubscribe();
+    delivery.stop();
+    ThreadPoolExecutor ex = executor;
+    if (ex != null) {
+      // Not shutdownNow: an interrupt must never reach code that may be reading the log's files
+      // (an interrupted FileChannel closes for every reader). A delivery in progress ends within
+      // its timeout; what the lane holds after it stays in the store, unacknowledged.
+      ex.shutdown();
+    }
+  }
+
+  /** The target answered 410: unsubscribe. On the handler's thread. */
+  private void markGone() {
+    unsubscribe();
+    ThreadPoolExecutor ex = executor;
+    if (ex != null) {
+      // Not shutdownNow: this is the executor's own thread, still finishing this event.
+      ex.shutdown();
+    }
+    LOG.log(
+        System.Logger.Level.INFO,
+        "webhook " + def.id() + ": " + def.url() + " answered 410 Gone; subscription stopped");
+  }
+
+  private void unsubscribe() {
+    Subscription s = subscription;
+    if (s != null) {
+      s.close();
+      if (subscribed.compareAndSet(true, false)) {
+        stats.add(ACTIVE, -1);
+      }
+    }
+  }
+
+  void failed(String why) {
+    detail = why;
+  }
+
+  String state() {
+    if (detail != null) {
+      return "failed";
+    }
+    return delivery.isGone() ? "gone" : "active";
+  }
+
+  String detail() {
+    return detail;
+  }
+
+  /** The API's shape, with state and counters. */
+  ObjectNode toJson() {
+    ObjectNode n = def.toJson();
+    n.put("state", state());
+    n.put("created", def.created().toString());
+    n.put("delivered", delivery.delivered());
+    n.put("failed", delivery.failed());
+    Subscription s = subscription;
+    n.put("deadLettered", s == null ? 0 : s.stats().deadLettered());
+    int last = delivery.lastStatus();
+    if (last == 0) {
+      n.putNull("lastStatus");
+    } else {
+      n.put("lastStatus", last);
+    }
+    if (delivery.lastError() != null) {
+      n.put("lastError", delivery.lastError());
+    }
+    if (detail != null) {
+      n.put("detail", detail);
+    }
+    return n;
+  }
+}
