@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -113,7 +114,22 @@ public final class LogTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> store(Event<?> event) {
-    return append(event).thenApply(offset -> null);
+    CompletableFuture<Void> stored = new CompletableFuture<>();
+    // Failed with the log's own exception, not a CompletionException around it: the bus reports
+    // the cause it gets (BusListener.onStoreFailed) as it is.
+    append(event)
+        .whenComplete(
+            (offset, failure) -> {
+              if (failure == null) {
+                stored.complete(null);
+              } else {
+                stored.completeExceptionally(
+                    failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure);
+              }
+            });
+    return stored;
   }
 
   /**
