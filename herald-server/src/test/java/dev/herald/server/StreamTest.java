@@ -95,6 +95,12 @@ class StreamTest {
           .startsWith("{\"specversion\":\"1.0\"")
           .contains("\"type\":\"shape.made\"", "\"data\":\"e-0\"");
       assertThat(c.retries.poll(10, TimeUnit.SECONDS)).isEqualTo(3000L);
+      long streams =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(get("/v1/stats", "application/json").body())
+              .path("streams")
+              .asLong();
+      assertThat(streams).as("the stats' gauge of open streams").isPositive();
       assertThat(c.events.poll(3 * HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS))
           .as("the other type is not streamed")
           .isNull();

@@ -42,18 +42,22 @@ final class SseConnection implements WriteListener {
   private final long maxBufferedBytes;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final List<Runnable> closeListeners = new CopyOnWriteArrayList<>();
-  // All below guarded by this.
+  // Two locks, so that an offer never waits for a socket write: queueLock guards the queue and the
+  // flags below it, held only for moments; this object's monitor is the writer's (one at a time,
+  // through the whole write), taken before queueLock when both are needed.
+  private final Object queueLock = new Object();
   private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-  private final List<Runnable> writtenAcks = new ArrayList<>();
-  private ServletOutputStream out;
   private long queuedBytes;
   private boolean awaitingCallback = true; // the container calls onWritePossible once at start
   private boolean scheduled;
-  private boolean flushing;
-  private boolean wroteSinceFlush;
-  private boolean closed;
+  private volatile boolean closed;
   private String closeReason;
   private Runnable drainedTask;
+  // The writer's own, guarded by this.
+  private final List<Runnable> writtenAcks = new ArrayList<>();
+  private ServletOutputStream out;
+  private boolean flushing;
+  private boolean wroteSinceFlush;
 
   SseConnection(String principal, Executor writers, SseFlusher flusher, long maxBufferedBytes) {
     this.principal = principal;
@@ -74,11 +78,7 @@ final class SseConnection implements WriteListener {
   /** Runs {@code r} once when the stream closes (at once, on this thread, if it already did). */
   void onClose(Runnable r) {
     closeListeners.add(r);
-    boolean already;
-    synchronized (this) {
-      already = closed;
-    }
-    if (already && closeListeners.remove(r)) {
+    if (closed && closeListeners.remove(r)) {
       r.run();
     }
   }
@@ -108,26 +108,20 @@ final class SseConnection implements WriteListener {
   }
 
   private boolean offer(byte[] frame, Runnable ack, boolean evenIfFull) {
-    boolean schedule;
-    synchronized (this) {
+    synchronized (queueLock) {
       if (closed || closeReason != null) {
         return false; // closed, or closing for falling behind
       }
-      if (!evenIfFull && queuedBytes + frame.length > maxBufferedBytes) {
-        schedule = false;
-        closeReason = "fell too far behind";
-      } else {
+      if (evenIfFull || queuedBytes + frame.length <= maxBufferedBytes) {
         queue.add(new Frame(frame, ack));
         queuedBytes += frame.length;
-        schedule = !scheduled && !awaitingCallback && out != null;
-        if (schedule) {
+        if (!scheduled && !awaitingCallback) {
           scheduled = true;
-        }
-        if (schedule) {
           flusher.add(this); // written at the flusher's next tick, with what else comes until then
         }
         return true;
       }
+      closeReason = "fell too far behind";
     }
     writers.execute(() -> close("fell too far behind: more than " + maxBufferedBytes + " bytes"));
     return false;
@@ -141,13 +135,13 @@ final class SseConnection implements WriteListener {
    */
   boolean offerWaiting(byte[] frame, Runnable ack, long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
-    synchronized (this) {
+    synchronized (queueLock) {
       while (!closed && queuedBytes > 0 && queuedBytes + frame.length > maxBufferedBytes) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left); // writeAvailable notifies as it drains
+        TimeUnit.NANOSECONDS.timedWait(queueLock, left); // the writer notifies as it drains
       }
       if (!closed && (queuedBytes == 0 || queuedBytes + frame.length <= maxBufferedBytes)) {
         return offer(frame, ack, true);
@@ -158,8 +152,10 @@ final class SseConnection implements WriteListener {
   }
 
   /** Whether a catch-up reader may queue more: the buffer is less than half full. */
-  synchronized boolean hasRoom() {
-    return !closed && queuedBytes < maxBufferedBytes / 2;
+  boolean hasRoom() {
+    synchronized (queueLock) {
+      return !closed && queuedBytes < maxBufferedBytes / 2;
+    }
   }
 
   /**
@@ -167,7 +163,7 @@ final class SseConnection implements WriteListener {
    * unless the stream closes first.
    */
   void whenDrained(Runnable task) {
-    synchronized (this) {
+    synchronized (queueLock) {
       if (closed) {
         return;
       }
@@ -179,14 +175,16 @@ final class SseConnection implements WriteListener {
     writers.execute(task);
   }
 
-  synchronized boolean isClosed() {
+  boolean isClosed() {
     return closed;
   }
 
   @Override
   public void onWritePossible() {
     synchronized (this) {
-      awaitingCallback = false;
+      synchronized (queueLock) {
+        awaitingCallback = false;
+      }
     }
     writeAvailable();
   }
@@ -202,22 +200,41 @@ final class SseConnection implements WriteListener {
     Runnable drained = null;
     Throwable failure = null;
     synchronized (this) {
-      scheduled = false;
       try {
-        while (!closed && !awaitingCallback) {
+        while (true) {
+          synchronized (queueLock) {
+            scheduled = false;
+            if (closed || awaitingCallback || out == null) {
+              break;
+            }
+          }
           if (!out.isReady()) {
-            awaitingCallback = true; // the container calls onWritePossible when it can write
+            synchronized (queueLock) {
+              awaitingCallback = true; // the container calls onWritePossible when it can write
+            }
             break;
           }
           if (flushing) {
             flushing = false;
             if (!writtenAcks.isEmpty()) {
-              acks = new ArrayList<>(writtenAcks);
+              acks = acks == null ? new ArrayList<>() : acks;
+              acks.addAll(writtenAcks);
               writtenAcks.clear();
             }
           }
-          if (!queue.isEmpty()) {
-            out.write(takeBatch());
+          byte[] batch = null;
+          synchronized (queueLock) {
+            if (!queue.isEmpty()) {
+              batch = takeBatch();
+              queueLock.notifyAll(); // offerWaiting waits for room
+              if (drainedTask != null && queuedBytes <= maxBufferedBytes / 4) {
+                drained = drainedTask;
+                drainedTask = null;
+              }
+            }
+          }
+          if (batch != null) {
+            out.write(batch);
             wroteSinceFlush = true;
           } else if (wroteSinceFlush) {
             wroteSinceFlush = false;
@@ -229,11 +246,6 @@ final class SseConnection implements WriteListener {
         }
       } catch (IOException | RuntimeException e) {
         failure = e;
-      }
-      notifyAll(); // offerWaiting waits for room
-      if (drainedTask != null && queuedBytes <= maxBufferedBytes / 4) {
-        drained = drainedTask;
-        drainedTask = null;
       }
     }
     if (failure != null) {
@@ -250,6 +262,7 @@ final class SseConnection implements WriteListener {
     }
   }
 
+  /** The next frames, up to {@link #MAX_BATCH_BYTES}, as one array. Under both locks. */
   private byte[] takeBatch() {
     Frame first = queue.poll();
     int size = first.bytes.length;
@@ -287,7 +300,7 @@ final class SseConnection implements WriteListener {
    * listeners run, and the response completes. Idempotent; any thread.
    */
   void close(String reason) {
-    synchronized (this) {
+    synchronized (queueLock) {
       if (closed) {
         return;
       }
@@ -295,11 +308,12 @@ final class SseConnection implements WriteListener {
       if (closeReason == null) {
         closeReason = reason;
       }
+      // Frames not yet taken by the writer are dropped, their acknowledgements never run; those
+      // it wrote and flushed are acknowledged still.
       queue.clear();
-      writtenAcks.clear();
       queuedBytes = 0;
       drainedTask = null;
-      notifyAll();
+      queueLock.notifyAll();
     }
     LOG.log(System.Logger.Level.DEBUG, () -> "stream of " + principal + " closed: " + reason);
     for (Runnable r : closeListeners) {
@@ -313,7 +327,9 @@ final class SseConnection implements WriteListener {
     done.complete(null);
   }
 
-  synchronized String closeReason() {
-    return closeReason;
+  String closeReason() {
+    synchronized (queueLock) {
+      return closeReason;
+    }
   }
 }

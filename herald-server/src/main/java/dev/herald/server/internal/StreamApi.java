@@ -84,6 +84,7 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
         flusher::tick, SseFlusher.LINGER_MILLIS, SseFlusher.LINGER_MILLIS, TimeUnit.MILLISECONDS);
     long beat = gateway.limits().heartbeat().toNanos();
     timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
+    gateway.stats().gauge(GatewayStats.STREAMS, open::size);
     gateway.onClose(this);
   }
 
