@@ -164,12 +164,14 @@ class AuthorizationMatrixTest {
         Endpoint.open("GET", "/v1/health/live"),
         Endpoint.open("GET", "/v1/health/ready"),
         Endpoint.open("GET", "/"),
-        Endpoint.open("GET", "/dashboard/app.js"),
+        Endpoint.open("GET", "/assets/app.js"),
+        Endpoint.open("GET", "/assets/style.css"),
         Endpoint.open("GET", "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js"),
         // Anything else needs a token first: no path is told to a stranger.
         Endpoint.of("GET", "/v1/nowhere", EnumSet.complementOf(EnumSet.of(Role.NONE))),
         Endpoint.of("POST", "/v1/health", EnumSet.complementOf(EnumSet.of(Role.NONE))),
-        Endpoint.of("GET", "/dashboard/../v1/stats", EnumSet.complementOf(EnumSet.of(Role.NONE))),
+        Endpoint.of("GET", "/assets/../v1/stats", EnumSet.complementOf(EnumSet.of(Role.NONE))),
+        Endpoint.of("GET", "/assets/other.js", EnumSet.complementOf(EnumSet.of(Role.NONE))),
         Endpoint.of("GET", "/v1/health/%2e%2e/stats", EnumSet.complementOf(EnumSet.of(Role.NONE))));
   }
 

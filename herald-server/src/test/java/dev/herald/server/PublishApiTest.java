@@ -276,6 +276,19 @@ class PublishApiTest {
   }
 
   @Test
+  void heraldsOwnTypesCannotBePublishedOverHttp() throws Exception {
+    // A stored herald.webhook record would become a webhook at the next start, a stored
+    // herald.deadletter.resolved mark would hide a dead letter: only the gateway writes those.
+    for (String type :
+        List.of("herald.webhook", "herald.deadletter.resolved", "herald.deadletter")) {
+      String id = newId();
+      HttpResponse<String> r = s.send(binary(id, type).POST(BodyPublishers.ofString("{}")).build());
+      assertProblem(r, 403, "type");
+      assertThat(s.storedById(id)).isEmpty();
+    }
+  }
+
+  @Test
   void aPrincipalThatMayNotPublishTheTypeGets403PerEvent() throws Exception {
     HttpResponse<String> single =
         s.send(

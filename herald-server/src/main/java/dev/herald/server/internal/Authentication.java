@@ -160,11 +160,7 @@ final class Authentication {
     if (path.contains("%") || path.contains("..") || path.contains(";") || path.contains("//")) {
       return false;
     }
-    return path.equals("/")
-        || path.equals("/v1/health")
-        || path.startsWith("/v1/health/")
-        || path.startsWith("/dashboard/")
-        || path.startsWith("/webjars/");
+    return path.equals("/v1/health") || path.startsWith("/v1/health/") || DashboardApi.serves(path);
   }
 
   /**

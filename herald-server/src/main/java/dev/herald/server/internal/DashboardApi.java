@@ -48,6 +48,14 @@ final class DashboardApi implements Gateway.Api {
 
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
+  /**
+   * Whether {@code path} is one of the dashboard's static files: the files that need no token
+   * ({@link Authentication}), since the page must load before it can ask for one.
+   */
+  static boolean serves(String path) {
+    return PAGES.containsKey(path) || UPLOT_FILE.matcher(path).matches();
+  }
+
   DashboardApi(Gateway gateway) {}
 
   @Override

@@ -247,10 +247,20 @@ final class PublishApi implements Gateway.Api {
   }
 
   private static void authorize(Principal principal, Event<?> event) {
+    if (isHeralds(event.type())) {
+      // Herald's own records (dead letters, their resolved marks, webhook definitions) steer the
+      // gateway when read back: a forged one could redrive, hide or create what nobody asked for.
+      throw new ApiError(
+          403, "types under 'herald.' are Herald's own and cannot be published over HTTP", "type");
+    }
     if (!principal.mayPublish(event.type())) {
       throw new ApiError(
           403, principal.name() + " may not publish events of type '" + event.type() + "'", "type");
     }
+  }
+
+  static boolean isHeralds(String type) {
+    return type.startsWith("herald.");
   }
 
   private CompletableFuture<String> append(Event<?> event) {
