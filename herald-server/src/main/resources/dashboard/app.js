@@ -223,7 +223,7 @@
     const now = performance.now();
     const bus = stats.bus || {};
     const subs = bus.subscriptions || [];
-    const sample = { at: now, stored: stats.storedByType || {}, published: bus.published || 0,
+    const sample = { at: now, stored: stats.readByType || stats.storedByType || {}, published: bus.published || 0,
       delivered: Object.fromEntries(subs.map((s) => [s.name, s.delivered])) };
     const seconds = previous ? Math.max(0.001, (now - previous.at) / 1000) : 0;
     const per = (n, before) => (previous && before !== undefined ? Math.max(0, n - before) / seconds : 0);

@@ -142,6 +142,7 @@ final class AdminApi implements Gateway.Api {
     body.set("bus", Json.MAPPER.valueToTree(store.bus().stats()));
     body.set("gateway", Json.MAPPER.valueToTree(stats.counters()));
     body.set("storedByType", Json.MAPPER.valueToTree(stats.storedByType()));
+    body.set("readByType", Json.MAPPER.valueToTree(stats.readByType()));
     body.put("streams", stats.gauge(GatewayStats.STREAMS));
     body.put("webhooks", stats.gauge(GatewayStats.WEBHOOKS));
     json(ctx, 200, body);

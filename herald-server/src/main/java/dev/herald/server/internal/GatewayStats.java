@@ -21,6 +21,7 @@ final class GatewayStats {
 
   private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> storedByType = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> readByType = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
   void count(String name) {
@@ -53,6 +54,18 @@ final class GatewayStats {
 
   Map<String, Long> counters() {
     return snapshot(counters);
+  }
+
+  /**
+   * Counts one event of {@code type} read at the store's tail: every event stored since the server
+   * started, by this gateway or any other process.
+   */
+  void readType(String type) {
+    readByType.computeIfAbsent(type, k -> new LongAdder()).increment();
+  }
+
+  Map<String, Long> readByType() {
+    return snapshot(readByType);
   }
 
   Map<String, Long> storedByType() {

@@ -68,6 +68,9 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     this.gateway = gateway;
     this.store = gateway.store();
     this.tail = new StreamBroadcaster(store, gateway.stats());
+    // Read from the start, streams or not: the stats' (and the dashboard's) events per type count
+    // what every process stores, not only what comes through this gateway.
+    this.tail.start();
     AtomicInteger n = new AtomicInteger();
     this.writers =
         new ThreadPoolExecutor(

@@ -69,13 +69,7 @@ final class StreamBroadcaster implements AutoCloseable {
     if (closed || c.isClosed()) {
       return false; // a stream closed meanwhile: its leave() ran before, or runs after, this
     }
-    if (thread == null) {
-      cursor = store.cursor("latest");
-      position = cursor.position();
-      thread = new Thread(this::run, "herald-sse-tail");
-      thread.setDaemon(true);
-      thread.start();
-    }
+    start();
     if (!lastPosition.equals(position)) {
       int found = -1;
       for (int k = 1; k <= ringCount; k++) {
@@ -97,6 +91,21 @@ final class StreamBroadcaster implements AutoCloseable {
     }
     byPattern.computeIfAbsent(pattern.toString(), p -> new Subscribers(pattern)).connections.add(c);
     return true;
+  }
+
+  /**
+   * Starts reading the tail, if not yet: from the server's start, so that the stats count every
+   * event stored from then on by type ({@link GatewayStats#readType}), whoever stored it.
+   */
+  synchronized void start() {
+    if (closed || thread != null) {
+      return;
+    }
+    cursor = store.cursor("latest");
+    position = cursor.position();
+    thread = new Thread(this::run, "herald-sse-tail");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   synchronized void leave(SseConnection c, StreamPattern pattern) {
@@ -168,6 +177,7 @@ final class StreamBroadcaster implements AutoCloseable {
       frame = null;
     }
     String type = e.event().type();
+    stats.readType(type);
     synchronized (this) {
       position = e.position();
       if (frame == null) {
