@@ -54,6 +54,8 @@ class ArchitectureTest extends ModuleContract {
         .doNotHaveSimpleName("Event")
         .and()
         .doNotHaveSimpleName("Builder")
+        .and()
+        .doNotHaveSimpleName("TypePattern") // validates with the engine's rules
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.herald.internal")

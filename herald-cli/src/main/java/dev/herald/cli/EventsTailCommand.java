@@ -3,6 +3,7 @@ package dev.herald.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.TypePattern;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -71,7 +72,7 @@ final class EventsTailCommand implements Callable<Integer> {
           "--group needs --url: a group's position is kept by the gateway's bus");
     }
     try {
-      TypePattern.parse(types);
+      TypePattern.of(types);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--types: " + e.getMessage());
     }

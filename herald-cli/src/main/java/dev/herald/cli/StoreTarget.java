@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.Event;
+import dev.herald.TypePattern;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.GatewayStore.GroupLag;
 import dev.herald.server.GatewayStore.PartitionLag;
@@ -88,7 +89,7 @@ final class StoreTarget implements Target {
 
   @Override
   public void tail(String types, String from, String group, Sink sink) throws InterruptedException {
-    TypePattern pattern = TypePattern.parse(types);
+    TypePattern pattern = TypePattern.of(types);
     GatewayStore.Cursor cursor;
     try {
       cursor = store.cursor(from);

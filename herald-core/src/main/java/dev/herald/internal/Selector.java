@@ -1,5 +1,7 @@
 package dev.herald.internal;
 
+import dev.herald.TypePattern;
+
 /**
  * Which events a subscription receives: an exact type, a type pattern (AMQP convention: {@code *}
  * one segment, {@code #} zero or more), a payload class, or the events nobody else receives. Types
@@ -47,13 +49,8 @@ abstract class Selector {
 
   /** An exact type, or a pattern if {@code pattern} has a wildcard segment. */
   static Selector forPattern(String pattern) {
-    Names.requirePattern(pattern);
-    String[] segments = pattern.split("\\.", -1);
-    boolean wild = false;
-    for (String s : segments) {
-      wild |= s.equals("*") || s.equals("#");
-    }
-    return wild ? new PatternSelector(pattern, segments) : new ExactSelector(pattern);
+    TypePattern p = TypePattern.of(pattern);
+    return p.isExact() ? new ExactSelector(pattern) : new PatternSelector(p);
   }
 
   static Selector forClass(Class<?> payloadClass) {
@@ -92,45 +89,15 @@ abstract class Selector {
   }
 
   private static final class PatternSelector extends Selector {
-    private final String pattern;
-    private final String[] segments;
-    private final boolean namesInternal;
+    private final TypePattern pattern;
 
-    PatternSelector(String pattern, String[] segments) {
+    PatternSelector(TypePattern pattern) {
       this.pattern = pattern;
-      this.segments = segments;
-      this.namesInternal = segments[0].equals("herald");
     }
 
     @Override
     boolean matchesType(String type) {
-      if (isInternal(type) && !namesInternal) {
-        return false;
-      }
-      return match(0, type.split("\\.", -1), 0);
-    }
-
-    private boolean match(int p, String[] t, int i) {
-      while (p < segments.length) {
-        String s = segments[p];
-        if (s.equals("#")) {
-          if (p == segments.length - 1) {
-            return true;
-          }
-          for (int k = i; k <= t.length; k++) {
-            if (match(p + 1, t, k)) {
-              return true;
-            }
-          }
-          return false;
-        }
-        if (i >= t.length || !(s.equals("*") || s.equals(t[i]))) {
-          return false;
-        }
-        p++;
-        i++;
-      }
-      return i == t.length;
+      return pattern.matches(type);
     }
 
     @Override
@@ -140,7 +107,7 @@ abstract class Selector {
 
     @Override
     public String toString() {
-      return pattern;
+      return pattern.pattern();
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.herald.TypePattern;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,8 @@ final class TokenFile {
   record Entry(
       String name,
       byte[] sha256,
-      List<TokenPattern> publish,
-      List<TokenPattern> subscribe,
+      List<TypePattern> publish,
+      List<TypePattern> subscribe,
       boolean admin) {}
 
   private final String source;
@@ -195,8 +196,8 @@ final class TokenFile {
     String name = null;
     byte[] digest = null;
     int secrets = 0;
-    List<TokenPattern> publish = List.of();
-    List<TokenPattern> subscribe = List.of();
+    List<TypePattern> publish = List.of();
+    List<TypePattern> subscribe = List.of();
     boolean admin = false;
     Set<String> seen = new HashSet<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -278,9 +279,9 @@ final class TokenFile {
     }
   }
 
-  private List<TokenPattern> patterns(String path, JsonToken value) throws IOException {
+  private List<TypePattern> patterns(String path, JsonToken value) throws IOException {
     expect(value, JsonToken.START_ARRAY, path, "an array of type patterns");
-    List<TokenPattern> out = new ArrayList<>();
+    List<TypePattern> out = new ArrayList<>();
     while (parser.nextToken() != JsonToken.END_ARRAY) {
       String at = path + "[" + out.size() + "]";
       if (out.size() == MAX_PATTERNS) {
@@ -288,7 +289,7 @@ final class TokenFile {
       }
       String text = string(at, parser.currentToken());
       try {
-        out.add(TokenPattern.parse(text));
+        out.add(TypePattern.of(text));
       } catch (IllegalArgumentException e) {
         throw fail(at, e.getMessage());
       }

@@ -1,12 +1,13 @@
 package dev.herald.server;
 
+import dev.herald.TypePattern;
 import java.util.List;
 
 /** The principal of one token of a {@link TokenAccess}: its grant. Immutable. */
 final class TokenPrincipal implements Principal {
   private final String name;
-  private final List<TokenPattern> publish;
-  private final List<TokenPattern> subscribe;
+  private final List<TypePattern> publish;
+  private final List<TypePattern> subscribe;
   private final boolean admin;
 
   TokenPrincipal(TokenFile.Entry entry) {
@@ -27,7 +28,7 @@ final class TokenPrincipal implements Principal {
     if (type == null) {
       return false;
     }
-    for (TokenPattern p : publish) {
+    for (TypePattern p : publish) {
       if (p.matches(type)) {
         return true;
       }
@@ -37,15 +38,17 @@ final class TokenPrincipal implements Principal {
 
   /**
    * Whether one of the token's subscribe patterns covers every type {@code pattern} can match (see
-   * {@link TokenPattern#covers}); false for an invalid pattern.
+   * {@link TypePattern#covers}); false for an invalid pattern.
    */
   @Override
   public boolean maySubscribe(String pattern) {
-    if (pattern == null || TokenPattern.problem(pattern, true) != null) {
+    TypePattern requested;
+    try {
+      requested = TypePattern.of(pattern);
+    } catch (IllegalArgumentException e) {
       return false;
     }
-    TokenPattern requested = TokenPattern.parse(pattern);
-    for (TokenPattern p : subscribe) {
+    for (TypePattern p : subscribe) {
       if (p.covers(requested)) {
         return true;
       }

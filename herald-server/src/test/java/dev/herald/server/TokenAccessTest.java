@@ -3,6 +3,7 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.TypePattern;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,32 +108,32 @@ class TokenAccessTest {
 
   @Test
   void patternsFollowHeraldsRulesIncludingItsOwnTypes() {
-    TokenPattern all = TokenPattern.parse("#");
+    TypePattern all = TypePattern.of("#");
     assertThat(all.matches("order.placed")).isTrue();
     assertThat(all.matches("a")).isTrue();
     // Herald's own types are granted only by a pattern that names them, as core's selectors do.
     assertThat(all.matches("herald.deadletter")).isFalse();
-    assertThat(TokenPattern.parse("herald.#").matches("herald.deadletter")).isTrue();
-    assertThat(all.covers(TokenPattern.parse("herald.deadletter"))).isFalse();
-    assertThat(TokenPattern.parse("herald.#").covers(TokenPattern.parse("herald.*"))).isTrue();
+    assertThat(TypePattern.of("herald.#").matches("herald.deadletter")).isTrue();
+    assertThat(all.covers(TypePattern.of("herald.deadletter"))).isFalse();
+    assertThat(TypePattern.of("herald.#").covers(TypePattern.of("herald.*"))).isTrue();
 
-    assertThat(TokenPattern.parse("a.*.c").matches("a.b.c")).isTrue();
-    assertThat(TokenPattern.parse("a.*.c").matches("a.c")).isFalse();
-    assertThat(TokenPattern.parse("a.#.c").matches("a.c")).isTrue();
-    assertThat(TokenPattern.parse("a.#.c").matches("a.x.y.c")).isTrue();
-    assertThat(TokenPattern.parse("#.#").covers(TokenPattern.parse("#"))).isTrue();
-    assertThat(TokenPattern.parse("*.#").covers(TokenPattern.parse("*.*.#"))).isTrue();
-    assertThat(TokenPattern.parse("*.*.#").covers(TokenPattern.parse("*.#"))).isFalse();
-    assertThat(TokenPattern.parse("#.x.#").covers(TokenPattern.parse("a.#.x"))).isTrue();
-    assertThat(TokenPattern.parse("#.x").covers(TokenPattern.parse("#.x.#"))).isFalse();
+    assertThat(TypePattern.of("a.*.c").matches("a.b.c")).isTrue();
+    assertThat(TypePattern.of("a.*.c").matches("a.c")).isFalse();
+    assertThat(TypePattern.of("a.#.c").matches("a.c")).isTrue();
+    assertThat(TypePattern.of("a.#.c").matches("a.x.y.c")).isTrue();
+    assertThat(TypePattern.of("#.#").covers(TypePattern.of("#"))).isTrue();
+    assertThat(TypePattern.of("*.#").covers(TypePattern.of("*.*.#"))).isTrue();
+    assertThat(TypePattern.of("*.*.#").covers(TypePattern.of("*.#"))).isFalse();
+    assertThat(TypePattern.of("#.x.#").covers(TypePattern.of("a.#.x"))).isTrue();
+    assertThat(TypePattern.of("#.x").covers(TypePattern.of("#.x.#"))).isFalse();
   }
 
   @Test
   void manyWildcardsAgainstALongTypeAnswerAtOnce() {
-    TokenPattern p = TokenPattern.parse("#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.z");
+    TypePattern p = TypePattern.of("#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.#.z");
     String type = "a" + ".a".repeat(120);
     assertThat(p.matches(type)).isFalse();
-    assertThat(p.covers(TokenPattern.parse(type))).isFalse();
+    assertThat(p.covers(TypePattern.of(type))).isFalse();
   }
 
   @Test

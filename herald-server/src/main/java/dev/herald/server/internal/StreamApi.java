@@ -1,5 +1,6 @@
 package dev.herald.server.internal;
 
+import dev.herald.TypePattern;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.PositionGoneException;
 import dev.herald.server.Principal;
@@ -107,15 +108,27 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     return open.size();
   }
 
+  /** A stream's {@code types}: required, in the syntax of subscriptions ({@link TypePattern}). */
+  private static TypePattern typesOf(String types) {
+    if (types == null || types.isBlank()) {
+      throw new IllegalArgumentException("types: a type pattern is required, such as order.*");
+    }
+    try {
+      return TypePattern.of(types);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("types" + e.getMessage().substring("pattern".length()), e);
+    }
+  }
+
   private void stream(Context ctx) throws IOException {
     String accept = ctx.header("Accept");
     if (accept == null || !accept.contains("text/event-stream")) {
       gateway.stats().count("stream.refused.406");
       throw new ApiError(406, "a stream answers Accept: text/event-stream only");
     }
-    StreamPattern pattern;
+    TypePattern pattern;
     try {
-      pattern = StreamPattern.parse(ctx.queryParam("types"));
+      pattern = typesOf(ctx.queryParam("types"));
     } catch (IllegalArgumentException e) {
       gateway.stats().count("stream.refused.400");
       throw ApiError.badRequest("types", e.getMessage());
@@ -189,7 +202,7 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
    * else {@code from} (default {@code latest}); a position retention deleted is answered with
    * {@code Last-Event-ID: earliest} and a first {@code herald.gap} event.
    */
-  private Runnable resume(Context ctx, SseConnection c, StreamPattern pattern, List<byte[]> first) {
+  private Runnable resume(Context ctx, SseConnection c, TypePattern pattern, List<byte[]> first) {
     String attribute = "Last-Event-ID";
     String from = ctx.header("Last-Event-ID");
     if (from == null) {
@@ -222,7 +235,7 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     return () -> writers.execute(catchUp);
   }
 
-  private Runnable joinGroup(SseConnection c, StreamPattern pattern, String group) {
+  private Runnable joinGroup(SseConnection c, TypePattern pattern, String group) {
     Transport transport;
     try {
       transport = store.transport();

@@ -1,5 +1,6 @@
 package dev.herald.server.internal;
 
+import dev.herald.TypePattern;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.PositionGoneException;
 import java.time.Duration;
@@ -34,10 +35,10 @@ final class StreamBroadcaster implements AutoCloseable {
   private record Entry(String position, String type, byte[] frame) {}
 
   private static final class Subscribers {
-    final StreamPattern pattern;
+    final TypePattern pattern;
     final List<SseConnection> connections = new ArrayList<>();
 
-    Subscribers(StreamPattern pattern) {
+    Subscribers(TypePattern pattern) {
       this.pattern = pattern;
     }
   }
@@ -65,7 +66,7 @@ final class StreamBroadcaster implements AutoCloseable {
    *
    * @return false if it cannot join yet: the caller reads on with its own cursor
    */
-  synchronized boolean join(SseConnection c, StreamPattern pattern, String lastPosition) {
+  synchronized boolean join(SseConnection c, TypePattern pattern, String lastPosition) {
     if (closed || c.isClosed()) {
       return false; // a stream closed meanwhile: its leave() ran before, or runs after, this
     }
@@ -108,7 +109,7 @@ final class StreamBroadcaster implements AutoCloseable {
     thread.start();
   }
 
-  synchronized void leave(SseConnection c, StreamPattern pattern) {
+  synchronized void leave(SseConnection c, TypePattern pattern) {
     Subscribers s = byPattern.get(pattern.toString());
     if (s != null && s.connections.remove(c) && s.connections.isEmpty()) {
       byPattern.remove(pattern.toString());

@@ -1,5 +1,6 @@
 package dev.herald.server.internal;
 
+import dev.herald.TypePattern;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.PositionGoneException;
 import java.time.Duration;
@@ -21,7 +22,7 @@ final class StreamCatchUp implements Runnable {
   static final long RETRY_JOIN_MILLIS = 2;
 
   private final SseConnection connection;
-  private final StreamPattern pattern;
+  private final TypePattern pattern;
   private final GatewayStore store;
   private final StreamBroadcaster tail;
   private final Executor writers;
@@ -30,7 +31,7 @@ final class StreamCatchUp implements Runnable {
 
   StreamCatchUp(
       SseConnection connection,
-      StreamPattern pattern,
+      TypePattern pattern,
       GatewayStore.Cursor cursor,
       GatewayStore store,
       StreamBroadcaster tail,

@@ -1,6 +1,7 @@
 package dev.herald.server.internal;
 
 import dev.herald.Event;
+import dev.herald.TypePattern;
 import dev.herald.spi.Transport;
 import java.util.concurrent.TimeUnit;
 
@@ -21,16 +22,16 @@ final class StreamGroupMember implements Transport.FeedSink {
   static final long ROOM_WAIT_SECONDS = 10;
 
   private final SseConnection connection;
-  private final StreamPattern pattern;
+  private final TypePattern pattern;
 
-  StreamGroupMember(SseConnection connection, StreamPattern pattern) {
+  StreamGroupMember(SseConnection connection, TypePattern pattern) {
     this.connection = connection;
     this.pattern = pattern;
   }
 
   /** Joins {@code group} in {@code transport}; the member leaves when the stream closes. */
   static void join(
-      Transport transport, String group, SseConnection connection, StreamPattern pattern) {
+      Transport transport, String group, SseConnection connection, TypePattern pattern) {
     StreamGroupMember m = new StreamGroupMember(connection, pattern);
     Transport.Feed feed = transport.feed(group, e -> pattern.matches(e.type()), m);
     connection.onClose(feed::close);
