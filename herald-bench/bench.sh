@@ -106,7 +106,7 @@ report_opts=(--out "$RESULTS" --stamp "$stamp" --mode "$mode")
 if [[ "$suites" == all || "$suites" == buses ]]; then
   echo "== throughput ($mode): JMH ${jmh_opts[*]} -prof gc"
   jmh 'dev.herald.bench.*' -e 'dev\.herald\.bench\.log\.' -e 'dev\.herald\.bench\.kafka\.' \
-    -e 'dev\.herald\.bench\.queue\.' \
+    -e 'dev\.herald\.bench\.queue\.' -e 'dev\.herald\.bench\.http\.' \
     "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$jmh_json"
 
   echo "== latency at a fixed rate ($mode), 1->1"

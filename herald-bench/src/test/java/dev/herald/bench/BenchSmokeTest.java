@@ -29,6 +29,8 @@ class BenchSmokeTest {
   private static final String LOG_BENCHMARKS = "dev\\.herald\\.bench\\.log\\..*";
   private static final String KAFKA_BENCHMARKS = "dev\\.herald\\.bench\\.kafka\\..*";
   private static final String QUEUE_BENCHMARKS = "dev\\.herald\\.bench\\.queue\\..*";
+  // The HTTP gateway's benchmarks start servers of their own; run on their own (docs/server.md).
+  private static final String HTTP_BENCHMARKS = "dev\\.herald\\.bench\\.http\\..*";
 
   @BeforeAll
   static void runBesideOtherJmhRuns() {
@@ -46,6 +48,7 @@ class BenchSmokeTest {
             .exclude(LOG_BENCHMARKS)
             .exclude(KAFKA_BENCHMARKS)
             .exclude(QUEUE_BENCHMARKS)
+            .exclude(HTTP_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -204,6 +207,27 @@ class BenchSmokeTest {
       assertThat(r.getSecondaryResults().get("polled").getScore())
           .as(r.getParams().getBenchmark() + " " + r.getParams().getParam("queue"))
           .isPositive();
+    }
+  }
+
+  @Test
+  void theHttpPublishBenchmarksRunEachWay() throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include(HTTP_BENCHMARKS)
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(300))
+            .shouldFailOnError(true)
+            .build();
+
+    Collection<RunResult> results = new Runner(options).run();
+
+    // single, batch, direct, directBatch, bare, bareBatch
+    assertThat(results).hasSize(6);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore()).as(r.getParams().getBenchmark()).isPositive();
     }
   }
 
