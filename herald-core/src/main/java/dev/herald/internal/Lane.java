@@ -258,9 +258,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       boolean held = heldForRouting;
       heldForRouting = false;
       if (held && !routingDone(item)) {
-        // Woken by its publisher, yet still being routed: by another thread publishing the same
-        // event instance, whose mailboxes may not include this one (another lane of a subscription
-        // with concurrency), so no wake-up may come. Rare: go round the executor's queue instead.
+        // Woken, yet still being routed: by another thread publishing the same event instance,
+        // whose mailboxes may not include this one (another lane of a subscription with
+        // concurrency), so no wake-up may come; or by a wake-up that was meant for an earlier hold
+        // of this lane and came late (see hold). Rare: go round the executor's queue instead.
         retryItem = item;
         heldForRouting = true;
         submit();
@@ -312,7 +313,8 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         dropClosed(item);
         continue;
       }
-      if (!routingDone(item) && hold(item)) {
+      if (!routingDone(item)) {
+        hold(item);
         return;
       }
       if (!deliver(item, 0)) {
@@ -341,11 +343,18 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
 
   /**
    * Keeps {@code item}, still being routed, at the head of the lane and gives the thread back,
-   * until its publisher ends routing and wakes the lane ({@link #routed}). True when the lane must
-   * stop until then; false when the routing ended meanwhile and this thread keeps the lane, to
-   * deliver the item.
+   * until its publisher ends routing and wakes the lane ({@link #routed}). The lane always stops
+   * here: when the routing ended meanwhile, this thread wakes the lane itself, as the publisher
+   * would, and a new run delivers the item.
+   *
+   * <p>Why this thread never takes the lane back and delivers inline: between its read of the mark
+   * and its CAS from HELD, the publisher may have woken the lane, another thread delivered the item
+   * and went on to hold a later event, so that the lane is HELD again (ABA). A CAS that took the
+   * lane back then delivered the item twice and forgot the later one (seen once in CI, under
+   * preemption on two cores). A wake-up is safe whichever hold it ends: a run that finds its held
+   * item still being routed goes round the executor's queue (see {@link #drain}).
    */
-  private boolean hold(Object item) {
+  private void hold(Object item) {
     Event<?> event = Completion.eventOf(item);
     retryItem = item;
     retryAttempts = 0;
@@ -355,14 +364,9 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     state = HELD;
     // Read after the store of HELD (sequentially consistent): either this read sees the mark gone,
     // or the publisher, reading the state after ending the mark, sees HELD and wakes the lane.
-    if (RoutingMarks.inProgress(event) || !casState(HELD, SCHEDULED)) {
-      return true; // Still routed, or its publisher already woke the lane: a new run delivers it.
+    if (!RoutingMarks.inProgress(event) && casState(HELD, SCHEDULED)) {
+      submit();
     }
-    owned = true;
-    retryItem = null;
-    heldForRouting = false;
-    heldEvent = null;
-    return false;
   }
 
   /**
