@@ -27,8 +27,9 @@ import java.util.Map;
  * @param stored events the transport confirmed as stored, routed or not; 0 without a transport
  * @param storeFailed events the transport failed to store (see {@link BusListener#onStoreFailed})
  * @param subscriptions a snapshot per live subscription
- * @param listenerErrors calls to the bus's {@link BusListener} that threw (each is also logged;
- *     delivery carries on)
+ * @param listenerErrors calls to the bus's {@link BusListener}, and to an interceptor's {@link
+ *     dev.herald.spi.Interceptor#onPublished}, that threw (each is also logged; delivery carries
+ *     on)
  * @param droppedByReason events dropped at subscriptions, per reason, over the bus's life: every
  *     subscription's, closed ones included (each was reported to {@link BusListener#onDropped});
  *     every reason is a key

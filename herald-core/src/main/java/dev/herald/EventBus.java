@@ -1,5 +1,6 @@
 package dev.herald;
 
+import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -196,6 +197,29 @@ public interface EventBus extends AutoCloseable {
    */
   <T> Subscription respond(
       String pattern, Class<T> requestType, Responder<T> responder, SubscribeOptions options);
+
+  /**
+   * Subscribes every method of {@code listener} annotated with {@link Subscribe}, one subscription
+   * per method, and returns one handle that ends them all. The methods are found on the listener's
+   * class and its superclasses; each is checked before any is subscribed, so a listener with an
+   * invalid method subscribes nothing and the {@link IllegalArgumentException} names the method.
+   * Handlers are called through generated code, not reflection, on every delivery.
+   *
+   * <p>On the class path any method may be annotated, private ones included. In a named module, the
+   * listener's package must be open to {@code dev.herald}, or use {@link #register(Object,
+   * MethodHandles.Lookup)}.
+   *
+   * @throws IllegalArgumentException if the listener has no {@link Subscribe} method, or one of
+   *     them is invalid (the message names it and says why)
+   */
+  Registration register(Object listener);
+
+  /**
+   * As {@link #register(Object)}, with the methods reached through {@code lookup}: pass {@code
+   * MethodHandles.lookup()} from the listener's own class when its module does not open its package
+   * to {@code dev.herald}.
+   */
+  Registration register(Object listener, MethodHandles.Lookup lookup);
 
   /** Answers requests with default options. */
   default <T> Subscription respond(String pattern, Class<T> requestType, Responder<T> responder) {

@@ -2,7 +2,10 @@ package dev.herald;
 
 import dev.herald.internal.Engine;
 import dev.herald.internal.Names;
+import dev.herald.spi.Interceptor;
 import dev.herald.spi.Transport;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -42,6 +45,7 @@ public final class Herald {
     private String source = Event.DEFAULT_SOURCE;
     private Transport transport;
     private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
+    private final List<Interceptor> interceptors = new ArrayList<>();
 
     private Builder() {}
 
@@ -106,9 +110,25 @@ public final class Herald {
       return this;
     }
 
+    /**
+     * Adds an interceptor that sees every publish and wraps every handler call (tracing, metrics).
+     * Several nest in the order they were added; see {@link Interceptor}.
+     */
+    public Builder interceptor(Interceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
     public EventBus build() {
       return Engine.create(
-          executor, workerThreads, listener, timeSource, source, transport, maxPendingRequests);
+          executor,
+          workerThreads,
+          listener,
+          timeSource,
+          source,
+          transport,
+          maxPendingRequests,
+          interceptors);
     }
   }
 }

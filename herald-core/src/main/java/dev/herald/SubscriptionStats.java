@@ -23,6 +23,10 @@ package dev.herald;
  * @param latencyP50Nanos handler latency, median, in nanoseconds
  * @param latencyP99Nanos handler latency, 99th percentile
  * @param latencyMaxNanos handler latency, maximum
+ * @param group the consumer group of a durable subscription; null for an in-process one
+ * @param lag for a durable subscription, the events stored for its group that this process's feed
+ *     has not yet had acknowledged (the partitions or log it reads; an estimate the transport
+ *     refreshes as it reads); -1 when in-process or when the transport cannot tell
  */
 public record SubscriptionStats(
     String name,
@@ -36,4 +40,6 @@ public record SubscriptionStats(
     long inFlight,
     long latencyP50Nanos,
     long latencyP99Nanos,
-    long latencyMaxNanos) {}
+    long latencyMaxNanos,
+    String group,
+    long lag) {}

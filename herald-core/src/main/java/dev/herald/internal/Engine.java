@@ -10,11 +10,14 @@ import dev.herald.EventBus;
 import dev.herald.EventHandler;
 import dev.herald.PayloadHandler;
 import dev.herald.PublishResult;
+import dev.herald.Registration;
 import dev.herald.Responder;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.TimeSource;
+import dev.herald.spi.Interceptor;
 import dev.herald.spi.Transport;
+import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -56,6 +59,9 @@ public final class Engine implements EventBus {
   private final Requests requests;
   private final Closer closer;
 
+  /** The interceptors, or null when the bus has none. */
+  private final Interceptors interceptors;
+
   /**
    * A bus on {@code executor}, or on a pool of {@code workerThreads} threads of its own when {@code
    * executor} is null (shut down at close); {@code transport} may be null (in-process only).
@@ -67,9 +73,22 @@ public final class Engine implements EventBus {
       TimeSource time,
       String source,
       Transport transport,
-      int maxPendingRequests) {
-    return new Engine(
-        executor, workerThreads, listener, time, source, transport, maxPendingRequests);
+      int maxPendingRequests,
+      List<Interceptor> interceptors) {
+    Engine engine =
+        new Engine(
+            executor,
+            workerThreads,
+            listener,
+            time,
+            source,
+            transport,
+            maxPendingRequests,
+            interceptors);
+    if (engine.interceptors != null) {
+      engine.interceptors.attach(engine);
+    }
+    return engine;
   }
 
   private Engine(
@@ -79,7 +98,8 @@ public final class Engine implements EventBus {
       TimeSource time,
       String source,
       Transport transport,
-      int maxPendingRequests) {
+      int maxPendingRequests,
+      List<Interceptor> interceptors) {
     Objects.requireNonNull(listener, "listener");
     this.time = Objects.requireNonNull(time, "time");
     if (executor == null) {
@@ -95,9 +115,12 @@ public final class Engine implements EventBus {
     }
     this.timer = time.newTimer(new NamedThreadFactory("herald-timer", true));
     this.observers = new Observers(listener, time);
-    this.subscriptions = new Subscriptions(this, life, this.executor, transport, observers);
+    this.interceptors =
+        interceptors.isEmpty() ? null : new Interceptors(List.copyOf(interceptors), observers);
+    this.subscriptions =
+        new Subscriptions(this, life, this.executor, transport, observers, this.interceptors);
     this.router = new Router(subscriptions, observers, life);
-    this.publisher = new Publisher(router, transport, observers, life);
+    this.publisher = new Publisher(router, transport, observers, life, this.interceptors);
     this.deadLetters =
         new DeadLetters(
             publisher, router, subscriptions, observers, time, source, transport != null);
@@ -163,6 +186,16 @@ public final class Engine implements EventBus {
   @Override
   public Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
     return subscriptions.subscribeUnrouted(handler, options);
+  }
+
+  @Override
+  public Registration register(Object listener) {
+    return Listeners.register(this, listener, null);
+  }
+
+  @Override
+  public Registration register(Object listener, MethodHandles.Lookup lookup) {
+    return Listeners.register(this, listener, Objects.requireNonNull(lookup, "lookup"));
   }
 
   @Override

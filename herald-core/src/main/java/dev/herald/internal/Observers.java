@@ -172,6 +172,12 @@ final class Observers {
   // An Error too (a listener's StackOverflowError, say): thrown on, it would escape the lane that
   // was
   // reporting an outcome, and that event's publish would never complete.
+  /** An {@link dev.herald.spi.Interceptor} callback threw where it cannot fail anything. */
+  void interceptorFailed(String method, Throwable e) {
+    listenerErrors.increment();
+    failures.warn(() -> "Interceptor." + method + " threw; the bus carries on", e);
+  }
+
   private void listenerFailed(String method, Throwable e) {
     listenerErrors.increment();
     failures.warn(() -> "BusListener." + method + " threw; delivery carries on", e);

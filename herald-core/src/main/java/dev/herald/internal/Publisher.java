@@ -29,11 +29,20 @@ final class Publisher {
   private final Observers observers;
   private final Lifecycle life;
 
-  Publisher(Router router, Transport transport, Observers observers, Lifecycle life) {
+  /** The bus's interceptors, or null when it has none (then publishing pays nothing for them). */
+  private final Interceptors interceptors;
+
+  Publisher(
+      Router router,
+      Transport transport,
+      Observers observers,
+      Lifecycle life,
+      Interceptors interceptors) {
     this.router = router;
     this.transport = transport;
     this.observers = observers;
     this.life = life;
+    this.interceptors = interceptors;
   }
 
   /** Publishes entering and leaving the bus; close() waits until none is inside. */
@@ -46,6 +55,22 @@ final class Publisher {
    * to those of them named {@code only}. {@code what} names the operation in a refusal.
    */
   CompletableFuture<PublishResult> publish(Event<?> event, String only, String what) {
+    if (interceptors == null) {
+      return publishHere(event, only, what);
+    }
+    Event<?> e = interceptors.onPublish(event);
+    CompletableFuture<PublishResult> f;
+    try {
+      f = publishHere(e, only, what);
+    } catch (RuntimeException | Error failure) {
+      interceptors.onPublished(e, failure);
+      throw failure;
+    }
+    interceptors.onPublished(e, f.isCompletedExceptionally() ? failureOf(f) : null);
+    return f;
+  }
+
+  private CompletableFuture<PublishResult> publishHere(Event<?> event, String only, String what) {
     PublishGate.Cell in = enter(what);
     try {
       return tracked(event, only, null);
@@ -96,6 +121,44 @@ final class Publisher {
   /** Publishes a batch, tracked; see {@link dev.herald.EventBus#publishAll}. */
   List<CompletableFuture<PublishResult>> publishAll(List<? extends Event<?>> events) {
     Event<?>[] batch = batchOf(events);
+    if (interceptors == null) {
+      return publishAllHere(batch);
+    }
+    intercept(batch);
+    List<CompletableFuture<PublishResult>> results;
+    try {
+      results = publishAllHere(batch);
+    } catch (RuntimeException | Error failure) {
+      for (Event<?> e : batch) {
+        interceptors.onPublished(e, failure);
+      }
+      throw failure;
+    }
+    for (int i = 0; i < batch.length; i++) {
+      CompletableFuture<PublishResult> f = results.get(i);
+      interceptors.onPublished(batch[i], f.isCompletedExceptionally() ? failureOf(f) : null);
+    }
+    return results;
+  }
+
+  /**
+   * Replaces each event of {@code batch} by what the interceptors make of it. If they refuse one,
+   * those already intercepted hear that the batch failed.
+   */
+  private void intercept(Event<?>[] batch) {
+    for (int i = 0; i < batch.length; i++) {
+      try {
+        batch[i] = interceptors.onPublish(batch[i]);
+      } catch (RuntimeException | Error failure) {
+        for (int j = 0; j < i; j++) {
+          interceptors.onPublished(batch[j], failure);
+        }
+        throw failure;
+      }
+    }
+  }
+
+  private List<CompletableFuture<PublishResult>> publishAllHere(Event<?>[] batch) {
     if (batch.length == 0) {
       return List.of();
     }
@@ -120,6 +183,21 @@ final class Publisher {
 
   /** Publishes {@code event} untracked; see {@link dev.herald.EventBus#emit}. */
   void emit(Event<?> event) {
+    if (interceptors == null) {
+      emitHere(event);
+      return;
+    }
+    Event<?> e = interceptors.onPublish(event);
+    try {
+      emitHere(e);
+    } catch (RuntimeException | Error failure) {
+      interceptors.onPublished(e, failure);
+      throw failure;
+    }
+    interceptors.onPublished(e, null);
+  }
+
+  private void emitHere(Event<?> event) {
     PublishGate.Cell in = enter("emit");
     try {
       untracked(event, null);
@@ -144,6 +222,34 @@ final class Publisher {
   /** Publishes a batch, untracked; see {@link dev.herald.EventBus#emitAll}. */
   void emitAll(List<? extends Event<?>> events) {
     Event<?>[] batch = batchOf(events);
+    if (interceptors == null) {
+      emitAllHere(batch);
+      return;
+    }
+    intercept(batch);
+    try {
+      emitAllHere(batch);
+    } catch (BatchRefusedException refused) {
+      boolean[] failed = new boolean[batch.length];
+      for (int i : refused.refused()) {
+        failed[i] = true;
+      }
+      for (int i = 0; i < batch.length; i++) {
+        interceptors.onPublished(batch[i], failed[i] ? refused : null);
+      }
+      throw refused;
+    } catch (RuntimeException | Error failure) {
+      for (Event<?> e : batch) {
+        interceptors.onPublished(e, failure);
+      }
+      throw failure;
+    }
+    for (Event<?> e : batch) {
+      interceptors.onPublished(e, null);
+    }
+  }
+
+  private void emitAllHere(Event<?>[] batch) {
     if (batch.length == 0) {
       return;
     }

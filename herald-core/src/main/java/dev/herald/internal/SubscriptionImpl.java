@@ -28,6 +28,10 @@ final class SubscriptionImpl implements Subscription {
   final TimeSource time;
 
   final String name;
+
+  /** The consumer group it was given (durable only on a bus with a transport), or null. */
+  final String group;
+
   final Selector selector;
   final RetryPolicy retry;
   final Backpressure backpressure;
@@ -55,6 +59,7 @@ final class SubscriptionImpl implements Subscription {
     this.engine = engine;
     this.time = engine.time();
     this.name = name;
+    this.group = options.group();
     this.selector = selector;
     this.retry = options.retry();
     this.backpressure = options.backpressure();
@@ -162,7 +167,22 @@ final class SubscriptionImpl implements Subscription {
         inFlight,
         LatencyHistogram.percentile(counts, 50, max),
         LatencyHistogram.percentile(counts, 99, max),
-        max);
+        max,
+        feed != null ? group : null,
+        lagNow());
+  }
+
+  /** The feed's lag, for a durable subscription; -1 otherwise or when unknown. */
+  private long lagNow() {
+    Transport.Feed f = feed;
+    if (f == null) {
+      return -1;
+    }
+    try {
+      return f.lag();
+    } catch (RuntimeException e) {
+      return -1; // A statistic: a transport that cannot tell now does not fail the snapshot.
+    }
   }
 
   @Override

@@ -44,9 +44,18 @@ final class Subscriptions {
   private final Set<SubscriptionImpl> draining = ConcurrentHashMap.newKeySet();
   private final AtomicLong names = new AtomicLong();
 
+  /** The bus's interceptors, or null. */
+  private final Interceptors interceptors;
+
   Subscriptions(
-      Engine engine, Lifecycle life, Executor executor, Transport transport, Observers observers) {
+      Engine engine,
+      Lifecycle life,
+      Executor executor,
+      Transport transport,
+      Observers observers,
+      Interceptors interceptors) {
     this.engine = engine;
+    this.interceptors = interceptors;
     this.life = life;
     this.executor = executor;
     this.transport = transport;
@@ -199,7 +208,11 @@ final class Subscriptions {
         }
       }
       Executor ex = options.executor() != null ? options.executor() : executor;
-      SubscriptionImpl s = new SubscriptionImpl(engine, name, selector, options, ex, invoker);
+      SubscriptionImpl.Invoker call =
+          interceptors == null
+              ? invoker
+              : interceptors.wrap(name, transport != null ? options.group() : null, invoker);
+      SubscriptionImpl s = new SubscriptionImpl(engine, name, selector, options, ex, call);
       pruneDrained();
       draining.add(s);
       if (options.group() != null && transport != null) {

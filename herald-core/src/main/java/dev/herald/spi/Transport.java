@@ -131,6 +131,16 @@ public interface Transport extends AutoCloseable {
 
   /** A running feed. Closing it stops delivery; unacknowledged events are fed again later. */
   interface Feed extends AutoCloseable {
+    /**
+     * How many events stored for the feed's group and selected by its filter or not, on the
+     * partitions or log this feed reads, are not yet acknowledged: the group's lag as this process
+     * sees it. An estimate, refreshed as the feed reads (never a blocking call to a broker); -1
+     * when the transport cannot tell. Any thread.
+     */
+    default long lag() {
+      return -1;
+    }
+
     @Override
     void close();
   }

@@ -1,0 +1,60 @@
+package dev.herald;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method of a listener object as a handler, for {@link EventBus#register(Object)}: each
+ * annotated method becomes one subscription, as if passed to {@link EventBus#subscribe}.
+ *
+ * <p>The method takes exactly one parameter: a payload class ({@code void on(OrderPlaced order)}),
+ * or {@link Event}{@code <T>} ({@code void on(Event<OrderPlaced> event)}) for the event's
+ * attributes too. It returns {@code void} (a returned value would be silently ignored, so other
+ * return types are refused), may be of any visibility and may declare checked exceptions: a
+ * handler's exception is its failure, retried and dead-lettered by the subscription's {@link
+ * RetryPolicy}. Static methods are refused.
+ *
+ * <pre>{@code
+ * class Shipping {
+ *   @Subscribe
+ *   void on(OrderPlaced order) { ship(order); }
+ *
+ *   @Subscribe(type = "order.*", group = "audit")
+ *   void audit(Event<Object> event) { log(event); }
+ * }
+ * Registration r = bus.register(new Shipping());
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Subscribe {
+  /**
+   * The event type or {@linkplain TypePattern pattern} to subscribe to. Empty (the default): events
+   * whose payload is an instance of the parameter's payload class, as {@link
+   * EventBus#subscribe(Class, PayloadHandler)}; a parameter of {@code Event<Object>} or a raw
+   * {@code Event} then needs a type.
+   */
+  String type() default "";
+
+  /**
+   * The consumer group, for a durable subscription on a bus with a transport ({@link
+   * SubscribeOptions#group}); empty (the default) for an in-process subscription.
+   */
+  String group() default "";
+
+  /**
+   * The subscription's name ({@link SubscribeOptions#name}); empty (the default): the listener's
+   * class's simple name, a dot and the method's name, e.g. {@code Shipping.on}.
+   */
+  String name() default "";
+
+  /**
+   * How many events of this subscription may be handled at once ({@link
+   * SubscribeOptions#concurrency}); default 1.
+   */
+  int concurrency() default 1;
+}
