@@ -1,0 +1,155 @@
+package dev.herald.spring.boot;
+
+import dev.herald.BusListener;
+import dev.herald.EventBus;
+import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.codec.PayloadCodec;
+import dev.herald.kafka.KafkaTransport;
+import dev.herald.log.LogDirectory;
+import dev.herald.log.LogOptions;
+import dev.herald.log.LogTransport;
+import dev.herald.spi.Interceptor;
+import dev.herald.spi.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Herald in a Spring Boot application: an {@link EventBus} bean on the transport that {@code
+ * herald.transport} names, with every {@link Interceptor} bean installed in {@code @Order}, every
+ * bean with {@code @Subscribe} methods registered once the context is refreshed, and the bus closed
+ * gracefully when the context closes. Each bean backs off when the application defines its own
+ * ({@code EventBus}, {@code Transport}, {@code PayloadCodec}).
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(HeraldProperties.class)
+public class HeraldAutoConfiguration {
+
+  /**
+   * The bus, built from the properties; closed after the beans that use it, with {@code
+   * herald.close-timeout}.
+   */
+  @Bean
+  @ConditionalOnMissingBean(EventBus.class)
+  static HeraldBusFactoryBean eventBus(
+      HeraldProperties properties,
+      ObjectProvider<Transport> transport,
+      ObjectProvider<Interceptor> interceptors,
+      HeraldBusState heraldBusState) {
+    Transport t = transport.getIfAvailable();
+    if (t == null) {
+      requireTransportModule(properties.getTransport());
+    }
+    return new HeraldBusFactoryBean(
+        properties, t, interceptors.orderedStream().toList(), heraldBusState);
+  }
+
+  /** The bus's listener and what the health indicator reads. */
+  @Bean
+  @ConditionalOnMissingBean
+  HeraldBusState heraldBusState(ObjectProvider<BusListener> listener) {
+    return new HeraldBusState(listener.getIfAvailable(BusListener::none));
+  }
+
+  /** Registers the {@code @Subscribe} beans with the bus, whichever bus bean there is. */
+  @Bean
+  static HeraldListenerRegistrar heraldListenerRegistrar(
+      ConfigurableListableBeanFactory beanFactory, ObjectProvider<EventBus> bus) {
+    return new HeraldListenerRegistrar(beanFactory, bus);
+  }
+
+  /** Why no transport bean exists although {@code herald.transport} asks for one. */
+  private static void requireTransportModule(HeraldProperties.Transport wanted) {
+    String artifact =
+        switch (wanted) {
+          case MEMORY -> null;
+          case LOG -> "herald-log";
+          case KAFKA -> "herald-kafka";
+        };
+    if (artifact != null) {
+      throw new IllegalStateException(
+          "herald.transport="
+              + wanted.name().toLowerCase(java.util.Locale.ROOT)
+              + " needs dev.herald:"
+              + artifact
+              + " on the class path: add that dependency (or set herald.transport=memory)");
+    }
+  }
+
+  /** The JSON payload codec of the storing transports. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(JsonPayloadCodec.class)
+  static class CodecConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    PayloadCodec heraldPayloadCodec(HeraldProperties properties, BeanFactory beanFactory) {
+      List<String> packages = new ArrayList<>(properties.getCodec().getAllowedPackages());
+      if (packages.isEmpty() && AutoConfigurationPackages.has(beanFactory)) {
+        packages.addAll(AutoConfigurationPackages.get(beanFactory));
+      }
+      return JsonPayloadCodec.builder().allowPackages(packages.toArray(String[]::new)).build();
+    }
+  }
+
+  /** {@code herald.transport=log}: the durable log in {@code herald.log.directory}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(LogTransport.class)
+  @ConditionalOnProperty(name = "herald.transport", havingValue = "log")
+  @ConditionalOnMissingBean(EventBus.class)
+  static class LogTransportConfiguration {
+    /** Owned by the bus, which closes it. */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean(Transport.class)
+    LogTransport heraldLogTransport(HeraldProperties properties, PayloadCodec codec) {
+      try {
+        LogDirectory directory =
+            LogDirectory.open(properties.getLog().getDirectory(), LogOptions.defaults());
+        try {
+          return LogTransport.builder(directory).codec(codec).build();
+        } catch (IOException | RuntimeException e) {
+          directory.close();
+          throw e;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "herald.log.directory: cannot open the log in " + properties.getLog().getDirectory(),
+            e);
+      }
+    }
+  }
+
+  /** {@code herald.transport=kafka}: Apache Kafka at {@code herald.kafka.bootstrap-servers}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(KafkaTransport.class)
+  @ConditionalOnProperty(name = "herald.transport", havingValue = "kafka")
+  @ConditionalOnMissingBean(EventBus.class)
+  static class KafkaTransportConfiguration {
+    /** Owned by the bus, which closes it. */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean(Transport.class)
+    KafkaTransport heraldKafkaTransport(HeraldProperties properties, PayloadCodec codec) {
+      HeraldProperties.Kafka kafka = properties.getKafka();
+      KafkaTransport.Builder b =
+          KafkaTransport.builder(kafka.getBootstrapServers())
+              .codec(codec)
+              .eventsTopic(kafka.getEventsTopic())
+              .deadLetterTopic(kafka.getDeadLetterTopic())
+              .groupIdPrefix(kafka.getGroupIdPrefix())
+              .partitions(kafka.getPartitions());
+      kafka.getProperties().forEach(b::clientProperty);
+      return b.build();
+    }
+  }
+}

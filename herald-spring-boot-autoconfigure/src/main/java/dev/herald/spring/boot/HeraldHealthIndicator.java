@@ -1,0 +1,64 @@
+package dev.herald.spring.boot;
+
+import dev.herald.BusStats;
+import dev.herald.EventBus;
+import java.util.Map;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+
+/**
+ * The health of the bus and its transport, as the {@code herald} indicator:
+ *
+ * <ul>
+ *   <li>DOWN once the bus is closed;
+ *   <li>DOWN while a durable subscription's feed has failed for good (the log found corrupt, a
+ *       broker that refused the consumer: {@link dev.herald.BusListener#onFeedFailed}); such a feed
+ *       never recovers, the application must be restarted;
+ *   <li>DOWN when stores failed since the previous check and none succeeded ({@link
+ *       BusStats#storeFailed()} rose and {@link BusStats#stored()} did not): the transport refuses
+ *       every event; UP again once a store succeeds;
+ *   <li>UP otherwise.
+ * </ul>
+ *
+ * <p>Details: {@code transport}, {@code subscriptions} (live), {@code published}, {@code stored},
+ * {@code storeFailed}, and {@code failedFeeds} when there are. Thread-safe.
+ */
+public class HeraldHealthIndicator implements HealthIndicator {
+  private final EventBus bus;
+  private final String transport;
+  private final HeraldBusState state;
+  private long lastStored; // guarded by this
+  private long lastStoreFailed; // guarded by this
+
+  HeraldHealthIndicator(EventBus bus, String transport, HeraldBusState state) {
+    this.bus = bus;
+    this.transport = transport;
+    this.state = state;
+  }
+
+  @Override
+  public Health health() {
+    if (state.closed()) {
+      return Health.down().withDetail("transport", transport).withDetail("closed", true).build();
+    }
+    BusStats stats = bus.stats();
+    boolean storesFailing;
+    synchronized (this) {
+      storesFailing = stats.storeFailed() > lastStoreFailed && stats.stored() == lastStored;
+      lastStored = stats.stored();
+      lastStoreFailed = stats.storeFailed();
+    }
+    Map<String, String> failedFeeds = state.failedFeeds();
+    Health.Builder health = failedFeeds.isEmpty() && !storesFailing ? Health.up() : Health.down();
+    health
+        .withDetail("transport", transport)
+        .withDetail("subscriptions", stats.subscriptions().size())
+        .withDetail("published", stats.published())
+        .withDetail("stored", stats.stored())
+        .withDetail("storeFailed", stats.storeFailed());
+    if (!failedFeeds.isEmpty()) {
+      health.withDetail("failedFeeds", failedFeeds);
+    }
+    return health.build();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.herald.spring.boot;
+
+import dev.herald.EventBus;
+import dev.herald.Registration;
+import dev.herald.Subscribe;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Registers every singleton bean that has {@link Subscribe} methods with the bus ({@link
+ * EventBus#register(Object)}) once the context is refreshed, when every bean is fully built, and
+ * ends those registrations when the context stops, before the bus closes: no handler runs on a
+ * half-built bean, and no new event reaches a listener whose bean may be going away (the events
+ * already in its mailbox are still delivered, and the bus's close waits for them).
+ *
+ * <p>Phase {@value #PHASE}: started before, and stopped after, the web server (whose requests may
+ * publish). Thread-safe.
+ */
+class HeraldListenerRegistrar implements SmartLifecycle {
+  /** Below the web server's phase ({@code DEFAULT_PHASE - 1024}). */
+  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldBusFactoryBean.LOGGER);
+
+  private final ConfigurableListableBeanFactory beanFactory;
+  private final ObjectProvider<EventBus> bus;
+  private final Map<Class<?>, Boolean> listenerClasses = new ConcurrentHashMap<>();
+  private final List<Registration> registrations = new ArrayList<>(); // guarded by this
+  private boolean running; // guarded by this
+
+  HeraldListenerRegistrar(
+      ConfigurableListableBeanFactory beanFactory, ObjectProvider<EventBus> bus) {
+    this.beanFactory = beanFactory;
+    this.bus = bus;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    EventBus target = bus.getObject();
+    try {
+      for (String name : beanFactory.getBeanNamesForType(Object.class, false, false)) {
+        Class<?> type = beanFactory.getType(name, false);
+        if (type != null && isListener(ClassUtils.getUserClass(type))) {
+          Object bean = beanFactory.getBean(name);
+          registrations.add(target.register(bean));
+          LOG.debug("Registered the @Subscribe methods of bean '{}'", name);
+        }
+      }
+    } catch (RuntimeException e) {
+      closeAll();
+      throw e;
+    }
+    running = true;
+  }
+
+  @Override
+  public synchronized void stop() {
+    closeAll();
+    running = false;
+  }
+
+  @Override
+  public synchronized boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  /** The registrations made, one per listener bean. */
+  synchronized List<Registration> registrations() {
+    return List.copyOf(registrations);
+  }
+
+  private void closeAll() {
+    for (int i = registrations.size() - 1; i >= 0; i--) {
+      registrations.get(i).close();
+    }
+    registrations.clear();
+  }
+
+  private boolean isListener(Class<?> type) {
+    return listenerClasses.computeIfAbsent(type, HeraldListenerRegistrar::hasSubscribeMethod);
+  }
+
+  private static boolean hasSubscribeMethod(Class<?> type) {
+    if (!AnnotationUtils.isCandidateClass(type, Subscribe.class)) {
+      return false;
+    }
+    boolean[] found = {false};
+    ReflectionUtils.doWithMethods(
+        type,
+        m -> found[0] = true,
+        (Method m) -> !found[0] && m.isAnnotationPresent(Subscribe.class));
+    return found[0];
+  }
+}
