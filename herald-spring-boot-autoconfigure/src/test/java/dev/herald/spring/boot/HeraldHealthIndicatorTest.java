@@ -1,0 +1,107 @@
+package dev.herald.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.EventBus;
+import dev.herald.SubscribeOptions;
+import dev.herald.spi.Transport;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class HeraldHealthIndicatorTest {
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  HeraldAutoConfiguration.class, HeraldHealthAutoConfiguration.class));
+
+  @Test
+  void upWithTheTransportAndTheSubscriptionsThenDownOnceClosed() {
+    HealthIndicator[] indicator = new HealthIndicator[1];
+    runner.run(
+        context -> {
+          indicator[0] = context.getBean("heraldHealthIndicator", HealthIndicator.class);
+          EventBus bus = context.getBean(EventBus.class);
+          bus.subscribe(String.class, s -> {});
+          bus.subscribe(Integer.class, n -> {});
+          Health health = indicator[0].health();
+          assertThat(health.getStatus()).isEqualTo(Status.UP);
+          assertThat(health.getDetails())
+              .containsEntry("transport", "memory")
+              .containsEntry("subscriptions", 2);
+        });
+    Health closed = indicator[0].health();
+    assertThat(closed.getStatus()).isEqualTo(Status.DOWN);
+    assertThat(closed.getDetails()).containsEntry("closed", true);
+  }
+
+  @Test
+  void downWhileEveryStoreFailsAndUpAgainOnceOneSucceeds() {
+    TestTransport transport = new TestTransport();
+    runner
+        .withBean(Transport.class, () -> transport)
+        .run(
+            context -> {
+              HealthIndicator indicator =
+                  context.getBean("heraldHealthIndicator", HealthIndicator.class);
+              EventBus bus = context.getBean(EventBus.class);
+              bus.publish("a", "ok").join();
+              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+
+              transport.failStores = true;
+              assertThat(bus.publish("a", "lost"))
+                  .failsWithin(java.time.Duration.ofSeconds(5))
+                  .withThrowableOfType(java.util.concurrent.ExecutionException.class);
+              Health failing = indicator.health();
+              assertThat(failing.getStatus()).isEqualTo(Status.DOWN);
+              assertThat(failing.getDetails())
+                  .containsEntry("transport", "test")
+                  .containsEntry("storeFailed", 1L);
+
+              transport.failStores = false;
+              bus.publish("a", "ok again").join();
+              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            });
+  }
+
+  @Test
+  void downWhenADurableFeedFailedForGood() {
+    TestTransport transport = new TestTransport();
+    runner
+        .withBean(Transport.class, () -> transport)
+        .run(
+            context -> {
+              HealthIndicator indicator =
+                  context.getBean("heraldHealthIndicator", HealthIndicator.class);
+              context
+                  .getBean(EventBus.class)
+                  .subscribe(String.class, s -> {}, SubscribeOptions.defaults().group("billing"));
+              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+              transport.failFeed("billing");
+              Health health = indicator.health();
+              assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+              assertThat(health.getDetails()).containsKey("failedFeeds");
+              assertThat(health.getDetails().get("failedFeeds").toString()).contains("log corrupt");
+            });
+  }
+
+  @Test
+  void noIndicatorWithoutActuatorOrWhenDisabled() {
+    runner
+        .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(EventBus.class);
+              assertThat(context).doesNotHaveBean("heraldHealthIndicator");
+            });
+    runner
+        .withPropertyValues("management.health.herald.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean("heraldHealthIndicator"));
+  }
+
+}

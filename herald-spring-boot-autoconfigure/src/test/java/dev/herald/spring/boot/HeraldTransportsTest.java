@@ -1,0 +1,106 @@
+package dev.herald.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.EventBus;
+import dev.herald.SubscribeOptions;
+import dev.herald.kafka.KafkaTransport;
+import dev.herald.kafka.embedded.EmbeddedKafka;
+import dev.herald.log.LogTransport;
+import dev.herald.spi.Transport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The bus bean on each storing transport: the log in a temporary directory, and Kafka. */
+class HeraldTransportsTest {
+  /** One broker for the class. */
+  private static EmbeddedKafka kafka;
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(HeraldAutoConfiguration.class));
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  record Parcel(String id, int grams) {}
+
+  @Test
+  void theLogTransportStoresAndADurableGroupResumesAfterARestart(@TempDir Path dir) {
+    ApplicationContextRunner onLog =
+        runner.withPropertyValues("herald.transport=log", "herald.log.directory=" + dir);
+    onLog.run(
+        context -> {
+          assertThat(context.getBean(Transport.class)).isInstanceOf(LogTransport.class);
+          EventBus bus = context.getBean(EventBus.class);
+          CountDownLatch got = new CountDownLatch(1);
+          bus.subscribe(
+              Parcel.class, p -> got.countDown(), SubscribeOptions.defaults().group("sorting"));
+          bus.publish("parcel.weighed", new Parcel("p-1", 300)).join();
+          assertThat(got.await(10, TimeUnit.SECONDS)).isTrue();
+          assertThat(bus.stats().stored()).isEqualTo(1);
+        });
+    onLog.run(
+        context -> {
+          EventBus bus = context.getBean(EventBus.class);
+          bus.publish("parcel.weighed", new Parcel("p-2", 500)).join();
+        });
+    List<Parcel> resumed = new CopyOnWriteArrayList<>();
+    onLog.run(
+        context -> {
+          CountDownLatch got = new CountDownLatch(1);
+          context
+              .getBean(EventBus.class)
+              .subscribe(
+                  Parcel.class,
+                  p -> {
+                    resumed.add(p);
+                    got.countDown();
+                  },
+                  SubscribeOptions.defaults().group("sorting"));
+          assertThat(got.await(10, TimeUnit.SECONDS)).isTrue();
+        });
+    assertThat(resumed).containsExactly(new Parcel("p-2", 500));
+  }
+
+  @Test
+  void theKafkaTransportConnectsToTheBrokers() {
+    runner
+        .withPropertyValues(
+            "herald.transport=kafka",
+            "herald.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+            "herald.kafka.events-topic=transports-test.events",
+            "herald.kafka.dead-letter-topic=transports-test.deadletter",
+            "herald.kafka.partitions=1",
+            "herald.kafka.properties.client.dns.lookup=use_all_dns_ips")
+        .run(
+            context -> {
+              assertThat(context.getBean(Transport.class)).isInstanceOf(KafkaTransport.class);
+              KafkaTransport transport = context.getBean(KafkaTransport.class);
+              assertThat(transport.feedTopics()).contains("transports-test.events");
+              EventBus bus = context.getBean(EventBus.class);
+              CountDownLatch got = new CountDownLatch(1);
+              bus.subscribe(
+                  Parcel.class, p -> got.countDown(), SubscribeOptions.defaults().group("sorting"));
+              bus.publish("parcel.weighed", new Parcel("p-1", 300)).join();
+              assertThat(got.await(30, TimeUnit.SECONDS)).isTrue();
+              assertThat(bus.stats().stored()).isEqualTo(1);
+            });
+  }
+}
