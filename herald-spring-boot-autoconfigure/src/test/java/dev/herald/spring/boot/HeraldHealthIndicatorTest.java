@@ -103,5 +103,4 @@ class HeraldHealthIndicatorTest {
         .withPropertyValues("management.health.herald.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean("heraldHealthIndicator"));
   }
-
 }

@@ -1,0 +1,49 @@
+package dev.herald.examples.spring.shop;
+
+import dev.herald.examples.spring.shop.ShopEvents.OrderPlaced;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
+
+/**
+ * With {@code shop.orders=N}: places N orders once the application has started, waits up to a
+ * minute for each to end, and logs how many shipped and how many were cancelled.
+ */
+@Component
+@ConditionalOnProperty("shop.orders")
+class OrderRun implements ApplicationRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(OrderRun.class);
+
+  private final Storefront storefront;
+  private final int orders;
+
+  OrderRun(Storefront storefront, @Value("${shop.orders}") int orders) {
+    this.storefront = storefront;
+    this.orders = orders;
+  }
+
+  @Override
+  public void run(ApplicationArguments args) throws Exception {
+    List<CompletableFuture<String>> outcomes = new ArrayList<>(orders);
+    for (int i = 0; i < orders; i++) {
+      outcomes.add(storefront.place(new OrderPlaced("o-" + i, "sku-" + (i % 5), 1, 1999)));
+    }
+    CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(1, TimeUnit.MINUTES);
+    Map<String, Long> byOutcome =
+        outcomes.stream()
+            .map(CompletableFuture::join)
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    LOG.info("{} orders ended: {}", orders, byOutcome);
+  }
+}
