@@ -109,8 +109,11 @@ public class HeraldAutoConfiguration {
   @ConditionalOnProperty(name = "herald.transport", havingValue = "log")
   @ConditionalOnMissingBean(EventBus.class)
   static class LogTransportConfiguration {
-    /** Owned by the bus, which closes it. */
-    @Bean(destroyMethod = "")
+    /**
+     * Closed by the bus once it has drained; Spring's close after that is a no-op, and releases the
+     * transport when the context failed before the bus was built.
+     */
+    @Bean
     @ConditionalOnMissingBean(Transport.class)
     LogTransport heraldLogTransport(HeraldProperties properties, PayloadCodec codec) {
       try {
@@ -136,8 +139,11 @@ public class HeraldAutoConfiguration {
   @ConditionalOnProperty(name = "herald.transport", havingValue = "kafka")
   @ConditionalOnMissingBean(EventBus.class)
   static class KafkaTransportConfiguration {
-    /** Owned by the bus, which closes it. */
-    @Bean(destroyMethod = "")
+    /**
+     * Closed by the bus once it has drained; Spring's close after that is a no-op, and releases the
+     * transport when the context failed before the bus was built.
+     */
+    @Bean
     @ConditionalOnMissingBean(Transport.class)
     KafkaTransport heraldKafkaTransport(HeraldProperties properties, PayloadCodec codec) {
       HeraldProperties.Kafka kafka = properties.getKafka();

@@ -80,6 +80,7 @@ class HeraldBusFactoryBean implements FactoryBean<EventBus>, DisposableBean {
       closing = bus;
     }
     if (closing == null) {
+      state.markClosed();
       return;
     }
     Duration timeout = properties.getCloseTimeout();

@@ -79,6 +79,25 @@ class HeraldTransportsTest {
     assertThat(resumed).containsExactly(new Parcel("p-2", 500));
   }
 
+  /** Fails once the transport is built, before anything asks for the bus. */
+  static class Broken {
+    Broken(Transport transport) {
+      throw new IllegalStateException("broken beside " + transport.name());
+    }
+  }
+
+  @Test
+  void aContextThatFailsToStartReleasesTheLog(@TempDir Path dir) {
+    ApplicationContextRunner onLog =
+        runner.withPropertyValues("herald.transport=log", "herald.log.directory=" + dir);
+    onLog
+        .withBean(Broken.class)
+        .run(
+            context ->
+                assertThat(context).getFailure().rootCause().hasMessage("broken beside log"));
+    onLog.run(context -> assertThat(context).hasNotFailed().hasSingleBean(LogTransport.class));
+  }
+
   @Test
   void theKafkaTransportConnectsToTheBrokers() {
     runner
