@@ -8,7 +8,11 @@ import dev.herald.examples.spring.shop.ShopEvents.OrderCancelled;
 import dev.herald.examples.spring.shop.ShopEvents.OrderShipped;
 import org.springframework.stereotype.Service;
 
-/** Tells the customer how each order ended: shipped or cancelled. */
+/**
+ * Tells the customer how each order ended: shipped or cancelled. Each method has a consumer group
+ * of its own: two subscriptions in one group would share its events as two members of a Kafka
+ * consumer group do, each seeing only its partitions.
+ */
 @Service
 public class Notification {
   private final EventBus bus;
@@ -18,12 +22,12 @@ public class Notification {
     this.bus = bus;
   }
 
-  @Subscribe(type = ShopEvents.ORDER_SHIPPED, group = "notification")
+  @Subscribe(type = ShopEvents.ORDER_SHIPPED, group = "notification-shipped")
   void shipped(Event<OrderShipped> event) {
     notify(event, event.data().orderId(), "shipped");
   }
 
-  @Subscribe(type = ShopEvents.ORDER_CANCELLED, group = "notification")
+  @Subscribe(type = ShopEvents.ORDER_CANCELLED, group = "notification-cancelled")
   void cancelled(Event<OrderCancelled> event) {
     notify(event, event.data().orderId(), "cancelled");
   }
