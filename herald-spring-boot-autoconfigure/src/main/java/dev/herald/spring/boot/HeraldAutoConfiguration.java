@@ -2,6 +2,7 @@ package dev.herald.spring.boot;
 
 import dev.herald.BusListener;
 import dev.herald.EventBus;
+import dev.herald.Herald;
 import dev.herald.codec.JsonPayloadCodec;
 import dev.herald.codec.PayloadCodec;
 import dev.herald.kafka.KafkaTransport;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -36,24 +39,40 @@ import org.springframework.context.annotation.Configuration;
 @AutoConfiguration
 @EnableConfigurationProperties(HeraldProperties.class)
 public class HeraldAutoConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldBusState.LOGGER);
 
   /**
-   * The bus, built from the properties; closed after the beans that use it, with {@code
-   * herald.close-timeout}.
+   * The bus, built from the properties, with every interceptor bean in {@code @Order}. Closed by
+   * {@link HeraldBusState}, after every bean that uses it, with {@code herald.close-timeout}.
    */
-  @Bean
-  @ConditionalOnMissingBean(EventBus.class)
-  static HeraldBusFactoryBean eventBus(
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  EventBus eventBus(
       HeraldProperties properties,
       ObjectProvider<Transport> transport,
       ObjectProvider<Interceptor> interceptors,
       HeraldBusState heraldBusState) {
+    properties.check();
     Transport t = transport.getIfAvailable();
     if (t == null) {
       requireTransportModule(properties.getTransport());
     }
-    return new HeraldBusFactoryBean(
-        properties, t, interceptors.orderedStream().toList(), heraldBusState);
+    List<Interceptor> installed = interceptors.orderedStream().toList();
+    Herald.Builder b = Herald.builder().listener(heraldBusState.listener());
+    if (properties.getWorkerThreads() != null) {
+      b.workerThreads(properties.getWorkerThreads());
+    }
+    if (t != null) {
+      b.transport(t);
+    }
+    installed.forEach(b::interceptor);
+    EventBus bus = b.build();
+    heraldBusState.manage(bus, properties.getCloseTimeout());
+    LOG.info(
+        "Herald bus started: transport {}, interceptors {}",
+        t == null ? "memory" : t.name(),
+        installed.stream().map(i -> i.getClass().getSimpleName()).toList());
+    return bus;
   }
 
   /** The bus's listener and what the health indicator reads. */

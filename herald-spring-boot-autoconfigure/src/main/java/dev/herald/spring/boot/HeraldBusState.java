@@ -2,34 +2,87 @@ package dev.herald.spring.boot;
 
 import dev.herald.BusListener;
 import dev.herald.BusStats;
+import dev.herald.CloseReport;
 import dev.herald.DeadLetter;
 import dev.herald.DropReason;
 import dev.herald.Event;
+import dev.herald.EventBus;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 
 /**
- * What the health indicator needs to know of the auto-configured bus beyond its {@link BusStats}:
- * whether it was closed, and which durable feeds failed for good. It hears of feed failures through
- * the bus's {@link BusListener} ({@link #listener()}), which forwards every call to the
- * application's own {@code BusListener} bean, if there is one. Thread-safe.
+ * The auto-configured bus's life beyond its {@link BusStats}: it closes the bus, and knows what the
+ * health indicator reads, whether the bus was closed and which durable feeds failed for good. It
+ * hears of feed failures through the bus's {@link BusListener} ({@link #listener()}), which
+ * forwards every call to the application's own {@code BusListener} bean, if there is one.
+ *
+ * <p>The bus bean depends on this one, so Spring destroys this one after the bus bean, which it
+ * destroys after every bean that uses the bus: {@link #destroy()} closes the bus then, and a bean
+ * may still publish from its own {@code @PreDestroy}. Closing waits up to {@code
+ * herald.close-timeout} for the events in flight and logs the {@link CloseReport} on logger {@value
+ * #LOGGER}: at INFO when every event was delivered, at WARN with what was not. Thread-safe.
  */
-public class HeraldBusState {
+public class HeraldBusState implements DisposableBean {
+  /** The logger of the Spring integration. */
+  public static final String LOGGER = "dev.herald.spring";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+
   private final BusListener delegate;
   private final Map<String, String> failedFeeds = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private EventBus bus; // guarded by this
+  private Duration closeTimeout; // guarded by this
 
   HeraldBusState(BusListener delegate) {
     this.delegate = delegate;
   }
 
-  /** Whether the bus was closed. */
-  public boolean closed() {
-    return closed;
+  /** Makes this state close {@code bus} with {@code timeout} when the context closes. */
+  synchronized void manage(EventBus bus, Duration timeout) {
+    this.bus = bus;
+    this.closeTimeout = timeout;
   }
 
-  void markClosed() {
-    closed = true;
+  /** Closes the bus it manages, if any, and logs the report. */
+  @Override
+  public void destroy() {
+    EventBus closing;
+    Duration timeout;
+    synchronized (this) {
+      closing = bus;
+      timeout = closeTimeout;
+      bus = null;
+    }
+    if (closing == null) {
+      return;
+    }
+    CloseReport report;
+    try {
+      report = closing.close(timeout);
+    } finally {
+      closed = true;
+    }
+    if (report.drained() && report.threadsStopped()) {
+      LOG.info("Herald bus closed: every event in flight was delivered");
+    } else {
+      LOG.warn(
+          "Herald bus closed without draining within {}: {} events undelivered {}, threads"
+              + " stopped: {}",
+          timeout,
+          report.totalUndelivered(),
+          report.undelivered(),
+          report.threadsStopped());
+    }
+  }
+
+  /** Whether the bus was closed by {@link #destroy()}. */
+  public boolean closed() {
+    return closed;
   }
 
   /** The durable subscriptions whose feed failed for good, with the cause. */

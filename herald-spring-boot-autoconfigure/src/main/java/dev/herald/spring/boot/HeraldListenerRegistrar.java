@@ -31,7 +31,7 @@ class HeraldListenerRegistrar implements SmartLifecycle {
   /** Below the web server's phase ({@code DEFAULT_PHASE - 1024}). */
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
 
-  private static final Logger LOG = LoggerFactory.getLogger(HeraldBusFactoryBean.LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldBusState.LOGGER);
 
   private final ConfigurableListableBeanFactory beanFactory;
   private final ObjectProvider<EventBus> bus;
