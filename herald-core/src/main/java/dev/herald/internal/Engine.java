@@ -86,7 +86,17 @@ public final class Engine implements EventBus {
             maxPendingRequests,
             interceptors);
     if (engine.interceptors != null) {
-      engine.interceptors.attach(engine);
+      try {
+        engine.interceptors.attach(engine);
+      } catch (RuntimeException | Error e) {
+        // Nobody else holds the bus: close it, so its threads and transport do not leak.
+        try {
+          engine.close(Duration.ZERO);
+        } catch (RuntimeException | Error closing) {
+          e.addSuppressed(closing);
+        }
+        throw e;
+      }
     }
     return engine;
   }

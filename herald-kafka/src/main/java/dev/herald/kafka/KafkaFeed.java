@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,6 +129,9 @@ public final class KafkaFeed implements Transport.Feed {
 
   // Touched by the poller thread only (the rebalance listener runs inside poll).
   private final Map<TopicPartition, Progress> owned = new HashMap<>();
+  // The owned partitions as other threads read them for lag(); null until the first assignment.
+  // Replaced whole by the poller when the assignment changes.
+  private volatile List<Progress> ownedView;
   private long lastCommitNanos = System.nanoTime();
 
   private final CompletableFuture<Void> assigned = new CompletableFuture<>();
@@ -192,6 +196,25 @@ public final class KafkaFeed implements Transport.Feed {
    */
   public CompletableFuture<Void> assigned() {
     return assigned.copy();
+  }
+
+  /**
+   * The records of the assigned partitions after the feed's acknowledged prefix of each: per
+   * partition, the end offset (the last stored offset the poller saw, refreshed after each poll
+   * from the consumer's fetch state, without a call to the broker) minus the acknowledged prefix.
+   * -1 until the feed is first assigned partitions; 0 with none. Any thread.
+   */
+  @Override
+  public long lag() {
+    List<Progress> view = ownedView;
+    if (view == null) {
+      return -1;
+    }
+    long lag = 0;
+    for (Progress p : view) {
+      lag += Math.max(0, p.end - p.acked.next());
+    }
+    return lag;
   }
 
   /** Why the feed stopped, when it {@linkplain State#FAILED failed}. */
@@ -305,6 +328,9 @@ public final class KafkaFeed implements Transport.Feed {
         p.acked.ack(p.expected, position); // e.g. a transaction marker at the end of a batch
         p.expected = position;
       }
+      // The lag the last fetch reported (end offset minus position) is local state: no request.
+      OptionalLong fetchLag = consumer.currentLag(p.partition);
+      p.end = Math.max(position, fetchLag.isPresent() ? position + fetchLag.getAsLong() : p.end);
     }
   }
 
@@ -501,6 +527,7 @@ public final class KafkaFeed implements Transport.Feed {
         long position = consumer.position(tp, settings.closeTimeout());
         owned.put(tp, new Progress(tp, position));
       }
+      ownedView = List.copyOf(owned.values());
       boolean pausedNow;
       synchronized (lock) {
         pausedNow = paused;
@@ -574,6 +601,7 @@ public final class KafkaFeed implements Transport.Feed {
           gone.add(p);
         }
       }
+      ownedView = List.copyOf(owned.values());
       synchronized (lock) {
         buffer.removeIf(x -> x.progress.revoked);
       }
@@ -746,6 +774,8 @@ public final class KafkaFeed implements Transport.Feed {
     long expected;
     long committed;
     long confirmed;
+    // The partition's end offset as the poller last saw it; read by lag() on any thread.
+    volatile long end;
     // Set by the poller, read by the deliverer: a revoked partition's records are no longer ours.
     volatile boolean revoked;
     // Records of this partition handed to the sink and not finished: a revocation waits for them.
@@ -757,6 +787,7 @@ public final class KafkaFeed implements Transport.Feed {
       this.expected = position;
       this.committed = position;
       this.confirmed = position;
+      this.end = position;
     }
   }
 

@@ -392,6 +392,14 @@ final class LogFeed {
     return m != null && assigned.contains(m);
   }
 
+  /**
+   * The records in the log after the group's acknowledged prefix, read now (both ends move on other
+   * threads, so it is an estimate): the group's lag. Any thread.
+   */
+  long lag() {
+    return Math.max(0, log.endOffset() - acked.next());
+  }
+
   /** Why the feed stopped for good, or null while it runs or after a clean close. */
   Throwable failure() {
     return failure;
@@ -591,6 +599,12 @@ final class LogFeed {
       this.filter = filter;
       this.sink = sink;
       this.subscribed = subscribed;
+    }
+
+    /** The group's lag: every member of the group reads the same log. */
+    @Override
+    public long lag() {
+      return LogFeed.this.lag();
     }
 
     @Override
