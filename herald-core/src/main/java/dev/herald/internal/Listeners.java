@@ -23,6 +23,12 @@ import java.util.Objects;
  * Stateless; runs on the caller's thread.
  */
 final class Listeners {
+  /**
+   * The most {@code @Subscribe} methods one listener may have: each is a subscription with a
+   * mailbox of its own, so a class generated with thousands is refused rather than subscribed.
+   */
+  static final int MAX_METHODS = 1024;
+
   private Listeners() {}
 
   /** Orders methods by name, then parameter types, then the subclass's before its superclass's. */
@@ -76,6 +82,14 @@ final class Listeners {
       throw new IllegalArgumentException(
           ListenerMethod.simpleName(listenerClass)
               + " has no @Subscribe method (its class and superclasses were searched)");
+    }
+    if (found.size() > MAX_METHODS) {
+      throw new IllegalArgumentException(
+          ListenerMethod.simpleName(listenerClass)
+              + " has "
+              + found.size()
+              + " @Subscribe methods; a listener may have at most "
+              + MAX_METHODS);
     }
     found.sort(ORDER);
     List<ListenerMethod> methods = new ArrayList<>(found.size());
