@@ -124,6 +124,8 @@ if [[ "$suites" == all || "$suites" == buses ]]; then
     echo "== an annotated listener against the same lambda, 1->1 ($mode): JMH ${jmh_opts[*]}"
     jmh 'dev\.herald\.bench\.listener\.' "${jmh_opts[@]}" -foe true -rf json -rff "$listener_jmh_json"
     java -cp "$JAR" dev.herald.bench.listener.ListenerRatio "$listener_jmh_json"
+    echo "== the same, paired: the setups take turns in one JVM (a ratio that load drift moves less)"
+    java -cp "$JAR" dev.herald.bench.listener.ListenerPairedRatio --warmup-ms 5000 --rounds 1000 --batches 8
   fi
   if [[ "$mode" == full ]]; then
     report_opts+=(--svg "$ROOT/docs/benchmarks-throughput.svg" --docs "$ROOT/docs/benchmarks.md")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.bench.listener.ListenerPairedRatio;
 import dev.herald.bench.listener.ListenerRatio;
 import dev.herald.bench.log.DurableLatencyAtFixedRate;
 import java.nio.file.Files;
@@ -261,6 +262,24 @@ class BenchSmokeTest {
         .contains("| lambda | ")
         .contains("| 1 (the baseline) |")
         .containsPattern("\\| annotated \\| [0-9,]+ \\| [^|]+ \\| [0-9.]+ ± ([0-9.]+|–) \\|");
+  }
+
+  @Test
+  void thePairedListenerComparisonMeasuresEveryHandler() {
+    List<ListenerPairedRatio.Row> rows = ListenerPairedRatio.measure(0, 3, 1);
+
+    assertThat(rows)
+        .extracting(ListenerPairedRatio.Row::handler)
+        .containsExactly("lambda", "annotated", "annotated-method-handle");
+    assertThat(rows.get(0).ratio()).isEqualTo(1.0);
+    assertThat(rows)
+        .allSatisfy(
+            r -> {
+              assertThat(r.medianPerSecond()).as(r.handler()).isPositive();
+              assertThat(r.ratioLow()).as(r.handler()).isPositive().isLessThanOrEqualTo(r.ratio());
+              assertThat(r.ratioHigh()).as(r.handler()).isGreaterThanOrEqualTo(r.ratio());
+            });
+    assertThat(ListenerPairedRatio.table(rows)).contains("| annotated | ");
   }
 
   @Test
