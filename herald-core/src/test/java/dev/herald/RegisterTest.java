@@ -496,6 +496,7 @@ class RegisterTest {
 
     assertThatThrownBy(() -> bus.register(listener))
         .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("@Subscribe method ThreeMethods.b(OrderPlaced): ")
         .hasMessageContaining("'ThreeMethods.b'");
 
     assertThat(bus.stats().subscriptions())

@@ -57,8 +57,8 @@ final class Listeners {
     }
     List<Subscription> made = new ArrayList<>(subscribers.size());
     try {
-      for (Subscriber s : subscribers) {
-        made.add(s.subscribe(engine));
+      for (int i = 0; i < subscribers.size(); i++) {
+        made.add(subscribe(engine, subscribers.get(i), methods.get(i)));
       }
     } catch (RuntimeException | Error e) {
       // All or nothing: a name taken on the bus, or the bus closed, after some succeeded.
@@ -197,6 +197,16 @@ final class Listeners {
                 + "': give one another @Subscribe(name = ...)");
       }
       m.name(name);
+    }
+  }
+
+  /** Subscribes {@code m}'s handler; a refusal by the bus names the method. */
+  private static Subscription subscribe(Engine engine, Subscriber s, ListenerMethod m) {
+    try {
+      return s.subscribe(engine);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "@Subscribe method " + m.description + ": " + e.getMessage(), e);
     }
   }
 

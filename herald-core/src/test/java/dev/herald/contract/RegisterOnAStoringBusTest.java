@@ -56,6 +56,11 @@ class RegisterOnAStoringBusTest {
       seen.add("audit " + event.type() + " " + event.data().id());
     }
 
+    @Subscribe(group = "ledger")
+    void ledger(Event<OrderPlaced> event) {
+      seen.add("ledger " + event.type() + " " + event.data().id());
+    }
+
     List<String> awaitSeen(int n) {
       await().atMost(30, SECONDS).until(() -> seen.size() >= n);
       return new ArrayList<>(seen);
@@ -69,12 +74,14 @@ class RegisterOnAStoringBusTest {
     Registration r = first.register(billing);
     first.publish("order.placed", new OrderPlaced("o-1", 100)).get(30, SECONDS);
 
-    assertThat(billing.awaitSeen(2))
-        .containsExactlyInAnyOrder("bill o-1", "audit order.placed o-1");
+    assertThat(billing.awaitSeen(3))
+        .containsExactlyInAnyOrder("bill o-1", "audit order.placed o-1", "ledger order.placed o-1");
     assertThat(first.stats().subscriptions())
         .extracting(SubscriptionStats::name, SubscriptionStats::group)
         .containsExactlyInAnyOrder(
-            tuple("Billing.bill", "billing"), tuple("Billing.audit", "audit"));
+            tuple("Billing.bill", "billing"),
+            tuple("Billing.audit", "audit"),
+            tuple("Billing.ledger", "ledger"));
     r.close();
     first.close(Duration.ofSeconds(10));
 
@@ -87,7 +94,7 @@ class RegisterOnAStoringBusTest {
     Billing restarted = new Billing();
     second.register(restarted);
 
-    assertThat(restarted.awaitSeen(2))
-        .containsExactlyInAnyOrder("bill o-2", "audit order.placed o-2");
+    assertThat(restarted.awaitSeen(3))
+        .containsExactlyInAnyOrder("bill o-2", "audit order.placed o-2", "ledger order.placed o-2");
   }
 }
