@@ -61,12 +61,13 @@ public @interface Subscribe {
 
   /**
    * The subscription's name ({@link SubscribeOptions#name}); empty (the default): the listener's
-   * class's simple name, a dot and the method's name, e.g. {@code Shipping.on}. Methods of one
-   * listener whose default names would clash (overloads) get their parameter type added, {@code
-   * Shipping.on(OrderPlaced)} and {@code Shipping.on(Event<Refund>)}, then {@code #2} and so on in
-   * the order of {@link Registration#subscriptions()} if that still clashes. A name is unique on a
-   * bus: registering a second instance of a class while the first is registered fails, unless its
-   * methods are given other names.
+   * class's simple name, a dot and the method's name, e.g. {@code Shipping.on} (for a proxy
+   * subclass a framework generated, synthetic or with {@code $$} in its name, the name of the class
+   * it extends). Methods of one listener whose default names would clash (overloads) get their
+   * parameter type added, {@code Shipping.on(OrderPlaced)} and {@code Shipping.on(Event<Refund>)},
+   * then {@code #2} and so on in the order of {@link Registration#subscriptions()} if that still
+   * clashes. A name is unique on a bus: registering a second instance of a class while the first is
+   * registered fails, unless its methods are given other names.
    */
   String name() default "";
 

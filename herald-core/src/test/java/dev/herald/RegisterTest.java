@@ -94,6 +94,14 @@ class RegisterTest {
     }
   }
 
+  /** As a framework's proxy subclass is: {@code $$} in its name, overriding without annotations. */
+  static class Shop$$Proxy extends Shop {
+    @Override
+    void placed(OrderPlaced order) {
+      seen.add("proxied placed " + order.id());
+    }
+  }
+
   @Nested
   class Receiving {
     @Test
@@ -111,6 +119,20 @@ class RegisterTest {
       assertThat(shop.awaitSeen(4))
           .containsExactlyInAnyOrder(
               "placed o-1", "any order.placed", "shipping.done o-1", "refund damaged");
+    }
+
+    @Test
+    void aFrameworkProxyIsNamedAfterTheClassItExtendsAndDispatchesToItsOverrides()
+        throws Exception {
+      Shop proxy = new Shop$$Proxy();
+      Registration r = bus.register(proxy);
+
+      assertThat(r.subscriptions())
+          .extracting(Subscription::name)
+          .containsExactly("Shop.anyOrder", "Shop.placed", "Shop.refund", "Shop.shipped");
+      get(bus.publish("order.placed", new OrderPlaced("o-5", 1)));
+      assertThat(proxy.awaitSeen(2))
+          .containsExactlyInAnyOrder("proxied placed o-5", "any order.placed");
     }
 
     @Test

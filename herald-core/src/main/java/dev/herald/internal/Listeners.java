@@ -96,8 +96,23 @@ final class Listeners {
     for (Found f : found) {
       methods.add(ListenerMethod.check(f.method, f.annotation));
     }
-    settleNames(ListenerMethod.simpleName(listenerClass), methods);
+    settleNames(ListenerMethod.simpleName(userClass(listenerClass)), methods);
     return methods;
+  }
+
+  /**
+   * The class a listener's default names are taken from: its own, or for a proxy subclass that a
+   * framework generated (synthetic, or {@code $$} in its name, as Spring's CGLIB proxies have), the
+   * class it extends.
+   */
+  static Class<?> userClass(Class<?> c) {
+    Class<?> k = c;
+    while ((k.isSynthetic() || k.getSimpleName().contains("$$"))
+        && k.getSuperclass() != null
+        && k.getSuperclass() != Object.class) {
+      k = k.getSuperclass();
+    }
+    return k;
   }
 
   /**
