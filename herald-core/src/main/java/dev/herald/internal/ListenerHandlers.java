@@ -11,6 +11,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds the handler that calls one {@link dev.herald.Subscribe} method on its listener, once, at
@@ -25,6 +27,20 @@ import java.lang.reflect.UndeclaredThrowableException;
 final class ListenerHandlers {
   private static final MethodType PAYLOAD_SAM = MethodType.methodType(void.class, Object.class);
   private static final MethodType EVENT_SAM = MethodType.methodType(void.class, Event.class);
+
+  /**
+   * The factories of generated handlers, by declaring class, then method: {@code (listener) ->
+   * handler}. A generated class lives as long as its class loader, so each method gets one, shared
+   * by every instance registered, however many. Bounded by the methods of the classes registered;
+   * kept on the class itself, so it does not hold a class loader that could otherwise go.
+   */
+  private static final ClassValue<Map<Method, MethodHandle>> FACTORIES =
+      new ClassValue<>() {
+        @Override
+        protected Map<Method, MethodHandle> computeValue(Class<?> type) {
+          return new ConcurrentHashMap<>();
+        }
+      };
 
   private ListenerHandlers() {}
 
@@ -113,15 +129,22 @@ final class ListenerHandlers {
       return null;
     }
     try {
-      CallSite site =
-          LambdaMetafactory.metafactory(
-              lookup,
-              "handle",
-              MethodType.methodType(handlerInterface, declaring),
-              sam,
-              target,
-              MethodType.methodType(void.class, method.getParameterTypes()[0]));
-      Object handler = site.getTarget().invoke(listener);
+      Map<Method, MethodHandle> factories = FACTORIES.get(declaring);
+      MethodHandle factory = factories.get(method);
+      if (factory == null) {
+        CallSite site =
+            LambdaMetafactory.metafactory(
+                lookup,
+                "handle",
+                MethodType.methodType(handlerInterface, declaring),
+                sam,
+                target,
+                MethodType.methodType(void.class, method.getParameterTypes()[0]));
+        // Two threads registering at once may both generate one; the first kept serves after.
+        MethodHandle raced = factories.putIfAbsent(method, site.getTarget());
+        factory = raced != null ? raced : site.getTarget();
+      }
+      Object handler = factory.invoke(listener);
       return handlerInterface.isInstance(handler) ? handler : null;
     } catch (LambdaConversionException | LinkageError e) {
       // The method's class loader cannot link a class implementing Herald's interface (it sees
