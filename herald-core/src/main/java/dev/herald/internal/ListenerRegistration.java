@@ -37,7 +37,7 @@ final class ListenerRegistration implements Registration {
   public String toString() {
     StringBuilder b =
         new StringBuilder("Registration{")
-            .append(ListenerMethod.simpleName(listener.getClass()))
+            .append(ListenerMethod.simpleName(Listeners.userClass(listener.getClass())))
             .append(": ");
     for (int i = 0; i < subscriptions.size(); i++) {
       b.append(i == 0 ? "" : ", ").append(subscriptions.get(i).name());
