@@ -79,7 +79,8 @@ log_jmh_json="$RESULTS/$stamp-log-jmh.json.tmp"
 log_latency_json="$RESULTS/$stamp-log-latency.json.tmp"
 kafka_jmh_json="$RESULTS/$stamp-kafka-jmh.json.tmp"
 queue_jmh_json="$RESULTS/$stamp-queue-jmh.json.tmp"
-trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json"' EXIT
+listener_jmh_json="$RESULTS/$stamp-listener-jmh.json.tmp"
+trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json" "$listener_jmh_json"' EXIT
 
 # Runs JMH with the given arguments, its output in a log that is shown only when it fails. While
 # another JMH run on this machine holds JMH's lock, waits for it (up to 15 minutes) rather than
@@ -107,6 +108,7 @@ if [[ "$suites" == all || "$suites" == buses ]]; then
   echo "== throughput ($mode): JMH ${jmh_opts[*]} -prof gc"
   jmh 'dev.herald.bench.*' -e 'dev\.herald\.bench\.log\.' -e 'dev\.herald\.bench\.kafka\.' \
     -e 'dev\.herald\.bench\.queue\.' -e 'dev\.herald\.bench\.http\.' \
+    -e 'dev\.herald\.bench\.listener\.' \
     "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$jmh_json"
 
   echo "== latency at a fixed rate ($mode), 1->1"
@@ -117,6 +119,13 @@ if [[ "$suites" == all || "$suites" == buses ]]; then
     echo "== Herald's queues against JCTools ($mode): JMH ${jmh_opts[*]}"
     jmh 'dev\.herald\.bench\.queue\.' "${jmh_opts[@]}" -foe true -rf json -rff "$queue_jmh_json"
     report_opts+=(--queue-jmh "$queue_jmh_json")
+  fi
+  if [[ "$mode" == full ]]; then
+    echo "== an annotated listener against the same lambda, 1->1 ($mode): JMH ${jmh_opts[*]}"
+    jmh 'dev\.herald\.bench\.listener\.' "${jmh_opts[@]}" -foe true -rf json -rff "$listener_jmh_json"
+    java -cp "$JAR" dev.herald.bench.listener.ListenerRatio "$listener_jmh_json"
+    echo "== the same, paired: the setups take turns in one JVM (a ratio that load drift moves less)"
+    java -cp "$JAR" dev.herald.bench.listener.ListenerPairedRatio --warmup-ms 5000 --rounds 1000 --batches 8
   fi
   if [[ "$mode" == full ]]; then
     report_opts+=(--svg "$ROOT/docs/benchmarks-throughput.svg" --docs "$ROOT/docs/benchmarks.md")

@@ -201,23 +201,36 @@ public interface EventBus extends AutoCloseable {
   /**
    * Subscribes every method of {@code listener} annotated with {@link Subscribe}, one subscription
    * per method, and returns one handle that ends them all. The methods are found on the listener's
-   * class and its superclasses; each is checked before any is subscribed, so a listener with an
-   * invalid method subscribes nothing and the {@link IllegalArgumentException} names the method.
-   * Handlers are called through generated code, not reflection, on every delivery.
+   * class and its superclasses (not its interfaces); each is checked before any is subscribed, so a
+   * listener with an invalid method subscribes nothing and the {@link IllegalArgumentException}
+   * names the method. All or nothing: if subscribing one fails (its name is taken on the bus, the
+   * bus closed meanwhile), those already made are closed and the failure is rethrown.
+   *
+   * <p>Each method is subscribed as the same lambda would be, through {@link #subscribe(Class,
+   * PayloadHandler, SubscribeOptions)} or {@link #subscribe(String, Class, EventHandler,
+   * SubscribeOptions)}, so it behaves alike on every transport. No delivery goes through
+   * reflection: the handler is a class generated once, at register time, with {@link
+   * java.lang.invoke.LambdaMetafactory} where Herald may define one beside the listener's class (on
+   * the class path, or with a lookup of the listener's module), and a bound method handle
+   * otherwise.
    *
    * <p>On the class path any method may be annotated, private ones included. In a named module, the
    * listener's package must be open to {@code dev.herald}, or use {@link #register(Object,
    * MethodHandles.Lookup)}.
    *
    * @throws IllegalArgumentException if the listener has no {@link Subscribe} method, or one of
-   *     them is invalid (the message names it and says why)
+   *     them is invalid (the message names it, {@code Shipping.on(OrderPlaced)}, and says why), or
+   *     Herald may not reach it, or two of them would name the same subscription, or a name is
+   *     taken on the bus
+   * @throws BusClosedException if the bus is closed (nothing was subscribed)
    */
   Registration register(Object listener);
 
   /**
    * As {@link #register(Object)}, with the methods reached through {@code lookup}: pass {@code
    * MethodHandles.lookup()} from the listener's own class when its module does not open its package
-   * to {@code dev.herald}.
+   * to {@code dev.herald}; Herald's handlers are then generated in the listener's module. A lookup
+   * that may reach the methods but define no class there gets method-handle handlers.
    */
   Registration register(Object listener, MethodHandles.Lookup lookup);
 

@@ -17,6 +17,16 @@ import java.lang.annotation.Target;
  * handler's exception is its failure, retried and dead-lettered by the subscription's {@link
  * RetryPolicy}. Static methods are refused.
  *
+ * <p>Methods are found on the listener's class and its superclasses, not on its interfaces. A
+ * method overridden in a subclass counts once: annotated in both, the subclass's annotation
+ * applies; annotated only in the superclass, its annotation applies and each call dispatches to the
+ * override, as any call of the method would. Bridge and synthetic methods are ignored.
+ *
+ * <p>The subscription's other options are {@link SubscribeOptions#defaults()}: a mailbox of {@value
+ * SubscribeOptions#DEFAULT_MAILBOX_CAPACITY} events, {@link Backpressure#fail()}, {@link
+ * RetryPolicy#none()}, the bus's executor. A handler that needs others is subscribed with a lambda,
+ * {@code bus.subscribe(OrderPlaced.class, shipping::on, options)}.
+ *
  * <pre>{@code
  * class Shipping {
  *   @Subscribe
@@ -36,7 +46,10 @@ public @interface Subscribe {
    * The event type or {@linkplain TypePattern pattern} to subscribe to. Empty (the default): events
    * whose payload is an instance of the parameter's payload class, as {@link
    * EventBus#subscribe(Class, PayloadHandler)}; a parameter of {@code Event<Object>} or a raw
-   * {@code Event} then needs a type.
+   * {@code Event} then needs a type ({@code Event<?>} and {@code Event<T>} of a type variable count
+   * as {@code Event<Object>}). With a type, as {@link EventBus#subscribe(String, Class,
+   * EventHandler, SubscribeOptions)}: a matching event whose payload is not of the payload class
+   * fails with a {@link ClassCastException} and is dead-lettered, never handed to the method.
    */
   String type() default "";
 
@@ -48,13 +61,19 @@ public @interface Subscribe {
 
   /**
    * The subscription's name ({@link SubscribeOptions#name}); empty (the default): the listener's
-   * class's simple name, a dot and the method's name, e.g. {@code Shipping.on}.
+   * class's simple name, a dot and the method's name, e.g. {@code Shipping.on} (for a proxy
+   * subclass a framework generated, synthetic or with {@code $$} in its name, the name of the class
+   * it extends). Methods of one listener whose default names would clash (overloads) get their
+   * parameter type added, {@code Shipping.on(OrderPlaced)} and {@code Shipping.on(Event<Refund>)},
+   * then {@code #2} and so on in the order of {@link Registration#subscriptions()} if that still
+   * clashes. A name is unique on a bus: registering a second instance of a class while the first is
+   * registered fails, unless its methods are given other names.
    */
   String name() default "";
 
   /**
    * How many events of this subscription may be handled at once ({@link
-   * SubscribeOptions#concurrency}); default 1.
+   * SubscribeOptions#concurrency}), from 1 to {@value SubscribeOptions#MAX_CONCURRENCY}; default 1.
    */
   int concurrency() default 1;
 }

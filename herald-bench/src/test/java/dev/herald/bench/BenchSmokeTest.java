@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.bench.listener.ListenerPairedRatio;
+import dev.herald.bench.listener.ListenerRatio;
 import dev.herald.bench.log.DurableLatencyAtFixedRate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,8 @@ class BenchSmokeTest {
   private static final String QUEUE_BENCHMARKS = "dev\\.herald\\.bench\\.queue\\..*";
   // The HTTP gateway's benchmarks start servers of their own; run on their own (docs/server.md).
   private static final String HTTP_BENCHMARKS = "dev\\.herald\\.bench\\.http\\..*";
+  // An annotated listener against the same lambda: a section of its own (bench.sh, full run).
+  private static final String LISTENER_BENCHMARKS = "dev\\.herald\\.bench\\.listener\\..*";
 
   @BeforeAll
   static void runBesideOtherJmhRuns() {
@@ -49,6 +54,7 @@ class BenchSmokeTest {
             .exclude(KAFKA_BENCHMARKS)
             .exclude(QUEUE_BENCHMARKS)
             .exclude(HTTP_BENCHMARKS)
+            .exclude(LISTENER_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -229,6 +235,51 @@ class BenchSmokeTest {
     for (RunResult r : results) {
       assertThat(r.getPrimaryResult().getScore()).as(r.getParams().getBenchmark()).isPositive();
     }
+  }
+
+  @Test
+  void theAnnotatedListenerBenchmarkRunsEachHandlerAndTheRatioIsPrinted(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("listener-jmh.json");
+    Collection<RunResult> results = runInProcess(LISTENER_BENCHMARKS, json, dir.resolve("scratch"));
+
+    // lambda, annotated, annotated-method-handle
+    assertThat(results).hasSize(3);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore())
+          .as(r.getParams().getParam("handler"))
+          .isPositive();
+    }
+    Map<String, ListenerRatio.Score> scores =
+        ListenerRatio.scores(new ObjectMapper().readTree(json.toFile()));
+    assertThat(scores).containsOnlyKeys("lambda", "annotated", "annotated-method-handle");
+    List<ListenerRatio.Ratio> ratios = ListenerRatio.ratios(scores);
+    assertThat(ratios)
+        .extracting(ListenerRatio.Ratio::handler)
+        .containsExactly("annotated", "annotated-method-handle");
+    assertThat(ratios).allSatisfy(r -> assertThat(r.ratio()).isPositive());
+    assertThat(ListenerRatio.table(scores, ratios))
+        .contains("| lambda | ")
+        .contains("| 1 (the baseline) |")
+        .containsPattern("\\| annotated \\| [0-9,]+ \\| [^|]+ \\| [0-9.]+ ± ([0-9.]+|–) \\|");
+  }
+
+  @Test
+  void thePairedListenerComparisonMeasuresEveryHandler() {
+    List<ListenerPairedRatio.Row> rows = ListenerPairedRatio.measure(0, 3, 1);
+
+    assertThat(rows)
+        .extracting(ListenerPairedRatio.Row::handler)
+        .containsExactly("lambda", "annotated", "annotated-method-handle");
+    assertThat(rows.get(0).ratio()).isEqualTo(1.0);
+    assertThat(rows)
+        .allSatisfy(
+            r -> {
+              assertThat(r.medianPerSecond()).as(r.handler()).isPositive();
+              assertThat(r.ratioLow()).as(r.handler()).isPositive().isLessThanOrEqualTo(r.ratio());
+              assertThat(r.ratioHigh()).as(r.handler()).isGreaterThanOrEqualTo(r.ratio());
+            });
+    assertThat(ListenerPairedRatio.table(rows)).contains("| annotated | ");
   }
 
   @Test

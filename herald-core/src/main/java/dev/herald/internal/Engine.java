@@ -193,6 +193,15 @@ public final class Engine implements EventBus {
     return subscriptions.subscribe(pattern, payloadType, handler, options);
   }
 
+  /**
+   * Subscribes to events whose payload is a {@code payloadType}, the handler taking whole events:
+   * for {@link Listeners}, whose {@code Event<T>} parameters the API has no method for.
+   */
+  <T> Subscription subscribeEvents(
+      Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
+    return subscriptions.subscribeEvents(payloadType, handler, options);
+  }
+
   @Override
   public Subscription subscribeUnrouted(EventHandler<Object> handler, SubscribeOptions options) {
     return subscriptions.subscribeUnrouted(handler, options);

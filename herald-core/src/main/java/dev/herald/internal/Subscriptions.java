@@ -128,6 +128,23 @@ final class Subscriptions {
         e -> handler.handle(payloadType.cast(e.data())));
   }
 
+  /**
+   * As {@link #subscribe(Class, PayloadHandler, SubscribeOptions)}, the handler taking whole
+   * events: an annotated listener's {@code Event<T>} parameter ({@link Listeners}).
+   */
+  @SuppressWarnings("unchecked")
+  <T> Subscription subscribeEvents(
+      Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {
+    Names.requirePayloadType(Objects.requireNonNull(payloadType, "payloadType"));
+    Objects.requireNonNull(handler, "handler");
+    requireUserName(options);
+    return add(
+        Selector.forClass(payloadType),
+        options,
+        payloadType.getSimpleName(),
+        e -> handler.handle((Event<T>) e));
+  }
+
   @SuppressWarnings("unchecked")
   <T> Subscription subscribe(
       String pattern, Class<T> payloadType, EventHandler<T> handler, SubscribeOptions options) {

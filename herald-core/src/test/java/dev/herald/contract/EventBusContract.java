@@ -20,9 +20,11 @@ import dev.herald.Herald;
 import dev.herald.MailboxFullException;
 import dev.herald.NoResponderException;
 import dev.herald.PublishResult;
+import dev.herald.Registration;
 import dev.herald.RemoteFailureException;
 import dev.herald.RequestTimeoutException;
 import dev.herald.RetryPolicy;
+import dev.herald.Subscribe;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
@@ -194,6 +196,21 @@ public abstract class EventBusContract {
     }
   }
 
+  /** An annotated listener: one method takes the payload, the other the event by type. */
+  static final class Shipping {
+    final Inbox<String> inbox = new Inbox<>();
+
+    @Subscribe
+    void on(OrderPlaced order) {
+      inbox.add("payload " + order.id() + " " + order.amount());
+    }
+
+    @Subscribe(type = "order.placed")
+    void on(Event<OrderPlaced> event) {
+      inbox.add("event " + event.type() + " " + event.data().id());
+    }
+  }
+
   /** Remembers every listener callback. */
   static final class RecordingListener implements BusListener {
     final ConcurrentLinkedQueue<Event<?>> unrouted = new ConcurrentLinkedQueue<>();
@@ -269,6 +286,22 @@ public abstract class EventBusContract {
       assertThat(exact.awaitCount(1)).containsExactly(new OrderPlaced("o-1", 5));
       assertThat(byInterface.awaitCount(1)).extracting(Priced::amount).containsExactly(5);
       assertThat(byObject.awaitCount(2)).hasSize(2);
+    }
+
+    @Test
+    void anAnnotatedListenerReceivesTypedPayloadsAndEvents() throws Exception {
+      Shipping shipping = new Shipping();
+      try (Registration r = bus.register(shipping)) {
+        assertThat(r.subscriptions())
+            .extracting(Subscription::name)
+            .containsExactly("Shipping.on(Event<OrderPlaced>)", "Shipping.on(OrderPlaced)");
+        get(bus.publish("order.placed", new OrderPlaced("o-1", 5)));
+        get(bus.publish("order.shipped", new OrderShipped("o-1")));
+        assertThat(shipping.inbox.awaitCount(2))
+            .containsExactlyInAnyOrder("payload o-1 5", "event order.placed o-1");
+      }
+      PublishResult after = get(bus.publish("order.placed", new OrderPlaced("o-2", 1)));
+      assertThat(after.deliveries()).isEmpty();
     }
 
     @Test
