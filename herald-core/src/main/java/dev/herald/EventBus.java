@@ -234,6 +234,19 @@ public interface EventBus extends AutoCloseable {
    */
   Registration register(Object listener, MethodHandles.Lookup lookup);
 
+  /**
+   * As {@link #register(Object)}, each subscription with {@code defaults}' mailbox capacity,
+   * backpressure, retry policy and executor instead of {@link SubscribeOptions#defaults()}'s: the
+   * options a {@link Subscribe} annotation cannot set, given by a framework's configuration (the
+   * Spring Boot starter's {@code herald.subscription.*}). The annotation's name, group and
+   * concurrency apply as they do for {@link #register(Object)}. (Not an overload of {@code
+   * register}: {@code register(listener, null)} would not compile.)
+   *
+   * @throws IllegalArgumentException as {@link #register(Object)}, or if {@code defaults} has a
+   *     name or a group (those are each method's own)
+   */
+  Registration registerWithDefaults(Object listener, SubscribeOptions defaults);
+
   /** Answers requests with default options. */
   default <T> Subscription respond(String pattern, Class<T> requestType, Responder<T> responder) {
     return respond(pattern, requestType, responder, SubscribeOptions.defaults());

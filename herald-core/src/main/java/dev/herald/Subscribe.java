@@ -24,8 +24,10 @@ import java.lang.annotation.Target;
  *
  * <p>The subscription's other options are {@link SubscribeOptions#defaults()}: a mailbox of {@value
  * SubscribeOptions#DEFAULT_MAILBOX_CAPACITY} events, {@link Backpressure#fail()}, {@link
- * RetryPolicy#none()}, the bus's executor. A handler that needs others is subscribed with a lambda,
- * {@code bus.subscribe(OrderPlaced.class, shipping::on, options)}.
+ * RetryPolicy#none()}, the bus's executor, unless the listener is registered with {@link
+ * EventBus#registerWithDefaults} (a framework's configured defaults). A handler that needs others
+ * of its own is subscribed with a lambda, {@code bus.subscribe(OrderPlaced.class, shipping::on,
+ * options)}.
  *
  * <pre>{@code
  * class Shipping {

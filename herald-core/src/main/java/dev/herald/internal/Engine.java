@@ -218,6 +218,11 @@ public final class Engine implements EventBus {
   }
 
   @Override
+  public Registration registerWithDefaults(Object listener, SubscribeOptions defaults) {
+    return Listeners.register(this, listener, null, defaults);
+  }
+
+  @Override
   public <R> CompletableFuture<R> request(
       String type, Object payload, Class<R> replyType, Duration timeout) {
     return requests.request(type, payload, replyType, timeout);

@@ -242,4 +242,16 @@ final class ListenerMethod {
   SubscribeOptions options() {
     return options;
   }
+
+  /**
+   * The options to subscribe with over {@code defaults} (which have no name and no group): theirs,
+   * with this method's name, group and concurrency.
+   */
+  SubscribeOptions options(SubscribeOptions defaults) {
+    if (defaults == SubscribeOptions.defaults()) {
+      return options;
+    }
+    SubscribeOptions o = defaults.name(options.name()).concurrency(options.concurrency());
+    return options.group() == null ? o : o.group(options.group());
+  }
 }

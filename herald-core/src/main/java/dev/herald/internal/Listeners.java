@@ -4,6 +4,7 @@ import dev.herald.EventHandler;
 import dev.herald.PayloadHandler;
 import dev.herald.Registration;
 import dev.herald.Subscribe;
+import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
@@ -49,11 +50,28 @@ final class Listeners {
    *     the method and why
    */
   static Registration register(Engine engine, Object listener, MethodHandles.Lookup lookup) {
+    return register(engine, listener, lookup, SubscribeOptions.defaults());
+  }
+
+  /**
+   * As {@link #register(Engine, Object, MethodHandles.Lookup)}, each subscription with {@code
+   * defaults}' options but the annotation's name, group and concurrency.
+   *
+   * @throws IllegalArgumentException also if {@code defaults} has a name or a group
+   */
+  static Registration register(
+      Engine engine, Object listener, MethodHandles.Lookup lookup, SubscribeOptions defaults) {
+    Objects.requireNonNull(defaults, "defaults");
+    if (defaults.name() != null || defaults.group() != null) {
+      throw new IllegalArgumentException(
+          "defaults: must have no name and no group (each @Subscribe method has its own), was "
+              + defaults);
+    }
     Objects.requireNonNull(listener, "listener");
     List<ListenerMethod> methods = check(listener.getClass());
     List<Subscriber> subscribers = new ArrayList<>(methods.size());
     for (ListenerMethod m : methods) {
-      subscribers.add(subscriber(listener, m, lookup));
+      subscribers.add(subscriber(listener, m, lookup, m.options(defaults)));
     }
     List<Subscription> made = new ArrayList<>(subscribers.size());
     try {
@@ -236,23 +254,23 @@ final class Listeners {
    * registration before anything is subscribed.
    */
   private static Subscriber subscriber(
-      Object listener, ListenerMethod m, MethodHandles.Lookup given) {
+      Object listener, ListenerMethod m, MethodHandles.Lookup given, SubscribeOptions options) {
     try {
       MethodHandles.Lookup lookup = ListenerHandlers.lookupFor(m.method, given);
       if (m.takesEvent) {
         EventHandler<Object> handler =
             ListenerHandlers.eventHandler(listener, m.method, lookup).handler();
         return m.type == null
-            ? engine -> engine.subscribeEvents(object(m.payloadClass), handler, m.options())
-            : engine -> engine.subscribe(m.type, object(m.payloadClass), handler, m.options());
+            ? engine -> engine.subscribeEvents(object(m.payloadClass), handler, options)
+            : engine -> engine.subscribe(m.type, object(m.payloadClass), handler, options);
       }
       PayloadHandler<Object> handler =
           ListenerHandlers.payloadHandler(listener, m.method, lookup).handler();
       return m.type == null
-          ? engine -> engine.subscribe(m.payloadClass, handler, m.options())
+          ? engine -> engine.subscribe(m.payloadClass, handler, options)
           : engine ->
               engine.subscribe(
-                  m.type, object(m.payloadClass), e -> handler.handle(e.data()), m.options());
+                  m.type, object(m.payloadClass), e -> handler.handle(e.data()), options);
     } catch (IllegalAccessException e) {
       throw new IllegalArgumentException(
           "@Subscribe method "
