@@ -39,7 +39,7 @@ import org.springframework.context.annotation.Configuration;
 @AutoConfiguration
 @EnableConfigurationProperties(HeraldProperties.class)
 public class HeraldAutoConfiguration {
-  private static final Logger LOG = LoggerFactory.getLogger(HeraldBusState.LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.spring");
 
   /**
    * The bus, built from the properties, with every interceptor bean in {@code @Order}. Closed by
@@ -82,11 +82,17 @@ public class HeraldAutoConfiguration {
     return new HeraldBusState(listener.getIfAvailable(BusListener::none));
   }
 
-  /** Registers the {@code @Subscribe} beans with the bus, whichever bus bean there is. */
+  /**
+   * Registers the {@code @Subscribe} beans with the bus, whichever bus bean there is, with the
+   * {@code herald.subscription.*} options where the annotation sets none.
+   */
   @Bean
-  static HeraldListenerRegistrar heraldListenerRegistrar(
-      ConfigurableListableBeanFactory beanFactory, ObjectProvider<EventBus> bus) {
-    return new HeraldListenerRegistrar(beanFactory, bus);
+  HeraldListenerRegistrar heraldListenerRegistrar(
+      ConfigurableListableBeanFactory beanFactory,
+      ObjectProvider<EventBus> bus,
+      HeraldProperties properties) {
+    properties.check();
+    return new HeraldListenerRegistrar(beanFactory, bus, properties.getSubscription().toOptions());
   }
 
   /** Why no transport bean exists although {@code herald.transport} asks for one. */

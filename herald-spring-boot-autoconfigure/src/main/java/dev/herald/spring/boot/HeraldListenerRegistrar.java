@@ -3,6 +3,7 @@ package dev.herald.spring.boot;
 import dev.herald.EventBus;
 import dev.herald.Registration;
 import dev.herald.Subscribe;
+import dev.herald.SubscribeOptions;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,11 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Registers every singleton bean that has {@link Subscribe} methods with the bus ({@link
- * EventBus#register(Object)}) once the context is refreshed, when every bean is fully built, and
- * ends those registrations when the context stops, before the bus closes: no handler runs on a
- * half-built bean, and no new event reaches a listener whose bean may be going away (the events
- * already in its mailbox are still delivered, and the bus's close waits for them).
+ * EventBus#registerWithDefaults}, with the {@code herald.subscription.*} options as defaults) once
+ * the context is refreshed, when every bean is fully built, and ends those registrations when the
+ * context stops, before the bus closes: no handler runs on a half-built bean, and no new event
+ * reaches a listener whose bean may be going away (the events already in its mailbox are still
+ * delivered, and the bus's close waits for them).
  *
  * <p>Phase {@value #PHASE}: started before, and stopped after, the web server (whose requests may
  * publish). Thread-safe.
@@ -31,18 +33,22 @@ class HeraldListenerRegistrar implements SmartLifecycle {
   /** Below the web server's phase ({@code DEFAULT_PHASE - 1024}). */
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
 
-  private static final Logger LOG = LoggerFactory.getLogger(HeraldBusState.LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.spring");
 
   private final ConfigurableListableBeanFactory beanFactory;
   private final ObjectProvider<EventBus> bus;
+  private final SubscribeOptions defaults;
   private final Map<Class<?>, Boolean> listenerClasses = new ConcurrentHashMap<>();
   private final List<Registration> registrations = new ArrayList<>(); // guarded by this
   private boolean running; // guarded by this
 
   HeraldListenerRegistrar(
-      ConfigurableListableBeanFactory beanFactory, ObjectProvider<EventBus> bus) {
+      ConfigurableListableBeanFactory beanFactory,
+      ObjectProvider<EventBus> bus,
+      SubscribeOptions defaults) {
     this.beanFactory = beanFactory;
     this.bus = bus;
+    this.defaults = defaults;
   }
 
   @Override
@@ -56,7 +62,7 @@ class HeraldListenerRegistrar implements SmartLifecycle {
         Class<?> type = beanFactory.getType(name, false);
         if (type != null && isListener(ClassUtils.getUserClass(type))) {
           Object bean = beanFactory.getBean(name);
-          registrations.add(target.register(bean));
+          registrations.add(target.registerWithDefaults(bean, defaults));
           LOG.debug("Registered the @Subscribe methods of bean '{}'", name);
         }
       }

@@ -7,7 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * The shop as a Spring Boot application: each service is a bean whose {@code @Subscribe} methods
  * the Herald starter registers with the auto-configured bus. The transport, Kafka by default, comes
  * from {@code application.properties}; with {@code shop.orders=N} the storefront places N orders at
- * start-up and logs how they ended.
+ * start-up and prints how they ended.
  */
 @SpringBootApplication
 public class ShopApplication {
