@@ -91,14 +91,31 @@ public class HeraldBusState implements DisposableBean {
   }
 
   /**
-   * The listener to install on the bus. The bus times every handler call only for a listener that
-   * overrides {@link BusListener#onHandled}, so this one forwards that call only when the
-   * application's listener overrides it.
+   * The listener to install on the bus: it records feed failures and forwards every call to the
+   * application's listener. The bus treats three methods as observing only when a listener
+   * overrides them: {@link BusListener#onHandled} (the bus then times every handler call), {@link
+   * BusListener#onDeadLetter} and {@link BusListener#onStoreFailed} (the bus then no longer logs a
+   * dead letter or store failure that nothing else takes). So this listener overrides each of those
+   * only when the application's listener does, and changes nothing of what the bus does.
    */
   BusListener listener() {
-    return overridesOnHandled(delegate) ? new TimingListener() : new Listener();
+    boolean handled =
+        overrides(delegate, "onHandled", String.class, Event.class, int.class, long.class);
+    boolean deadLetter = overrides(delegate, "onDeadLetter", DeadLetter.class);
+    boolean storeFailed = overrides(delegate, "onStoreFailed", Event.class, Throwable.class);
+    if (handled) {
+      if (deadLetter) {
+        return storeFailed ? new HandledDeadLetterStoreFailed() : new HandledDeadLetter();
+      }
+      return storeFailed ? new HandledStoreFailed() : new Handled();
+    }
+    if (deadLetter) {
+      return storeFailed ? new DeadLetterStoreFailed() : new DeadLetterOnly();
+    }
+    return storeFailed ? new StoreFailed() : new Listener();
   }
 
+  /** Records feed failures and forwards the calls that change nothing of what the bus does. */
   private class Listener implements BusListener {
     @Override
     public void onFeedFailed(String subscription, Throwable cause) {
@@ -121,34 +138,63 @@ public class HeraldBusState implements DisposableBean {
         String subscription, Event<?> event, Throwable cause, int attempt, boolean willRetry) {
       delegate.onHandlerFailure(subscription, event, cause, attempt, willRetry);
     }
-
-    @Override
-    public void onStoreFailed(Event<?> event, Throwable cause) {
-      delegate.onStoreFailed(event, cause);
-    }
-
-    @Override
-    public void onDeadLetter(DeadLetter deadLetter) {
-      delegate.onDeadLetter(deadLetter);
-    }
   }
 
-  private final class TimingListener extends Listener {
+  private class Handled extends Listener {
     @Override
     public void onHandled(String subscription, Event<?> event, int attempts, long latencyNanos) {
       delegate.onHandled(subscription, event, attempts, latencyNanos);
     }
   }
 
-  private static boolean overridesOnHandled(BusListener listener) {
+  private class HandledDeadLetter extends Handled {
+    @Override
+    public void onDeadLetter(DeadLetter deadLetter) {
+      delegate.onDeadLetter(deadLetter);
+    }
+  }
+
+  private final class HandledDeadLetterStoreFailed extends HandledDeadLetter {
+    @Override
+    public void onStoreFailed(Event<?> event, Throwable cause) {
+      delegate.onStoreFailed(event, cause);
+    }
+  }
+
+  private final class HandledStoreFailed extends Handled {
+    @Override
+    public void onStoreFailed(Event<?> event, Throwable cause) {
+      delegate.onStoreFailed(event, cause);
+    }
+  }
+
+  private class DeadLetterOnly extends Listener {
+    @Override
+    public void onDeadLetter(DeadLetter deadLetter) {
+      delegate.onDeadLetter(deadLetter);
+    }
+  }
+
+  private final class DeadLetterStoreFailed extends DeadLetterOnly {
+    @Override
+    public void onStoreFailed(Event<?> event, Throwable cause) {
+      delegate.onStoreFailed(event, cause);
+    }
+  }
+
+  private final class StoreFailed extends Listener {
+    @Override
+    public void onStoreFailed(Event<?> event, Throwable cause) {
+      delegate.onStoreFailed(event, cause);
+    }
+  }
+
+  private static boolean overrides(BusListener listener, String method, Class<?>... parameters) {
     try {
-      return listener
-              .getClass()
-              .getMethod("onHandled", String.class, Event.class, int.class, long.class)
-              .getDeclaringClass()
+      return listener.getClass().getMethod(method, parameters).getDeclaringClass()
           != BusListener.class;
     } catch (NoSuchMethodException e) {
-      throw new AssertionError("BusListener.onHandled", e);
+      throw new AssertionError("BusListener." + method, e);
     }
   }
 }
