@@ -3,6 +3,7 @@ package dev.herald.opentelemetry;
 import static dev.herald.opentelemetry.TestTracing.ids;
 import static dev.herald.opentelemetry.TestTracing.links;
 import static dev.herald.opentelemetry.TestTracing.parent;
+import static dev.herald.opentelemetry.TestTracing.traceparent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -271,9 +271,5 @@ class InMemoryTracingTest {
       assertThat(got.time()).isEqualTo(e.time());
       assertThat(got.data()).isEqualTo("o-1");
     }
-  }
-
-  static String traceparent(SpanContext c) {
-    return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
   }
 }

@@ -109,6 +109,11 @@ final class TestTracing implements AutoCloseable {
     return ids(span.getSpanContext());
   }
 
+  /** The W3C traceparent of {@code c}, as an event carries it. */
+  static String traceparent(SpanContext c) {
+    return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
+  }
+
   List<SpanData> finished() {
     return exporter.getFinishedSpanItems();
   }
