@@ -269,12 +269,18 @@ final class PublishApi implements Gateway.Api {
         || !TRACEPARENT_FORMAT.matcher(traceparent).matches()) {
       return event;
     }
-    Event.Builder<Object> b = event.toBuilder().extension(Event.TRACEPARENT, traceparent);
-    String tracestate = ctx.header(TRACESTATE_HEADER);
-    if (tracestate != null
-        && !tracestate.isBlank()
-        && tracestate.length() <= Event.MAX_EXTENSION_VALUE_LENGTH) {
-      b.extension(Event.TRACESTATE, tracestate);
+    Event.Builder<Object> b = event.toBuilder();
+    try {
+      b.extension(Event.TRACEPARENT, traceparent);
+      String tracestate = ctx.header(TRACESTATE_HEADER);
+      if (tracestate != null
+          && !tracestate.isBlank()
+          && tracestate.length() <= Event.MAX_EXTENSION_VALUE_LENGTH) {
+        b.extension(Event.TRACESTATE, tracestate);
+      }
+    } catch (IllegalArgumentException full) {
+      // The event already has as many extensions as one may: it is stored as the client sent it.
+      return event;
     }
     return b.build();
   }
