@@ -12,6 +12,7 @@ import static dev.herald.opentelemetry.MessagingAttributes.SEND;
 import static dev.herald.opentelemetry.MessagingAttributes.SUBSCRIPTION_NAME;
 import static dev.herald.opentelemetry.MessagingAttributes.SYSTEM;
 
+import dev.herald.DeadLetter;
 import dev.herald.Event;
 import dev.herald.spi.Interceptor;
 import io.opentelemetry.api.OpenTelemetry;
@@ -52,7 +53,8 @@ import java.util.Objects;
  * subscribers; with {@code parentChild(true)} it is the child of that context instead, so that a
  * publish and all its processing are one trace. A handler's exception sets status ERROR and {@code
  * error.type} (its class name), is recorded on the span and passes on unchanged (retried and
- * dead-lettered as usual); each attempt has its own span.
+ * dead-lettered as usual); each attempt has its own span. A dead letter the bus publishes carries
+ * no context of its own: its process span links to (or is the child of) the failed event's.
  *
  * <p><b>Attributes.</b> {@code messaging.system} = {@code herald}, {@code
  * messaging.destination.name} = the event type, {@code messaging.message.id}, {@code
@@ -159,7 +161,7 @@ public final class HeraldTracing implements Interceptor {
     if (group != null) {
       b.setAttribute(CONSUMER_GROUP_NAME, group);
     }
-    Context creation = TraceContext.extract(Context.root(), event);
+    Context creation = TraceContext.extract(Context.root(), creationCarrier(event));
     SpanContext created = Span.fromContext(creation).getSpanContext();
     if (parentChild && created.isValid()) {
       b.setParent(creation);
@@ -181,6 +183,20 @@ public final class HeraldTracing implements Interceptor {
       scope.close();
       span.end();
     }
+  }
+
+  /**
+   * The event whose context is the creation context of {@code event}'s processing: the event
+   * itself, or for a dead letter the bus made (it carries no context of its own), the event that
+   * failed, so a dead-letter handler's span links to that event's send span.
+   */
+  private static Event<?> creationCarrier(Event<?> event) {
+    if (event.extension(Event.TRACEPARENT) == null
+        && event.data() instanceof DeadLetter d
+        && d.event() != null) {
+      return d.event();
+    }
+    return event;
   }
 
   private static void failed(Span span, Throwable failure) {

@@ -147,6 +147,11 @@ class InMemoryTracingTest {
               .retry(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(1))));
       bus.publish("job.run", 1);
       deadLetter.get(10, TimeUnit.SECONDS);
+      SpanData send = tracing.await(SpanKind.PRODUCER, "send job.run");
+      SpanData deadLetterProcess = tracing.await(SpanKind.CONSUMER, "process herald.deadletter");
+      assertThat(links(deadLetterProcess))
+          .as("the dead letter's handler links to the failed event's send span")
+          .containsExactly(ids(send));
       List<SpanData> attempts = tracing.await(SpanKind.CONSUMER, "process job.run", 2);
       assertThat(attempts).hasSize(2);
       for (SpanData a : attempts) {
