@@ -157,7 +157,8 @@ public final class Event<T> {
 
   /**
    * A builder for an event caused by {@code cause}: it carries the cause's correlation id (or the
-   * cause's id when it had none), the cause's id as causation id, its key and trace context.
+   * cause's id when it had none), the cause's id as causation id, its key and trace context ({@code
+   * traceparent}, with its {@code tracestate}).
    */
   public static <T> Builder<T> causedBy(Event<?> cause, String type) {
     Builder<T> b = new Builder<T>().type(type).key(cause.key);
@@ -166,6 +167,11 @@ public final class Event<T> {
     String trace = cause.extensions.get(TRACEPARENT);
     if (trace != null) {
       b.extension(TRACEPARENT, trace);
+      // The state belongs to that trace context: copied with it, never without it.
+      String state = cause.extensions.get(TRACESTATE);
+      if (state != null) {
+        b.extension(TRACESTATE, state);
+      }
     }
     return b;
   }

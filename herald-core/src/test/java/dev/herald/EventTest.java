@@ -69,6 +69,28 @@ class EventTest {
   }
 
   @Test
+  void causedByCarriesTheTraceContextWithItsState() {
+    String parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    Event<String> traced =
+        Event.<String>builder("order.placed")
+            .extension(Event.TRACEPARENT, parent)
+            .extension(Event.TRACESTATE, "rojo=00f067aa0ba902b7")
+            .data("p")
+            .build();
+    Event<String> effect = Event.<String>causedBy(traced, "stock.reserved").data("r").build();
+    assertThat(effect.extension(Event.TRACEPARENT)).isEqualTo(parent);
+    assertThat(effect.extension(Event.TRACESTATE)).isEqualTo("rojo=00f067aa0ba902b7");
+    // A state without its trace context means nothing: not carried alone.
+    Event<String> stateOnly =
+        Event.<String>builder("order.placed")
+            .extension(Event.TRACESTATE, "rojo=1")
+            .data("p")
+            .build();
+    assertThat(Event.<String>causedBy(stateOnly, "x.y").data("r").build().extensions())
+        .doesNotContainKey(Event.TRACESTATE);
+  }
+
+  @Test
   void partitionKeyExtensionSetsTheKey() {
     Event<String> e = Event.<String>builder("a.b").extension(Event.PARTITION_KEY, "k").build();
     assertThat(e.key()).isEqualTo("k");

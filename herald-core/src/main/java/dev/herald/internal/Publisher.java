@@ -223,12 +223,13 @@ final class Publisher {
   void emitAll(List<? extends Event<?>> events) {
     Event<?>[] batch = batchOf(events);
     if (interceptors == null) {
-      emitAllHere(batch);
+      emitAllHere(batch, null);
       return;
     }
     intercept(batch);
+    int[] reached = new int[1];
     try {
-      emitAllHere(batch);
+      emitAllHere(batch, reached);
     } catch (BatchRefusedException refused) {
       boolean[] failed = new boolean[batch.length];
       for (int i : refused.refused()) {
@@ -236,6 +237,22 @@ final class Publisher {
       }
       for (int i = 0; i < batch.length; i++) {
         interceptors.onPublished(batch[i], failed[i] ? refused : null);
+      }
+      throw refused;
+    } catch (StoreRefusedException refused) {
+      // The events before the refused one were published, but for those a mailbox refused.
+      boolean[] failed = new boolean[batch.length];
+      BatchRefusedException before = null;
+      for (Throwable t : refused.getSuppressed()) {
+        if (t instanceof BatchRefusedException b) {
+          before = b;
+          for (int i : b.refused()) {
+            failed[i] = true;
+          }
+        }
+      }
+      for (int i = 0; i < batch.length; i++) {
+        interceptors.onPublished(batch[i], i >= reached[0] ? refused : failed[i] ? before : null);
       }
       throw refused;
     } catch (RuntimeException | Error failure) {
@@ -249,7 +266,12 @@ final class Publisher {
     }
   }
 
-  private void emitAllHere(Event<?>[] batch) {
+  /**
+   * The body of {@code emitAll}. {@code reached}: when not null, its element is set to the index of
+   * each event as it is published, so a caller learns where a {@link StoreRefusedException} stopped
+   * the batch.
+   */
+  private void emitAllHere(Event<?>[] batch, int[] reached) {
     if (batch.length == 0) {
       return;
     }
@@ -263,6 +285,9 @@ final class Publisher {
         if (i > 0) {
           in.enterOneMore();
           entered++;
+        }
+        if (reached != null) {
+          reached[0] = i;
         }
         try {
           untracked(batch[i], lanes);

@@ -225,8 +225,9 @@ final class Subscriptions {
         }
       }
       Executor ex = options.executor() != null ? options.executor() : executor;
+      // The bus's own subscription to replies runs no user code: nothing to wrap (no span, say).
       SubscriptionImpl.Invoker call =
-          interceptors == null
+          interceptors == null || Requests.REPLIES.equals(name)
               ? invoker
               : interceptors.wrap(name, transport != null ? options.group() : null, invoker);
       SubscriptionImpl s = new SubscriptionImpl(engine, name, selector, options, ex, call);

@@ -51,8 +51,9 @@ public interface Interceptor {
   default void onPublished(Event<?> event, Throwable failure) {}
 
   /**
-   * Wraps one call of a subscription's handler, on its delivery thread: calls {@code
-   * next.proceed(event)} exactly once and lets its exception through.
+   * Wraps one call of a subscription's handler (every subscription's but the bus's own, which takes
+   * the replies to its requests), on its delivery thread: calls {@code next.proceed(event)} exactly
+   * once and lets its exception through.
    *
    * @param subscription the subscription's name
    * @param group its consumer group, or null for an in-process subscription

@@ -43,6 +43,9 @@ final class Authentication {
   static final String ACCESS_TOKEN = "access_token";
   private static final System.Logger LOG = System.getLogger(Authentication.class.getName());
 
+  /** The least a refused request's body is read and dropped, for its client to get the answer. */
+  static final long MIN_SWALLOW_BYTES = 2L << 20;
+
   private Authentication() {}
 
   static void routes(Gateway gateway, RoutesConfig routes) {
@@ -70,16 +73,20 @@ final class Authentication {
   }
 
   /**
-   * Reads and drops the body of a refused request that no endpoint read, up to the body limit, so
-   * the connection ends cleanly: a server that closes a socket with unread bytes resets it, and the
+   * Reads and drops the body of a refused request that no endpoint read, up to a bound, so the
+   * connection ends cleanly: a server that closes a socket with unread bytes resets it, and the
    * client then loses the answer (its 401, 403 or 415) while still sending.
    */
   private static void drainRefusedBody(Context ctx, long maxBody) {
-    if (ctx.statusCode() < 400 || ctx.req().getContentLengthLong() > maxBody) {
+    // Up to the body limit or 2 MiB, whichever is more (as servlet containers swallow 2 MiB): a
+    // declared body over the limit is refused before it is read, and a client sending it would
+    // lose the 413 too. Beyond that the connection is closed, answer or not.
+    long swallow = Math.max(maxBody, MIN_SWALLOW_BYTES);
+    if (ctx.statusCode() < 400 || ctx.req().getContentLengthLong() > swallow) {
       return;
     }
     byte[] buffer = new byte[8192];
-    long left = maxBody;
+    long left = swallow;
     try {
       InputStream in = ctx.req().getInputStream();
       int n;

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /v1/events}: publishes CloudEvents per the CloudEvents HTTP protocol binding, in its
@@ -55,6 +56,13 @@ final class PublishApi implements Gateway.Api {
 
   static final long STORE_WAIT_SECONDS = 30;
   private static final int MAX_NESTING_DEPTH = 64;
+  static final String TRACEPARENT_HEADER = "traceparent";
+  static final String TRACESTATE_HEADER = "tracestate";
+
+  /** A W3C traceparent: version, trace id, parent id, flags (lowercase hex; not version ff). */
+  private static final Pattern TRACEPARENT_FORMAT =
+      Pattern.compile("(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
+
   private static final System.Logger LOG = System.getLogger(PublishApi.class.getName());
 
   private final Gateway gateway;
@@ -98,6 +106,7 @@ final class PublishApi implements Gateway.Api {
       } else {
         event = HttpBinaryEvent.read(ctx, body, mapper);
       }
+      event = withHttpTraceContext(ctx, event);
       authorize(Gateway.principal(ctx), event);
       String position = stored(event, await(append(event)));
       Map<String, Object> answer = new LinkedHashMap<>();
@@ -127,7 +136,7 @@ final class PublishApi implements Gateway.Api {
         if (element == null) {
           throw new ApiError(400, "batch element " + i + " is not a JSON object");
         }
-        event = structured(element);
+        event = withHttpTraceContext(ctx, structured(element));
         authorize(principal, event);
         outcome = null;
       } catch (ApiError e) {
@@ -244,6 +253,36 @@ final class PublishApi implements Gateway.Api {
     } catch (RuntimeException e) {
       throw PublishRefusals.invalid(e);
     }
+  }
+
+  /**
+   * {@code event} with the request's W3C Trace Context headers ({@value #TRACEPARENT_HEADER}, and
+   * {@value #TRACESTATE_HEADER} beside it) as its traceparent and tracestate extensions, when it
+   * carries no traceparent of its own ({@code ce-traceparent} or a structured attribute wins): a
+   * client traced by plain HTTP instrumentation continues its trace in the event. A traceparent
+   * header not in the W3C format is ignored, as the W3C recommendation has it.
+   */
+  static Event<Object> withHttpTraceContext(Context ctx, Event<Object> event) {
+    String traceparent = ctx.header(TRACEPARENT_HEADER);
+    if (traceparent == null
+        || event.extension(Event.TRACEPARENT) != null
+        || !TRACEPARENT_FORMAT.matcher(traceparent).matches()) {
+      return event;
+    }
+    Event.Builder<Object> b = event.toBuilder();
+    try {
+      b.extension(Event.TRACEPARENT, traceparent);
+      String tracestate = ctx.header(TRACESTATE_HEADER);
+      if (tracestate != null
+          && !tracestate.isBlank()
+          && tracestate.length() <= Event.MAX_EXTENSION_VALUE_LENGTH) {
+        b.extension(Event.TRACESTATE, tracestate);
+      }
+    } catch (IllegalArgumentException full) {
+      // The event already has as many extensions as one may: it is stored as the client sent it.
+      return event;
+    }
+    return b.build();
   }
 
   private static void authorize(Principal principal, Event<?> event) {
