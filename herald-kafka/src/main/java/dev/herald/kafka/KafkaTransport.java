@@ -59,6 +59,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Herald's {@link Transport} on Apache Kafka: publishing stores each event as one Kafka record, and
@@ -170,7 +172,7 @@ public final class KafkaTransport implements Transport {
   /** More than a record's own framing in a batch (length, attributes, deltas, header counts). */
   private static final int RECORD_OVERHEAD = 64;
 
-  private static final System.Logger LOG = System.getLogger(KafkaTransport.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.kafka");
 
   private final Builder config;
   private final Function<String, String> mapping;
@@ -655,9 +657,7 @@ public final class KafkaTransport implements Transport {
     topicSetup.shutdownNow(); // a set-up under way is interrupted and fails its stores
     try {
       if (!topicSetup.awaitTermination(config.closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "the Kafka topic set-up thread did not stop within " + config.closeTimeout);
+        LOG.warn("the Kafka topic set-up thread did not stop within {}", config.closeTimeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/events}: publishes CloudEvents per the CloudEvents HTTP protocol binding, in its
@@ -55,7 +57,7 @@ final class PublishApi implements Gateway.Api {
 
   static final long STORE_WAIT_SECONDS = 30;
   private static final int MAX_NESTING_DEPTH = 64;
-  private static final System.Logger LOG = System.getLogger(PublishApi.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
 
   private final Gateway gateway;
   private final CloudEventsStructured structured;
@@ -165,7 +167,7 @@ final class PublishApi implements Gateway.Api {
         } catch (ApiError e) {
           refusal = e;
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "storing event " + event.id() + " failed", e);
+          LOG.error("storing event {} failed", event.id(), e);
           refusal = new ApiError(500, "internal error");
         }
       }
