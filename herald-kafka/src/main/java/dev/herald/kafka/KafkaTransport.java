@@ -150,9 +150,9 @@ import org.slf4j.LoggerFactory;
  * its configuration (a bootstrap address without a port or with one out of range, a bad client
  * property), naming the cause; both as a {@link KafkaTransportException} with the client's
  * exception as its cause. A feed whose consumer hits an unexpected error (an authorization refusal,
- * say) logs it at ERROR with slf4j, stops, reports it to the bus (which calls {@code
- * BusListener.onFeedFailed}), and shows it in {@link #feeds()} ({@link KafkaFeed#state()}, {@link
- * KafkaFeed#failure()}).
+ * say) logs it at ERROR with SLF4J (logger {@code dev.herald.kafka}; docs/logging.md), stops,
+ * reports it to the bus (which calls {@code BusListener.onFeedFailed}), and shows it in {@link
+ * #feeds()} ({@link KafkaFeed#state()}, {@link KafkaFeed#failure()}).
  *
  * <p>Thread-safe. {@link #close()} closes every feed (each waits, bounded, for what its sink holds,
  * commits and leaves its group), then flushes and closes the producer.
