@@ -9,6 +9,7 @@ module dev.herald.kafka {
   requires transitive dev.herald;
   requires transitive dev.herald.codec;
   requires transitive kafka.clients;
+  requires org.slf4j;
 
   exports dev.herald.kafka;
 }

@@ -4,6 +4,7 @@
 module dev.herald.log {
   requires transitive dev.herald;
   requires transitive dev.herald.codec;
+  requires org.slf4j;
 
   exports dev.herald.log;
 }

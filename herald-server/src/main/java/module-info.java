@@ -10,6 +10,7 @@ module dev.herald.server {
   requires org.eclipse.jetty.server;
   requires com.fasterxml.jackson.databind;
   requires java.net.http;
+  requires org.slf4j;
 
   exports dev.herald.server;
 }

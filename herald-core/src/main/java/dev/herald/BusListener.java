@@ -7,7 +7,8 @@ package dev.herald;
  * <p>Called synchronously on the thread where the thing happens: the publisher's thread for drops
  * on arrival and unrouted events, a delivery thread for the others. Keep it fast and non-blocking.
  * An exception thrown by a listener is counted and logged (at {@code WARNING}, through {@link
- * System.Logger}), never propagated into delivery.
+ * System.Logger} under the logger name {@code dev.herald.bus.listener}), never propagated into
+ * delivery.
  */
 public interface BusListener {
   /**

@@ -49,9 +49,13 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Failures nobody observes</h2>
  *
  * A dead letter that no subscription of this process and no {@link BusListener#onDeadLetter} takes,
- * a store failure that no {@link BusListener#onStoreFailed} observes, and an exception thrown by a
- * listener are logged at {@code WARNING} through {@link System.Logger} (logger {@code
- * dev.herald.internal.Engine}), at most 10 a second per bus; the counters miss none of them.
+ * a store failure that no {@link BusListener#onStoreFailed} observes, and a JVM error thrown by a
+ * handler are logged at {@code WARNING} under the logger name {@code dev.herald.bus}; an exception
+ * thrown by a {@link BusListener} or an {@link dev.herald.spi.Interceptor} under {@code
+ * dev.herald.bus.listener}. At most 10 records a second per bus between them; the counters miss
+ * none of them. Core logs through the JDK's {@link System.Logger}, so it needs no dependency: with
+ * {@code org.slf4j:slf4j-jdk-platform-logging} on the class path these records go to SLF4J like the
+ * other modules' (java.util.logging otherwise). docs/logging.md lists every logger name.
  */
 public interface EventBus extends AutoCloseable {
 

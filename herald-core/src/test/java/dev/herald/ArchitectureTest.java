@@ -7,6 +7,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noConstructors
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.herald.contract.LibraryLogging;
 import dev.herald.contract.ModuleContract;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,12 @@ class ArchitectureTest extends ModuleContract {
         .onlyDependOnClassesThat()
         .resideInAnyPackage("dev.herald..", "java..")
         .check(CORE);
+  }
+
+  @Test
+  void printsNothingAndLogsThroughPlatformLogging() {
+    LibraryLogging.printsNothing().check(CORE);
+    LibraryLogging.logsThroughPlatformLogging().check(CORE);
   }
 
   @Test

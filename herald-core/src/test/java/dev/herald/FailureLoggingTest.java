@@ -21,11 +21,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failures that nothing else observes are logged: through {@link System.Logger}, whose default
- * backend is java.util.logging, so a JUL handler on the engine's logger sees every record.
+ * Failures that nothing else observes are logged under the stable names {@link EventBus} documents:
+ * through {@link System.Logger}, whose default backend is java.util.logging, so a JUL handler on
+ * {@code dev.herald.bus} sees every record, {@code dev.herald.bus.listener}'s too (a child).
  */
 class FailureLoggingTest {
-  private static final String LOGGER = "dev.herald.internal.Engine";
+  private static final String LOGGER = "dev.herald.bus";
+  private static final String LISTENER_LOGGER = "dev.herald.bus.listener";
 
   /** Captures the engine's log records. Thread-safe. */
   static final class Captured extends Handler {
@@ -190,6 +192,7 @@ class FailureLoggingTest {
         .satisfies(
             record -> {
               assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+              assertThat(record.getLoggerName()).isEqualTo(LISTENER_LOGGER);
               assertThat(record.getMessage()).contains("onUnrouted");
               assertThat(record.getThrown()).isSameAs(broken);
             });
@@ -208,6 +211,7 @@ class FailureLoggingTest {
     assertThat(captured.records).hasSize(2);
     LogRecord first = captured.records.get(0);
     assertThat(first.getLevel()).isEqualTo(Level.WARNING);
+    assertThat(first.getLoggerName()).isEqualTo(LOGGER);
     assertThat(first.getMessage()).contains("'failing'").contains(event.id());
     assertThat(first.getThrown()).isSameAs(full);
   }

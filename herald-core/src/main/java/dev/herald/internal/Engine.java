@@ -43,7 +43,9 @@ import java.util.function.Supplier;
  *
  * <p>Failures that nothing else observes (a dead letter that no subscription or listener takes, a
  * store failure or a listener exception with no listener to hear of it) are logged at {@code
- * WARNING} through the {@link System.Logger} named after this class, at most 10 a second.
+ * WARNING} through {@link System.Logger} under the stable names that {@link EventBus} documents
+ * ({@code dev.herald.bus}, {@code dev.herald.bus.listener}; see {@link Observers}), at most 10 a
+ * second.
  */
 public final class Engine implements EventBus {
   private final Executor executor;

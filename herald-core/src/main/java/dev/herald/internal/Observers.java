@@ -22,11 +22,17 @@ import java.util.function.Supplier;
  * Thread-safe and lock-free on the counting path: any publisher, drainer, feed or timer thread
  * reports here. A listener that throws is counted and logged, never propagated into delivery.
  *
- * <p>Warnings are logged through the {@link System.Logger} named after {@link Engine} (the name
- * {@link dev.herald.EventBus} documents), at most {@value #WARNINGS_PER_SECOND} a second.
+ * <p>Warnings are logged through {@link System.Logger} under the stable names {@link
+ * dev.herald.EventBus} documents (and docs/logging.md lists): {@value #BUS_LOGGER} for failures
+ * that nothing else observes, {@value #LISTENER_LOGGER} for exceptions thrown by a {@link
+ * BusListener} or an {@link dev.herald.spi.Interceptor}; at most {@value #WARNINGS_PER_SECOND} a
+ * second between them.
  */
 final class Observers {
-  private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+  static final String BUS_LOGGER = "dev.herald.bus";
+  static final String LISTENER_LOGGER = "dev.herald.bus.listener";
+  private static final System.Logger BUS = System.getLogger(BUS_LOGGER);
+  private static final System.Logger LISTENER = System.getLogger(LISTENER_LOGGER);
   private static final int WARNINGS_PER_SECOND = 10;
 
   private final BusListener listener;
@@ -51,7 +57,7 @@ final class Observers {
     this.listenerTakesDeadLetters = overrides(listener, "onDeadLetter", DeadLetter.class);
     this.listenerTakesStoreFailures =
         overrides(listener, "onStoreFailed", Event.class, Throwable.class);
-    this.failures = new FailureLog(LOG, time, WARNINGS_PER_SECOND, TimeUnit.SECONDS.toNanos(1));
+    this.failures = new FailureLog(time, WARNINGS_PER_SECOND, TimeUnit.SECONDS.toNanos(1));
   }
 
   /** Whether {@code listener} implements the method, rather than inheriting the empty default. */
@@ -75,7 +81,7 @@ final class Observers {
 
   /** Logs a failure that nothing else observes, within the rate limit. */
   void warn(Supplier<String> message, Throwable cause) {
-    failures.warn(message, cause);
+    failures.warn(BUS, message, cause);
   }
 
   static String describe(Event<?> event) {
@@ -121,6 +127,7 @@ final class Observers {
     storeFailures.increment();
     if (!listenerTakesStoreFailures) {
       failures.warn(
+          BUS,
           () ->
               "transport '"
                   + transport
@@ -168,19 +175,18 @@ final class Observers {
     }
   }
 
-  /** A listener call threw: counted, logged, and never propagated into delivery. */
-  // An Error too (a listener's StackOverflowError, say): thrown on, it would escape the lane that
-  // was
-  // reporting an outcome, and that event's publish would never complete.
   /** An {@link dev.herald.spi.Interceptor} callback threw where it cannot fail anything. */
   void interceptorFailed(String method, Throwable e) {
     listenerErrors.increment();
-    failures.warn(() -> "Interceptor." + method + " threw; the bus carries on", e);
+    failures.warn(LISTENER, () -> "Interceptor." + method + " threw; the bus carries on", e);
   }
 
+  /** A listener call threw: counted, logged, and never propagated into delivery. */
+  // An Error too (a listener's StackOverflowError, say): thrown on, it would escape the lane that
+  // was reporting an outcome, and that event's publish would never complete.
   private void listenerFailed(String method, Throwable e) {
     listenerErrors.increment();
-    failures.warn(() -> "BusListener." + method + " threw; delivery carries on", e);
+    failures.warn(LISTENER, () -> "BusListener." + method + " threw; delivery carries on", e);
   }
 
   /**

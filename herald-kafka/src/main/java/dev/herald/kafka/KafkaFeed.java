@@ -4,7 +4,6 @@ import dev.herald.Event;
 import dev.herald.codec.SubscribedClass;
 import dev.herald.internal.transport.AckedPrefix;
 import dev.herald.spi.Transport;
-import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -77,7 +76,8 @@ import org.apache.kafka.common.errors.WakeupException;
  * and stops the feed; nothing is lost silently, and nothing it had not finished is committed.
  */
 public final class KafkaFeed implements Transport.Feed {
-  private static final System.Logger LOG = System.getLogger(KafkaFeed.class.getName());
+  // Fully qualified: this file's imports stay as they were.
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.herald.kafka");
 
   /** Records the deliverer takes from the buffer at a time. */
   private static final int CHUNK = 256;
@@ -369,9 +369,10 @@ public final class KafkaFeed implements Transport.Feed {
             if (e != null) {
               // A later commit covers it; until then a restart redelivers, which at-least-once
               // allows.
-              LOG.log(
-                  Level.DEBUG,
-                  () -> "commit of group '" + groupId + "' failed, a later one retries: " + e);
+              if (LOG.isDebugEnabled()) {
+                LOG.debug(
+                    "commit of group '{}' failed, a later one retries: {}", groupId, e.toString());
+              }
               for (Map.Entry<TopicPartition, OffsetAndMetadata> x : offsets.entrySet()) {
                 Progress p = owned.get(x.getKey());
                 if (p != null && p.committed == x.getValue().offset()) {
@@ -419,12 +420,10 @@ public final class KafkaFeed implements Transport.Feed {
         p.confirmed = p.committed;
       }
     } catch (RuntimeException e) {
-      LOG.log(
-          Level.WARNING,
-          "commit of group '"
-              + groupId
-              + "' failed; its unfinished events are delivered again: "
-              + e);
+      LOG.warn(
+          "commit of group '{}' failed; its unfinished events are delivered again: {}",
+          groupId,
+          e.toString());
     }
   }
 
@@ -455,7 +454,7 @@ public final class KafkaFeed implements Transport.Feed {
             CloseOptions.timeout(settings.closeTimeout())
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "closing the consumer of group '" + groupId + "' failed: " + e);
+        LOG.warn("closing the consumer of group '{}' failed: {}", groupId, e.toString());
       }
       if (state != State.FAILED) {
         state = State.CLOSED;
@@ -475,13 +474,10 @@ public final class KafkaFeed implements Transport.Feed {
       while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          LOG.log(
-              Level.INFO,
-              "feed of group '"
-                  + groupId
-                  + "' closes with "
-                  + inFlight.get()
-                  + " events unfinished; they are delivered again");
+          LOG.info(
+              "feed of group '{}' closes with {} events unfinished; they are delivered again",
+              groupId,
+              inFlight.get());
           return;
         }
         TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -500,21 +496,16 @@ public final class KafkaFeed implements Transport.Feed {
       failure = e;
       state = State.FAILED;
     }
-    LOG.log(
-        Level.ERROR,
-        "feed of group '"
-            + groupId
-            + "' on topics "
-            + topics
-            + " failed and stopped; unfinished events are delivered again to the next member of the group",
+    LOG.error(
+        "feed of group '{}' on topics {} failed and stopped; unfinished events are delivered again"
+            + " to the next member of the group",
+        groupId,
+        topics,
         e);
     try {
       sink.failed(e);
     } catch (RuntimeException listenerError) {
-      LOG.log(
-          Level.WARNING,
-          "the sink of group '" + groupId + "' failed to take the feed's failure",
-          listenerError);
+      LOG.warn("the sink of group '{}' failed to take the feed's failure", groupId, listenerError);
     }
   }
 
@@ -522,7 +513,7 @@ public final class KafkaFeed implements Transport.Feed {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      LOG.log(Level.DEBUG, () -> "group '" + groupId + "' assigned " + partitions);
+      LOG.debug("group '{}' assigned {}", groupId, partitions);
       for (TopicPartition tp : partitions) {
         long position = consumer.position(tp, settings.closeTimeout());
         owned.put(tp, new Progress(tp, position));
@@ -543,7 +534,7 @@ public final class KafkaFeed implements Transport.Feed {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      LOG.log(Level.DEBUG, () -> "group '" + groupId + "' revoked " + partitions);
+      LOG.debug("group '{}' revoked {}", groupId, partitions);
       List<Progress> revoked = drop(partitions);
       if (!crashed) {
         // Let the records already in a handler's hands finish before the partitions go: the
@@ -564,15 +555,11 @@ public final class KafkaFeed implements Transport.Feed {
           while (p.handed.get() > 0) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-              LOG.log(
-                  Level.INFO,
-                  "group '"
-                      + groupId
-                      + "' gives up "
-                      + p.partition
-                      + " with "
-                      + p.handed.get()
-                      + " events unfinished; they are delivered again");
+              LOG.info(
+                  "group '{}' gives up {} with {} events unfinished; they are delivered again",
+                  groupId,
+                  p.partition,
+                  p.handed.get());
               break;
             }
             try {
@@ -588,7 +575,7 @@ public final class KafkaFeed implements Transport.Feed {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      LOG.log(Level.DEBUG, () -> "group '" + groupId + "' lost " + partitions);
+      LOG.debug("group '{}' lost {}", groupId, partitions);
       drop(partitions);
     }
 

@@ -59,6 +59,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Herald's {@link Transport} on Apache Kafka: publishing stores each event as one Kafka record, and
@@ -148,9 +150,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * its configuration (a bootstrap address without a port or with one out of range, a bad client
  * property), naming the cause; both as a {@link KafkaTransportException} with the client's
  * exception as its cause. A feed whose consumer hits an unexpected error (an authorization refusal,
- * say) logs it at ERROR with slf4j, stops, reports it to the bus (which calls {@code
- * BusListener.onFeedFailed}), and shows it in {@link #feeds()} ({@link KafkaFeed#state()}, {@link
- * KafkaFeed#failure()}).
+ * say) logs it at ERROR with SLF4J (logger {@code dev.herald.kafka}; docs/logging.md), stops,
+ * reports it to the bus (which calls {@code BusListener.onFeedFailed}), and shows it in {@link
+ * #feeds()} ({@link KafkaFeed#state()}, {@link KafkaFeed#failure()}).
  *
  * <p>Thread-safe. {@link #close()} closes every feed (each waits, bounded, for what its sink holds,
  * commits and leaves its group), then flushes and closes the producer.
@@ -170,7 +172,7 @@ public final class KafkaTransport implements Transport {
   /** More than a record's own framing in a batch (length, attributes, deltas, header counts). */
   private static final int RECORD_OVERHEAD = 64;
 
-  private static final System.Logger LOG = System.getLogger(KafkaTransport.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.kafka");
 
   private final Builder config;
   private final Function<String, String> mapping;
@@ -655,9 +657,7 @@ public final class KafkaTransport implements Transport {
     topicSetup.shutdownNow(); // a set-up under way is interrupted and fails its stores
     try {
       if (!topicSetup.awaitTermination(config.closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "the Kafka topic set-up thread did not stop within " + config.closeTimeout);
+        LOG.warn("the Kafka topic set-up thread did not stop within {}", config.closeTimeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

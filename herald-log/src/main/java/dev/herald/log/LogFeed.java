@@ -56,7 +56,8 @@ import java.util.function.Predicate;
  * published, which no redelivery would ever repair.
  */
 final class LogFeed {
-  private static final System.Logger LOG = System.getLogger(LogFeed.class.getName());
+  // Fully qualified: this file's imports stay as they were.
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.herald.log");
 
   /**
    * Bounds the wait for the append barrier before a commit; a slower disk just delays the commit.
@@ -200,10 +201,8 @@ final class LogFeed {
     } catch (RuntimeException | Error e) {
       // The log failed under the reader (corruption found in a sealed segment, I/O), or a bug:
       // say so, loudly, rather than let the group go quiet. Unacknowledged events stay stored.
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "feed of group '" + group + "' on log '" + log.name() + "' stopped at offset " + expected,
-          e);
+      LOG.error(
+          "feed of group '{}' on log '{}' stopped at offset {}", group, log.name(), expected, e);
       failure = e;
       for (Member m : members) {
         m.sink.failed(e);
@@ -485,16 +484,12 @@ final class LogFeed {
     } catch (TimeoutException e) {
       // A slow disk: the next commit tries again; until then a restart redelivers (at least once).
       commitFailures.increment();
-      LOG.log(
-          System.Logger.Level.WARNING,
-          () ->
-              "commit of group '"
-                  + group
-                  + "' on log '"
-                  + log.name()
-                  + "' waited "
-                  + BARRIER_WAIT_SECONDS
-                  + " s for the log's appends; the next commit retries");
+      LOG.warn(
+          "commit of group '{}' on log '{}' waited {} s for the log's appends; the next commit"
+              + " retries",
+          group,
+          log.name(),
+          BARRIER_WAIT_SECONDS);
     } catch (ExecutionException | RuntimeException e) {
       commitFailed(
           prefix, e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
@@ -508,16 +503,12 @@ final class LogFeed {
    */
   private void commitFailed(long prefix, Throwable cause) {
     commitFailures.increment();
-    LOG.log(
-        System.Logger.Level.ERROR,
-        "commit of offset "
-            + prefix
-            + " for group '"
-            + group
-            + "' on log '"
-            + log.name()
-            + "' failed"
-            + (stopped ? " while the feed closed" : "; the feed stops"),
+    LOG.error(
+        "commit of offset {} for group '{}' on log '{}' failed{}",
+        prefix,
+        group,
+        log.name(),
+        stopped ? " while the feed closed" : "; the feed stops",
         cause);
     synchronized (this) {
       if (stopped || failure != null) {

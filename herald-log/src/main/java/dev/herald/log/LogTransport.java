@@ -61,8 +61,9 @@ import java.util.function.Predicate;
  * blocked by it; the record stays in the log for inspection ({@code herald log tail --from-offset
  * N}).
  *
- * <p>A feed that fails for good (the log found corrupt under it, an I/O error) logs the failure and
- * reports it to the bus, whose {@link dev.herald.BusListener#onFeedFailed} hears of it.
+ * <p>A feed that fails for good (the log found corrupt under it, an I/O error) logs the failure
+ * (SLF4J, logger {@code dev.herald.log}, at ERROR; docs/logging.md) and reports it to the bus,
+ * whose {@link dev.herald.BusListener#onFeedFailed} hears of it.
  *
  * <p>This transport owns the directory: {@link #close()} stops every feed, commits what each group
  * finished, and closes the directory.

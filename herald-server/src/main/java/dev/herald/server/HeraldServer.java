@@ -25,6 +25,10 @@ import java.util.Objects;
  *
  * <p>Threads: the server answers on its HTTP library's threads; {@link #close()} stops them. It
  * never closes the store it was given.
+ *
+ * <p>Logs through SLF4J under {@code dev.herald.server}, {@code dev.herald.server.streams}, {@code
+ * dev.herald.server.webhooks} and {@code dev.herald.server.deadletters} (docs/logging.md); it
+ * brings no SLF4J backend: the application embedding it does.
  */
 public final class HeraldServer implements AutoCloseable {
   private final Javalin app;

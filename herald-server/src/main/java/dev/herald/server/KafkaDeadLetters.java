@@ -22,6 +22,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead letters of one {@link KafkaTransport}, for {@link KafkaGatewayStore}: the bus stores
@@ -53,7 +55,7 @@ final class KafkaDeadLetters {
   /** Dead letters of one group one listing keeps track of; more is answered as busy. */
   static final int MAX_TRACKED = 1_000_000;
 
-  private static final System.Logger LOG = System.getLogger(KafkaDeadLetters.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.deadletters");
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String SOURCE = "/herald/gateway";
   private static final String UNDECODABLE = "";
@@ -224,9 +226,7 @@ final class KafkaDeadLetters {
       KafkaPosition p = KafkaPosition.parse(position, topics);
       return KafkaPosition.of(p.partition(), p.offset(), topics);
     } catch (IllegalArgumentException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "ignoring a resolved mark in " + topic + ": " + e.getMessage());
+      LOG.warn("ignoring a resolved mark in {}: {}", topic, e.getMessage());
       return position;
     }
   }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead letters of a log, for the gateway: the bus stores each as an event of type {@value
@@ -49,7 +51,7 @@ final class LogDeadLetters implements AutoCloseable {
 
   static final int DEFAULT_CAPACITY = 1_000_000;
 
-  private static final System.Logger LOG = System.getLogger(LogDeadLetters.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.deadletters");
   private static final Duration WAIT = Duration.ofMillis(200);
 
   /** The longest a request waits for the index to read the records stored before it came. */
@@ -266,11 +268,10 @@ final class LogDeadLetters implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       if (running) {
         failure = e;
-        LOG.log(
-            System.Logger.Level.ERROR,
-            "the dead-letter index of topic "
-                + log.name()
-                + " stopped; dead letters cannot be listed until the store is reopened",
+        LOG.error(
+            "the dead-letter index of topic {} stopped; dead letters cannot be listed until the"
+                + " store is reopened",
+            log.name(),
             e);
       }
     } finally {
@@ -292,9 +293,7 @@ final class LogDeadLetters implements AutoCloseable {
         try {
           index.resolve(parse(s));
         } catch (IllegalArgumentException x) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "ignoring the resolved mark at offset " + record.offset() + ": " + x.getMessage());
+          LOG.warn("ignoring the resolved mark at offset {}: {}", record.offset(), x.getMessage());
         }
       }
     }

@@ -1,6 +1,5 @@
 package dev.herald.kafka.embedded;
 
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -17,6 +16,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A one-node KRaft Kafka broker (combined broker and controller) inside this JVM, on temporary
@@ -28,8 +29,14 @@ import org.apache.kafka.common.test.TestKitNodes;
  * replica, no rebalance delay) and what the caller adds. In particular it never forces its logs: an
  * acknowledged record is in the OS page cache, and durability comes from replication, of which one
  * node has none. Safe for use from any thread.
+ *
+ * <p>Logs through SLF4J: the broker's own loggers ({@code kafka}, {@code org.apache.kafka}), and
+ * {@code dev.herald.kafka.embedded} at {@code INFO} for the storage formatting that Kafka's test
+ * kit prints on standard output (see {@link #start(Map)}).
  */
 public final class EmbeddedKafka implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.kafka.embedded");
+
   private final KafkaClusterTestKit cluster;
 
   private EmbeddedKafka(KafkaClusterTestKit cluster) {
@@ -44,13 +51,19 @@ public final class EmbeddedKafka implements AutoCloseable {
   /**
    * Formats and starts a broker; returns once it serves clients.
    *
+   * <p>Kafka's test kit formats the node's storage with a {@code Formatter} that prints its steps
+   * on {@link System#out}, with no way to pass it another stream, from the kit's own threads: on
+   * standard output they would mix with what a demo or JMH reports there. So for the length of the
+   * formatting (milliseconds, before the broker starts) {@code System.out} is a stream whose lines
+   * go to the logger {@code dev.herald.kafka.embedded} at {@code INFO}; a line another thread of
+   * the process prints in that window goes there too, rather than being lost.
+   *
    * @param config broker settings over the one-node defaults, e.g. {@code
    *     auto.create.topics.enable}
    * @throws IllegalStateException if the broker cannot start
    */
   public static EmbeddedKafka start(Map<String, String> config) {
     KafkaClusterTestKit cluster = null;
-    PrintStream stdout = System.out;
     try {
       TestKitNodes nodes =
           new TestKitNodes.Builder()
@@ -70,13 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       settings.putAll(config);
       settings.forEach(b::setConfigProp);
       cluster = b.build();
-      // The test kit prints its formatting steps on standard output, where a demo or JMH reports.
-      System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
-      try {
-        cluster.format();
-      } finally {
-        System.setOut(stdout);
-      }
+      formatLogged(cluster);
       cluster.startup();
       cluster.waitForReadyBrokers();
       return new EmbeddedKafka(cluster);
@@ -89,6 +96,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
       }
       throw new IllegalStateException("cannot start the embedded Kafka broker", e);
+    }
+  }
+
+  /** Formats the cluster's storage with standard output going to the logger (see start). */
+  private static void formatLogged(KafkaClusterTestKit cluster) throws Exception {
+    PrintStream stdout = System.out;
+    // Not auto-flushing: a flush must not cut a line in two; closing hands on the unfinished one.
+    PrintStream logged =
+        new PrintStream(
+            new LoggedLines(line -> LOG.info("{}", line)), false, StandardCharsets.UTF_8);
+    System.setOut(logged);
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(stdout);
+      logged.close();
     }
   }
 

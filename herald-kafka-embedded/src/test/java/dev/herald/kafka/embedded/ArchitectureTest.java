@@ -1,5 +1,6 @@
 package dev.herald.kafka.embedded;
 
+import dev.herald.contract.LibraryLogging;
 import dev.herald.contract.ModuleLayering;
 import org.junit.jupiter.api.Test;
 
@@ -14,5 +15,12 @@ class ArchitectureTest {
   @Test
   void usesHeraldOnlyThroughWhatItExportsToEveryone() {
     MODULE.usesOtherHeraldModulesOnlyThroughTheirExports().check(MODULE.classes());
+  }
+
+  /** Only the formatting of the broker's storage swaps standard output, to log what it prints. */
+  @Test
+  void printsNothingAndLogsThroughSlf4j() {
+    LibraryLogging.printsNothingBut(EmbeddedKafka.class, "formatLogged").check(MODULE.classes());
+    LibraryLogging.logsThroughSlf4j().check(MODULE.classes());
   }
 }

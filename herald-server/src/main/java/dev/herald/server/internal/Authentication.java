@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs before every endpoint, in this order:
@@ -41,7 +43,7 @@ import java.util.Set;
 final class Authentication {
   static final String REALM = "Bearer realm=\"herald\"";
   static final String ACCESS_TOKEN = "access_token";
-  private static final System.Logger LOG = System.getLogger(Authentication.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
 
   /** The least a refused request's body is read and dropped, for its client to get the answer. */
   static final long MIN_SWALLOW_BYTES = 2L << 20;
@@ -95,7 +97,7 @@ final class Authentication {
       }
     } catch (IOException e) {
       // The client went away or sent a broken body: the refusal stands, there is nothing to add.
-      LOG.log(System.Logger.Level.DEBUG, "draining a refused request's body failed", e);
+      LOG.debug("draining a refused request's body failed", e);
     }
   }
 

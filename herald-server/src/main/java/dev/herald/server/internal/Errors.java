@@ -5,13 +5,15 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes every refusal the same way: an RFC 9457 problem. An endpoint's {@link ApiError} keeps its
  * status; anything else it throws is a 500 whose cause is logged, not shown.
  */
 final class Errors {
-  private static final System.Logger LOG = System.getLogger(Errors.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
 
   private Errors() {}
 
@@ -23,7 +25,7 @@ final class Errors {
     routes.exception(
         Exception.class,
         (e, ctx) -> {
-          LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
+          LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
           write(ctx, 500, "internal error", null);
         });
   }

@@ -21,6 +21,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running server's state, shared by its endpoint groups: the store, who may do what, the
@@ -33,6 +35,8 @@ import org.eclipse.jetty.util.Callback;
  * library's request threads.
  */
 public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
+
   /** The request attribute holding the authenticated {@link Principal}. */
   static final String PRINCIPAL = "herald.principal";
 
@@ -128,12 +132,10 @@ public final class Gateway {
           // parse: 400) are problems too.
           config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
           if (!access.required()) {
-            System.getLogger(Gateway.class.getName())
-                .log(
-                    System.Logger.Level.WARNING,
-                    "development mode: no tokens, every request to "
-                        + host
-                        + " may do everything (start with --tokens FILE to require tokens)");
+            LOG.warn(
+                "development mode: no tokens, every request to {} may do everything (start with"
+                    + " --tokens FILE to require tokens)",
+                host);
           }
           RoutesConfig routes = config.routes;
           Authentication.routes(this, routes);
@@ -150,8 +152,7 @@ public final class Gateway {
       try {
         closeables.get(i).close();
       } catch (Exception e) {
-        System.getLogger(Gateway.class.getName())
-            .log(System.Logger.Level.WARNING, "closing " + closeables.get(i) + " failed", e);
+        LOG.warn("closing {} failed", closeables.get(i), e);
       }
     }
     closeables.clear();

@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/events}: publishes CloudEvents per the CloudEvents HTTP protocol binding, in its
@@ -63,7 +65,7 @@ final class PublishApi implements Gateway.Api {
   private static final Pattern TRACEPARENT_FORMAT =
       Pattern.compile("(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
-  private static final System.Logger LOG = System.getLogger(PublishApi.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
 
   private final Gateway gateway;
   private final CloudEventsStructured structured;
@@ -174,7 +176,7 @@ final class PublishApi implements Gateway.Api {
         } catch (ApiError e) {
           refusal = e;
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "storing event " + event.id() + " failed", e);
+          LOG.error("storing event {} failed", event.id(), e);
           refusal = new ApiError(500, "internal error");
         }
       }

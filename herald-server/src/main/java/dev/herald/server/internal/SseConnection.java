@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client's Server-Sent Events stream: a bounded buffer of frames and a non-blocking writer.
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * socket. When the stream closes first, the acknowledgements of unwritten frames are never run.
  */
 final class SseConnection implements WriteListener {
-  private static final System.Logger LOG = System.getLogger(SseConnection.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.streams");
   private static final int MAX_BATCH_BYTES = 64 << 10;
 
   private record Frame(byte[] bytes, Runnable ack) {}
@@ -315,12 +317,12 @@ final class SseConnection implements WriteListener {
       drainedTask = null;
       queueLock.notifyAll();
     }
-    LOG.log(System.Logger.Level.DEBUG, () -> "stream of " + principal + " closed: " + reason);
+    LOG.debug("stream of {} closed: {}", principal, reason);
     for (Runnable r : closeListeners) {
       try {
         r.run();
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "closing a stream of " + principal + " failed", e);
+        LOG.warn("closing a stream of {} failed", principal, e);
       }
     }
     closeListeners.clear();

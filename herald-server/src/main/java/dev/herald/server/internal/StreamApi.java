@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/events/stream?types=PATTERN[&group=NAME][&from=earliest|latest]}: the store's
@@ -266,8 +267,8 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     writers.shutdown();
     try {
       if (!writers.awaitTermination(10, TimeUnit.SECONDS)) {
-        System.getLogger(StreamApi.class.getName())
-            .log(System.Logger.Level.WARNING, "stream writers still busy 10 s after close");
+        LoggerFactory.getLogger("dev.herald.server.streams")
+            .warn("stream writers still busy 10 s after close");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tail of the store, shared by every caught-up stream: one cursor, one encoding per event. Owns
@@ -28,7 +30,7 @@ import java.util.Optional;
  * object's monitor, so a joiner never misses or doubles a frame.
  */
 final class StreamBroadcaster implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(StreamBroadcaster.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.streams");
   static final int RING_SIZE = 4096;
   private static final Duration WAIT = Duration.ofSeconds(1);
 
@@ -142,7 +144,7 @@ final class StreamBroadcaster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // closing
     } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "the streams' tail reader stopped; streams end", e);
+      LOG.error("the streams' tail reader stopped; streams end", e);
       stats.count("stream.tail.failed");
       closeSubscribers("the server's tail reader failed");
     } finally {
@@ -155,7 +157,7 @@ final class StreamBroadcaster implements AutoCloseable {
    * closed (each resumes from its last id and is told of the gap) and the tail starts again.
    */
   private GatewayStore.Cursor restartAtEarliest(GatewayStore.Cursor old, PositionGoneException e) {
-    LOG.log(System.Logger.Level.WARNING, "the streams' tail fell behind retention: " + e);
+    LOG.warn("the streams' tail fell behind retention: {}", e.toString());
     old.close();
     GatewayStore.Cursor fresh = store.cursor("earliest");
     synchronized (this) {
@@ -174,7 +176,7 @@ final class StreamBroadcaster implements AutoCloseable {
     } catch (IllegalArgumentException x) {
       // Stored, yet not writable as JSON: streams skip it, counted and logged.
       stats.count("stream.unwritable");
-      LOG.log(System.Logger.Level.WARNING, "stream: cannot write event at " + e.position(), x);
+      LOG.warn("stream: cannot write event at {}", e.position(), x);
       frame = null;
     }
     String type = e.event().type();

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings one stream from the position it resumed at to the tail: reads with a cursor of its own,
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * #RETRY_JOIN_MILLIS}. One task of a stream runs at a time (each schedules the next).
  */
 final class StreamCatchUp implements Runnable {
-  private static final System.Logger LOG = System.getLogger(StreamCatchUp.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.streams");
   static final long RETRY_JOIN_MILLIS = 2;
 
   private final SseConnection connection;
@@ -86,7 +88,7 @@ final class StreamCatchUp implements Runnable {
       cursor.close();
       connection.close("interrupted");
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "a stream's catch-up reader failed; the stream ends", e);
+      LOG.error("a stream's catch-up reader failed; the stream ends", e);
       cursor.close();
       connection.close("its reader failed: " + e);
     }

@@ -4,6 +4,8 @@ import dev.herald.Event;
 import dev.herald.TypePattern;
 import dev.herald.spi.Transport;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stream of a consumer group ({@code ?group=NAME}): a member of the group's feed in the store, as
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * stream still full then is closed as too slow, and its events go to the others.
  */
 final class StreamGroupMember implements Transport.FeedSink {
-  private static final System.Logger LOG = System.getLogger(StreamGroupMember.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.streams");
   static final long ROOM_WAIT_SECONDS = 10;
 
   private final SseConnection connection;
@@ -48,7 +50,7 @@ final class StreamGroupMember implements Transport.FeedSink {
       frame = SseFrames.event(null, event);
     } catch (IllegalArgumentException e) {
       // Stored, yet not writable as JSON: skipped for this group, and said so.
-      LOG.log(System.Logger.Level.WARNING, "stream: cannot write event " + event.id(), e);
+      LOG.warn("stream: cannot write event {}", event.id(), e);
       done.run();
       return;
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One webhook subscription of this gateway: its definition, its handler ({@link WebhookDelivery})
@@ -30,7 +32,7 @@ final class Webhook {
   /** A mailbox this small bounds what is redelivered after a crash or dead-lettered after a 410. */
   static final int MAILBOX = 64;
 
-  private static final System.Logger LOG = System.getLogger(Webhook.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.webhooks");
 
   final WebhookDefinition def;
   final WebhookDelivery delivery;
@@ -142,9 +144,7 @@ final class Webhook {
       // Not shutdownNow: this is the executor's own thread, still finishing this event.
       ex.shutdown();
     }
-    LOG.log(
-        System.Logger.Level.INFO,
-        "webhook " + def.id() + ": " + def.url() + " answered 410 Gone; subscription stopped");
+    LOG.info("webhook {}: {} answered 410 Gone; subscription stopped", def.id(), def.url());
   }
 
   private void unsubscribe() {

@@ -30,6 +30,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Webhooks: {@code POST /v1/subscriptions} makes a subscription that pushes the events of a type
@@ -60,7 +62,7 @@ final class WebhookApi implements Gateway.Api {
   static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
   static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final System.Logger LOG = System.getLogger(WebhookApi.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.webhooks");
   private static final String ID_PATTERN = "[0-9a-f]{16}";
 
   private final Gateway gateway;
@@ -278,10 +280,7 @@ final class WebhookApi implements Gateway.Api {
       store(record);
     } catch (RuntimeException e) {
       // Not fatal: after a restart the target answers 410 again and is marked gone then.
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "webhook " + w.def.id() + ": storing that it is gone failed",
-          e);
+      LOG.warn("webhook {}: storing that it is gone failed", w.def.id(), e);
     }
   }
 
@@ -359,9 +358,8 @@ final class WebhookApi implements Gateway.Api {
     try {
       cursor = store.cursor("earliest");
     } catch (UnsupportedOperationException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "the " + store.name() + " store cannot be read back: webhook subscriptions not restored");
+      LOG.warn(
+          "the {} store cannot be read back: webhook subscriptions not restored", store.name());
       return;
     }
     Map<String, WebhookDefinition> live = new LinkedHashMap<>();
@@ -406,21 +404,19 @@ final class WebhookApi implements Gateway.Api {
             w.start(store.bus());
           } catch (RuntimeException x) {
             w.failed("could not subscribe at start: " + x.getMessage());
-            LOG.log(System.Logger.Level.ERROR, "webhook " + d.id() + " not restored", x);
+            LOG.error("webhook {} not restored", d.id(), x);
           }
         }
         webhooks.put(d.id(), w);
       }
     }
-    LOG.log(
-        System.Logger.Level.INFO,
-        "restored "
-            + live.size()
-            + " webhook subscription(s) from the "
-            + store.name()
-            + " store, "
-            + gone.stream().filter(live::containsKey).count()
-            + " of them gone");
+    if (LOG.isInfoEnabled()) {
+      LOG.info(
+          "restored {} webhook subscription(s) from the {} store, {} of them gone",
+          live.size(),
+          store.name(),
+          gone.stream().filter(live::containsKey).count());
+    }
   }
 
   private static void apply(
@@ -432,10 +428,7 @@ final class WebhookApi implements Gateway.Api {
     try {
       parsed = WebhookRecord.parse(stored.event());
     } catch (RuntimeException x) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "skipping the unreadable " + WebhookRecord.TYPE + " record at " + stored.position(),
-          x);
+      LOG.warn("skipping the unreadable {} record at {}", WebhookRecord.TYPE, stored.position(), x);
       return;
     }
     if (parsed.isEmpty()) {
