@@ -39,6 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeSnippetsTest {
   private static final Pattern BLOCK =
       Pattern.compile("<!-- snippet: ([a-z0-9-]+) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern EXCERPT =
+      Pattern.compile(
+          "<!-- excerpt: ([A-Za-z0-9_./-]+) -->\\s*```(java|properties)\\n(.*?)```",
+          Pattern.DOTALL);
   private static final Pattern ANY_JAVA_BLOCK = Pattern.compile("```java\\n");
 
   /** The README's illustrative Kafka cluster; the test runs the snippet on a broker of its own. */
@@ -52,7 +56,9 @@ class ReadmeSnippetsTest {
           "durable-log",
           publishOneOrderAndExpect("SHIPPED", "BILLED"),
           "kafka",
-          publishOneOrderAndExpect("SHIPPED"));
+          publishOneOrderAndExpect("SHIPPED"),
+          "annotated",
+          publishOneOrderAndExpect("SHIPPED", "CHARGED"));
 
   /** What each snippet's run must print on stdout. */
   private static final Map<String, String> OUTPUT = Map.of("first-steps", "placed o-1");
@@ -122,8 +128,12 @@ class ReadmeSnippetsTest {
     return code.append("bus.close();\n").toString();
   }
 
-  /** The README's Java blocks by name, in order; a block without a name fails. */
-  private static Map<String, String> snippets(String readme) {
+  /**
+   * The README's Java blocks by name, in order; a block without a name fails. An excerpt ({@code
+   * <!-- excerpt: PATH -->}) is not run here: it must be, line for line, code of the file at PATH,
+   * which that module's own tests run (the Spring Boot sample's beans, say).
+   */
+  private static Map<String, String> snippets(String readme) throws IOException {
     Map<String, String> named = new LinkedHashMap<>();
     Matcher m = BLOCK.matcher(readme);
     while (m.find()) {
@@ -131,26 +141,67 @@ class ReadmeSnippetsTest {
           .as("snippet name %s used twice", m.group(1))
           .isNull();
     }
+    int excerpts = 0;
+    Matcher x = EXCERPT.matcher(readme);
+    Path root = Path.of("").toAbsolutePath().getParent();
+    while (x.find()) {
+      if (x.group(2).equals("java")) {
+        excerpts++;
+      }
+      String file = Files.readString(root.resolve(x.group(1)));
+      assertThat(normalised(file))
+          .as("the README's excerpt of %s is code of that file", x.group(1))
+          .contains(normalised(x.group(3)));
+    }
     long blocks = ANY_JAVA_BLOCK.matcher(readme).results().count();
-    assertThat(named)
-        .as("every ```java block of the README is named <!-- snippet: NAME -->")
-        .hasSize((int) blocks);
+    assertThat(named.size() + excerpts)
+        .as("every ```java block of the README is named <!-- snippet: NAME --> or an excerpt")
+        .isEqualTo((int) blocks);
     return named;
+  }
+
+  /** Lines stripped of indentation, blank lines and lines of "..." dropped. */
+  private static String normalised(String code) {
+    StringBuilder b = new StringBuilder();
+    for (String line : code.split("\n")) {
+      String t = line.strip();
+      if (!t.isEmpty() && !t.equals("...") && !t.startsWith("import ")) {
+        b.append(t).append('\n');
+      }
+    }
+    return b.toString();
   }
 
   private record Parts(List<String> declarations, String statements) {}
 
-  /** Top-level type declarations (they start at column 0) apart from the statements. */
+  /**
+   * Top-level type declarations (they start at column 0, and end on their line or at a "}" in
+   * column 0) apart from the statements. Classes become static nested classes, so that the
+   * snippet's statements in {@code main} can create them.
+   */
   private static Parts split(String body) {
     List<String> declarations = new ArrayList<>();
     StringBuilder statements = new StringBuilder();
+    StringBuilder open = null;
     for (String line : body.split("\n", -1)) {
-      if (line.matches("(record|class|interface|enum) .*")) {
-        declarations.add(line);
+      if (open != null) {
+        open.append('\n').append(line);
+        if (line.equals("}")) {
+          declarations.add(open.toString());
+          open = null;
+        }
+      } else if (line.matches("(record|class|interface|enum) .*")) {
+        String declaration = line.startsWith("class ") ? "static " + line : line;
+        if (line.endsWith("{")) {
+          open = new StringBuilder(declaration);
+        } else {
+          declarations.add(declaration);
+        }
       } else {
         statements.append(line).append('\n');
       }
     }
+    assertThat(open).as("a declaration of the snippet ends with a } in column 0").isNull();
     return new Parts(declarations, statements.toString());
   }
 
@@ -207,6 +258,7 @@ class ReadmeSnippetsTest {
                     System.getProperty("java.class.path"),
                     "-d",
                     classes.toString(),
+                    "-proc:none", // no annotation processing: @Subscribe is read at run time
                     "-Xlint:all",
                     "-Werror"),
                 null,
