@@ -1,49 +1,16 @@
 package dev.herald.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static java.util.concurrent.TimeUnit.SECONDS;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.herald.EventBus;
-import dev.herald.Herald;
-import dev.herald.SubscribeOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.time.Duration;
+import dev.herald.contract.PlatformLogging;
 import org.junit.jupiter.api.Test;
 
 /**
  * The CLI's run-time class path routes herald-core's {@link System.Logger} to SLF4J ({@code
- * slf4j-jdk-platform-logging}), so the bus's warnings reach the CLI's backend, slf4j-simple on
- * standard error, in its format, beside the server's (docs/logging.md).
+ * slf4j-jdk-platform-logging}), so the bus's warnings reach its backend, slf4j-simple on standard
+ * error, in its format (docs/logging.md).
  */
 class PlatformLoggingTest {
   @Test
   void aWarningOfTheBusReachesSlf4jSimpleOnStandardError() throws Exception {
-    assertThat(System.LoggerFinder.getLoggerFinder().getClass().getName())
-        .isEqualTo("org.slf4j.jdk.platform.logging.SLF4JSystemLoggerFinder");
-
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, UTF_8));
-    EventBus bus = Herald.inMemory();
-    try {
-      bus.subscribe(
-          "payment.requested",
-          e -> {
-            throw new IllegalStateException("card declined");
-          },
-          SubscribeOptions.defaults().name("payments"));
-      bus.publish("payment.requested", 1).get(30, SECONDS);
-    } finally {
-      bus.close(Duration.ofSeconds(10));
-      System.setErr(stderr);
-    }
-
-    // slf4j-simple's line ("[thread] LEVEL logger - message"), not java.util.logging's two lines.
-    assertThat(err.toString(UTF_8))
-        .containsPattern("\\] WARN dev\\.herald\\.bus - subscription 'payments' gave up on event")
-        .contains("java.lang.IllegalStateException: card declined")
-        .doesNotContain("WARNING:");
+    PlatformLogging.assertABusWarningReachesSlf4jSimpleOnStandardError();
   }
 }
