@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -448,11 +447,7 @@ public final class KafkaFeed implements Transport.Feed {
       Thread.currentThread().interrupt();
     } finally {
       try {
-        // Leaving the group (a crash included) makes it rebalance at once, not after the session
-        // timeout.
-        consumer.close(
-            CloseOptions.timeout(settings.closeTimeout())
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        closeLeavingTheGroup();
       } catch (RuntimeException e) {
         LOG.warn("closing the consumer of group '{}' failed: {}", groupId, e.toString());
       }
@@ -466,6 +461,18 @@ public final class KafkaFeed implements Transport.Feed {
               : new IllegalStateException(
                   "feed of group '" + groupId + "' closed before it was assigned"));
     }
+  }
+
+  /**
+   * Closes the consumer, which leaves the group (a crash included), so the group rebalances at once
+   * rather than after the session timeout: a consumer without a group instance id (Herald sets
+   * none) leaves on close. Through {@code close(Duration)}, deprecated since kafka-clients 4.1 for
+   * {@code close(CloseOptions)}, which 3.9 lacks: Spring Boot 3.5's dependency management imposes
+   * kafka-clients 3.9.1, and this keeps herald-kafka working there as on 4.x.
+   */
+  @SuppressWarnings("deprecation")
+  private void closeLeavingTheGroup() {
+    consumer.close(settings.closeTimeout());
   }
 
   private void awaitInFlight() throws InterruptedException {
