@@ -3,19 +3,16 @@ package dev.herald.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.DeadLetter;
 import dev.herald.Event;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Events as structured CloudEvents JSON, the way the gateway serves them: {@code {"specversion",
- * "id", "type", "source", "time", "subject"?, "datacontenttype"?, "partitionkey"?, extensions...,
- * "data" | "data_base64"}}; and back, for publishing to a store directly. Stateless.
+ * Structured CloudEvents JSON back into events, for publishing to a store directly; events are
+ * written the way the gateway serves them by {@link dev.herald.server.GatewayJson}. Stateless.
  */
 final class CloudEventJson {
   private static final Set<String> ATTRIBUTES =
@@ -32,47 +29,6 @@ final class CloudEventJson {
           "data_base64");
 
   private CloudEventJson() {}
-
-  static ObjectNode tree(Event<?> e) {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("specversion", Event.SPEC_VERSION);
-    n.put("id", e.id());
-    n.put("type", e.type());
-    n.put("source", e.source());
-    n.put("time", DateTimeFormatter.ISO_INSTANT.format(e.time()));
-    if (e.subject() != null) {
-      n.put("subject", e.subject());
-    }
-    if (e.dataContentType() != null) {
-      n.put("datacontenttype", e.dataContentType());
-    }
-    if (e.key() != null) {
-      n.put(Event.PARTITION_KEY, e.key());
-    }
-    for (Map.Entry<String, String> x : e.extensions().entrySet()) {
-      n.put(x.getKey(), x.getValue());
-    }
-    Object data = e.data();
-    if (data instanceof byte[] bytes) {
-      n.put("data_base64", Base64.getEncoder().encodeToString(bytes));
-    } else if (data != null) {
-      n.set("data", Json.MAPPER.valueToTree(data));
-    }
-    return n;
-  }
-
-  /** A dead letter as the gateway serves it (DL in docs/server.md). */
-  static ObjectNode deadLetter(String position, DeadLetter d) {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("position", position);
-    n.put("subscription", d.subscription());
-    n.put("attempts", d.attempts());
-    n.put("causeType", d.causeType());
-    n.put("causeMessage", d.causeMessage());
-    n.put("time", DateTimeFormatter.ISO_INSTANT.format(d.time()));
-    n.set("event", tree(d.event()));
-    return n;
-  }
 
   /**
    * The event a structured CloudEvent stands for; its JSON {@code data} becomes plain Java values

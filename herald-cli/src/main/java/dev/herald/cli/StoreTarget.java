@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.Event;
 import dev.herald.TypePattern;
+import dev.herald.server.GatewayJson;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.GatewayStore.GroupLag;
 import dev.herald.server.GatewayStore.PartitionLag;
@@ -109,7 +110,7 @@ final class StoreTarget implements Target {
         if (next.isEmpty() || !pattern.matches(next.get().event().type())) {
           continue;
         }
-        if (!sink.accept(next.get().position(), CloudEventJson.tree(next.get().event()))) {
+        if (!sink.accept(next.get().position(), GatewayJson.event(next.get().event()))) {
           return;
         }
       }
@@ -140,14 +141,14 @@ final class StoreTarget implements Target {
   public List<ObjectNode> deadLetters(String group, int limit) {
     List<ObjectNode> list = new ArrayList<>();
     for (StoredDeadLetter d : store.deadLetters(group, limit)) {
-      list.add(CloudEventJson.deadLetter(d.position(), d.deadLetter()));
+      list.add(GatewayJson.deadLetter(d));
     }
     return list;
   }
 
   @Override
   public Optional<ObjectNode> deadLetter(String position) {
-    return find(position).map(d -> CloudEventJson.deadLetter(d.position(), d.deadLetter()));
+    return find(position).map(GatewayJson::deadLetter);
   }
 
   private Optional<StoredDeadLetter> find(String position) {

@@ -3,6 +3,7 @@ package dev.herald.server.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.BusClosedException;
+import dev.herald.server.GatewayJson;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.GatewayStore.GroupLag;
 import dev.herald.server.GatewayStore.PartitionLag;
@@ -87,7 +88,7 @@ final class AdminApi implements Gateway.Api {
     int limit = limit(ctx);
     ArrayNode list = Json.MAPPER.createArrayNode();
     for (StoredDeadLetter dl : unavailableAs503(() -> gateway.store().deadLetters(group, limit))) {
-      list.add(AdminJson.deadLetter(dl));
+      list.add(GatewayJson.deadLetter(dl));
     }
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("deadLetters", list);
@@ -96,7 +97,7 @@ final class AdminApi implements Gateway.Api {
 
   private void deadLetter(Context ctx) {
     requireAdmin(ctx);
-    json(ctx, 200, AdminJson.deadLetter(find(ctx)));
+    json(ctx, 200, GatewayJson.deadLetter(find(ctx)));
   }
 
   private void redriveOne(Context ctx) {
