@@ -3,6 +3,7 @@ package dev.herald.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,12 +21,14 @@ import java.util.Map;
  * {@code latest.*}), the throughput chart as SVG, and optionally {@code docs/benchmarks.md}. The
  * bus results ({@code --jmh}), the durable log's ({@code --log-jmh}, see {@link LogReport}) and
  * Kafka's ({@code --kafka-jmh}, see {@link KafkaReport}; {@code --kafka-load} is the load average
- * seen while they ran) are each optional; the chart and the page need the bus results.
+ * seen while they ran) are each optional; the chart and the page need the bus results. {@code
+ * --paired} lists {@link BusPairedRatio}'s results, which decide the ratio targets they cover.
  *
  * <pre>
  * java -cp herald-benchmarks.jar dev.herald.bench.BenchReport [--jmh jmh.json] \
  *     [--latency latency.json] [--log-jmh log-jmh.json] [--log-latency log-latency.json] \
  *     [--kafka-jmh kafka-jmh.json] [--kafka-load "4.1 → 6.3"] [--queue-jmh queue-jmh.json] \
+ *     [--paired paired-1to1.json,paired-1to4.json] \
  *     --out bench/results --stamp 20250101T000000Z --mode quick \
  *     [--svg docs/benchmarks-throughput.svg] [--docs docs/benchmarks.md]
  * </pre>
@@ -56,6 +59,7 @@ public final class BenchReport {
     JsonNode logLatencyRaw = readOrEmpty(opts.get("log-latency"));
     JsonNode kafkaJmhRaw = readOrEmpty(opts.get("kafka-jmh"));
     JsonNode queueJmhRaw = readOrEmpty(opts.get("queue-jmh"));
+    JsonNode pairedRaw = readAll(opts.get("paired"));
     String kafkaLoad = opts.get("kafka-load");
     Path out = Path.of(required(opts, "out"));
     String stamp = required(opts, "stamp");
@@ -80,6 +84,7 @@ public final class BenchReport {
     combined.put("latency", latencyRaw);
     combined.put("jmh", jmhRaw);
     combined.put("queues", queueJmhRaw);
+    combined.put("paired", pairedRaw);
     if (log) {
       combined.put("log", LogReport.toMap(logJmhRaw, logLatencyRaw));
     }
@@ -96,7 +101,7 @@ public final class BenchReport {
                 + "\n"
                 + latencyTable(latencyRaw)
                 + "\n"
-                + BusTargets.markdown(rows, latencyRaw)
+                + BusTargets.markdown(rows, latencyRaw, pairedRaw)
                 + (queueJmhRaw.size() > 0 ? "\n" + QueueReport.markdown(queueJmhRaw) : "")
             : "";
     String logSections = log ? LogReport.markdown(logJmhRaw, logLatencyRaw) : "";
@@ -322,6 +327,19 @@ public final class BenchReport {
     return file != null && Files.exists(Path.of(file))
         ? JSON.readTree(Path.of(file).toFile())
         : JSON.createArrayNode();
+  }
+
+  /** The JSON documents of a comma-separated list of files, as one array; missing ones left out. */
+  private static JsonNode readAll(String files) throws IOException {
+    ArrayNode all = JSON.createArrayNode();
+    if (files != null) {
+      for (String f : files.split(",")) {
+        if (!f.isBlank() && Files.exists(Path.of(f.trim()))) {
+          all.add(JSON.readTree(Path.of(f.trim()).toFile()));
+        }
+      }
+    }
+    return all;
   }
 
   private static String required(Map<String, String> opts, String name) {

@@ -283,6 +283,28 @@ class BenchSmokeTest {
   }
 
   @Test
+  void thePairedBusComparisonMeasuresEveryLibraryAgainstHerald() {
+    List<BusPairedRatio.Row> rows =
+        BusPairedRatio.measure(
+            List.of(Library.HERALD_EMIT, Library.GUAVA_ASYNC, Library.DISRUPTOR), 4, 0, 3, 1);
+
+    assertThat(rows)
+        .extracting(BusPairedRatio.Row::library)
+        .containsExactly("herald-emit", "guava-async", "disruptor");
+    assertThat(rows.get(0).times()).isEqualTo(1.0);
+    assertThat(rows)
+        .allSatisfy(
+            r -> {
+              assertThat(r.medianPerSecond()).as(r.library()).isPositive();
+              assertThat(r.low()).as(r.library()).isPositive().isLessThanOrEqualTo(r.times());
+              assertThat(r.high()).as(r.library()).isGreaterThanOrEqualTo(r.times());
+            });
+    assertThat(BusPairedRatio.table(4, 3, rows))
+        .contains("1→4, paired over 3 rounds")
+        .contains("| disruptor | ");
+  }
+
+  @Test
   void reportWritesJsonMarkdownAndChart(@TempDir Path dir) throws Exception {
     Path jmh = dir.resolve("jmh.json");
     Files.writeString(

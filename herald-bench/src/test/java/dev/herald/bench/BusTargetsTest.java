@@ -75,6 +75,57 @@ class BusTargetsTest {
   }
 
   @Test
+  void pairedRoundsDecideTheRatiosTheyCoverAndJmhTheRest() {
+    // JMH alone would claim 1→1 against the Disruptor (0.67×, bounds of zero width); the paired
+    // interval reaches below 0.6, so it is not met. 1→4 has no paired rounds: JMH decides.
+    List<ThroughputRow> rows =
+        List.of(
+            row("OnePublisherOneSubscriber", "herald-emit", 8_000_000, 72.0),
+            row("OnePublisherOneSubscriber", "guava-async", 2_000_000, 232),
+            row("OnePublisherOneSubscriber", "disruptor", 12_000_000, 0),
+            row("OnePublisherFourSubscribers", "herald-emit", 6_000_000, 72.0),
+            row("OnePublisherFourSubscribers", "disruptor", 9_000_000, 0));
+    JsonNode paired = JSON.createArrayNode().add(pairedRun(1, 3.4, 3.1, 3.7, 0.65, 0.58, 0.72));
+
+    String md = BusTargets.markdown(rows, JSON.createArrayNode(), paired);
+
+    assertThat(md)
+        .contains(
+            "| Herald ≥ 3× Guava `AsyncEventBus`, 1→1 | paired 3.40× (3.10–3.70×); JMH 4.00×"
+                + " (4.00–4.00×) | yes |")
+        .contains(
+            "| Herald ≥ 0.6× Disruptor, 1→1 | paired 0.65× (0.58–0.72×); JMH 0.67×"
+                + " (0.67–0.67×) | no |")
+        .contains("| Herald ≥ 0.6× Disruptor, 1→4 | 0.67× (0.67–0.67×) | yes |");
+  }
+
+  /** A {@link BusPairedRatio} result: Herald against Guava and the Disruptor. */
+  private static JsonNode pairedRun(
+      int subscribers,
+      double guava,
+      double guavaLow,
+      double guavaHigh,
+      double disruptor,
+      double disruptorLow,
+      double disruptorHigh) {
+    var run =
+        JSON.createObjectNode().put("subscribers", subscribers).put("reference", "herald-emit");
+    var r = run.putArray("rows");
+    r.addObject().put("library", "herald-emit").put("times", 1).put("low", 1).put("high", 1);
+    r.addObject()
+        .put("library", "guava-async")
+        .put("times", guava)
+        .put("low", guavaLow)
+        .put("high", guavaHigh);
+    r.addObject()
+        .put("library", "disruptor")
+        .put("times", disruptor)
+        .put("low", disruptorLow)
+        .put("high", disruptorHigh);
+    return run;
+  }
+
+  @Test
   void theSettingsAndLimitsProseIsComputedFromTheRun() {
     List<ThroughputRow> rows =
         List.of(
