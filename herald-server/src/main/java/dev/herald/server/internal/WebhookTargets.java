@@ -97,9 +97,9 @@ final class WebhookTargets {
     if (addresses == null || addresses.length == 0) {
       return Optional.of("url: " + WebhookDefinition.abbreviate(host, 255) + " does not resolve");
     }
-    boolean literal =
-        host.startsWith("[") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     for (InetAddress a : addresses) {
+      // A literal host is its own address (an IPv6 literal's text may differ from Java's form).
+      boolean literal = host.startsWith("[") || host.equalsIgnoreCase(a.getHostAddress());
       String kind = nonPublicKind(a);
       if (kind != null) {
         String what = (kind.startsWith("a") ? "an " : "a ") + kind + " address";
