@@ -69,10 +69,6 @@ final class WebhookTargets {
     return new WebhookTargets(true, resolver);
   }
 
-  boolean isPublicOnly() {
-    return publicOnly;
-  }
-
   /**
    * Why {@code url} may not be targeted, for a client to read (it starts with {@code url: }), or
    * empty when it may.
