@@ -67,6 +67,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "Bearer tokens and what each may do; without it, a development server.")
   Path tokens;
 
+  @Option(
+      names = "--allow-private-webhooks",
+      description =
+          "With --tokens, let webhooks target loopback, link-local, private, any-local, multicast"
+              + " and carrier-grade NAT addresses (refused by default; always allowed without"
+              + " --tokens).")
+  boolean allowPrivateWebhooks;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -119,9 +127,15 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private HeraldServer start(GatewayStore opened, Access access) {
+  /** Starts the gateway as the options say. */
+  HeraldServer start(GatewayStore opened, Access access) {
     try {
-      return HeraldServer.builder(opened).host(host).port(port).access(access).start();
+      return HeraldServer.builder(opened)
+          .host(host)
+          .port(port)
+          .access(access)
+          .allowPrivateWebhookTargets(allowPrivateWebhooks)
+          .start();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     } catch (IllegalStateException e) {

@@ -2,14 +2,27 @@ package dev.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.server.HeraldServer;
 import dev.herald.server.LogGatewayStore;
+import dev.herald.server.TokenAccess;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code herald serve}'s refusals: one line each, the right exit status, no stack trace. */
 class ServeCommandTest {
@@ -73,5 +86,75 @@ class ServeCommandTest {
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.err()).contains("--tokens").doesNotContain("\tat ");
     assertThat(Files.exists(missing)).isFalse();
+  }
+
+  @Test
+  void allowPrivateWebhooksLetsAServerWithTokensPostToLoopback() throws Exception {
+    Path tokens = dir.resolve("tokens.json");
+    Files.writeString(
+        tokens,
+        "{\"tokens\": [{\"name\": \"shop\", \"token\": \""
+            + TokenTest.SHOP
+            + "\", \"subscribe\": [\"order.*\"]}]}");
+    // A target on loopback that agrees to every handshake (answers each request so, and closes).
+    try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread answers = new Thread(() -> agreeToAll(target), "webhook-target");
+      answers.setDaemon(true);
+      answers.start();
+      String url = "http://127.0.0.1:" + target.getLocalPort() + "/hook";
+      HttpResponse<String> refused = createWebhook(dir.resolve("a"), tokens, url, false);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(refused.body()).contains("loopback", "--allow-private-webhooks");
+      HttpResponse<String> allowed = createWebhook(dir.resolve("b"), tokens, url, true);
+      assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
+    }
+  }
+
+  private static void agreeToAll(ServerSocket target) {
+    while (!target.isClosed()) {
+      try (Socket s = target.accept()) {
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+        String line = in.readLine();
+        while (line != null && !line.isEmpty()) {
+          line = in.readLine(); // the request's head; an OPTIONS has no body
+        }
+        s.getOutputStream()
+            .write(
+                ("HTTP/1.1 200 OK\r\nWebHook-Allowed-Origin: *\r\nContent-Length: 0\r\n"
+                        + "Connection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        return; // closed by the test
+      }
+    }
+  }
+
+  /**
+   * Serves as {@code serve --tokens FILE [--allow-private-webhooks]} would, and makes a webhook.
+   */
+  private static HttpResponse<String> createWebhook(
+      Path data, Path tokens, String url, boolean allowPrivate) throws Exception {
+    ServeCommand serve = new ServeCommand();
+    List<String> args =
+        new ArrayList<>(
+            List.of("--port", "0", "--data", data.toString(), "--tokens", tokens.toString()));
+    if (allowPrivate) {
+      args.add("--allow-private-webhooks");
+    }
+    new CommandLine(serve).parseArgs(args.toArray(String[]::new));
+    try (LogGatewayStore store = LogGatewayStore.open(data);
+        HeraldServer server = serve.start(store, TokenAccess.load(tokens))) {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(server.uri() + "/v1/subscriptions"))
+                  .header("Authorization", "Bearer " + TokenTest.SHOP)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"types\": \"order.none\", \"url\": \"" + url + "\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+    }
   }
 }

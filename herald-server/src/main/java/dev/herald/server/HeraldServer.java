@@ -75,6 +75,7 @@ public final class HeraldServer implements AutoCloseable {
     private ServerLimits limits = ServerLimits.defaults();
     private List<String> corsOrigins = List.of();
     private TimeSource timeSource = TimeSource.system();
+    private boolean allowPrivateWebhookTargets;
 
     private Builder(GatewayStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -115,6 +116,19 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether a webhook may target a host that resolves to a loopback, link-local, private,
+     * any-local, multicast or carrier-grade NAT address while tokens are required ({@code ./herald
+     * serve --allow-private-webhooks}). Default false: with tokens such a URL is refused (400
+     * naming {@code url}) when the subscription is made and before each delivery, so a subscriber
+     * cannot make the server call into its own network. Without tokens (development) every target
+     * is allowed whatever this says.
+     */
+    public Builder allowPrivateWebhookTargets(boolean allow) {
+      this.allowPrivateWebhookTargets = allow;
+      return this;
+    }
+
     public Builder timeSource(TimeSource timeSource) {
       this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
@@ -131,7 +145,8 @@ public final class HeraldServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "host: without tokens the server listens on a loopback interface only, was " + host);
       }
-      Gateway gateway = new Gateway(store, access, limits, corsOrigins, timeSource);
+      Gateway gateway =
+          new Gateway(store, access, limits, corsOrigins, timeSource, allowPrivateWebhookTargets);
       Javalin app = gateway.createApp(host, port);
       try {
         app.start();

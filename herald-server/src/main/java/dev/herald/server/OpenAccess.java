@@ -34,6 +34,11 @@ final class OpenAccess implements Access, Principal {
   }
 
   @Override
+  public boolean mayJoinGroup(String group) {
+    return true;
+  }
+
+  @Override
   public boolean mayAdminister() {
     return true;
   }

@@ -18,6 +18,19 @@ public interface Principal {
    */
   boolean maySubscribe(String pattern);
 
+  /**
+   * Whether this principal may join consumer group {@code group}: attach a stream to it ({@code GET
+   * /v1/events/stream?group=}) or make a webhook that names it ({@code POST /v1/subscriptions} with
+   * {@code group}). A member of a group takes events away from the group's other members and moves
+   * its position, so this is a right of its own, apart from {@link #maySubscribe}. A webhook made
+   * without {@code group} gets a new group of its own and needs no such right.
+   *
+   * <p>By default, only a principal that {@link #mayAdminister()} may.
+   */
+  default boolean mayJoinGroup(String group) {
+    return mayAdminister();
+  }
+
   /** Whether this principal may use the admin endpoints and the dashboard. */
   boolean mayAdminister();
 }

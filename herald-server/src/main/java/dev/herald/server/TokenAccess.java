@@ -10,12 +10,13 @@ import java.util.Optional;
 
 /**
  * Bearer tokens read from a tokens file ({@code ./herald serve --tokens FILE}): each token has a
- * name, the type patterns it may publish and subscribe to, and whether it may administer.
+ * name, the type patterns it may publish and subscribe to, the consumer groups it may join, and
+ * whether it may administer.
  *
  * <pre>{@code
  * {"tokens": [
  *   {"name": "shop", "token": "s3cr3t-0123456789abcdef", "publish": ["order.*"],
- *    "subscribe": ["order.*", "payment.*"], "admin": false},
+ *    "subscribe": ["order.*", "payment.*"], "groups": ["shop-*"], "admin": false},
  *   {"name": "ops", "sha256": "<hex SHA-256 of the token's UTF-8 bytes>", "admin": true}
  * ]}
  * }</pre>
@@ -27,6 +28,10 @@ import java.util.Optional;
  *   <li>{@code subscribe}: a request may stream or push by webhook a pattern only if every type the
  *       pattern can match is matched by one of these (a conservative check: {@code order.*} is
  *       within {@code order.#}, {@code #} is within nothing but {@code #}).
+ *   <li>{@code groups}: the consumer groups a stream or a webhook of this token may join, as
+ *       patterns of group names ({@code *} any run of characters, nothing else special: {@code
+ *       "shop-*"}, {@code "billing"}). Without it, none; an administrator may join any. A webhook
+ *       made without a group gets one of its own and needs no grant.
  *   <li>{@code admin}: groups, dead letters, redrive, stats, subscriptions and the dashboard.
  * </ul>
  *

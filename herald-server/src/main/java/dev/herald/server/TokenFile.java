@@ -24,7 +24,8 @@ import java.util.Set;
  *
  * <pre>{@code
  * {"tokens": [
- *   {"name": "shop", "token": "...", "publish": ["order.*"], "subscribe": ["order.#"], "admin": false},
+ *   {"name": "shop", "token": "...", "publish": ["order.*"], "subscribe": ["order.#"],
+ *    "groups": ["shop-*"], "admin": false},
  *   {"name": "ops", "sha256": "<64 hex digits: SHA-256 of the token's UTF-8 bytes>", "admin": true}
  * ]}
  * }</pre>
@@ -50,6 +51,7 @@ final class TokenFile {
       byte[] sha256,
       List<TypePattern> publish,
       List<TypePattern> subscribe,
+      List<GroupPattern> groups,
       boolean admin) {}
 
   private final String source;
@@ -198,6 +200,7 @@ final class TokenFile {
     int secrets = 0;
     List<TypePattern> publish = List.of();
     List<TypePattern> subscribe = List.of();
+    List<GroupPattern> groups = List.of();
     boolean admin = false;
     Set<String> seen = new HashSet<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -219,6 +222,7 @@ final class TokenFile {
         }
         case "publish" -> publish = patterns(path, value);
         case "subscribe" -> subscribe = patterns(path, value);
+        case "groups" -> groups = groupPatterns(path, value);
         case "admin" -> {
           if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE) {
             throw fail(path, "must be true or false");
@@ -227,7 +231,8 @@ final class TokenFile {
         }
         default ->
             throw fail(
-                path, "unknown field (known: name, token, sha256, publish, subscribe, admin)");
+                path,
+                "unknown field (known: name, token, sha256, publish, subscribe, groups, admin)");
       }
     }
     if (name == null) {
@@ -239,7 +244,7 @@ final class TokenFile {
     if (secrets > 1) {
       throw fail(line, at, "has both \"token\" and \"sha256\": give one");
     }
-    return new Entry(name, digest, publish, subscribe, admin);
+    return new Entry(name, digest, publish, subscribe, groups, admin);
   }
 
   private String name(String path, JsonToken value) throws IOException {
@@ -290,6 +295,24 @@ final class TokenFile {
       String text = string(at, parser.currentToken());
       try {
         out.add(TypePattern.of(text));
+      } catch (IllegalArgumentException e) {
+        throw fail(at, e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private List<GroupPattern> groupPatterns(String path, JsonToken value) throws IOException {
+    expect(value, JsonToken.START_ARRAY, path, "an array of group name patterns");
+    List<GroupPattern> out = new ArrayList<>();
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      String at = path + "[" + out.size() + "]";
+      if (out.size() == MAX_PATTERNS) {
+        throw fail(at, "more than " + MAX_PATTERNS + " patterns");
+      }
+      String text = string(at, parser.currentToken());
+      try {
+        out.add(GroupPattern.of(text));
       } catch (IllegalArgumentException e) {
         throw fail(at, e.getMessage());
       }

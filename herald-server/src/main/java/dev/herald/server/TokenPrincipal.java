@@ -8,12 +8,14 @@ final class TokenPrincipal implements Principal {
   private final String name;
   private final List<TypePattern> publish;
   private final List<TypePattern> subscribe;
+  private final List<GroupPattern> groups;
   private final boolean admin;
 
   TokenPrincipal(TokenFile.Entry entry) {
     this.name = entry.name();
     this.publish = entry.publish();
     this.subscribe = entry.subscribe();
+    this.groups = entry.groups();
     this.admin = entry.admin();
   }
 
@@ -50,6 +52,23 @@ final class TokenPrincipal implements Principal {
     }
     for (TypePattern p : subscribe) {
       if (p.covers(requested)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code group} is matched by one of the token's {@code groups} patterns; any group for
+   * an administrator; none for a token without {@code groups}.
+   */
+  @Override
+  public boolean mayJoinGroup(String group) {
+    if (admin) {
+      return true;
+    }
+    for (GroupPattern p : groups) {
+      if (p.matches(group)) {
         return true;
       }
     }

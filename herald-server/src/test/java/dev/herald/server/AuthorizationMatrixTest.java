@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import static dev.herald.server.TokenTestServer.ADMIN;
+import static dev.herald.server.TokenTestServer.MEMBER;
 import static dev.herald.server.TokenTestServer.NOTHING;
 import static dev.herald.server.TokenTestServer.PUBLISHER;
 import static dev.herald.server.TokenTestServer.SUBSCRIBER;
@@ -36,10 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every endpoint of the API, as whom: no token, an unknown token, a publisher of {@code order.*}, a
- * subscriber of {@code order.*}, an admin, and a token that grants nothing. A request without a
- * usable token is a 401 (with {@code WWW-Authenticate: Bearer}, and {@code error="invalid_token"}
- * for an unknown one), a known token without the grant a 403 ({@code error="insufficient_scope"});
- * an allowed request is anything but those two.
+ * subscriber of {@code order.*} without a group grant, one with the group grant {@code shop-*}, an
+ * admin, and a token that grants nothing. A request without a usable token is a 401 (with {@code
+ * WWW-Authenticate: Bearer}, and {@code error="invalid_token"} for an unknown one), a known token
+ * without the grant a 403 ({@code error="insufficient_scope"}); an allowed request is anything but
+ * those two.
  */
 class AuthorizationMatrixTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +51,7 @@ class AuthorizationMatrixTest {
     UNKNOWN_TOKEN(UNKNOWN),
     PUBLISHER_OF_ORDERS(PUBLISHER),
     SUBSCRIBER_OF_ORDERS(SUBSCRIBER),
+    MEMBER_OF_SHOP_GROUPS(MEMBER),
     ADMINISTRATOR(ADMIN),
     NO_GRANT(NOTHING);
 
@@ -99,7 +102,9 @@ class AuthorizationMatrixTest {
   }
 
   private static final Set<Role> PUBLISHERS = EnumSet.of(Role.PUBLISHER_OF_ORDERS);
-  private static final Set<Role> SUBSCRIBERS = EnumSet.of(Role.SUBSCRIBER_OF_ORDERS);
+  private static final Set<Role> SUBSCRIBERS =
+      EnumSet.of(Role.SUBSCRIBER_OF_ORDERS, Role.MEMBER_OF_SHOP_GROUPS);
+  private static final Set<Role> SHOP_GROUP_MEMBERS = EnumSet.of(Role.MEMBER_OF_SHOP_GROUPS);
   private static final Set<Role> ADMINS = EnumSet.of(Role.ADMINISTRATOR);
   private static final Set<Role> NOBODY = EnumSet.noneOf(Role.class);
   private static final Set<Role> MAKER_AND_ADMINS =
@@ -144,10 +149,18 @@ class AuthorizationMatrixTest {
         Endpoint.of("GET", "/v1/events/stream?types=order.*", SUBSCRIBERS)
             .with(sse, null)
             .viaQuery(),
+        // A stream of a group needs the group too: a member takes events from the group's others.
+        Endpoint.of("GET", "/v1/events/stream?types=order.*&group=shop-stream", SHOP_GROUP_MEMBERS)
+            .with(sse, null),
+        Endpoint.of("GET", "/v1/events/stream?types=order.*&group=billing", NOBODY).with(sse, null),
         // Webhooks: creating one subscribes; listing them is admin; reading or deleting one is
         // for its maker (the subscriber made each {own} one just before) and admins.
         Endpoint.of("POST", "/v1/subscriptions", SUBSCRIBERS).with(json, webhook),
         Endpoint.of("POST", "/v1/subscriptions", NOBODY).with(json, allWebhook),
+        // Naming a group needs it; a webhook without one (above) gets its own and needs none.
+        Endpoint.of("POST", "/v1/subscriptions", SHOP_GROUP_MEMBERS)
+            .with(json, webhook("order.*", "shop-hook")),
+        Endpoint.of("POST", "/v1/subscriptions", NOBODY).with(json, webhook("order.*", "billing")),
         Endpoint.of("GET", "/v1/subscriptions", ADMINS),
         Endpoint.of("GET", "/v1/subscriptions/" + OWN, MAKER_AND_ADMINS),
         Endpoint.of("DELETE", "/v1/subscriptions/" + OWN, MAKER_AND_ADMINS),
@@ -214,6 +227,10 @@ class AuthorizationMatrixTest {
         + "\", \"url\": \"http://127.0.0.1:"
         + receiver.port()
         + "/hook\"}";
+  }
+
+  private static String webhook(String types, String group) {
+    return webhook(types).replace("}", ", \"group\": \"" + group + "\"}");
   }
 
   /** A webhook subscription the subscriber makes; skips the cell while webhooks are not routed. */

@@ -107,6 +107,79 @@ class TokenAccessTest {
   }
 
   @Test
+  void groupsAreGrantedByGlobsAndByNothingWithoutAGrantButToAnAdministrator() {
+    String file =
+        """
+        {"tokens": [
+          {"name": "shop", "token": "%s", "subscribe": ["order.*"],
+           "groups": ["shop-*", "billing", "*-eu", "a*b*c"]},
+          {"name": "ops", "sha256": "%s", "admin": true},
+          {"name": "reader", "token": "reader-token-0123456789", "subscribe": ["order.*"]},
+          {"name": "none", "token": "none-token-0123456789", "groups": []},
+          {"name": "any", "token": "any-token-01234567890", "groups": ["*"]}
+        ]}
+        """
+            .formatted(SHOP, TokenAccess.sha256Hex(OPS));
+    TokenAccess access = TokenAccess.parse(file, "t");
+    Principal shop = principal(access, SHOP);
+    assertThat(shop.mayJoinGroup("shop-")).isTrue();
+    assertThat(shop.mayJoinGroup("shop-billing")).isTrue();
+    assertThat(shop.mayJoinGroup("shop-a.b_c-d")).isTrue();
+    assertThat(shop.mayJoinGroup("billing")).isTrue();
+    assertThat(shop.mayJoinGroup("orders-eu")).isTrue();
+    assertThat(shop.mayJoinGroup("-eu")).isTrue();
+    assertThat(shop.mayJoinGroup("abc")).isTrue();
+    assertThat(shop.mayJoinGroup("axxbyyc")).isTrue();
+    assertThat(shop.mayJoinGroup("abcbc")).isTrue();
+    // Exact, case-sensitive, whole-name matches; '.' and '-' are plain characters.
+    assertThat(shop.mayJoinGroup("shop")).isFalse();
+    assertThat(shop.mayJoinGroup("Shop-x")).isFalse();
+    assertThat(shop.mayJoinGroup("billing2")).isFalse();
+    assertThat(shop.mayJoinGroup("xbilling")).isFalse();
+    assertThat(shop.mayJoinGroup("orders-eu2")).isFalse();
+    assertThat(shop.mayJoinGroup("acb")).isFalse();
+    assertThat(shop.mayJoinGroup("abcd")).isFalse();
+    assertThat(shop.mayJoinGroup("")).isFalse();
+    assertThat(shop.mayJoinGroup(null)).isFalse();
+    // An administrator may join any group; without "groups", or with none, no group.
+    assertThat(principal(access, OPS).mayJoinGroup("billing")).isTrue();
+    assertThat(principal(access, OPS).mayJoinGroup("anything.at-all")).isTrue();
+    assertThat(principal(access, "reader-token-0123456789").mayJoinGroup("billing")).isFalse();
+    assertThat(principal(access, "reader-token-0123456789").mayJoinGroup("shop-x")).isFalse();
+    assertThat(principal(access, "none-token-0123456789").mayJoinGroup("shop-x")).isFalse();
+    assertThat(principal(access, "any-token-01234567890").mayJoinGroup("billing")).isTrue();
+    assertThat(principal(access, "any-token-01234567890").mayAdminister()).isFalse();
+    // A principal that says nothing of groups: only an administrator may join one.
+    assertThat(Access.openToLoopback().authenticate(null).orElseThrow().mayJoinGroup("x")).isTrue();
+  }
+
+  @Test
+  void manyStarsAgainstALongGroupNameAnswerAtOnce() {
+    GroupPattern p = GroupPattern.of("*a".repeat(99) + "b");
+    assertThat(p.matches("a".repeat(200))).isFalse();
+    assertThat(p.matches("a".repeat(199) + "b")).isTrue();
+  }
+
+  @Test
+  void badGroupPatternsAreRefusedNamingTheLineAndTheField() {
+    String head = "{\"tokens\": [\n  {\"name\": \"a\", \"token\": \"" + SHOP + "\",\n   ";
+    assertRefused(
+        head + "\"groups\": [\"shop-*\", \"\"]}]}", "line 3: tokens[0].groups[1]", "1 to");
+    assertRefused(
+        head + "\"groups\": [\"shop \"]}]}", "line 3: tokens[0].groups[0]", "character at index 4");
+    assertRefused(head + "\"groups\": [\"shop?\"]}]}", "tokens[0].groups[0]", "index 4");
+    assertRefused(head + "\"groups\": [\"[ab]\"]}]}", "tokens[0].groups[0]", "index 0");
+    assertRefused(head + "\"groups\": [\"é\"]}]}", "tokens[0].groups[0]", "index 0");
+    assertRefused(
+        head + "\"groups\": [\"" + "g".repeat(201) + "\"]}]}",
+        "tokens[0].groups[0]",
+        "1 to 200 characters");
+    assertRefused(head + "\"groups\": \"shop-*\"}]}", "tokens[0].groups", "an array");
+    assertRefused(head + "\"groups\": [7]}]}", "tokens[0].groups[0]", "must be a string");
+    assertRefused(head + "\"groups\": [], \"groups\": []}]}", "tokens[0].groups", "given twice");
+  }
+
+  @Test
   void patternsFollowHeraldsRulesIncludingItsOwnTypes() {
     TypePattern all = TypePattern.of("#");
     assertThat(all.matches("order.placed")).isTrue();

@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A started server over a log store in a directory, with five tokens: a publisher of {@code
- * order.*}, a subscriber of {@code order.*}, an admin, one that grants nothing and one that grants
- * everything. For the security tests; one per test class.
+ * A started server over a log store in a directory, with six tokens: a publisher of {@code
+ * order.*}, a subscriber of {@code order.*}, a subscriber of {@code order.*} that may join the
+ * groups {@code shop-*}, an admin, one that grants nothing and one that grants everything. Its
+ * webhooks may target private addresses (the tests' targets are on loopback) unless started with
+ * {@code privateWebhookTargets} false. For the security tests; one per test class.
  */
 final class TokenTestServer implements AutoCloseable {
   static final String PUBLISHER = "publisher-0123456789";
@@ -26,6 +28,7 @@ final class TokenTestServer implements AutoCloseable {
   static final String NOTHING = "nothing-0123456789abc";
   static final String UNKNOWN = "unknown-0123456789abcd";
   static final String ALL = "everything-0123456789";
+  static final String MEMBER = "member-0123456789abcd";
 
   static final String TOKENS =
       """
@@ -34,10 +37,11 @@ final class TokenTestServer implements AutoCloseable {
         {"name": "subscriber", "token": "%s", "subscribe": ["order.*"]},
         {"name": "admin", "sha256": "%s", "admin": true},
         {"name": "nothing", "token": "%s"},
-        {"name": "all", "token": "%s", "publish": ["#"], "subscribe": ["#"], "admin": true}
+        {"name": "all", "token": "%s", "publish": ["#"], "subscribe": ["#"], "admin": true},
+        {"name": "member", "token": "%s", "subscribe": ["order.*"], "groups": ["shop-*"]}
       ]}
       """
-          .formatted(PUBLISHER, SUBSCRIBER, TokenAccess.sha256Hex(ADMIN), NOTHING, ALL);
+          .formatted(PUBLISHER, SUBSCRIBER, TokenAccess.sha256Hex(ADMIN), NOTHING, ALL, MEMBER);
 
   final LogGatewayStore store;
   final HeraldServer server;
@@ -58,6 +62,12 @@ final class TokenTestServer implements AutoCloseable {
 
   static TokenTestServer start(Path dir, ServerLimits limits, List<String> corsOrigins)
       throws IOException {
+    return start(dir, limits, corsOrigins, true);
+  }
+
+  static TokenTestServer start(
+      Path dir, ServerLimits limits, List<String> corsOrigins, boolean privateWebhookTargets)
+      throws IOException {
     LogGatewayStore store = LogGatewayStore.open(dir);
     try {
       HeraldServer server =
@@ -66,6 +76,7 @@ final class TokenTestServer implements AutoCloseable {
               .access(TokenAccess.parse(TOKENS, "test tokens"))
               .limits(limits)
               .corsOrigins(corsOrigins)
+              .allowPrivateWebhookTargets(privateWebhookTargets)
               .start();
       return new TokenTestServer(store, server);
     } catch (RuntimeException e) {

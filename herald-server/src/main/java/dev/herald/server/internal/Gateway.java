@@ -45,6 +45,7 @@ public final class Gateway {
   private final ServerLimits limits;
   private final List<String> corsOrigins;
   private final TimeSource time;
+  private final boolean allowPrivateWebhookTargets;
   private final List<Api> apis;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
   private final GatewayStats stats = new GatewayStats();
@@ -54,12 +55,14 @@ public final class Gateway {
       Access access,
       ServerLimits limits,
       List<String> corsOrigins,
-      TimeSource time) {
+      TimeSource time,
+      boolean allowPrivateWebhookTargets) {
     this.store = store;
     this.access = access;
     this.limits = limits;
     this.corsOrigins = corsOrigins;
     this.time = time;
+    this.allowPrivateWebhookTargets = allowPrivateWebhookTargets;
     StreamApi streams = new StreamApi(this);
     WebhookApi webhooks = new WebhookApi(this);
     stats.gauge(GatewayStats.STREAMS, streams::openStreams);
@@ -87,6 +90,11 @@ public final class Gateway {
 
   TimeSource time() {
     return time;
+  }
+
+  /** Whether webhooks may target non-public addresses although tokens are required. */
+  boolean allowPrivateWebhookTargets() {
+    return allowPrivateWebhookTargets;
   }
 
   GatewayStats stats() {

@@ -146,6 +146,10 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
           "group",
           "group: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
+    if (group != null && !principal.mayJoinGroup(group)) {
+      gateway.stats().count("stream.refused.403");
+      throw new ApiError(403, principal.name() + " may not join consumer group " + group, "group");
+    }
     if (closed) {
       throw new ApiError(503, "the server is closing");
     }

@@ -52,6 +52,7 @@ final class Webhook {
   Webhook(
       WebhookDefinition def,
       HttpClient client,
+      WebhookTargets targets,
       TimeSource time,
       LongAdder subscribedCount,
       boolean gone,
@@ -62,6 +63,7 @@ final class Webhook {
         new WebhookDelivery(
             def,
             client,
+            targets,
             time,
             gone,
             () -> {

@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * them with their state and counters; {@code DELETE /v1/subscriptions/{id}} ends one.
  *
  * <p>Rights: making one needs {@code maySubscribe(types)} (and {@code mayAdminister()} for a
- * pattern naming Herald's own types, {@code herald.*}); the list needs {@code mayAdminister()}; one
- * subscription may be read or deleted by an administrator or by the principal (by name) that made
- * it.
+ * pattern naming Herald's own types, {@code herald.*}), and {@code mayJoinGroup(group)} when the
+ * request names a group (the default one, {@code webhook-<id>}, is the subscription's own); the
+ * list needs {@code mayAdminister()}; one subscription may be read or deleted by an administrator
+ * or by the principal (by name) that made it.
  *
  * <p>Durability: each subscription is a durable subscription on the store's bus in its consumer
  * group, so delivery is at least once and resumes where the group stopped. Its definition is kept
@@ -67,6 +68,7 @@ final class WebhookApi implements Gateway.Api {
 
   private final Gateway gateway;
   private final HttpClient client;
+  private final WebhookTargets targets;
   private final String origin;
   private final SecureRandom random = new SecureRandom();
   private final Object lock = new Object();
@@ -82,6 +84,10 @@ final class WebhookApi implements Gateway.Api {
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+    this.targets =
+        gateway.access().required() && !gateway.allowPrivateWebhookTargets()
+            ? WebhookTargets.publicOnly(WebhookTargets.SYSTEM)
+            : WebhookTargets.any();
     this.origin = origin();
     gateway.onClose(this::close);
     gateway.stats().gauge(GatewayStats.WEBHOOKS, subscribed::sum);
@@ -129,17 +135,24 @@ final class WebhookApi implements Gateway.Api {
         throw refused(403, "only an administrator may subscribe to Herald's own types", "types");
       }
     }
+    if (!d.hasOwnGroup() && !p.mayJoinGroup(d.group())) {
+      throw refused(403, "you may not join consumer group " + d.group(), "group");
+    }
+    Optional<String> target = targets.refusal(d.url());
+    if (target.isPresent()) {
+      throw refused(400, target.get(), "url");
+    }
     synchronized (lock) {
       checkRoom(d);
     }
-    Optional<String> refusal = WebhookHandshake.ask(client, d.url(), origin);
+    Optional<String> refusal = WebhookHandshake.ask(client, targets, d.url(), origin);
     if (refusal.isPresent()) {
       throw refused(400, "url: the target refused the webhook handshake: " + refusal.get(), "url");
     }
     Webhook w;
     synchronized (lock) {
       checkRoom(d);
-      w = new Webhook(d, client, gateway.time(), subscribed, false, this::gone);
+      w = new Webhook(d, client, targets, gateway.time(), subscribed, false, this::gone);
       try {
         w.start(gateway.store().bus());
       } catch (IllegalArgumentException e) {
@@ -398,7 +411,8 @@ final class WebhookApi implements Gateway.Api {
       webhookGroups.addAll(groups);
       for (WebhookDefinition d : live.values()) {
         boolean wasGone = gone.contains(d.id());
-        Webhook w = new Webhook(d, client, gateway.time(), subscribed, wasGone, this::gone);
+        Webhook w =
+            new Webhook(d, client, targets, gateway.time(), subscribed, wasGone, this::gone);
         if (!wasGone) {
           try {
             w.start(store.bus());

@@ -82,7 +82,7 @@ record WebhookDefinition(
     String types = requirePattern(text(body, "types", true));
     URI url = requireUrl(text(body, "url", true));
     String group = text(body, "group", false);
-    group = group == null ? "webhook-" + id : requireGroup(group);
+    group = group == null ? ownGroup(id) : requireGroup(group);
     int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     long backoffMillis = DEFAULT_BACKOFF_MILLIS;
     JsonNode retry = body.get("retry");
@@ -132,6 +132,16 @@ record WebhookDefinition(
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("created: not an instant", e);
     }
+  }
+
+  /** The group a webhook made without one gets: {@code webhook-<id>}, its own. */
+  static String ownGroup(String id) {
+    return "webhook-" + id;
+  }
+
+  /** Whether its group is its own ({@link #ownGroup}), not one the request named. */
+  boolean hasOwnGroup() {
+    return group.equals(ownGroup(id));
   }
 
   /** The retry policy of its subscription. */

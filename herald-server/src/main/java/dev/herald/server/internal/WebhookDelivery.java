@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  * fails the event with {@link WebhookGoneException}. 429 or 503 with {@code Retry-After} (seconds,
  * or an HTTP date; at most {@link #MAX_RETRY_AFTER}) fails the attempt and holds the next one until
  * that time: the wait is on this subscription's own thread (its executor), never on one of the
- * bus's. Any other status, a timeout or an I/O error fails the attempt.
+ * bus's. Any other status, a timeout or an I/O error fails the attempt, and so does a target that
+ * {@link WebhookTargets} refuses now (its host resolves to a private address), without a request.
  *
  * <p>Threads: {@link #handle} runs on the subscription's own single thread; the counters and {@link
  * #stop} are for any thread.
@@ -56,6 +58,7 @@ final class WebhookDelivery implements EventHandler<Object> {
 
   private final WebhookDefinition def;
   private final HttpClient client;
+  private final WebhookTargets targets;
   private final TimeSource time;
   private final Runnable onGone;
   private final AtomicBoolean gone;
@@ -70,9 +73,15 @@ final class WebhookDelivery implements EventHandler<Object> {
   private boolean stopped; // guarded by pause
 
   WebhookDelivery(
-      WebhookDefinition def, HttpClient client, TimeSource time, boolean gone, Runnable onGone) {
+      WebhookDefinition def,
+      HttpClient client,
+      WebhookTargets targets,
+      TimeSource time,
+      boolean gone,
+      Runnable onGone) {
     this.def = def;
     this.client = client;
+    this.targets = targets;
     this.time = time;
     this.gone = new AtomicBoolean(gone);
     this.onGone = onGone;
@@ -85,6 +94,14 @@ final class WebhookDelivery implements EventHandler<Object> {
           "the target answered 410 Gone before: subscription " + def.id() + " is stopped");
     }
     awaitRetryAfter();
+    Optional<String> refused = targets.refusal(def.url());
+    if (refused.isPresent()) {
+      // Checked again before each delivery: the name may resolve elsewhere than when it was made.
+      failed.increment();
+      lastStatus = -1;
+      lastError = "refused: " + refused.get();
+      throw new WebhookDeliveryException(-1, "POST " + def.url() + " not sent: " + refused.get());
+    }
     HttpRequest request = binaryRequest(def.url(), event);
     HttpResponse<InputStream> r;
     try {

@@ -28,12 +28,17 @@ final class WebhookHandshake {
   private WebhookHandshake() {}
 
   /**
-   * Asks {@code url} whether it takes events from {@code origin}.
+   * Asks {@code url} whether it takes events from {@code origin}, unless {@code targets} refuses it
+   * (then nothing is sent).
    *
    * @return empty when it agreed, else what it answered, for the client to read
    */
-  static Optional<String> ask(HttpClient client, URI url, String origin)
+  static Optional<String> ask(HttpClient client, WebhookTargets targets, URI url, String origin)
       throws InterruptedException {
+    Optional<String> refused = targets.refusal(url);
+    if (refused.isPresent()) {
+      return Optional.of("OPTIONS " + url + " not sent: " + refused.get());
+    }
     HttpRequest req =
         HttpRequest.newBuilder(url)
             .method("OPTIONS", HttpRequest.BodyPublishers.noBody())

@@ -1,0 +1,176 @@
+package dev.herald.server.internal;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which hosts a webhook may target. A server with tokens refuses, unless started with {@code
+ * --allow-private-webhooks}, any URL whose host resolves to an address that is not public, so that
+ * a subscriber cannot make the gateway POST into its own network (server-side request forgery):
+ *
+ * <ul>
+ *   <li>any-local ({@code 0.0.0.0/8}, {@code ::}) and loopback ({@code 127.0.0.0/8}, {@code ::1});
+ *   <li>link-local ({@code 169.254.0.0/16}, cloud metadata services included; {@code fe80::/10});
+ *   <li>private ({@code 10.0.0.0/8}, {@code 172.16.0.0/12}, {@code 192.168.0.0/16}; IPv6 unique
+ *       local {@code fc00::/7} and the old site-local {@code fec0::/10});
+ *   <li>carrier-grade NAT ({@code 100.64.0.0/10}), multicast, and the broadcast address;
+ *   <li>an IPv6 address that embeds an IPv4 one (IPv4-mapped {@code ::ffff:0:0/96}, IPv4-compatible
+ *       {@code ::/96}, NAT64 {@code 64:ff9b::/96}) is judged by that IPv4 address.
+ * </ul>
+ *
+ * Every address the host resolves to must be public: a name with one private address among public
+ * ones is refused. A host that does not resolve is refused too (nothing could be checked).
+ *
+ * <p>The check runs when a subscription is made, before its handshake and before each delivery, so
+ * a name whose DNS answer changes to a private address after the subscription was made is refused
+ * then. The HTTP client resolves the name again when it connects; both go through the JVM's address
+ * cache ({@code networkaddress.cache.ttl}, 30 s by default), so the answer checked is the one used
+ * unless the cache entry expires between the two.
+ *
+ * <p>Immutable and thread-safe, if its resolver is; a lookup runs on the calling thread (the
+ * request's, or the subscription's own delivery thread).
+ */
+final class WebhookTargets {
+  /** Resolves a host name or literal to its addresses; a seam for tests. */
+  @FunctionalInterface
+  interface HostResolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  /** The system's resolver, through the JVM's address cache. */
+  static final HostResolver SYSTEM = InetAddress::getAllByName;
+
+  static final String HOW_TO_ALLOW =
+      "start the server with --allow-private-webhooks"
+          + " (HeraldServer.Builder.allowPrivateWebhookTargets) to allow it";
+
+  private static final WebhookTargets ANY = new WebhookTargets(false, SYSTEM);
+
+  private final boolean publicOnly;
+  private final HostResolver resolver;
+
+  private WebhookTargets(boolean publicOnly, HostResolver resolver) {
+    this.publicOnly = publicOnly;
+    this.resolver = Objects.requireNonNull(resolver, "resolver");
+  }
+
+  /** Every target allowed: a server without tokens (development) or one told to allow them. */
+  static WebhookTargets any() {
+    return ANY;
+  }
+
+  /** Only hosts whose every address is public, as {@code resolver} resolves them. */
+  static WebhookTargets publicOnly(HostResolver resolver) {
+    return new WebhookTargets(true, resolver);
+  }
+
+  /**
+   * Why {@code url} may not be targeted, for a client to read (it starts with {@code url: }), or
+   * empty when it may.
+   */
+  Optional<String> refusal(URI url) {
+    if (!publicOnly) {
+      return Optional.empty();
+    }
+    String host = url.getHost();
+    if (host == null || host.isEmpty()) {
+      return Optional.of("url: names no host");
+    }
+    InetAddress[] addresses;
+    try {
+      addresses = resolver.resolve(host);
+    } catch (UnknownHostException | RuntimeException e) {
+      return Optional.of(
+          "url: "
+              + WebhookDefinition.abbreviate(host, 255)
+              + " does not resolve, so it cannot be checked to be a public address");
+    }
+    if (addresses == null || addresses.length == 0) {
+      return Optional.of("url: " + WebhookDefinition.abbreviate(host, 255) + " does not resolve");
+    }
+    for (InetAddress a : addresses) {
+      // A literal host is its own address (an IPv6 literal's text may differ from Java's form).
+      boolean literal = host.startsWith("[") || host.equalsIgnoreCase(a.getHostAddress());
+      String kind = nonPublicKind(a);
+      if (kind != null) {
+        String what = (kind.startsWith("a") ? "an " : "a ") + kind + " address";
+        return Optional.of(
+            (literal
+                    ? "url: " + host + " is " + what
+                    : "url: " + host + " resolves to " + what + " " + a.getHostAddress())
+                + "; on a server with tokens a webhook may target public addresses only; "
+                + HOW_TO_ALLOW);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What kind of non-public address {@code a} is ({@code "loopback"}, {@code "private"}, ...), or
+   * null for a public one.
+   */
+  static String nonPublicKind(InetAddress a) {
+    byte[] b = a.getAddress();
+    if (a instanceof Inet6Address) {
+      byte[] v4 = embeddedIpv4(b);
+      if (v4 != null) {
+        try {
+          return nonPublicKind(InetAddress.getByAddress(v4));
+        } catch (UnknownHostException e) {
+          throw new IllegalStateException("four bytes are an IPv4 address", e);
+        }
+      }
+    }
+    if (a.isAnyLocalAddress() || (a instanceof Inet4Address && b[0] == 0)) {
+      return "any-local";
+    }
+    if (a.isLoopbackAddress()) {
+      return "loopback";
+    }
+    if (a.isLinkLocalAddress()) {
+      return "link-local";
+    }
+    if (a.isSiteLocalAddress() || (a instanceof Inet6Address && (b[0] & 0xFE) == 0xFC)) {
+      return "private";
+    }
+    if (a instanceof Inet4Address && (b[0] & 0xFF) == 100 && (b[1] & 0xC0) == 64) {
+      return "carrier-grade NAT";
+    }
+    if (a.isMulticastAddress()) {
+      return "multicast";
+    }
+    if (a instanceof Inet4Address && (b[0] & b[1] & b[2] & b[3] & 0xFF) == 0xFF) {
+      return "broadcast";
+    }
+    return null;
+  }
+
+  /**
+   * The IPv4 address an IPv6 one carries in its last four bytes when its first twelve are those of
+   * an IPv4-mapped ({@code ::ffff:0:0/96}), IPv4-compatible ({@code ::/96} but {@code ::} and
+   * {@code ::1}) or NAT64 ({@code 64:ff9b::/96}) address; else null.
+   */
+  private static byte[] embeddedIpv4(byte[] b) {
+    boolean zeros = true;
+    for (int i = 0; i < 10; i++) {
+      zeros &= b[i] == 0;
+    }
+    boolean mapped = zeros && (b[10] & 0xFF) == 0xFF && (b[11] & 0xFF) == 0xFF;
+    boolean compatible =
+        zeros && b[10] == 0 && b[11] == 0 && (b[12] | b[13] | b[14] | (b[15] & 0xFE)) != 0;
+    boolean nat64 = (b[0] & 0xFF) == 0x00 && (b[1] & 0xFF) == 0x64 && (b[2] & 0xFF) == 0xFF;
+    nat64 &= (b[3] & 0xFF) == 0x9B;
+    for (int i = 4; i < 12 && nat64; i++) {
+      nat64 = b[i] == 0;
+    }
+    if (!mapped && !compatible && !nat64) {
+      return null;
+    }
+    return new byte[] {b[12], b[13], b[14], b[15]};
+  }
+}
