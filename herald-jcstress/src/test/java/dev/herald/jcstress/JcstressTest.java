@@ -52,7 +52,12 @@ class JcstressTest {
       command.addAll(List.of("-sc", "false", "-jvmArgs", "-XX:+UseSerialGC"));
     }
     Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        new ProcessBuilder(command)
+            // jcstress writes its raw results to its working directory: keep them out of the tree.
+            .directory(report.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean ended = p.waitFor(20, TimeUnit.MINUTES);
     if (!ended) {
       p.destroyForcibly();
