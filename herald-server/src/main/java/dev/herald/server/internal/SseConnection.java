@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * is under this object's monitor.
  *
  * <p>Bounded: at most {@code maxBufferedBytes} wait here. A broadcast frame that does not fit
- * closes the stream (the client fell too far behind; it reconnects with its last id and catches up
- * with a cursor of its own); a catch-up reader instead waits until the buffer drained ({@link
- * #whenDrained}); a group's feed waits for room a bounded time ({@link #offerWaiting}).
+ * closes the stream, counted as {@link GatewayStats#STREAM_CUT_OFF} (the client fell too far
+ * behind; it reconnects with its last id and catches up with a cursor of its own); a catch-up
+ * reader instead waits until the buffer drained ({@link #whenDrained}); a group's feed waits for
+ * room a bounded time ({@link #offerWaiting}).
  *
  * <p>Acknowledgements: a frame may carry one, run once the frame was written and flushed to the
  * socket. When the stream closes first, the acknowledgements of unwritten frames are never run.
@@ -39,6 +40,7 @@ final class SseConnection implements WriteListener {
   private record Frame(byte[] bytes, Runnable ack) {}
 
   private final String principal;
+  private final GatewayStats stats;
   private final Executor writers;
   private final SseFlusher flusher;
   private final long maxBufferedBytes;
@@ -61,8 +63,14 @@ final class SseConnection implements WriteListener {
   private boolean flushing;
   private boolean wroteSinceFlush;
 
-  SseConnection(String principal, Executor writers, SseFlusher flusher, long maxBufferedBytes) {
+  SseConnection(
+      String principal,
+      GatewayStats stats,
+      Executor writers,
+      SseFlusher flusher,
+      long maxBufferedBytes) {
     this.principal = principal;
+    this.stats = stats;
     this.writers = writers;
     this.flusher = flusher;
     this.maxBufferedBytes = maxBufferedBytes;
@@ -125,6 +133,7 @@ final class SseConnection implements WriteListener {
       }
       closeReason = "fell too far behind";
     }
+    stats.count(GatewayStats.STREAM_CUT_OFF);
     writers.execute(() -> close("fell too far behind: more than " + maxBufferedBytes + " bytes"));
     return false;
   }
@@ -148,6 +157,9 @@ final class SseConnection implements WriteListener {
       if (!closed && (queuedBytes == 0 || queuedBytes + frame.length <= maxBufferedBytes)) {
         return offer(frame, ack, true);
       }
+    }
+    if (!closed) {
+      stats.count(GatewayStats.STREAM_CUT_OFF);
     }
     close("fell too far behind: its buffer stayed full");
     return false;

@@ -149,7 +149,8 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     if (closed) {
       throw new ApiError(503, "the server is closing");
     }
-    SseConnection c = new SseConnection(principal.name(), writers, flusher, MAX_BUFFERED_BYTES);
+    SseConnection c =
+        new SseConnection(principal.name(), gateway.stats(), writers, flusher, MAX_BUFFERED_BYTES);
     reserve(principal.name(), c);
     try {
       HttpServletResponse res = ctx.res();
