@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: frames are offered from any thread (the tail broadcaster, a catch-up task, a group's
  * feed thread, the heartbeat timer); offering only queues a frame and never writes. Writing is done
  * with the servlet's non-blocking output ({@link WriteListener}): by a thread of the gateway's
- * small writer pool at the {@link SseFlusher}'s next tick after an offer, or by a Jetty thread when
- * the socket can take more after it could not. No thread ever blocks on a slow socket: when the
- * socket cannot take more, the writer returns and the frames wait in the buffer. Every state change
- * is under this object's monitor.
+ * small writer pool at the {@link SseFlusher}'s next round after an offer (at once when the buffer
+ * passes half full), or by a Jetty thread when the socket can take more after it could not. No
+ * thread ever blocks on a slow socket: when the socket cannot take more, the writer returns and the
+ * frames wait in the buffer. Every state change is under this object's monitor.
  *
  * <p>Bounded: at most {@code maxBufferedBytes} wait here. A broadcast frame that does not fit
  * closes the stream, counted as {@link GatewayStats#STREAM_CUT_OFF} (the client fell too far
@@ -54,6 +54,7 @@ final class SseConnection implements WriteListener {
   private long queuedBytes;
   private boolean awaitingCallback = true; // the container calls onWritePossible once at start
   private boolean scheduled;
+  private boolean urgent;
   private volatile boolean closed;
   private String closeReason;
   private Runnable drainedTask;
@@ -125,9 +126,15 @@ final class SseConnection implements WriteListener {
       if (evenIfFull || queuedBytes + frame.length <= maxBufferedBytes) {
         queue.add(new Frame(frame, ack));
         queuedBytes += frame.length;
-        if (!scheduled && !awaitingCallback) {
-          scheduled = true;
-          flusher.add(this); // written at the flusher's next tick, with what else comes until then
+        if (!awaitingCallback) {
+          if (!scheduled) {
+            scheduled = true;
+            flusher.add(this); // written at the flusher's next round, with what comes until then
+          }
+          if (!urgent && queuedBytes > maxBufferedBytes / 2) {
+            urgent = true; // half full: written now, not at the next round
+            writers.execute(() -> write(false));
+          }
         }
         return true;
       }
@@ -200,7 +207,7 @@ final class SseConnection implements WriteListener {
         awaitingCallback = false;
       }
     }
-    writeAvailable();
+    write(false);
   }
 
   @Override
@@ -210,6 +217,15 @@ final class SseConnection implements WriteListener {
 
   /** Writes what is queued for as long as the socket takes it, without blocking. */
   void writeAvailable() {
+    write(true);
+  }
+
+  /**
+   * Writes what is queued; {@code fromRound}: called for the flusher's round, after which this
+   * stream is no longer in its queue (not so for a half-full buffer's write, which leaves it
+   * there).
+   */
+  private void write(boolean fromRound) {
     List<Runnable> acks = null;
     Runnable drained = null;
     Throwable failure = null;
@@ -217,7 +233,10 @@ final class SseConnection implements WriteListener {
       try {
         while (true) {
           synchronized (queueLock) {
-            scheduled = false;
+            if (fromRound) {
+              scheduled = false;
+            }
+            urgent = false;
             if (closed || awaitingCallback || out == null) {
               break;
             }
