@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * half the time whatever the number of streams, and the rest of the cores is left to the tail
  * reader and the clients. (Rounds every tick regardless, as before, kept both cores writing at
  * 1,000 streams: the tail reader and the clients then starved, and latency grew to seconds.)
+ *
+ * <p>The tail ({@link StreamBroadcaster}) waits for a round to end before it queues more ({@link
+ * #awaitRoundEnd}): when the writers fall behind, events wait in the store rather than in the
+ * streams' buffers, and go out in larger batches.
  *
  * <p>Threads: {@link #add} from any thread; {@link #tick} on the gateway's timer thread. Each
  * stream is in the queue at most once (it tracks that itself), so the queue is bounded by the open
@@ -42,6 +47,7 @@ final class SseFlusher {
   // The round in progress: its shares not yet written; and when the next may start.
   private final AtomicInteger sharesLeft = new AtomicInteger();
   private volatile boolean inRound;
+  private final Object roundEnded = new Object();
   private volatile long roundStart;
   private volatile long nextRound = System.nanoTime();
 
@@ -52,6 +58,23 @@ final class SseFlusher {
 
   void add(SseConnection c) {
     dirty.add(c);
+  }
+
+  /**
+   * Waits until the writers' round in progress (if any) ended, at most {@code timeoutNanos}: the
+   * tail's backpressure, so that it does not queue frames faster than the writers take them.
+   */
+  void awaitRoundEnd(long timeoutNanos) throws InterruptedException {
+    if (!inRound) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (roundEnded) {
+      long left;
+      while (inRound && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(roundEnded, left);
+      }
+    }
   }
 
   /** Hands the streams gathered since the last round to the writers, if it is time. */
@@ -86,7 +109,10 @@ final class SseFlusher {
                 long end = System.nanoTime();
                 long rest = Math.min(REST_FACTOR * (end - roundStart), MAX_REST_NANOS);
                 nextRound = end + rest;
-                inRound = false;
+                synchronized (roundEnded) {
+                  inRound = false;
+                  roundEnded.notifyAll();
+                }
               }
             }
           });

@@ -36,6 +36,7 @@ final class StreamBroadcaster implements AutoCloseable {
   static final int RING_SIZE = 4096;
   private static final Duration WAIT = Duration.ofSeconds(1);
   static final int MAX_BATCH_EVENTS = 256;
+  private static final long ROUND_WAIT_NANOS = Duration.ofSeconds(1).toNanos();
   static final int MAX_BATCH_BYTES = 64 << 10;
 
   private record Entry(String position, String type, byte[] frame) {}
@@ -51,6 +52,7 @@ final class StreamBroadcaster implements AutoCloseable {
 
   private final GatewayStore store;
   private final GatewayStats stats;
+  private final SseFlusher writers;
   // All below guarded by this.
   private final Entry[] ring = new Entry[RING_SIZE];
   private int ringNext; // index the next entry goes to
@@ -61,9 +63,10 @@ final class StreamBroadcaster implements AutoCloseable {
   private Thread thread;
   private boolean closed;
 
-  StreamBroadcaster(GatewayStore store, GatewayStats stats) {
+  StreamBroadcaster(GatewayStore store, GatewayStats stats, SseFlusher writers) {
     this.store = store;
     this.stats = stats;
+    this.writers = writers;
   }
 
   /**
@@ -142,6 +145,10 @@ final class StreamBroadcaster implements AutoCloseable {
           continue;
         }
         if (next.isPresent()) {
+          // While the writers' round goes on, the events wait in the store, not in the streams'
+          // buffers: those overflow only for a client that does not read, never because the
+          // writers are behind. The next batch is then larger.
+          writers.awaitRoundEnd(ROUND_WAIT_NANOS);
           broadcast(batch(r, next.get()));
         }
       }
