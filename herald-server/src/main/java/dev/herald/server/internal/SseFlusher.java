@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * previous round has ended and the writers have rested {@link #REST_FACTOR} times as long as that
  * round took, at most {@link #MAX_REST_MILLIS}. With a few streams a round takes microseconds and
  * the frames wait at most one tick; with a thousand a round takes milliseconds, so each stream's
- * frames gather for longer and go out in fewer, larger writes. The writers are thus busy at most
- * half the time whatever the number of streams, and the rest of the cores is left to the tail
- * reader and the clients. (Rounds every tick regardless, as before, kept both cores writing at
- * 1,000 streams: the tail reader and the clients then starved, and latency grew to seconds.)
+ * frames gather for longer and go out in fewer, larger writes. While rounds take less than {@link
+ * #MAX_REST_MILLIS}, the writers are thus busy at most half the time whatever the number of
+ * streams, and the rest of the cores is left to the tail reader and the clients. (Rounds every tick
+ * regardless, as before, kept both cores writing at 1,000 streams: the tail reader and the clients
+ * then starved, and latency grew to seconds.)
  *
  * <p>The tail ({@link StreamBroadcaster}) waits for a round to end before it queues more ({@link
  * #awaitRoundEnd}): when the writers fall behind, events wait in the store rather than in the
