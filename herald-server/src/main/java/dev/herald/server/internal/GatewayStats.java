@@ -16,6 +16,12 @@ final class GatewayStats {
   /** The gauge of open SSE streams. */
   static final String STREAMS = "streams";
 
+  /**
+   * The counter of SSE streams the server closed because the client fell too far behind: its
+   * bounded buffer was full (a stream of the tail), or stayed full (a group's stream).
+   */
+  static final String STREAM_CUT_OFF = "stream.cutOff";
+
   /** The gauge of webhook subscriptions held, whatever their state. */
   static final String WEBHOOKS = "webhooks";
 

@@ -19,15 +19,16 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: frames are offered from any thread (the tail broadcaster, a catch-up task, a group's
  * feed thread, the heartbeat timer); offering only queues a frame and never writes. Writing is done
  * with the servlet's non-blocking output ({@link WriteListener}): by a thread of the gateway's
- * small writer pool at the {@link SseFlusher}'s next tick after an offer, or by a Jetty thread when
- * the socket can take more after it could not. No thread ever blocks on a slow socket: when the
- * socket cannot take more, the writer returns and the frames wait in the buffer. Every state change
- * is under this object's monitor.
+ * small writer pool at the {@link SseFlusher}'s next round after an offer (at once when the buffer
+ * passes half full), or by a Jetty thread when the socket can take more after it could not. No
+ * thread ever blocks on a slow socket: when the socket cannot take more, the writer returns and the
+ * frames wait in the buffer. Every state change is under this object's monitor.
  *
  * <p>Bounded: at most {@code maxBufferedBytes} wait here. A broadcast frame that does not fit
- * closes the stream (the client fell too far behind; it reconnects with its last id and catches up
- * with a cursor of its own); a catch-up reader instead waits until the buffer drained ({@link
- * #whenDrained}); a group's feed waits for room a bounded time ({@link #offerWaiting}).
+ * closes the stream, counted as {@link GatewayStats#STREAM_CUT_OFF} (the client fell too far
+ * behind; it reconnects with its last id and catches up with a cursor of its own); a catch-up
+ * reader instead waits until the buffer drained ({@link #whenDrained}); a group's feed waits for
+ * room a bounded time ({@link #offerWaiting}).
  *
  * <p>Acknowledgements: a frame may carry one, run once the frame was written and flushed to the
  * socket. When the stream closes first, the acknowledgements of unwritten frames are never run.
@@ -39,6 +40,7 @@ final class SseConnection implements WriteListener {
   private record Frame(byte[] bytes, Runnable ack) {}
 
   private final String principal;
+  private final GatewayStats stats;
   private final Executor writers;
   private final SseFlusher flusher;
   private final long maxBufferedBytes;
@@ -52,6 +54,7 @@ final class SseConnection implements WriteListener {
   private long queuedBytes;
   private boolean awaitingCallback = true; // the container calls onWritePossible once at start
   private boolean scheduled;
+  private boolean urgent;
   private volatile boolean closed;
   private String closeReason;
   private Runnable drainedTask;
@@ -61,8 +64,14 @@ final class SseConnection implements WriteListener {
   private boolean flushing;
   private boolean wroteSinceFlush;
 
-  SseConnection(String principal, Executor writers, SseFlusher flusher, long maxBufferedBytes) {
+  SseConnection(
+      String principal,
+      GatewayStats stats,
+      Executor writers,
+      SseFlusher flusher,
+      long maxBufferedBytes) {
     this.principal = principal;
+    this.stats = stats;
     this.writers = writers;
     this.flusher = flusher;
     this.maxBufferedBytes = maxBufferedBytes;
@@ -117,14 +126,21 @@ final class SseConnection implements WriteListener {
       if (evenIfFull || queuedBytes + frame.length <= maxBufferedBytes) {
         queue.add(new Frame(frame, ack));
         queuedBytes += frame.length;
-        if (!scheduled && !awaitingCallback) {
-          scheduled = true;
-          flusher.add(this); // written at the flusher's next tick, with what else comes until then
+        if (!awaitingCallback) {
+          if (!scheduled) {
+            scheduled = true;
+            flusher.add(this); // written at the flusher's next round, with what comes until then
+          }
+          if (!urgent && queuedBytes > maxBufferedBytes / 2) {
+            urgent = true; // half full: written now, not at the next round
+            writers.execute(() -> write(false));
+          }
         }
         return true;
       }
       closeReason = "fell too far behind";
     }
+    stats.count(GatewayStats.STREAM_CUT_OFF);
     writers.execute(() -> close("fell too far behind: more than " + maxBufferedBytes + " bytes"));
     return false;
   }
@@ -148,6 +164,9 @@ final class SseConnection implements WriteListener {
       if (!closed && (queuedBytes == 0 || queuedBytes + frame.length <= maxBufferedBytes)) {
         return offer(frame, ack, true);
       }
+    }
+    if (!closed) {
+      stats.count(GatewayStats.STREAM_CUT_OFF);
     }
     close("fell too far behind: its buffer stayed full");
     return false;
@@ -188,7 +207,7 @@ final class SseConnection implements WriteListener {
         awaitingCallback = false;
       }
     }
-    writeAvailable();
+    write(false);
   }
 
   @Override
@@ -198,6 +217,15 @@ final class SseConnection implements WriteListener {
 
   /** Writes what is queued for as long as the socket takes it, without blocking. */
   void writeAvailable() {
+    write(true);
+  }
+
+  /**
+   * Writes what is queued; {@code fromRound}: called for the flusher's round, after which this
+   * stream is no longer in its queue (not so for a half-full buffer's write, which leaves it
+   * there).
+   */
+  private void write(boolean fromRound) {
     List<Runnable> acks = null;
     Runnable drained = null;
     Throwable failure = null;
@@ -205,7 +233,10 @@ final class SseConnection implements WriteListener {
       try {
         while (true) {
           synchronized (queueLock) {
-            scheduled = false;
+            if (fromRound) {
+              scheduled = false;
+            }
+            urgent = false;
             if (closed || awaitingCallback || out == null) {
               break;
             }

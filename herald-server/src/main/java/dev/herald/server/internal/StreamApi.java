@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  *   <li>the store's feed thread of a group queues the events of a group's streams ({@link
  *       StreamGroupMember});
  *   <li>every write to a client's socket is non-blocking ({@link SseConnection}), done by a {@code
- *       herald-sse-writer-N} thread at the {@link SseFlusher}'s next tick (every {@value
- *       SseFlusher#LINGER_MILLIS} ms) after a frame was queued, or by a Jetty thread when the
- *       socket can take more: no thread waits on a slow socket, whose frames wait in its bounded
- *       buffer until it overflows and the stream is closed;
+ *       herald-sse-writer-N} thread in the {@link SseFlusher}'s next round after a frame was queued
+ *       (rounds start on a {@value SseFlusher#LINGER_MILLIS} ms tick, spaced by how long the last
+ *       took), or by a Jetty thread when the socket can take more: no thread waits on a slow
+ *       socket, whose frames wait in its bounded buffer until it overflows and the stream is
+ *       closed;
  *   <li>{@code herald-sse-timer} ticks the flusher, queues the heartbeat to every stream and
  *       re-runs catch-up tasks that wait for the tail.
  * </ul>
@@ -69,10 +70,6 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
   StreamApi(Gateway gateway) {
     this.gateway = gateway;
     this.store = gateway.store();
-    this.tail = new StreamBroadcaster(store, gateway.stats());
-    // Read from the start, streams or not: the stats' (and the dashboard's) events per type count
-    // what every process stores, not only what comes through this gateway.
-    this.tail.start();
     AtomicInteger n = new AtomicInteger();
     this.writers =
         new ThreadPoolExecutor(
@@ -87,6 +84,10 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     this.flusher = new SseFlusher(writers, WRITER_THREADS);
     timer.scheduleAtFixedRate(
         flusher::tick, SseFlusher.LINGER_MILLIS, SseFlusher.LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    this.tail = new StreamBroadcaster(store, gateway.stats(), flusher);
+    // Read from the start, streams or not: the stats' (and the dashboard's) events per type count
+    // what every process stores, not only what comes through this gateway.
+    this.tail.start();
     long beat = gateway.limits().heartbeat().toNanos();
     timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
     gateway.stats().gauge(GatewayStats.STREAMS, open::size);
@@ -153,7 +154,8 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     if (closed) {
       throw new ApiError(503, "the server is closing");
     }
-    SseConnection c = new SseConnection(principal.name(), writers, flusher, MAX_BUFFERED_BYTES);
+    SseConnection c =
+        new SseConnection(principal.name(), gateway.stats(), writers, flusher, MAX_BUFFERED_BYTES);
     reserve(principal.name(), c);
     try {
       HttpServletResponse res = ctx.res();

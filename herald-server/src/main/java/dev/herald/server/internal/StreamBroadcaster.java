@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * first stream joins), encodes each event once into its SSE frame, keeps the last {@link
  * #RING_SIZE} frames, and queues each frame to the streams whose pattern matches its type ({@link
  * SseConnection#offer}: queuing only; the streams' writers write). A stream that cannot take it
- * (its buffer is full) closes itself.
+ * (its buffer is full) closes itself. The events that are there to read at once go out together:
+ * each stream is offered their frames as one array, so a fan-out that falls behind (a thousand
+ * streams) makes one pass over the streams per batch of events, not per event.
  *
  * <p>Joining: a stream that resumed from an older position reads with a cursor of its own until it
  * has read everything stored, then asks to {@link #join} with the position it stopped at. It joins
@@ -33,6 +35,9 @@ final class StreamBroadcaster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.streams");
   static final int RING_SIZE = 4096;
   private static final Duration WAIT = Duration.ofSeconds(1);
+  static final int MAX_BATCH_EVENTS = 256;
+  private static final long ROUND_WAIT_NANOS = Duration.ofSeconds(1).toNanos();
+  static final int MAX_BATCH_BYTES = 64 << 10;
 
   private record Entry(String position, String type, byte[] frame) {}
 
@@ -47,6 +52,7 @@ final class StreamBroadcaster implements AutoCloseable {
 
   private final GatewayStore store;
   private final GatewayStats stats;
+  private final SseFlusher writers;
   // All below guarded by this.
   private final Entry[] ring = new Entry[RING_SIZE];
   private int ringNext; // index the next entry goes to
@@ -57,9 +63,10 @@ final class StreamBroadcaster implements AutoCloseable {
   private Thread thread;
   private boolean closed;
 
-  StreamBroadcaster(GatewayStore store, GatewayStats stats) {
+  StreamBroadcaster(GatewayStore store, GatewayStats stats, SseFlusher writers) {
     this.store = store;
     this.stats = stats;
+    this.writers = writers;
   }
 
   /**
@@ -138,7 +145,11 @@ final class StreamBroadcaster implements AutoCloseable {
           continue;
         }
         if (next.isPresent()) {
-          broadcast(next.get());
+          // While the writers' round goes on, the events wait in the store, not in the streams'
+          // buffers: those overflow only for a client that does not read, never because the
+          // writers are behind. The next batch is then larger.
+          writers.awaitRoundEnd(ROUND_WAIT_NANOS);
+          broadcast(batch(r, next.get()));
         }
       }
     } catch (InterruptedException e) {
@@ -169,7 +180,32 @@ final class StreamBroadcaster implements AutoCloseable {
     return fresh;
   }
 
-  private void broadcast(GatewayStore.StoredEvent e) {
+  /**
+   * {@code first} and the events stored after it that can be read at once, each encoded into its
+   * frame, up to {@link #MAX_BATCH_EVENTS} or {@link #MAX_BATCH_BYTES} of frames: the more the
+   * fan-out falls behind, the more events each of its passes over the streams carries.
+   */
+  private List<Entry> batch(GatewayStore.Cursor r, GatewayStore.StoredEvent first)
+      throws InterruptedException {
+    List<Entry> batch = new ArrayList<>();
+    long bytes = add(batch, first);
+    while (batch.size() < MAX_BATCH_EVENTS && bytes < MAX_BATCH_BYTES) {
+      Optional<GatewayStore.StoredEvent> more;
+      try {
+        more = r.next(Duration.ZERO);
+      } catch (PositionGoneException e) {
+        break; // the next read says so again, and the tail restarts there
+      }
+      if (more.isEmpty()) {
+        break;
+      }
+      bytes += add(batch, more.get());
+    }
+    return batch;
+  }
+
+  /** Encodes {@code e} into its entry; the frame's length (0 when it cannot be written). */
+  private int add(List<Entry> batch, GatewayStore.StoredEvent e) {
     byte[] frame;
     try {
       frame = SseFrames.event(e.position(), e.event());
@@ -181,23 +217,61 @@ final class StreamBroadcaster implements AutoCloseable {
     }
     String type = e.event().type();
     stats.readType(type);
+    batch.add(new Entry(e.position(), type, frame));
+    return frame == null ? 0 : frame.length;
+  }
+
+  /**
+   * Keeps the entries in the ring and queues, to each stream, the frames of the events its pattern
+   * matches as one array: one offer per stream per batch, not per event.
+   */
+  private void broadcast(List<Entry> entries) {
     synchronized (this) {
-      position = e.position();
-      if (frame == null) {
-        ringCount = 0; // a joiner must not join across the skipped event's position
-        return;
+      for (Entry e : entries) {
+        position = e.position;
+        if (e.frame == null) {
+          ringCount = 0; // a joiner must not join across the skipped event's position
+        } else {
+          ring[ringNext] = e;
+          ringNext = (ringNext + 1) % RING_SIZE;
+          ringCount = Math.min(ringCount + 1, RING_SIZE);
+        }
       }
-      ring[ringNext] = new Entry(e.position(), type, frame);
-      ringNext = (ringNext + 1) % RING_SIZE;
-      ringCount = Math.min(ringCount + 1, RING_SIZE);
       for (Subscribers s : byPattern.values()) {
-        if (s.pattern.matches(type)) {
+        byte[] frames = framesFor(s.pattern, entries);
+        if (frames != null) {
           for (int i = 0; i < s.connections.size(); i++) {
-            s.connections.get(i).offer(frame); // a full one closes itself, on a writer thread
+            s.connections.get(i).offer(frames); // a full one closes itself, on a writer thread
           }
         }
       }
     }
+  }
+
+  /** The frames of {@code entries} that {@code pattern} matches, as one array; null if none. */
+  private static byte[] framesFor(TypePattern pattern, List<Entry> entries) {
+    int size = 0;
+    int n = 0;
+    byte[] only = null;
+    for (Entry e : entries) {
+      if (e.frame != null && pattern.matches(e.type)) {
+        size += e.frame.length;
+        n++;
+        only = e.frame;
+      }
+    }
+    if (n <= 1) {
+      return only;
+    }
+    byte[] out = new byte[size];
+    int at = 0;
+    for (Entry e : entries) {
+      if (e.frame != null && pattern.matches(e.type)) {
+        System.arraycopy(e.frame, 0, out, at, e.frame.length);
+        at += e.frame.length;
+      }
+    }
+    return out;
   }
 
   private void closeSubscribers(String reason) {
