@@ -45,6 +45,8 @@ final class DeadLetterIndex {
   // subscription -> partition -> its dead letters there, in offset order
   private final Map<String, Map<Integer, Positions>> bySubscription = new TreeMap<>();
   private final Set<Position> redriving = new HashSet<>();
+  // Marks read before their dead letters (Kafka reads partitions side by side), by position.
+  private final Set<Position> marked = new HashSet<>();
   private final Map<Integer, Long> indexedTo = new HashMap<>();
   private int size;
   private long notIndexed;
@@ -66,6 +68,9 @@ final class DeadLetterIndex {
    *     subscription in this partition
    */
   synchronized boolean add(String subscription, int partition, long offset, long order) {
+    if (!marked.isEmpty() && marked.remove(new Position(partition, offset))) {
+      return true; // its resolved mark came first, from another partition: resolved already
+    }
     if (size >= capacity) {
       notIndexed++;
       return false;
@@ -97,6 +102,22 @@ final class DeadLetterIndex {
         }
         return true;
       }
+    }
+    return false;
+  }
+
+  /**
+   * Applies a resolved mark for the dead letter at {@code p}, read by the indexer: resolves it, or,
+   * when the indexer has not yet read {@code p}'s partition that far (a mark in another partition
+   * can be read before its dead letter), keeps the mark so that {@link #add} skips that dead letter
+   * (at most {@code capacity} such marks). False if nothing was resolved at once.
+   */
+  synchronized boolean resolveMark(Position p) {
+    if (resolve(p)) {
+      return true;
+    }
+    if (p.offset() >= indexedTo.getOrDefault(p.partition(), 0L) && marked.size() < capacity) {
+      marked.add(p);
     }
     return false;
   }

@@ -163,7 +163,7 @@ final class KafkaDeadLetters implements AutoCloseable {
         || dl.subscription().equals(UNDECODABLE)
         || dl.event().data() instanceof UndecodableRecord) {
       return CompletableFuture.failedFuture(
-          new IllegalStateException(
+          new RedriveRefusedException(
               "cannot redrive dead letter "
                   + stored.position()
                   + ": it is not a decodable dead letter of topic "
@@ -182,7 +182,7 @@ final class KafkaDeadLetters implements AutoCloseable {
               ? "another redrive of it is under way"
               : "it is not an unresolved dead letter of topic " + topic + " (resolved already?)";
       return CompletableFuture.failedFuture(
-          new IllegalStateException(
+          new RedriveRefusedException(
               "cannot redrive dead letter " + stored.position() + ": " + why));
     }
     String canonical = KafkaPosition.of(p.partition(), p.offset(), topics);
@@ -196,6 +196,18 @@ final class KafkaDeadLetters implements AutoCloseable {
       done = CompletableFuture.failedFuture(e);
     }
     return done.whenComplete((v, e) -> index.release(at, e == null));
+  }
+
+  /**
+   * A redrive refused before anything was sent (the gateway answers 409), told apart from the
+   * producer's own {@link IllegalStateException}s, which say that Kafka cannot store.
+   */
+  static final class RedriveRefusedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    RedriveRefusedException(String message) {
+      super(message);
+    }
   }
 
   private static Event<String> mark(String position) {
@@ -265,7 +277,7 @@ final class KafkaDeadLetters implements AutoCloseable {
       try {
         KafkaPosition p = KafkaPosition.parse(s, topics);
         if (p.isRecord() && p.partition().topic().equals(topic)) {
-          index.resolve(new DeadLetterIndex.Position(p.partition().partition(), p.offset()));
+          index.resolveMark(new DeadLetterIndex.Position(p.partition().partition(), p.offset()));
         }
       } catch (IllegalArgumentException x) {
         LOG.warn(

@@ -220,7 +220,12 @@ public final class KafkaGatewayStore implements GatewayStore {
     }
     return deadLetters
         .redrive(deadLetter)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(unwrap(e))));
+        .exceptionallyCompose(
+            e -> {
+              Throwable t = unwrap(e);
+              return CompletableFuture.failedFuture(
+                  t instanceof KafkaDeadLetters.RedriveRefusedException ? t : translate(t));
+            });
   }
 
   private static StoreUnavailableException unavailable(String what, KafkaException e) {
