@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
@@ -91,6 +92,8 @@ final class KafkaDeadLetters implements AutoCloseable {
   private volatile KafkaConsumer<byte[], byte[]> following;
   private volatile Throwable failure;
   private boolean warnedFull; // the reader thread's only
+  private final Object readLock = new Object();
+  private KafkaConsumer<byte[], byte[]> recordReader; // guarded by readLock, made on first use
 
   KafkaDeadLetters(KafkaTransport transport, EventBus bus, int capacity) {
     this.transport = transport;
@@ -378,9 +381,10 @@ final class KafkaDeadLetters implements AutoCloseable {
   }
 
   /**
-   * The records at {@code wanted}, read with a consumer of the request's own in one pass over each
+   * The records at {@code wanted}, read with the gateway's one record reader in one pass over each
    * partition from the lowest offset wanted there to the highest; those no longer stored are
-   * missing.
+   * missing. Requests take turns on the reader (a consumer is for one thread at a time, and making
+   * one per request costs more than the read).
    */
   private Map<DeadLetterIndex.Position, ConsumerRecord<byte[], byte[]>> read(
       List<DeadLetterIndex.Position> wanted) {
@@ -393,29 +397,47 @@ final class KafkaDeadLetters implements AutoCloseable {
           (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
     Map<DeadLetterIndex.Position, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = transport.reader("gateway-deadletters-read")) {
-      consumer.assign(range.keySet());
-      Map<TopicPartition, Long> start = consumer.beginningOffsets(range.keySet(), READ_TIMEOUT);
-      for (Map.Entry<TopicPartition, long[]> e : range.entrySet()) {
-        // A record retention deleted since it was indexed is simply not found.
-        consumer.seek(e.getKey(), Math.max(e.getValue()[0], start.get(e.getKey())));
+    synchronized (readLock) {
+      if (!running) {
+        throw new StoreUnavailableException("the Kafka store is closed", null);
       }
-      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      Set<TopicPartition> left = new HashSet<>(range.keySet());
-      while (true) {
-        left.removeIf(tp -> consumer.position(tp, READ_TIMEOUT) > range.get(tp)[1]);
-        if (left.isEmpty()) {
-          return out;
+      if (recordReader == null) {
+        // It seeks to records it knows are stored: no long poll, whose pending fetch the next
+        // request would wait for.
+        recordReader =
+            transport.reader(
+                "gateway-deadletters-read", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
+      }
+      KafkaConsumer<byte[], byte[]> consumer = recordReader;
+      boolean done = false;
+      try {
+        consumer.assign(range.keySet());
+        for (Map.Entry<TopicPartition, long[]> e : range.entrySet()) {
+          consumer.seek(e.getKey(), e.getValue()[0]);
         }
-        if (System.nanoTime() > deadline) {
-          throw new StoreUnavailableException(
-              "cannot read the dead-letter topic " + topic + " within " + READ_TIMEOUT, null);
-        }
-        for (ConsumerRecord<byte[], byte[]> r : poll(consumer)) {
-          DeadLetterIndex.Position p = new DeadLetterIndex.Position(r.partition(), r.offset());
-          if (positions.contains(p)) {
-            out.put(p, r);
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        Set<TopicPartition> left = new HashSet<>(range.keySet());
+        while (true) {
+          left.removeIf(tp -> consumer.position(tp, READ_TIMEOUT) > range.get(tp)[1]);
+          if (left.isEmpty()) {
+            done = true;
+            return out;
           }
+          if (System.nanoTime() > deadline) {
+            throw new StoreUnavailableException(
+                "cannot read the dead-letter topic " + topic + " within " + READ_TIMEOUT, null);
+          }
+          for (ConsumerRecord<byte[], byte[]> r : poll(consumer)) {
+            DeadLetterIndex.Position p = new DeadLetterIndex.Position(r.partition(), r.offset());
+            if (positions.contains(p)) {
+              out.put(p, r);
+            }
+          }
+        }
+      } finally {
+        if (!done) { // a failed read leaves the consumer in a state not worth knowing: a new one
+          recordReader = null;
+          consumer.close();
         }
       }
     }
@@ -428,10 +450,8 @@ final class KafkaDeadLetters implements AutoCloseable {
     } catch (InterruptException e) {
       throw new StoreUnavailableException("interrupted while reading dead letters", e);
     } catch (OffsetOutOfRangeException e) {
-      // Retention deleted the rest while this request read: what it did not read is gone.
-      for (TopicPartition tp : e.partitions()) {
-        consumer.seekToEnd(List.of(tp));
-      }
+      // Retention deleted records since they were indexed: read on from the earliest kept.
+      consumer.seekToBeginning(e.partitions());
       return List.of();
     } catch (KafkaException e) {
       throw new StoreUnavailableException("cannot read dead letters: " + e.getMessage(), e);
@@ -499,6 +519,12 @@ final class KafkaDeadLetters implements AutoCloseable {
       reader.join(Duration.ofSeconds(10).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    synchronized (readLock) { // after the request reading, if any
+      if (recordReader != null) {
+        recordReader.close();
+        recordReader = null;
+      }
     }
   }
 }
