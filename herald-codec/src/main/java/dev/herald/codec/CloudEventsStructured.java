@@ -48,6 +48,17 @@ public final class CloudEventsStructured {
 
   static final int MAX_NESTING_DEPTH = 64;
 
+  // Reads the id and type of an event that failed: limits as a default reader's.
+  private static final ObjectMapper IDENTIFY =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder()
+                      .maxNestingDepth(MAX_NESTING_DEPTH)
+                      .maxStringLength(DEFAULT_MAX_BYTES)
+                      .build())
+              .build());
+
   private final PayloadCodec codec;
   private final int maxBytes;
   private final ObjectMapper mapper;
@@ -96,6 +107,25 @@ public final class CloudEventsStructured {
    *     attribute, breaks an attribute rule, or the codec refuses the data
    */
   public Event<Object> decode(byte[] value, byte[] key) {
+    return decode(value, key, null, SubscribedClass.NONE);
+  }
+
+  /**
+   * The event in {@code value}, for a subscription that names {@code subscribed}: as {@link
+   * CloudEventsBinary} decodes a binary-mode message for it, the data goes through {@link
+   * PayloadCodec#decodeAs} into the subscribed class that {@code typeHint} names, or, without a
+   * hint, into the class the subscription takes unnamed payloads as ({@link
+   * SubscribedClass#forHint}); otherwise the codec decides, with the hint.
+   *
+   * @param key the transport's record key, or null
+   * @param typeHint the type hint the transport carries beside the value (Kafka's {@code
+   *     herald_class} header), or null
+   * @throws RuntimeException as {@link #decode(byte[], byte[])}, and if the data cannot become the
+   *     subscribed class
+   */
+  public Event<Object> decode(
+      byte[] value, byte[] key, String typeHint, SubscribedClass subscribed) {
+    Objects.requireNonNull(subscribed, "subscribed");
     if (value == null) {
       throw new IllegalArgumentException("structured CloudEvent without a value");
     }
@@ -153,10 +183,38 @@ public final class CloudEventsStructured {
     if (key != null) {
       b.key(new String(key, StandardCharsets.UTF_8));
     }
-    return b.data(data(root, contentType)).build();
+    return b.data(data(root, contentType, typeHint, subscribed)).build();
   }
 
-  private Object data(JsonNode root, String contentType) {
+  /**
+   * The {@code id} and {@code type} of a structured event that does not decode, as far as they can
+   * be read (each null when not), so that a transport's placeholder for it keeps them. Never
+   * throws.
+   */
+  public static Identity identify(byte[] value, int maxBytes) {
+    if (value == null || value.length > maxBytes) {
+      return new Identity(null, null);
+    }
+    try {
+      JsonNode root = IDENTIFY.readTree(value);
+      if (root == null || !root.isObject()) {
+        return new Identity(null, null);
+      }
+      return new Identity(textOrNull(root, "id"), textOrNull(root, "type"));
+    } catch (IOException | RuntimeException e) {
+      return new Identity(null, null); // the placeholder says why the event did not decode
+    }
+  }
+
+  /** What {@link #identify} could read of an event; either may be null. */
+  public record Identity(String id, String type) {}
+
+  private static String textOrNull(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  private Object data(JsonNode root, String contentType, String hint, SubscribedClass subscribed) {
     JsonNode data = root.get("data");
     JsonNode base64 = root.get("data_base64");
     if (data != null && base64 != null) {
@@ -167,21 +225,36 @@ public final class CloudEventsStructured {
       if (base64 != null && !base64.isNull()) {
         byte[] bytes = Base64.getDecoder().decode(base64.asText());
         return codec.contentType().equals(contentType)
-            ? codec.decode(bytes, contentType, null)
+            ? viaCodec(bytes, contentType, hint, subscribed)
             : bytes;
       }
       if (data == null || data.isNull()) {
         return null;
       }
       if (contentType == null || DataForm.isJson(contentType)) {
-        return DataForm.isJson(codec.contentType())
-            ? codec.decode(mapper.writeValueAsBytes(data), contentType, null)
+        return DataForm.isJson(codec.contentType()) || subscribed.forHint(hint) != null
+            ? viaCodec(mapper.writeValueAsBytes(data), contentType, hint, subscribed)
             : mapper.treeToValue(data, Object.class);
       }
       return data.isTextual() ? data.asText() : mapper.treeToValue(data, Object.class);
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable structured CloudEvent data: " + e.getMessage(), e);
     }
+  }
+
+  /** The codec's reading of {@code bytes}: into the subscribed class the hint names, if any. */
+  private Object viaCodec(
+      byte[] bytes, String contentType, String hint, SubscribedClass subscribed) {
+    Class<?> named = subscribed.forHint(hint);
+    if (named == null) {
+      return codec.decode(bytes, contentType, hint);
+    }
+    Object data = codec.decodeAs(bytes, contentType, named);
+    if (data != null && !named.isInstance(data)) {
+      throw new IllegalArgumentException(
+          "payload named " + named.getName() + " decoded as a " + data.getClass().getName());
+    }
+    return data;
   }
 
   private static String text(JsonNode node, String field) {

@@ -43,7 +43,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * binary-mode record's type without decoding it, so that a feed can skip the types its subscription
  * never takes. A record that makes no valid event fails {@link #toEvent}; {@link #placeholder} then
  * makes the event that stands for it: the record's {@code ce_id} and {@code ce_type} when they are
- * readable, else the type {@value UndecodableRecord#TYPE} and an id naming topic, partition and
+ * readable (for a structured-mode record, its {@code id} and {@code type} as far as the value can
+ * be read), else the type {@value UndecodableRecord#TYPE} and an id naming topic, partition and
  * offset; an {@link UndecodableRecord} as data. Stateless and safe for use from any thread.
  */
 final class KafkaRecordDescriptor {
@@ -123,14 +124,16 @@ final class KafkaRecordDescriptor {
 
   /**
    * {@link #toEvent(ConsumerRecord, boolean)} for a subscription that names {@code subscribed}: a
-   * binary-mode record whose type hint names one of its classes decodes into that class, and fails
-   * if it cannot become one. Structured-mode records carry no type hint and decode as the codec
-   * decides.
+   * record whose type hint names one of its classes decodes into that class, and one without a hint
+   * whose data is JSON into the class the subscription takes unnamed payloads as; either fails if
+   * the data cannot become the class. Both modes alike: a structured-mode record's hint is its
+   * {@code herald_class} header, which the CloudEvents SDK's serializer leaves beside the value.
    */
   Event<?> toEvent(
       ConsumerRecord<byte[], byte[]> record, boolean structured, SubscribedClass subscribed) {
     if (structured) {
-      return this.structured.decode(record.value(), record.key());
+      String hint = subscribed.isNone() ? null : lastString(record, CloudEventsBinary.CLASS);
+      return this.structured.decode(record.value(), record.key(), hint, subscribed);
     }
     // A binary-mode record without a value (as the CloudEvents SDK writes no data) is an event
     // without
@@ -195,10 +198,25 @@ final class KafkaRecordDescriptor {
         record.topic().length() <= 80
             ? record.topic()
             : Integer.toHexString(record.topic().hashCode());
+    String id;
+    String type;
+    if (isStructured(record)) {
+      // The id and type are inside the value: read them, so the subscriptions that take the type
+      // dead-letter the record, as they do a binary-mode one.
+      CloudEventsStructured.Identity known =
+          record.value() instanceof byte[] v
+              ? CloudEventsStructured.identify(v, CloudEventsStructured.DEFAULT_MAX_BYTES)
+              : new CloudEventsStructured.Identity(null, null);
+      id = known.id();
+      type = known.type();
+    } else {
+      id = lastString(record, CloudEventsBinary.ID);
+      type = typeOf(record);
+    }
     return UndecodableRecord.of(record.topic(), record.partition(), record.offset(), cause)
         .placeholder(
-            lastString(record, CloudEventsBinary.ID),
-            typeOf(record),
+            id,
+            type,
             "undecodable-" + where + "-" + record.partition() + "-" + record.offset(),
             record.timestamp(),
             UNDECODABLE_SOURCE);

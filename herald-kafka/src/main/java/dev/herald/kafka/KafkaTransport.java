@@ -354,7 +354,17 @@ public final class KafkaTransport implements Transport {
    * @param name part of its client id, for the brokers' logs and metrics
    */
   public KafkaConsumer<byte[], byte[]> reader(String name) {
+    return reader(name, Map.of());
+  }
+
+  /**
+   * {@link #reader(String)} with consumer properties of the caller's over the transport's (say
+   * {@code fetch.max.wait.ms}, for a reader that seeks to records it knows exist and must not wait
+   * on the broker's long poll); the properties {@link #reader(String)} fixes stay fixed.
+   */
+  public KafkaConsumer<byte[], byte[]> reader(String name, Map<String, ?> overrides) {
     Map<String, Object> p = new HashMap<>(config.clientProperties);
+    p.putAll(overrides);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.clientId + "-" + name);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -17,6 +17,8 @@ import dev.herald.kafka.KafkaTransportTest.Order;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.SpecVersion;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.message.Encoding;
+import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.CloudEventSerializer;
 import java.net.URI;
@@ -335,6 +337,119 @@ class KafkaInteropTest {
     } finally {
       bus.close(Duration.ofSeconds(10));
     }
+  }
+
+  /** A payload class the test codec does not allow: only a subscription naming it decodes it. */
+  record Parcel(String id, int grams) {}
+
+  @Test
+  void theCloudEventsSdksStructuredModeEventsDecodeIntoTheSubscribedClass() throws Exception {
+    EventBus bus = Herald.builder().transport(transport(prefix).partitions(1).build()).build();
+    try (KafkaProducer<String, CloudEvent> p = sdkStructuredProducer()) {
+      LinkedBlockingQueue<Parcel> byType = new LinkedBlockingQueue<>();
+      LinkedBlockingQueue<Parcel> byClass = new LinkedBlockingQueue<>();
+      bus.subscribe(
+          "parcel.sent",
+          Parcel.class,
+          e -> byType.add(e.data()),
+          SubscribeOptions.defaults().group("shipping").name("shipping"));
+      bus.subscribe(
+          Parcel.class, byClass::add, SubscribeOptions.defaults().group("audit").name("audit"));
+      // As another CloudEvents producer writes it: the event as JSON, content-type structured.
+      p.send(
+              new ProducerRecord<>(
+                  prefix + "events", "k", parcel("sdk-p1", "{\"id\":\"p1\",\"grams\":250}")))
+          .get(30, SECONDS);
+      // The same with Herald's type hint as a header beside it: a subscription by class alone
+      // takes it, as it takes a binary-mode record naming its class.
+      ProducerRecord<String, CloudEvent> named =
+          new ProducerRecord<>(
+              prefix + "events",
+              null,
+              "k",
+              parcel("sdk-p2", "{\"id\":\"p2\",\"grams\":500}"),
+              List.of(new RecordHeader("herald_class", utf8(Parcel.class.getName()))));
+      p.send(named).get(30, SECONDS);
+      assertThat(List.of(poll(byType), poll(byType)))
+          .containsExactly(new Parcel("p1", 250), new Parcel("p2", 500));
+      assertThat(poll(byClass)).isEqualTo(new Parcel("p2", 500));
+      List<ConsumerRecord<byte[], byte[]>> stored =
+          PlainClients.readAll(bootstrap, prefix + "events", 2);
+      assertThat(PlainClients.headers(stored.get(0)))
+          .containsEntry("content-type", "application/cloudevents+json");
+    } finally {
+      bus.close(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void aStructuredModeEventThatCannotBecomeTheClassIsDeadLetteredForTheGroup() throws Exception {
+    EventBus bus = Herald.builder().transport(transport(prefix).partitions(1).build()).build();
+    try (KafkaProducer<String, CloudEvent> p = sdkStructuredProducer()) {
+      LinkedBlockingQueue<DeadLetter> dead = new LinkedBlockingQueue<>();
+      LinkedBlockingQueue<Parcel> handled = new LinkedBlockingQueue<>();
+      bus.subscribe(DeadLetter.class, dead::add);
+      bus.subscribe(
+          "parcel.sent",
+          Parcel.class,
+          e -> handled.add(e.data()),
+          SubscribeOptions.defaults().group("shipping").name("shipping"));
+      p.send(
+              new ProducerRecord<>(
+                  prefix + "events", "k", parcel("sdk-bad", "{\"grams\":\"heavy\"}")))
+          .get(30, SECONDS);
+      p.send(
+              new ProducerRecord<>(
+                  prefix + "events", "k", parcel("sdk-ok", "{\"id\":\"p3\",\"grams\":1}")))
+          .get(30, SECONDS);
+      DeadLetter d = dead.poll(60, SECONDS);
+      assertThat(d).as("a dead letter within 60 s").isNotNull();
+      assertThat(d.subscription()).isEqualTo("shipping");
+      assertThat(d.event().id()).isEqualTo("sdk-bad");
+      assertThat(d.event().type()).isEqualTo("parcel.sent");
+      assertThat(d.causeMessage()).contains("heavy");
+      UndecodableRecord u = (UndecodableRecord) d.event().data();
+      assertThat(u.topic()).isEqualTo(prefix + "events");
+      assertThat(u.offset()).isZero();
+      // The group goes on past it.
+      assertThat(poll(handled)).isEqualTo(new Parcel("p3", 1));
+      assertThat(dead).isEmpty();
+    } finally {
+      bus.close(Duration.ofSeconds(10));
+    }
+  }
+
+  private static <T> T poll(LinkedBlockingQueue<T> queue) throws InterruptedException {
+    T t = queue.poll(60, SECONDS);
+    assertThat(t).as("an element within 60 s").isNotNull();
+    return t;
+  }
+
+  private static CloudEvent parcel(String id, String json) {
+    return CloudEventBuilder.v1()
+        .withId(id)
+        .withSource(URI.create("/sdk"))
+        .withType("parcel.sent")
+        .withDataContentType("application/json")
+        .withData(utf8(json))
+        .build();
+  }
+
+  /** The SDK's Kafka serializer in structured mode, with its JSON event format. */
+  private KafkaProducer<String, CloudEvent> sdkStructuredProducer() {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    // A serializer handed over as an instance is not configured by the producer: configure it.
+    CloudEventSerializer structured = new CloudEventSerializer();
+    structured.configure(
+        Map.of(
+            CloudEventSerializer.ENCODING_CONFIG,
+            Encoding.STRUCTURED,
+            CloudEventSerializer.EVENT_FORMAT_CONFIG,
+            JsonFormat.CONTENT_TYPE),
+        false);
+    return new KafkaProducer<>(p, new StringSerializer(), structured);
   }
 
   private static CloudEvent e(Map<String, CloudEvent> events, String id) {

@@ -8,7 +8,6 @@ import dev.herald.kafka.KafkaTransport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,11 +15,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +36,19 @@ import org.slf4j.LoggerFactory;
  * The dead letters of one {@link KafkaTransport}, for {@link KafkaGatewayStore}: the bus stores
  * each as an event of type {@value DeadLetter#TYPE} in the transport's dead-letter topic, and a
  * redrive stores there a resolved mark, an event of type {@value #RESOLVED_TYPE} whose data is the
- * dead letter's position (as the log store does, in its events topic). Listing reads the topic from
- * its start to its end at the time of the call with a consumer in no group (assign and seek:
- * nothing is committed, no group sees a difference), keeps the position of each dead letter of the
- * group asked for and the resolved marks, then reads again the oldest unresolved ones, at most the
- * limit. It keeps one small entry per dead letter of the group while it reads, never their events.
+ * dead letter's position (as the log store does, in its events topic).
+ *
+ * <p>An index in memory, kept current by one reader: thread {@code herald-gateway-deadletters},
+ * with a consumer in no group (assign and seek: nothing is committed, no group sees a difference),
+ * reads the topic once from its start when the store opens and then follows it, keeping in a {@link
+ * DeadLetterIndex} the position of each dead letter not yet resolved (with its record's timestamp,
+ * by which listings are ordered) and applying the marks, whichever gateway stored them. A request
+ * first asks the brokers for the topic's end offsets and waits until the reader has read up to
+ * them, so it sees every dead letter and mark stored before it came (a dead letter redriven through
+ * another gateway leaves this one's list too); then it reads from the topic only the records it
+ * answers with. Bounded: at most {@code capacity} dead letters are indexed; beyond that new ones
+ * are counted, logged once, and not listed until earlier ones are resolved and the store is
+ * reopened.
  *
  * <p>Which group: a dead letter names the subscription that gave up ({@link
  * DeadLetter#subscription()}), and a redrive goes back to the subscriptions of that name ({@link
@@ -41,31 +56,46 @@ import org.slf4j.LoggerFactory;
  * dead-letter record that does not decode is listed only when no group is asked for, as a dead
  * letter of subscription {@code ""}, and cannot be redriven.
  *
- * <p>Two redrives of one dead letter at once both publish it: redrive is at least once. Each call
- * runs on the caller's thread with its own consumer, bounded by {@link #READ_TIMEOUT}. Safe for use
- * from any thread.
+ * <p>A redrive claims its dead letter in the index, so a second redrive of it through this gateway
+ * meanwhile is refused; two gateways that redrive one dead letter at once both publish it (redrive
+ * is at least once). If the reader fails (the brokers refuse it), the dead-letter calls answer
+ * {@link StoreUnavailableException} until the store is reopened. Partitions added to the topic
+ * after the store opened are read by the next store. Safe for use from any thread; {@link #close}
+ * stops the reader and waits for it.
  */
-final class KafkaDeadLetters {
+final class KafkaDeadLetters implements AutoCloseable {
   /** The type of the marks that resolve dead letters; the data is the dead letter's position. */
   static final String RESOLVED_TYPE = "herald.deadletter.resolved";
 
-  /** How long one listing may read before it gives up (a broker that stopped answering). */
+  /** How long a request may read the records it answers with (a broker that stopped answering). */
   static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Dead letters of one group one listing keeps track of; more is answered as busy. */
-  static final int MAX_TRACKED = 1_000_000;
+  /** Dead letters the index holds at most by default. */
+  static final int DEFAULT_CAPACITY = 1_000_000;
+
+  /** The longest a request waits for the index to read the records stored before it came. */
+  static final long CATCH_UP_MILLIS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.deadletters");
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String SOURCE = "/herald/gateway";
-  private static final String UNDECODABLE = "";
+  private static final String UNDECODABLE = DeadLetterIndex.UNDECODABLE;
 
   private final KafkaTransport transport;
   private final EventBus bus;
   private final String topic;
   private final List<String> topics;
+  private final List<TopicPartition> partitions;
+  private final DeadLetterIndex index;
+  private final Thread reader;
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<byte[], byte[]> following;
+  private volatile Throwable failure;
+  private boolean warnedFull; // the reader thread's only
+  private final Object readLock = new Object();
+  private KafkaConsumer<byte[], byte[]> recordReader; // guarded by readLock, made on first use
 
-  KafkaDeadLetters(KafkaTransport transport, EventBus bus) {
+  KafkaDeadLetters(KafkaTransport transport, EventBus bus, int capacity) {
     this.transport = transport;
     this.bus = bus;
     this.topic = transport.topicFor(DeadLetter.TYPE);
@@ -78,36 +108,32 @@ final class KafkaDeadLetters {
               + topics
               + " for the gateway to serve it");
     }
+    this.partitions = partitionsOf(transport, topic);
+    this.index = new DeadLetterIndex(capacity);
+    this.reader = new Thread(this::follow, "herald-gateway-deadletters");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   /** See {@link GatewayStore#deadLetters}; {@code group} null lists every group's. */
   List<GatewayStore.StoredDeadLetter> list(String group, int limit) {
+    awaitCaughtUp();
     if (limit <= 0) {
       return List.of();
     }
-    try (KafkaConsumer<byte[], byte[]> consumer = transport.reader("gateway-deadletters")) {
-      Scan scan = scan(consumer, group, true, null);
-      List<Found> open = new ArrayList<>();
-      for (Found f : scan.found) {
-        if (!scan.resolved.contains(f.position)) {
-          open.add(f);
-        }
-      }
-      open.sort(
-          Comparator.comparingLong(Found::timestamp)
-              .thenComparingInt(f -> f.partition.partition())
-              .thenComparingLong(Found::offset));
-      List<Found> wanted = open.subList(0, Math.min(limit, open.size()));
-      Map<String, ConsumerRecord<byte[], byte[]>> records = read(consumer, wanted);
-      List<GatewayStore.StoredDeadLetter> out = new ArrayList<>();
-      for (Found f : wanted) {
-        ConsumerRecord<byte[], byte[]> r = records.get(f.position);
-        if (r != null) {
-          stored(r).ifPresent(out::add);
-        }
-      }
-      return out;
+    List<DeadLetterIndex.Position> wanted = index.oldestPositions(group, limit);
+    if (wanted.isEmpty()) {
+      return List.of();
     }
+    Map<DeadLetterIndex.Position, ConsumerRecord<byte[], byte[]>> records = read(wanted);
+    List<GatewayStore.StoredDeadLetter> out = new ArrayList<>();
+    for (DeadLetterIndex.Position p : wanted) {
+      ConsumerRecord<byte[], byte[]> r = records.get(p);
+      if (r != null) { // else deleted by retention since
+        stored(r).ifPresent(out::add);
+      }
+    }
+    return out;
   }
 
   /** See {@link GatewayStore#deadLetter}. */
@@ -116,14 +142,14 @@ final class KafkaDeadLetters {
     if (!p.isRecord() || !p.partition().topic().equals(topic)) {
       return Optional.empty();
     }
-    String canonical = KafkaPosition.of(p.partition(), p.offset(), topics);
-    try (KafkaConsumer<byte[], byte[]> consumer = transport.reader("gateway-deadletters")) {
-      Scan scan = scan(consumer, null, false, canonical);
-      if (scan.captured == null || scan.resolved.contains(canonical)) {
-        return Optional.empty();
-      }
-      return stored(scan.captured);
+    DeadLetterIndex.Position at =
+        new DeadLetterIndex.Position(p.partition().partition(), p.offset());
+    awaitCaughtUp();
+    if (!index.contains(at)) {
+      return Optional.empty(); // resolved, or no dead letter there
     }
+    ConsumerRecord<byte[], byte[]> r = read(List.of(at)).get(at);
+    return r == null ? Optional.empty() : stored(r);
   }
 
   /** See {@link GatewayStore#redrive}. */
@@ -140,136 +166,278 @@ final class KafkaDeadLetters {
         || dl.subscription().equals(UNDECODABLE)
         || dl.event().data() instanceof UndecodableRecord) {
       return CompletableFuture.failedFuture(
-          new IllegalStateException(
+          new RedriveRefusedException(
               "cannot redrive dead letter "
                   + stored.position()
                   + ": it is not a decodable dead letter of topic "
                   + topic));
     }
+    DeadLetterIndex.Position at =
+        new DeadLetterIndex.Position(p.partition().partition(), p.offset());
+    try {
+      awaitCaughtUp(); // so that a dead letter stored just now can be claimed
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!index.claim(at)) {
+      String why =
+          index.isClaimed(at)
+              ? "another redrive of it is under way"
+              : "it is not an unresolved dead letter of topic " + topic + " (resolved already?)";
+      return CompletableFuture.failedFuture(
+          new RedriveRefusedException(
+              "cannot redrive dead letter " + stored.position() + ": " + why));
+    }
     String canonical = KafkaPosition.of(p.partition(), p.offset(), topics);
-    return bus.redrive(dl)
-        .thenCompose(result -> transport.append(topic, mark(canonical)))
-        .thenApply(where -> (Void) null);
+    CompletableFuture<Void> done;
+    try {
+      done =
+          bus.redrive(dl)
+              .thenCompose(result -> transport.append(topic, mark(canonical)))
+              .thenApply(where -> (Void) null);
+    } catch (RuntimeException e) {
+      done = CompletableFuture.failedFuture(e);
+    }
+    return done.whenComplete((v, e) -> index.release(at, e == null));
+  }
+
+  /**
+   * A redrive refused before anything was sent (the gateway answers 409), told apart from the
+   * producer's own {@link IllegalStateException}s, which say that Kafka cannot store.
+   */
+  static final class RedriveRefusedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    RedriveRefusedException(String message) {
+      super(message);
+    }
   }
 
   private static Event<String> mark(String position) {
     return Event.<String>builder(RESOLVED_TYPE).source(SOURCE).data(position).build();
   }
 
-  private record Found(TopicPartition partition, long offset, long timestamp, String position) {}
+  /** Dead letters indexed and unresolved. */
+  int indexed() {
+    return index.size();
+  }
 
-  private record Scan(
-      List<Found> found, Set<String> resolved, ConsumerRecord<byte[], byte[]> captured) {}
+  /** Dead letters that found the index full. */
+  long notIndexed() {
+    return index.notIndexed();
+  }
 
-  /**
-   * Reads the dead-letter topic from its start to its end as it is now: the dead letters of {@code
-   * group} (every group's when null) when {@code collect}, the positions resolved, and the record
-   * at position {@code capture} when there is one.
-   */
-  private Scan scan(
-      KafkaConsumer<byte[], byte[]> consumer, String group, boolean collect, String capture) {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (PartitionInfo p : consumer.partitionsFor(topic)) {
-      partitions.add(new TopicPartition(topic, p.partition()));
-    }
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-    List<Found> found = new ArrayList<>();
-    Set<String> resolved = new HashSet<>();
-    ConsumerRecord<byte[], byte[]> captured = null;
-    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-    Set<TopicPartition> left = new HashSet<>(partitions);
-    while (true) {
-      left.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-      if (left.isEmpty()) {
-        return new Scan(found, resolved, captured);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new StoreUnavailableException(
-            "cannot read the dead-letter topic " + topic + " within " + READ_TIMEOUT, null);
-      }
-      for (ConsumerRecord<byte[], byte[]> r : poll(consumer)) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (r.offset() >= end.get(tp)) {
-          continue; // stored after the listing began
+  // ------------------------------------------------------------------ the reader thread
+
+  /** The reader thread: indexes every dead letter and resolved mark, partition by partition. */
+  private void follow() {
+    try (KafkaConsumer<byte[], byte[]> consumer = transport.reader("gateway-deadletters")) {
+      following = consumer;
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (running) {
+        Iterable<ConsumerRecord<byte[], byte[]>> records;
+        try {
+          records = consumer.poll(POLL);
+        } catch (OffsetOutOfRangeException e) {
+          // Retention deleted records before they were read: they are no dead letters to list.
+          LOG.warn(
+              "dead letters of {} deleted before the index read them: {}", topic, e.partitions());
+          consumer.seekToBeginning(e.partitions());
+          continue;
         }
-        if (capture != null && capture.equals(KafkaPosition.of(tp, r.offset(), topics))) {
-          captured = r;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          index(r);
         }
-        Event<?> e = transport.decode(r);
-        if (e.data() instanceof DeadLetter d) {
-          if (collect && (group == null || d.subscription().equals(group))) {
-            track(found, tp, r);
-          }
-        } else if (RESOLVED_TYPE.equals(e.type()) && e.data() instanceof String s) {
-          resolved.add(canonical(s));
-        } else if (collect && group == null && e.data() instanceof UndecodableRecord) {
-          track(found, tp, r);
+        for (TopicPartition tp : partitions) {
+          index.indexedTo(tp.partition(), consumer.position(tp, READ_TIMEOUT));
         }
       }
+    } catch (RuntimeException | Error e) {
+      if (running) { // else close() woke it (a WakeupException): no failure
+        fail(e);
+      }
+    } finally {
+      following = null;
+      index.abandon();
     }
   }
 
-  private void track(List<Found> found, TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
-    if (found.size() >= MAX_TRACKED) {
-      throw new StoreBusyException(
-          "more than " + MAX_TRACKED + " dead letters to list in " + topic + ": redrive some",
+  private void fail(Throwable e) {
+    failure = e;
+    LOG.error(
+        "the dead-letter index of topic {} stopped; dead letters cannot be listed until the"
+            + " store is reopened",
+        topic,
+        e);
+  }
+
+  private void index(ConsumerRecord<byte[], byte[]> r) {
+    Event<?> e = transport.decode(r);
+    if (e.data() instanceof DeadLetter d) {
+      add(d.subscription(), r);
+    } else if (RESOLVED_TYPE.equals(e.type()) && e.data() instanceof String s) {
+      try {
+        KafkaPosition p = KafkaPosition.parse(s, topics);
+        if (p.isRecord() && p.partition().topic().equals(topic)) {
+          index.resolveMark(new DeadLetterIndex.Position(p.partition().partition(), p.offset()));
+        }
+      } catch (IllegalArgumentException x) {
+        LOG.warn(
+            "ignoring the resolved mark at {}-{}@{}: {}",
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            x.getMessage());
+      }
+    } else if (e.data() instanceof UndecodableRecord) {
+      add(UNDECODABLE, r);
+    }
+  }
+
+  private void add(String subscription, ConsumerRecord<byte[], byte[]> r) {
+    if (!index.add(subscription, r.partition(), r.offset(), r.timestamp()) && !warnedFull) {
+      warnedFull = true;
+      LOG.warn(
+          "the dead-letter index of topic {} is full ({} dead letters): newer ones are not listed"
+              + " until some are redriven and the store is reopened",
+          topic,
+          index.size());
+    }
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  /**
+   * Waits until the index has read every record stored before this call, so that a list or a
+   * look-up sees every dead letter and every resolved mark stored before it.
+   *
+   * @throws StoreUnavailableException if the index stopped, the brokers do not tell the topic's
+   *     end, or the index is still reading after {@value #CATCH_UP_MILLIS} ms (after the store was
+   *     opened on a long topic)
+   */
+  private void awaitCaughtUp() {
+    requireRunning();
+    Map<Integer, Long> ends = endOffsets();
+    boolean caughtUp;
+    try {
+      caughtUp = index.awaitIndexedTo(ends, CATCH_UP_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while the dead-letter index caught up", e);
+    }
+    requireRunning();
+    if (!caughtUp) {
+      throw new StoreUnavailableException(
+          "the dead-letter index is still reading topic "
+              + topic
+              + " (at "
+              + index.progress()
+              + " of "
+              + ends
+              + ", offsets by partition); try again shortly",
           null);
     }
-    found.add(new Found(tp, r.offset(), r.timestamp(), KafkaPosition.of(tp, r.offset(), topics)));
   }
 
-  /** A mark's position as this store writes it; a mark that names no record resolves nothing. */
-  private String canonical(String position) {
+  private void requireRunning() {
+    Throwable f = failure;
+    if (f != null) {
+      throw new StoreUnavailableException(
+          "the dead-letter index stopped: " + f + "; reopen the store", f);
+    }
+    if (!running) {
+      throw new StoreUnavailableException("the Kafka store is closed", null);
+    }
+  }
+
+  private Map<Integer, Long> endOffsets() {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      request.put(tp, OffsetSpec.latest());
+    }
     try {
-      KafkaPosition p = KafkaPosition.parse(position, topics);
-      return KafkaPosition.of(p.partition(), p.offset(), topics);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring a resolved mark in {}: {}", topic, e.getMessage());
-      return position;
+      Map<Integer, Long> out = new HashMap<>();
+      for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e :
+          transport
+              .admin()
+              .listOffsets(request)
+              .all()
+              .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .entrySet()) {
+        out.put(e.getKey().partition(), e.getValue().offset());
+      }
+      return out;
+    } catch (ExecutionException e) {
+      throw new StoreUnavailableException(
+          "cannot read the end of " + topic + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new StoreUnavailableException(
+          "the Kafka brokers did not tell the end of " + topic + " within " + READ_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while reading dead letters", e);
     }
   }
 
   /**
-   * The records of {@code wanted}, by position, read in one pass over each partition from the
-   * lowest offset wanted there to the highest; those no longer stored are missing.
+   * The records at {@code wanted}, read with the gateway's one record reader in one pass over each
+   * partition from the lowest offset wanted there to the highest; those no longer stored are
+   * missing. Requests take turns on the reader (a consumer is for one thread at a time, and making
+   * one per request costs more than the read).
    */
-  private Map<String, ConsumerRecord<byte[], byte[]>> read(
-      KafkaConsumer<byte[], byte[]> consumer, List<Found> wanted) {
+  private Map<DeadLetterIndex.Position, ConsumerRecord<byte[], byte[]>> read(
+      List<DeadLetterIndex.Position> wanted) {
     Map<TopicPartition, long[]> range = new HashMap<>();
-    Set<String> positions = new HashSet<>();
-    for (Found f : wanted) {
-      positions.add(f.position);
+    Set<DeadLetterIndex.Position> positions = new HashSet<>(wanted);
+    for (DeadLetterIndex.Position p : wanted) {
       range.merge(
-          f.partition,
-          new long[] {f.offset, f.offset},
+          new TopicPartition(topic, p.partition()),
+          new long[] {p.offset(), p.offset()},
           (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
-    Map<String, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
-    if (range.isEmpty()) {
-      return out;
-    }
-    consumer.assign(range.keySet());
-    for (Map.Entry<TopicPartition, long[]> e : range.entrySet()) {
-      consumer.seek(e.getKey(), e.getValue()[0]);
-    }
-    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-    Set<TopicPartition> left = new HashSet<>(range.keySet());
-    while (true) {
-      left.removeIf(tp -> consumer.position(tp) > range.get(tp)[1]);
-      if (left.isEmpty()) {
-        return out;
+    Map<DeadLetterIndex.Position, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
+    synchronized (readLock) {
+      if (!running) {
+        throw new StoreUnavailableException("the Kafka store is closed", null);
       }
-      if (System.nanoTime() > deadline) {
-        throw new StoreUnavailableException(
-            "cannot read the dead-letter topic " + topic + " within " + READ_TIMEOUT, null);
+      if (recordReader == null) {
+        // It seeks to records it knows are stored: no long poll, whose pending fetch the next
+        // request would wait for.
+        recordReader =
+            transport.reader(
+                "gateway-deadletters-read", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
       }
-      for (ConsumerRecord<byte[], byte[]> r : poll(consumer)) {
-        String position =
-            KafkaPosition.of(new TopicPartition(r.topic(), r.partition()), r.offset(), topics);
-        if (positions.contains(position)) {
-          out.put(position, r);
+      KafkaConsumer<byte[], byte[]> consumer = recordReader;
+      boolean done = false;
+      try {
+        consumer.assign(range.keySet());
+        for (Map.Entry<TopicPartition, long[]> e : range.entrySet()) {
+          consumer.seek(e.getKey(), e.getValue()[0]);
+        }
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        Set<TopicPartition> left = new HashSet<>(range.keySet());
+        while (true) {
+          left.removeIf(tp -> consumer.position(tp, READ_TIMEOUT) > range.get(tp)[1]);
+          if (left.isEmpty()) {
+            done = true;
+            return out;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new StoreUnavailableException(
+                "cannot read the dead-letter topic " + topic + " within " + READ_TIMEOUT, null);
+          }
+          for (ConsumerRecord<byte[], byte[]> r : poll(consumer)) {
+            DeadLetterIndex.Position p = new DeadLetterIndex.Position(r.partition(), r.offset());
+            if (positions.contains(p)) {
+              out.put(p, r);
+            }
+          }
+        }
+      } finally {
+        if (!done) { // a failed read leaves the consumer in a state not worth knowing: a new one
+          recordReader = null;
+          consumer.close();
         }
       }
     }
@@ -281,6 +449,10 @@ final class KafkaDeadLetters {
       return consumer.poll(POLL);
     } catch (InterruptException e) {
       throw new StoreUnavailableException("interrupted while reading dead letters", e);
+    } catch (OffsetOutOfRangeException e) {
+      // Retention deleted records since they were indexed: read on from the earliest kept.
+      consumer.seekToBeginning(e.partitions());
+      return List.of();
     } catch (KafkaException e) {
       throw new StoreUnavailableException("cannot read dead letters: " + e.getMessage(), e);
     }
@@ -306,5 +478,53 @@ final class KafkaDeadLetters {
       return Optional.of(new GatewayStore.StoredDeadLetter(position, d));
     }
     return Optional.empty();
+  }
+
+  private static List<TopicPartition> partitionsOf(KafkaTransport transport, String topic) {
+    try {
+      TopicDescription d =
+          transport
+              .admin()
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .get(topic);
+      List<TopicPartition> out = new ArrayList<>();
+      for (TopicPartitionInfo p : d.partitions()) {
+        out.add(new TopicPartition(topic, p.partition()));
+      }
+      return List.copyOf(out);
+    } catch (ExecutionException e) {
+      throw new StoreUnavailableException(
+          "cannot describe the dead-letter topic " + topic + ": " + e.getCause().getMessage(),
+          e.getCause());
+    } catch (TimeoutException e) {
+      throw new StoreUnavailableException(
+          "the Kafka brokers did not describe " + topic + " within " + READ_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while opening the dead letters", e);
+    }
+  }
+
+  /** Stops the reader thread and waits for it (10 s at most). Idempotent. */
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<byte[], byte[]> c = following;
+    if (c != null) {
+      c.wakeup(); // the only consumer method safe from another thread
+    }
+    try {
+      reader.join(Duration.ofSeconds(10).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (readLock) { // after the request reading, if any
+      if (recordReader != null) {
+        recordReader.close();
+        recordReader = null;
+      }
+    }
   }
 }

@@ -38,7 +38,8 @@ import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
  * topic after a cursor opened are not read by it.
  *
  * <p>Groups: the consumer groups of the transport ({@link KafkaGroups}); dead letters: the
- * dead-letter topic, browsed without consuming, and resolved by a mark ({@link KafkaDeadLetters}).
+ * dead-letter topic, browsed without consuming through an index in memory that one reader thread
+ * keeps current, and resolved by a mark ({@link KafkaDeadLetters}).
  *
  * <p>Failures of {@link #append}: a full producer buffer or a broker's throttle is {@link
  * StoreBusyException}; a broker that does not answer in time, or a closed store, is {@link
@@ -53,10 +54,10 @@ public final class KafkaGatewayStore implements GatewayStore {
   private final KafkaDeadLetters deadLetters;
   private volatile boolean closed;
 
-  private KafkaGatewayStore(KafkaTransport transport, EventBus bus) {
+  private KafkaGatewayStore(KafkaTransport transport, EventBus bus, int deadLetterCapacity) {
     this.transport = transport;
     this.bus = bus;
-    this.deadLetters = new KafkaDeadLetters(transport, bus);
+    this.deadLetters = new KafkaDeadLetters(transport, bus, deadLetterCapacity);
   }
 
   /**
@@ -82,8 +83,20 @@ public final class KafkaGatewayStore implements GatewayStore {
    *     topics
    */
   public static KafkaGatewayStore over(KafkaTransport transport, EventBus bus) {
+    return over(transport, bus, KafkaDeadLetters.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * {@link #over(KafkaTransport, EventBus)} with a dead-letter index of at most {@code
+   * deadLetterCapacity} dead letters.
+   *
+   * @throws StoreUnavailableException if the brokers do not describe the dead-letter topic
+   */
+  static KafkaGatewayStore over(KafkaTransport transport, EventBus bus, int deadLetterCapacity) {
     return new KafkaGatewayStore(
-        Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(bus, "bus"));
+        Objects.requireNonNull(transport, "transport"),
+        Objects.requireNonNull(bus, "bus"),
+        deadLetterCapacity);
   }
 
   /** The transport under the bus (streams of a consumer group join its feeds). */
@@ -207,7 +220,12 @@ public final class KafkaGatewayStore implements GatewayStore {
     }
     return deadLetters
         .redrive(deadLetter)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(unwrap(e))));
+        .exceptionallyCompose(
+            e -> {
+              Throwable t = unwrap(e);
+              return CompletableFuture.failedFuture(
+                  t instanceof KafkaDeadLetters.RedriveRefusedException ? t : translate(t));
+            });
   }
 
   private static StoreUnavailableException unavailable(String what, KafkaException e) {
@@ -220,14 +238,24 @@ public final class KafkaGatewayStore implements GatewayStore {
     }
   }
 
-  /** Closes the bus, then the transport. Idempotent. */
+  /** Stops the dead-letter index, closes the bus, then the transport. Idempotent. */
   @Override
   public void close() {
     closed = true;
     try {
+      deadLetters.close();
       bus.close();
     } finally {
       transport.close();
     }
+  }
+
+  /** Dead letters the index holds, and those that found it full. */
+  int deadLettersIndexed() {
+    return deadLetters.indexed();
+  }
+
+  long deadLettersNotIndexed() {
+    return deadLetters.notIndexed();
   }
 }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * DeadLetter#TYPE} in the events topic, and a redrive stores a resolved mark, an event of type
  * {@value #RESOLVED_TYPE} whose data is the dead letter's position. A background reader, thread
  * {@code herald-gateway-deadletters}, reads the topic once from its start and then follows it,
- * keeping in a {@link LogDeadLetterIndex} the positions of the dead letters not yet resolved; a
- * dead letter's record is read on demand when it is listed or shown. Nothing is consumed: no group
+ * keeping in a {@link DeadLetterIndex} the positions of the dead letters not yet resolved; a dead
+ * letter's record is read on demand when it is listed or shown. Nothing is consumed: no group
  * commits anything.
  *
  * <p>Which group: a dead letter names the subscription that gave up ({@link
@@ -62,7 +62,7 @@ final class LogDeadLetters implements AutoCloseable {
   private final LogTransport transport;
   private final EventBus bus;
   private final Log log;
-  private final LogDeadLetterIndex index;
+  private final DeadLetterIndex index;
   private final Thread reader;
   private volatile boolean running = true;
   private volatile LogReader current;
@@ -72,7 +72,7 @@ final class LogDeadLetters implements AutoCloseable {
     this.transport = transport;
     this.bus = bus;
     this.log = transport.log();
-    this.index = new LogDeadLetterIndex(capacity);
+    this.index = new DeadLetterIndex(capacity);
     this.reader = new Thread(this::follow, "herald-gateway-deadletters");
     reader.setDaemon(true);
     reader.start();
@@ -139,7 +139,7 @@ final class LogDeadLetters implements AutoCloseable {
 
   /** The dead letter to hand to the bus: an undecodable record's is rebuilt from its record. */
   private DeadLetter redrivable(long position, DeadLetter dl) {
-    if (dl.subscription().equals(LogDeadLetterIndex.UNDECODABLE)) {
+    if (dl.subscription().equals(DeadLetterIndex.UNDECODABLE)) {
       throw new IllegalStateException(
           "dead letter " + position + " does not decode: its subscription cannot be known");
     }
@@ -230,7 +230,7 @@ final class LogDeadLetters implements AutoCloseable {
             ? d
             : new DeadLetter(
                 e,
-                LogDeadLetterIndex.UNDECODABLE,
+                DeadLetterIndex.UNDECODABLE,
                 0,
                 UndecodableRecord.class.getName(),
                 e.data() instanceof UndecodableRecord u
@@ -285,7 +285,7 @@ final class LogDeadLetters implements AutoCloseable {
     if (DeadLetter.TYPE.equals(type)) {
       Event<?> e = transport.event(record);
       String subscription =
-          e.data() instanceof DeadLetter d ? d.subscription() : LogDeadLetterIndex.UNDECODABLE;
+          e.data() instanceof DeadLetter d ? d.subscription() : DeadLetterIndex.UNDECODABLE;
       index.add(subscription, record.offset());
     } else if (RESOLVED_TYPE.equals(type)) {
       Event<?> e = transport.event(record);

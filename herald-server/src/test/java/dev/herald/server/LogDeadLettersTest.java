@@ -160,7 +160,7 @@ class LogDeadLettersTest {
 
   @Test
   void theIndexKeepsEachSubscriptionsOrderThroughResolvesAndCompactionsAndIsBounded() {
-    LogDeadLetterIndex index = new LogDeadLetterIndex(1000);
+    DeadLetterIndex index = new DeadLetterIndex(1000);
     for (long p = 0; p < 900; p++) {
       assertThat(index.add(p % 3 == 0 ? "a" : "b", p)).isTrue();
     }
