@@ -55,6 +55,7 @@ fi
 if [[ "$mode" == quick ]]; then
   jmh_opts=(-f 1 -wi 1 -w 500ms -i 2 -r 500ms)
   paired_opts=(--warmup-ms 1000 --rounds 20 --batches 1)
+  paired_jvms=1
   # One JVM per library, as in the full run, but no untimed round: every library starts cold alike.
   latency_opts=(--warmup-ms 200 --measure-ms 300 --warmup-rounds 0)
   # Long enough for the measurement to hold at least one INTERVAL(1000 ms) fsync.
@@ -63,8 +64,9 @@ if [[ "$mode" == quick ]]; then
   kafka_jmh_opts=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
 else
   jmh_opts=(-f 2 -wi 2 -w 1s -i 4 -r 1s)
-  # 300 rounds of two batches each per library: about 40 s per topology here.
+  # 300 rounds of two batches each per library, in 3 JVMs: about 20 s per topology and JVM here.
   paired_opts=(--warmup-ms 5000 --rounds 300 --batches 2)
+  paired_jvms=3
   latency_opts=(--warmup-ms 1000 --measure-ms 3000)
   # The durable path runs more code (codec, log, feed) than the in-memory bus: after a one-second
   # warm-up the JIT still compiled for 0.2 to 1.1 s of the five measured seconds on a quiet machine
@@ -83,9 +85,7 @@ log_latency_json="$RESULTS/$stamp-log-latency.json.tmp"
 kafka_jmh_json="$RESULTS/$stamp-kafka-jmh.json.tmp"
 queue_jmh_json="$RESULTS/$stamp-queue-jmh.json.tmp"
 listener_jmh_json="$RESULTS/$stamp-listener-jmh.json.tmp"
-paired_1_json="$RESULTS/$stamp-paired-1to1.json.tmp"
-paired_4_json="$RESULTS/$stamp-paired-1to4.json.tmp"
-trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json" "$listener_jmh_json" "$paired_1_json" "$paired_4_json"' EXIT
+trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json" "$listener_jmh_json" "$RESULTS/$stamp"-paired-*.json.tmp' EXIT
 
 # Runs JMH with the given arguments, its output in a log that is shown only when it fails. While
 # another JMH run on this machine holds JMH's lock, waits for it (up to 15 minutes) rather than
@@ -121,14 +121,17 @@ if [[ "$suites" == all || "$suites" == buses ]]; then
     --rates 100000,1000000 --json "$latency_json"
   report_opts+=(--jmh "$jmh_json" --latency "$latency_json")
 
-  echo "== the ratio targets, paired: Herald and its peers take turns in one JVM ($mode)"
-  for subscribers in 1 4; do
-    out="$paired_1_json"
-    [[ "$subscribers" == 4 ]] && out="$paired_4_json"
-    java -cp "$JAR" dev.herald.bench.BusPairedRatio --subscribers "$subscribers" \
-      --libraries herald-emit,herald-emit-tuned,guava-async,disruptor "${paired_opts[@]}" --json "$out"
+  echo "== the ratio targets, paired: Herald and its peers take turns in one JVM, $paired_jvms JVMs ($mode)"
+  paired_files=()
+  for ((jvm = 1; jvm <= paired_jvms; jvm++)); do
+    for subscribers in 1 4; do
+      out="$RESULTS/$stamp-paired-1to$subscribers-$jvm.json.tmp"
+      paired_files+=("$out")
+      java -cp "$JAR" dev.herald.bench.BusPairedRatio --subscribers "$subscribers" \
+        --libraries herald-emit,herald-emit-tuned,guava-async,disruptor "${paired_opts[@]}" --json "$out"
+    done
   done
-  report_opts+=(--paired "$paired_1_json,$paired_4_json")
+  report_opts+=(--paired "$(IFS=,; echo "${paired_files[*]}")")
   if [[ "$mode" == full ]]; then
     echo "== Herald's queues against JCTools ($mode): JMH ${jmh_opts[*]}"
     jmh 'dev\.herald\.bench\.queue\.' "${jmh_opts[@]}" -foe true -rf json -rff "$queue_jmh_json"

@@ -85,16 +85,21 @@ class BusTargetsTest {
             row("OnePublisherOneSubscriber", "disruptor", 12_000_000, 0),
             row("OnePublisherFourSubscribers", "herald-emit", 6_000_000, 72.0),
             row("OnePublisherFourSubscribers", "disruptor", 9_000_000, 0));
-    JsonNode paired = JSON.createArrayNode().add(pairedRun(1, 3.4, 3.1, 3.7, 0.65, 0.58, 0.72));
+    JsonNode paired =
+        JSON.createArrayNode()
+            .add(pairedRun(1, 3.4, 3.1, 3.7, 0.65, 0.62, 0.72))
+            // A second JVM: its lower bound decides the Disruptor's target.
+            .add(pairedRun(1, 3.4, 3.2, 3.6, 0.65, 0.58, 0.70));
 
     String md = BusTargets.markdown(rows, JSON.createArrayNode(), paired);
 
     assertThat(md)
         .contains(
-            "| Herald ≥ 3× Guava `AsyncEventBus`, 1→1 | paired 3.40× (3.10–3.70×); JMH 4.00×"
+            "| Herald ≥ 3× Guava `AsyncEventBus`, 1→1 | paired, 2 JVMs, 3.40× (3.10–3.70×); JMH"
+                + " 4.00×"
                 + " (4.00–4.00×) | yes |")
         .contains(
-            "| Herald ≥ 0.6× Disruptor, 1→1 | paired 0.65× (0.58–0.72×); JMH 0.67×"
+            "| Herald ≥ 0.6× Disruptor, 1→1 | paired, 2 JVMs, 0.65× (0.58–0.72×); JMH 0.67×"
                 + " (0.67–0.67×) | no |")
         .contains("| Herald ≥ 0.6× Disruptor, 1→4 | 0.67× (0.67–0.67×) | yes |");
   }
