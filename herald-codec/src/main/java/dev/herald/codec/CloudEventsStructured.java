@@ -1,15 +1,24 @@
 package dev.herald.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.herald.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +60,8 @@ public final class CloudEventsStructured {
   private final PayloadCodec codec;
   private final int maxBytes;
   private final ObjectMapper mapper;
+  // For decodeToStore: the same limits, and a duplicate name fails (the tree keeps the last one).
+  private final JsonFactory strict;
 
   /** A reader with the {@linkplain #DEFAULT_MAX_BYTES default size cap}. */
   public CloudEventsStructured(PayloadCodec codec) {
@@ -72,6 +83,7 @@ public final class CloudEventsStructured {
                         .maxStringLength(maxBytes)
                         .build())
                 .build());
+    this.strict = mapper.getFactory().copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   }
 
   /**
@@ -154,6 +166,143 @@ public final class CloudEventsStructured {
       b.key(new String(key, StandardCharsets.UTF_8));
     }
     return b.data(data(root, contentType)).build();
+  }
+
+  /**
+   * The event in {@code value[from, to)}, as {@link #decode decode(value, null)} reads it (the same
+   * attributes, or the same refusal), for a caller that stores it again through a JSON {@link
+   * PayloadCodec} (the HTTP gateway): JSON data that is an object or an array is not read into
+   * objects but kept as compact JSON text, in a {@link JsonNode} that writes that text as it is.
+   * That text is what a default Jackson mapper writes for the maps and lists {@link #decode}
+   * returns (whitespace dropped, numbers and strings written again as Jackson writes them), so the
+   * stored payload is the same; such data names no class ({@link PayloadCodec#typeHint}), as maps
+   * and lists do not.
+   *
+   * <p>One streaming pass over the bytes. An event it does not read that way (duplicate names,
+   * {@code data_base64}, data that is a JSON scalar or not JSON, an attribute that is not a string,
+   * anything invalid) is read by {@link #decode}, which gives the answer.
+   *
+   * @throws RuntimeException as {@link #decode} does
+   */
+  public Event<Object> decodeToStore(byte[] value, int from, int to) {
+    if (to - from <= maxBytes && DataForm.isJson(codec.contentType())) {
+      try {
+        Event<Object> event = readStreaming(value, from, to);
+        if (event != null) {
+          return event;
+        }
+      } catch (IOException | RuntimeException notThisWay) {
+        // Not dropped: decode() reads the same bytes and answers with the event or the refusal.
+      }
+    }
+    return decode(
+        from == 0 && to == value.length ? value : Arrays.copyOfRange(value, from, to), null);
+  }
+
+  /** The event, or null when it is not one that this pass reads (decode() reads it then). */
+  private Event<Object> readStreaming(byte[] value, int from, int to) throws IOException {
+    String specVersion = null;
+    String id = null;
+    String type = null;
+    String source = null;
+    String subject = null;
+    String time = null;
+    String contentType = null;
+    List<String> extensions = null; // name, value, name, value...
+    String data = null; // compact JSON text of an object or array; null for none or JSON null
+    try (JsonParser p = strict.createParser(value, from, to - from)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String name;
+      while ((name = p.nextFieldName()) != null) {
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "specversion", "id", "type", "source" -> {
+            if (t != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            String v = p.getText();
+            switch (name) {
+              case "specversion" -> specVersion = v;
+              case "id" -> id = v;
+              case "type" -> type = v;
+              default -> source = v;
+            }
+          }
+          case "subject", "time", "datacontenttype" -> {
+            if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            String v = t == JsonToken.VALUE_NULL ? null : p.getText();
+            switch (name) {
+              case "subject" -> subject = v;
+              case "time" -> time = v;
+              default -> contentType = v;
+            }
+          }
+          case "dataschema" -> p.skipChildren();
+          case "data" -> {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+              data = compact(p);
+            } else if (t != JsonToken.VALUE_NULL) {
+              return null;
+            }
+          }
+          default -> {
+            if (t != JsonToken.VALUE_STRING
+                && t != JsonToken.VALUE_TRUE
+                && t != JsonToken.VALUE_FALSE) {
+              return null; // data_base64, a number, an object: decode() reads (or refuses) them
+            }
+            if (extensions == null) {
+              extensions = new ArrayList<>(4);
+            }
+            extensions.add(name);
+            extensions.add(p.getText());
+          }
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return null;
+      }
+    }
+    if (type == null || id == null || source == null) {
+      return null;
+    }
+    if (data != null && contentType != null && !DataForm.isJson(contentType)) {
+      return null;
+    }
+    CloudEventsBinary.requireSpecVersion(specVersion);
+    Event.Builder<Object> b =
+        Event.<Object>builder(type)
+            .id(id)
+            .source(source)
+            .subject(subject)
+            .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
+    if (time != null) {
+      b.time(OffsetDateTime.parse(time).toInstant());
+    }
+    if (extensions != null) {
+      for (int i = 0; i < extensions.size(); i += 2) {
+        b.extension(extensions.get(i), extensions.get(i + 1));
+      }
+    }
+    Object kept = data == null ? null : new POJONode(new RawValue(data));
+    return b.data(kept).build();
+  }
+
+  /**
+   * The object or array at {@code p}'s current token, written again compactly: what Jackson writes
+   * for the tree (or the maps and lists) it would read from it.
+   */
+  private String compact(JsonParser p) throws IOException {
+    try (ByteArrayBuilder out = new ByteArrayBuilder(256);
+        JsonGenerator g = strict.createGenerator(out)) {
+      g.copyCurrentStructure(p);
+      g.flush();
+      return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    }
   }
 
   private Object data(JsonNode root, String contentType) {

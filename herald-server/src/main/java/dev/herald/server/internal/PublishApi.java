@@ -15,7 +15,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +103,7 @@ final class PublishApi implements Gateway.Api {
         if (!STRUCTURED.equals(media)) {
           throw unsupported(media);
         }
-        event = structured(body);
+        event = structured(body, 0, body.length);
       } else {
         event = HttpBinaryEvent.read(ctx, body, mapper);
       }
@@ -125,7 +124,7 @@ final class PublishApi implements Gateway.Api {
   }
 
   private void batch(Context ctx, byte[] body) {
-    List<byte[]> elements = elements(body);
+    List<int[]> elements = elements(body);
     Principal principal = Gateway.principal(ctx);
     int n = elements.size();
     List<Event<Object>> events = new ArrayList<>(n);
@@ -134,11 +133,11 @@ final class PublishApi implements Gateway.Api {
       Event<Object> event = null;
       Object outcome;
       try {
-        byte[] element = elements.get(i);
+        int[] element = elements.get(i);
         if (element == null) {
           throw new ApiError(400, "batch element " + i + " is not a JSON object");
         }
-        event = withHttpTraceContext(ctx, structured(element));
+        event = withHttpTraceContext(ctx, structured(body, element[0], element[1]));
         authorize(principal, event);
         outcome = null;
       } catch (ApiError e) {
@@ -160,7 +159,7 @@ final class PublishApi implements Gateway.Api {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("index", i);
       Event<Object> event = events.get(i);
-      r.put("id", event != null ? event.id() : idOf(elements.get(i)));
+      r.put("id", event != null ? event.id() : idOf(body, elements.get(i)));
       ApiError refusal;
       if (outcomes.get(i) instanceof ApiError e) {
         refusal = e;
@@ -199,14 +198,15 @@ final class PublishApi implements Gateway.Api {
   }
 
   /**
-   * The elements of a batch, each the bytes of one JSON object as sent (null for an element that is
-   * not an object), found by one streaming pass: no tree is built or written again.
+   * The elements of a batch, each the range {@code [from, to)} of one JSON object in {@code body}
+   * (null for an element that is not an object), found by one streaming pass: no tree is built and
+   * nothing is copied.
    *
    * @throws ApiError 400 when the body is not a well-formed JSON array; 413 over {@link
    *     #MAX_BATCH_EVENTS} elements
    */
-  private List<byte[]> elements(byte[] body) {
-    List<byte[]> elements = new ArrayList<>();
+  private List<int[]> elements(byte[] body) {
+    List<int[]> elements = new ArrayList<>();
     try (JsonParser p = mapper.createParser(body)) {
       if (p.nextToken() != JsonToken.START_ARRAY) {
         throw new ApiError(400, "a batch must be a JSON array of structured CloudEvents");
@@ -223,7 +223,7 @@ final class PublishApi implements Gateway.Api {
         int start = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
         int end = (int) p.currentLocation().getByteOffset();
-        elements.add(t == JsonToken.START_OBJECT ? Arrays.copyOfRange(body, start, end) : null);
+        elements.add(t == JsonToken.START_OBJECT ? new int[] {start, end} : null);
       }
       if (p.nextToken() != null) {
         throw new ApiError(400, "the batch is not well-formed JSON: content after the array");
@@ -237,21 +237,25 @@ final class PublishApi implements Gateway.Api {
     return elements;
   }
 
-  private String idOf(byte[] element) {
+  private String idOf(byte[] body, int[] element) {
     if (element == null) {
       return null;
     }
     try {
-      JsonNode id = mapper.readTree(element).get("id");
+      JsonNode id = mapper.readTree(body, element[0], element[1] - element[0]).get("id");
       return id != null && id.isTextual() ? id.asText() : null;
     } catch (IOException e) {
       return null;
     }
   }
 
-  private Event<Object> structured(byte[] value) {
+  /**
+   * The structured event in {@code body[from, to)}, its JSON data kept as the compact JSON text the
+   * store writes ({@link CloudEventsStructured#decodeToStore}): read in one pass, not into a tree.
+   */
+  private Event<Object> structured(byte[] body, int from, int to) {
     try {
-      return structured.decode(value, null);
+      return structured.decodeToStore(body, from, to);
     } catch (RuntimeException e) {
       throw PublishRefusals.invalid(e);
     }
