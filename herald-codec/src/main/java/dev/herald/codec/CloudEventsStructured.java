@@ -18,6 +18,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,8 +62,8 @@ public final class CloudEventsStructured {
   private final PayloadCodec codec;
   private final int maxBytes;
   private final ObjectMapper mapper;
-  // For decodeToStore: the same limits, and a duplicate name fails (the tree keeps the last one).
-  private final JsonFactory strict;
+  // For decodeToStore: the same limits.
+  private final JsonFactory streaming;
 
   /** A reader with the {@linkplain #DEFAULT_MAX_BYTES default size cap}. */
   public CloudEventsStructured(PayloadCodec codec) {
@@ -83,7 +85,7 @@ public final class CloudEventsStructured {
                         .maxStringLength(maxBytes)
                         .build())
                 .build());
-    this.strict = mapper.getFactory().copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.streaming = mapper.getFactory();
   }
 
   /**
@@ -210,13 +212,19 @@ public final class CloudEventsStructured {
     String contentType = null;
     List<String> extensions = null; // name, value, name, value...
     String data = null; // compact JSON text of an object or array; null for none or JSON null
-    try (JsonParser p = strict.createParser(value, from, to - from)) {
+    int seen = 0; // a bit per attribute below: a name twice is left to decode(), as the tree keeps
+    try (JsonParser p = streaming.createParser(value, from, to - from)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
       String name;
       while ((name = p.nextFieldName()) != null) {
         JsonToken t = p.nextToken();
+        int bit = attributeBit(name);
+        if ((seen & bit) != 0 || bit == 0 && extensions != null && extensions.contains(name)) {
+          return null;
+        }
+        seen |= bit;
         switch (name) {
           case "specversion", "id", "type", "source" -> {
             if (t != JsonToken.VALUE_STRING) {
@@ -245,6 +253,9 @@ public final class CloudEventsStructured {
           case "data" -> {
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
               data = compact(p);
+              if (data == null) {
+                return null;
+              }
             } else if (t != JsonToken.VALUE_NULL) {
               return null;
             }
@@ -292,17 +303,77 @@ public final class CloudEventsStructured {
     return b.data(kept).build();
   }
 
+  private static int attributeBit(String name) {
+    return switch (name) {
+      case "specversion" -> 1;
+      case "id" -> 1 << 1;
+      case "type" -> 1 << 2;
+      case "source" -> 1 << 3;
+      case "subject" -> 1 << 4;
+      case "time" -> 1 << 5;
+      case "datacontenttype" -> 1 << 6;
+      case "dataschema" -> 1 << 7;
+      case "data" -> 1 << 8;
+      case "data_base64" -> 1 << 9;
+      default -> 0;
+    };
+  }
+
   /**
    * The object or array at {@code p}'s current token, written again compactly: what Jackson writes
-   * for the tree (or the maps and lists) it would read from it.
+   * for the tree (or the maps and lists) it would read from it. Null when an object in it has a
+   * name twice (the tree keeps the last value at the first one's place; decode() reads it).
    */
   private String compact(JsonParser p) throws IOException {
-    try (ByteArrayBuilder out = new ByteArrayBuilder(256);
-        JsonGenerator g = strict.createGenerator(out)) {
-      g.copyCurrentStructure(p);
-      g.flush();
-      return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    ByteArrayBuilder out = new ByteArrayBuilder(128);
+    try (JsonGenerator g = streaming.createGenerator(out)) {
+      // The names of each open object (null for an array), innermost last.
+      List<Collection<String>> open = new ArrayList<>(4);
+      JsonToken t = p.currentToken();
+      while (true) {
+        switch (t) {
+          case START_OBJECT -> {
+            g.writeStartObject();
+            open.add(new ArrayList<>(4));
+          }
+          case START_ARRAY -> {
+            g.writeStartArray();
+            open.add(null);
+          }
+          case END_OBJECT -> {
+            g.writeEndObject();
+            open.remove(open.size() - 1);
+          }
+          case END_ARRAY -> {
+            g.writeEndArray();
+            open.remove(open.size() - 1);
+          }
+          case FIELD_NAME -> {
+            String name = p.currentName();
+            int top = open.size() - 1;
+            Collection<String> names = open.get(top);
+            if (names.contains(name)) {
+              return null;
+            }
+            if (names.size() == 16) {
+              names = new HashSet<>(names); // a large object: no linear search per name
+              open.set(top, names);
+            }
+            names.add(name);
+            g.writeFieldName(name);
+          }
+          default -> g.copyCurrentEvent(p); // a scalar, written as the tree's node would be
+        }
+        if (open.isEmpty()) {
+          break;
+        }
+        t = p.nextToken();
+        if (t == null) {
+          return null;
+        }
+      }
     }
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
   }
 
   private Object data(JsonNode root, String contentType) {

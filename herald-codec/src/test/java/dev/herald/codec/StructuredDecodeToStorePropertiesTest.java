@@ -47,7 +47,10 @@ class StructuredDecodeToStorePropertiesTest {
             "{\"a\":1,\"a\":2}",
             "[\"\\u0041\\u00e9\\ud83d\\ude00\",\"\\/\",\"é\", null, true, [], {}]",
             "{\"x\":\"\\ud800\"}",
-            "{\"n\":{\"m\":{\"o\":[[[[1]]]]}}}")) {
+            "{\"n\":{\"m\":{\"o\":[[[[1]]]]}}}",
+            manyNames(20, null),
+            manyNames(20, "k3"),
+            manyNames(20, "k19"))) {
       assertSameReading(
           "{\"specversion\":\"1.0\",\"id\":\"1\",\"type\":\"t\",\"source\":\"/s\","
               + "\"time\":\"2026-01-02T03:04:05Z\",\"data\": "
@@ -86,6 +89,15 @@ class StructuredDecodeToStorePropertiesTest {
                 : "refused");
     Statistics.label("path").collect(onePass(bytes) ? "one pass" : "tree");
     assertThat(streaming).as(json).isEqualTo(tree);
+  }
+
+  /** An object of {@code n} names, then {@code again} a second time when not null. */
+  private static String manyNames(int n, String again) {
+    StringBuilder b = new StringBuilder("{");
+    for (int i = 0; i < n; i++) {
+      b.append("\"k").append(i).append("\":").append(i).append(',');
+    }
+    return b.append('"').append(again == null ? "last" : again).append("\":-1}").toString();
   }
 
   private static boolean onePass(byte[] bytes) {

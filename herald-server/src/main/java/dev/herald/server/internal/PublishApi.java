@@ -1,10 +1,12 @@
 package dev.herald.server.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
@@ -152,49 +154,57 @@ final class PublishApi implements Gateway.Api {
         outcomes.set(i, append(events.get(i)));
       }
     }
-    List<Map<String, Object>> results = new ArrayList<>(n);
+    // Written as it is decided, without a map per event: {"results":[{"index", "id", "status",
+    // "position" | "detail", "attribute"?}, ...]}.
+    ByteArrayBuilder answer = new ByteArrayBuilder(64 + 64 * n);
     boolean allStored = true;
     boolean busy = false;
-    for (int i = 0; i < n; i++) {
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("index", i);
-      Event<Object> event = events.get(i);
-      r.put("id", event != null ? event.id() : idOf(body, elements.get(i)));
-      ApiError refusal;
-      if (outcomes.get(i) instanceof ApiError e) {
-        refusal = e;
-      } else {
-        @SuppressWarnings("unchecked")
-        CompletableFuture<String> f = (CompletableFuture<String>) outcomes.get(i);
-        try {
-          String position = stored(event, await(f));
-          r.put("status", 202);
-          r.put("position", position);
-          results.add(r);
-          continue;
-        } catch (ApiError e) {
+    try (JsonGenerator g = Json.MAPPER.createGenerator(answer)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("results");
+      for (int i = 0; i < n; i++) {
+        g.writeStartObject();
+        g.writeNumberField("index", i);
+        Event<Object> event = events.get(i);
+        g.writeStringField("id", event != null ? event.id() : idOf(body, elements.get(i)));
+        ApiError refusal;
+        if (outcomes.get(i) instanceof ApiError e) {
           refusal = e;
-        } catch (RuntimeException e) {
-          LOG.error("storing event {} failed", event.id(), e);
-          refusal = new ApiError(500, "internal error");
+        } else {
+          @SuppressWarnings("unchecked")
+          CompletableFuture<String> f = (CompletableFuture<String>) outcomes.get(i);
+          try {
+            String position = stored(event, await(f));
+            g.writeNumberField("status", 202);
+            g.writeStringField("position", position);
+            g.writeEndObject();
+            continue;
+          } catch (ApiError e) {
+            refusal = e;
+          } catch (RuntimeException e) {
+            LOG.error("storing event {} failed", event.id(), e);
+            refusal = new ApiError(500, "internal error");
+          }
         }
+        allStored = false;
+        busy |= refusal.status == 429;
+        gateway.stats().count("publish.refused." + refusal.status);
+        g.writeNumberField("status", refusal.status);
+        g.writeStringField("detail", refusal.getMessage());
+        if (refusal.attribute != null) {
+          g.writeStringField("attribute", refusal.attribute);
+        }
+        g.writeEndObject();
       }
-      allStored = false;
-      busy |= refusal.status == 429;
-      gateway.stats().count("publish.refused." + refusal.status);
-      r.put("status", refusal.status);
-      r.put("detail", refusal.getMessage());
-      if (refusal.attribute != null) {
-        r.put("attribute", refusal.attribute);
-      }
-      results.add(r);
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the batch answer", e); // in memory: never
     }
     if (busy) {
       ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
     }
-    ctx.status(allStored ? 202 : 207)
-        .contentType("application/json")
-        .result(Json.write(Map.of("results", results)));
+    ctx.status(allStored ? 202 : 207).contentType("application/json").result(answer.toByteArray());
   }
 
   /**
