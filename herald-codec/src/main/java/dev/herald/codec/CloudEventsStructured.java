@@ -212,7 +212,8 @@ public final class CloudEventsStructured {
     String contentType = null;
     List<String> extensions = null; // name, value, name, value...
     String data = null; // compact JSON text of an object or array; null for none or JSON null
-    int seen = 0; // a bit per attribute below: a name twice is left to decode(), as the tree keeps
+    // A bit per attribute seen: a name given twice is left to decode(), whose tree keeps the last.
+    int seen = 0;
     try (JsonParser p = streaming.createParser(value, from, to - from)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -221,6 +222,7 @@ public final class CloudEventsStructured {
       while ((name = p.nextFieldName()) != null) {
         JsonToken t = p.nextToken();
         int bit = attributeBit(name);
+        // (An extension's value equal to this name also counts: decode() then reads it, the same.)
         if ((seen & bit) != 0 || bit == 0 && extensions != null && extensions.contains(name)) {
           return null;
         }
