@@ -230,8 +230,8 @@ class BenchSmokeTest {
 
     Collection<RunResult> results = new Runner(options).run();
 
-    // single, batch, direct, directBatch, bare, bareBatch
-    assertThat(results).hasSize(6);
+    // single, batch, direct, directBatch, bare, bareBatch; StructuredEventToRecord's tree, onePass
+    assertThat(results).hasSize(8);
     for (RunResult r : results) {
       assertThat(r.getPrimaryResult().getScore()).as(r.getParams().getBenchmark()).isPositive();
     }

@@ -1,15 +1,26 @@
 package dev.herald.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.herald.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +73,8 @@ public final class CloudEventsStructured {
   private final PayloadCodec codec;
   private final int maxBytes;
   private final ObjectMapper mapper;
+  // For decodeToStore: the same limits.
+  private final JsonFactory streaming;
 
   /** A reader with the {@linkplain #DEFAULT_MAX_BYTES default size cap}. */
   public CloudEventsStructured(PayloadCodec codec) {
@@ -83,6 +96,7 @@ public final class CloudEventsStructured {
                         .maxStringLength(maxBytes)
                         .build())
                 .build());
+    this.streaming = mapper.getFactory();
   }
 
   /**
@@ -212,6 +226,214 @@ public final class CloudEventsStructured {
   private static String textOrNull(JsonNode node, String field) {
     JsonNode v = node.get(field);
     return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  /**
+   * The event in {@code value[from, to)}, as {@link #decode decode(value, null)} reads it (the same
+   * attributes, or the same refusal), for a caller that stores it again through a JSON {@link
+   * PayloadCodec} (the HTTP gateway): JSON data that is an object or an array is not read into
+   * objects but kept as compact JSON text, in a {@link JsonNode} that writes that text as it is.
+   * That text is what a default Jackson mapper writes for the maps and lists {@link #decode}
+   * returns (whitespace dropped, numbers and strings written again as Jackson writes them), so the
+   * stored payload is the same; such data names no class ({@link PayloadCodec#typeHint}), as maps
+   * and lists do not.
+   *
+   * <p>One streaming pass over the bytes. An event it does not read that way (duplicate names,
+   * {@code data_base64}, data that is a JSON scalar or not JSON, an attribute that is not a string,
+   * anything invalid) is read by {@link #decode}, which gives the answer.
+   *
+   * @throws RuntimeException as {@link #decode} does
+   */
+  public Event<Object> decodeToStore(byte[] value, int from, int to) {
+    if (to - from <= maxBytes && DataForm.isJson(codec.contentType())) {
+      try {
+        Event<Object> event = readStreaming(value, from, to);
+        if (event != null) {
+          return event;
+        }
+      } catch (IOException | RuntimeException notThisWay) {
+        // Not dropped: decode() reads the same bytes and answers with the event or the refusal.
+      }
+    }
+    return decode(
+        from == 0 && to == value.length ? value : Arrays.copyOfRange(value, from, to), null);
+  }
+
+  /** The event, or null when it is not one that this pass reads (decode() reads it then). */
+  private Event<Object> readStreaming(byte[] value, int from, int to) throws IOException {
+    String specVersion = null;
+    String id = null;
+    String type = null;
+    String source = null;
+    String subject = null;
+    String time = null;
+    String contentType = null;
+    List<String> extensions = null; // name, value, name, value...
+    String data = null; // compact JSON text of an object or array; null for none or JSON null
+    // A bit per attribute seen: a name given twice is left to decode(), whose tree keeps the last.
+    int seen = 0;
+    try (JsonParser p = streaming.createParser(value, from, to - from)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String name;
+      while ((name = p.nextFieldName()) != null) {
+        JsonToken t = p.nextToken();
+        int bit = attributeBit(name);
+        // (An extension's value equal to this name also counts: decode() then reads it, the same.)
+        if ((seen & bit) != 0 || bit == 0 && extensions != null && extensions.contains(name)) {
+          return null;
+        }
+        seen |= bit;
+        switch (name) {
+          case "specversion", "id", "type", "source" -> {
+            if (t != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            String v = p.getText();
+            switch (name) {
+              case "specversion" -> specVersion = v;
+              case "id" -> id = v;
+              case "type" -> type = v;
+              default -> source = v;
+            }
+          }
+          case "subject", "time", "datacontenttype" -> {
+            if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            String v = t == JsonToken.VALUE_NULL ? null : p.getText();
+            switch (name) {
+              case "subject" -> subject = v;
+              case "time" -> time = v;
+              default -> contentType = v;
+            }
+          }
+          case "dataschema" -> p.skipChildren();
+          case "data" -> {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+              data = compact(p);
+              if (data == null) {
+                return null;
+              }
+            } else if (t != JsonToken.VALUE_NULL) {
+              return null;
+            }
+          }
+          default -> {
+            if (t != JsonToken.VALUE_STRING
+                && t != JsonToken.VALUE_TRUE
+                && t != JsonToken.VALUE_FALSE) {
+              return null; // data_base64, a number, an object: decode() reads (or refuses) them
+            }
+            if (extensions == null) {
+              extensions = new ArrayList<>(4);
+            }
+            extensions.add(name);
+            extensions.add(p.getText());
+          }
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return null;
+      }
+    }
+    if (type == null || id == null || source == null) {
+      return null;
+    }
+    if (data != null && contentType != null && !DataForm.isJson(contentType)) {
+      return null;
+    }
+    CloudEventsBinary.requireSpecVersion(specVersion);
+    Event.Builder<Object> b =
+        Event.<Object>builder(type)
+            .id(id)
+            .source(source)
+            .subject(subject)
+            .dataContentType(codec.contentType().equals(contentType) ? null : contentType);
+    if (time != null) {
+      b.time(OffsetDateTime.parse(time).toInstant());
+    }
+    if (extensions != null) {
+      for (int i = 0; i < extensions.size(); i += 2) {
+        b.extension(extensions.get(i), extensions.get(i + 1));
+      }
+    }
+    Object kept = data == null ? null : new POJONode(new RawValue(data));
+    return b.data(kept).build();
+  }
+
+  private static int attributeBit(String name) {
+    return switch (name) {
+      case "specversion" -> 1;
+      case "id" -> 1 << 1;
+      case "type" -> 1 << 2;
+      case "source" -> 1 << 3;
+      case "subject" -> 1 << 4;
+      case "time" -> 1 << 5;
+      case "datacontenttype" -> 1 << 6;
+      case "dataschema" -> 1 << 7;
+      case "data" -> 1 << 8;
+      case "data_base64" -> 1 << 9;
+      default -> 0;
+    };
+  }
+
+  /**
+   * The object or array at {@code p}'s current token, written again compactly: what Jackson writes
+   * for the tree (or the maps and lists) it would read from it. Null when an object in it has a
+   * name twice (the tree keeps the last value at the first one's place; decode() reads it).
+   */
+  private String compact(JsonParser p) throws IOException {
+    ByteArrayBuilder out = new ByteArrayBuilder(128);
+    try (JsonGenerator g = streaming.createGenerator(out)) {
+      // The names of each open object (null for an array), innermost last.
+      List<Collection<String>> open = new ArrayList<>(4);
+      JsonToken t = p.currentToken();
+      while (true) {
+        switch (t) {
+          case START_OBJECT -> {
+            g.writeStartObject();
+            open.add(new ArrayList<>(4));
+          }
+          case START_ARRAY -> {
+            g.writeStartArray();
+            open.add(null);
+          }
+          case END_OBJECT -> {
+            g.writeEndObject();
+            open.remove(open.size() - 1);
+          }
+          case END_ARRAY -> {
+            g.writeEndArray();
+            open.remove(open.size() - 1);
+          }
+          case FIELD_NAME -> {
+            String name = p.currentName();
+            int top = open.size() - 1;
+            Collection<String> names = open.get(top);
+            if (names.contains(name)) {
+              return null;
+            }
+            if (names.size() == 16) {
+              names = new HashSet<>(names); // a large object: no linear search per name
+              open.set(top, names);
+            }
+            names.add(name);
+            g.writeFieldName(name);
+          }
+          default -> g.copyCurrentEvent(p); // a scalar, written as the tree's node would be
+        }
+        if (open.isEmpty()) {
+          break;
+        }
+        t = p.nextToken();
+        if (t == null) {
+          return null;
+        }
+      }
+    }
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
   }
 
   private Object data(JsonNode root, String contentType, String hint, SubscribedClass subscribed) {

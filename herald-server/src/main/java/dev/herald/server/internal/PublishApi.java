@@ -1,10 +1,12 @@
 package dev.herald.server.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
@@ -15,7 +17,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ final class PublishApi implements Gateway.Api {
         if (!STRUCTURED.equals(media)) {
           throw unsupported(media);
         }
-        event = structured(body);
+        event = structured(body, 0, body.length);
       } else {
         event = HttpBinaryEvent.read(ctx, body, mapper);
       }
@@ -125,7 +126,7 @@ final class PublishApi implements Gateway.Api {
   }
 
   private void batch(Context ctx, byte[] body) {
-    List<byte[]> elements = elements(body);
+    List<int[]> elements = elements(body);
     Principal principal = Gateway.principal(ctx);
     int n = elements.size();
     List<Event<Object>> events = new ArrayList<>(n);
@@ -134,11 +135,11 @@ final class PublishApi implements Gateway.Api {
       Event<Object> event = null;
       Object outcome;
       try {
-        byte[] element = elements.get(i);
+        int[] element = elements.get(i);
         if (element == null) {
           throw new ApiError(400, "batch element " + i + " is not a JSON object");
         }
-        event = withHttpTraceContext(ctx, structured(element));
+        event = withHttpTraceContext(ctx, structured(body, element[0], element[1]));
         authorize(principal, event);
         outcome = null;
       } catch (ApiError e) {
@@ -153,60 +154,69 @@ final class PublishApi implements Gateway.Api {
         outcomes.set(i, append(events.get(i)));
       }
     }
-    List<Map<String, Object>> results = new ArrayList<>(n);
+    // Written as it is decided, without a map per event: {"results":[{"index", "id", "status",
+    // "position" | "detail", "attribute"?}, ...]}.
+    ByteArrayBuilder answer = new ByteArrayBuilder(64 + 64 * n);
     boolean allStored = true;
     boolean busy = false;
-    for (int i = 0; i < n; i++) {
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("index", i);
-      Event<Object> event = events.get(i);
-      r.put("id", event != null ? event.id() : idOf(elements.get(i)));
-      ApiError refusal;
-      if (outcomes.get(i) instanceof ApiError e) {
-        refusal = e;
-      } else {
-        @SuppressWarnings("unchecked")
-        CompletableFuture<String> f = (CompletableFuture<String>) outcomes.get(i);
-        try {
-          String position = stored(event, await(f));
-          r.put("status", 202);
-          r.put("position", position);
-          results.add(r);
-          continue;
-        } catch (ApiError e) {
+    try (JsonGenerator g = Json.MAPPER.createGenerator(answer)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("results");
+      for (int i = 0; i < n; i++) {
+        g.writeStartObject();
+        g.writeNumberField("index", i);
+        Event<Object> event = events.get(i);
+        g.writeStringField("id", event != null ? event.id() : idOf(body, elements.get(i)));
+        ApiError refusal;
+        if (outcomes.get(i) instanceof ApiError e) {
           refusal = e;
-        } catch (RuntimeException e) {
-          LOG.error("storing event {} failed", event.id(), e);
-          refusal = new ApiError(500, "internal error");
+        } else {
+          @SuppressWarnings("unchecked")
+          CompletableFuture<String> f = (CompletableFuture<String>) outcomes.get(i);
+          try {
+            String position = stored(event, await(f));
+            g.writeNumberField("status", 202);
+            g.writeStringField("position", position);
+            g.writeEndObject();
+            continue;
+          } catch (ApiError e) {
+            refusal = e;
+          } catch (RuntimeException e) {
+            LOG.error("storing event {} failed", event.id(), e);
+            refusal = new ApiError(500, "internal error");
+          }
         }
+        allStored = false;
+        busy |= refusal.status == 429;
+        gateway.stats().count("publish.refused." + refusal.status);
+        g.writeNumberField("status", refusal.status);
+        g.writeStringField("detail", refusal.getMessage());
+        if (refusal.attribute != null) {
+          g.writeStringField("attribute", refusal.attribute);
+        }
+        g.writeEndObject();
       }
-      allStored = false;
-      busy |= refusal.status == 429;
-      gateway.stats().count("publish.refused." + refusal.status);
-      r.put("status", refusal.status);
-      r.put("detail", refusal.getMessage());
-      if (refusal.attribute != null) {
-        r.put("attribute", refusal.attribute);
-      }
-      results.add(r);
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the batch answer", e); // in memory: never
     }
     if (busy) {
       ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
     }
-    ctx.status(allStored ? 202 : 207)
-        .contentType("application/json")
-        .result(Json.write(Map.of("results", results)));
+    ctx.status(allStored ? 202 : 207).contentType("application/json").result(answer.toByteArray());
   }
 
   /**
-   * The elements of a batch, each the bytes of one JSON object as sent (null for an element that is
-   * not an object), found by one streaming pass: no tree is built or written again.
+   * The elements of a batch, each the range {@code [from, to)} of one JSON object in {@code body}
+   * (null for an element that is not an object), found by one streaming pass: no tree is built and
+   * nothing is copied.
    *
    * @throws ApiError 400 when the body is not a well-formed JSON array; 413 over {@link
    *     #MAX_BATCH_EVENTS} elements
    */
-  private List<byte[]> elements(byte[] body) {
-    List<byte[]> elements = new ArrayList<>();
+  private List<int[]> elements(byte[] body) {
+    List<int[]> elements = new ArrayList<>();
     try (JsonParser p = mapper.createParser(body)) {
       if (p.nextToken() != JsonToken.START_ARRAY) {
         throw new ApiError(400, "a batch must be a JSON array of structured CloudEvents");
@@ -223,7 +233,7 @@ final class PublishApi implements Gateway.Api {
         int start = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
         int end = (int) p.currentLocation().getByteOffset();
-        elements.add(t == JsonToken.START_OBJECT ? Arrays.copyOfRange(body, start, end) : null);
+        elements.add(t == JsonToken.START_OBJECT ? new int[] {start, end} : null);
       }
       if (p.nextToken() != null) {
         throw new ApiError(400, "the batch is not well-formed JSON: content after the array");
@@ -237,21 +247,25 @@ final class PublishApi implements Gateway.Api {
     return elements;
   }
 
-  private String idOf(byte[] element) {
+  private String idOf(byte[] body, int[] element) {
     if (element == null) {
       return null;
     }
     try {
-      JsonNode id = mapper.readTree(element).get("id");
+      JsonNode id = mapper.readTree(body, element[0], element[1] - element[0]).get("id");
       return id != null && id.isTextual() ? id.asText() : null;
     } catch (IOException e) {
       return null;
     }
   }
 
-  private Event<Object> structured(byte[] value) {
+  /**
+   * The structured event in {@code body[from, to)}, its JSON data kept as the compact JSON text the
+   * store writes ({@link CloudEventsStructured#decodeToStore}): read in one pass, not into a tree.
+   */
+  private Event<Object> structured(byte[] body, int from, int to) {
     try {
-      return structured.decode(value, null);
+      return structured.decodeToStore(body, from, to);
     } catch (RuntimeException e) {
       throw PublishRefusals.invalid(e);
     }

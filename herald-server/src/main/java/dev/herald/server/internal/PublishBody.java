@@ -27,10 +27,21 @@ final class PublishBody {
     if (declared > maxBytes) {
       throw tooLarge(declared + " bytes", maxBytes);
     }
-    int expected = declared > 0 ? (int) declared : 8192;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(expected, maxBytes));
-    byte[] chunk = new byte[8192];
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared >= 0) {
+        // The usual request: as many bytes as declared, read into one array of that size.
+        byte[] body = in.readNBytes((int) declared);
+        if (body.length < declared) {
+          throw new ApiError(
+              400, "the request body ended after " + body.length + " of " + declared + " bytes");
+        }
+        if (in.read() != -1) {
+          throw tooLarge("more than its declared " + declared + " bytes", maxBytes);
+        }
+        return body;
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      byte[] chunk = new byte[8192];
       long total = 0;
       int n;
       while ((n = in.read(chunk)) != -1) {
@@ -40,10 +51,10 @@ final class PublishBody {
         }
         out.write(chunk, 0, n);
       }
+      return out.toByteArray();
     } catch (IOException | UncheckedIOException e) {
       throw new ApiError(400, "the request body could not be read: " + e.getMessage());
     }
-    return out.toByteArray();
   }
 
   private static ApiError tooLarge(String size, int maxBytes) {
