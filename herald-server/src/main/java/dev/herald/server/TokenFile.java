@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads a tokens file, the source of {@link TokenAccess}:
@@ -285,26 +286,18 @@ final class TokenFile {
   }
 
   private List<TypePattern> patterns(String path, JsonToken value) throws IOException {
-    expect(value, JsonToken.START_ARRAY, path, "an array of type patterns");
-    List<TypePattern> out = new ArrayList<>();
-    while (parser.nextToken() != JsonToken.END_ARRAY) {
-      String at = path + "[" + out.size() + "]";
-      if (out.size() == MAX_PATTERNS) {
-        throw fail(at, "more than " + MAX_PATTERNS + " patterns");
-      }
-      String text = string(at, parser.currentToken());
-      try {
-        out.add(TypePattern.of(text));
-      } catch (IllegalArgumentException e) {
-        throw fail(at, e.getMessage());
-      }
-    }
-    return List.copyOf(out);
+    return patterns(path, value, "type patterns", TypePattern::of);
   }
 
   private List<GroupPattern> groupPatterns(String path, JsonToken value) throws IOException {
-    expect(value, JsonToken.START_ARRAY, path, "an array of group name patterns");
-    List<GroupPattern> out = new ArrayList<>();
+    return patterns(path, value, "group name patterns", GroupPattern::of);
+  }
+
+  /** An array of at most {@link #MAX_PATTERNS} patterns, each read by {@code parse}. */
+  private <P> List<P> patterns(String path, JsonToken value, String what, Function<String, P> parse)
+      throws IOException {
+    expect(value, JsonToken.START_ARRAY, path, "an array of " + what);
+    List<P> out = new ArrayList<>();
     while (parser.nextToken() != JsonToken.END_ARRAY) {
       String at = path + "[" + out.size() + "]";
       if (out.size() == MAX_PATTERNS) {
@@ -312,7 +305,7 @@ final class TokenFile {
       }
       String text = string(at, parser.currentToken());
       try {
-        out.add(GroupPattern.of(text));
+        out.add(parse.apply(text));
       } catch (IllegalArgumentException e) {
         throw fail(at, e.getMessage());
       }
