@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The lane's state machine under real contention, in place of jcstress (whose 0.16 artifacts do not
- * resolve here): a publisher offering while the drainer goes idle, and publishers blocked on a full
- * mailbox while the drainer frees room and goes idle. A lost wake-up shows as an event never
- * delivered (the bounded waits below fail) or as a blocked publish timing out.
+ * The lane's state machine under real contention on a real worker pool, beside herald-jcstress's
+ * LaneStress (which runs the same races on one drain and one publisher at a time, in every
+ * interleaving jcstress finds): a publisher offering while the drainer goes idle, and publishers
+ * blocked on a full mailbox while the drainer frees room and goes idle. A lost wake-up shows as an
+ * event never delivered (the bounded waits below fail) or as a blocked publish timing out.
  */
 class LaneStressTest {
   private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
