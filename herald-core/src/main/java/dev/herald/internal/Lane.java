@@ -206,7 +206,6 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       }
       synchronized (room) {
         waiters++;
-        waitsBegun++; // under the monitor: publishers never count at once
         try {
           // Re-check under the monitor: the drainer reads waiters after freeing a slot.
           if (queue.isFull() && !sub.engine.isClosed()) {
@@ -216,24 +215,6 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
           waiters--;
         }
       }
-    }
-  }
-
-  /**
-   * Wakes the publishers waiting for room, once per wait and once half the mailbox is free. Woken
-   * at every poll while a publisher waited (it takes a while to be scheduled), the drainer took the
-   * monitor for each event: a million times for two million events, 1→1. Woken as soon as one slot
-   * was free, a publisher refilled that slot and waited again. Woken once half the mailbox is free,
-   * it publishes half a mailbox without waiting while the drainer runs on. A slow handler (timed
-   * above 2 us) wakes them at the first free slot, as waiting for half a mailbox of slow events
-   * would be no backpressure but a stall. Drainer thread only.
-   */
-  private void wakeWaitersOnce() {
-    long begun = waitsBegun;
-    if (begun != waitsWoken && (timeEveryCall || queue.size() <= queue.capacity() >>> 1)) {
-      // A wait begun after this read counts past it, so that it is woken at a later poll.
-      waitsWoken = begun;
-      wakeWaiters();
     }
   }
 
@@ -266,12 +247,6 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       throw t;
     } finally {
       CURRENT.set(previous);
-      // However this turn ended (idle, a yield, a retry's wait, a held event, an error), a
-      // publisher waiting for room is not left waiting for a low-water mark this turn no longer
-      // drains towards.
-      if (waiters != 0) {
-        wakeWaiters();
-      }
     }
   }
 
@@ -332,7 +307,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         continue;
       }
       if (waiters != 0) {
-        wakeWaitersOnce();
+        wakeWaiters();
       }
       if (sub.engine.isAbandoned()) {
         dropClosed(item);

@@ -42,9 +42,6 @@ final class LaneFields {
     /** Publishers waiting on {@link #room} for a full mailbox to have room. */
     volatile int waiters;
 
-    /** How many waits for room publishers have begun; written under {@link #room}. */
-    volatile long waitsBegun;
-
     /** The monitor blocked publishers wait on; the drainer signals it. */
     final Object room = new Object();
 
@@ -103,8 +100,6 @@ final class LaneFields {
     ArrayList<CompletableFuture<?>> effects;
     boolean collecting;
     final LatencyHistogram latency = new LatencyHistogram();
-    // The count of waits for room begun, as the drainer read it when it last woke the waiters.
-    long waitsWoken;
 
     /** The bus's clock, read for time slices. */
     final TimeSource clock;
