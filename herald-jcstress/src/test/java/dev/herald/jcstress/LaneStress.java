@@ -86,8 +86,8 @@ public final class LaneStress {
 
   /**
    * A publisher blocked on a full mailbox (two events, {@code Backpressure.block}) while the
-   * drainer empties it: the drainer wakes it (once half the mailbox is free, or when its turn
-   * ends), well before the block's timeout.
+   * drainer empties it: the drainer wakes it as it frees room (or as it goes idle, if the publisher
+   * began waiting after the drainer last looked), well before the block's timeout.
    */
   @JCStressTest
   @Outcome(id = "1, 3", expect = Expect.ACCEPTABLE, desc = "woken, queued, all delivered")
