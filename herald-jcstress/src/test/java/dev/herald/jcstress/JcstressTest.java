@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,15 @@ class JcstressTest {
 
   @Test
   void noForbiddenOutcomeIsSeen() throws IOException, InterruptedException {
-    Path report = Path.of("target", "jcstress");
+    Path report = Path.of("target", "jcstress").toAbsolutePath();
+    // A report of an earlier run must not stand for this one's.
+    if (Files.isDirectory(report)) {
+      try (var old = Files.walk(report)) {
+        for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
     Files.createDirectories(report);
     Path log = report.resolve("output.txt");
     String mode = System.getProperty("herald.jcstress.mode", "quick");
