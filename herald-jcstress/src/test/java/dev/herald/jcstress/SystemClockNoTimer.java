@@ -17,12 +17,12 @@ final class SystemClockNoTimer implements TimeSource {
 
   @Override
   public long epochMillis() {
-    return System.currentTimeMillis();
+    return TimeSource.system().epochMillis();
   }
 
   @Override
   public long nanoTime() {
-    return System.nanoTime();
+    return TimeSource.system().nanoTime();
   }
 
   @Override
