@@ -259,6 +259,34 @@ public final class CloudEventsStructured {
         from == 0 && to == value.length ? value : Arrays.copyOfRange(value, from, to), null);
   }
 
+  /**
+   * {@code json}, the whole data of an event whose content type is JSON (the body of a binary-mode
+   * HTTP request), kept as {@link #decodeToStore} keeps a structured event's data: compact JSON
+   * text in a {@link JsonNode} that writes that text as it is, which is what Jackson writes for the
+   * tree it would read from these bytes. One streaming pass, under this reader's limits. Null when
+   * this pass does not read it: a JSON scalar, an object with a name twice, more than one value,
+   * bytes over the limit or anything invalid; the caller then reads the bytes into a tree, which
+   * gives the answer (the value, or the refusal).
+   */
+  public JsonNode compactJsonData(byte[] json) {
+    if (json.length > maxBytes) {
+      return null;
+    }
+    try (JsonParser p = streaming.createParser(json)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+        return null;
+      }
+      String text = compact(p);
+      if (text == null || p.nextToken() != null) {
+        return null;
+      }
+      return new POJONode(new RawValue(text));
+    } catch (IOException | RuntimeException notThisWay) {
+      return null; // read into a tree by the caller, which refuses it with the parser's reason
+    }
+  }
+
   /** The event, or null when it is not one that this pass reads (decode() reads it then). */
   private Event<Object> readStreaming(byte[] value, int from, int to) throws IOException {
     String specVersion = null;

@@ -22,12 +22,15 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * {@link CloudEventsStructured#decodeToStore} against {@link CloudEventsStructured#decode}, the
  * reading it must equal: for any structured event, valid or not, the same refusal, or an event
- * whose binary-mode record (headers, key, payload bytes) is the same.
+ * whose binary-mode record (headers, key, payload bytes) is the same. And {@link
+ * CloudEventsStructured#compactJsonData} (a binary-mode body) against the tree it replaces.
  */
 class StructuredDecodeToStorePropertiesTest {
   private static final JsonPayloadCodec CODEC = JsonPayloadCodec.defaults();
   private static final CloudEventsStructured READER = new CloudEventsStructured(CODEC, 4096);
   private static final CloudEventsBinary BINARY = new CloudEventsBinary(CODEC);
+  private static final com.fasterxml.jackson.databind.ObjectMapper TREES =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   @Property(tries = 800)
   void storesWhatTheTreeReadingStores(@ForAll("events") String json) {
@@ -74,6 +77,66 @@ class StructuredDecodeToStorePropertiesTest {
         .isEqualTo("{\"qty\":2,\"sku\":\"a\"}");
     assertThat(m.headers()).extracting(BinaryMessage.Header::name).doesNotContain("herald_class");
     assertThat(e.data()).isInstanceOf(JsonNode.class); // read in one pass, not into a Map
+  }
+
+  @Property(tries = 600)
+  void binaryDataInOnePassStoresWhatItsTreeStores(@ForAll("bodies") String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    JsonNode kept = READER.compactJsonData(bytes);
+    Statistics.label("path").collect(kept != null ? "one pass" : "tree");
+    if (kept == null) {
+      return; // the caller reads the tree, as before
+    }
+    JsonNode tree;
+    try {
+      tree = TREES.readTree(bytes);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("one pass kept what the tree refuses: " + body, e);
+    }
+    assertThat(new String(CODEC.encode(kept), StandardCharsets.UTF_8))
+        .as(body)
+        .isEqualTo(new String(CODEC.encode(tree), StandardCharsets.UTF_8));
+  }
+
+  @Example
+  void binaryDataEdgeCases() {
+    JsonNode kept =
+        READER.compactJsonData(bytes(" { \"qty\" : 2 , \"sku\" : [ 1.50 , \"\\u0041\" ] } "));
+    assertThat(new String(CODEC.encode(kept), StandardCharsets.UTF_8))
+        .isEqualTo("{\"qty\":2,\"sku\":[1.5,\"A\"]}");
+    // Left to the tree, which answers for them as before.
+    assertThat(READER.compactJsonData(bytes("42"))).isNull();
+    assertThat(READER.compactJsonData(bytes("{\"a\":1,\"a\":2}"))).isNull();
+    assertThat(READER.compactJsonData(bytes("{\"a\":1} x"))).isNull();
+    assertThat(READER.compactJsonData(bytes("{\"a\":1} {}"))).isNull();
+    assertThat(READER.compactJsonData(bytes("{\"a\":"))).isNull();
+    assertThat(READER.compactJsonData(bytes("[" + "[".repeat(200) + "]".repeat(200) + "]")))
+        .isNull();
+    assertThat(READER.compactJsonData(new byte[4097])).isNull(); // over this reader's 4096 bytes
+  }
+
+  @Provide
+  Arbitrary<String> bodies() {
+    Arbitrary<String> any =
+        Combinators.combine(json(3), space(), Arbitraries.of("", "", "", " x", " {}", "]"))
+            .as((json, s, tail) -> s + json + s + tail);
+    // Objects whose names differ, at every level but the values': mostly read in one pass.
+    Arbitrary<String> distinct =
+        Combinators.combine(json(2).list().ofMaxSize(6), space())
+            .as(
+                (values, s) -> {
+                  StringBuilder b = new StringBuilder("{").append(s);
+                  for (int i = 0; i < values.size(); i++) {
+                    b.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":");
+                    b.append(s).append(values.get(i));
+                  }
+                  return b.append(s).append('}').toString();
+                });
+    return Arbitraries.frequencyOf(Tuple.of(1, any), Tuple.of(1, distinct));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static void assertSameReading(String json) {

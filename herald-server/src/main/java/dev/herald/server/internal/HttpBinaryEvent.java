@@ -3,6 +3,7 @@ package dev.herald.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
+import dev.herald.codec.CloudEventsStructured;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.Locale;
  *   ce-subject                                    optional
  *   ce-dataschema                                 ignored (Herald events carry no schema URI)
  *   ce-&lt;other&gt;      extension attribute           ce-partitionkey sets the key
- *   Content-Type    datacontenttype               JSON (or none): data is a JSON tree;
+ *   Content-Type    datacontenttype               JSON (or none): data is JSON (a JsonNode);
  *                                                 text/*: a String; any other: a byte[]
  * </pre>
  *
@@ -40,7 +41,8 @@ final class HttpBinaryEvent {
    *
    * @throws ApiError 400 naming the attribute at fault
    */
-  static Event<Object> read(Context ctx, byte[] body, ObjectMapper mapper) {
+  static Event<Object> read(
+      Context ctx, byte[] body, ObjectMapper mapper, CloudEventsStructured onePass) {
     String specVersion = null;
     String id = null;
     String type = null;
@@ -103,7 +105,7 @@ final class HttpBinaryEvent {
     String contentType = ctx.header("Content-Type");
     b.dataContentType(contentType);
     try {
-      return b.data(data(body, contentType, mapper)).build();
+      return b.data(data(body, contentType, mapper, onePass)).build();
     } catch (IllegalArgumentException e) {
       throw PublishRefusals.invalid(e);
     }
@@ -116,11 +118,18 @@ final class HttpBinaryEvent {
     }
   }
 
-  private static Object data(byte[] body, String contentType, ObjectMapper mapper) {
+  private static Object data(
+      byte[] body, String contentType, ObjectMapper mapper, CloudEventsStructured onePass) {
     if (body.length == 0) {
       return null;
     }
     if (EventJson.isJson(contentType)) {
+      // An object or an array is kept as its compact text, read in one pass without a tree; the
+      // rest (a scalar, a name twice, what is not JSON) is read into a tree, which answers for it.
+      JsonNode kept = onePass.compactJsonData(body);
+      if (kept != null) {
+        return kept;
+      }
       try {
         JsonNode tree = mapper.readTree(body);
         if (tree == null || tree.isMissingNode()) {

@@ -107,7 +107,7 @@ final class PublishApi implements Gateway.Api {
         }
         event = structured(body, 0, body.length);
       } else {
-        event = HttpBinaryEvent.read(ctx, body, mapper);
+        event = HttpBinaryEvent.read(ctx, body, mapper, structured);
       }
       event = withHttpTraceContext(ctx, event);
       authorize(Gateway.principal(ctx), event);
