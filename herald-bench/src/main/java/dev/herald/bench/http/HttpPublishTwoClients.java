@@ -59,6 +59,10 @@ public class HttpPublishTwoClients {
   static final int CLIENTS = 2;
   static final int CONNECTIONS = 8;
   static final int IN_FLIGHT = CLIENTS * CONNECTIONS;
+
+  /** Connections per client thread of {@link #singleWide}: 64 requests in flight. */
+  static final int WIDE = 32;
+
   static final int BATCH = 100;
   private static final String DATA = "{\"sku\":\"sku-000123\",\"qty\":2,\"cents\":1250}";
 
@@ -143,12 +147,16 @@ public class HttpPublishTwoClients {
   public static class Client {
     final KeepAliveConnection[] gateway = new KeepAliveConnection[CONNECTIONS];
     final KeepAliveConnection[] bare = new KeepAliveConnection[CONNECTIONS];
+    final KeepAliveConnection[] gatewayWide = new KeepAliveConnection[WIDE];
 
     @Setup(Level.Trial)
     public void connect(HttpPublishTwoClients bench) throws IOException {
       for (int i = 0; i < CONNECTIONS; i++) {
         gateway[i] = new KeepAliveConnection(bench.events);
         bare[i] = new KeepAliveConnection(bench.bareUri);
+      }
+      for (int i = 0; i < WIDE; i++) {
+        gatewayWide[i] = new KeepAliveConnection(bench.events);
       }
     }
 
@@ -157,6 +165,9 @@ public class HttpPublishTwoClients {
       for (int i = 0; i < CONNECTIONS; i++) {
         gateway[i].close();
         bare[i].close();
+      }
+      for (KeepAliveConnection c : gatewayWide) {
+        c.close();
       }
     }
 
@@ -199,6 +210,16 @@ public class HttpPublishTwoClients {
   @OperationsPerInvocation(CONNECTIONS)
   public int single(Client c) {
     return c.exchange(c.gateway, single);
+  }
+
+  /**
+   * As {@link #single} with four times the requests in flight: under the log's group commit, each
+   * fsync then stores more of them.
+   */
+  @Benchmark
+  @OperationsPerInvocation(WIDE)
+  public int singleWide(Client c) {
+    return c.exchange(c.gatewayWide, single);
   }
 
   @Benchmark

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -48,6 +50,10 @@ public final class Gateway {
   private final boolean allowPrivateWebhookTargets;
   private final List<Api> apis;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+  /** Jetty's request threads, once the app is created. */
+  private volatile Executor requestThreads;
+
   private final GatewayStats stats = new GatewayStats();
 
   public Gateway(
@@ -101,6 +107,25 @@ public final class Gateway {
     return stats;
   }
 
+  /**
+   * Runs a request's continuation (its answer, once the store has stored the event) on Jetty's
+   * request threads, never on the thread that completed the store's future: that is the store's own
+   * writer (the log's), and writing an answer may wait for a client that does not read. When Jetty
+   * refuses the task (it is stopping), the continuation runs where it is, to answer anyway.
+   */
+  void onRequestThread(Runnable continuation) {
+    Executor threads = requestThreads;
+    if (threads == null) {
+      continuation.run();
+      return;
+    }
+    try {
+      threads.execute(continuation);
+    } catch (RejectedExecutionException e) {
+      continuation.run();
+    }
+  }
+
   /** Something to close when the server stops (a stream, a webhook's subscription). */
   void onClose(AutoCloseable c) {
     closeables.add(c);
@@ -138,7 +163,11 @@ public final class Gateway {
               });
           // Errors Jetty answers before any route (a head over the limit: 431; a request it cannot
           // parse: 400) are problems too.
-          config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+          config.jetty.modifyServer(
+              server -> {
+                server.setErrorHandler(new ProblemErrorHandler());
+                requestThreads = server.getThreadPool();
+              });
           if (!access.required()) {
             LOG.warn(
                 "development mode: no tokens, every request to {} may do everything (start with"

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -111,18 +112,49 @@ final class PublishApi implements Gateway.Api {
       }
       event = withHttpTraceContext(ctx, event);
       authorize(Gateway.principal(ctx), event);
-      String position = stored(event, await(append(event)));
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("id", event.id());
-      answer.put("position", position);
-      ctx.status(202).contentType("application/json").result(Json.write(answer));
+      Event<Object> appended = event;
+      CompletableFuture<String> append =
+          append(event).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+      // Async: no request thread waits for the store. The answer is written on a request thread.
+      ctx.future(
+          () ->
+              append.handleAsync(
+                  (position, failure) -> answer(ctx, appended, position, failure),
+                  gateway::onRequestThread));
     } catch (ApiError e) {
-      gateway.stats().count("publish.refused." + e.status);
-      if (e.status == 429) {
-        ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
-      }
-      throw e;
+      throw refused(ctx, e);
     }
+  }
+
+  private Void answer(Context ctx, Event<?> event, String position, Throwable failure) {
+    if (failure != null) {
+      throw refused(ctx, refusal(failure));
+    }
+    stored(event, position);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("id", event.id());
+    answer.put("position", position);
+    ctx.status(202).contentType("application/json").result(Json.write(answer));
+    return null;
+  }
+
+  private static ApiError refusal(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof TimeoutException) {
+      return new ApiError(503, "the store did not answer within " + STORE_WAIT_SECONDS + " s");
+    }
+    return PublishRefusals.storeFailure(t);
+  }
+
+  private ApiError refused(Context ctx, ApiError e) {
+    gateway.stats().count("publish.refused." + e.status);
+    if (e.status == 429) {
+      ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
+    }
+    return e;
   }
 
   private void batch(Context ctx, byte[] body) {
