@@ -1,5 +1,6 @@
 package dev.herald.log;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -34,6 +35,19 @@ public interface Log {
    *     LogOptions#maxRecordBytes()}; the message names the limit
    */
   CompletableFuture<Long> append(LogRecord record);
+
+  /**
+   * Queues {@code records} for the writer thread together, in order, as one entry of the append
+   * queue: the writer takes them at once, so they are written together and share one fsync (under
+   * {@link FlushPolicy#always()}), where appends queued one by one may be taken in several rounds.
+   * Each record's future completes as {@link #append}'s would, with consecutive offsets for the
+   * records accepted. A record larger than {@link LogOptions#maxRecordBytes()} fails its own future
+   * with {@link IllegalArgumentException} and is left out; the others are stored. A full append
+   * queue, a closed or a failed log fails every future, as for {@link #append}.
+   *
+   * @return one future per record, in the order of {@code records}
+   */
+  List<CompletableFuture<Long>> appendAll(List<LogRecord> records);
 
   /**
    * Completes once everything appended before this call is forced to stable storage and retention

@@ -84,7 +84,10 @@ public final class LogOptions {
     return indexIntervalBytes;
   }
 
-  /** Capacity of each topic's append queue; a full queue fails the append fast. */
+  /**
+   * Capacity of each topic's append queue, in entries (an {@link Log#append} takes one, and so does
+   * a whole {@link Log#appendAll}); a full queue fails the append fast.
+   */
   public int appendQueueCapacity() {
     return appendQueueCapacity;
   }

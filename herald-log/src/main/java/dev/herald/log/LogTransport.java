@@ -8,6 +8,7 @@ import dev.herald.spi.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +137,41 @@ public final class LogTransport implements Transport {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Stores events as {@link #append} does, together: through {@link Log#appendAll}, so that they
+   * are written and forced together. An event that cannot be encoded fails its own future; the
+   * others are stored.
+   *
+   * @return one future per event, in the order of {@code events}, completed with its offset
+   */
+  public List<CompletableFuture<Long>> appendAll(List<? extends Event<?>> events) {
+    List<CompletableFuture<Long>> futures = new ArrayList<>(events.size());
+    List<LogRecord> records = new ArrayList<>(events.size());
+    List<Integer> slots = new ArrayList<>(events.size()); // the event each record is of
+    for (Event<?> event : events) {
+      try {
+        records.add(descriptor.toRecord(event));
+        slots.add(futures.size());
+        futures.add(null);
+      } catch (RuntimeException e) {
+        futures.add(CompletableFuture.failedFuture(e));
+      }
+    }
+    List<CompletableFuture<Long>> appended;
+    try {
+      appended = log.appendAll(records);
+    } catch (RuntimeException e) {
+      appended = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        appended.add(CompletableFuture.failedFuture(e));
+      }
+    }
+    for (int i = 0; i < slots.size(); i++) {
+      futures.set(slots.get(i), appended.get(i));
+    }
+    return futures;
   }
 
   /** The committed offsets of the consumer groups, kept in the directory. */

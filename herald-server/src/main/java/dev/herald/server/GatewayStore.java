@@ -5,6 +5,7 @@ import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,20 @@ public interface GatewayStore extends AutoCloseable {
    *     IllegalArgumentException} when the event cannot be encoded (400)
    */
   CompletableFuture<String> append(Event<?> event);
+
+  /**
+   * Stores events published together (an HTTP batch), each as {@link #append} stores one, with one
+   * future per event, in order; a store that can write them together does (the log: one entry of
+   * its append queue, one fsync). An event the store refuses fails its own future only, unless the
+   * store refuses them all (busy, unavailable).
+   */
+  default List<CompletableFuture<String>> appendAll(List<? extends Event<?>> events) {
+    List<CompletableFuture<String>> futures = new ArrayList<>(events.size());
+    for (Event<?> event : events) {
+      futures.add(append(event));
+    }
+    return futures;
+  }
 
   /**
    * Opens a reader over the stored events.

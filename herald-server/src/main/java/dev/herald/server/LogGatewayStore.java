@@ -9,6 +9,7 @@ import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,15 +71,28 @@ public final class LogGatewayStore implements GatewayStore {
 
   @Override
   public CompletableFuture<String> append(Event<?> event) {
-    return transport
-        .append(event)
-        .handle(
-            (offset, failure) -> {
-              if (failure == null) {
-                return Long.toString(offset);
-              }
-              throw new CompletionException(translate(unwrap(failure)));
-            });
+    return position(transport.append(event));
+  }
+
+  /** Through {@link LogTransport#appendAll}: one entry of the log's append queue, one fsync. */
+  @Override
+  public List<CompletableFuture<String>> appendAll(List<? extends Event<?>> events) {
+    List<CompletableFuture<Long>> appended = transport.appendAll(events);
+    List<CompletableFuture<String>> positions = new ArrayList<>(appended.size());
+    for (CompletableFuture<Long> f : appended) {
+      positions.add(position(f));
+    }
+    return positions;
+  }
+
+  private static CompletableFuture<String> position(CompletableFuture<Long> appended) {
+    return appended.handle(
+        (offset, failure) -> {
+          if (failure == null) {
+            return Long.toString(offset);
+          }
+          throw new CompletionException(translate(unwrap(failure)));
+        });
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +66,23 @@ abstract class GatewayStoreContract {
       assertThat(read.position()).isEqualTo(position);
       assertThat(c.position()).isEqualTo(position);
     }
+  }
+
+  @Test
+  void eventsAppendedTogetherAreEachStoredWithAPositionOfTheirOwn() throws Exception {
+    List<Event<String>> batch = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      batch.add(Event.of("contract.batch", "k" + (i % 3), "e" + i));
+    }
+    List<CompletableFuture<String>> futures = store.appendAll(batch);
+    assertThat(futures).hasSize(batch.size());
+    Set<String> positions = new HashSet<>();
+    for (CompletableFuture<String> f : futures) {
+      positions.add(f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+    }
+    assertThat(positions).as("distinct positions").hasSize(batch.size()).doesNotContain("");
+    List<GatewayStore.StoredEvent> read = readFromStart(batch.size());
+    assertThat(ids(read)).containsExactlyInAnyOrderElementsOf(idsOf(batch));
   }
 
   @Test

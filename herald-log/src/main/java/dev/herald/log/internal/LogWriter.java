@@ -49,9 +49,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class LogWriter {
   /** A request queued for the writer. */
-  sealed interface Request permits Append, Flush, Barrier, Close {}
+  sealed interface Request permits Append, Appends, Flush, Barrier, Close {}
 
   record Append(LogRecord record, int size, CompletableFuture<Long> future) implements Request {}
+
+  /**
+   * Appends queued together ({@link dev.herald.log.Log#appendAll}): one place in the queue, taken
+   * in one round, so written together and forced once.
+   */
+  record Appends(List<Append> appends) implements Request {}
 
   record Flush(CompletableFuture<Void> future) implements Request {}
 
@@ -69,6 +75,10 @@ final class LogWriter {
   private final FlushPolicy policy;
   private final ArrayBlockingQueue<Request> queue;
   private final List<Request> batch = new ArrayList<>();
+
+  /** What one round took from the queue, before {@link Appends} are spread into {@link #batch}. */
+  private final List<Request> taken = new ArrayList<>();
+
   private final List<Append> unacked = new ArrayList<>();
   private final List<Long> unackedOffsets = new ArrayList<>();
 
@@ -159,9 +169,17 @@ final class LogWriter {
       try {
         Request first =
             queue.take(); // INTERVAL's periodic fsync is the flusher's, not a timeout here
+        taken.clear();
+        taken.add(first);
+        queue.drainTo(taken, MAX_BATCH - 1);
         batch.clear();
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
+        for (Request r : taken) {
+          if (r instanceof Appends many) {
+            batch.addAll(many.appends());
+          } else {
+            batch.add(r);
+          }
+        }
         doWork(batch);
       } catch (InterruptedException e) {
         // Nobody interrupts this thread on purpose; keep serving until a Close arrives.
@@ -501,6 +519,10 @@ final class LogWriter {
       IllegalStateException closed = new IllegalStateException("log " + log.name() + " is closed");
       if (r instanceof Append a) {
         a.future().completeExceptionally(closed);
+      } else if (r instanceof Appends many) {
+        for (Append a : many.appends()) {
+          a.future().completeExceptionally(closed);
+        }
       } else if (r instanceof Flush f) {
         f.future().completeExceptionally(closed);
       }

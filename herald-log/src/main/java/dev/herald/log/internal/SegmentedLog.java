@@ -316,6 +316,52 @@ public final class SegmentedLog implements Log {
   }
 
   @Override
+  public List<CompletableFuture<Long>> appendAll(List<LogRecord> records) {
+    List<CompletableFuture<Long>> futures = new ArrayList<>(records.size());
+    List<LogWriter.Append> appends = new ArrayList<>(records.size());
+    for (LogRecord record : records) {
+      CompletableFuture<Long> future = new CompletableFuture<>();
+      futures.add(future);
+      int size = RecordCodec.encodedSize(record);
+      if (size > options.maxRecordBytes()) {
+        future.completeExceptionally(
+            new IllegalArgumentException(
+                "record of " + size + " bytes exceeds maxRecordBytes " + options.maxRecordBytes()));
+      } else {
+        appends.add(new LogWriter.Append(record, size, future));
+      }
+    }
+    if (appends.isEmpty()) {
+      return futures;
+    }
+    Throwable refused = null;
+    closeLock.readLock().lock(); // many appenders at once; excludes only close()
+    try {
+      if (closed) {
+        refused = new IllegalStateException("log " + name + " is closed");
+      } else if (failure != null) {
+        refused = failedException();
+      } else if (!writer.offer(new LogWriter.Appends(appends))) {
+        refused =
+            new RejectedExecutionException(
+                "append queue of log "
+                    + name
+                    + " is full (capacity "
+                    + options.appendQueueCapacity()
+                    + ")");
+      }
+    } finally {
+      closeLock.readLock().unlock();
+    }
+    if (refused != null) {
+      for (LogWriter.Append a : appends) {
+        a.future().completeExceptionally(refused);
+      }
+    }
+    return futures;
+  }
+
+  @Override
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> future = new CompletableFuture<>();
     return enqueue(new LogWriter.Flush(future), future);

@@ -180,10 +180,17 @@ final class PublishApi implements Gateway.Api {
       events.add(event);
       outcomes.add(outcome);
     }
-    // Appended back to back once all are read, so the log writes (and syncs) them together.
+    // Appended together once all are read, so the log writes (and syncs) them together.
+    List<Event<?>> accepted = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       if (outcomes.get(i) == null) {
-        outcomes.set(i, append(events.get(i)));
+        accepted.add(events.get(i));
+      }
+    }
+    List<CompletableFuture<String>> appended = appendAll(accepted);
+    for (int i = 0, next = 0; i < n; i++) {
+      if (outcomes.get(i) == null) {
+        outcomes.set(i, appended.get(next++));
       }
     }
     // Written as it is decided, without a map per event: {"results":[{"index", "id", "status",
@@ -355,6 +362,18 @@ final class PublishApi implements Gateway.Api {
       return gateway.store().append(event);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private List<CompletableFuture<String>> appendAll(List<Event<?>> events) {
+    try {
+      return gateway.store().appendAll(events);
+    } catch (RuntimeException e) {
+      List<CompletableFuture<String>> failed = new ArrayList<>(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        failed.add(CompletableFuture.failedFuture(e));
+      }
+      return failed;
     }
   }
 
