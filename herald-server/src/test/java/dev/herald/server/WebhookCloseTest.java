@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,47 @@ class WebhookCloseTest {
         assertThat(target.answered).containsExactly(first.id(), second.id());
         assertThat(again.deadLetters("webhook-" + id, 10)).isEmpty();
         assertThat(restarted.uri()).isNotNull(); // the restored subscription delivered them
+      }
+    }
+  }
+
+  /** A retry backoff of 10 minutes under way when the server stops does not hold the close. */
+  @Test
+  void closingDuringALongRetryBackoffIsQuickAndTheEventIsDeliveredAfterARestart() throws Exception {
+    try (HangingTarget target = new HangingTarget()) {
+      target.hang = false;
+      target.fail = true;
+      Event<String> event = Event.of("wb.order", "backoff");
+      GatewayStore store = LogGatewayStore.open(dir);
+      HeraldServer server = HeraldServer.builder(store).port(0).start();
+      String id;
+      try {
+        HttpResponse<String> r =
+            send(
+                server,
+                "POST",
+                "/v1/subscriptions",
+                "{\"types\": \"wb.*\", \"url\": \""
+                    + target.url
+                    + "\", \"retry\": {\"maxAttempts\": 3, \"backoffMillis\": 600000}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        id = JSON.readTree(r.body()).get("id").asText();
+        store.append(event).get();
+        await().atMost(WAIT).until(() -> target.failures.get() == 1);
+      } finally {
+        long start = System.nanoTime();
+        server.close();
+        store.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CLOSE_BOUND);
+      }
+      assertThat(target.failures.get()).as("no second attempt before the backoff").isEqualTo(1);
+
+      target.fail = false;
+      try (GatewayStore again = LogGatewayStore.open(dir);
+          HeraldServer restarted = HeraldServer.builder(again).port(0).start()) {
+        await().atMost(WAIT).until(() -> target.answered.contains(event.id()));
+        assertThat(again.deadLetters("webhook-" + id, 10)).isEmpty();
+        assertThat(restarted.uri()).isNotNull();
       }
     }
   }
@@ -151,13 +193,16 @@ class WebhookCloseTest {
 
   /**
    * A target that agrees to the handshake and then, while {@link #hang} is set, takes each POST and
-   * never answers it (until it is closed); otherwise it answers 200 and records the event's id.
+   * never answers it (until it is closed); else, while {@link #fail} is set, answers 500; otherwise
+   * it answers 200 and records the event's id.
    */
   private static final class HangingTarget implements AutoCloseable {
     final List<String> answered = new CopyOnWriteArrayList<>();
     final CountDownLatch hanging = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     volatile boolean hang = true;
+    volatile boolean fail;
+    final AtomicInteger failures = new AtomicInteger();
     private final Javalin server;
     final String url;
 
@@ -189,6 +234,11 @@ class WebhookCloseTest {
           throw new IllegalStateException("never released");
         }
         ctx.status(503);
+        return;
+      }
+      if (fail) {
+        failures.incrementAndGet();
+        ctx.status(500);
         return;
       }
       answered.add(ctx.header("ce-id"));
