@@ -134,11 +134,11 @@ final class Webhook {
     delivery.stop();
     ThreadPoolExecutor ex = executor;
     if (ex != null) {
-      // Not shut down: the bus may still hand the lane to it (a retry due at the moment of the
-      // stop),
-      // to be left undelivered; a rejected lane would hold the bus's close until its timeout. Not
-      // interrupted either: an interrupt must never reach code that may be reading the log's files
-      // (an interrupted FileChannel closes for every reader). Its thread ends once idle.
+      // Not shut down: the bus may still hand it the lane (a retry due at the moment of the stop),
+      // whose events are then left undelivered; a rejected lane would hold the bus's close until
+      // its timeout. Not interrupted either: an interrupt must never reach code that may be
+      // reading the log's files (an interrupted FileChannel closes for every reader). Its thread
+      // ends once idle.
       ex.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
     }
   }
