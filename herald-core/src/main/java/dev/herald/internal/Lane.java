@@ -510,8 +510,9 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
 
   private boolean failed(Object item, Event<?> event, Throwable cause, int attempt) {
     failed++;
-    if (sub.engine.isAbandoned()) {
-      // Interrupted by close: the event was left undelivered, not given up on.
+    if (sub.engine.isAbandoned() || (cause instanceof InterruptedException && !sub.isActive())) {
+      // Interrupted by close (the bus's, or its subscription's with its handler told to stop): the
+      // event was left undelivered, not given up on; a stored one is fed again after a restart.
       dropClosed(item);
       return true;
     }

@@ -59,7 +59,12 @@ public final class HeraldServer implements AutoCloseable {
     return URI.create("http://" + h + ":" + port());
   }
 
-  /** Stops answering: open streams end, webhooks stop; the store stays open. Idempotent. */
+  /**
+   * Stops answering: open streams end, webhooks stop at once (a delivery in flight is abandoned,
+   * and its event, with those queued behind it, stays stored for the webhook's group, neither
+   * acknowledged nor dead-lettered, for the next gateway over the store); the store stays open.
+   * Idempotent.
+   */
   @Override
   public void close() {
     gateway.close();

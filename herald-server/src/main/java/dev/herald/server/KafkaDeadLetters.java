@@ -60,8 +60,11 @@ import org.slf4j.LoggerFactory;
  * meanwhile is refused; two gateways that redrive one dead letter at once both publish it (redrive
  * is at least once). If the reader fails (the brokers refuse it), the dead-letter calls answer
  * {@link StoreUnavailableException} until the store is reopened. Partitions added to the topic
- * after the store opened are read by the next store. Safe for use from any thread; {@link #close}
- * stops the reader and waits for it.
+ * after the store opened are found by the reader, which asks the brokers for the topic's partitions
+ * every {@link #DEFAULT_METADATA_INTERVAL} (5 s), and read from their start; until it has found
+ * them, a request does not wait for them, so a dead letter stored in a new partition is listed
+ * within that interval and a read. A failed look-up is logged and tried again at the next interval.
+ * Safe for use from any thread; {@link #close} stops the reader and waits for it.
  */
 final class KafkaDeadLetters implements AutoCloseable {
   /** The type of the marks that resolve dead letters; the data is the dead letter's position. */
@@ -76,6 +79,9 @@ final class KafkaDeadLetters implements AutoCloseable {
   /** The longest a request waits for the index to read the records stored before it came. */
   static final long CATCH_UP_MILLIS = 5_000;
 
+  /** How often the reader looks for partitions added to the dead-letter topic, by default. */
+  static final Duration DEFAULT_METADATA_INTERVAL = Duration.ofSeconds(5);
+
   private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.deadletters");
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String SOURCE = "/herald/gateway";
@@ -85,7 +91,9 @@ final class KafkaDeadLetters implements AutoCloseable {
   private final EventBus bus;
   private final String topic;
   private final List<String> topics;
-  private final List<TopicPartition> partitions;
+  private final Duration metadataInterval;
+  // The partitions the reader reads: more once it finds partitions added. Written by the reader.
+  private volatile List<TopicPartition> partitions;
   private final DeadLetterIndex index;
   private final Thread reader;
   private volatile boolean running = true;
@@ -96,6 +104,18 @@ final class KafkaDeadLetters implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> recordReader; // guarded by readLock, made on first use
 
   KafkaDeadLetters(KafkaTransport transport, EventBus bus, int capacity) {
+    this(transport, bus, capacity, DEFAULT_METADATA_INTERVAL);
+  }
+
+  /**
+   * @param metadataInterval how often the reader looks for partitions added to the topic
+   */
+  KafkaDeadLetters(
+      KafkaTransport transport, EventBus bus, int capacity, Duration metadataInterval) {
+    if (metadataInterval.isNegative() || metadataInterval.isZero()) {
+      throw new IllegalArgumentException("metadataInterval must be > 0: " + metadataInterval);
+    }
+    this.metadataInterval = metadataInterval;
     this.transport = transport;
     this.bus = bus;
     this.topic = transport.topicFor(DeadLetter.TYPE);
@@ -108,7 +128,7 @@ final class KafkaDeadLetters implements AutoCloseable {
               + topics
               + " for the gateway to serve it");
     }
-    this.partitions = partitionsOf(transport, topic);
+    this.partitions = partitionsOf(transport, topic, READ_TIMEOUT);
     this.index = new DeadLetterIndex(capacity);
     this.reader = new Thread(this::follow, "herald-gateway-deadletters");
     reader.setDaemon(true);
@@ -235,7 +255,12 @@ final class KafkaDeadLetters implements AutoCloseable {
       following = consumer;
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
+      long nextLook = System.nanoTime() + metadataInterval.toNanos();
       while (running) {
+        if (System.nanoTime() - nextLook >= 0) {
+          lookForNewPartitions(consumer);
+          nextLook = System.nanoTime() + metadataInterval.toNanos();
+        }
         Iterable<ConsumerRecord<byte[], byte[]>> records;
         try {
           records = consumer.poll(POLL);
@@ -261,6 +286,46 @@ final class KafkaDeadLetters implements AutoCloseable {
       following = null;
       index.abandon();
     }
+  }
+
+  /**
+   * Asks the brokers for the topic's partitions and, if some were added, reads them too, from their
+   * start. The reader thread only; a failed look-up is logged, and tried again later.
+   */
+  private void lookForNewPartitions(KafkaConsumer<byte[], byte[]> consumer) {
+    List<TopicPartition> now;
+    try {
+      // Bounded by the interval: the reader must go on following the partitions it has.
+      Duration timeout = metadataInterval.compareTo(POLL) < 0 ? POLL : metadataInterval;
+      now = partitionsOf(transport, topic, timeout);
+    } catch (StoreUnavailableException e) {
+      if (Thread.currentThread().isInterrupted() || !running) {
+        return;
+      }
+      LOG.warn(
+          "cannot look for partitions added to the dead-letter topic {}; trying again in {}: {}",
+          topic,
+          metadataInterval,
+          e.getMessage());
+      return;
+    }
+    List<TopicPartition> known = partitions;
+    List<TopicPartition> added = new ArrayList<>();
+    for (TopicPartition tp : now) {
+      if (!known.contains(tp)) {
+        added.add(tp);
+      }
+    }
+    if (added.isEmpty()) {
+      return;
+    }
+    List<TopicPartition> all = new ArrayList<>(known);
+    all.addAll(added);
+    // Partitions still assigned keep their positions; the new ones are read from their start.
+    consumer.assign(all);
+    consumer.seekToBeginning(added);
+    partitions = List.copyOf(all);
+    LOG.info("dead-letter topic {}: indexing the partitions added to it, {}", topic, added);
   }
 
   private void fail(Throwable e) {
@@ -480,14 +545,15 @@ final class KafkaDeadLetters implements AutoCloseable {
     return Optional.empty();
   }
 
-  private static List<TopicPartition> partitionsOf(KafkaTransport transport, String topic) {
+  private static List<TopicPartition> partitionsOf(
+      KafkaTransport transport, String topic, Duration timeout) {
     try {
       TopicDescription d =
           transport
               .admin()
               .describeTopics(List.of(topic))
               .allTopicNames()
-              .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
               .get(topic);
       List<TopicPartition> out = new ArrayList<>();
       for (TopicPartitionInfo p : d.partitions()) {
@@ -500,7 +566,7 @@ final class KafkaDeadLetters implements AutoCloseable {
           e.getCause());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException(
-          "the Kafka brokers did not describe " + topic + " within " + READ_TIMEOUT, e);
+          "the Kafka brokers did not describe " + topic + " within " + timeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while opening the dead letters", e);

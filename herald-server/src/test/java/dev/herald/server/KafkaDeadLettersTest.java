@@ -11,13 +11,28 @@ import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.embedded.EmbeddedKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,5 +195,78 @@ class KafkaDeadLettersTest {
     assertThat(times).isSorted();
     assertThat(store.deadLetters("fragile", 4)).isEqualTo(all.subList(0, 4));
     assertThat(eventIds(all)).containsExactlyInAnyOrderElementsOf(order);
+  }
+
+  /**
+   * Partitions added to the dead-letter topic while a gateway runs are found by its reader (it
+   * looks every 5 s) and indexed from their start: a dead letter stored in one is listed through
+   * the gateway without a restart.
+   */
+  @Test
+  void aDeadLetterInAPartitionAddedWhileTheGatewayRunsIsListed() throws Exception {
+    KafkaGatewayStore store = open(KafkaDeadLetters.DEFAULT_CAPACITY);
+    subscribeFragile(store);
+    Event<String> failed = appendAcrossKeys(store, 1).get(0);
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(() -> assertThat(store.deadLetters("fragile", 10)).hasSize(1));
+    String topic = name + ".deadletter";
+    try (HeraldServer server = HeraldServer.builder(store).port(0).start();
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin
+          .createPartitions(Map.of(topic, NewPartitions.increaseTo(5)))
+          .all()
+          .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      // A copy of the stored dead letter, into the new partition 4: another dead letter of the
+      // same group, at a position of its own.
+      ConsumerRecord<byte[], byte[]> original = firstRecord(store, topic);
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topic, 4, original.key(), original.value(), original.headers()))
+            .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      }
+      String inNewPartition =
+          KafkaPosition.of(new TopicPartition(topic, 4), 0, store.transport().feedTopics());
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest list =
+          HttpRequest.newBuilder(URI.create(server.uri() + "/v1/deadletters?group=fragile"))
+              .timeout(PATIENCE)
+              .build();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> r = http.send(list, HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.body()).contains(inNewPartition).contains(failed.id());
+              });
+      assertThat(store.deadLetters("fragile", 10)).hasSize(2);
+    }
+  }
+
+  private static ConsumerRecord<byte[], byte[]> firstRecord(KafkaGatewayStore store, String topic) {
+    try (KafkaConsumer<byte[], byte[]> c = store.transport().reader("test-copy")) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int p = 0; p < 3; p++) {
+        tps.add(new TopicPartition(topic, p));
+      }
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          return r;
+        }
+      }
+      throw new AssertionError("no record in " + topic);
+    }
   }
 }

@@ -105,9 +105,7 @@ final class Webhook {
                   .name(def.group())
                   .group(def.group())
                   .mailboxCapacity(MAILBOX)
-                  .retry(
-                      def.retryPolicy()
-                          .abortOn(WebhookGoneException.class, IllegalArgumentException.class))
+                  .retry(WebhookDelivery.busRetryPolicy(def))
                   .executor(ex));
     } catch (RuntimeException e) {
       ex.shutdownNow();
@@ -123,18 +121,25 @@ final class Webhook {
   }
 
   /**
-   * Unsubscribes, ends a pending {@code Retry-After} wait, and lets the thread end after the
-   * delivery in progress, if any; what was not acknowledged stays stored for the group.
+   * Unsubscribes, then stops the handler: a pending wait (backoff or {@code Retry-After}) ends and
+   * the request in flight is abandoned at once, its connection closed. That event, and those still
+   * in the subscription's mailbox, are left undelivered (neither retried nor dead-lettered) and
+   * unacknowledged: they stay stored for the group, whose next member gets them (a new gateway over
+   * the same store, or a new webhook naming the group). The target may have received the abandoned
+   * request: delivery is at least once. Returns at once; the thread ends within a moment, once the
+   * bus has handed it what the mailbox held.
    */
   void stop() {
     unsubscribe();
     delivery.stop();
     ThreadPoolExecutor ex = executor;
     if (ex != null) {
-      // Not shutdownNow: an interrupt must never reach code that may be reading the log's files
-      // (an interrupted FileChannel closes for every reader). A delivery in progress ends within
-      // its timeout; what the lane holds after it stays in the store, unacknowledged.
-      ex.shutdown();
+      // Not shut down: the bus may still hand it the lane (a retry due at the moment of the stop),
+      // whose events are then left undelivered; a rejected lane would hold the bus's close until
+      // its timeout. Not interrupted either: an interrupt must never reach code that may be
+      // reading the log's files (an interrupted FileChannel closes for every reader). Its thread
+      // ends once idle.
+      ex.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.herald.server.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.herald.Event;
 import dev.herald.EventHandler;
+import dev.herald.RetryPolicy;
 import dev.herald.TimeSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -49,6 +54,14 @@ import java.util.concurrent.atomic.LongAdder;
  * bus's. Any other status, a timeout or an I/O error fails the attempt, and so does a target that
  * {@link WebhookTargets} refuses now (its host resolves to a private address), without a request.
  *
+ * <p>The retry backoff is waited here too, on the subscription's thread, before the next attempt
+ * (the bus's own retry delay is zero, see {@link #busRetryPolicy}): so that {@link #stop} ends any
+ * wait at once. Once stopped, the request in flight is abandoned (its connection closed) and this
+ * handler throws {@link InterruptedException} for it and every later event: its subscription is
+ * closed by then, so the bus leaves those events undelivered, neither retried nor dead-lettered,
+ * and unacknowledged in the store, for the group's next member (after a restart, or a new webhook
+ * on the same group).
+ *
  * <p>Threads: {@link #handle} runs on the subscription's own single thread; the counters and {@link
  * #stop} are for any thread.
  */
@@ -71,6 +84,11 @@ final class WebhookDelivery implements EventHandler<Object> {
   private boolean paused; // guarded by pause
   private long resumeAtNanos; // guarded by pause
   private boolean stopped; // guarded by pause
+  private CompletableFuture<HttpResponse<InputStream>> inFlight; // guarded by pause
+
+  // The event being retried and its attempts so far (handler thread only): which backoff is next.
+  private String failingId;
+  private int attempts;
 
   WebhookDelivery(
       WebhookDefinition def,
@@ -94,6 +112,48 @@ final class WebhookDelivery implements EventHandler<Object> {
           "the target answered 410 Gone before: subscription " + def.id() + " is stopped");
     }
     awaitRetryAfter();
+    if (!event.id().equals(failingId)) {
+      failingId = event.id();
+      attempts = 0;
+    }
+    attempts++;
+    try {
+      attempt(event);
+      failingId = null;
+    } catch (WebhookGoneException e) {
+      failingId = null; // dead-lettered at once
+      throw e;
+    } catch (WebhookDeliveryException e) {
+      if (attempts < def.maxAttempts()) {
+        // The bus retries at once: the backoff is waited here, where stop() can end it.
+        holdNextAttempt(
+            TimeUnit.NANOSECONDS.toMillis(
+                def.retryPolicy().delayNanos(attempts, ThreadLocalRandom.current().nextDouble())));
+      } else {
+        failingId = null; // dead-lettered now: a redrive of it starts again from its first attempt
+      }
+      throw e;
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      failingId = null; // an event that cannot be sent: dead-lettered at once
+      throw e;
+    }
+  }
+
+  /**
+   * The bus's retry policy for a webhook: its attempts, with no delay (the backoff is waited by the
+   * handler), and a 410 or an event that cannot be sent dead-lettered at once.
+   */
+  static RetryPolicy busRetryPolicy(WebhookDefinition def) {
+    RetryPolicy p =
+        def.maxAttempts() == 1
+            ? RetryPolicy.none()
+            : RetryPolicy.exponential(def.maxAttempts(), Duration.ZERO, Duration.ZERO);
+    return p.abortOn(WebhookGoneException.class, IllegalArgumentException.class);
+  }
+
+  private void attempt(Event<Object> event) throws Exception {
     Optional<String> refused = targets.refusal(def.url());
     if (refused.isPresent()) {
       // Checked again before each delivery: the name may resolve elsewhere than when it was made.
@@ -105,7 +165,7 @@ final class WebhookDelivery implements EventHandler<Object> {
     HttpRequest request = binaryRequest(def.url(), event);
     HttpResponse<InputStream> r;
     try {
-      r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      r = send(request);
     } catch (IOException e) {
       failed.increment();
       lastStatus = -1;
@@ -138,10 +198,63 @@ final class WebhookDelivery implements EventHandler<Object> {
     throw new WebhookDeliveryException(status, "POST " + def.url() + " answered " + status);
   }
 
+  /**
+   * Sends {@code request}, and waits for its answer's head unless {@link #stop} abandons it.
+   *
+   * @throws InterruptedException stopped: the request was abandoned (or never sent)
+   */
+  private HttpResponse<InputStream> send(HttpRequest request)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<InputStream>> f;
+    synchronized (pause) {
+      if (stopped) {
+        throw stoppedException();
+      }
+      f = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+      inFlight = f;
+    }
+    try {
+      return f.get();
+    } catch (CancellationException e) {
+      throw stoppedException();
+    } catch (ExecutionException e) {
+      if (isStopped()) {
+        // Abandoned by stop(): whatever the exchange failed with, it was not the target's doing.
+        throw stoppedException();
+      }
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(cause);
+    } finally {
+      synchronized (pause) {
+        inFlight = null;
+      }
+    }
+  }
+
+  private boolean isStopped() {
+    synchronized (pause) {
+      return stopped;
+    }
+  }
+
+  private InterruptedException stoppedException() {
+    return new InterruptedException("subscription " + def.id() + " stopped");
+  }
+
+  /** Holds the next attempt for at least {@code millis}: a later hold wins over an earlier one. */
   private void holdNextAttempt(long millis) {
     synchronized (pause) {
+      long at = time.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      if (!paused || at - resumeAtNanos > 0) {
+        resumeAtNanos = at;
+      }
       paused = true;
-      resumeAtNanos = time.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     }
   }
 
@@ -153,16 +266,27 @@ final class WebhookDelivery implements EventHandler<Object> {
       }
       paused = false;
       if (stopped) {
-        throw new InterruptedException("subscription " + def.id() + " stopped");
+        throw stoppedException();
       }
     }
   }
 
-  /** Ends a pending Retry-After wait: the subscription is being stopped. Any thread. */
+  /**
+   * The subscription is being stopped, and was closed first: ends a pending wait (a backoff or a
+   * {@code Retry-After}) and abandons the request in flight, closing its connection; the handler
+   * then throws {@link InterruptedException}, so the bus leaves the event unacknowledged. Any
+   * thread.
+   */
   void stop() {
+    CompletableFuture<HttpResponse<InputStream>> f;
     synchronized (pause) {
       stopped = true;
       pause.notifyAll();
+      f = inFlight;
+    }
+    if (f != null) {
+      // Since Java 16, cancelling what sendAsync returned aborts the exchange.
+      f.cancel(true);
     }
   }
 

@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,8 +20,13 @@ import java.util.Optional;
  *   <li>private ({@code 10.0.0.0/8}, {@code 172.16.0.0/12}, {@code 192.168.0.0/16}; IPv6 unique
  *       local {@code fc00::/7} and the old site-local {@code fec0::/10});
  *   <li>carrier-grade NAT ({@code 100.64.0.0/10}), multicast, and the broadcast address;
- *   <li>an IPv6 address that embeds an IPv4 one (IPv4-mapped {@code ::ffff:0:0/96}, IPv4-compatible
- *       {@code ::/96}, NAT64 {@code 64:ff9b::/96}) is judged by that IPv4 address.
+ *   <li>an IPv6 address that embeds an IPv4 one is judged by that IPv4 address: IPv4-mapped {@code
+ *       ::ffff:0:0/96}, IPv4-compatible {@code ::/96}, NAT64 {@code 64:ff9b::/96} (the last 32
+ *       bits), 6to4 {@code 2002::/16} (bits 16 to 47), and Teredo {@code 2001::/32}, which carries
+ *       two: its server's (bits 32 to 63) and its client's (the last 32 bits, inverted), both of
+ *       which must be public;
+ *   <li>the NAT64 local-use prefix {@code 64:ff9b:1::/48}, whose IPv4 address may sit at several
+ *       places, is private as a whole.
  * </ul>
  *
  * Every address the host resolves to must be public: a name with one private address among public
@@ -117,13 +123,24 @@ final class WebhookTargets {
   static String nonPublicKind(InetAddress a) {
     byte[] b = a.getAddress();
     if (a instanceof Inet6Address) {
-      byte[] v4 = embeddedIpv4(b);
-      if (v4 != null) {
-        try {
-          return nonPublicKind(InetAddress.getByAddress(v4));
-        } catch (UnknownHostException e) {
-          throw new IllegalStateException("four bytes are an IPv4 address", e);
+      boolean wellKnownNat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xFF) == 0xFF;
+      if (wellKnownNat64 && (b[3] & 0xFF) == 0x9B && b[4] == 0 && b[5] == 1) {
+        return "private"; // 64:ff9b:1::/48, NAT64 local use (RFC 8215)
+      }
+      List<byte[]> v4s = embeddedIpv4(b);
+      if (!v4s.isEmpty()) {
+        for (byte[] v4 : v4s) {
+          String kind;
+          try {
+            kind = nonPublicKind(InetAddress.getByAddress(v4));
+          } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are an IPv4 address", e);
+          }
+          if (kind != null) {
+            return kind;
+          }
         }
+        return null;
       }
     }
     if (a.isAnyLocalAddress() || (a instanceof Inet4Address && b[0] == 0)) {
@@ -151,11 +168,20 @@ final class WebhookTargets {
   }
 
   /**
-   * The IPv4 address an IPv6 one carries in its last four bytes when its first twelve are those of
-   * an IPv4-mapped ({@code ::ffff:0:0/96}), IPv4-compatible ({@code ::/96} but {@code ::} and
-   * {@code ::1}) or NAT64 ({@code 64:ff9b::/96}) address; else null.
+   * The IPv4 addresses an IPv6 one carries, none for most: the last four bytes of an IPv4-mapped
+   * ({@code ::ffff:0:0/96}), IPv4-compatible ({@code ::/96} but {@code ::} and {@code ::1}) or
+   * NAT64 ({@code 64:ff9b::/96}) address; bytes 2 to 5 of a 6to4 one ({@code 2002::/16}, RFC 3056);
+   * a Teredo one's server (bytes 4 to 7) and client (the last four bytes, each inverted) ({@code
+   * 2001::/32}, RFC 4380).
    */
-  private static byte[] embeddedIpv4(byte[] b) {
+  private static List<byte[]> embeddedIpv4(byte[] b) {
+    if ((b[0] & 0xFF) == 0x20 && b[1] == 0x02) {
+      return List.of(new byte[] {b[2], b[3], b[4], b[5]});
+    }
+    if ((b[0] & 0xFF) == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+      byte[] client = {(byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]};
+      return List.of(new byte[] {b[4], b[5], b[6], b[7]}, client);
+    }
     boolean zeros = true;
     for (int i = 0; i < 10; i++) {
       zeros &= b[i] == 0;
@@ -169,8 +195,8 @@ final class WebhookTargets {
       nat64 = b[i] == 0;
     }
     if (!mapped && !compatible && !nat64) {
-      return null;
+      return List.of();
     }
-    return new byte[] {b[12], b[13], b[14], b[15]};
+    return List.of(new byte[] {b[12], b[13], b[14], b[15]});
   }
 }

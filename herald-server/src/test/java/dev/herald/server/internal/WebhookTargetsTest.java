@@ -74,6 +74,51 @@ class WebhookTargetsTest {
     assertThat(WebhookTargets.nonPublicKind(ip("::127.0.0.1"))).isEqualTo("loopback");
     assertThat(WebhookTargets.nonPublicKind(ip("64:ff9b::a9fe:a9fe"))).isEqualTo("link-local");
     assertThat(WebhookTargets.nonPublicKind(ip("64:ff9b::5db8:d822"))).isNull();
+    assertThat(WebhookTargets.nonPublicKind(ip("64:ff9b:1::a00:5")))
+        .as("NAT64 local use")
+        .isEqualTo("private");
+  }
+
+  @Test
+  void sixToFourAndTeredoAddressesAreJudgedByTheIpv4AddressesTheyCarry() {
+    // 6to4, 2002:AABB:CCDD::/48 for AA.BB.CC.DD.
+    assertThat(WebhookTargets.nonPublicKind(ip("2002:a00:5::1"))).isEqualTo("private");
+    assertThat(WebhookTargets.nonPublicKind(ip("2002:7f00:1::"))).isEqualTo("loopback");
+    assertThat(WebhookTargets.nonPublicKind(ip("2002:a9fe:a9fe:1::1"))).isEqualTo("link-local");
+    assertThat(WebhookTargets.nonPublicKind(ip("2002:c0a8:101::1"))).isEqualTo("private");
+    assertThat(WebhookTargets.nonPublicKind(ip("2002:6440:1::1"))).isEqualTo("carrier-grade NAT");
+    assertThat(WebhookTargets.nonPublicKind(ip("2002::1"))).isEqualTo("any-local");
+    assertThat(WebhookTargets.nonPublicKind(ip("2002:5db8:d822::1"))).as("93.184.216.34").isNull();
+    // Teredo, 2001:0:SSSS:SSSS:flags:port:CCCC:CCCC with the client's address inverted:
+    // a public server (65.54.227.120) and a private client (10.0.0.5, inverted f5ff:fffa).
+    assertThat(WebhookTargets.nonPublicKind(ip("2001:0:4136:e378:8000:63bf:f5ff:fffa")))
+        .isEqualTo("private");
+    // ... a loopback client (127.0.0.1, inverted 80ff:fffe).
+    assertThat(WebhookTargets.nonPublicKind(ip("2001:0:4136:e378:8000:63bf:80ff:fffe")))
+        .isEqualTo("loopback");
+    // ... a link-local client (169.254.169.254, inverted 5601:5601).
+    assertThat(WebhookTargets.nonPublicKind(ip("2001:0:4136:e378:8000:63bf:5601:5601")))
+        .isEqualTo("link-local");
+    // A private server (10.0.0.1) and a public client (93.184.216.34, inverted a247:27dd).
+    assertThat(WebhookTargets.nonPublicKind(ip("2001:0:a00:1:8000:63bf:a247:27dd")))
+        .isEqualTo("private");
+    // Both public.
+    assertThat(WebhookTargets.nonPublicKind(ip("2001:0:4136:e378:8000:63bf:a247:27dd"))).isNull();
+    // Not Teredo: 2001:db8::/32 (documentation) and 2001:4860:: (a public network) carry nothing.
+    assertThat(WebhookTargets.nonPublicKind(ip("2001:4860::8888"))).isNull();
+
+    // A literal is refused with the clear 400 text, naming url.
+    WebhookTargets system = WebhookTargets.publicOnly(WebhookTargets.SYSTEM);
+    assertThat(system.refusal(URI.create("http://[2002:a9fe:a9fe::1]/x")))
+        .hasValueSatisfying(
+            why ->
+                assertThat(why)
+                    .startsWith("url: [2002:a9fe:a9fe::1] is a link-local address;")
+                    .contains("--allow-private-webhooks"));
+    assertThat(system.refusal(URI.create("http://[2001:0:4136:e378:8000:63bf:f5ff:fffa]/x")))
+        .hasValueSatisfying(why -> assertThat(why).contains("is a private address;"));
+    assertThat(system.refusal(URI.create("http://[2002:5db8:d822::1]/x"))).isEmpty();
+    assertThat(WebhookTargets.any().refusal(URI.create("http://[2002:a00:5::1]/x"))).isEmpty();
     // Just outside the ranges, and ordinary public addresses.
     for (String a :
         List.of(
