@@ -1786,6 +1786,33 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void aHandlerThatClosesItsSubscriptionAndThrowsInterruptedLeavesTheEventUndelivered()
+        throws Exception {
+      // Subscription's Javadoc: neither retried nor dead-lettered, left behind as close leaves it.
+      AtomicInteger calls = new AtomicInteger();
+      AtomicReference<Subscription> self = new AtomicReference<>();
+      CountDownLatch subscribed = new CountDownLatch(1);
+      Subscription s =
+          bus.subscribe(
+              "stop.e",
+              e -> {
+                calls.incrementAndGet();
+                subscribed.await();
+                self.get().close();
+                throw new InterruptedException("told to stop");
+              },
+              named("stopping")
+                  .retry(RetryPolicy.exponential(5, Duration.ofMillis(1), Duration.ofMillis(2))));
+      self.set(s);
+      subscribed.countDown();
+      bus.emit("stop.e", 1);
+      await().atMost(30, SECONDS).until(() -> listener.drops(DropReason.CLOSED) == 1);
+      assertThat(calls.get()).as("not retried").isEqualTo(1);
+      assertThat(listener.deadLetters).as("not dead-lettered").isEmpty();
+      assertThat(bus.stats().dropped(DropReason.CLOSED)).isEqualTo(1);
+    }
+
+    @Test
     void closeReportsWhatItCouldNotDeliver() throws Exception {
       onVirtualTime();
       CountDownLatch entered = new CountDownLatch(1);
