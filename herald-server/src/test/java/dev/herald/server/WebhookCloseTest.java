@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import static dev.herald.server.GatewayHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,9 +10,6 @@ import dev.herald.Event;
 import dev.herald.Subscription;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +32,6 @@ class WebhookCloseTest {
 
   /** Far below the bus's 30 s close timeout, and far above what closing takes (milliseconds). */
   private static final Duration CLOSE_BOUND = Duration.ofSeconds(10);
-
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir Path dir;
 
@@ -173,22 +169,6 @@ class WebhookCloseTest {
                 + ", \"backoffMillis\": 10}}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return JSON.readTree(r.body()).get("id").asText();
-  }
-
-  private static HttpResponse<String> send(
-      HeraldServer server, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.uri() + path))
-            .timeout(WAIT)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import static dev.herald.server.GatewayHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,9 +10,6 @@ import dev.herald.Event;
 import dev.herald.Herald;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.embedded.EmbeddedKafka;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +28,6 @@ class WebhookRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   // A new Kafka consumer group needs a rebalance before its first record.
   private static final Duration WAIT_KAFKA = Duration.ofSeconds(60);
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   /** Opens the same store again each time it is called. */
   interface StoreOpener {
@@ -142,21 +139,5 @@ class WebhookRestartTest {
     return JSON.readTree(send(server, "GET", "/v1/subscriptions/" + id, null).body())
         .get("state")
         .asText();
-  }
-
-  private static HttpResponse<String> send(
-      HeraldServer server, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.uri() + path))
-            .timeout(WAIT)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

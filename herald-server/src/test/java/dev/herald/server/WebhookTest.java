@@ -461,19 +461,7 @@ class WebhookTest {
 
   static HttpResponse<String> send(String method, String path, String body, String token)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.uri() + path))
-            .timeout(WAIT)
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return GatewayHttp.send(server, method, path, body, token);
   }
 
   /**
