@@ -1,17 +1,45 @@
 package dev.herald.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A request to a test's gateway, its answer read as a string: what the webhook tests send. */
+/** Requests to a test's gateway, answers read as strings: what the webhook tests send. */
 final class GatewayHttp {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private GatewayHttp() {}
+
+  /**
+   * Creates a webhook ({@code POST /v1/subscriptions}) with {@code maxAttempts} attempts 10 ms
+   * apart, in {@code group} (null: the webhook's own); asserts 201 and returns its id.
+   */
+  static String createWebhook(
+      HeraldServer server, String types, String url, int maxAttempts, String group)
+      throws Exception {
+    HttpResponse<String> r =
+        send(
+            server,
+            "POST",
+            "/v1/subscriptions",
+            "{\"types\": \""
+                + types
+                + "\", \"url\": \""
+                + url
+                + "\""
+                + (group == null ? "" : ", \"group\": \"" + group + "\"")
+                + ", \"retry\": {\"maxAttempts\": "
+                + maxAttempts
+                + ", \"backoffMillis\": 10}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return new ObjectMapper().readTree(r.body()).get("id").asText();
+  }
 
   /** Without a token (a gateway in development mode). */
   static HttpResponse<String> send(HeraldServer server, String method, String path, String body)

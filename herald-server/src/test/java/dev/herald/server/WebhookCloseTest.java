@@ -145,30 +145,15 @@ class WebhookCloseTest {
         .anyMatch(t -> t.getName().equals(name) && t.isAlive());
   }
 
-  private String create(HeraldServer server, String types, String url, int maxAttempts)
+  private static String create(HeraldServer server, String types, String url, int maxAttempts)
       throws Exception {
-    return create(server, types, url, maxAttempts, null);
+    return GatewayHttp.createWebhook(server, types, url, maxAttempts, null);
   }
 
-  private String create(
+  private static String create(
       HeraldServer server, String types, String url, int maxAttempts, String group)
       throws Exception {
-    HttpResponse<String> r =
-        send(
-            server,
-            "POST",
-            "/v1/subscriptions",
-            "{\"types\": \""
-                + types
-                + "\", \"url\": \""
-                + url
-                + "\""
-                + (group == null ? "" : ", \"group\": \"" + group + "\"")
-                + ", \"retry\": {\"maxAttempts\": "
-                + maxAttempts
-                + ", \"backoffMillis\": 10}}");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return JSON.readTree(r.body()).get("id").asText();
+    return GatewayHttp.createWebhook(server, types, url, maxAttempts, group);
   }
 
   /**

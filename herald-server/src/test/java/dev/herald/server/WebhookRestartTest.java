@@ -10,7 +10,6 @@ import dev.herald.Event;
 import dev.herald.Herald;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.embedded.EmbeddedKafka;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -121,18 +120,7 @@ class WebhookRestartTest {
 
   private static String create(HeraldServer server, String types, WebhookReceiver.Target t)
       throws Exception {
-    HttpResponse<String> r =
-        send(
-            server,
-            "POST",
-            "/v1/subscriptions",
-            "{\"types\": \""
-                + types
-                + "\", \"url\": \""
-                + t.url
-                + "\", \"retry\": {\"maxAttempts\": 3, \"backoffMillis\": 10}}");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return JSON.readTree(r.body()).get("id").asText();
+    return GatewayHttp.createWebhook(server, types, t.url, 3, null);
   }
 
   private static String state(HeraldServer server, String id) throws Exception {
