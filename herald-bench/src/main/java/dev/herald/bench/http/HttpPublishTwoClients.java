@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,13 +38,14 @@ import org.openjdk.jmh.annotations.Threads;
  *
  * <ul>
  *   <li>{@code single}: one binary-mode event per request (JSON data, about 40 bytes), answered
- *       once stored;
+ *       once stored; {@code singleWide} the same with {@value #WIDE} connections per client thread;
  *   <li>{@code batch}: {@value #BATCH} structured events per request ({@code
  *       application/cloudevents-batch+json}), answered once all are stored;
  *   <li>{@code direct}, {@code directBatch}: the same events appended to the same kind of store
  *       ({@code LogGatewayStore.append}, what the bus's durable publish does) without HTTP, {@value
  *       #CONNECTIONS} (or {@value #CONNECTIONS} × {@value #BATCH}) per thread at a time: the
- *       ceiling HTTP can approach;
+ *       ceiling HTTP can approach; {@code directBatchTogether} appends each {@value #BATCH}
+ *       together ({@code appendAll}, as the gateway stores a batch);
  *   <li>{@code bare}, {@code bareBatch}: the same requests to a bare Javalin endpoint on the same
  *       HTTP library that answers 202 and does no work: what the HTTP round trip allows.
  * </ul>
@@ -250,6 +253,22 @@ public class HttpPublishTwoClients {
   @OperationsPerInvocation(CONNECTIONS * BATCH)
   public String directBatch() {
     return appendAndWait(CONNECTIONS * BATCH);
+  }
+
+  /** As {@link #directBatch}, each 100 events stored together ({@code GatewayStore.appendAll}). */
+  @Benchmark
+  @OperationsPerInvocation(CONNECTIONS * BATCH)
+  public String directBatchTogether() {
+    List<CompletableFuture<String>> appends = new ArrayList<>(CONNECTIONS * BATCH);
+    for (int c = 0; c < CONNECTIONS; c++) {
+      List<Event<?>> batch = new ArrayList<>(BATCH);
+      for (int i = 0; i < BATCH; i++) {
+        batch.add(event());
+      }
+      appends.addAll(store.appendAll(batch));
+    }
+    CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0])).join();
+    return appends.get(appends.size() - 1).join();
   }
 
   private String appendAndWait(int n) {
