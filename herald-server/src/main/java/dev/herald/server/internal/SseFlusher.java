@@ -29,9 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Wake-ups are per round, not per event: only the offer that finds no round claimed starts one
  * (a stream is in the queue at most once, which it tracks itself); the tail reader holds rounds
  * back while it offers a batch to every stream ({@link #hold}, {@link #release}), so that one round
- * starts with all of them rather than with the first few. The tail queues at most one batch per
- * round being written ({@link #awaitRoundEnd}): when the writers fall behind, events wait in the
- * store rather than in the streams' buffers, and go out in larger batches.
+ * starts with all of them rather than with the first few. The tail waits for a round being written
+ * to end before it queues more ({@link #awaitRoundEnd}; not for a rest): when the writers fall
+ * behind, events wait in the store rather than in the streams' buffers, and go out in larger
+ * batches. (Letting the tail queue one batch during each round was measured too: behind, the
+ * buffers then held two 64 KiB batches, passed half full, and every stream was written at once
+ * outside the rounds.)
  *
  * <p>Threads: {@link #add}, {@link #hold}, {@link #release}, {@link #tick} from any thread; a round
  * runs on the writer pool. The queue is bounded by the open streams.
@@ -59,7 +62,6 @@ final class SseFlusher {
   private final AtomicInteger sharesLeft = new AtomicInteger();
   private final Object roundEnded = new Object();
   private volatile boolean writing;
-  private volatile long roundNumber;
   private volatile long roundStart;
   private volatile long nextRound = System.nanoTime();
 
@@ -87,24 +89,18 @@ final class SseFlusher {
     }
   }
 
-  /** The number of the round being written, or -1 if none is. */
-  long roundWriting() {
-    long r = roundNumber;
-    return writing ? r : -1;
-  }
-
   /**
-   * Waits, at most {@code timeoutNanos}, while round {@code round} (from {@link #roundWriting}) is
-   * being written: the tail's backpressure, so that it queues at most one batch per round.
+   * Waits until the writers' round in progress (if any) ended, at most {@code timeoutNanos}: the
+   * tail's backpressure, so that it does not queue frames faster than the writers take them.
    */
-  void awaitRoundEnd(long round, long timeoutNanos) throws InterruptedException {
-    if (round < 0 || !writing || roundNumber != round) {
+  void awaitRoundEnd(long timeoutNanos) throws InterruptedException {
+    if (!writing) {
       return;
     }
     long deadline = System.nanoTime() + timeoutNanos;
     synchronized (roundEnded) {
       long left;
-      while (writing && roundNumber == round && (left = deadline - System.nanoTime()) > 0) {
+      while (writing && (left = deadline - System.nanoTime()) > 0) {
         TimeUnit.NANOSECONDS.timedWait(roundEnded, left);
       }
     }
@@ -148,7 +144,6 @@ final class SseFlusher {
     }
     roundStart = System.nanoTime();
     sharesLeft.set(k);
-    roundNumber++;
     writing = true;
     for (int i = 1; i < k; i++) {
       List<SseConnection> share = shares.get(i);
