@@ -29,12 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Wake-ups are per round, not per event: only the offer that finds no round claimed starts one
  * (a stream is in the queue at most once, which it tracks itself); the tail reader holds rounds
  * back while it offers a batch to every stream ({@link #hold}, {@link #release}), so that one round
- * starts with all of them rather than with the first few. The tail waits for a round being written
- * to end before it queues more ({@link #awaitRoundEnd}; not for a rest): when the writers fall
- * behind, events wait in the store rather than in the streams' buffers, and go out in larger
- * batches. (Letting the tail queue one batch during each round was measured too: behind, the
- * buffers then held two 64 KiB batches, passed half full, and every stream was written at once
- * outside the rounds.)
+ * starts with all of them rather than with the first few. Once rounds take {@link
+ * #SHORT_ROUND_MILLIS} or more, the tail waits for a round being written to end before it queues
+ * more ({@link #awaitRoundEnd}; not for a rest): when the writers fall behind, events wait in the
+ * store rather than in the streams' buffers, and go out in larger batches; while rounds are shorter
+ * it does not wait, so an event is not held back a round for nothing. (Letting the tail queue one
+ * batch during every round, long or short, was measured too: at 1,000 clients the streams then fell
+ * behind in the warm-up and did not catch up.)
  *
  * <p>Threads: {@link #add}, {@link #hold}, {@link #release}, {@link #tick} from any thread; a round
  * runs on the writer pool. The queue is bounded by the open streams.
@@ -52,6 +53,14 @@ final class SseFlusher {
   /** The longest rest between two rounds, however long the last took. */
   static final long MAX_REST_MILLIS = 10;
 
+  /**
+   * The tail waits for a round in progress only if the last round took at least this long: short
+   * rounds mean the writers keep up, and what the tail queues meanwhile goes out in this round or
+   * the next.
+   */
+  static final long SHORT_ROUND_MILLIS = 5;
+
+  private static final long SHORT_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(SHORT_ROUND_MILLIS);
   private static final long MAX_REST_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_REST_MILLIS);
   private final ConcurrentLinkedQueue<SseConnection> dirty = new ConcurrentLinkedQueue<>();
   private final Executor writers;
@@ -63,6 +72,7 @@ final class SseFlusher {
   private final Object roundEnded = new Object();
   private volatile boolean writing;
   private volatile long roundStart;
+  private volatile long lastRoundNanos;
   private volatile long nextRound = System.nanoTime();
 
   SseFlusher(Executor writers, int threads) {
@@ -90,11 +100,12 @@ final class SseFlusher {
   }
 
   /**
-   * Waits until the writers' round in progress (if any) ended, at most {@code timeoutNanos}: the
-   * tail's backpressure, so that it does not queue frames faster than the writers take them.
+   * Waits until the writers' round in progress (if any) ended, at most {@code timeoutNanos}, unless
+   * the last round took less than {@link #SHORT_ROUND_MILLIS}: the tail's backpressure, so that it
+   * does not queue frames faster than the writers take them.
    */
   void awaitRoundEnd(long timeoutNanos) throws InterruptedException {
-    if (!writing) {
+    if (!writing || lastRoundNanos < SHORT_ROUND_NANOS) {
       return;
     }
     long deadline = System.nanoTime() + timeoutNanos;
@@ -171,7 +182,9 @@ final class SseFlusher {
   private void endRound(boolean wrote) {
     if (wrote) {
       long end = System.nanoTime();
-      nextRound = end + Math.min(REST_FACTOR * (end - roundStart), MAX_REST_NANOS);
+      long took = end - roundStart;
+      lastRoundNanos = took;
+      nextRound = end + Math.min(REST_FACTOR * took, MAX_REST_NANOS);
       synchronized (roundEnded) {
         writing = false;
         roundEnded.notifyAll();
