@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * The writers' rounds ({@link SseFlusher}) with real {@link SseConnection}s writing to an in-memory
  * servlet output that is always ready: a round starts on an offer, with no timer ticking; frames
  * queued while a round is written go out in the next one, together, in one write; the tail's hold
- * keeps a round from starting until it released.
+ * keeps a round from starting until it released; the tail waits for a round in progress only once
+ * rounds are long.
  */
 class SseFlusherTest {
   private static final long BOUND_SECONDS = 10;
@@ -94,6 +96,50 @@ class SseFlusherTest {
     }
   }
 
+  @Test
+  void theTailDoesNotWaitForARoundWhileRoundsAreShort() throws Exception {
+    Output out = new Output();
+    SseConnection c = open(out);
+    assertThat(c.offer(bytes("short"))).isTrue(); // a round of one in-memory write: microseconds
+    assertThat(out.writes.poll(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo("short");
+    Output blocked = new Output();
+    blocked.blockFirstWrite();
+    SseConnection held = open(blocked);
+    assertThat(held.offer(bytes("x"))).isTrue();
+    assertThat(blocked.firstWriteStarted.await(BOUND_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+    long timeout = TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+    long start = System.nanoTime();
+    flusher.awaitRoundEnd(timeout); // returns at once, with the round still on
+
+    assertThat(System.nanoTime() - start).isLessThan(timeout);
+    assertThat(blocked.writes).as("the round in progress has not ended").isEmpty();
+    blocked.unblock();
+    assertThat(blocked.writes.poll(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo("x");
+  }
+
+  @Test
+  void theTailWaitsForARoundOnceRoundsAreLong() throws Exception {
+    Output slow = new Output();
+    slow.slowFirstWrite(TimeUnit.MILLISECONDS.toNanos(2 * SseFlusher.SHORT_ROUND_MILLIS));
+    SseConnection c = open(slow);
+    assertThat(c.offer(bytes("long"))).isTrue();
+    assertThat(slow.writes.poll(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo("long");
+    Output blocked = new Output();
+    blocked.blockFirstWrite();
+    SseConnection held = open(blocked);
+    assertThat(held.offer(bytes("x"))).isTrue();
+    assertThat(blocked.firstWriteStarted.await(BOUND_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+    long timeout = TimeUnit.MILLISECONDS.toNanos(200);
+    long start = System.nanoTime();
+    flusher.awaitRoundEnd(timeout); // the round stays blocked: it waits for the whole timeout
+
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(timeout);
+    blocked.unblock();
+    assertThat(blocked.writes.poll(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo("x");
+  }
+
   private SseConnection open(Output out) {
     SseConnection c = new SseConnection("p", stats, writers, flusher, 1 << 20);
     c.start(out);
@@ -112,6 +158,7 @@ class SseFlusherTest {
     final LinkedBlockingQueue<String> writes = new LinkedBlockingQueue<>();
     final CountDownLatch firstWriteStarted = new CountDownLatch(1);
     private volatile CountDownLatch gate;
+    private volatile long slowNanos;
     private boolean first = true;
 
     void blockFirstWrite() {
@@ -120,6 +167,11 @@ class SseFlusherTest {
 
     void unblock() {
       gate.countDown();
+    }
+
+    /** The first write takes at least {@code nanos}: a slow socket. */
+    void slowFirstWrite(long nanos) {
+      slowNanos = nanos;
     }
 
     @Override
@@ -146,6 +198,10 @@ class SseFlusherTest {
       if (first) {
         first = false;
         firstWriteStarted.countDown();
+        long until = System.nanoTime() + slowNanos;
+        for (long left = slowNanos; left > 0; left = until - System.nanoTime()) {
+          LockSupport.parkNanos(left);
+        }
         CountDownLatch g = gate;
         if (g != null) {
           try {
