@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * SseConnection#offer}: queuing only; the streams' writers write). A stream that cannot take it
  * (its buffer is full) closes itself. The events that are there to read at once go out together:
  * each stream is offered their frames as one array, so a fan-out that falls behind (a thousand
- * streams) makes one pass over the streams per batch of events, not per event.
+ * streams) makes one pass over the streams per batch of events, not per event. Once the writers'
+ * rounds are long it waits for the round in progress to end before it queues a batch ({@link
+ * SseFlusher#awaitRoundEnd}), and holds the next round back while it offers one, so that the round
+ * starts with every stream.
  *
  * <p>Joining: a stream that resumed from an older position reads with a cursor of its own until it
  * has read everything stored, then asks to {@link #join} with the position it stopped at. It joins
@@ -164,9 +167,9 @@ final class StreamBroadcaster implements AutoCloseable {
           continue;
         }
         if (next.isPresent()) {
-          // While the writers' round goes on, the events wait in the store, not in the streams'
-          // buffers: those overflow only for a client that does not read, never because the
-          // writers are behind. The next batch is then larger.
+          // While the writers' round goes on (once rounds are long), the events wait in the
+          // store, not in the streams' buffers: those overflow only for a client that does not
+          // read, never because the writers are behind. The next batch is then larger.
           writers.awaitRoundEnd(ROUND_WAIT_NANOS);
           broadcast(batch(r, next.get()));
         }
@@ -283,13 +286,19 @@ final class StreamBroadcaster implements AutoCloseable {
           ringCount = Math.min(ringCount + 1, RING_SIZE);
         }
       }
-      for (Subscribers s : byPattern.values()) {
-        byte[] frames = framesFor(s.pattern, entries);
-        if (frames != null) {
-          for (int i = 0; i < s.connections.size(); i++) {
-            s.connections.get(i).offer(frames); // a full one closes itself, on a writer thread
+      // One round for the whole batch, started once every stream has its frames.
+      writers.hold();
+      try {
+        for (Subscribers s : byPattern.values()) {
+          byte[] frames = framesFor(s.pattern, entries);
+          if (frames != null) {
+            for (int i = 0; i < s.connections.size(); i++) {
+              s.connections.get(i).offer(frames); // a full one closes itself, on a writer thread
+            }
           }
         }
+      } finally {
+        writers.release();
       }
     }
   }
