@@ -230,8 +230,9 @@ class BenchSmokeTest {
 
     Collection<RunResult> results = new Runner(options).run();
 
-    // single, batch, direct, directBatch, bare, bareBatch; StructuredEventToRecord's tree, onePass
-    assertThat(results).hasSize(8);
+    // single, singleWide, batch, direct, directBatch, directBatchTogether, bare, bareBatch;
+    // StructuredEventToRecord's tree, onePass
+    assertThat(results).hasSize(10);
     for (RunResult r : results) {
       assertThat(r.getPrimaryResult().getScore()).as(r.getParams().getBenchmark()).isPositive();
     }
