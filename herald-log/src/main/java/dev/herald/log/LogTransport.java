@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Herald's durable {@link Transport} on a {@link LogDirectory}: every stored event is one record of
@@ -147,29 +149,27 @@ public final class LogTransport implements Transport {
    * @return one future per event, in the order of {@code events}, completed with its offset
    */
   public List<CompletableFuture<Long>> appendAll(List<? extends Event<?>> events) {
+    // One slot per event: its failure to encode, or null until the log answers for its record.
     List<CompletableFuture<Long>> futures = new ArrayList<>(events.size());
     List<LogRecord> records = new ArrayList<>(events.size());
-    List<Integer> slots = new ArrayList<>(events.size()); // the event each record is of
     for (Event<?> event : events) {
       try {
         records.add(descriptor.toRecord(event));
-        slots.add(futures.size());
         futures.add(null);
       } catch (RuntimeException e) {
         futures.add(CompletableFuture.failedFuture(e));
       }
     }
-    List<CompletableFuture<Long>> appended;
+    Iterator<CompletableFuture<Long>> appended;
     try {
-      appended = log.appendAll(records);
+      appended = log.appendAll(records).iterator();
     } catch (RuntimeException e) {
-      appended = new ArrayList<>(records.size());
-      for (int i = 0; i < records.size(); i++) {
-        appended.add(CompletableFuture.failedFuture(e));
-      }
+      appended = Stream.generate(() -> CompletableFuture.<Long>failedFuture(e)).iterator();
     }
-    for (int i = 0; i < slots.size(); i++) {
-      futures.set(slots.get(i), appended.get(i));
+    for (int i = 0; i < futures.size(); i++) {
+      if (futures.get(i) == null) {
+        futures.set(i, appended.next());
+      }
     }
     return futures;
   }

@@ -290,27 +290,12 @@ public final class SegmentedLog implements Log {
   public CompletableFuture<Long> append(LogRecord record) {
     int size = RecordCodec.encodedSize(record);
     if (size > options.maxRecordBytes()) {
-      throw new IllegalArgumentException(
-          "record of " + size + " bytes exceeds maxRecordBytes " + options.maxRecordBytes());
+      throw tooLarge(size);
     }
     CompletableFuture<Long> future = new CompletableFuture<>();
-    closeLock.readLock().lock(); // many appenders at once; excludes only close()
-    try {
-      if (closed) {
-        future.completeExceptionally(new IllegalStateException("log " + name + " is closed"));
-      } else if (failure != null) {
-        future.completeExceptionally(failedException());
-      } else if (!writer.offer(new LogWriter.Append(record, size, future))) {
-        future.completeExceptionally(
-            new RejectedExecutionException(
-                "append queue of log "
-                    + name
-                    + " is full (capacity "
-                    + options.appendQueueCapacity()
-                    + ")"));
-      }
-    } finally {
-      closeLock.readLock().unlock();
+    Throwable refused = queue(new LogWriter.Append(record, size, future));
+    if (refused != null) {
+      future.completeExceptionally(refused);
     }
     return future;
   }
@@ -324,41 +309,23 @@ public final class SegmentedLog implements Log {
       futures.add(future);
       int size = RecordCodec.encodedSize(record);
       if (size > options.maxRecordBytes()) {
-        future.completeExceptionally(
-            new IllegalArgumentException(
-                "record of " + size + " bytes exceeds maxRecordBytes " + options.maxRecordBytes()));
+        future.completeExceptionally(tooLarge(size));
       } else {
         appends.add(new LogWriter.Append(record, size, future));
       }
     }
-    if (appends.isEmpty()) {
-      return futures;
-    }
-    Throwable refused = null;
-    closeLock.readLock().lock(); // many appenders at once; excludes only close()
-    try {
-      if (closed) {
-        refused = new IllegalStateException("log " + name + " is closed");
-      } else if (failure != null) {
-        refused = failedException();
-      } else if (!writer.offer(new LogWriter.Appends(appends))) {
-        refused =
-            new RejectedExecutionException(
-                "append queue of log "
-                    + name
-                    + " is full (capacity "
-                    + options.appendQueueCapacity()
-                    + ")");
-      }
-    } finally {
-      closeLock.readLock().unlock();
-    }
+    Throwable refused = appends.isEmpty() ? null : queue(new LogWriter.Appends(appends));
     if (refused != null) {
       for (LogWriter.Append a : appends) {
         a.future().completeExceptionally(refused);
       }
     }
     return futures;
+  }
+
+  private IllegalArgumentException tooLarge(int size) {
+    return new IllegalArgumentException(
+        "record of " + size + " bytes exceeds maxRecordBytes " + options.maxRecordBytes());
   }
 
   @Override
@@ -375,25 +342,38 @@ public final class SegmentedLog implements Log {
 
   private CompletableFuture<Void> enqueue(
       LogWriter.Request request, CompletableFuture<Void> future) {
-    closeLock.readLock().lock();
+    Throwable refused = queue(request);
+    if (refused != null) {
+      future.completeExceptionally(refused);
+    }
+    return future;
+  }
+
+  /**
+   * Offers {@code request} to the writer; returns why it was refused (the log is closed or failed,
+   * or the append queue is full), or null once it is queued.
+   */
+  private Throwable queue(LogWriter.Request request) {
+    closeLock.readLock().lock(); // many appenders at once; excludes only close()
     try {
       if (closed) {
-        future.completeExceptionally(new IllegalStateException("log " + name + " is closed"));
-      } else if (failure != null) {
-        future.completeExceptionally(failedException());
-      } else if (!writer.offer(request)) {
-        future.completeExceptionally(
-            new RejectedExecutionException(
-                "append queue of log "
-                    + name
-                    + " is full (capacity "
-                    + options.appendQueueCapacity()
-                    + ")"));
+        return new IllegalStateException("log " + name + " is closed");
       }
+      if (failure != null) {
+        return failedException();
+      }
+      if (!writer.offer(request)) {
+        return new RejectedExecutionException(
+            "append queue of log "
+                + name
+                + " is full (capacity "
+                + options.appendQueueCapacity()
+                + ")");
+      }
+      return null;
     } finally {
       closeLock.readLock().unlock();
     }
-    return future;
   }
 
   @Override

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -128,7 +127,7 @@ final class PublishApi implements Gateway.Api {
 
   private Void answer(Context ctx, Event<?> event, String position, Throwable failure) {
     if (failure != null) {
-      throw refused(ctx, refusal(failure));
+      throw refused(ctx, PublishRefusals.storeFailure(failure));
     }
     stored(event, position);
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -136,17 +135,6 @@ final class PublishApi implements Gateway.Api {
     answer.put("position", position);
     ctx.status(202).contentType("application/json").result(Json.write(answer));
     return null;
-  }
-
-  private static ApiError refusal(Throwable failure) {
-    Throwable t = failure;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof TimeoutException) {
-      return new ApiError(503, "the store did not answer within " + STORE_WAIT_SECONDS + " s");
-    }
-    return PublishRefusals.storeFailure(t);
   }
 
   private ApiError refused(Context ctx, ApiError e) {
@@ -380,10 +368,8 @@ final class PublishApi implements Gateway.Api {
   private static String await(CompletableFuture<String> f) {
     try {
       return f.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw PublishRefusals.storeFailure(e);
-    } catch (TimeoutException e) {
-      throw new ApiError(503, "the store did not answer within " + STORE_WAIT_SECONDS + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, "the server is stopping");

@@ -5,6 +5,7 @@ import dev.herald.server.StoreUnavailableException;
 import java.time.DateTimeException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Why a publish was refused, as the {@link ApiError} the client gets: an invalid event is a 400
@@ -77,8 +78,9 @@ final class PublishRefusals {
   }
 
   /**
-   * The refusal for a failed append: 429 when the store pushed back, 503 when it cannot store, 400
-   * when it refused the event itself (its data cannot be encoded).
+   * The refusal for a failed append (wrapped or not): 429 when the store pushed back, 503 when it
+   * cannot store or did not answer within {@value PublishApi#STORE_WAIT_SECONDS} s, 400 when it
+   * refused the event itself (its data cannot be encoded).
    *
    * @throws RuntimeException the failure itself when it is none of these (a 500)
    */
@@ -87,6 +89,10 @@ final class PublishRefusals {
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
+    }
+    if (t instanceof TimeoutException) {
+      return new ApiError(
+          503, "the store did not answer within " + PublishApi.STORE_WAIT_SECONDS + " s");
     }
     if (t instanceof StoreBusyException) {
       return new ApiError(429, t.getMessage());
