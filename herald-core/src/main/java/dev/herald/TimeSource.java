@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Events the bus creates (dead letters, requests, replies) take their {@link Event#time()} from
  * {@link #epochMillis()}; a redrive keeps its event's time. Events the user creates with {@link
- * Event#of} or {@link Event#builder} take the system's wall clock at creation, unless given {@link
- * Event.Builder#time}. Two waits stay on the system clock, because they are about threads rather
- * than events: how long an idle thread of the bus's own pool lives, and how long close waits for
- * threads to end once their work is over.
+ * Event#of} or {@link Event#builder} take the system's wall clock at creation (read as {@link
+ * Event#time()} describes), unless given {@link Event.Builder#time}. Two waits stay on the system
+ * clock, because they are about threads rather than events: how long an idle thread of the bus's
+ * own pool lives, and how long close waits for threads to end once their work is over.
  */
 public interface TimeSource {
   /** Milliseconds since the epoch. */

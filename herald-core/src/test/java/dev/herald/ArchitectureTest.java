@@ -71,12 +71,10 @@ class ArchitectureTest extends ModuleContract {
 
   @Test
   void internalIsPublicOnlyWhereTheApiReachesIn() {
-    // Herald builds the engine through Engine.create; Event validates with Names, ids from
-    // EventIds,
-    // and hands the engine its routing count through RoutingMarks. The two mailbox queues are
-    // public
-    // for herald-bench's A/B against JCTools only: the module exports dev.herald.internal to
-    // nobody.
+    // Herald builds the engine through Engine.create; Event validates with Names, takes ids from
+    // EventIds and times from EventClock, and hands the engine its routing count through
+    // RoutingMarks. The two mailbox queues are public for herald-bench's A/B against JCTools only:
+    // the module exports dev.herald.internal to nobody.
     classes()
         .that()
         .resideInAPackage("dev.herald.internal")
@@ -86,7 +84,7 @@ class ArchitectureTest extends ModuleContract {
         .arePublic()
         .should()
         .haveNameMatching(
-            "dev\\.herald\\.internal\\.(Engine|Names|EventIds|RoutingMarks|MpscArrayQueue|MpmcArrayQueue)")
+            "dev\\.herald\\.internal\\.(Engine|Names|EventIds|EventClock|RoutingMarks|MpscArrayQueue|MpmcArrayQueue)")
         .check(CORE);
     noConstructors()
         .that()

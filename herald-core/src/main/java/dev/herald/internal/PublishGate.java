@@ -25,12 +25,21 @@ final class PublishGate {
   private volatile Cell[] cells = new Cell[0];
   // Publishes counted by threads that have ended, whose cells were let go (under lock).
   private volatile long retired;
+  // The first thread to publish and its cell; set once (under lock), never cleared. It keeps that
+  // Thread object reachable (not running) while the bus is, and keeps nothing else: once the
+  // thread has ended no thread is it, and register() folds the cell's count as for any other.
+  private volatile First first;
+
+  private record First(Thread thread, Cell cell) {}
 
   /**
    * Counts the calling thread in; pass the cell to {@link Cell#exit()} when the publish is over.
    */
   Cell enter() {
-    Cell c = mine.get();
+    // The first publishing thread finds its cell without a ThreadLocal lookup (about a tenth of a
+    // single publisher's time in an emit); others look theirs up.
+    First f = first;
+    Cell c = f != null && f.thread == Thread.currentThread() ? f.cell : mine.get();
     c.enter();
     return c;
   }
@@ -83,6 +92,9 @@ final class PublishGate {
       live.add(c);
       retired += gone;
       cells = live.toArray(new Cell[0]);
+      if (first == null) {
+        first = new First(Thread.currentThread(), c);
+      }
     }
     return c;
   }

@@ -66,6 +66,9 @@ final class Registry {
   }
 
   SubscriptionImpl[] forType(String type) {
+    if (typeSubs.length == 0) {
+      return NONE; // Every subscription selects by payload class: no lookup per publish.
+    }
     SubscriptionImpl[] r = byType.get(type);
     if (r == null) {
       List<SubscriptionImpl> m = new ArrayList<>();
