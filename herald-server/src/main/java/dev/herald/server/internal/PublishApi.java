@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -44,11 +44,14 @@ import org.slf4j.LoggerFactory;
  * ({@link PublishRefusals}): 400 naming the attribute, 403 when the principal may not publish the
  * type, 413 over {@link dev.herald.server.ServerLimits#maxBodyBytes()} ({@link PublishBody}), 415
  * for a structured or batch media type other than JSON, 429 with {@code Retry-After} when the store
- * pushes back, 503 when it cannot store. Events of a batch are appended in their order, all at
- * once, and each waited for.
+ * pushes back, 503 when it cannot store or did not store within {@value #STORE_WAIT_SECONDS} s.
+ * Events of a batch are appended in their order, all at once, and answered once every one of them
+ * is stored or refused, or the batch's {@value #STORE_WAIT_SECONDS} s have passed.
  *
- * <p>Threads: runs on the HTTP library's request threads, each blocked until its events are stored
- * (at most {@link #STORE_WAIT_SECONDS} s).
+ * <p>Threads: reads a request on one of the HTTP library's request threads and returns without
+ * waiting for the store; the answer is written on a request thread too ({@link
+ * Gateway#onRequestThread}), never on the thread that completed the store's future (the log's
+ * writer), so a client that does not read cannot hold up the store.
  */
 final class PublishApi implements Gateway.Api {
   static final String STRUCTURED = "application/cloudevents+json";
@@ -176,13 +179,40 @@ final class PublishApi implements Gateway.Api {
       }
     }
     List<CompletableFuture<String>> appended = appendAll(accepted);
+    CompletableFuture<?>[] stores = new CompletableFuture<?>[appended.size()];
     for (int i = 0, next = 0; i < n; i++) {
       if (outcomes.get(i) == null) {
-        outcomes.set(i, appended.get(next++));
+        CompletableFuture<String> f = appended.get(next);
+        stores[next++] = f;
+        outcomes.set(i, f);
       }
     }
-    // Written as it is decided, without a map per event: {"results":[{"index", "id", "status",
-    // "position" | "detail", "attribute"?}, ...]}.
+    // Async: no request thread waits for the store. One deadline for the batch (its events were
+    // appended together), rather than a timer per event; an event not stored by then is a 503.
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(stores).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+    ctx.future(
+        () ->
+            all.handleAsync(
+                (none, failure) -> answer(ctx, body, elements, events, outcomes),
+                gateway::onRequestThread));
+  }
+
+  /**
+   * Writes a batch's answer once its events are stored or its deadline passed, in the order sent,
+   * without a map per event: {@code {"results":[{"index", "id", "status", "position" | "detail",
+   * "attribute"?}, ...]}}. On a request thread.
+   *
+   * @param outcomes per element, the store's future for it, or the {@link ApiError} that refused it
+   *     before the store
+   */
+  private Void answer(
+      Context ctx,
+      byte[] body,
+      List<int[]> elements,
+      List<Event<Object>> events,
+      List<Object> outcomes) {
+    int n = outcomes.size();
     ByteArrayBuilder answer = new ByteArrayBuilder(64 + 64 * n);
     boolean allStored = true;
     boolean busy = false;
@@ -201,7 +231,7 @@ final class PublishApi implements Gateway.Api {
           @SuppressWarnings("unchecked")
           CompletableFuture<String> f = (CompletableFuture<String>) outcomes.get(i);
           try {
-            String position = stored(event, await(f));
+            String position = stored(event, position(f));
             g.writeNumberField("status", 202);
             g.writeStringField("position", position);
             g.writeEndObject();
@@ -232,6 +262,7 @@ final class PublishApi implements Gateway.Api {
       ctx.header("Retry-After", Integer.toString(PublishRefusals.RETRY_AFTER_SECONDS));
     }
     ctx.status(allStored ? 202 : 207).contentType("application/json").result(answer.toByteArray());
+    return null;
   }
 
   /**
@@ -365,14 +396,20 @@ final class PublishApi implements Gateway.Api {
     }
   }
 
-  private static String await(CompletableFuture<String> f) {
+  /**
+   * The position of an event of a batch whose deadline has passed or whose events are all stored.
+   *
+   * @throws ApiError the refusal for a failed store ({@link PublishRefusals#storeFailure}), a 503
+   *     for an event the store did not store by the deadline
+   */
+  private static String position(CompletableFuture<String> f) {
+    if (!f.isDone()) {
+      throw PublishRefusals.storeFailure(new TimeoutException());
+    }
     try {
-      return f.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
+      return f.join();
+    } catch (CompletionException e) {
       throw PublishRefusals.storeFailure(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiError(503, "the server is stopping");
     }
   }
 
