@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -408,7 +409,7 @@ final class PublishApi implements Gateway.Api {
     }
     try {
       return f.join();
-    } catch (CompletionException e) {
+    } catch (CompletionException | CancellationException e) {
       throw PublishRefusals.storeFailure(e);
     }
   }
