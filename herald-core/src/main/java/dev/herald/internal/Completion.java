@@ -3,6 +3,7 @@ package dev.herald.internal;
 import dev.herald.Delivery;
 import dev.herald.DropReason;
 import dev.herald.Event;
+import dev.herald.spi.Transport;
 
 /**
  * A queued event that someone waits for: a tracked publish, or a transport waiting for an
@@ -27,7 +28,8 @@ interface Completion {
 
   /**
    * An event fed by a transport; finishing it acknowledges it. An event left behind by close is not
-   * acknowledged, so the transport feeds it again after a restart.
+   * acknowledged, so the transport feeds it again after a restart; a {@link Transport.Done} is told
+   * so, so that the transport's feed does not wait for it as it closes.
    */
   final class Ack implements Completion {
     private final Event<?> event;
@@ -47,6 +49,8 @@ interface Completion {
     public void complete(Delivery delivery) {
       if (delivery.dropReason() != DropReason.CLOSED) {
         done.run();
+      } else if (done instanceof Transport.Done d) {
+        d.leftBehind();
       }
     }
   }

@@ -62,7 +62,8 @@ public interface Transport extends AutoCloseable {
      * Takes one event. {@code done} must be called exactly once, from any thread, when the
      * subscription has finished with the event (handled, dead-lettered or dropped by its policy)
      * and what it published meanwhile is stored; only then may the transport count it as
-     * acknowledged. The bus never calls it for an event left behind by close.
+     * acknowledged. The bus never calls it for an event left behind by close (it calls {@link
+     * Done#leftBehind} instead when {@code done} is a {@link Done}).
      *
      * @throws InterruptedException if the feed is being closed while the sink waits for room
      */
@@ -124,6 +125,17 @@ public interface Transport extends AutoCloseable {
      * is fed to this subscription until it is made again. Unacknowledged events stay stored.
      */
     default void failed(Throwable cause) {}
+  }
+
+  /**
+   * A {@code done} that also hears of its event being left behind: for an event the bus leaves
+   * undelivered at close (its subscription's or its own), it calls {@link #leftBehind} once rather
+   * than {@code run}. The event stays unacknowledged; a transport that waits, as a feed closes, for
+   * the events it fed to be finished need not wait for this one.
+   */
+  interface Done extends Runnable {
+    /** The event will not be finished by this subscription: not acknowledged, never to be. */
+    void leftBehind();
   }
 
   /** The type of a placeholder for a record whose own type could not be read. */

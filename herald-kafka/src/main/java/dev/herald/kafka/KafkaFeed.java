@@ -785,8 +785,12 @@ public final class KafkaFeed implements Transport.Feed {
     }
   }
 
-  /** One buffered record; as a Runnable, the sink's {@code done}, effective once. */
-  private final class Pending implements Runnable {
+  /**
+   * One buffered record; the sink's {@code done}, effective once: run (finished, acknowledged) or
+   * left behind by the bus's close (never finished: a closing feed does not wait for it, and does
+   * not commit it).
+   */
+  private final class Pending implements Transport.Done {
     final Progress progress;
     final ConsumerRecord<byte[], byte[]> record;
 
@@ -804,6 +808,11 @@ public final class KafkaFeed implements Transport.Feed {
         progress.acked.ack(record.offset(), record.offset() + 1);
         leave();
       }
+    }
+
+    @Override
+    public void leftBehind() {
+      forget();
     }
 
     void forget() {

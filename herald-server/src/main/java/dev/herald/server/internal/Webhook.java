@@ -121,7 +121,7 @@ final class Webhook {
   }
 
   /**
-   * Unsubscribes, then stops the handler: a pending wait (backoff or {@code Retry-After}) ends and
+   * Stops the handler and unsubscribes: a pending wait (backoff or {@code Retry-After}) ends and
    * the request in flight is abandoned at once, its connection closed. That event, and those still
    * in the subscription's mailbox, are left undelivered (neither retried nor dead-lettered) and
    * unacknowledged: they stay stored for the group, whose next member gets them (a new gateway over
@@ -130,8 +130,11 @@ final class Webhook {
    * bus has handed it what the mailbox held.
    */
   void stop() {
+    // The handler first, told to throw once the subscription is closed: closing it waits for the
+    // events the handler holds on Kafka (up to the transport's close timeout), not on the log.
+    Subscription s = subscription;
+    delivery.stop(() -> s == null || !s.isActive());
     unsubscribe();
-    delivery.stop();
     ThreadPoolExecutor ex = executor;
     if (ex != null) {
       // Not shut down: the bus may still hand it the lane (a retry due at the moment of the stop),

@@ -28,6 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The handler of one webhook subscription: POSTs each event to the target in CloudEvents HTTP
@@ -68,6 +70,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class WebhookDelivery implements EventHandler<Object> {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+  // How long a stopped handler waits for its subscription to be closed (it takes microseconds).
+  private static final Duration UNSUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
   private final WebhookDefinition def;
   private final HttpClient client;
@@ -84,6 +88,7 @@ final class WebhookDelivery implements EventHandler<Object> {
   private boolean paused; // guarded by pause
   private long resumeAtNanos; // guarded by pause
   private boolean stopped; // guarded by pause
+  private BooleanSupplier unsubscribed = () -> true; // guarded by pause
   private CompletableFuture<HttpResponse<InputStream>> inFlight; // guarded by pause
 
   // The event being retried and its attempts so far (handler thread only): which backoff is next.
@@ -107,6 +112,18 @@ final class WebhookDelivery implements EventHandler<Object> {
 
   @Override
   public void handle(Event<Object> event) throws Exception {
+    try {
+      deliver(event);
+    } catch (InterruptedException e) {
+      if (isStopped()) {
+        // The bus leaves the event undelivered only once its subscription is closed.
+        awaitUnsubscribed();
+      }
+      throw e;
+    }
+  }
+
+  private void deliver(Event<Object> event) throws Exception {
     if (gone.get()) {
       throw new WebhookGoneException(
           "the target answered 410 Gone before: subscription " + def.id() + " is stopped");
@@ -272,14 +289,18 @@ final class WebhookDelivery implements EventHandler<Object> {
   }
 
   /**
-   * The subscription is being stopped, and was closed first: ends a pending wait (a backoff or a
-   * {@code Retry-After}) and abandons the request in flight, closing its connection; the handler
-   * then throws {@link InterruptedException}, so the bus leaves the event unacknowledged. Any
-   * thread.
+   * The subscription is being stopped, and is closed right after: ends a pending wait (a backoff or
+   * a {@code Retry-After}) and abandons the request in flight, closing its connection; the handler
+   * then throws {@link InterruptedException} once {@code unsubscribed} answers true (the bus counts
+   * an exception thrown before as a failed attempt), so the bus leaves the event undelivered and
+   * unacknowledged. Stopped before the subscription is closed because closing may wait for the
+   * handler: on Kafka it waits, up to the transport's close timeout, for the events the handler
+   * holds. Any thread.
    */
-  void stop() {
+  void stop(BooleanSupplier unsubscribed) {
     CompletableFuture<HttpResponse<InputStream>> f;
     synchronized (pause) {
+      this.unsubscribed = unsubscribed;
       stopped = true;
       pause.notifyAll();
       f = inFlight;
@@ -287,6 +308,21 @@ final class WebhookDelivery implements EventHandler<Object> {
     if (f != null) {
       // Since Java 16, cancelling what sendAsync returned aborts the exchange.
       f.cancel(true);
+    }
+  }
+
+  /**
+   * Waits, briefly, until the subscription is closed: {@link #stop}'s caller closes it at once.
+   * Handler thread.
+   */
+  private void awaitUnsubscribed() {
+    BooleanSupplier closed;
+    synchronized (pause) {
+      closed = unsubscribed;
+    }
+    long deadline = System.nanoTime() + UNSUBSCRIBE_WAIT.toNanos();
+    while (!closed.getAsBoolean() && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(100_000);
     }
   }
 

@@ -11,7 +11,6 @@ import dev.herald.Subscription;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,29 +18,41 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stopping a gateway while a webhook's target hangs: the server and its store close at once rather
  * than after the bus's 30 s close timeout, and the event in flight (and those queued behind it) is
- * neither acknowledged nor dead-lettered, so the next gateway over the same log delivers it.
+ * neither acknowledged nor dead-lettered, so the next gateway over the same store delivers it. A
+ * contract: one subclass per store ({@link LogWebhookCloseTest}, {@link KafkaWebhookCloseTest})
+ * opens the store, and opens it again over the same data for the restart. Waits are bounded;
+ * nothing sleeps.
  */
-class WebhookCloseTest {
+abstract class WebhookCloseContract {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(10);
 
   /** Far below the bus's 30 s close timeout, and far above what closing takes (milliseconds). */
   private static final Duration CLOSE_BOUND = Duration.ofSeconds(10);
 
-  @TempDir Path dir;
+  /**
+   * Opens this test's store: the first call creates it, each next call opens the same data again
+   * (the same log directory, the same Kafka topics and group id prefix).
+   */
+  protected abstract GatewayStore openStore() throws Exception;
+
+  /**
+   * How long a webhook's group may take to get an event once it is subscribed: at once on the log;
+   * on Kafka, a consumer group rebalance first.
+   */
+  protected abstract Duration patience();
 
   @Test
   void closingWhileTheTargetHangsIsQuickAndTheEventIsDeliveredAfterARestart() throws Exception {
     try (HangingTarget target = new HangingTarget()) {
-      Event<String> first = Event.of("wc.order", "first");
-      Event<String> second = Event.of("wc.order", "second");
+      // One key: Kafka keeps the order of a key's events (one partition), not of all events.
+      Event<String> first = Event.of("wc.order", "order-1", "first");
+      Event<String> second = Event.of("wc.order", "order-1", "second");
       List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
-      GatewayStore store = LogGatewayStore.open(dir);
+      GatewayStore store = openStore();
       HeraldServer server = HeraldServer.builder(store).port(0).start();
       Subscription watch = store.bus().subscribe(DeadLetter.class, deadLetters::add);
       String id;
@@ -49,7 +60,7 @@ class WebhookCloseTest {
         id = create(server, "wc.*", target.url, 1);
         store.append(first).get();
         store.append(second).get();
-        assertThat(target.hanging.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        assertThat(target.hanging.await(patience().toSeconds(), TimeUnit.SECONDS))
             .as("the first POST reached the target")
             .isTrue();
       } finally {
@@ -64,9 +75,9 @@ class WebhookCloseTest {
       assertThat(deadLetters).isEmpty();
 
       target.hang = false;
-      try (GatewayStore again = LogGatewayStore.open(dir);
+      try (GatewayStore again = openStore();
           HeraldServer restarted = HeraldServer.builder(again).port(0).start()) {
-        await().atMost(WAIT).until(() -> target.answered.size() >= 2);
+        await().atMost(patience()).until(() -> target.answered.size() >= 2);
         assertThat(target.answered).containsExactly(first.id(), second.id());
         assertThat(again.deadLetters("webhook-" + id, 10)).isEmpty();
         assertThat(restarted.uri()).isNotNull(); // the restored subscription delivered them
@@ -81,7 +92,7 @@ class WebhookCloseTest {
       target.hang = false;
       target.fail = true;
       Event<String> event = Event.of("wb.order", "backoff");
-      GatewayStore store = LogGatewayStore.open(dir);
+      GatewayStore store = openStore();
       HeraldServer server = HeraldServer.builder(store).port(0).start();
       String id;
       try {
@@ -96,7 +107,7 @@ class WebhookCloseTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         id = JSON.readTree(r.body()).get("id").asText();
         store.append(event).get();
-        await().atMost(WAIT).until(() -> target.failures.get() == 1);
+        await().atMost(patience()).until(() -> target.failures.get() == 1);
       } finally {
         long start = System.nanoTime();
         server.close();
@@ -106,9 +117,9 @@ class WebhookCloseTest {
       assertThat(target.failures.get()).as("no second attempt before the backoff").isEqualTo(1);
 
       target.fail = false;
-      try (GatewayStore again = LogGatewayStore.open(dir);
+      try (GatewayStore again = openStore();
           HeraldServer restarted = HeraldServer.builder(again).port(0).start()) {
-        await().atMost(WAIT).until(() -> target.answered.contains(event.id()));
+        await().atMost(patience()).until(() -> target.answered.contains(event.id()));
         assertThat(again.deadLetters("webhook-" + id, 10)).isEmpty();
         assertThat(restarted.uri()).isNotNull();
       }
@@ -118,12 +129,12 @@ class WebhookCloseTest {
   @Test
   void deletingAWebhookWhileTheTargetHangsLeavesTheEventToItsGroup() throws Exception {
     try (HangingTarget target = new HangingTarget();
-        GatewayStore store = LogGatewayStore.open(dir);
+        GatewayStore store = openStore();
         HeraldServer server = HeraldServer.builder(store).port(0).start()) {
       String id = create(server, "wd.*", target.url, 1);
       Event<String> event = Event.of("wd.order", "only");
       store.append(event).get();
-      assertThat(target.hanging.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(target.hanging.await(patience().toSeconds(), TimeUnit.SECONDS)).isTrue();
 
       long start = System.nanoTime();
       assertThat(send(server, "DELETE", "/v1/subscriptions/" + id, null).statusCode())
