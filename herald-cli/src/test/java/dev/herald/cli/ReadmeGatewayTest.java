@@ -43,7 +43,9 @@ class ReadmeGatewayTest {
         }
         boolean stream = line.startsWith("curl -N");
         if (stream) {
-          line = line.replaceFirst("^curl -N", "curl -N --max-time 5");
+          // -sS: no progress meter, as in a terminal. With its output captured, curl writes one to
+          // stderr, and its text may land in the middle of the stream's lines (seen in CI).
+          line = line.replaceFirst("^curl -N", "curl -N -sS --max-time 5");
         }
         Shell r = Shell.run(line);
         // curl ends an endless stream with 28 (operation timed out) when --max-time cuts it.
