@@ -3,7 +3,6 @@ package dev.herald.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
-import dev.herald.EventBus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,21 +107,9 @@ final class PublishTestServer implements AutoCloseable {
   }
 
   /** The log store, refusing the two test types as a busy or a failed store would. */
-  private static final class RefusingStore implements GatewayStore {
-    private final GatewayStore delegate;
-
+  private static final class RefusingStore extends ForwardingGatewayStore {
     RefusingStore(GatewayStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public EventBus bus() {
-      return delegate.bus();
+      super(delegate);
     }
 
     @Override
@@ -134,41 +121,6 @@ final class PublishTestServer implements AutoCloseable {
         return CompletableFuture.failedFuture(new StoreUnavailableException("disk gone", null));
       }
       return delegate.append(event);
-    }
-
-    @Override
-    public Optional<String> unavailable() {
-      return delegate.unavailable();
-    }
-
-    @Override
-    public Cursor cursor(String from) {
-      return delegate.cursor(from);
-    }
-
-    @Override
-    public List<GroupLag> groups() {
-      return delegate.groups();
-    }
-
-    @Override
-    public List<StoredDeadLetter> deadLetters(String group, int limit) {
-      return delegate.deadLetters(group, limit);
-    }
-
-    @Override
-    public Optional<StoredDeadLetter> deadLetter(String position) {
-      return delegate.deadLetter(position);
-    }
-
-    @Override
-    public CompletableFuture<Void> redrive(StoredDeadLetter deadLetter) {
-      return delegate.redrive(deadLetter);
-    }
-
-    @Override
-    public void close() {
-      // the test closes the real store itself
     }
   }
 }

@@ -6,14 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
-import dev.herald.EventBus;
 import dev.herald.TimeSource;
 import dev.herald.server.Access;
+import dev.herald.server.ForwardingGatewayStore;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.LogGatewayStore;
 import dev.herald.server.ServerLimits;
 import dev.herald.server.StoreBusyException;
-import dev.herald.spi.Transport;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -179,12 +177,11 @@ class BatchPublishAsyncTest {
    * #release}: then each event of type {@code test.busy} is refused as a busy store would, and
    * every other one stored at position {@code held-<id>}.
    */
-  private static final class HeldStore implements GatewayStore {
-    private final GatewayStore delegate;
+  private static final class HeldStore extends ForwardingGatewayStore {
     final Queue<List<Held>> held = new ConcurrentLinkedQueue<>();
 
     HeldStore(GatewayStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     private record Held(Event<?> event, CompletableFuture<String> stored) {}
@@ -212,61 +209,6 @@ class BatchPublishAsyncTest {
       }
       held.add(batch);
       return futures;
-    }
-
-    @Override
-    public CompletableFuture<String> append(Event<?> event) {
-      return delegate.append(event); // the gateway's own records (webhook subscriptions)
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public EventBus bus() {
-      return delegate.bus();
-    }
-
-    @Override
-    public Transport transport() {
-      return delegate.transport();
-    }
-
-    @Override
-    public Optional<String> unavailable() {
-      return delegate.unavailable();
-    }
-
-    @Override
-    public Cursor cursor(String from) {
-      return delegate.cursor(from);
-    }
-
-    @Override
-    public List<GroupLag> groups() {
-      return delegate.groups();
-    }
-
-    @Override
-    public List<StoredDeadLetter> deadLetters(String group, int limit) {
-      return delegate.deadLetters(group, limit);
-    }
-
-    @Override
-    public Optional<StoredDeadLetter> deadLetter(String position) {
-      return delegate.deadLetter(position);
-    }
-
-    @Override
-    public CompletableFuture<Void> redrive(StoredDeadLetter deadLetter) {
-      return delegate.redrive(deadLetter);
-    }
-
-    @Override
-    public void close() {
-      // the test closes the log store itself
     }
   }
 }
