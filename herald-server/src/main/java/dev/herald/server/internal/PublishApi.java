@@ -180,18 +180,16 @@ final class PublishApi implements Gateway.Api {
       }
     }
     List<CompletableFuture<String>> appended = appendAll(accepted);
-    CompletableFuture<?>[] stores = new CompletableFuture<?>[appended.size()];
     for (int i = 0, next = 0; i < n; i++) {
       if (outcomes.get(i) == null) {
-        CompletableFuture<String> f = appended.get(next);
-        stores[next++] = f;
-        outcomes.set(i, f);
+        outcomes.set(i, appended.get(next++));
       }
     }
     // Async: no request thread waits for the store. One deadline for the batch (its events were
     // appended together), rather than a timer per event; an event not stored by then is a 503.
     CompletableFuture<Void> all =
-        CompletableFuture.allOf(stores).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0]))
+            .orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
     ctx.future(
         () ->
             all.handleAsync(
