@@ -4,7 +4,9 @@ import dev.herald.CloseReport;
 import dev.herald.TimeSource;
 import dev.herald.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -77,11 +79,19 @@ final class Closer {
           lane.wakeWaiters();
         }
       }
+      // Stop taking stored events; what is queued still drains. A feed's close may also wait for
+      // the events it fed to be finished (Kafka's, up to its own close timeout), and for a stuck
+      // handler's that wait ends only once this close leaves them behind, past its timeout; so the
+      // feeds close side by side on threads of their own, waited for up to the deadline here and
+      // to the end before the transport closes.
+      List<Thread> feedsClosing = new ArrayList<>();
       for (SubscriptionImpl s : subscriptions.draining()) {
-        if (s.feed != null) {
-          s.feed.close(); // Stop taking stored events; what is queued still drains.
+        Transport.Feed feed = s.feed;
+        if (feed != null) {
+          feedsClosing.add(subscriptions.closeAside(s, feed));
         }
       }
+      awaitFeeds(feedsClosing, deadline);
       // Publishers already inside publish() finish routing before draining is judged.
       gate.awaitNoneInside(() -> time.nanoTime() < deadline);
       // Called by a handler of this bus: its own lane cannot drain while it waits here.
@@ -111,12 +121,42 @@ final class Closer {
         Thread.currentThread().interrupt();
         threadsStopped = false;
       }
+      // The lanes have left behind what they held: no feed waits for an event any more.
+      threadsStopped &= awaitFeeds(feedsClosing, Long.MAX_VALUE);
       if (transport != null) {
         transport.close();
       }
       closeReport = new CloseReport(drained && undelivered.isEmpty(), undelivered, threadsStopped);
       return closeReport;
     }
+  }
+
+  /**
+   * Waits for the feeds' closing threads to end, up to {@code deadline} by the bus's clock (as a
+   * wait in real time: threads end in real time). True when all have ended.
+   */
+  private boolean awaitFeeds(List<Thread> closing, long deadline) {
+    try {
+      for (Thread t : closing) {
+        if (deadline == Long.MAX_VALUE) {
+          t.join();
+        } else {
+          long left = deadline - time.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedJoin(t, left);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Thread t : closing) {
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether every lane but {@code except} (null for none) is quiet. */

@@ -318,8 +318,40 @@ final class Subscriptions {
       for (Lane lane : s.lanes) {
         lane.wakeWaiters();
       }
-      feed.close();
+      Lane caller = Lane.CURRENT.get();
+      if (caller != null && caller.sub == s) {
+        // Its own handler closes it (a webhook's, on a 410). A feed's close may wait for the events
+        // it fed to be finished (Kafka's, up to its close timeout), among them the handler's own
+        // and those queued behind it on its lane, which this thread finishes or leaves behind only
+        // once it returns: waiting here, the handler waited out that timeout (twice on Kafka: the
+        // close's wait, then the revocation's), and its event, finished after the commit, was fed
+        // again. So the feed closes on a thread of its own, as soon as the lane is done with them.
+        closeAside(s, feed);
+      } else {
+        feed.close();
+      }
     }
+  }
+
+  /**
+   * Closes {@code feed}, the feed of {@code s}, on a new thread, and returns that thread, for
+   * closes that must not wait for the feed's wait on the events it fed. A failure to close is
+   * logged with the bus's warnings, not thrown.
+   */
+  Thread closeAside(SubscriptionImpl s, Transport.Feed feed) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                feed.close();
+              } catch (RuntimeException e) {
+                engine.warn(() -> "closing the feed of subscription '" + s.name + "' failed", e);
+              }
+            },
+            "herald-feed-close-" + s.name);
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** Forgets closed subscriptions that hold no more events, so churn does not leak mailboxes. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.herald.Backpressure;
 import dev.herald.BusListener;
 import dev.herald.BusStats;
+import dev.herald.CloseReport;
 import dev.herald.DeadLetter;
 import dev.herald.Delivery;
 import dev.herald.Event;
@@ -17,6 +18,7 @@ import dev.herald.PublishResult;
 import dev.herald.RetryPolicy;
 import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
+import dev.herald.Subscription;
 import dev.herald.contract.payloads.LegacyOrderPlaced;
 import dev.herald.contract.payloads.OrderPlaced;
 import dev.herald.contract.payloads.RefundIssued;
@@ -29,8 +31,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -86,10 +90,27 @@ public abstract class DurableContract {
    */
   protected void checkPoisonDeadLetter(DeadLetter deadLetter) throws Exception {}
 
+  /**
+   * Opens the storage as {@link #openTransport()} does, with a transport whose feeds wait up to
+   * {@code closeTimeout}, as they close, for the events they fed to be finished; a transport whose
+   * feeds have no such wait ignores it (the default).
+   */
+  protected Transport openTransport(Duration closeTimeout) throws Exception {
+    return openTransport();
+  }
+
   private final List<EventBus> buses = new ArrayList<>();
 
   protected EventBus openBus(BusListener listener) throws Exception {
-    EventBus bus = Herald.builder().transport(openTransport()).listener(listener).build();
+    return keep(Herald.builder().transport(openTransport()).listener(listener).build());
+  }
+
+  /** A bus whose transport's feeds wait up to {@code feedCloseTimeout} as they close. */
+  protected EventBus openBus(Duration feedCloseTimeout) throws Exception {
+    return keep(Herald.builder().transport(openTransport(feedCloseTimeout)).build());
+  }
+
+  private EventBus keep(EventBus bus) {
     buses.add(bus);
     return bus;
   }
@@ -184,6 +205,202 @@ public abstract class DurableContract {
     List<Integer> got = awaitCount(redelivered, 5);
     // At least once: everything from the stuck event on comes again; nothing finished before does.
     assertThat(got).startsWith(5, 6, 7, 8, 9).allMatch(i -> i >= 5);
+  }
+
+  /**
+   * How long the feeds of the close tests below may wait, as they close, for the events they fed:
+   * long, so that a close that waits it out fails the test clearly.
+   */
+  static final Duration LONG_FEED_CLOSE = Duration.ofSeconds(30);
+
+  /** What those tests take as a close that did not wait for the events it left behind. */
+  static final long PROMPT_CLOSE_MILLIS = 5_000;
+
+  static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  /** Emits 0 to 9 and waits until all are in the subscription's mailbox or its handler's hands. */
+  static void emitTenQueued(EventBus bus, String type, Subscription sub) {
+    for (int i = 0; i < 10; i++) {
+      bus.emit(type, i);
+    }
+    org.awaitility.Awaitility.await().atMost(60, SECONDS).until(() -> sub.stats().routed() == 10);
+  }
+
+  /** Subscribes a second bus on the same storage to {@code group} and returns what it gets. */
+  List<Integer> whatTheGroupGetsAfterARestart(String type, String group, int expected)
+      throws Exception {
+    EventBus next = openBus();
+    ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
+    next.subscribe(type, Integer.class, e -> got.add(e.data()), group(group, "next"));
+    awaitCount(got, expected);
+    // Closing drains what the feed took: anything delivered twice would show by now.
+    assertThat(next.close(Duration.ofSeconds(30)).drained()).isTrue();
+    return new ArrayList<>(got);
+  }
+
+  /**
+   * A durable subscription closed while its handler is blocked, with events queued behind it: the
+   * handler, released, finishes its event and stops for the rest as {@link Subscription} says
+   * (throwing {@link InterruptedException}); those are left behind, not acknowledged, and the
+   * group's next subscriber gets every one. Close does not wait for them: the transport hears they
+   * are left behind ({@link Transport.Done#leftBehind}), so a feed that waits for the events it
+   * fed, up to a long timeout, stops waiting at once.
+   */
+  @Test
+  void closingASubscriptionLeavesWhatIsQueuedBehindItsBlockedHandlerToTheGroup() throws Exception {
+    EventBus first = openBus(LONG_FEED_CLOSE);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Subscription> self = new AtomicReference<>();
+    ConcurrentLinkedQueue<Integer> handled = new ConcurrentLinkedQueue<>();
+    self.set(
+        first.subscribe(
+            "d.left",
+            Integer.class,
+            e -> {
+              if (!self.get().isActive()) {
+                throw new InterruptedException("closed: left for the group");
+              }
+              if (e.data() == 0) {
+                entered.countDown();
+                release.await();
+              }
+              handled.add(e.data());
+            },
+            group("gleft", "first")));
+    Subscription sub = self.get();
+    emitTenQueued(first, "d.left", sub);
+    assertThat(entered.await(30, SECONDS)).isTrue();
+
+    CompletableFuture<Long> closing =
+        CompletableFuture.supplyAsync(
+            () -> {
+              long start = System.nanoTime();
+              sub.close();
+              return millisSince(start);
+            });
+    org.awaitility.Awaitility.await().atMost(30, SECONDS).until(() -> !sub.isActive());
+    release.countDown();
+    long closeMillis = closing.get(90, SECONDS);
+
+    assertThat(closeMillis)
+        .as("close waited for the events it left behind (feed close timeout %s)", LONG_FEED_CLOSE)
+        .isLessThan(PROMPT_CLOSE_MILLIS);
+    org.awaitility.Awaitility.await()
+        .atMost(30, SECONDS)
+        .untilAsserted(
+            () -> {
+              assertThat(sub.stats().delivered()).isEqualTo(1);
+              assertThat(sub.stats().dropped()).as("left behind, dropped CLOSED").isEqualTo(9);
+            });
+    assertThat(handled).containsExactly(0);
+    assertThat(first.close(Duration.ofSeconds(30)).undelivered())
+        .containsExactly(Map.entry("first", 9L));
+
+    assertThat(whatTheGroupGetsAfterARestart("d.left", "gleft", 9))
+        .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+  }
+
+  /**
+   * A bus closed while a durable handler is blocked, with events queued behind it: at the close
+   * timeout the handler is interrupted and every event it had not finished is left behind, counted,
+   * not acknowledged, and the group gets each again after a restart. Close returns at about its own
+   * timeout: not after a feed's wait, up to a long timeout, for the events the bus left behind.
+   */
+  @Test
+  void closingTheBusLeavesWhatIsQueuedBehindABlockedHandlerToTheGroup() throws Exception {
+    EventBus first = openBus(LONG_FEED_CLOSE);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    ConcurrentLinkedQueue<Integer> handled = new ConcurrentLinkedQueue<>();
+    Subscription sub =
+        first.subscribe(
+            "d.busleft",
+            Integer.class,
+            e -> {
+              if (e.data() == 0) {
+                entered.countDown();
+                never.await(); // until close interrupts it
+              }
+              handled.add(e.data());
+            },
+            group("gbusleft", "first"));
+    emitTenQueued(first, "d.busleft", sub);
+    assertThat(entered.await(30, SECONDS)).isTrue();
+
+    Duration timeout = Duration.ofMillis(500);
+    long start = System.nanoTime();
+    CloseReport report = first.close(timeout);
+    long closeMillis = millisSince(start);
+
+    assertThat(closeMillis)
+        .as("close waited for the events it left behind (feed close timeout %s)", LONG_FEED_CLOSE)
+        .isLessThan(timeout.toMillis() + PROMPT_CLOSE_MILLIS);
+    assertThat(report.drained()).isFalse();
+    assertThat(report.undelivered()).containsExactly(Map.entry("first", 10L));
+    assertThat(handled).isEmpty();
+    assertThat(sub.stats().dropped()).as("left behind, dropped CLOSED").isEqualTo(10);
+
+    assertThat(whatTheGroupGetsAfterARestart("d.busleft", "gbusleft", 10))
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+  }
+
+  /**
+   * A handler that closes its own durable subscription (as a webhook does on a 410): the close
+   * returns promptly, though the feed may wait a long time for the events it fed, the handler's own
+   * among them; the handler's event is then finished as the handler says (acknowledged: it
+   * returned), the events after it are left behind (the handler stops for them, as {@link
+   * Subscription} says), and the group's next subscriber gets each of those and nothing else.
+   */
+  @Test
+  void aHandlerClosingItsOwnSubscriptionIsNotWaitedForAndLeavesTheRestToTheGroup()
+      throws Exception {
+    EventBus first = openBus(LONG_FEED_CLOSE);
+    CountDownLatch queued = new CountDownLatch(1);
+    AtomicReference<Subscription> self = new AtomicReference<>();
+    CompletableFuture<Long> closed = new CompletableFuture<>();
+    ConcurrentLinkedQueue<Integer> handled = new ConcurrentLinkedQueue<>();
+    self.set(
+        first.subscribe(
+            "d.selfclose",
+            Integer.class,
+            e -> {
+              if (!self.get().isActive()) {
+                throw new InterruptedException("closed: left for the group");
+              }
+              if (e.data() == 0) {
+                queued.await(); // the other nine wait behind this one
+                long start = System.nanoTime();
+                self.get().close();
+                closed.complete(millisSince(start));
+              }
+              handled.add(e.data());
+            },
+            group("gself", "first")));
+    Subscription sub = self.get();
+    emitTenQueued(first, "d.selfclose", sub);
+    queued.countDown();
+
+    long closeMillis = closed.get(100, SECONDS);
+    assertThat(closeMillis)
+        .as("the handler's close waited for its own event (feed close timeout %s)", LONG_FEED_CLOSE)
+        .isLessThan(PROMPT_CLOSE_MILLIS);
+    org.awaitility.Awaitility.await()
+        .atMost(30, SECONDS)
+        .untilAsserted(
+            () -> {
+              assertThat(sub.stats().delivered()).isEqualTo(1);
+              assertThat(sub.stats().dropped()).as("left behind, dropped CLOSED").isEqualTo(9);
+            });
+    assertThat(handled).containsExactly(0);
+    // The bus reports the events its closed subscription left behind.
+    assertThat(first.close(Duration.ofSeconds(30)).undelivered())
+        .containsExactly(Map.entry("first", 9L));
+
+    assertThat(whatTheGroupGetsAfterARestart("d.selfclose", "gself", 9))
+        .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
   }
 
   @Test

@@ -66,6 +66,11 @@ class KafkaTransportTest {
     }
 
     @Override
+    protected Transport openTransport(Duration closeTimeout) {
+      return transport(prefix).codec(codec).closeTimeout(closeTimeout).build();
+    }
+
+    @Override
     protected boolean failNextStore(RuntimeException failure) {
       codec.failNext = failure;
       return true;
