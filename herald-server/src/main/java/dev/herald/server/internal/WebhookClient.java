@@ -70,6 +70,9 @@ final class WebhookClient implements AutoCloseable {
     // A destination is per checked set of addresses: one whose name resolves elsewhere now ends.
     http.setDestinationIdleTimeout(IDLE_TIMEOUT.toMillis());
     http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "Herald"));
+    // A request without a body carries no Content-Type; answers are not asked to be compressed.
+    http.setDefaultRequestContentType(null);
+    http.getContentDecoderFactories().clear();
   }
 
   /** Starts Jetty's threads. */
