@@ -8,6 +8,7 @@ module dev.herald.server {
   requires transitive dev.herald.kafka;
   requires io.javalin;
   requires org.eclipse.jetty.server;
+  requires org.eclipse.jetty.client;
   requires com.fasterxml.jackson.databind;
   requires java.net.http;
   requires org.slf4j;

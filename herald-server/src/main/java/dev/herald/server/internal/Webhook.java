@@ -5,7 +5,6 @@ import dev.herald.EventBus;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.TimeSource;
-import java.net.http.HttpClient;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +50,7 @@ final class Webhook {
    */
   Webhook(
       WebhookDefinition def,
-      HttpClient client,
-      WebhookTargets targets,
+      WebhookClient client,
       TimeSource time,
       LongAdder subscribedCount,
       boolean gone,
@@ -63,7 +61,6 @@ final class Webhook {
         new WebhookDelivery(
             def,
             client,
-            targets,
             time,
             gone,
             () -> {

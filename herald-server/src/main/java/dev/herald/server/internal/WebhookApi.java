@@ -13,7 +13,6 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +66,7 @@ final class WebhookApi implements Gateway.Api {
   private static final String ID_PATTERN = "[0-9a-f]{16}";
 
   private final Gateway gateway;
-  private final HttpClient client;
+  private final WebhookClient client;
   private final WebhookTargets targets;
   private final String origin;
   private final SecureRandom random = new SecureRandom();
@@ -79,19 +78,21 @@ final class WebhookApi implements Gateway.Api {
 
   WebhookApi(Gateway gateway) {
     this.gateway = gateway;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
     this.targets =
         gateway.access().required() && !gateway.allowPrivateWebhookTargets()
             ? WebhookTargets.publicOnly(WebhookTargets.SYSTEM)
             : WebhookTargets.any();
+    this.client = new WebhookClient(targets);
     this.origin = origin();
+    client.start();
     gateway.onClose(this::close);
     gateway.stats().gauge(GatewayStats.WEBHOOKS, subscribed::sum);
-    restore();
+    try {
+      restore();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /** The name this gateway gives as {@code WebHook-Request-Origin}. */
@@ -145,14 +146,14 @@ final class WebhookApi implements Gateway.Api {
     synchronized (lock) {
       checkRoom(d);
     }
-    Optional<String> refusal = WebhookHandshake.ask(client, targets, d.url(), origin);
+    Optional<String> refusal = WebhookHandshake.ask(client, d.url(), origin);
     if (refusal.isPresent()) {
       throw refused(400, "url: the target refused the webhook handshake: " + refusal.get(), "url");
     }
     Webhook w;
     synchronized (lock) {
       checkRoom(d);
-      w = new Webhook(d, client, targets, gateway.time(), subscribed, false, this::gone);
+      w = new Webhook(d, client, gateway.time(), subscribed, false, this::gone);
       try {
         w.start(gateway.store().bus());
       } catch (IllegalArgumentException e) {
@@ -411,8 +412,7 @@ final class WebhookApi implements Gateway.Api {
       webhookGroups.addAll(groups);
       for (WebhookDefinition d : live.values()) {
         boolean wasGone = gone.contains(d.id());
-        Webhook w =
-            new Webhook(d, client, targets, gateway.time(), subscribed, wasGone, this::gone);
+        Webhook w = new Webhook(d, client, gateway.time(), subscribed, wasGone, this::gone);
         if (!wasGone) {
           try {
             w.start(store.bus());
@@ -463,7 +463,10 @@ final class WebhookApi implements Gateway.Api {
     }
   }
 
-  /** Stops every subscription (the server is stopping); their definitions stay stored. */
+  /**
+   * Stops every subscription (the server is stopping), then the HTTP client and its threads; their
+   * definitions stay stored.
+   */
   void close() {
     List<Webhook> all;
     synchronized (lock) {
@@ -472,6 +475,11 @@ final class WebhookApi implements Gateway.Api {
     }
     for (Webhook w : all) {
       w.stop();
+    }
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      LOG.warn("stopping the webhook HTTP client failed", e);
     }
   }
 }

@@ -6,20 +6,16 @@ import dev.herald.EventHandler;
 import dev.herald.RetryPolicy;
 import dev.herald.TimeSource;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
 
 /**
  * The handler of one webhook subscription: POSTs each event to the target in CloudEvents HTTP
@@ -74,8 +73,7 @@ final class WebhookDelivery implements EventHandler<Object> {
   private static final Duration UNSUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
   private final WebhookDefinition def;
-  private final HttpClient client;
-  private final WebhookTargets targets;
+  private final WebhookClient client;
   private final TimeSource time;
   private final Runnable onGone;
   private final AtomicBoolean gone;
@@ -89,22 +87,16 @@ final class WebhookDelivery implements EventHandler<Object> {
   private long resumeAtNanos; // guarded by pause
   private boolean stopped; // guarded by pause
   private BooleanSupplier unsubscribed = () -> true; // guarded by pause
-  private CompletableFuture<HttpResponse<InputStream>> inFlight; // guarded by pause
+  private CompletableFuture<Response> inFlight; // guarded by pause
 
   // The event being retried and its attempts so far (handler thread only): which backoff is next.
   private String failingId;
   private int attempts;
 
   WebhookDelivery(
-      WebhookDefinition def,
-      HttpClient client,
-      WebhookTargets targets,
-      TimeSource time,
-      boolean gone,
-      Runnable onGone) {
+      WebhookDefinition def, WebhookClient client, TimeSource time, boolean gone, Runnable onGone) {
     this.def = def;
     this.client = client;
-    this.targets = targets;
     this.time = time;
     this.gone = new AtomicBoolean(gone);
     this.onGone = onGone;
@@ -171,27 +163,27 @@ final class WebhookDelivery implements EventHandler<Object> {
   }
 
   private void attempt(Event<Object> event) throws Exception {
-    Optional<String> refused = targets.refusal(def.url());
-    if (refused.isPresent()) {
-      // Checked again before each delivery: the name may resolve elsewhere than when it was made.
+    Binary binary = binaryRequest(event);
+    Response r;
+    try {
+      // Resolved and checked again for each delivery (the name may resolve elsewhere than when it
+      // was made), and sent to exactly the addresses checked.
+      Request request = client.newRequest(def.url(), TIMEOUT);
+      binary.applyTo(request);
+      r = send(request);
+    } catch (WebhookTargets.Refused e) {
       failed.increment();
       lastStatus = -1;
-      lastError = "refused: " + refused.get();
-      throw new WebhookDeliveryException(-1, "POST " + def.url() + " not sent: " + refused.get());
-    }
-    HttpRequest request = binaryRequest(def.url(), event);
-    HttpResponse<InputStream> r;
-    try {
-      r = send(request);
+      lastError = "refused: " + e.getMessage();
+      throw new WebhookDeliveryException(-1, "POST " + def.url() + " not sent: " + e.getMessage());
     } catch (IOException e) {
       failed.increment();
       lastStatus = -1;
       lastError = WebhookHandshake.describe(e);
       throw new WebhookDeliveryException(-1, "POST " + def.url() + " failed: " + lastError);
     }
-    // The body is not read: closing it bounds what a target can make the gateway read or wait for.
-    r.body().close();
-    int status = r.statusCode();
+    // The body is not waited for: the client drops it, within its bounds.
+    int status = r.getStatus();
     lastStatus = status;
     if (status / 100 == 2) {
       delivered.increment();
@@ -208,9 +200,10 @@ final class WebhookDelivery implements EventHandler<Object> {
           "POST " + def.url() + " answered 410 Gone: subscription " + def.id() + " is stopped");
     }
     if (status == 429 || status == 503) {
-      r.headers()
-          .firstValue("Retry-After")
-          .ifPresent(v -> retryAfterMillis(v, time.epochMillis()).ifPresent(this::holdNextAttempt));
+      String v = r.getHeaders().get("Retry-After");
+      if (v != null) {
+        retryAfterMillis(v, time.epochMillis()).ifPresent(this::holdNextAttempt);
+      }
     }
     throw new WebhookDeliveryException(status, "POST " + def.url() + " answered " + status);
   }
@@ -220,14 +213,13 @@ final class WebhookDelivery implements EventHandler<Object> {
    *
    * @throws InterruptedException stopped: the request was abandoned (or never sent)
    */
-  private HttpResponse<InputStream> send(HttpRequest request)
-      throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<InputStream>> f;
+  private Response send(Request request) throws IOException, InterruptedException {
+    CompletableFuture<Response> f;
     synchronized (pause) {
       if (stopped) {
         throw stoppedException();
       }
-      f = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+      f = WebhookClient.exchange(request);
       inFlight = f;
     }
     try {
@@ -298,7 +290,7 @@ final class WebhookDelivery implements EventHandler<Object> {
    * holds. Any thread.
    */
   void stop(BooleanSupplier unsubscribed) {
-    CompletableFuture<HttpResponse<InputStream>> f;
+    CompletableFuture<Response> f;
     synchronized (pause) {
       this.unsubscribed = unsubscribed;
       stopped = true;
@@ -306,7 +298,7 @@ final class WebhookDelivery implements EventHandler<Object> {
       f = inFlight;
     }
     if (f != null) {
-      // Since Java 16, cancelling what sendAsync returned aborts the exchange.
+      // Cancelling the exchange's future aborts it (WebhookClient.exchange).
       f.cancel(true);
     }
   }
@@ -368,22 +360,45 @@ final class WebhookDelivery implements EventHandler<Object> {
     }
   }
 
-  /** The event as a CloudEvents HTTP binary-mode POST to {@code url}. */
-  static HttpRequest binaryRequest(URI url, Event<?> e) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT);
-    b.header("ce-specversion", Event.SPEC_VERSION);
-    b.header("ce-id", headerValue(e.id()));
-    b.header("ce-source", headerValue(e.source()));
-    b.header("ce-type", e.type());
-    b.header("ce-time", DateTimeFormatter.ISO_INSTANT.format(e.time()));
+  /** An event as a CloudEvents HTTP binary-mode POST: its headers and body. */
+  record Binary(List<Map.Entry<String, String>> headers, String contentType, byte[] body) {
+    /** The value of header {@code name}, or null. */
+    String header(String name) {
+      if (name.equalsIgnoreCase("Content-Type")) {
+        return contentType;
+      }
+      for (Map.Entry<String, String> h : headers) {
+        if (h.getKey().equalsIgnoreCase(name)) {
+          return h.getValue();
+        }
+      }
+      return null;
+    }
+
+    /** Makes {@code request} this POST. */
+    void applyTo(Request request) {
+      request.method("POST").headers(h -> headers.forEach(x -> h.add(x.getKey(), x.getValue())));
+      // No body is an empty one: Content-Length 0, and no Content-Type.
+      request.body(new BytesRequestContent(contentType, body == null ? new byte[0] : body));
+    }
+  }
+
+  /** The event as a CloudEvents HTTP binary-mode POST. */
+  static Binary binaryRequest(Event<?> e) {
+    List<Map.Entry<String, String>> h = new ArrayList<>();
+    h.add(Map.entry("ce-specversion", Event.SPEC_VERSION));
+    h.add(Map.entry("ce-id", headerValue(e.id())));
+    h.add(Map.entry("ce-source", headerValue(e.source())));
+    h.add(Map.entry("ce-type", e.type()));
+    h.add(Map.entry("ce-time", DateTimeFormatter.ISO_INSTANT.format(e.time())));
     if (e.subject() != null) {
-      b.header("ce-subject", headerValue(e.subject()));
+      h.add(Map.entry("ce-subject", headerValue(e.subject())));
     }
     if (e.key() != null) {
-      b.header("ce-" + Event.PARTITION_KEY, headerValue(e.key()));
+      h.add(Map.entry("ce-" + Event.PARTITION_KEY, headerValue(e.key())));
     }
     for (Map.Entry<String, String> x : e.extensions().entrySet()) {
-      b.header("ce-" + x.getKey(), headerValue(x.getValue()));
+      h.add(Map.entry("ce-" + x.getKey(), headerValue(x.getValue())));
     }
     Object data = e.data();
     String type = e.dataContentType();
@@ -405,13 +420,7 @@ final class WebhookDelivery implements EventHandler<Object> {
       }
       type = type == null ? "application/json" : type;
     }
-    if (body == null) {
-      b.POST(HttpRequest.BodyPublishers.noBody());
-    } else {
-      b.header("Content-Type", type);
-      b.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    }
-    return b.build();
+    return new Binary(List.copyOf(h), body == null ? null : type, body);
   }
 
   private static Charset charset(String contentType) {

@@ -2,11 +2,14 @@ package dev.herald.server.internal;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpMethod;
 
 /**
  * The abuse-protection handshake of the CloudEvents "HTTP 1.1 Web Hooks for Event Delivery" spec
@@ -16,8 +19,8 @@ import java.util.Optional;
  * else refuses: another status, a missing or other origin, a redirect (never followed), no answer
  * within the timeout. The asynchronous form ({@code WebHook-Request-Callback}) is not offered.
  *
- * <p>Runs on the calling (request) thread, at most {@link #TIMEOUT} plus the client's connect
- * timeout. Stateless.
+ * <p>Runs on the calling (request) thread, at most {@link #TIMEOUT} (connecting included).
+ * Stateless.
  */
 final class WebhookHandshake {
   static final String REQUEST_ORIGIN = "WebHook-Request-Origin";
@@ -28,32 +31,36 @@ final class WebhookHandshake {
   private WebhookHandshake() {}
 
   /**
-   * Asks {@code url} whether it takes events from {@code origin}, unless {@code targets} refuses it
-   * (then nothing is sent).
+   * Asks {@code url} whether it takes events from {@code origin}, unless the client's targets
+   * refuse it (then nothing is sent). The request goes to the addresses that check approved.
    *
    * @return empty when it agreed, else what it answered, for the client to read
    */
-  static Optional<String> ask(HttpClient client, WebhookTargets targets, URI url, String origin)
+  static Optional<String> ask(WebhookClient client, URI url, String origin)
       throws InterruptedException {
-    Optional<String> refused = targets.refusal(url);
-    if (refused.isPresent()) {
-      return Optional.of("OPTIONS " + url + " not sent: " + refused.get());
-    }
-    HttpRequest req =
-        HttpRequest.newBuilder(url)
-            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-            .header(REQUEST_ORIGIN, origin)
-            .timeout(TIMEOUT)
-            .build();
-    HttpResponse<Void> r;
+    Request req;
     try {
-      r = client.send(req, HttpResponse.BodyHandlers.discarding());
-    } catch (IOException e) {
+      req = client.newRequest(url, TIMEOUT);
+    } catch (WebhookTargets.Refused e) {
+      return Optional.of("OPTIONS " + url + " not sent: " + e.getMessage());
+    } catch (UnknownHostException e) {
       return Optional.of("OPTIONS " + url + " failed: " + describe(e));
     }
-    Optional<String> allowed = r.headers().firstValue(ALLOWED_ORIGIN);
+    req.method(HttpMethod.OPTIONS).headers(h -> h.put(REQUEST_ORIGIN, origin));
+    Future<Response> answer = WebhookClient.exchange(req);
+    Response r;
+    try {
+      r = answer.get();
+    } catch (ExecutionException e) {
+      return Optional.of("OPTIONS " + url + " failed: " + describe(cause(e)));
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      throw e;
+    }
+    // The body is not waited for: the client drops it, within its bounds.
+    Optional<String> allowed = Optional.ofNullable(r.getHeaders().get(ALLOWED_ORIGIN));
     boolean agreed =
-        r.statusCode() / 100 == 2
+        r.getStatus() / 100 == 2
             && allowed.isPresent()
             && (allowed.get().trim().equals("*") || allowed.get().trim().equalsIgnoreCase(origin));
     if (agreed) {
@@ -67,7 +74,7 @@ final class WebhookHandshake {
             + ": "
             + origin
             + " was answered "
-            + r.statusCode()
+            + r.getStatus()
             + allowed
                 .map(
                     a ->
@@ -81,6 +88,12 @@ final class WebhookHandshake {
             + ": "
             + origin
             + " (or *)");
+  }
+
+  /** What an exchange failed with, as an I/O failure. */
+  static IOException cause(ExecutionException e) {
+    Throwable c = e.getCause();
+    return c instanceof IOException io ? io : new IOException(c);
   }
 
   static String describe(IOException e) {

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Which hosts a webhook may target. A server with tokens refuses, unless started with {@code
@@ -34,9 +35,9 @@ import java.util.Optional;
  *
  * <p>The check runs when a subscription is made, before its handshake and before each delivery, so
  * a name whose DNS answer changes to a private address after the subscription was made is refused
- * then. The HTTP client resolves the name again when it connects; both go through the JVM's address
- * cache ({@code networkaddress.cache.ttl}, 30 s by default), so the answer checked is the one used
- * unless the cache entry expires between the two.
+ * then. The handshake and each delivery resolve the name once ({@link #addresses}) and connect to
+ * exactly the addresses that check approved: the HTTP client resolves nothing itself ({@link
+ * WebhookClient}), so a DNS answer that changes between the check and the connection is never used.
  *
  * <p>Immutable and thread-safe, if its resolver is; a lookup runs on the calling thread (the
  * request's, or the subscription's own delivery thread).
@@ -55,14 +56,18 @@ final class WebhookTargets {
       "start the server with --allow-private-webhooks"
           + " (HeraldServer.Builder.allowPrivateWebhookTargets) to allow it";
 
-  private static final WebhookTargets ANY = new WebhookTargets(false, SYSTEM);
+  private static final WebhookTargets ANY =
+      new WebhookTargets(false, SYSTEM, WebhookTargets::nonPublicKind);
 
   private final boolean publicOnly;
   private final HostResolver resolver;
+  private final Function<InetAddress, String> policy;
 
-  private WebhookTargets(boolean publicOnly, HostResolver resolver) {
+  private WebhookTargets(
+      boolean publicOnly, HostResolver resolver, Function<InetAddress, String> policy) {
     this.publicOnly = publicOnly;
     this.resolver = Objects.requireNonNull(resolver, "resolver");
+    this.policy = Objects.requireNonNull(policy, "policy");
   }
 
   /** Every target allowed: a server without tokens (development) or one told to allow them. */
@@ -72,40 +77,87 @@ final class WebhookTargets {
 
   /** Only hosts whose every address is public, as {@code resolver} resolves them. */
   static WebhookTargets publicOnly(HostResolver resolver) {
-    return new WebhookTargets(true, resolver);
+    return new WebhookTargets(true, resolver, WebhookTargets::nonPublicKind);
+  }
+
+  /**
+   * Only hosts whose every address {@code policy} calls public (it answers null for those, else
+   * what kind of address it is), as {@code resolver} resolves them; a seam for tests, which have
+   * loopback addresses only.
+   */
+  static WebhookTargets publicOnly(HostResolver resolver, Function<InetAddress, String> policy) {
+    return new WebhookTargets(true, resolver, policy);
+  }
+
+  /**
+   * Every target allowed, its host resolved by {@code resolver}: a seam for tests, which need no
+   * DNS for a name.
+   */
+  static WebhookTargets any(HostResolver resolver) {
+    return new WebhookTargets(false, resolver, WebhookTargets::nonPublicKind);
   }
 
   /**
    * Why {@code url} may not be targeted, for a client to read (it starts with {@code url: }), or
-   * empty when it may.
+   * empty when it may. Resolves the host only when it checks (with tokens).
    */
   Optional<String> refusal(URI url) {
     if (!publicOnly) {
       return Optional.empty();
     }
+    try {
+      addresses(url);
+      return Optional.empty();
+    } catch (Refused e) {
+      return Optional.of(e.getMessage());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a checking resolution refuses, it does not throw", e);
+    }
+  }
+
+  /**
+   * The addresses a request to {@code url} may connect to: its host resolved once, and, when this
+   * checks, every one of them public. The HTTP client connects to these and resolves nothing itself
+   * ({@link WebhookClient}).
+   *
+   * @throws Refused when this checks and the host is not public or does not resolve; the message is
+   *     the refusal, for a client to read
+   * @throws UnknownHostException when this does not check and the host does not resolve
+   */
+  List<InetAddress> addresses(URI url) throws Refused, UnknownHostException {
     String host = url.getHost();
     if (host == null || host.isEmpty()) {
-      return Optional.of("url: names no host");
+      throw new Refused("url: names no host");
     }
     InetAddress[] addresses;
     try {
       addresses = resolver.resolve(host);
     } catch (UnknownHostException | RuntimeException e) {
-      return Optional.of(
+      if (!publicOnly) {
+        throw e instanceof UnknownHostException u ? u : unknown(host, e);
+      }
+      throw new Refused(
           "url: "
               + WebhookDefinition.abbreviate(host, 255)
               + " does not resolve, so it cannot be checked to be a public address");
     }
     if (addresses == null || addresses.length == 0) {
-      return Optional.of("url: " + WebhookDefinition.abbreviate(host, 255) + " does not resolve");
+      if (!publicOnly) {
+        throw unknown(host, null);
+      }
+      throw new Refused("url: " + WebhookDefinition.abbreviate(host, 255) + " does not resolve");
     }
-    for (InetAddress a : addresses) {
+    List<InetAddress> all = List.of(addresses);
+    if (!publicOnly) {
+      return all;
+    }
+    for (InetAddress a : all) {
       // A literal host is its own address (an IPv6 literal's text may differ from Java's form).
       boolean literal = host.startsWith("[") || host.equalsIgnoreCase(a.getHostAddress());
-      String kind = nonPublicKind(a);
+      String kind = policy.apply(a);
       if (kind != null) {
         String what = (kind.startsWith("a") ? "an " : "a ") + kind + " address";
-        return Optional.of(
+        throw new Refused(
             (literal
                     ? "url: " + host + " is " + what
                     : "url: " + host + " resolves to " + what + " " + a.getHostAddress())
@@ -113,7 +165,22 @@ final class WebhookTargets {
                 + HOW_TO_ALLOW);
       }
     }
-    return Optional.empty();
+    return all;
+  }
+
+  private static UnknownHostException unknown(String host, Exception cause) {
+    UnknownHostException u = new UnknownHostException(WebhookDefinition.abbreviate(host, 255));
+    u.initCause(cause);
+    return u;
+  }
+
+  /** A target this check refuses; the message says why, for a client to read. */
+  static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String why) {
+      super(why, null, false, false);
+    }
   }
 
   /**
