@@ -16,12 +16,17 @@ interface Completion {
 
   /** The event of a queued item, which is either a bare event or a completion. */
   static Event<?> eventOf(Object item) {
-    return item instanceof Completion ? ((Completion) item).event() : (Event<?>) item;
+    // Event first, and never "item instanceof Completion" on the delivery path: Event is a final
+    // class, so the test is one compare of the item's class, while an interface test that fails
+    // scans the class's secondary supertypes (and HotSpot 17 may rewrite the class's one-entry
+    // cache of them, a line every drainer then writes). A lane's turn took 38 ns per no-op
+    // delivery with the interface tests, 10 ns without (one thread, 8,192 queued events).
+    return item instanceof Event<?> e ? e : ((Completion) item).event();
   }
 
   /** Completes {@code item} if someone waits for it. */
   static void complete(Object item, Delivery delivery) {
-    if (item instanceof Completion) {
+    if (!(item instanceof Event)) {
       ((Completion) item).complete(delivery);
     }
   }

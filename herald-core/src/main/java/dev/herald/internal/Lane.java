@@ -328,17 +328,24 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * moment for it to finish.
    */
   private static boolean routingDone(Object item) {
-    if (item instanceof Completion.Ack) {
+    Event<?> event;
+    if (item instanceof Event<?> e) { // class tests only: see Completion.eventOf
+      event = e;
+    } else if (item instanceof Completion.Ack) {
       return true; // Fed from the store, not routed: a mark on its event is another publish's.
+    } else {
+      event = ((Completion) item).event();
     }
-    Event<?> event = Completion.eventOf(item);
+    if (!RoutingMarks.inProgress(event)) {
+      return true;
+    }
     for (int i = 0; i < ROUTING_SPINS; i++) {
+      Thread.onSpinWait();
       if (!RoutingMarks.inProgress(event)) {
         return true;
       }
-      Thread.onSpinWait();
     }
-    return !RoutingMarks.inProgress(event);
+    return false;
   }
 
   /**
@@ -451,7 +458,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       // As before sampling: the listener hears of a delivery once the counters show it.
       sub.engine.notifyHandled(sub.name, event, attempt, nanos);
     }
-    if (item instanceof Completion) {
+    if (!(item instanceof Event)) {
       ((Completion) item)
           .complete(
               attempt == 1
