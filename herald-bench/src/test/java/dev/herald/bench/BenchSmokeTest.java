@@ -217,6 +217,28 @@ class BenchSmokeTest {
   }
 
   @Test
+  void laneTurnDeliversEveryBatchOnOneThreadForOneAndFourSubscriptions() throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include(LaneTurn.class.getName())
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(200))
+            .shouldFailOnError(true) // the benchmark throws if a batch was not wholly delivered
+            .build();
+
+    Collection<RunResult> results = new Runner(options).run();
+
+    assertThat(results).hasSize(2);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore())
+          .as("subscribers " + r.getParams().getParam("subscribers"))
+          .isPositive();
+    }
+  }
+
+  @Test
   void theHttpPublishBenchmarksRunEachWay() throws Exception {
     Options options =
         new OptionsBuilder()
