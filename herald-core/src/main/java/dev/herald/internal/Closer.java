@@ -121,8 +121,9 @@ final class Closer {
         Thread.currentThread().interrupt();
         threadsStopped = false;
       }
-      // The lanes have left behind what they held: no feed waits for an event any more.
-      threadsStopped &= awaitFeeds(feedsClosing, Long.MAX_VALUE);
+      // The lanes have left behind what they held: no feed waits for an event any more. Joined
+      // with these: the feeds a handler's close of its own subscription set closing.
+      threadsStopped &= awaitFeeds(subscriptions.feedsClosing(), Long.MAX_VALUE);
       if (transport != null) {
         transport.close();
       }

@@ -43,6 +43,8 @@ final class Subscriptions {
   // Every subscription that may still hold events, live or closed, for close() to drain.
   private final Set<SubscriptionImpl> draining = ConcurrentHashMap.newKeySet();
   private final AtomicLong names = new AtomicLong();
+  // Threads closing feeds aside (closeAside), each until it ends; any thread.
+  private final Set<Thread> closingFeeds = ConcurrentHashMap.newKeySet();
 
   /** The bus's interceptors, or null. */
   private final Interceptors interceptors;
@@ -336,7 +338,8 @@ final class Subscriptions {
   /**
    * Closes {@code feed}, the feed of {@code s}, on a new thread, and returns that thread, for
    * closes that must not wait for the feed's wait on the events it fed. A failure to close is
-   * logged with the bus's warnings, not thrown.
+   * logged with the bus's warnings, not thrown. The thread is in {@link #feedsClosing} until it
+   * ends, so that the bus's close joins it too when a handler closed its own subscription.
    */
   Thread closeAside(SubscriptionImpl s, Transport.Feed feed) {
     Thread t =
@@ -346,12 +349,25 @@ final class Subscriptions {
                 feed.close();
               } catch (RuntimeException e) {
                 engine.warn(() -> "closing the feed of subscription '" + s.name + "' failed", e);
+              } finally {
+                closingFeeds.remove(Thread.currentThread());
               }
             },
             "herald-feed-close-" + s.name);
     t.setDaemon(true);
-    t.start();
+    closingFeeds.add(t); // Before start: the thread removes itself as it ends.
+    try {
+      t.start();
+    } catch (RuntimeException | Error e) {
+      closingFeeds.remove(t);
+      throw e;
+    }
     return t;
+  }
+
+  /** The threads {@link #closeAside} started that are still closing their feeds. */
+  List<Thread> feedsClosing() {
+    return List.copyOf(closingFeeds);
   }
 
   /** Forgets closed subscriptions that hold no more events, so churn does not leak mailboxes. */

@@ -350,6 +350,7 @@ public abstract class DurableContract {
     AtomicReference<Subscription> self = new AtomicReference<>();
     CompletableFuture<Long> closed = new CompletableFuture<>();
     ConcurrentLinkedQueue<Integer> handled = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Thread> closingAside = new ConcurrentLinkedQueue<>();
     self.set(
         first.subscribe(
             "d.selfclose",
@@ -363,6 +364,12 @@ public abstract class DurableContract {
                 long start = System.nanoTime();
                 self.get().close();
                 closed.complete(millisSince(start));
+                // The thread closing the feed aside, if still at it: the bus's close joins it.
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                  if (t.getName().equals("herald-feed-close-first")) {
+                    closingAside.add(t);
+                  }
+                }
               }
               handled.add(e.data());
             },
@@ -376,6 +383,9 @@ public abstract class DurableContract {
         .as("the handler's close waited for its own event (feed close timeout %s)", LONG_FEED_CLOSE)
         .isLessThan(PROMPT_CLOSE_MILLIS);
     assertFirstHandledAndNineLeftBehind(first, sub, handled, "d.selfclose", "gself");
+    assertThat(closingAside)
+        .as("threads the bus started to close a feed, alive after the bus closed")
+        .noneMatch(Thread::isAlive);
   }
 
   /**
