@@ -114,6 +114,7 @@ if [[ "$suites" == all || "$suites" == buses ]]; then
   jmh 'dev.herald.bench.*' -e 'dev\.herald\.bench\.log\.' -e 'dev\.herald\.bench\.kafka\.' \
     -e 'dev\.herald\.bench\.queue\.' -e 'dev\.herald\.bench\.http\.' \
     -e 'dev\.herald\.bench\.listener\.' \
+    -e 'dev\.herald\.bench\.lane\.' \
     "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$jmh_json"
 
   echo "== latency at a fixed rate ($mode), 1->1"

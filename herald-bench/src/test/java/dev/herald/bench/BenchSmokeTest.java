@@ -36,6 +36,8 @@ class BenchSmokeTest {
   private static final String HTTP_BENCHMARKS = "dev\\.herald\\.bench\\.http\\..*";
   // An annotated listener against the same lambda: a section of its own (bench.sh, full run).
   private static final String LISTENER_BENCHMARKS = "dev\\.herald\\.bench\\.listener\\..*";
+  // Herald's own cost on one thread (LaneTurn): run on demand, not part of the bus tables.
+  private static final String LANE_BENCHMARKS = "dev\\.herald\\.bench\\.lane\\..*";
 
   @BeforeAll
   static void runBesideOtherJmhRuns() {
@@ -55,6 +57,7 @@ class BenchSmokeTest {
             .exclude(QUEUE_BENCHMARKS)
             .exclude(HTTP_BENCHMARKS)
             .exclude(LISTENER_BENCHMARKS)
+            .exclude(LANE_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -220,7 +223,7 @@ class BenchSmokeTest {
   void laneTurnDeliversEveryBatchOnOneThreadForOneAndFourSubscriptions() throws Exception {
     Options options =
         new OptionsBuilder()
-            .include(LaneTurn.class.getName())
+            .include(LANE_BENCHMARKS)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)

@@ -1,9 +1,10 @@
-package dev.herald.bench;
+package dev.herald.bench.lane;
 
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscribeOptions;
+import dev.herald.bench.Tick;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * not wholly delivered by its turns fails the benchmark.
  *
  * <pre>
- * java -jar herald-benchmarks.jar LaneTurn -f 1 -wi 3 -i 5
+ * java -jar herald-benchmarks.jar 'dev.herald.bench.lane.' -f 1 -wi 3 -i 5
  * </pre>
  */
 @State(Scope.Thread)
@@ -44,6 +45,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 public class LaneTurn {
   static final int EVENTS = 8192;
+  private static final String TYPE = "bench.tick";
 
   @Param({"1", "4"})
   int subscribers;
@@ -73,7 +75,7 @@ public class LaneTurn {
     }
     events = new Event<?>[EVENTS];
     for (int i = 0; i < EVENTS; i++) {
-      events[i] = Event.of(Tick.TYPE, new Tick(0, i));
+      events[i] = Event.of(TYPE, new Tick(0, i));
     }
   }
 
