@@ -4,7 +4,6 @@ import dev.herald.CloseReport;
 import dev.herald.TimeSource;
 import dev.herald.spi.Transport;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,14 +83,13 @@ final class Closer {
       // handler's that wait ends only once this close leaves them behind, past its timeout; so the
       // feeds close side by side on threads of their own, waited for up to the deadline here and
       // to the end before the transport closes.
-      List<Thread> feedsClosing = new ArrayList<>();
       for (SubscriptionImpl s : subscriptions.draining()) {
         Transport.Feed feed = s.feed;
         if (feed != null) {
-          feedsClosing.add(subscriptions.closeAside(s, feed));
+          subscriptions.closeAside(s, feed);
         }
       }
-      awaitFeeds(feedsClosing, deadline);
+      awaitFeeds(subscriptions.feedsClosing(), deadline);
       // Publishers already inside publish() finish routing before draining is judged.
       gate.awaitNoneInside(() -> time.nanoTime() < deadline);
       // Called by a handler of this bus: its own lane cannot drain while it waits here.

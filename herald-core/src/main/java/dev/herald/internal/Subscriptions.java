@@ -336,12 +336,12 @@ final class Subscriptions {
   }
 
   /**
-   * Closes {@code feed}, the feed of {@code s}, on a new thread, and returns that thread, for
-   * closes that must not wait for the feed's wait on the events it fed. A failure to close is
-   * logged with the bus's warnings, not thrown. The thread is in {@link #feedsClosing} until it
-   * ends, so that the bus's close joins it too when a handler closed its own subscription.
+   * Closes {@code feed}, the feed of {@code s}, on a new thread, for closes that must not wait for
+   * the feed's wait on the events it fed. A failure to close is logged with the bus's warnings, not
+   * thrown. The thread is in {@link #feedsClosing} until it ends, so that the bus's close joins it
+   * too when a handler closed its own subscription.
    */
-  Thread closeAside(SubscriptionImpl s, Transport.Feed feed) {
+  void closeAside(SubscriptionImpl s, Transport.Feed feed) {
     Thread t =
         new Thread(
             () -> {
@@ -362,7 +362,6 @@ final class Subscriptions {
       closingFeeds.remove(t);
       throw e;
     }
-    return t;
   }
 
   /** The threads {@link #closeAside} started that are still closing their feeds. */
