@@ -6,6 +6,8 @@ import io.javalin.Javalin;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 
@@ -81,6 +83,7 @@ public final class HeraldServer implements AutoCloseable {
     private List<String> corsOrigins = List.of();
     private TimeSource timeSource = TimeSource.system();
     private boolean allowPrivateWebhookTargets;
+    private List<X509Certificate> webhookTrustedCertificates = List.of();
 
     private Builder(GatewayStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -134,6 +137,23 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Certificates that webhooks' HTTPS targets may chain to, in addition to those the JVM trusts
+     * by default ({@code ./herald serve --webhook-ca FILE}): a PEM file holding one or more {@code
+     * -----BEGIN CERTIFICATE-----} blocks, such as a private CA's certificate or a target's
+     * self-signed one. The file is read now, once; a later change to it is not seen. Host names are
+     * verified either way: a target's certificate must name the URL's host. By default only the
+     * JVM's trust (its {@code cacerts}, or {@code javax.net.ssl.trustStore}).
+     *
+     * @throws IllegalArgumentException if the file is missing, cannot be read or holds no PEM
+     *     certificate; the message names the file
+     */
+    public Builder webhookTrustedCertificates(Path pemFile) {
+      this.webhookTrustedCertificates =
+          PemCertificates.read(Objects.requireNonNull(pemFile, "pemFile"));
+      return this;
+    }
+
     public Builder timeSource(TimeSource timeSource) {
       this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
@@ -151,7 +171,14 @@ public final class HeraldServer implements AutoCloseable {
             "host: without tokens the server listens on a loopback interface only, was " + host);
       }
       Gateway gateway =
-          new Gateway(store, access, limits, corsOrigins, timeSource, allowPrivateWebhookTargets);
+          new Gateway(
+              store,
+              access,
+              limits,
+              corsOrigins,
+              timeSource,
+              allowPrivateWebhookTargets,
+              webhookTrustedCertificates);
       Javalin app = gateway.createApp(host, port);
       try {
         app.start();

@@ -1,7 +1,9 @@
 package dev.herald.server;
 
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,33 +12,79 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A webhook target for tests: an HTTP server (Javalin, as the gateway) on a free loopback port, one
  * {@link Target} per path, each recording what it received and answering as its test scripts it.
+ * {@link #https} makes one whose targets are HTTPS URLs.
  */
 final class WebhookReceiver implements AutoCloseable {
   private final Javalin server;
+  private final String base;
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
   private final AtomicInteger names = new AtomicInteger();
 
+  /** Plain HTTP; targets' URLs are {@code http://127.0.0.1:PORT/...}. */
   WebhookReceiver() {
+    server = Javalin.create(this::configure).start();
+    base = "http://127.0.0.1:" + server.port();
+  }
+
+  private WebhookReceiver(Path keyStore, String password) {
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setKeyStoreType("PKCS12");
+    tls.setKeyStorePath(keyStore.toString());
+    tls.setKeyStorePassword(password);
+    ServerConnector[] https = new ServerConnector[1];
     server =
         Javalin.create(
                 config -> {
-                  config.jetty.host = "127.0.0.1";
-                  config.jetty.port = 0;
-                  config.startup.showJavalinBanner = false;
-                  config.routes.options("/{name}", this::handle);
-                  config.routes.post("/{name}", this::handle);
+                  configure(config);
+                  config.jetty.addConnector(
+                      (jetty, http) -> {
+                        HttpConfiguration secure = new HttpConfiguration(http);
+                        // Marks requests as secure (Context.scheme() is https); the SNI checks are
+                        // off so that only the gateway's verification refuses a certificate.
+                        SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+                        customizer.setSniHostCheck(false);
+                        secure.addCustomizer(customizer);
+                        https[0] =
+                            new ServerConnector(jetty, tls, new HttpConnectionFactory(secure));
+                        https[0].setHost("127.0.0.1");
+                        https[0].setPort(0);
+                        return https[0];
+                      });
                 })
             .start();
+    base = "https://localhost:" + https[0].getLocalPort();
+  }
+
+  /**
+   * A receiver that answers HTTPS on a port of its own, with the key and certificate of the PKCS12
+   * {@code keyStore}, on 127.0.0.1; targets' URLs are {@code https://localhost:PORT/...}, so that
+   * the gateway verifies the certificate against the name {@code localhost}.
+   */
+  static WebhookReceiver https(Path keyStore, String password) {
+    return new WebhookReceiver(keyStore, password);
+  }
+
+  private void configure(JavalinConfig config) {
+    config.jetty.host = "127.0.0.1";
+    config.jetty.port = 0;
+    config.startup.showJavalinBanner = false;
+    config.routes.options("/{name}", this::handle);
+    config.routes.post("/{name}", this::handle);
   }
 
   /** A new target at a path of its own. */
   Target target() {
     String name = "t" + names.incrementAndGet();
-    Target t = new Target("http://127.0.0.1:" + server.port() + "/" + name);
+    Target t = new Target(base + "/" + name);
     targets.put(name, t);
     return t;
   }
@@ -57,7 +105,8 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** What one request brought. */
-  record Received(String method, Map<String, String> headers, byte[] body, long nanos) {
+  record Received(
+      String method, String scheme, Map<String, String> headers, byte[] body, long nanos) {
     String header(String name) {
       return headers.get(name);
     }
@@ -106,7 +155,8 @@ final class WebhookReceiver implements AutoCloseable {
     private void handle(Context ctx, byte[] body) {
       Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       headers.putAll(ctx.headerMap());
-      Received r = new Received(ctx.method().name(), headers, body, System.nanoTime());
+      Received r =
+          new Received(ctx.method().name(), ctx.scheme(), headers, body, System.nanoTime());
       if (r.method().equals("OPTIONS")) {
         options.add(r);
         if (allowsAnyOrigin) {

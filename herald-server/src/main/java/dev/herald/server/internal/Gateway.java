@@ -10,6 +10,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class Gateway {
   private final List<String> corsOrigins;
   private final TimeSource time;
   private final boolean allowPrivateWebhookTargets;
+  private final List<X509Certificate> webhookTrustedCertificates;
   private final List<Api> apis;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
@@ -62,13 +64,15 @@ public final class Gateway {
       ServerLimits limits,
       List<String> corsOrigins,
       TimeSource time,
-      boolean allowPrivateWebhookTargets) {
+      boolean allowPrivateWebhookTargets,
+      List<X509Certificate> webhookTrustedCertificates) {
     this.store = store;
     this.access = access;
     this.limits = limits;
     this.corsOrigins = corsOrigins;
     this.time = time;
     this.allowPrivateWebhookTargets = allowPrivateWebhookTargets;
+    this.webhookTrustedCertificates = List.copyOf(webhookTrustedCertificates);
     StreamApi streams = new StreamApi(this);
     WebhookApi webhooks = new WebhookApi(this);
     stats.gauge(GatewayStats.STREAMS, streams::openStreams);
@@ -101,6 +105,11 @@ public final class Gateway {
   /** Whether webhooks may target non-public addresses although tokens are required. */
   boolean allowPrivateWebhookTargets() {
     return allowPrivateWebhookTargets;
+  }
+
+  /** Certificates webhooks' HTTPS targets may chain to besides the JVM's default trust. */
+  List<X509Certificate> webhookTrustedCertificates() {
+    return webhookTrustedCertificates;
   }
 
   GatewayStats stats() {

@@ -82,7 +82,7 @@ final class WebhookApi implements Gateway.Api {
         gateway.access().required() && !gateway.allowPrivateWebhookTargets()
             ? WebhookTargets.publicOnly(WebhookTargets.SYSTEM)
             : WebhookTargets.any();
-    this.client = new WebhookClient(targets);
+    this.client = new WebhookClient(targets, gateway.webhookTrustedCertificates());
     this.origin = origin();
     client.start();
     gateway.onClose(this::close);

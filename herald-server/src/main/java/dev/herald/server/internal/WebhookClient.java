@@ -7,6 +7,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,9 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * certificate must match). No proxy: none is configured, and the JVM's proxy properties ({@code
  * http.proxyHost}, ...) are not read. Redirects are not followed.
  *
+ * <p>HTTPS targets: the certificate must chain to one the JVM trusts by default or to one of the
+ * extra certificates the client was made with, and must name the URL's host ({@link WebhookTls}).
+ *
  * <p>An answer's head is all that is waited for ({@link #exchange}); its body is read and dropped
  * in the background, at most {@link #MAX_ANSWER_BODY} bytes (beyond that the exchange is aborted
  * and its connection closed) and within the request's timeout.
@@ -55,12 +59,22 @@ final class WebhookClient implements AutoCloseable {
   private final WebhookTargets targets;
   private final HttpClient http;
 
+  /** A client whose HTTPS targets must present a certificate the JVM trusts by default. */
   WebhookClient(WebhookTargets targets) {
+    this(targets, List.of());
+  }
+
+  /**
+   * A client whose HTTPS targets may also present a certificate that chains to one of {@code
+   * trusted}.
+   */
+  WebhookClient(WebhookTargets targets, List<X509Certificate> trusted) {
     this.targets = targets;
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 1);
     threads.setName("herald-webhook-http");
     threads.setDaemon(true);
     http = new HttpClient();
+    http.setSslContextFactory(WebhookTls.client(trusted));
     http.setExecutor(threads);
     http.setScheduler(new ScheduledExecutorScheduler("herald-webhook-http-scheduler", true));
     http.setSocketAddressResolver(WebhookClient::checkedAddresses);

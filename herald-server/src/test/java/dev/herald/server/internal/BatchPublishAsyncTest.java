@@ -58,7 +58,8 @@ class BatchPublishAsyncTest {
               ServerLimits.defaults(),
               List.of(),
               TimeSource.system(),
-              false);
+              false,
+              List.of());
       Javalin app = gateway.createApp("127.0.0.1", 0);
       ((QueuedThreadPool) app.jettyServer().threadPool()).setMaxThreads(JETTY_THREADS);
       app.start();

@@ -1,0 +1,75 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A self-signed certificate made at test time by the JDK's {@code keytool}: its key and certificate
+ * in a PKCS12 key store (for an HTTPS server), and the certificate alone in PEM (for a client to
+ * trust). Nothing is downloaded or committed.
+ */
+record SelfSigned(Path keyStore, Path pem) {
+  static final String PASSWORD = "test-password";
+
+  /**
+   * Makes {@code name}'s key and certificate in {@code dir}, with the subject alternative names
+   * {@code sans} in keytool's form ({@code dns:localhost,ip:127.0.0.1}).
+   */
+  static SelfSigned make(Path dir, String name, String sans) throws Exception {
+    Path keyStore = dir.resolve(name + ".p12");
+    Path pem = dir.resolve(name + ".pem");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        name,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=" + name,
+        "-ext",
+        "SAN=" + sans,
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD,
+        "-noprompt");
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        name,
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        pem.toString());
+    return new SelfSigned(keyStore, pem);
+  }
+
+  private static void keytool(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("keytool ended").isTrue();
+    assertThat(p.exitValue()).as("keytool %s: %s", args[0], output).isZero();
+  }
+}
