@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
           + " ./herald-data) or Kafka, until Ctrl-C or SIGTERM.",
       "Without --tokens it lets every request in and listens on a loopback address only.",
       "Exit status: 0 stopped by a signal, 1 could not start (port in use, directory locked),"
-          + " 2 usage error (bad option, bad tokens file)."
+          + " 2 usage error (bad option, bad tokens or --webhook-ca file)."
     })
 final class ServeCommand implements Callable<Integer> {
   static final Path DEFAULT_DATA = Path.of("herald-data");
@@ -74,6 +74,15 @@ final class ServeCommand implements Callable<Integer> {
               + " and carrier-grade NAT addresses (refused by default; always allowed without"
               + " --tokens).")
   boolean allowPrivateWebhooks;
+
+  @Option(
+      names = "--webhook-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM file of certificates (a private CA's, or a target's self-signed one) that HTTPS"
+              + " webhook targets may chain to, besides the JVM's default trust; host names are"
+              + " verified either way.")
+  Path webhookCa;
 
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -129,13 +138,21 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Starts the gateway as the options say. */
   HeraldServer start(GatewayStore opened, Access access) {
+    HeraldServer.Builder server =
+        HeraldServer.builder(opened)
+            .host(host)
+            .port(port)
+            .access(access)
+            .allowPrivateWebhookTargets(allowPrivateWebhooks);
+    if (webhookCa != null) {
+      try {
+        server.webhookTrustedCertificates(webhookCa);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--webhook-ca: " + e.getMessage(), e);
+      }
+    }
     try {
-      return HeraldServer.builder(opened)
-          .host(host)
-          .port(port)
-          .access(access)
-          .allowPrivateWebhookTargets(allowPrivateWebhooks)
-          .start();
+      return server.start();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     } catch (IllegalStateException e) {

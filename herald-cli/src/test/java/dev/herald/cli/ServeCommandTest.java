@@ -7,6 +7,7 @@ import dev.herald.server.LogGatewayStore;
 import dev.herald.server.TokenAccess;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,8 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -89,6 +94,100 @@ class ServeCommandTest {
   }
 
   @Test
+  void aMissingOrNonPemWebhookCaFileIsAUsageError() throws IOException {
+    Path missing = dir.resolve("no-such-ca.pem");
+    Run run = serveWithWebhookCa(missing);
+    assertThat(run.status()).as(run.err()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("--webhook-ca: no such file: " + missing)
+        .doesNotContain("\tat ");
+
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate\n");
+    Run bad = serveWithWebhookCa(notPem);
+    assertThat(bad.status()).as(bad.err()).isEqualTo(2);
+    assertThat(bad.err()).contains("--webhook-ca: ", notPem.toString()).doesNotContain("\tat ");
+  }
+
+  private Run serveWithWebhookCa(Path file) {
+    String data = dir.resolve("data").toString();
+    return Run.of("serve", "--port", "0", "--data", data, "--webhook-ca", file.toString());
+  }
+
+  /**
+   * An HTTPS target whose self-signed certificate (made by keytool now) the JVM does not trust: a
+   * webhook to it is refused at the handshake, unless {@code --webhook-ca} names the certificate.
+   */
+  @Test
+  void webhookCaTrustsATargetsCertificate() throws Exception {
+    Path keyStore = dir.resolve("target.p12");
+    Path pem = dir.resolve("target.pem");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "target",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=dns:localhost,ip:127.0.0.1",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        KEY_PASSWORD,
+        "-keypass",
+        KEY_PASSWORD,
+        "-noprompt");
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "target",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        KEY_PASSWORD,
+        "-file",
+        pem.toString());
+    Path tokens = dir.resolve("tokens.json");
+    Files.writeString(
+        tokens,
+        "{\"tokens\": [{\"name\": \"shop\", \"token\": \""
+            + TokenTest.SHOP
+            + "\", \"subscribe\": [\"order.*\"]}]}");
+    try (ServerSocket target =
+        tls(keyStore)
+            .getServerSocketFactory()
+            .createServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread answers = new Thread(() -> agreeToAll(target), "webhook-target");
+      answers.setDaemon(true);
+      answers.start();
+      String url = "https://localhost:" + target.getLocalPort() + "/hook";
+      HttpResponse<String> refused =
+          createWebhook(dir.resolve("a"), tokens, url, "--allow-private-webhooks");
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(refused.body()).contains("PKIX path building failed");
+      HttpResponse<String> trusted =
+          createWebhook(
+              dir.resolve("b"),
+              tokens,
+              url,
+              "--allow-private-webhooks",
+              "--webhook-ca",
+              pem.toString());
+      assertThat(trusted.statusCode()).as(trusted.body()).isEqualTo(201);
+    }
+  }
+
+  @Test
   void allowPrivateWebhooksLetsAServerWithTokensPostToLoopback() throws Exception {
     Path tokens = dir.resolve("tokens.json");
     Files.writeString(
@@ -102,10 +201,11 @@ class ServeCommandTest {
       answers.setDaemon(true);
       answers.start();
       String url = "http://127.0.0.1:" + target.getLocalPort() + "/hook";
-      HttpResponse<String> refused = createWebhook(dir.resolve("a"), tokens, url, false);
+      HttpResponse<String> refused = createWebhook(dir.resolve("a"), tokens, url);
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
       assertThat(refused.body()).contains("loopback", "--allow-private-webhooks");
-      HttpResponse<String> allowed = createWebhook(dir.resolve("b"), tokens, url, true);
+      HttpResponse<String> allowed =
+          createWebhook(dir.resolve("b"), tokens, url, "--allow-private-webhooks");
       assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
     }
   }
@@ -125,23 +225,19 @@ class ServeCommandTest {
                         + "Connection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
       } catch (IOException e) {
-        return; // closed by the test
+        // closed by the test (the loop ends), or a client that refused the TLS handshake
       }
     }
   }
 
-  /**
-   * Serves as {@code serve --tokens FILE [--allow-private-webhooks]} would, and makes a webhook.
-   */
+  /** Serves as {@code serve --tokens FILE [options]} would, and makes a webhook. */
   private static HttpResponse<String> createWebhook(
-      Path data, Path tokens, String url, boolean allowPrivate) throws Exception {
+      Path data, Path tokens, String url, String... options) throws Exception {
     ServeCommand serve = new ServeCommand();
     List<String> args =
         new ArrayList<>(
             List.of("--port", "0", "--data", data.toString(), "--tokens", tokens.toString()));
-    if (allowPrivate) {
-      args.add("--allow-private-webhooks");
-    }
+    args.addAll(List.of(options));
     new CommandLine(serve).parseArgs(args.toArray(String[]::new));
     try (LogGatewayStore store = LogGatewayStore.open(data);
         HeraldServer server = serve.start(store, TokenAccess.load(tokens))) {
@@ -156,5 +252,31 @@ class ServeCommandTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
     }
+  }
+
+  private static final String KEY_PASSWORD = "test-password";
+
+  /** A server-side TLS context serving the key and certificate of a PKCS12 key store. */
+  private static SSLContext tls(Path keyStore) throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      keys.load(in, KEY_PASSWORD.toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, KEY_PASSWORD.toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    return tls;
+  }
+
+  /** Runs the JDK's keytool: the test's certificates are made now, never downloaded. */
+  private static void keytool(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("keytool ended").isTrue();
+    assertThat(p.exitValue()).as("keytool %s: %s", args[0], output).isZero();
   }
 }
