@@ -10,7 +10,6 @@ module dev.herald.server {
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.client;
   requires com.fasterxml.jackson.databind;
-  requires java.net.http;
   requires org.slf4j;
 
   exports dev.herald.server;
