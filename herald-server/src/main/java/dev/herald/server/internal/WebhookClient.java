@@ -209,8 +209,8 @@ final class WebhookClient implements AutoCloseable {
   }
 
   /**
-   * The failure as an I/O one; a connection refused or unreachable through a proxy is the proxy's
-   * (the client never connects to the target itself), so its message names the proxy.
+   * The failure as an I/O one. Through a proxy, a refused connection is the proxy's (the client
+   * never connects to the target itself), so its message names the proxy.
    */
   private static IOException ioException(Throwable t, Object proxy) {
     if (proxy != null && t instanceof ConnectException c) {
