@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
           + " ./herald-data) or Kafka, until Ctrl-C or SIGTERM.",
       "Without --tokens it lets every request in and listens on a loopback address only.",
       "Exit status: 0 stopped by a signal, 1 could not start (port in use, directory locked),"
-          + " 2 usage error (bad option, bad tokens or --webhook-ca file)."
+          + " 2 usage error (bad option, bad tokens, --webhook-ca file or --webhook-proxy)."
     })
 final class ServeCommand implements Callable<Integer> {
   static final Path DEFAULT_DATA = Path.of("herald-data");
@@ -83,6 +83,15 @@ final class ServeCommand implements Callable<Integer> {
               + " webhook targets may chain to, besides the JVM's default trust; host names are"
               + " verified either way.")
   Path webhookCa;
+
+  @Option(
+      names = "--webhook-proxy",
+      paramLabel = "HOST:PORT",
+      description =
+          "HTTP proxy every webhook request goes through (HOST:PORT or http://HOST:PORT): http"
+              + " targets as proxied requests, https ones in a CONNECT tunnel, certificates still"
+              + " verified against the target's host. Targets are still checked here first.")
+  String webhookProxy;
 
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -149,6 +158,18 @@ final class ServeCommand implements Callable<Integer> {
         server.webhookTrustedCertificates(webhookCa);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), "--webhook-ca: " + e.getMessage(), e);
+      }
+    }
+    if (webhookProxy != null) {
+      try {
+        server.webhookProxy(webhookProxy);
+      } catch (IllegalArgumentException e) {
+        String m = e.getMessage();
+        String prefix = "webhookProxy: ";
+        throw new ParameterException(
+            spec.commandLine(),
+            "--webhook-proxy: " + (m.startsWith(prefix) ? m.substring(prefix.length()) : m),
+            e);
       }
     }
     try {

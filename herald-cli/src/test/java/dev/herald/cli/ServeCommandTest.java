@@ -1,6 +1,7 @@
 package dev.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import dev.herald.server.HeraldServer;
 import dev.herald.server.LogGatewayStore;
@@ -106,6 +107,25 @@ class ServeCommandTest {
     Run bad = serveWithWebhookCa(notPem);
     assertThat(bad.status()).as(bad.err()).isEqualTo(2);
     assertThat(bad.err()).contains("--webhook-ca: ", notPem.toString()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void aBadWebhookProxyIsAUsageErrorNamingTheOption() {
+    String data = dir.resolve("data").toString();
+    String[][] cases = {
+      {"proxy.internal", "--webhook-proxy: no port in \"proxy.internal\""},
+      {"proxy.internal:70000", "--webhook-proxy: the port must be within [1, 65535], was 70000"},
+      {"socks5://proxy.internal:1080", "--webhook-proxy: only an http:// proxy is supported"},
+      {"http://user:secret@proxy.internal:3128", "--webhook-proxy: user info is not supported"},
+    };
+    for (String[] c : cases) {
+      Run run = Run.of("serve", "--port", "0", "--data", data, "--webhook-proxy", c[0]);
+      assertThat(run.status()).as(run.err()).isEqualTo(2);
+      assertThat(run.err()).doesNotContain("\tat ").doesNotContain("secret");
+      // One line says what is wrong, as for --webhook-ca; picocli's usage help follows it.
+      assertThat(run.err().lines().findFirst()).get(STRING).startsWith(c[1]);
+      assertThat(run.err().lines().filter(l -> l.startsWith("--webhook-proxy: "))).hasSize(1);
+    }
   }
 
   private Run serveWithWebhookCa(Path file) {

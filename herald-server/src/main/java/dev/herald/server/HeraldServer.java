@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.TimeSource;
 import dev.herald.server.internal.Gateway;
+import dev.herald.server.internal.WebhookProxy;
 import io.javalin.Javalin;
 import java.net.InetAddress;
 import java.net.URI;
@@ -84,6 +85,7 @@ public final class HeraldServer implements AutoCloseable {
     private TimeSource timeSource = TimeSource.system();
     private boolean allowPrivateWebhookTargets;
     private List<X509Certificate> webhookTrustedCertificates = List.of();
+    private WebhookProxy webhookProxy; // null: none
 
     private Builder(GatewayStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -154,6 +156,31 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The HTTP forward proxy every webhook request goes through ({@code ./herald serve
+     * --webhook-proxy HOST:PORT}), as {@code HOST:PORT} or {@code http://HOST:PORT} (an IPv6 host
+     * in brackets): plain HTTP targets as absolute-form requests to it, HTTPS ones through a {@code
+     * CONNECT} tunnel, their certificates still verified against the URL's host. The proxy must
+     * need no credentials. The check of targets on a server with tokens still runs first, on the
+     * addresses the URL's host resolves to on this machine (so it must resolve here); the proxy
+     * then resolves the name again itself, so its own egress rules are what keeps a name whose DNS
+     * answer changed since from reaching a private address. By default none: requests go straight
+     * to their targets, and the JVM's proxy properties ({@code http.proxyHost}, ...) are not read.
+     *
+     * @throws IllegalArgumentException if the value has no port or one outside [1, 65535], another
+     *     scheme than {@code http}, user info or a path; the message starts with {@code
+     *     webhookProxy: }
+     */
+    public Builder webhookProxy(String hostAndPort) {
+      Objects.requireNonNull(hostAndPort, "hostAndPort");
+      try {
+        this.webhookProxy = WebhookProxy.parse(hostAndPort);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("webhookProxy: " + e.getMessage(), e);
+      }
+      return this;
+    }
+
     public Builder timeSource(TimeSource timeSource) {
       this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
@@ -178,7 +205,8 @@ public final class HeraldServer implements AutoCloseable {
               corsOrigins,
               timeSource,
               allowPrivateWebhookTargets,
-              webhookTrustedCertificates);
+              webhookTrustedCertificates,
+              webhookProxy);
       Javalin app = gateway.createApp(host, port);
       try {
         app.start();

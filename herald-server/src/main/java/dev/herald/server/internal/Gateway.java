@@ -50,6 +50,7 @@ public final class Gateway {
   private final TimeSource time;
   private final boolean allowPrivateWebhookTargets;
   private final List<X509Certificate> webhookTrustedCertificates;
+  private final WebhookProxy webhookProxy; // null: none
   private final List<Api> apis;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
@@ -65,7 +66,8 @@ public final class Gateway {
       List<String> corsOrigins,
       TimeSource time,
       boolean allowPrivateWebhookTargets,
-      List<X509Certificate> webhookTrustedCertificates) {
+      List<X509Certificate> webhookTrustedCertificates,
+      WebhookProxy webhookProxy) {
     this.store = store;
     this.access = access;
     this.limits = limits;
@@ -73,6 +75,7 @@ public final class Gateway {
     this.time = time;
     this.allowPrivateWebhookTargets = allowPrivateWebhookTargets;
     this.webhookTrustedCertificates = List.copyOf(webhookTrustedCertificates);
+    this.webhookProxy = webhookProxy;
     StreamApi streams = new StreamApi(this);
     WebhookApi webhooks = new WebhookApi(this);
     stats.gauge(GatewayStats.STREAMS, streams::openStreams);
@@ -110,6 +113,11 @@ public final class Gateway {
   /** Certificates webhooks' HTTPS targets may chain to besides the JVM's default trust. */
   List<X509Certificate> webhookTrustedCertificates() {
     return webhookTrustedCertificates;
+  }
+
+  /** The proxy webhooks' requests go through; null for none. */
+  WebhookProxy webhookProxy() {
+    return webhookProxy;
   }
 
   GatewayStats stats() {

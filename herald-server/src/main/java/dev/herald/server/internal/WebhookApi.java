@@ -82,7 +82,8 @@ final class WebhookApi implements Gateway.Api {
         gateway.access().required() && !gateway.allowPrivateWebhookTargets()
             ? WebhookTargets.publicOnly(WebhookTargets.SYSTEM)
             : WebhookTargets.any();
-    this.client = new WebhookClient(targets, gateway.webhookTrustedCertificates());
+    this.client =
+        new WebhookClient(targets, gateway.webhookTrustedCertificates(), gateway.webhookProxy());
     this.origin = origin();
     client.start();
     gateway.onClose(this::close);

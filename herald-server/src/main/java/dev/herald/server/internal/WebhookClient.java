@@ -1,6 +1,7 @@
 package dev.herald.server.internal;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -17,12 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpProxy;
+import org.eclipse.jetty.client.Origin;
+import org.eclipse.jetty.client.ProxyConfiguration;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
@@ -37,8 +42,16 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * nothing itself. Jetty keeps the connections of requests with different tags apart, so a
  * connection is reused only by a request whose check approved the same addresses. The URL's host
  * stays the request's {@code Host} header and its TLS server name (SNI, and the name the
- * certificate must match). No proxy: none is configured, and the JVM's proxy properties ({@code
- * http.proxyHost}, ...) are not read. Redirects are not followed.
+ * certificate must match). Redirects are not followed.
+ *
+ * <p>A proxy, when the client is made with one ({@link WebhookProxy}), carries every request: a
+ * plain HTTP one as an absolute-form request to it, an HTTPS one through a {@code CONNECT} tunnel,
+ * TLS still verified end to end against the URL's host. The check above still runs before anything
+ * is sent, on the addresses the host resolves to here; the connection then goes to the proxy (its
+ * name resolved normally: the operator chose it, it is not a target), and the proxy resolves the
+ * target's name itself, so it is the proxy's own egress rules that keep a name whose DNS answer
+ * changed after the check from reaching a private address. A connection the proxy refuses fails
+ * naming it. The JVM's proxy properties ({@code http.proxyHost}, ...) are never read.
  *
  * <p>HTTPS targets: the certificate must chain to one the JVM trusts by default or to one of the
  * extra certificates the client was made with, and must name the URL's host ({@link WebhookTls}).
@@ -53,11 +66,15 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 final class WebhookClient implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final int MAX_ANSWER_BODY = 64 * 1024;
+  // The proxy a request goes through, for its failure to name: exchange() sees the request only.
+  private static final String PROXY_ATTRIBUTE = "herald.webhook.proxy";
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_THREADS = 16;
 
   private final WebhookTargets targets;
   private final HttpClient http;
+  private final WebhookProxy proxy; // null: none
+  private final SocketAddressResolver proxyResolver; // null without a proxy
 
   /** A client whose HTTPS targets must present a certificate the JVM trusts by default. */
   WebhookClient(WebhookTargets targets) {
@@ -69,15 +86,34 @@ final class WebhookClient implements AutoCloseable {
    * trusted}.
    */
   WebhookClient(WebhookTargets targets, List<X509Certificate> trusted) {
+    this(targets, trusted, null);
+  }
+
+  /**
+   * A client whose HTTPS targets may also present a certificate that chains to one of {@code
+   * trusted}, and whose requests all go through {@code proxy} (null: none, they go straight to
+   * their targets).
+   */
+  WebhookClient(WebhookTargets targets, List<X509Certificate> trusted, WebhookProxy proxy) {
     this.targets = targets;
+    this.proxy = proxy;
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 1);
     threads.setName("herald-webhook-http");
     threads.setDaemon(true);
+    ScheduledExecutorScheduler scheduler =
+        new ScheduledExecutorScheduler("herald-webhook-http-scheduler", true);
     http = new HttpClient();
     http.setSslContextFactory(WebhookTls.client(trusted));
     http.setExecutor(threads);
-    http.setScheduler(new ScheduledExecutorScheduler("herald-webhook-http-scheduler", true));
-    http.setSocketAddressResolver(WebhookClient::checkedAddresses);
+    http.setScheduler(scheduler);
+    http.setSocketAddressResolver(this::resolve);
+    if (proxy != null) {
+      http.getProxyConfiguration().addProxy(new HttpProxy(proxy.host(), proxy.port()));
+      proxyResolver =
+          new SocketAddressResolver.Async(threads, scheduler, CONNECT_TIMEOUT.toMillis());
+    } else {
+      proxyResolver = null;
+    }
     http.setFollowRedirects(false);
     http.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
     http.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -120,9 +156,14 @@ final class WebhookClient implements AutoCloseable {
   Request newRequest(URI url, Duration timeout)
       throws WebhookTargets.Refused, UnknownHostException {
     List<InetAddress> addresses = targets.addresses(url);
-    return http.newRequest(url)
-        .tag(new Checked(addresses))
-        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Request request =
+        http.newRequest(url)
+            .tag(new Checked(addresses))
+            .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (proxy != null) {
+      request.attribute(PROXY_ATTRIBUTE, proxy);
+    }
+    return request;
   }
 
   /**
@@ -159,11 +200,26 @@ final class WebhookClient implements AutoCloseable {
           @Override
           public void onComplete(Result result) {
             if (result.isFailed() && !head.isDone()) {
-              head.completeExceptionally(ioException(result.getFailure()));
+              Object proxy = request.getAttributes().get(PROXY_ATTRIBUTE);
+              head.completeExceptionally(ioException(result.getFailure(), proxy));
             }
           }
         });
     return head;
+  }
+
+  /**
+   * The failure as an I/O one. Through a proxy, a refused connection is the proxy's (the client
+   * never connects to the target itself), so its message names the proxy.
+   */
+  private static IOException ioException(Throwable t, Object proxy) {
+    if (proxy != null && t instanceof ConnectException c) {
+      ConnectException named =
+          new ConnectException("webhook proxy " + proxy + ": " + c.getMessage());
+      named.initCause(c);
+      return named;
+    }
+    return ioException(t);
   }
 
   private static IOException ioException(Throwable t) {
@@ -179,15 +235,30 @@ final class WebhookClient implements AutoCloseable {
   }
 
   /**
-   * The client's resolver: the addresses the request's check approved (its destination's tag),
-   * never a lookup of its own. A request made elsewhere than {@link #newRequest} has none, and
-   * fails.
+   * The client's resolver. A request that goes through the proxy connects to the proxy: its name is
+   * resolved as any would be. Any other connects to the addresses the request's check approved (its
+   * destination's tag), never a lookup of its own; a request made elsewhere than {@link
+   * #newRequest} has none, and fails.
    */
-  private static void checkedAddresses(
+  private void resolve(
       String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> p) {
     Object d = context.get(Destination.CONTEXT_KEY);
-    Object tag = d instanceof Destination destination ? destination.getOrigin().getTag() : null;
-    if (tag instanceof Checked checked) {
+    if (!(d instanceof Destination destination)) {
+      p.failed(new UnknownHostException(host + ": no checked addresses to connect to"));
+      return;
+    }
+    ProxyConfiguration.Proxy via = destination.getProxy();
+    if (via != null) {
+      // Jetty asks for the proxy's address only; anything else would be a target left unchecked.
+      Origin.Address a = via.getAddress();
+      if (proxyResolver != null && a.getHost().equals(host) && a.getPort() == port) {
+        proxyResolver.resolve(host, port, context, p);
+      } else {
+        p.failed(new UnknownHostException(host + ": not the webhook proxy"));
+      }
+      return;
+    }
+    if (destination.getOrigin().getTag() instanceof Checked checked) {
       p.succeeded(checked.addresses.stream().map(a -> new InetSocketAddress(a, port)).toList());
     } else {
       p.failed(new UnknownHostException(host + ": no checked addresses to connect to"));

@@ -59,7 +59,8 @@ class BatchPublishAsyncTest {
               List.of(),
               TimeSource.system(),
               false,
-              List.of());
+              List.of(),
+              null);
       Javalin app = gateway.createApp("127.0.0.1", 0);
       ((QueuedThreadPool) app.jettyServer().threadPool()).setMaxThreads(JETTY_THREADS);
       app.start();
