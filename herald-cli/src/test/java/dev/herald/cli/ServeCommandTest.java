@@ -6,9 +6,9 @@ import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.LogGatewayStore;
 import dev.herald.server.TokenAccess;
+import dev.herald.server.testing.SelfSigned;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,12 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -139,58 +135,22 @@ class ServeCommandTest {
    */
   @Test
   void webhookCaTrustsATargetsCertificate() throws Exception {
-    Path keyStore = dir.resolve("target.p12");
-    Path pem = dir.resolve("target.pem");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "target",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-validity",
-        "2",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=dns:localhost,ip:127.0.0.1",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        KEY_PASSWORD,
-        "-keypass",
-        KEY_PASSWORD,
-        "-noprompt");
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "target",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        KEY_PASSWORD,
-        "-file",
-        pem.toString());
+    SelfSigned target = SelfSigned.make(dir, "localhost", "dns:localhost,ip:127.0.0.1");
     Path tokens = dir.resolve("tokens.json");
     Files.writeString(
         tokens,
         "{\"tokens\": [{\"name\": \"shop\", \"token\": \""
             + TokenTest.SHOP
             + "\", \"subscribe\": [\"order.*\"]}]}");
-    try (ServerSocket target =
-        tls(keyStore)
+    try (ServerSocket listening =
+        target
+            .serverContext()
             .getServerSocketFactory()
             .createServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-      Thread answers = new Thread(() -> agreeToAll(target), "webhook-target");
+      Thread answers = new Thread(() -> agreeToAll(listening), "webhook-target");
       answers.setDaemon(true);
       answers.start();
-      String url = "https://localhost:" + target.getLocalPort() + "/hook";
+      String url = "https://localhost:" + listening.getLocalPort() + "/hook";
       HttpResponse<String> refused =
           createWebhook(dir.resolve("a"), tokens, url, "--allow-private-webhooks");
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
@@ -202,7 +162,7 @@ class ServeCommandTest {
               url,
               "--allow-private-webhooks",
               "--webhook-ca",
-              pem.toString());
+              target.pem().toString());
       assertThat(trusted.statusCode()).as(trusted.body()).isEqualTo(201);
     }
   }
@@ -272,31 +232,5 @@ class ServeCommandTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
     }
-  }
-
-  private static final String KEY_PASSWORD = "test-password";
-
-  /** A server-side TLS context serving the key and certificate of a PKCS12 key store. */
-  private static SSLContext tls(Path keyStore) throws Exception {
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
-      keys.load(in, KEY_PASSWORD.toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, KEY_PASSWORD.toCharArray());
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
-    return tls;
-  }
-
-  /** Runs the JDK's keytool: the test's certificates are made now, never downloaded. */
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("keytool ended").isTrue();
-    assertThat(p.exitValue()).as("keytool %s: %s", args[0], output).isZero();
   }
 }

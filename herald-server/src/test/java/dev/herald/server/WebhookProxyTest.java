@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
+import dev.herald.server.testing.SelfSigned;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

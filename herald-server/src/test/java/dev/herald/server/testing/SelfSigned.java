@@ -1,27 +1,33 @@
-package dev.herald.server;
+package dev.herald.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * A self-signed certificate made at test time by the JDK's {@code keytool}: its key and certificate
  * in a PKCS12 key store (for an HTTPS server), and the certificate alone in PEM (for a client to
- * trust). Nothing is downloaded or committed.
+ * trust). Nothing is downloaded or committed. Shared with other modules' tests through this
+ * module's test jar (herald-cli's {@code ServeCommandTest}).
  */
-record SelfSigned(Path keyStore, Path pem) {
-  static final String PASSWORD = "test-password";
+public record SelfSigned(Path keyStore, Path pem) {
+  public static final String PASSWORD = "test-password";
 
   /**
    * Makes {@code name}'s key and certificate in {@code dir}, with the subject alternative names
    * {@code sans} in keytool's form ({@code dns:localhost,ip:127.0.0.1}).
    */
-  static SelfSigned make(Path dir, String name, String sans) throws Exception {
+  public static SelfSigned make(Path dir, String name, String sans) throws Exception {
     Path keyStore = dir.resolve(name + ".p12");
     Path pem = dir.resolve(name + ".pem");
     keytool(
@@ -61,6 +67,19 @@ record SelfSigned(Path keyStore, Path pem) {
         "-file",
         pem.toString());
     return new SelfSigned(keyStore, pem);
+  }
+
+  /** A server-side TLS context that serves this key and certificate. */
+  public SSLContext serverContext() throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      keys.load(in, PASSWORD.toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, PASSWORD.toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    return tls;
   }
 
   private static void keytool(String... args) throws IOException, InterruptedException {
