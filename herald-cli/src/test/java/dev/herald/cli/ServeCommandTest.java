@@ -136,12 +136,7 @@ class ServeCommandTest {
   @Test
   void webhookCaTrustsATargetsCertificate() throws Exception {
     SelfSigned target = SelfSigned.make(dir, "localhost", "dns:localhost,ip:127.0.0.1");
-    Path tokens = dir.resolve("tokens.json");
-    Files.writeString(
-        tokens,
-        "{\"tokens\": [{\"name\": \"shop\", \"token\": \""
-            + TokenTest.SHOP
-            + "\", \"subscribe\": [\"order.*\"]}]}");
+    Path tokens = shopTokens();
     try (ServerSocket listening =
         target
             .serverContext()
@@ -169,12 +164,7 @@ class ServeCommandTest {
 
   @Test
   void allowPrivateWebhooksLetsAServerWithTokensPostToLoopback() throws Exception {
-    Path tokens = dir.resolve("tokens.json");
-    Files.writeString(
-        tokens,
-        "{\"tokens\": [{\"name\": \"shop\", \"token\": \""
-            + TokenTest.SHOP
-            + "\", \"subscribe\": [\"order.*\"]}]}");
+    Path tokens = shopTokens();
     // A target on loopback that agrees to every handshake (answers each request so, and closes).
     try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
       Thread answers = new Thread(() -> agreeToAll(target), "webhook-target");
@@ -188,6 +178,15 @@ class ServeCommandTest {
           createWebhook(dir.resolve("b"), tokens, url, "--allow-private-webhooks");
       assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
     }
+  }
+
+  /** A tokens file with one token, the shop's, that may subscribe to {@code order.*}. */
+  private Path shopTokens() throws IOException {
+    return Files.writeString(
+        dir.resolve("tokens.json"),
+        "{\"tokens\": [{\"name\": \"shop\", \"token\": \""
+            + TokenTest.SHOP
+            + "\", \"subscribe\": [\"order.*\"]}]}");
   }
 
   private static void agreeToAll(ServerSocket target) {
