@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -31,6 +33,9 @@ final class ForwardProxy implements AutoCloseable {
   private final ServerSocket server;
   private final List<Closeable> open = new CopyOnWriteArrayList<>();
 
+  /** Names only this proxy's DNS knows, and their addresses. */
+  private final Map<String, InetAddress> names = new ConcurrentHashMap<>();
+
   /** On 127.0.0.1. */
   ForwardProxy() throws IOException {
     this(InetAddress.getLoopbackAddress());
@@ -40,6 +45,11 @@ final class ForwardProxy implements AutoCloseable {
   ForwardProxy(InetAddress address) throws IOException {
     server = new ServerSocket(0, 50, address);
     thread("accept", this::accept);
+  }
+
+  /** Makes this proxy resolve {@code name} to {@code address}, as a DNS only it asks would. */
+  void knows(String name, InetAddress address) {
+    names.put(name, address);
   }
 
   /** {@code IP:PORT}, where it listens. */
@@ -119,7 +129,9 @@ final class ForwardProxy implements AutoCloseable {
   /** To the first of the host's addresses that accepts, as a proxy would. */
   private Socket connect(String host, int port) throws IOException {
     IOException failure = new IOException("no address for " + host);
-    for (InetAddress a : InetAddress.getAllByName(host)) {
+    InetAddress known = names.get(host);
+    for (InetAddress a :
+        known != null ? new InetAddress[] {known} : InetAddress.getAllByName(host)) {
       Socket s = new Socket();
       try {
         s.connect(new InetSocketAddress(a, port), 5_000);

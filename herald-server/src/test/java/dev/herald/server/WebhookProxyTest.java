@@ -56,6 +56,36 @@ class WebhookProxyTest {
     }
   }
 
+  /**
+   * Without tokens nothing is checked, so the gateway resolves nothing for a proxied webhook: a
+   * name that only the proxy's DNS knows (here one under {@code .invalid}, which no DNS resolves)
+   * still gets its handshake and events.
+   */
+  @Test
+  void aNameOnlyTheProxyResolvesIsReachedWhenNothingIsChecked() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver();
+        ForwardProxy proxy = new ForwardProxy();
+        GatewayStore store = LogGatewayStore.open(data);
+        HeraldServer server =
+            HeraldServer.builder(store).port(0).webhookProxy(proxy.address()).start()) {
+      proxy.knows("hooks.herald.invalid", InetAddress.getLoopbackAddress());
+      WebhookReceiver.Target t = receiver.target();
+      URI direct = URI.create(t.url);
+      String url = "http://hooks.herald.invalid:" + direct.getPort() + direct.getPath();
+
+      String id = GatewayHttp.createWebhook(server, "proxy.named", url, 3, null);
+      Event<String> e = Event.of("proxy.named", "by a name only the proxy knows");
+      store.append(e).get();
+      await().atMost(WAIT).until(() -> subscription(server, id).get("delivered").asLong() == 1);
+
+      assertThat(t.options).hasSize(1);
+      assertThat(t.posts).hasSize(1);
+      assertThat(t.posts.get(0).header("ce-id")).isEqualTo(e.id());
+      assertThat(t.posts.get(0).header("Host")).isEqualTo(URI.create(url).getAuthority());
+      assertThat(proxy.asked).containsExactly("OPTIONS " + url, "POST " + url);
+    }
+  }
+
   @Test
   void anHttpsTargetIsReachedThroughAConnectTunnelItsCertificateVerified() throws Exception {
     SelfSigned localhost = SelfSigned.make(certificates, "localhost", "dns:localhost");

@@ -46,12 +46,14 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  *
  * <p>A proxy, when the client is made with one ({@link WebhookProxy}), carries every request: a
  * plain HTTP one as an absolute-form request to it, an HTTPS one through a {@code CONNECT} tunnel,
- * TLS still verified end to end against the URL's host. The check above still runs before anything
- * is sent, on the addresses the host resolves to here; the connection then goes to the proxy (its
- * name resolved normally: the operator chose it, it is not a target), and the proxy resolves the
- * target's name itself, so it is the proxy's own egress rules that keep a name whose DNS answer
- * changed after the check from reaching a private address. A connection the proxy refuses fails
- * naming it. The JVM's proxy properties ({@code http.proxyHost}, ...) are never read.
+ * TLS still verified end to end against the URL's host. The check above, when the targets are
+ * checked (with tokens), still runs before anything is sent, on the addresses the host resolves to
+ * here; when they are not, nothing is resolved here for a proxied request, so a name only the
+ * proxy's DNS knows is reachable; the connection then goes to the proxy (its name resolved
+ * normally: the operator chose it, it is not a target), and the proxy resolves the target's name
+ * itself, so it is the proxy's own egress rules that keep a name whose DNS answer changed after the
+ * check from reaching a private address. A connection the proxy refuses fails naming it. The JVM's
+ * proxy properties ({@code http.proxyHost}, ...) are never read.
  *
  * <p>HTTPS targets: the certificate must chain to one the JVM trusts by default or to one of the
  * extra certificates the client was made with, and must name the URL's host ({@link WebhookTls}).
@@ -155,7 +157,10 @@ final class WebhookClient implements AutoCloseable {
    */
   Request newRequest(URI url, Duration timeout)
       throws WebhookTargets.Refused, UnknownHostException {
-    List<InetAddress> addresses = targets.addresses(url);
+    // Through a proxy the proxy resolves the name: here only a check needs it (with tokens), so a
+    // target whose name resolves only beyond the proxy is reachable when nothing is checked.
+    List<InetAddress> addresses =
+        proxy != null && !targets.checks() ? List.of() : targets.addresses(url);
     Request request =
         http.newRequest(url)
             .tag(new Checked(addresses))

@@ -97,6 +97,11 @@ final class WebhookTargets {
     return new WebhookTargets(false, resolver, WebhookTargets::nonPublicKind);
   }
 
+  /** Whether this checks targets (public addresses only), which needs their names resolved here. */
+  boolean checks() {
+    return publicOnly;
+  }
+
   /**
    * Why {@code url} may not be targeted, for a client to read (it starts with {@code url: }), or
    * empty when it may. Resolves the host only when it checks (with tokens).
