@@ -162,10 +162,11 @@ public final class HeraldServer implements AutoCloseable {
      * in brackets): plain HTTP targets as absolute-form requests to it, HTTPS ones through a {@code
      * CONNECT} tunnel, their certificates still verified against the URL's host. The proxy must
      * need no credentials. The check of targets on a server with tokens still runs first, on the
-     * addresses the URL's host resolves to on this machine (so it must resolve here); the proxy
-     * then resolves the name again itself, so its own egress rules are what keeps a name whose DNS
-     * answer changed since from reaching a private address. By default none: requests go straight
-     * to their targets, and the JVM's proxy properties ({@code http.proxyHost}, ...) are not read.
+     * addresses the URL's host resolves to on this machine (so there it must resolve here too;
+     * where nothing is checked, nothing is resolved here); the proxy then resolves the name itself,
+     * so its own egress rules are what keeps a name whose DNS answer changed since from reaching a
+     * private address. By default none: requests go straight to their targets, and the JVM's proxy
+     * properties ({@code http.proxyHost}, ...) are not read.
      *
      * @throws IllegalArgumentException if the value has no port or one outside [1, 65535], another
      *     scheme than {@code http}, user info or a path; the message starts with {@code
