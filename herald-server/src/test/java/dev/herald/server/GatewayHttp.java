@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,7 @@ import java.time.Duration;
 final class GatewayHttp {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private GatewayHttp() {}
 
@@ -38,7 +40,14 @@ final class GatewayHttp {
                 + maxAttempts
                 + ", \"backoffMillis\": 10}}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return new ObjectMapper().readTree(r.body()).get("id").asText();
+    return JSON.readTree(r.body()).get("id").asText();
+  }
+
+  /** {@code GET /v1/subscriptions/{id}} without a token; asserts 200 and returns the answer. */
+  static JsonNode subscription(HeraldServer server, String id) throws Exception {
+    HttpResponse<String> r = send(server, "GET", "/v1/subscriptions/" + id, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
   }
 
   /** Without a token (a gateway in development mode). */

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import static dev.herald.server.GatewayHttp.send;
+import static dev.herald.server.GatewayHttp.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -89,8 +90,7 @@ class WebhookProxyTest {
   @Test
   void anHttpsTargetIsReachedThroughAConnectTunnelItsCertificateVerified() throws Exception {
     SelfSigned localhost = SelfSigned.make(certificates, "localhost", "dns:localhost");
-    try (WebhookReceiver receiver =
-            WebhookReceiver.https(localhost.keyStore(), SelfSigned.PASSWORD);
+    try (WebhookReceiver receiver = WebhookReceiver.https(localhost);
         ForwardProxy proxy = new ForwardProxy();
         GatewayStore store = LogGatewayStore.open(data);
         HeraldServer server =
@@ -226,11 +226,5 @@ class WebhookProxyTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return "127.0.0.1:" + s.getLocalPort();
     }
-  }
-
-  private static JsonNode subscription(HeraldServer server, String id) throws Exception {
-    HttpResponse<String> r = send(server, "GET", "/v1/subscriptions/" + id, null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body());
   }
 }

@@ -1,9 +1,9 @@
 package dev.herald.server;
 
+import dev.herald.server.testing.SelfSigned;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,11 +35,9 @@ final class WebhookReceiver implements AutoCloseable {
     base = "http://127.0.0.1:" + server.port();
   }
 
-  private WebhookReceiver(Path keyStore, String password) {
+  private WebhookReceiver(SelfSigned certificate) throws Exception {
     SslContextFactory.Server tls = new SslContextFactory.Server();
-    tls.setKeyStoreType("PKCS12");
-    tls.setKeyStorePath(keyStore.toString());
-    tls.setKeyStorePassword(password);
+    tls.setSslContext(certificate.serverContext());
     ServerConnector[] https = new ServerConnector[1];
     server =
         Javalin.create(
@@ -65,12 +63,12 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /**
-   * A receiver that answers HTTPS on a port of its own, with the key and certificate of the PKCS12
-   * {@code keyStore}, on 127.0.0.1; targets' URLs are {@code https://localhost:PORT/...}, so that
-   * the gateway verifies the certificate against the name {@code localhost}.
+   * A receiver that answers HTTPS on a port of its own, with {@code certificate}'s key and
+   * certificate, on 127.0.0.1; targets' URLs are {@code https://localhost:PORT/...}, so that the
+   * gateway verifies the certificate against the name {@code localhost}.
    */
-  static WebhookReceiver https(Path keyStore, String password) {
-    return new WebhookReceiver(keyStore, password);
+  static WebhookReceiver https(SelfSigned certificate) throws Exception {
+    return new WebhookReceiver(certificate);
   }
 
   private void configure(JavalinConfig config) {

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import static dev.herald.server.GatewayHttp.send;
+import static dev.herald.server.GatewayHttp.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -45,8 +46,7 @@ class WebhookTlsTest {
 
   @Test
   void aTargetWithATrustedCertificateGetsTheHandshakeAndTheEventsOverTls() throws Exception {
-    try (WebhookReceiver receiver =
-            WebhookReceiver.https(localhost.keyStore(), SelfSigned.PASSWORD);
+    try (WebhookReceiver receiver = WebhookReceiver.https(localhost);
         GatewayStore store = LogGatewayStore.open(data);
         HeraldServer server =
             HeraldServer.builder(store)
@@ -81,8 +81,7 @@ class WebhookTlsTest {
    */
   @Test
   void aTargetWithAnUntrustedCertificateGetsNothingAndTheFailureShows() throws Exception {
-    try (WebhookReceiver receiver =
-        WebhookReceiver.https(localhost.keyStore(), SelfSigned.PASSWORD)) {
+    try (WebhookReceiver receiver = WebhookReceiver.https(localhost)) {
       WebhookReceiver.Target t = receiver.target();
       String id;
       try (GatewayStore store = LogGatewayStore.open(data);
@@ -124,7 +123,7 @@ class WebhookTlsTest {
 
   @Test
   void aTrustedCertificateForAnotherNameIsRefusedByHostNameVerification() throws Exception {
-    try (WebhookReceiver receiver = WebhookReceiver.https(other.keyStore(), SelfSigned.PASSWORD);
+    try (WebhookReceiver receiver = WebhookReceiver.https(other);
         GatewayStore store = LogGatewayStore.open(data);
         HeraldServer server =
             HeraldServer.builder(store).port(0).webhookTrustedCertificates(other.pem()).start()) {
@@ -168,11 +167,5 @@ class WebhookTlsTest {
         "POST",
         "/v1/subscriptions",
         "{\"types\": \"" + types + "\", \"url\": \"" + url + "\"}");
-  }
-
-  private static JsonNode subscription(HeraldServer server, String id) throws Exception {
-    HttpResponse<String> r = send(server, "GET", "/v1/subscriptions/" + id, null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body());
   }
 }

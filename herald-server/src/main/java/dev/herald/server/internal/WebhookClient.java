@@ -78,17 +78,11 @@ final class WebhookClient implements AutoCloseable {
   private final WebhookProxy proxy; // null: none
   private final SocketAddressResolver proxyResolver; // null without a proxy
 
-  /** A client whose HTTPS targets must present a certificate the JVM trusts by default. */
-  WebhookClient(WebhookTargets targets) {
-    this(targets, List.of());
-  }
-
   /**
-   * A client whose HTTPS targets may also present a certificate that chains to one of {@code
-   * trusted}.
+   * A client whose HTTPS targets must present a certificate the JVM trusts by default; no proxy.
    */
-  WebhookClient(WebhookTargets targets, List<X509Certificate> trusted) {
-    this(targets, trusted, null);
+  WebhookClient(WebhookTargets targets) {
+    this(targets, List.of(), null);
   }
 
   /**
