@@ -5,12 +5,15 @@ import dev.herald.server.GatewayStore;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -284,38 +287,66 @@ public final class SseFanOut {
 
   /**
    * A client's scan for {@code "t":<digits>}, the publish time in each event's data, and the bytes
-   * of a read that may begin one (a partial mark or number) carried to the next read. The search is
-   * {@link String#indexOf(String)} over a Latin-1 view of the bytes, which the JVM vectorizes: a
-   * byte-at-a-time scan took more CPU than the server's writes at 1,000 clients.
+   * of a read that may begin one (a partial mark or number) carried to the next read. It looks for
+   * colons eight bytes at a time (a word compared with a word of colons, each zero byte found
+   * exactly) and checks the three bytes before each: no copy and no garbage per read. A
+   * byte-at-a-time scan took more CPU than the server's writes at 1,000 clients, and a Latin-1
+   * {@code String} of each read (to use its vectorized {@code indexOf}) was four fifths of the
+   * process's allocation, so the collector's work, shared with the server on two cores.
    */
   private static final class Carry {
     static final int MAX = 32; // the mark and a long's digits fit
-    private static final String MARK_TEXT = new String(MARK, StandardCharsets.US_ASCII);
+    private static final VarHandle LONGS =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long COLONS = 0x3a3a3a3a3a3a3a3aL;
+    private static final long LOW7 = 0x7f7f7f7f7f7f7f7fL;
     final byte[] bytes = new byte[MAX];
     int length;
 
     void scan(byte[] b, int n, long now, Readers readers) {
-      String s = new String(b, 0, n, StandardCharsets.ISO_8859_1);
       int from = 0;
       while (true) {
-        int at = s.indexOf(MARK_TEXT, from);
-        if (at < 0) {
+        int colon = nextColon(b, from, n);
+        if (colon < 0) {
           keep(b, Math.max(from, n - (MARK.length - 1)), n);
           return;
         }
-        int i = at + MARK.length;
+        if (colon < 3 || b[colon - 3] != '"' || b[colon - 2] != 't' || b[colon - 1] != '"') {
+          from = colon + 1;
+          continue;
+        }
+        int i = colon + 1;
         long value = 0;
         while (i < n && b[i] >= '0' && b[i] <= '9') {
           value = value * 10 + (b[i] - '0');
           i++;
         }
         if (i == n) {
-          keep(b, at, n); // the number may go on in the next read
+          keep(b, colon - 3, n); // the number may go on in the next read
           return;
         }
         readers.record(value, now);
         from = i;
       }
+    }
+
+    /** The index of the first {@code ':'} in {@code b[from, n)}, or -1. */
+    private static int nextColon(byte[] b, int from, int n) {
+      int i = from;
+      for (; i + Long.BYTES <= n; i += Long.BYTES) {
+        long x = (long) LONGS.get(b, i) ^ COLONS; // a colon's byte is now zero
+        // 0x80 exactly in each zero byte: no carry crosses bytes, so no false hit.
+        long zeros = ~(((x & LOW7) + LOW7) | x | LOW7);
+        if (zeros != 0) {
+          return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+        }
+      }
+      for (; i < n; i++) {
+        if (b[i] == ':') {
+          return i;
+        }
+      }
+      return -1;
     }
 
     private void keep(byte[] b, int from, int n) {

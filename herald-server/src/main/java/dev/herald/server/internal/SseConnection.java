@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SseConnection implements WriteListener {
   private static final Logger LOG = LoggerFactory.getLogger("dev.herald.server.streams");
-  private static final int MAX_BATCH_BYTES = 64 << 10;
 
   private record Frame(byte[] bytes, Runnable ack) {}
 
@@ -255,10 +254,11 @@ final class SseConnection implements WriteListener {
               writtenAcks.clear();
             }
           }
-          byte[] batch = null;
+          Frame next;
           synchronized (queueLock) {
-            if (!queue.isEmpty()) {
-              batch = takeBatch();
+            next = queue.poll();
+            if (next != null) {
+              queuedBytes -= next.bytes.length;
               queueLock.notifyAll(); // offerWaiting waits for room
               if (drainedTask != null && queuedBytes <= maxBufferedBytes / 4) {
                 drained = drainedTask;
@@ -266,8 +266,13 @@ final class SseConnection implements WriteListener {
               }
             }
           }
-          if (batch != null) {
-            out.write(batch);
+          if (next != null) {
+            if (next.ack != null) {
+              writtenAcks.add(next.ack);
+            }
+            // One frame at a time: the container gathers small writes into its own buffer until
+            // the flush, so frames are copied once, not first into a batch of ours.
+            out.write(next.bytes);
             wroteSinceFlush = true;
           } else if (wroteSinceFlush) {
             wroteSinceFlush = false;
@@ -293,39 +298,6 @@ final class SseConnection implements WriteListener {
     if (drained != null) {
       writers.execute(drained);
     }
-  }
-
-  /** The next frames, up to {@link #MAX_BATCH_BYTES}, as one array. Under both locks. */
-  private byte[] takeBatch() {
-    Frame first = queue.poll();
-    int size = first.bytes.length;
-    int n = 1;
-    for (Frame f : queue) {
-      if (size + f.bytes.length > MAX_BATCH_BYTES) {
-        break;
-      }
-      size += f.bytes.length;
-      n++;
-    }
-    queuedBytes -= size;
-    if (first.ack != null) {
-      writtenAcks.add(first.ack);
-    }
-    if (n == 1) {
-      return first.bytes;
-    }
-    byte[] batch = new byte[size];
-    System.arraycopy(first.bytes, 0, batch, 0, first.bytes.length);
-    int at = first.bytes.length;
-    for (int i = 1; i < n; i++) {
-      Frame f = queue.poll();
-      System.arraycopy(f.bytes, 0, batch, at, f.bytes.length);
-      at += f.bytes.length;
-      if (f.ack != null) {
-        writtenAcks.add(f.ack);
-      }
-    }
-    return batch;
   }
 
   /**

@@ -155,7 +155,10 @@ class SseFlusherTest {
    * until released (a round in progress).
    */
   private static final class Output extends ServletOutputStream {
+    /** What reached the socket, one entry per flush of what was written before it. */
     final LinkedBlockingQueue<String> writes = new LinkedBlockingQueue<>();
+
+    private final StringBuilder pending = new StringBuilder(); // the writer's, one at a time
     final CountDownLatch firstWriteStarted = new CountDownLatch(1);
     private volatile CountDownLatch gate;
     private volatile long slowNanos;
@@ -214,7 +217,18 @@ class SseFlusherTest {
           }
         }
       }
-      writes.add(new String(b, off, len, StandardCharsets.US_ASCII));
+      pending.append(new String(b, off, len, StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * What was written since the last flush reaches the socket as one write, as in the container.
+     */
+    @Override
+    public void flush() {
+      if (pending.length() > 0) {
+        writes.add(pending.toString());
+        pending.setLength(0);
+      }
     }
   }
 }
