@@ -87,10 +87,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--webhook-proxy",
       paramLabel = "HOST:PORT",
+      defaultValue = "${env:HERALD_WEBHOOK_PROXY}",
       description =
           "HTTP proxy every webhook request goes through (HOST:PORT or http://HOST:PORT): http"
               + " targets as proxied requests, https ones in a CONNECT tunnel, certificates still"
-              + " verified against the target's host. Targets are still checked here first.")
+              + " verified against the target's host. Targets are still checked here first. A"
+              + " proxy that asks for credentials: http://USER:PASSWORD@HOST:PORT, best given in"
+              + " the environment variable HERALD_WEBHOOK_PROXY (the default), where other users'"
+              + " ps does not show it.")
   String webhookProxy;
 
   private final CountDownLatch stop = new CountDownLatch(1);

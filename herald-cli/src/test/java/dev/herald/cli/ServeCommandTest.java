@@ -112,7 +112,8 @@ class ServeCommandTest {
       {"proxy.internal", "--webhook-proxy: no port in \"proxy.internal\""},
       {"proxy.internal:70000", "--webhook-proxy: the port must be within [1, 65535], was 70000"},
       {"socks5://proxy.internal:1080", "--webhook-proxy: only an http:// proxy is supported"},
-      {"http://user:secret@proxy.internal:3128", "--webhook-proxy: user info is not supported"},
+      {"http://user@proxy.internal:3128", "--webhook-proxy: the proxy's user info must be"},
+      {"http://user:secret@proxy.internal", "--webhook-proxy: no port in \"http://USER:PASSWORD@"},
     };
     for (String[] c : cases) {
       Run run = Run.of("serve", "--port", "0", "--data", data, "--webhook-proxy", c[0]);
@@ -122,6 +123,30 @@ class ServeCommandTest {
       assertThat(run.err().lines().findFirst()).get(STRING).startsWith(c[1]);
       assertThat(run.err().lines().filter(l -> l.startsWith("--webhook-proxy: "))).hasSize(1);
     }
+  }
+
+  /**
+   * The proxy is read from {@code HERALD_WEBHOOK_PROXY} when the option is not given, so that its
+   * credentials need not be on a command line: the real launcher, in a process of its own, with a
+   * value in the environment that has credentials and no port is refused naming the option, without
+   * showing the password.
+   */
+  @Test
+  void theWebhookProxyComesFromTheEnvironmentWithoutShowingItsPassword() throws Exception {
+    Path launcher = ServeProcess.ROOT.resolve("herald");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                launcher.toString(), "serve", "--port", "0", "--data", dir.resolve("d").toString())
+            .redirectErrorStream(true);
+    pb.environment().put("HERALD_CLI_CLASSPATH", System.getProperty("java.class.path"));
+    pb.environment().put("HERALD_WEBHOOK_PROXY", "http://ops:s3cret@proxy.internal");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isEqualTo(2);
+    assertThat(out.lines().findFirst())
+        .get(STRING)
+        .startsWith("--webhook-proxy: no port in \"http://USER:PASSWORD@proxy.internal\"");
+    assertThat(out).doesNotContain("s3cret").doesNotContain("ops:");
   }
 
   private Run serveWithWebhookCa(Path file) {

@@ -160,17 +160,21 @@ public final class HeraldServer implements AutoCloseable {
      * The HTTP forward proxy every webhook request goes through ({@code ./herald serve
      * --webhook-proxy HOST:PORT}), as {@code HOST:PORT} or {@code http://HOST:PORT} (an IPv6 host
      * in brackets): plain HTTP targets as absolute-form requests to it, HTTPS ones through a {@code
-     * CONNECT} tunnel, their certificates still verified against the URL's host. The proxy must
-     * need no credentials. The check of targets on a server with tokens still runs first, on the
-     * addresses the URL's host resolves to on this machine (so there it must resolve here too;
-     * where nothing is checked, nothing is resolved here); the proxy then resolves the name itself,
-     * so its own egress rules are what keeps a name whose DNS answer changed since from reaching a
-     * private address. By default none: requests go straight to their targets, and the JVM's proxy
-     * properties ({@code http.proxyHost}, ...) are not read.
+     * CONNECT} tunnel, their certificates still verified against the URL's host. A proxy that asks
+     * for credentials is given them as {@code http://USER:PASSWORD@HOST:PORT} (percent-encode a
+     * {@code :}, {@code @} or {@code %} within them): they go with every request and every {@code
+     * CONNECT} as HTTP Basic ({@code Proxy-Authorization}), and a proxy that still refuses (407)
+     * fails the attempt, retried and dead-lettered like any failure. The check of targets on a
+     * server with tokens still runs first, on the addresses the URL's host resolves to on this
+     * machine (so there it must resolve here too; where nothing is checked, nothing is resolved
+     * here); the proxy then resolves the name itself, so its own egress rules are what keeps a name
+     * whose DNS answer changed since from reaching a private address. By default none: requests go
+     * straight to their targets, and the JVM's proxy properties ({@code http.proxyHost}, ...) are
+     * not read.
      *
      * @throws IllegalArgumentException if the value has no port or one outside [1, 65535], another
-     *     scheme than {@code http}, user info or a path; the message starts with {@code
-     *     webhookProxy: }
+     *     scheme than {@code http}, a path, or user info that is not {@code USER:PASSWORD}; the
+     *     message starts with {@code webhookProxy: } and never repeats the user info
      */
     public Builder webhookProxy(String hostAndPort) {
       Objects.requireNonNull(hostAndPort, "hostAndPort");

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,11 +25,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * answered 200 and the bytes piped both ways; an absolute-form request ({@code POST
  * http://host:port/path HTTP/1.1}) is sent on to its target in origin form, and the answer relayed,
  * each over a connection of its own ({@code Connection: close}). Records every request line it was
- * given ({@link #asked}). A thread per connection and direction; {@link #close} ends them.
+ * given ({@link #asked}). Once {@link #requireCredentials} was called, a request (a {@code CONNECT}
+ * too) without that user's HTTP Basic {@code Proxy-Authorization} is answered 407 and goes no
+ * further. A thread per connection and direction; {@link #close} ends them.
  */
 final class ForwardProxy implements AutoCloseable {
   /** The request lines received, without the version: {@code CONNECT localhost:1234}, ... */
   final List<String> asked = new CopyOnWriteArrayList<>();
+
+  /** Each request's {@code Proxy-Authorization} value, {@code ""} where it had none. */
+  final List<String> authorizations = new CopyOnWriteArrayList<>();
+
+  private volatile String required; // the Proxy-Authorization asked for; null: none
 
   private final ServerSocket server;
   private final List<Closeable> open = new CopyOnWriteArrayList<>();
@@ -50,6 +58,14 @@ final class ForwardProxy implements AutoCloseable {
   /** Makes this proxy resolve {@code name} to {@code address}, as a DNS only it asks would. */
   void knows(String name, InetAddress address) {
     names.put(name, address);
+  }
+
+  /** From now on, asks every request for {@code user}'s credentials (HTTP Basic). */
+  void requireCredentials(String user, String password) {
+    required =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code IP:PORT}, where it listens. */
@@ -80,6 +96,24 @@ final class ForwardProxy implements AutoCloseable {
     List<String> headers = readHeaders(in);
     String[] parts = line.split(" ");
     asked.add(parts[0] + " " + parts[1]);
+    String authorization = "";
+    for (String h : headers) {
+      if (h.toLowerCase(Locale.ROOT).startsWith("proxy-authorization:")) {
+        authorization = h.substring(h.indexOf(':') + 1).trim();
+      }
+    }
+    authorizations.add(authorization);
+    String asks = required;
+    if (asks != null && !asks.equals(authorization)) {
+      out.write(
+          ("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                  + "Proxy-Authenticate: Basic realm=\"test\"\r\n"
+                  + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      client.close();
+      return;
+    }
     if (parts[0].equals("CONNECT")) {
       int colon = parts[1].lastIndexOf(':');
       Socket target =

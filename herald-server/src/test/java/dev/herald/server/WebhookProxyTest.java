@@ -14,8 +14,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -185,6 +187,108 @@ class WebhookProxyTest {
     }
   }
 
+  /**
+   * A proxy that asks for credentials gets them, percent-decoded, with every request: the plain
+   * target's handshake and event, and the {@code CONNECT} of the HTTPS one.
+   */
+  @Test
+  void aProxyThatAsksForCredentialsGetsThemWithEveryRequestAndEveryConnect() throws Exception {
+    SelfSigned localhost = SelfSigned.make(certificates, "localhost", "dns:localhost");
+    try (WebhookReceiver plain = new WebhookReceiver();
+        WebhookReceiver tls = WebhookReceiver.https(localhost);
+        ForwardProxy proxy = new ForwardProxy();
+        GatewayStore store = LogGatewayStore.open(data);
+        HeraldServer server =
+            HeraldServer.builder(store)
+                .port(0)
+                .webhookTrustedCertificates(localhost.pem())
+                .webhookProxy("http://ops:p%40ss%3Aw%25rd@" + proxy.address())
+                .start()) {
+      proxy.requireCredentials("ops", "p@ss:w%rd");
+      WebhookReceiver.Target http = plain.target();
+      WebhookReceiver.Target https = tls.target();
+
+      String a = GatewayHttp.createWebhook(server, "auth.plain", http.url, 3, null);
+      String b = GatewayHttp.createWebhook(server, "auth.tls", https.url, 3, null);
+      store.append(Event.of("auth.plain", "p")).get();
+      store.append(Event.of("auth.tls", "t")).get();
+      await().atMost(WAIT).until(() -> subscription(server, a).get("delivered").asLong() == 1);
+      await().atMost(WAIT).until(() -> subscription(server, b).get("delivered").asLong() == 1);
+
+      assertThat(http.posts).hasSize(1);
+      assertThat(https.posts).hasSize(1);
+      assertThat(proxy.asked)
+          .contains("OPTIONS " + http.url, "POST " + http.url)
+          .contains("CONNECT " + URI.create(https.url).getAuthority());
+      String basic = "Basic " + base64("ops:p@ss:w%rd");
+      assertThat(proxy.authorizations).hasSameSizeAs(proxy.asked).containsOnly(basic);
+      // The target never sees what was for the proxy.
+      assertThat(http.posts.get(0).header("Proxy-Authorization")).isNull();
+    }
+  }
+
+  /**
+   * Credentials the proxy refuses: a new subscription's handshake is refused at once, and an event
+   * for one made earlier fails visibly (407), is dead-lettered, and is delivered by a redrive once
+   * the gateway has the right credentials.
+   */
+  @Test
+  void credentialsTheProxyRefusesFailTheAttemptVisiblyAndLoseNothing() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver();
+        ForwardProxy proxy = new ForwardProxy()) {
+      proxy.requireCredentials("ops", "right");
+      String right = "http://ops:right@" + proxy.address();
+      String wrong = "http://ops:wrong@" + proxy.address();
+      WebhookReceiver.Target t = receiver.target();
+      String id;
+      try (GatewayStore store = LogGatewayStore.open(data);
+          HeraldServer server = HeraldServer.builder(store).port(0).webhookProxy(right).start()) {
+        id = GatewayHttp.createWebhook(server, "auth.wrong", t.url, 2, "auth-wrong");
+      }
+
+      Event<String> e = Event.of("auth.wrong", "x");
+      try (GatewayStore store = LogGatewayStore.open(data);
+          HeraldServer server = HeraldServer.builder(store).port(0).webhookProxy(wrong).start()) {
+        store.append(e).get();
+        JsonNode s =
+            await()
+                .atMost(WAIT)
+                .until(() -> subscription(server, id), n -> n.get("deadLettered").asLong() == 1);
+        assertThat(s.get("failed").asLong()).isEqualTo(2);
+        assertThat(s.get("lastError").asText())
+            .isEqualTo(
+                "answered 407 Proxy Authentication Required, by the webhook proxy "
+                    + proxy.address()
+                    + ", which refused the credentials given it");
+        assertThat(t.posts).isEmpty();
+
+        HttpResponse<String> refused =
+            send(
+                server,
+                "POST",
+                "/v1/subscriptions",
+                "{\"types\": \"auth.new\", \"url\": \"" + receiver.target().url + "\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body())
+            .contains("was answered 407 Proxy Authentication Required, by the webhook proxy")
+            .doesNotContain("wrong");
+      }
+
+      try (GatewayStore store = LogGatewayStore.open(data);
+          HeraldServer server = HeraldServer.builder(store).port(0).webhookProxy(right).start()) {
+        HttpResponse<String> redrive =
+            send(server, "POST", "/v1/deadletters/redrive?group=auth-wrong", null);
+        assertThat(redrive.statusCode()).as(redrive.body()).isBetween(200, 202);
+        await().atMost(WAIT).until(() -> t.posts.size() == 1);
+        assertThat(t.posts.get(0).header("ce-id")).isEqualTo(e.id());
+      }
+    }
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
   @Test
   void aBadProxyValueIsRefusedNamingTheOption() throws Exception {
     try (GatewayStore store = LogGatewayStore.open(data)) {
@@ -209,11 +313,29 @@ class WebhookProxyTest {
             .hasMessageStartingWith("webhookProxy: ")
             .hasMessageContaining(c[1]);
       }
-      assertThatThrownBy(() -> b.webhookProxy("http://user:secret@proxy.internal:3128"))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("user info")
-          .message()
-          .doesNotContain("secret");
+      String[][] secret = {
+        {"http://user:secret@proxy.internal", "no port in \"http://USER:PASSWORD@proxy.internal\""},
+        {
+          "user:secret@proxy.internal:http", "not a number in \"USER:PASSWORD@proxy.internal:http\""
+        },
+        {"https://user:secret@proxy.internal:3128", "only an http:// proxy"},
+        {"http://user:secret@proxy.internal:3128/path", "HOST:PORT"},
+        {"http://user@proxy.internal:3128", "must be USER:PASSWORD"},
+        {"http://:secret@proxy.internal:3128", "must be USER:PASSWORD"},
+        {"http://user:@proxy.internal:3128", "must be USER:PASSWORD"},
+        {"http://user:secret%4@proxy.internal:3128", "two hex digits"},
+      };
+      for (String[] c : secret) {
+        assertThatThrownBy(() -> b.webhookProxy(c[0]))
+            .as(c[0])
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("webhookProxy: ")
+            .hasMessageContaining(c[1])
+            .message()
+            .doesNotContain("secret");
+      }
+      b.webhookProxy("http://user:secret@proxy.internal:3128");
+      b.webhookProxy("user:p%40ss@[::1]:3128");
       b.webhookProxy("proxy.internal:3128");
       b.webhookProxy("http://proxy.internal:3128/");
       b.webhookProxy("[::1]:3128");

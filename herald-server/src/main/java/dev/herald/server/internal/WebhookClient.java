@@ -16,6 +16,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BasicAuthentication;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpProxy;
@@ -52,8 +53,10 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * proxy's DNS knows is reachable; the connection then goes to the proxy (its name resolved
  * normally: the operator chose it, it is not a target), and the proxy resolves the target's name
  * itself, so it is the proxy's own egress rules that keep a name whose DNS answer changed after the
- * check from reaching a private address. A connection the proxy refuses fails naming it. The JVM's
- * proxy properties ({@code http.proxyHost}, ...) are never read.
+ * check from reaching a private address. A connection the proxy refuses fails naming it. A proxy
+ * given credentials gets them (HTTP Basic, {@code Proxy-Authorization}) with every request and
+ * every {@code CONNECT}; one that still answers 407 fails the attempt like any other refusal. The
+ * JVM's proxy properties ({@code http.proxyHost}, ...) are never read.
  *
  * <p>HTTPS targets: the certificate must chain to one the JVM trusts by default or to one of the
  * extra certificates the client was made with, and must name the URL's host ({@link WebhookTls}).
@@ -104,7 +107,19 @@ final class WebhookClient implements AutoCloseable {
     http.setScheduler(scheduler);
     http.setSocketAddressResolver(this::resolve);
     if (proxy != null) {
-      http.getProxyConfiguration().addProxy(new HttpProxy(proxy.host(), proxy.port()));
+      HttpProxy httpProxy = new HttpProxy(proxy.host(), proxy.port());
+      http.getProxyConfiguration().addProxy(httpProxy);
+      if (proxy.hasCredentials()) {
+        // Given at once with every request to the proxy and every CONNECT, not after a 407: a
+        // proxy that asks would otherwise cost each delivery a round trip.
+        http.getAuthenticationStore()
+            .addAuthenticationResult(
+                new BasicAuthentication.BasicResult(
+                    httpProxy.getURI(),
+                    HttpHeader.PROXY_AUTHORIZATION,
+                    proxy.user(),
+                    proxy.password()));
+      }
       proxyResolver =
           new SocketAddressResolver.Async(threads, scheduler, CONNECT_TIMEOUT.toMillis());
     } else {
@@ -205,6 +220,21 @@ final class WebhookClient implements AutoCloseable {
           }
         });
     return head;
+  }
+
+  /**
+   * What an answer's {@code status} says beyond its number, when it is the proxy's rather than the
+   * target's: {@code ""} unless it is a 407 through a proxy.
+   */
+  String proxyNote(int status) {
+    if (proxy == null || status != 407) {
+      return "";
+    }
+    return " Proxy Authentication Required, by the webhook proxy "
+        + proxy
+        + (proxy.hasCredentials()
+            ? ", which refused the credentials given it"
+            : ", which asks for credentials: http://USER:PASSWORD@" + proxy);
   }
 
   /**

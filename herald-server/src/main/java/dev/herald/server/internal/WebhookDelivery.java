@@ -191,7 +191,7 @@ final class WebhookDelivery implements EventHandler<Object> {
       return;
     }
     failed.increment();
-    lastError = "answered " + status;
+    lastError = "answered " + status + client.proxyNote(status);
     if (status == 410) {
       if (gone.compareAndSet(false, true)) {
         onGone.run();

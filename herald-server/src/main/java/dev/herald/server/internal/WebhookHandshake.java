@@ -66,6 +66,10 @@ final class WebhookHandshake {
     if (agreed) {
       return Optional.empty();
     }
+    String proxyNote = client.proxyNote(r.getStatus());
+    if (!proxyNote.isEmpty()) {
+      return Optional.of("OPTIONS " + url + " was answered " + r.getStatus() + proxyNote);
+    }
     return Optional.of(
         "OPTIONS "
             + url
