@@ -112,11 +112,13 @@ final class ServeCommand implements Callable<Integer> {
       where.data = DEFAULT_DATA;
     }
     PrintWriter out = spec.commandLine().getOut();
+    // Every option is checked before the store is opened: a usage error creates no --data dir.
+    HeraldServer.Builder configured = configure(access);
     GatewayStore opened =
         where.open("another 'herald serve' or application has it open; stop it or pick --data");
     HeraldServer server;
     try {
-      server = start(opened, access);
+      server = start(configured.store(opened));
     } catch (RuntimeException e) {
       opened.close();
       throw e;
@@ -149,10 +151,10 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Starts the gateway as the options say. */
-  HeraldServer start(GatewayStore opened, Access access) {
+  /** The gateway as the options say, without its store; a bad option is a usage error. */
+  HeraldServer.Builder configure(Access access) {
     HeraldServer.Builder server =
-        HeraldServer.builder(opened)
+        HeraldServer.builder()
             .host(host)
             .port(port)
             .access(access)
@@ -176,6 +178,11 @@ final class ServeCommand implements Callable<Integer> {
             e);
       }
     }
+    return server;
+  }
+
+  /** Starts the configured gateway. */
+  HeraldServer start(HeraldServer.Builder server) {
     try {
       return server.start();
     } catch (IllegalArgumentException e) {

@@ -103,6 +103,8 @@ class ServeCommandTest {
     Run bad = serveWithWebhookCa(notPem);
     assertThat(bad.status()).as(bad.err()).isEqualTo(2);
     assertThat(bad.err()).contains("--webhook-ca: ", notPem.toString()).doesNotContain("\tat ");
+    // Refused before the store was opened: no data directory was made for it.
+    assertThat(dir.resolve("data")).doesNotExist();
   }
 
   @Test
@@ -122,6 +124,7 @@ class ServeCommandTest {
       // One line says what is wrong, as for --webhook-ca; picocli's usage help follows it.
       assertThat(run.err().lines().findFirst()).get(STRING).startsWith(c[1]);
       assertThat(run.err().lines().filter(l -> l.startsWith("--webhook-proxy: "))).hasSize(1);
+      assertThat(Path.of(data)).doesNotExist();
     }
   }
 
@@ -244,7 +247,7 @@ class ServeCommandTest {
     args.addAll(List.of(options));
     new CommandLine(serve).parseArgs(args.toArray(String[]::new));
     try (LogGatewayStore store = LogGatewayStore.open(data);
-        HeraldServer server = serve.start(store, TokenAccess.load(tokens))) {
+        HeraldServer server = serve.start(serve.configure(TokenAccess.load(tokens)).store(store))) {
       return HttpClient.newHttpClient()
           .send(
               HttpRequest.newBuilder(URI.create(server.uri() + "/v1/subscriptions"))

@@ -44,8 +44,18 @@ public final class HeraldServer implements AutoCloseable {
     this.host = host;
   }
 
+  /** A builder of a server over {@code store}: {@code builder().store(store)}. */
   public static Builder builder(GatewayStore store) {
-    return new Builder(store);
+    return new Builder().store(store);
+  }
+
+  /**
+   * A builder without its store yet: configured (and its options checked) before the store is
+   * opened, so that a bad option leaves nothing behind; {@link Builder#store} before {@link
+   * Builder#start}.
+   */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /** The port the server listens on (the one it was given, or the free one it took for 0). */
@@ -76,7 +86,7 @@ public final class HeraldServer implements AutoCloseable {
 
   /** Configures a server. Not safe for use from multiple threads. */
   public static final class Builder {
-    private final GatewayStore store;
+    private GatewayStore store; // null until given
     private String host = "127.0.0.1";
     private int port = 8080;
     private Access access = Access.openToLoopback();
@@ -87,8 +97,12 @@ public final class HeraldServer implements AutoCloseable {
     private List<X509Certificate> webhookTrustedCertificates = List.of();
     private WebhookProxy webhookProxy; // null: none
 
-    private Builder(GatewayStore store) {
+    private Builder() {}
+
+    /** The store the server publishes to and reads from; it never closes it. */
+    public Builder store(GatewayStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
     }
 
     /** The interface to listen on; default 127.0.0.1. */
@@ -194,10 +208,13 @@ public final class HeraldServer implements AutoCloseable {
     /**
      * Starts the server.
      *
-     * @throws IllegalStateException if the port cannot be bound
+     * @throws IllegalStateException if the port cannot be bound, or no store was given
      * @throws IllegalArgumentException if the access is open and the host is not a loopback one
      */
     public HeraldServer start() {
+      if (store == null) {
+        throw new IllegalStateException("no store: give one with store(GatewayStore)");
+      }
       if (!access.required() && !isLoopback(host)) {
         throw new IllegalArgumentException(
             "host: without tokens the server listens on a loopback interface only, was " + host);

@@ -28,6 +28,19 @@ class ServerStartTest {
     }
   }
 
+  /** Configured first, its store given last: the order {@code ./herald serve} uses. */
+  @Test
+  void aBuilderTakesItsStoreLastAndRefusesToStartWithoutOne() throws Exception {
+    HeraldServer.Builder b = HeraldServer.builder().port(0);
+    assertThatThrownBy(b::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no store");
+    try (GatewayStore store = LogGatewayStore.open(dir);
+        HeraldServer server = b.store(store).start()) {
+      assertThat(server.port()).isPositive();
+    }
+  }
+
   @Test
   void withoutTokensTheServerRefusesToListenBeyondLoopback() throws Exception {
     try (GatewayStore store = LogGatewayStore.open(dir)) {
