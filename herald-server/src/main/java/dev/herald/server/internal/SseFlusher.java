@@ -22,11 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * writers' share of the CPU: after a round, the next one starts no sooner than half as long as that
  * round took ({@link #REST_DIVISOR}; at most {@link #MAX_REST_MILLIS}), so while rounds are short
  * they are two thirds of the time at most, and the tail reader and the clients keep the rest of the
- * cores. (A rest as long as the round, at most 10 ms, gave a p99 higher by a tenth to a third at
- * 1,000 clients, in four paired runs; a quarter, at most 3 ms, cost more CPU and was no better.)
- * With a hundred streams a round takes a fraction of a millisecond and each event goes out at once;
- * with a thousand a round takes milliseconds, and each stream's frames of that time go out in one
- * write.
+ * cores. (Against a rest as long as the round, at most 10 ms, at 1,000 clients, in eight runs
+ * paired with it: p50 lower in all, p99 in seven, for 10 to 15% more CPU; a quarter, at most 3 ms,
+ * cost 30% more CPU and was no better: docs/server.md.) With a hundred streams a round takes a
+ * fraction of a millisecond and each event goes out at once; with a thousand a round takes
+ * milliseconds, and each stream's frames of that time go out in one write.
  *
  * <p>Wake-ups are per round, not per event: only the offer that finds no round claimed starts one
  * (a stream is in the queue at most once, which it tracks itself); the tail reader holds rounds
