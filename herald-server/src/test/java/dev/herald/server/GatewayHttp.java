@@ -25,22 +25,34 @@ final class GatewayHttp {
   static String createWebhook(
       HeraldServer server, String types, String url, int maxAttempts, String group)
       throws Exception {
-    HttpResponse<String> r =
-        send(
-            server,
-            "POST",
-            "/v1/subscriptions",
-            "{\"types\": \""
-                + types
-                + "\", \"url\": \""
-                + url
-                + "\""
-                + (group == null ? "" : ", \"group\": \"" + group + "\"")
-                + ", \"retry\": {\"maxAttempts\": "
-                + maxAttempts
-                + ", \"backoffMillis\": 10}}");
+    HttpResponse<String> r = postWebhook(server, types, url, maxAttempts, group);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return JSON.readTree(r.body()).get("id").asText();
+  }
+
+  /** Asks for a webhook as {@link #createWebhook} does, which must be refused with 400: why. */
+  static String refusedWebhook(HeraldServer server, String types, String url) throws Exception {
+    HttpResponse<String> r = postWebhook(server, types, url, 1, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    return JSON.readTree(r.body()).get("detail").asText();
+  }
+
+  private static HttpResponse<String> postWebhook(
+      HeraldServer server, String types, String url, int maxAttempts, String group)
+      throws Exception {
+    return send(
+        server,
+        "POST",
+        "/v1/subscriptions",
+        "{\"types\": \""
+            + types
+            + "\", \"url\": \""
+            + url
+            + "\""
+            + (group == null ? "" : ", \"group\": \"" + group + "\"")
+            + ", \"retry\": {\"maxAttempts\": "
+            + maxAttempts
+            + ", \"backoffMillis\": 10}}");
   }
 
   /** {@code GET /v1/subscriptions/{id}} without a token; asserts 200 and returns the answer. */

@@ -20,6 +20,7 @@ import org.eclipse.jetty.client.BasicAuthentication;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpProxy;
+import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.ProxyConfiguration;
 import org.eclipse.jetty.client.Request;
@@ -227,14 +228,20 @@ final class WebhookClient implements AutoCloseable {
    * target's: {@code ""} unless it is a 407 through a proxy.
    */
   String proxyNote(int status) {
+    String why = authentication(proxy, status);
+    return why.isEmpty()
+        ? ""
+        : " Proxy Authentication Required, by the webhook proxy " + proxy + ": " + why;
+  }
+
+  /** Why {@code proxy} answered 407; {@code ""} for another status, or without a proxy. */
+  private static String authentication(WebhookProxy proxy, int status) {
     if (proxy == null || status != 407) {
       return "";
     }
-    return " Proxy Authentication Required, by the webhook proxy "
-        + proxy
-        + (proxy.hasCredentials()
-            ? ", which refused the credentials given it"
-            : ", which asks for credentials: http://USER:PASSWORD@" + proxy);
+    return proxy.hasCredentials()
+        ? "the credentials given it were refused"
+        : "it asks for credentials: http://USER:PASSWORD@" + proxy;
   }
 
   /**
@@ -247,6 +254,26 @@ final class WebhookClient implements AutoCloseable {
           new ConnectException("webhook proxy " + proxy + ": " + c.getMessage());
       named.initCause(c);
       return named;
+    }
+    if (proxy instanceof WebhookProxy p
+        && t instanceof HttpResponseException h
+        && h.getResponse() != null
+        && h.getResponse().getRequest().getMethod().equals("CONNECT")) {
+      // The proxy would not open the tunnel: its answer, not Jetty's description of its objects.
+      Response r = h.getResponse();
+      int status = r.getStatus();
+      String why = authentication(p, status);
+      IOException refused =
+          new IOException(
+              "webhook proxy "
+                  + p
+                  + " refused CONNECT "
+                  + r.getRequest().getPath() // a CONNECT's target: HOST:PORT
+                  + ": "
+                  + status
+                  + (why.isEmpty() ? "" : " Proxy Authentication Required: " + why));
+      refused.initCause(t);
+      return refused;
     }
     return ioException(t);
   }
