@@ -178,7 +178,11 @@ final class ServeCommand implements Callable<Integer> {
             e);
       }
     }
-    return server;
+    try {
+      return server.validate();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
   }
 
   /** Starts the configured gateway. */

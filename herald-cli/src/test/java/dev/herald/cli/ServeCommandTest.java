@@ -75,9 +75,12 @@ class ServeCommandTest {
     assertThat(Run.of("serve", "--port", "x").status()).isEqualTo(2);
     assertThat(Run.of("serve", "--data", dir.toString(), "--kafka", "localhost:9092").status())
         .isEqualTo(2);
-    Run open = Run.of("serve", "--port", "0", "--host", "0.0.0.0", "--data", dir.toString());
+    Path data = dir.resolve("data");
+    Run open = Run.of("serve", "--port", "0", "--host", "0.0.0.0", "--data", data.toString());
     assertThat(open.status()).as(open.err()).isEqualTo(2);
     assertThat(open.err()).contains("loopback");
+    // Refused before the store was opened: no data directory was made for it.
+    assertThat(data).doesNotExist();
   }
 
   @Test

@@ -206,6 +206,20 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
+     * Checks the options against one another, as {@link #start} does first, without the store: so
+     * that a program can refuse a bad combination before it opens one.
+     *
+     * @throws IllegalArgumentException if the access is open and the host is not a loopback one
+     */
+    public Builder validate() {
+      if (!access.required() && !isLoopback(host)) {
+        throw new IllegalArgumentException(
+            "host: without tokens the server listens on a loopback interface only, was " + host);
+      }
+      return this;
+    }
+
+    /**
      * Starts the server.
      *
      * @throws IllegalStateException if the port cannot be bound, or no store was given
@@ -215,10 +229,7 @@ public final class HeraldServer implements AutoCloseable {
       if (store == null) {
         throw new IllegalStateException("no store: give one with store(GatewayStore)");
       }
-      if (!access.required() && !isLoopback(host)) {
-        throw new IllegalArgumentException(
-            "host: without tokens the server listens on a loopback interface only, was " + host);
-      }
+      validate();
       Gateway gateway =
           new Gateway(
               store,

@@ -48,5 +48,15 @@ class ServerStartTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("loopback");
     }
+    // The same check, without a store yet.
+    assertThatThrownBy(() -> HeraldServer.builder().host("0.0.0.0").validate())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("loopback");
+    TokenAccess tokens =
+        TokenAccess.parse(
+            "{\"tokens\": [{\"name\": \"ops\", \"token\": \"s3cr3t-0123456789abcdef\","
+                + " \"admin\": true}]}",
+            "tokens.json");
+    HeraldServer.builder().host("0.0.0.0").access(tokens).validate(); // with tokens: any host
   }
 }
