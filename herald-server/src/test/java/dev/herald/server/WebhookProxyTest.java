@@ -246,6 +246,18 @@ class WebhookProxyTest {
         }
       }
 
+      // Without credentials: the refusal says how to give them.
+      try (GatewayStore store = LogGatewayStore.open(data);
+          HeraldServer server =
+              HeraldServer.builder(store).port(0).webhookProxy(proxy.address()).start()) {
+        assertThat(refusedWebhook(server, "auth.none", receiver.target().url))
+            .endsWith(
+                "was answered 407 Proxy Authentication Required, by the webhook proxy "
+                    + proxy.address()
+                    + ": it asks for credentials: http://USER:PASSWORD@"
+                    + proxy.address());
+      }
+
       try (GatewayStore store = LogGatewayStore.open(data);
           HeraldServer server = HeraldServer.builder(store).port(0).webhookProxy(right).start()) {
         HttpResponse<String> redrive =
