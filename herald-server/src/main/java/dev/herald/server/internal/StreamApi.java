@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *       StreamGroupMember});
  *   <li>every write to a client's socket is non-blocking ({@link SseConnection}), done by a {@code
  *       herald-sse-writer-N} thread in the {@link SseFlusher}'s next round after a frame was queued
- *       (a round starts once there is something to write and the last one ended, after a rest as
- *       long as it took), or by a Jetty thread when the socket can take more: no thread waits on a
- *       slow socket, whose frames wait in its bounded buffer until it overflows and the stream is
+ *       (a round starts once there is something to write and the last one ended, after a rest half
+ *       as long as it took), or by a Jetty thread when the socket can take more: no thread waits on
+ *       a slow socket, whose frames wait in its bounded buffer until it overflows and the stream is
  *       closed;
  *   <li>{@code herald-sse-timer} ticks the flusher (a safety net), queues the heartbeat to every
  *       stream and re-runs catch-up tasks that wait for the tail.
