@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -143,12 +144,21 @@ class ServeCommandTest {
     ProcessBuilder pb =
         new ProcessBuilder(
                 launcher.toString(), "serve", "--port", "0", "--data", dir.resolve("d").toString())
-            .redirectErrorStream(true);
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("serve.out").toFile());
     pb.environment().put("HERALD_CLI_CLASSPATH", System.getProperty("java.class.path"));
     pb.environment().put("HERALD_WEBHOOK_PROXY", "http://ops:s3cret@proxy.internal");
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isEqualTo(2);
+    try {
+      // Bounded: were the variable not read, the server would start and serve until stopped.
+      assertThat(p.waitFor(ServeProcess.PATIENCE_SECONDS, TimeUnit.SECONDS))
+          .as("the launcher ended")
+          .isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(dir.resolve("serve.out"));
+    assertThat(p.exitValue()).as(out).isEqualTo(2);
     assertThat(out.lines().findFirst())
         .get(STRING)
         .startsWith("--webhook-proxy: no port in \"http://USER:PASSWORD@proxy.internal\"");

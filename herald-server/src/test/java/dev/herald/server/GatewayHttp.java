@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,9 +33,29 @@ final class GatewayHttp {
 
   /** Asks for a webhook as {@link #createWebhook} does, which must be refused with 400: why. */
   static String refusedWebhook(HeraldServer server, String types, String url) throws Exception {
+    return webhookRefusal(server, types, url).get("detail").asText();
+  }
+
+  /** Asks for a webhook that must be refused with 400; the problem the gateway answered. */
+  static JsonNode webhookRefusal(HeraldServer server, String types, String url) throws Exception {
     HttpResponse<String> r = postWebhook(server, types, url, 1, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    return JSON.readTree(r.body()).get("detail").asText();
+    return JSON.readTree(r.body());
+  }
+
+  /**
+   * Waits until {@code GET /v1/deadletters?group=} lists {@code count} dead letters, asked with
+   * {@code token} (null for none); the list.
+   */
+  static JsonNode awaitDeadLetters(HeraldServer server, String group, String token, int count) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                JSON.readTree(
+                        send(server, "GET", "/v1/deadletters?group=" + group, null, token).body())
+                    .path("deadLetters"),
+            l -> l.size() == count);
   }
 
   private static HttpResponse<String> postWebhook(

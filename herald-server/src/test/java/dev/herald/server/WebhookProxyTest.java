@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
 import dev.herald.server.testing.SelfSigned;
 import java.net.InetAddress;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * that answer plain HTTP or HTTPS.
  */
 class WebhookProxyTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   @TempDir Path data;
@@ -144,16 +142,7 @@ class WebhookProxyTest {
       try (GatewayStore store = LogGatewayStore.open(data);
           HeraldServer server =
               HeraldServer.builder(store).port(0).webhookProxy(proxy.address()).start()) {
-        JsonNode listed =
-            await()
-                .atMost(WAIT)
-                .until(
-                    () ->
-                        JSON.readTree(
-                                send(server, "GET", "/v1/deadletters?group=proxy-down", null)
-                                    .body())
-                            .path("deadLetters"),
-                    l -> l.size() == 1);
+        JsonNode listed = GatewayHttp.awaitDeadLetters(server, "proxy-down", null, 1);
         assertThat(listed.get(0).path("event").path("id").asText()).isEqualTo(e.id());
         String position = listed.get(0).path("position").asText();
         HttpResponse<String> redrive =

@@ -214,15 +214,7 @@ class WebhookTest {
     assertThat(subscription(id).get("lastStatus").asInt()).isEqualTo(500);
 
     // The admin endpoints see it under the webhook's group, and a redrive brings it back to it.
-    JsonNode listed =
-        await()
-            .atMost(WAIT)
-            .until(
-                () ->
-                    JSON.readTree(
-                            send("GET", "/v1/deadletters?group=dead-group", null, "admin").body())
-                        .path("deadLetters"),
-                l -> l.size() == 1);
+    JsonNode listed = GatewayHttp.awaitDeadLetters(server, "dead-group", "admin", 1);
     assertThat(listed.get(0).path("event").path("id").asText()).isEqualTo(e.id());
     String position = listed.get(0).path("position").asText();
     HttpResponse<String> redrive =

@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import static dev.herald.server.GatewayHttp.send;
 import static dev.herald.server.GatewayHttp.subscription;
+import static dev.herald.server.GatewayHttp.webhookRefusal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
 import dev.herald.server.testing.SelfSigned;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,9 +109,7 @@ class WebhookTlsTest {
         assertThat(t.posts).isEmpty();
 
         WebhookReceiver.Target fresh = receiver.target();
-        HttpResponse<String> refused = create(untrusting, "tls.untrusted.new", fresh.url);
-        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
-        JsonNode problem = JSON.readTree(refused.body());
+        JsonNode problem = webhookRefusal(untrusting, "tls.untrusted.new", fresh.url);
         assertThat(problem.get("attribute").asText()).isEqualTo("url");
         assertThat(problem.get("detail").asText())
             .contains("SSLHandshakeException: PKIX path building failed");
@@ -128,10 +126,8 @@ class WebhookTlsTest {
         HeraldServer server =
             HeraldServer.builder(store).port(0).webhookTrustedCertificates(other.pem()).start()) {
       WebhookReceiver.Target t = receiver.target();
-      HttpResponse<String> refused = create(server, "tls.othername", t.url);
+      JsonNode problem = webhookRefusal(server, "tls.othername", t.url);
 
-      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
-      JsonNode problem = JSON.readTree(refused.body());
       assertThat(problem.get("attribute").asText()).isEqualTo("url");
       assertThat(problem.get("detail").asText())
           .contains("SSLHandshakeException: No subject alternative DNS name matching localhost");
@@ -158,14 +154,5 @@ class WebhookTlsTest {
             .hasMessageContaining(bad.toString());
       }
     }
-  }
-
-  private static HttpResponse<String> create(HeraldServer server, String types, String url)
-      throws Exception {
-    return send(
-        server,
-        "POST",
-        "/v1/subscriptions",
-        "{\"types\": \"" + types + "\", \"url\": \"" + url + "\"}");
   }
 }

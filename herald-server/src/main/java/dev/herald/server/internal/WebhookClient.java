@@ -72,8 +72,6 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 final class WebhookClient implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final int MAX_ANSWER_BODY = 64 * 1024;
-  // The proxy a request goes through, for its failure to name: exchange() sees the request only.
-  private static final String PROXY_ATTRIBUTE = "herald.webhook.proxy";
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_THREADS = 16;
 
@@ -171,22 +169,18 @@ final class WebhookClient implements AutoCloseable {
     // target whose name resolves only beyond the proxy is reachable when nothing is checked.
     List<InetAddress> addresses =
         proxy != null && !targets.checks() ? List.of() : targets.addresses(url);
-    Request request =
-        http.newRequest(url)
-            .tag(new Checked(addresses))
-            .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (proxy != null) {
-      request.attribute(PROXY_ATTRIBUTE, proxy);
-    }
-    return request;
+    return http.newRequest(url)
+        .tag(new Checked(addresses))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Sends {@code request}; the future completes with the answer once its head is in. Cancelling the
-   * future aborts the exchange (its connection is closed). It fails with an {@link IOException}
-   * when no answer came: {@link SocketTimeoutException} when the request timed out.
+   * Sends {@code request}, made by {@link #newRequest}; the future completes with the answer once
+   * its head is in. Cancelling the future aborts the exchange (its connection is closed). It fails
+   * with an {@link IOException} when no answer came: {@link SocketTimeoutException} when the
+   * request timed out.
    */
-  static CompletableFuture<Response> exchange(Request request) {
+  CompletableFuture<Response> exchange(Request request) {
     CompletableFuture<Response> head = new CompletableFuture<>();
     head.whenComplete(
         (r, t) -> {
@@ -215,8 +209,7 @@ final class WebhookClient implements AutoCloseable {
           @Override
           public void onComplete(Result result) {
             if (result.isFailed() && !head.isDone()) {
-              Object proxy = request.getAttributes().get(PROXY_ATTRIBUTE);
-              head.completeExceptionally(ioException(result.getFailure(), proxy));
+              head.completeExceptionally(ioException(result.getFailure()));
             }
           }
         });
@@ -228,14 +221,14 @@ final class WebhookClient implements AutoCloseable {
    * target's: {@code ""} unless it is a 407 through a proxy.
    */
   String proxyNote(int status) {
-    String why = authentication(proxy, status);
+    String why = authentication(status);
     return why.isEmpty()
         ? ""
         : " Proxy Authentication Required, by the webhook proxy " + proxy + ": " + why;
   }
 
-  /** Why {@code proxy} answered 407; {@code ""} for another status, or without a proxy. */
-  private static String authentication(WebhookProxy proxy, int status) {
+  /** Why the proxy answered 407; {@code ""} for another status, or without a proxy. */
+  private String authentication(int status) {
     if (proxy == null || status != 407) {
       return "";
     }
@@ -248,25 +241,25 @@ final class WebhookClient implements AutoCloseable {
    * The failure as an I/O one. Through a proxy, a refused connection is the proxy's (the client
    * never connects to the target itself), so its message names the proxy.
    */
-  private static IOException ioException(Throwable t, Object proxy) {
+  private IOException ioException(Throwable t) {
     if (proxy != null && t instanceof ConnectException c) {
       ConnectException named =
           new ConnectException("webhook proxy " + proxy + ": " + c.getMessage());
       named.initCause(c);
       return named;
     }
-    if (proxy instanceof WebhookProxy p
+    if (proxy != null
         && t instanceof HttpResponseException h
         && h.getResponse() != null
         && h.getResponse().getRequest().getMethod().equals("CONNECT")) {
       // The proxy would not open the tunnel: its answer, not Jetty's description of its objects.
       Response r = h.getResponse();
       int status = r.getStatus();
-      String why = authentication(p, status);
+      String why = authentication(status);
       IOException refused =
           new IOException(
               "webhook proxy "
-                  + p
+                  + proxy
                   + " refused CONNECT "
                   + r.getRequest().getPath() // a CONNECT's target: HOST:PORT
                   + ": "
@@ -275,10 +268,6 @@ final class WebhookClient implements AutoCloseable {
       refused.initCause(t);
       return refused;
     }
-    return ioException(t);
-  }
-
-  private static IOException ioException(Throwable t) {
     if (t instanceof IOException io) {
       return io;
     }

@@ -219,7 +219,7 @@ final class WebhookDelivery implements EventHandler<Object> {
       if (stopped) {
         throw stoppedException();
       }
-      f = WebhookClient.exchange(request);
+      f = client.exchange(request);
       inFlight = f;
     }
     try {

@@ -47,7 +47,7 @@ final class WebhookHandshake {
       return Optional.of("OPTIONS " + url + " failed: " + describe(e));
     }
     req.method(HttpMethod.OPTIONS).headers(h -> h.put(REQUEST_ORIGIN, origin));
-    Future<Response> answer = WebhookClient.exchange(req);
+    Future<Response> answer = client.exchange(req);
     Response r;
     try {
       r = answer.get();

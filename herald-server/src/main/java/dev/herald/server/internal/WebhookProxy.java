@@ -1,6 +1,6 @@
 package dev.herald.server.internal;
 
-import java.io.ByteArrayOutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -39,22 +39,20 @@ public record WebhookProxy(String host, int port, String user, String password) 
   public static WebhookProxy parse(String value) {
     String stripped = value.strip();
     int at = stripped.lastIndexOf('@');
-    if (at >= 0) {
-      // Everything before the host goes: the messages below must never show a password.
-      int scheme = stripped.indexOf("://");
-      String head = scheme >= 0 && scheme < at ? stripped.substring(0, scheme + 3) : "";
-      String[] credentials = credentials(stripped.substring(head.length(), at));
-      WebhookProxy bare = parse(head + stripped.substring(at + 1), "USER:PASSWORD@");
-      return new WebhookProxy(bare.host, bare.port, credentials[0], credentials[1]);
+    if (at < 0) {
+      return parse(stripped, stripped);
     }
-    return parse(stripped, "");
+    // Everything before the host goes: the messages below must never show a password.
+    int scheme = stripped.indexOf("://");
+    String head = scheme >= 0 && scheme < at ? stripped.substring(0, scheme + 3) : "";
+    String[] credentials = credentials(stripped.substring(head.length(), at));
+    String hostAndPort = stripped.substring(at + 1);
+    WebhookProxy bare = parse(head + hostAndPort, head + "USER:PASSWORD@" + hostAndPort);
+    return new WebhookProxy(bare.host, bare.port, credentials[0], credentials[1]);
   }
 
-  /**
-   * {@code value} without user info; {@code shown} stands for the user info it had, in messages.
-   */
-  private static WebhookProxy parse(String stripped, String shown) {
-    String value = shownValue(stripped, shown);
+  /** {@code stripped}, a value without user info; messages show it as {@code value}. */
+  private static WebhookProxy parse(String stripped, String value) {
     String rest = stripped;
     int scheme = rest.indexOf("://");
     if (scheme >= 0) {
@@ -112,17 +110,6 @@ public record WebhookProxy(String host, int port, String user, String password) 
     return new WebhookProxy(host, (int) p, null, null);
   }
 
-  /** {@code value} as a message may show it: {@code shown} in place of its user info. */
-  private static String shownValue(String stripped, String shown) {
-    if (shown.isEmpty()) {
-      return stripped;
-    }
-    int scheme = stripped.indexOf("://");
-    return scheme < 0
-        ? shown + stripped
-        : stripped.substring(0, scheme + 3) + shown + stripped.substring(scheme + 3);
-  }
-
   /** {@code USER:PASSWORD}, percent-decoded; neither may be empty. */
   private static String[] credentials(String userInfo) {
     int colon = userInfo.indexOf(':');
@@ -136,28 +123,15 @@ public record WebhookProxy(String host, int port, String user, String password) 
     };
   }
 
-  /** RFC 3986 percent-decoding into UTF-8; {@code +} stays a plus. */
+  /** RFC 3986 percent-decoding into UTF-8; {@code +} stays a plus (it is a space only in forms). */
   private static String decode(String s) {
-    if (s.indexOf('%') < 0) {
-      return s;
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      // Not e as the cause: its message quotes the text, a password perhaps.
+      throw new IllegalArgumentException(
+          "the proxy's user info has a '%' that is not followed by two hex digits");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c != '%') {
-        out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-        continue;
-      }
-      int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
-      int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
-      if (lo < 0) {
-        throw new IllegalArgumentException(
-            "the proxy's user info has a '%' that is not followed by two hex digits");
-      }
-      out.write(hi * 16 + lo);
-      i += 2;
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** Whether the proxy is given credentials. */

@@ -43,7 +43,7 @@ class WebhookClientTest {
             client.newRequest(
                 URI.create("http://hooks.example:" + target.getLocalPort() + "/x"),
                 Duration.ofSeconds(5));
-        assertThat(WebhookClient.exchange(r.method("POST")).get(10, TimeUnit.SECONDS).getStatus())
+        assertThat(client.exchange(r.method("POST")).get(10, TimeUnit.SECONDS).getStatus())
             .isEqualTo(200);
         assertThat(proxied).hasValue(0);
       } finally {
@@ -81,7 +81,7 @@ class WebhookClientTest {
           client.newRequest(
               URI.create("http://hooks.example:" + target.getLocalPort() + "/x"),
               Duration.ofSeconds(30));
-      Response head = WebhookClient.exchange(r.method("POST")).get(10, TimeUnit.SECONDS);
+      Response head = client.exchange(r.method("POST")).get(10, TimeUnit.SECONDS);
       assertThat(head.getStatus()).isEqualTo(200);
       // The client stops reading past its bound and closes the connection: the target's writes fail
       // long before the 100 MiB it announced.

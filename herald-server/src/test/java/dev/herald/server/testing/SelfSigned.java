@@ -31,9 +31,9 @@ public record SelfSigned(Path keyStore, Path pem) {
     Path keyStore = dir.resolve(name + ".p12");
     Path pem = dir.resolve(name + ".pem");
     keytool(
-        "-genkeypair",
-        "-alias",
+        keyStore,
         name,
+        "-genkeypair",
         "-keyalg",
         "RSA",
         "-keysize",
@@ -44,28 +44,10 @@ public record SelfSigned(Path keyStore, Path pem) {
         "CN=" + name,
         "-ext",
         "SAN=" + sans,
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        PASSWORD,
         "-keypass",
         PASSWORD,
         "-noprompt");
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        name,
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        PASSWORD,
-        "-file",
-        pem.toString());
+    keytool(keyStore, name, "-exportcert", "-rfc", "-file", pem.toString());
     return new SelfSigned(keyStore, pem);
   }
 
@@ -82,10 +64,22 @@ public record SelfSigned(Path keyStore, Path pem) {
     return tls;
   }
 
-  private static void keytool(String... args) throws IOException, InterruptedException {
+  /** Runs keytool's {@code args[0]} command on {@code alias} in the PKCS12 {@code keyStore}. */
+  private static void keytool(Path keyStore, String alias, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(args));
+    command.addAll(
+        List.of(
+            "-alias",
+            alias,
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            keyStore.toString(),
+            "-storepass",
+            PASSWORD));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("keytool ended").isTrue();
