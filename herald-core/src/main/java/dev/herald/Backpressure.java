@@ -41,6 +41,12 @@ public final class Backpressure {
    * fails at once instead ({@code emit} throws, {@code publish} returns a failed future), which is
    * what keeps re-entrant publishing free of deadlock. A handler that lets the exception escape
    * hands the decision to its retry policy.
+   *
+   * <p>In-process subscriptions that select the same events (the same type, pattern or payload
+   * class) with one lane, the same mailbox capacity and the same block timeout share one mailbox: a
+   * ring that the publisher writes each event into once and each subscription reads at a cursor of
+   * its own. The publisher then waits for the slowest of them, as it would for that one's own
+   * mailbox; a timeout refuses the event to each of them, each counting and reporting the drop.
    */
   public static Backpressure block(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");

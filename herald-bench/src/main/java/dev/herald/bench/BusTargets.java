@@ -212,12 +212,11 @@ final class BusTargets {
       sb.append(
           String.format(
               Locale.ROOT,
-              "- **1→4 fan-out against the Disruptor** (%s in this run). Herald gives every"
-                  + " subscription a mailbox of its own (its bounded queue, backpressure policy,"
-                  + " retries and order), so a publisher claims a slot in four queues per event,"
-                  + " and the pool's threads take turns over four lanes; the Disruptor writes each"
-                  + " event once into one ring that four dedicated threads read. One shared ring"
-                  + " per type would close the gap at the cost of per-subscription backpressure.%n",
+              "- **1→4 fan-out against the Disruptor** (%s in this run). The four"
+                  + " subscriptions select the same payload class and block alike, so they share"
+                  + " one ring, as the Disruptor's four consumers do: the publisher writes each"
+                  + " event once; but where the Disruptor runs four dedicated threads, the pool's"
+                  + " two threads take turns over the four subscriptions' lanes.%n",
               ratio(h14, d14)));
     }
     JsonNode hl = latencyAt(latency, HERALD, LATENCY_RATE);

@@ -97,7 +97,7 @@ final class DeadLetters {
    */
   private boolean takenInProcess(Event<?> event) {
     return router.hasRoute(event.type(), event.data())
-        || (!storing && subscriptions.registry().unrouted.length > 0)
+        || (!storing && subscriptions.registry().unrouted.subs.length > 0)
         || subscriptions.durableTakes(event);
   }
 }

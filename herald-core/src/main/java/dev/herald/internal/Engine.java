@@ -290,6 +290,14 @@ public final class Engine implements EventBus {
     return !ownedExecutor.isQueueEmpty() || life.isAbandoned();
   }
 
+  /**
+   * Whether other tasks wait for a thread of the bus's own pool, {@code ex}: false for any other
+   * executor, whose queue the bus cannot see.
+   */
+  boolean poolHasQueued(Executor ex) {
+    return ex == ownedExecutor && ownedExecutor != null && !ownedExecutor.isQueueEmpty();
+  }
+
   /** Schedules a lane to run again after {@code delayNanos}. False if the timer is shut down. */
   boolean scheduleRetry(Lane lane, long delayNanos) {
     try {

@@ -77,6 +77,8 @@ final class LaneFields {
     // every call. The first call of a lane is always timed.
     int untimedLeft;
     boolean timeEveryCall;
+    // Whether the lane, found empty, went behind the other queued lanes once already (Lane.drain).
+    boolean lingered;
     // The time slice (see Lane.TIME_SLICE_NANOS): deliveries between two reads of the clock and
     // how many are left until the next read, both carried over from turn to turn; whether this
     // turn has read the clock yet, when its slice started and when it last read the clock.

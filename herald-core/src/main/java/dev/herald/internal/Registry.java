@@ -17,9 +17,9 @@ final class Registry {
   final SubscriptionImpl[] all;
   private final SubscriptionImpl[] typeSubs;
   private final SubscriptionImpl[] classSubs;
-  final SubscriptionImpl[] unrouted;
-  private final ConcurrentHashMap<String, SubscriptionImpl[]> byType = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Class<?>, SubscriptionImpl[]> byClass = new ConcurrentHashMap<>();
+  final Fanout unrouted;
+  private final ConcurrentHashMap<String, Fanout> byType = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Class<?>, Fanout> byClass = new ConcurrentHashMap<>();
 
   // In front of the maps: one route per slot of its key's hash, the first one a publish found in
   // the map. Publishers send a few constant types and payload classes, so a publish finds its
@@ -31,7 +31,7 @@ final class Registry {
   private final Route[] firstByClass = new Route[SLOTS];
   private static final int SLOTS = 64;
 
-  private record Route(Object key, SubscriptionImpl[] subs) {}
+  private record Route(Object key, Fanout fanout) {}
 
   Registry(SubscriptionImpl[] all) {
     this.all = all;
@@ -49,7 +49,7 @@ final class Registry {
     }
     this.typeSubs = t.toArray(NONE);
     this.classSubs = c.toArray(NONE);
-    this.unrouted = u.toArray(NONE);
+    this.unrouted = u.isEmpty() ? Fanout.NONE : new Fanout(u.toArray(NONE));
   }
 
   static Registry empty() {
@@ -77,16 +77,17 @@ final class Registry {
     return classSubs.length > 0;
   }
 
-  SubscriptionImpl[] forType(String type) {
+  /** The route of events of {@code type} to the subscriptions that select them by type. */
+  Fanout forType(String type) {
     if (typeSubs.length == 0) {
-      return NONE; // Every subscription selects by payload class: no lookup per publish.
+      return Fanout.NONE; // Every subscription selects by payload class: no lookup per publish.
     }
     int slot = type.hashCode() & (SLOTS - 1);
     Route first = firstByType[slot];
     if (first != null && (first.key == type || first.key.equals(type))) {
-      return first.subs;
+      return first.fanout;
     }
-    SubscriptionImpl[] r = byType.get(type);
+    Fanout r = byType.get(type);
     if (r != null) {
       if (first == null) {
         firstByType[slot] = new Route(type, r);
@@ -98,7 +99,7 @@ final class Registry {
           m.add(s);
         }
       }
-      r = m.isEmpty() ? NONE : m.toArray(NONE);
+      r = m.isEmpty() ? Fanout.NONE : new Fanout(m.toArray(NONE));
       if (byType.size() < MAX_CACHED) {
         byType.putIfAbsent(type, r);
       }
@@ -106,15 +107,16 @@ final class Registry {
     return r;
   }
 
-  SubscriptionImpl[] forClass(Class<?> payloadClass, String type) {
+  /** The route of a payload of {@code payloadClass} to the subscriptions that select its class. */
+  Fanout forClass(Class<?> payloadClass, String type) {
     boolean internal = Selector.isInternal(type);
     // Internal types are rare and select differently, so they bypass the class caches.
     int slot = payloadClass.hashCode() & (SLOTS - 1);
     Route first = internal ? null : firstByClass[slot];
     if (first != null && first.key == payloadClass) {
-      return first.subs;
+      return first.fanout;
     }
-    SubscriptionImpl[] r = internal ? null : byClass.get(payloadClass);
+    Fanout r = internal ? null : byClass.get(payloadClass);
     if (r != null) {
       if (first == null) {
         firstByClass[slot] = new Route(payloadClass, r);
@@ -126,7 +128,7 @@ final class Registry {
           m.add(s);
         }
       }
-      r = m.isEmpty() ? NONE : m.toArray(NONE);
+      r = m.isEmpty() ? Fanout.NONE : new Fanout(m.toArray(NONE));
       if (!internal && byClass.size() < MAX_CACHED) {
         byClass.putIfAbsent(payloadClass, r);
       }

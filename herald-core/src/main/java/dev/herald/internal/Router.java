@@ -41,25 +41,26 @@ final class Router {
    */
   Tracker route(Event<?> event, boolean track, boolean stored, String only, LaneBatch batch) {
     Registry reg = subscriptions.registry();
-    SubscriptionImpl[] byType = reg.forType(event.type());
-    SubscriptionImpl[] byClass = byClass(reg, event.type(), event.data());
+    Fanout route = reg.forType(event.type());
+    Object data = event.data();
+    if (data != null && reg.hasClassSubscriptions()) {
+      route = Fanout.concat(route, reg.forClass(data.getClass(), event.type()));
+    }
     if (only != null) {
-      byType = named(byType, only);
-      byClass = named(byClass, only);
+      route = named(route, only);
     }
     boolean unroutedNow = false;
-    if (byType.length + byClass.length == 0) {
+    if (route.subs.length == 0) {
       if (stored) {
         observers.storedOnly();
       } else {
         unroutedNow = true;
         observers.unrouted(event);
-        byType = reg.unrouted;
+        route = reg.unrouted;
       }
     }
-    Tracker tracker =
-        track ? new Tracker(event, byType.length + byClass.length, stored, unroutedNow) : null;
-    MailboxFullException refused = offerAll(event, byType, byClass, tracker, batch);
+    Tracker tracker = track ? new Tracker(event, route.subs.length, stored, unroutedNow) : null;
+    MailboxFullException refused = offerAll(event, route, tracker, batch);
     if (tracker != null) {
       tracker.routed();
     }
@@ -70,35 +71,41 @@ final class Router {
   }
 
   /**
-   * Offers the event to each subscription, in the registry's order, applying each one's policy to a
-   * full mailbox. Returns the first refusal, if any.
+   * Writes the event to each ring of the route, then offers it to each mailbox of its own, in the
+   * {@linkplain Fanout one order every route follows}, applying the subscriptions' policy to a full
+   * ring or mailbox. Returns the first refusal, if any.
    *
-   * <p>An effect never overtakes its cause: with two mailboxes or more, a lane that ran the event
-   * before the last offer could let an effect of it reach a later mailbox first. So the event is
-   * marked as being routed ({@link RoutingMarks}) from before the first offer to after the last,
-   * and a lane that takes a marked event waits for the mark to go; and lanes are scheduled only
-   * once every mailbox holds the event (a batch's lanes, once the batch is offered), so that they
-   * seldom find it marked. A full mailbox first gets the lanes offered so far scheduled, so that
-   * they drain while the publisher waits for room there. Lanes that wait for a mark hold no thread,
-   * and every publisher offers in the same order, so a publisher blocked on a full mailbox waits
-   * only for lanes later in that order: never for itself.
+   * <p>An effect never overtakes its cause: when the event becomes visible in two places or more, a
+   * lane that ran it before the last write could let an effect of it reach a later one first. So
+   * the event is then marked as being routed ({@link RoutingMarks}) from before the first write to
+   * after the last, and a lane that takes a marked event waits for the mark to go; and lanes are
+   * scheduled only once every ring and mailbox holds the event (a batch's lanes, once the batch is
+   * offered), so that they seldom find it marked. A single ring needs no mark: one write makes the
+   * event visible to all its members at once. A full ring or mailbox first gets the lanes written
+   * to so far scheduled, so that they drain while the publisher waits for room there. Lanes that
+   * wait for a mark hold no thread, and every publisher writes in the same order, so a publisher
+   * blocked on a full one waits only for lanes later in that order: never for itself.
    */
   private MailboxFullException offerAll(
-      Event<?> event,
-      SubscriptionImpl[] byType,
-      SubscriptionImpl[] byClass,
-      Tracker tracker,
-      LaneBatch batch) {
-    int n = byType.length + byClass.length;
-    boolean mark = n > 1;
+      Event<?> event, Fanout route, Tracker tracker, LaneBatch batch) {
+    boolean mark = route.mark;
     boolean defer = mark || batch != null;
     MailboxFullException refused = null;
     if (mark) {
       RoutingMarks.begin(event);
     }
     try {
-      for (int slot = 0; slot < n; slot++) {
-        SubscriptionImpl s = slot < byType.length ? byType[slot] : byClass[slot - byType.length];
+      Fanout.Part[] rings = route.rings;
+      for (int k = 0; k < rings.length; k++) {
+        MailboxFullException e = write(event, route, k, tracker, batch, defer);
+        if (refused == null) {
+          refused = e;
+        }
+      }
+      int[] own = route.own;
+      for (int k = 0; k < own.length; k++) {
+        int slot = own[k];
+        SubscriptionImpl s = route.subs[slot];
         if (!s.isActive()) {
           if (tracker != null) {
             tracker.skip();
@@ -119,7 +126,7 @@ final class Router {
         } else if (batch != null) {
           batch.scheduleAll();
         } else {
-          scheduleLanes(event, byType, byClass, slot);
+          scheduleWritten(event, route, rings.length, k);
         }
         MailboxFullException e = mailboxFull(s, lane, event, item);
         if (refused == null) {
@@ -131,8 +138,11 @@ final class Router {
         RoutingMarks.end(event);
         // A lane may hold the event for the mark to go (see Lane.routed). Lanes a single publish
         // queued into are scheduled now; a batch's, at the batch's end.
-        for (int slot = 0; slot < n; slot++) {
-          Lane lane = laneOf(event, byType, byClass, slot);
+        for (Fanout.Part p : route.rings) {
+          p.ring.routed(event, batch == null);
+        }
+        for (int slot : route.own) {
+          Lane lane = route.subs[slot].laneFor(event);
           lane.routed(event);
           if (batch == null) {
             lane.scheduleIfQueued();
@@ -143,40 +153,205 @@ final class Router {
     return refused;
   }
 
-  /** Schedules the lanes of {@code event} at the first {@code count} subscriptions. */
-  private static void scheduleLanes(
-      Event<?> event, SubscriptionImpl[] byType, SubscriptionImpl[] byClass, int count) {
-    for (int slot = 0; slot < count; slot++) {
-      laneOf(event, byType, byClass, slot).scheduleIfQueued();
+  /**
+   * Writes the event once into the ring of part {@code k} of the route, for its members; a full
+   * ring gets the policy of its members (block, all of them: see {@link Subscriptions}). Returns
+   * the refusal, if any.
+   */
+  private MailboxFullException write(
+      Event<?> event, Fanout route, int k, Tracker tracker, LaneBatch batch, boolean defer) {
+    Fanout.Part part = route.rings[k];
+    BroadcastRing ring = part.ring;
+    long seq = ring.tryClaim();
+    if (seq < 0) {
+      if (batch != null) {
+        batch.scheduleAll();
+      } else if (defer) {
+        scheduleWritten(event, route, k, 0);
+      } else {
+        ring.scheduleMembers();
+      }
+      seq = claimWhenRoom(ring, route.subs[firstSlot(part)]);
+      if (seq < 0) {
+        return refusedByRing(event, route, part, tracker, seq);
+      }
+    }
+    // After the claim: a member that left since the route was built takes nothing past its end.
+    long set = part.liveSet();
+    Object item = event;
+    if (tracker != null) {
+      item = trackedItems(route, part, set, tracker);
+    }
+    ring.publish(seq, item, set);
+    if (batch != null) {
+      ring.addMembersTo(batch);
+    } else if (!defer) {
+      ring.scheduleMembers(set);
+    }
+    return null;
+  }
+
+  /**
+   * Schedules the lanes written to so far: the members of the route's first {@code rings} rings,
+   * and the own mailboxes of its first {@code owned} subscriptions with one.
+   */
+  private static void scheduleWritten(Event<?> event, Fanout route, int rings, int owned) {
+    for (int k = 0; k < rings; k++) {
+      route.rings[k].ring.scheduleMembers();
+    }
+    for (int k = 0; k < owned; k++) {
+      route.subs[route.own[k]].laneFor(event).scheduleIfQueued();
     }
   }
 
-  private static Lane laneOf(
-      Event<?> event, SubscriptionImpl[] byType, SubscriptionImpl[] byClass, int slot) {
-    SubscriptionImpl s = slot < byType.length ? byType[slot] : byClass[slot - byType.length];
-    return s.laneFor(event);
+  /**
+   * The items of a tracked entry, indexed by bit, one for each member in {@code set}; the route's
+   * other members of the ring (closed since) have their slots skipped.
+   */
+  private static Object[] trackedItems(Fanout route, Fanout.Part part, long set, Tracker tracker) {
+    Object[] perMember = new Object[Long.SIZE - Long.numberOfLeadingZeros(set | 1L)];
+    for (int bit = 0; bit < Long.SIZE; bit++) {
+      int slot = part.slotOfBit[bit];
+      if (slot < 0) {
+        continue;
+      }
+      if ((set & (1L << bit)) != 0) {
+        perMember[bit] = tracker.item(slot);
+      } else {
+        tracker.skip();
+      }
+    }
+    return perMember;
+  }
+
+  private static int firstSlot(Fanout.Part part) {
+    for (int slot : part.slotOfBit) {
+      if (slot >= 0) {
+        return slot;
+      }
+    }
+    throw new IllegalStateException("a route's ring part names no member");
+  }
+
+  private static final long DELIVERY_THREAD = -1;
+  private static final long TIMED_OUT = -2;
+  private static final long CLOSED = -3;
+  private static final long INTERRUPTED = -4;
+
+  /**
+   * Waits for room in a full ring, whose members all block with the same timeout as {@code s}, and
+   * claims a sequence; or answers why not, as a negative code. Waits on the lane of the member that
+   * holds the ring back, which wakes it as it reads; then on the next one's, if another one holds
+   * it back by then. A Herald delivery thread never waits.
+   */
+  private long claimWhenRoom(BroadcastRing ring, SubscriptionImpl s) {
+    if (Lane.CURRENT.get() != null) {
+      return DELIVERY_THREAD;
+    }
+    // By the bus's clock, so that a block timeout passes when a virtual clock passes it.
+    long deadline = s.time.nanoTime() + s.blockNanos;
+    try {
+      for (; ; ) {
+        long seq = ring.tryClaim();
+        if (seq >= 0) {
+          return seq;
+        }
+        if (life.isClosed()) {
+          return CLOSED;
+        }
+        if (deadline - s.time.nanoTime() <= 0) {
+          return TIMED_OUT;
+        }
+        BroadcastRing.Member slow = ring.holdingBack();
+        if (slow == null) {
+          Thread.onSpinWait(); // Room came as we looked: claim again.
+          continue;
+        }
+        Lane lane = slow.lane;
+        synchronized (lane.room) {
+          lane.waiters++;
+          try {
+            // Re-check under the monitor: the drainer reads waiters after it moves its cursor, and
+            // wakes them once there is room for a run of events.
+            if (!lane.hasRoomToWake() && !life.isClosed()) {
+              s.time.waitUntil(lane.room, deadline);
+            }
+          } finally {
+            lane.waiters--;
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return INTERRUPTED;
+    }
+  }
+
+  /**
+   * No room in the ring of {@code part}: the event is refused to each of its members there, each
+   * counted and reported as a drop, as each one's own mailbox would have refused it. The refusal
+   * names the member that held the ring back.
+   */
+  private MailboxFullException refusedByRing(
+      Event<?> event, Fanout route, Fanout.Part part, Tracker tracker, long why) {
+    SubscriptionImpl first = route.subs[firstSlot(part)];
+    String detail;
+    if (why == DELIVERY_THREAD) {
+      detail = "the publisher is a Herald delivery thread, which never blocks";
+    } else if (why == CLOSED) {
+      detail = "the bus closed while waiting";
+    } else if (why == INTERRUPTED) {
+      detail = "interrupted while waiting for room";
+    } else {
+      detail =
+          "no room within "
+              + first.backpressure.timeout()
+              + "; a longer Backpressure.block(timeout) or a larger"
+              + " SubscribeOptions.mailboxCapacity(n) gives it more room";
+    }
+    BroadcastRing.Member slow = part.ring.holdingBack();
+    String name = null;
+    long set = part.liveSet();
+    for (int bit = 0; bit < Long.SIZE; bit++) {
+      int slot = part.slotOfBit[bit];
+      if (slot < 0) {
+        continue;
+      }
+      SubscriptionImpl s = route.subs[slot];
+      if ((set & (1L << bit)) == 0) {
+        if (tracker != null) {
+          tracker.skip();
+        }
+        continue;
+      }
+      Lane lane = s.lanes[0];
+      Object item = tracker == null ? event : tracker.item(slot);
+      lane.droppedOnArrival.incrementAndGet();
+      dropped(s, event, item, DropReason.REJECTED);
+      if (name == null || (slow != null && slow.lane == lane)) {
+        name = s.name;
+      }
+    }
+    return new MailboxFullException(name != null ? name : first.name, detail);
   }
 
   /** Whether an in-process subscription selects an event of {@code type} with {@code payload}. */
   boolean hasRoute(String type, Object payload) {
     Registry reg = subscriptions.registry();
-    return reg.forType(type).length + byClass(reg, type, payload).length > 0;
+    return reg.forType(type).subs.length > 0
+        || (payload != null
+            && reg.hasClassSubscriptions()
+            && reg.forClass(payload.getClass(), type).subs.length > 0);
   }
 
-  private static SubscriptionImpl[] named(SubscriptionImpl[] subs, String name) {
-    for (SubscriptionImpl s : subs) {
+  /** The route's subscription named {@code name} alone, or none. */
+  private static Fanout named(Fanout route, String name) {
+    for (SubscriptionImpl s : route.subs) {
       if (s.name.equals(name)) {
-        return new SubscriptionImpl[] {s};
+        return new Fanout(new SubscriptionImpl[] {s});
       }
     }
-    return Registry.NONE;
-  }
-
-  /** The subscriptions that select a payload by its class; none for a null payload. */
-  private static SubscriptionImpl[] byClass(Registry reg, String type, Object payload) {
-    return payload != null && reg.hasClassSubscriptions()
-        ? reg.forClass(payload.getClass(), type)
-        : Registry.NONE;
+    return Fanout.NONE;
   }
 
   /** The mailbox was full: apply the subscription's policy. Returns the refusal, if any. */

@@ -47,6 +47,12 @@ abstract class Selector {
     return false;
   }
 
+  /**
+   * A value equal for two selectors that select exactly the same events (so their subscriptions may
+   * share a ring); null for a selector that never shares.
+   */
+  abstract Object sameEventsKey();
+
   /** An exact type, or a pattern if {@code pattern} has a wildcard segment. */
   static Selector forPattern(String pattern) {
     TypePattern p = TypePattern.of(pattern);
@@ -83,6 +89,11 @@ abstract class Selector {
     }
 
     @Override
+    Object sameEventsKey() {
+      return java.util.List.of("type", type);
+    }
+
+    @Override
     public String toString() {
       return type;
     }
@@ -103,6 +114,11 @@ abstract class Selector {
     @Override
     boolean matchesClass(Class<?> c, String t) {
       return false;
+    }
+
+    @Override
+    Object sameEventsKey() {
+      return java.util.List.of("pattern", pattern.pattern());
     }
 
     @Override
@@ -150,6 +166,11 @@ abstract class Selector {
     }
 
     @Override
+    Object sameEventsKey() {
+      return payloadClass;
+    }
+
+    @Override
     public String toString() {
       return payloadClass.getName();
     }
@@ -171,6 +192,11 @@ abstract class Selector {
     @Override
     boolean isUnrouted() {
       return true;
+    }
+
+    @Override
+    Object sameEventsKey() {
+      return null;
     }
 
     @Override

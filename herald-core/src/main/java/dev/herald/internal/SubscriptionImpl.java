@@ -43,6 +43,10 @@ final class SubscriptionImpl implements Subscription {
   final Delivery handledFirstTime;
 
   final Lane[] lanes;
+
+  /** Its place in the ring it shares with subscriptions selecting the same, or null. */
+  final BroadcastRing.Member ringMember;
+
   private final Invoker invoker;
   private volatile boolean active = true;
 
@@ -55,7 +59,8 @@ final class SubscriptionImpl implements Subscription {
       Selector selector,
       SubscribeOptions options,
       Executor executor,
-      Invoker invoker) {
+      Invoker invoker,
+      BroadcastRing.Member ringMember) {
     this.engine = engine;
     this.time = engine.time();
     this.name = name;
@@ -68,9 +73,17 @@ final class SubscriptionImpl implements Subscription {
     this.handledFirstTime = new Delivery(name, Delivery.Outcome.HANDLED, 1, null, null);
     int n = options.concurrency();
     int perLane = Math.max(2, options.mailboxCapacity() / n);
+    this.ringMember = ringMember;
     this.lanes = new Lane[n];
-    for (int i = 0; i < n; i++) {
-      lanes[i] = new Lane(this, perLane, executor);
+    if (ringMember != null) {
+      if (n != 1) {
+        throw new IllegalArgumentException("a ring member has one lane");
+      }
+      lanes[0] = new Lane(this, ringMember, executor);
+    } else {
+      for (int i = 0; i < n; i++) {
+        lanes[i] = new Lane(this, perLane, executor);
+      }
     }
   }
 

@@ -49,6 +49,14 @@ final class Subscriptions {
   /** The bus's interceptors, or null. */
   private final Interceptors interceptors;
 
+  /**
+   * The rings that subscriptions selecting the same events share, by what they must have in common;
+   * under {@link #lock}. See {@link #ringFor}.
+   */
+  private final java.util.Map<RingKey, BroadcastRing> rings = new java.util.HashMap<>();
+
+  private record RingKey(Object selects, int capacity, long blockNanos) {}
+
   Subscriptions(
       Engine engine,
       Lifecycle life,
@@ -232,10 +240,16 @@ final class Subscriptions {
           interceptors == null || Requests.REPLIES.equals(name)
               ? invoker
               : interceptors.wrap(name, transport != null ? options.group() : null, invoker);
-      SubscriptionImpl s = new SubscriptionImpl(engine, name, selector, options, ex, call);
+      boolean durable = options.group() != null && transport != null;
+      BroadcastRing ring = durable ? null : ringFor(selector, options);
+      BroadcastRing.Member member = ring != null ? ring.newMember() : null;
+      SubscriptionImpl s = new SubscriptionImpl(engine, name, selector, options, ex, call, member);
+      if (ring != null) {
+        ring.join(member, s.lanes[0]);
+      }
       pruneDrained();
       draining.add(s);
-      if (options.group() != null && transport != null) {
+      if (durable) {
         String subName = name;
         s.feed =
             transport.feed(
@@ -247,6 +261,31 @@ final class Subscriptions {
       }
       return s;
     }
+  }
+
+  /**
+   * The ring an in-process subscription shares with those that select the same events, or null when
+   * it gets a mailbox of its own. Shared only under the block policy with one lane: there a full
+   * mailbox already stops the publisher, so a ring whose room is its slowest reader's changes only
+   * what a timeout refuses (the event, to every member at once). Under the drop and fail policies
+   * one subscription's backlog must not cost another its events, so each keeps its own mailbox.
+   * Under {@link #lock}.
+   */
+  private BroadcastRing ringFor(Selector selector, SubscribeOptions options) {
+    Object selects = selector.sameEventsKey();
+    if (selects == null
+        || options.concurrency() != 1
+        || options.backpressure().kind() != dev.herald.Backpressure.Kind.BLOCK) {
+      return null;
+    }
+    int capacity = Integer.highestOneBit(Math.max(2, options.mailboxCapacity()) - 1) << 1;
+    RingKey key = new RingKey(selects, capacity, options.backpressure().timeout().toNanos());
+    BroadcastRing ring = rings.get(key);
+    if (ring == null || ring.isSealed()) {
+      ring = new BroadcastRing(capacity);
+      rings.put(key, ring);
+    }
+    return ring;
   }
 
   /** Where a transport's feed hands stored events to one durable subscription. */
@@ -315,6 +354,13 @@ final class Subscriptions {
       }
       registry = registry.without(s);
       feed = s.feed;
+      if (s.ringMember != null) {
+        BroadcastRing ring = s.ringMember.ring;
+        ring.leave(s.ringMember);
+        if (ring.isDeserted()) {
+          rings.values().remove(ring); // Its last readers finish on their own.
+        }
+      }
     }
     if (feed != null) {
       for (Lane lane : s.lanes) {

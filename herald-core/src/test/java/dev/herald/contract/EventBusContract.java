@@ -873,6 +873,48 @@ public abstract class EventBusContract {
       await().atMost(30, SECONDS).until(() -> s.stats().delivered() == 5);
       assertThat(s.stats().dropped()).isEqualTo(1);
     }
+
+    /**
+     * Subscriptions that select the same events and block alike share one ring: the publisher waits
+     * for the slowest, and when the timeout passes the event is refused to each of them, each
+     * counting and reporting its drop, the refusal naming the one that held the ring back.
+     */
+    @Test
+    void blockingSubscriptionsOfOneSelectorShareTheirRoomAndATimeoutRefusesEach() throws Exception {
+      onVirtualTime();
+      Backpressure policy = Backpressure.block(Duration.ofSeconds(30));
+      Subscription slow = gated("shared-slow", policy, 4);
+      Inbox<Object> fastGot = new Inbox<>();
+      Subscription fast =
+          bus.subscribe(
+              "bp.e",
+              e -> fastGot.add(e.data()),
+              named("shared-fast").backpressure(policy).mailboxCapacity(4));
+      fill(4);
+      assertThat(fastGot.awaitCount(5)).containsExactly(-1, 0, 1, 2, 3);
+      AtomicReference<Thread> publisher = new AtomicReference<>();
+      CompletableFuture<Void> blocked =
+          CompletableFuture.runAsync(
+              () -> {
+                publisher.set(Thread.currentThread());
+                bus.emit("bp.e", 4);
+              });
+      awaitWaiting(publisher);
+      clock.advance(Duration.ofSeconds(30));
+      assertThatThrownBy(() -> get(blocked))
+          .hasCauseInstanceOf(MailboxFullException.class)
+          .hasMessageContaining("'shared-slow'")
+          .hasMessageContaining("PT30S");
+      gate.countDown();
+      await().atMost(30, SECONDS).until(() -> slow.stats().delivered() == 5);
+      bus.emit("bp.e", 5);
+      assertThat(fastGot.awaitCount(6)).containsExactly(-1, 0, 1, 2, 3, 5);
+      await().atMost(30, SECONDS).until(() -> slow.stats().delivered() == 6);
+      assertThat(slow.stats().dropped()).isEqualTo(1);
+      assertThat(fast.stats().dropped()).isEqualTo(1);
+      assertThat(fast.stats().routed()).isEqualTo(7);
+      assertThat(listener.drops(DropReason.REJECTED)).isEqualTo(2);
+    }
   }
 
   // ------------------------------------------------------------------ batches

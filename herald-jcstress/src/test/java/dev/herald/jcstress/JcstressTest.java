@@ -33,6 +33,9 @@ class JcstressTest {
           "dev.herald.jcstress.MpmcQueueStress.WrapAround",
           "dev.herald.internal.WorkerPoolStress.OneWorker",
           "dev.herald.internal.WorkerPoolStress.TwoWorkers",
+          "dev.herald.internal.RingStress.TwoPublishers",
+          "dev.herald.internal.RingStress.PublishAndRead",
+          "dev.herald.internal.RingStress.LeaveRacesClaim",
           "dev.herald.jcstress.LaneStress.GoingIdle",
           "dev.herald.jcstress.LaneStress.BlockedPublisher",
           "dev.herald.jcstress.LaneStress.EffectAfterCause");

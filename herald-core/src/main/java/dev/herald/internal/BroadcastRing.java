@@ -1,0 +1,376 @@
+package dev.herald.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One bounded ring that publishers write an event into once and the lanes of several subscriptions
+ * read, each at a cursor of its own: the shared mailbox of subscriptions that always select the
+ * same events (see {@link Subscriptions} for which share one). Publishing to four such
+ * subscriptions costs one claim and one write instead of four mailbox offers, and the event becomes
+ * visible to all of them at once.
+ *
+ * <p>Publishers (any thread) claim a sequence with a CAS on the tail, write the entry into its slot
+ * (the item and the set of members it is for, a bit each) and publish it with a release store of
+ * its sequence in the slot. A claim needs room: the ring holds at most {@link #capacity} entries
+ * past its slowest live cursor, the limit cached so that a claim reads the cursors once per lap.
+ * Each {@link Member} is read by its lane's drainer only (one thread at a time, as any lane's
+ * mailbox), which skips the entries that are not for it.
+ *
+ * <p>Members join and leave under the bus's subscription lock, while publishers run. A member joins
+ * at the tail: every entry for it is claimed by a publisher that found it in the routes, after it
+ * joined. A leaving member is given an end: an entry claimed after its leave began is not for it
+ * (the publisher checks {@link #departures} after its claim and drops the bits of members that
+ * left), so it reads up to its end, then stops holding the ring back.
+ *
+ * <p>Slots are not cleared as they are read: a ring keeps its last {@link #capacity} events
+ * reachable until they are overwritten, where a lane's own mailbox lets go of each as it is taken.
+ */
+final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
+  /** How long a reader spins for a claimed entry to be written before it yields instead. */
+  private static final int PUBLISH_SPINS = 64;
+
+  /** Members get a bit each in an entry's {@code long} set, never reused within one ring. */
+  static final int MAX_MEMBERS = Long.SIZE;
+
+  private static final VarHandle TAIL;
+  private static final VarHandle LIMIT;
+  private static final VarHandle NEXT;
+  private static final VarHandle SKIPPED;
+  private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      TAIL = l.findVarHandle(BroadcastRingFields.Tail.class, "tail", long.class);
+      LIMIT = l.findVarHandle(BroadcastRingFields.Tail.class, "claimLimit", long.class);
+      NEXT = l.findVarHandle(BroadcastRingFields.Cursor.class, "next", long.class);
+      SKIPPED = l.findVarHandle(BroadcastRingFields.Cursor.class, "skipped", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Tells rings apart for a total order of writes (see {@link Fanout}). */
+  private static long rings;
+
+  final long id;
+  private final Object[] items;
+
+  /**
+   * Per slot, its entry's sequence (at 2 × slot) and the set of members it is for (just after):
+   * side by side, so that a reader takes one line of the publishers' for both.
+   */
+  private final long[] seqs;
+
+  private final int mask;
+  final int capacity;
+
+  /** The members, live and leaving; replaced (copy on write) under the subscription lock. */
+  private volatile Member[] members = new Member[0];
+
+  /** How many members ever left: a publisher whose count is older re-checks its bits. */
+  volatile long departures;
+
+  /** Bits given out so far; under the subscription lock. */
+  private int bitsUsed;
+
+  /** Members joined and not left; under the subscription lock. */
+  private int live;
+
+  /** A ring of {@code capacity} entries, rounded up to a power of two (at least 2). */
+  BroadcastRing(int capacity) {
+    int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
+    this.items = new Object[cap];
+    this.seqs = new long[2 * cap];
+    java.util.Arrays.fill(seqs, -1L);
+    this.mask = cap - 1;
+    this.capacity = cap;
+    this.claimLimit = cap;
+    synchronized (BroadcastRing.class) {
+      this.id = rings++;
+    }
+  }
+
+  /** Whether every bit is given out: a new subscription needs another ring. */
+  boolean isSealed() {
+    return bitsUsed == MAX_MEMBERS;
+  }
+
+  /** Whether every member that joined has left: no new subscription should join it. */
+  boolean isDeserted() {
+    return live == 0;
+  }
+
+  /** A new member, not yet reading: {@link #join} it once its lane exists. */
+  Member newMember() {
+    if (isSealed()) {
+      throw new IllegalStateException("a ring has " + MAX_MEMBERS + " members at most");
+    }
+    return new Member(this, bitsUsed++);
+  }
+
+  /**
+   * Makes {@code m} a reader from the current tail on; {@code lane} drains it. Call before the
+   * routes that name its subscription are published, under the subscription lock.
+   */
+  void join(Member m, Lane lane) {
+    // Held back from the start at a point no later than any entry for it; then added; then moved
+    // to the tail as it is once added. A publisher computing the limit from the old members reads
+    // them again and sees the change, or read every cursor before it: then its limit is at most
+    // the tail at the addition plus the capacity, so it never overwrites an entry from the final
+    // start on, and every entry for the member comes after that start.
+    NEXT.setRelease(m, tail);
+    List<Member> next = new ArrayList<>();
+    for (Member x : members) {
+      if (!x.isFinished()) {
+        next.add(x);
+      }
+    }
+    next.add(m);
+    members = next.toArray(new Member[0]);
+    long start = tail;
+    m.start = start;
+    NEXT.setVolatile(m, start);
+    m.lane = lane;
+    live++;
+  }
+
+  /**
+   * {@code m}'s subscription is no longer in the routes: its member reads what was claimed until
+   * now and stops there. Under the subscription lock, after the routes without it are published.
+   */
+  void leave(Member m) {
+    // The count first: a publisher that claims after the end is read below sees it, and drops m.
+    departures++;
+    m.end = tail;
+    live--;
+  }
+
+  /** Claims a sequence if there is room; -1 when the ring is full. Any thread. */
+  long tryClaim() {
+    long limit = (long) LIMIT.getOpaque(this);
+    long t;
+    do {
+      t = tail;
+      if (t >= limit) {
+        limit = slowest(t) + capacity;
+        if (t >= limit) {
+          return -1;
+        }
+        // A racing publisher may store an older, lower limit: harmless, it only costs a re-read.
+        LIMIT.setOpaque(this, limit);
+      }
+    } while (!TAIL.compareAndSet(this, t, t + 1));
+    return t;
+  }
+
+  /** The lowest cursor among members still reading, or {@code tail} when none is. */
+  private long slowest(long tail) {
+    Member[] ms;
+    long min;
+    do {
+      ms = members;
+      min = tail;
+      for (Member m : ms) {
+        long n = (long) NEXT.getVolatile(m);
+        if (n < m.end && n < min) {
+          min = n;
+        }
+      }
+    } while (ms != members);
+    return min;
+  }
+
+  /**
+   * The live member whose cursor holds the ring back, or null if the ring has room for a claim now.
+   * A blocked publisher waits on its lane.
+   */
+  Member holdingBack() {
+    long t = tail;
+    Member slowest = null;
+    long min = Long.MAX_VALUE;
+    for (Member m : members) {
+      long n = m.next;
+      if (n < m.end && n < min && m.lane != null) {
+        min = n;
+        slowest = m;
+      }
+    }
+    return slowest != null && t - min >= capacity ? slowest : null;
+  }
+
+  /**
+   * Writes the entry claimed at {@code seq}: {@code item} for the members in {@code set} (an {@code
+   * Object[]} indexed by bit, for items that differ by member). Every claim is published, with an
+   * empty set if no member takes it, or the members' cursors would stop there.
+   */
+  void publish(long seq, Object item, long set) {
+    int i = (int) seq & mask;
+    items[i] = item;
+    seqs[2 * i + 1] = set;
+    // Release: the item and set are visible before a reader sees the sequence.
+    SEQ.setRelease(seqs, 2 * i, seq);
+  }
+
+  /**
+   * Makes sure every member with something to read has a drain scheduled, after an entry for the
+   * members in {@code set} was written: those have, without a look at their cursors.
+   */
+  void scheduleMembers(long set) {
+    for (Member m : members) {
+      Lane lane = m.lane;
+      if (lane == null) {
+        continue;
+      }
+      if ((set & m.bitMask) != 0) {
+        lane.schedule();
+      } else {
+        lane.scheduleIfQueued();
+      }
+    }
+  }
+
+  /** Makes sure every member with something to read has a drain scheduled. */
+  void scheduleMembers() {
+    scheduleMembers(0);
+  }
+
+  /** Adds every member's lane to {@code batch}, to be scheduled at the batch's end. */
+  void addMembersTo(LaneBatch batch) {
+    for (Member m : members) {
+      Lane lane = m.lane;
+      if (lane != null) {
+        batch.add(lane);
+      }
+    }
+  }
+
+  /** Wakes, then schedules, every member's lane: the routing mark of {@code event} is gone. */
+  void routed(dev.herald.Event<?> event, boolean schedule) {
+    for (Member m : members) {
+      Lane lane = m.lane;
+      if (lane != null) {
+        lane.routed(event);
+        if (schedule) {
+          lane.scheduleIfQueued();
+        }
+      }
+    }
+  }
+
+  /**
+   * One subscription's view of the ring: its lane's mailbox. Read by the lane's drainer only; a
+   * ring member is never offered to (publishers write to its ring).
+   */
+  static final class Member extends BroadcastRingFields.PadAfterCursor implements Mailbox {
+    final BroadcastRing ring;
+    final int bit;
+    final long bitMask;
+
+    /** Where it stops reading once it left; read by publishers computing room. */
+    volatile long end = Long.MAX_VALUE;
+
+    /** Its drainer; null until it joined. */
+    volatile Lane lane;
+
+    /** The sequence it joined at; set before its lane is. */
+    long start;
+
+    Member(BroadcastRing ring, int bit) {
+      this.ring = ring;
+      this.bit = bit;
+      this.bitMask = 1L << bit;
+    }
+
+    /** Left, and read everything up to its end. */
+    boolean isFinished() {
+      return next >= end;
+    }
+
+    @Override
+    public boolean offer(Object e) {
+      throw new IllegalStateException("a ring member is written through its ring");
+    }
+
+    /**
+     * The next entry for this member, skipping the others; null when there is none. If a publisher
+     * has claimed the next sequence but not yet written it, waits for it (a few instructions away).
+     */
+    @Override
+    public Object poll() {
+      BroadcastRing r = ring;
+      for (; ; ) {
+        long n = (long) NEXT.getOpaque(this); // Only this thread writes it.
+        if (n >= end) {
+          return null;
+        }
+        int i = (int) n & r.mask;
+        long s = (long) SEQ.getAcquire(r.seqs, 2 * i);
+        if (s != n) {
+          if (n >= r.tail) {
+            return null;
+          }
+          for (int spins = 0; s != n; spins++) {
+            if (s > n) {
+              throw new IllegalStateException("ring overran the cursor of member " + bit);
+            }
+            // Past a few spins the publisher was likely preempted between its claim and its write:
+            // give it the core rather than spin out a whole scheduling quantum.
+            if (spins < PUBLISH_SPINS) {
+              Thread.onSpinWait();
+            } else {
+              Thread.yield();
+            }
+            s = (long) SEQ.getAcquire(r.seqs, 2 * i);
+          }
+        }
+        Object item = r.items[i];
+        long set = r.seqs[2 * i + 1];
+        // Release: read before a publisher can see the room and write the slot a lap later.
+        NEXT.setRelease(this, n + 1);
+        if ((set & bitMask) != 0) {
+          return item instanceof Object[] perMember ? perMember[bit] : item;
+        }
+        // Rare (a redrive to another member, a publish racing a subscribe): counted so that
+        // offered() stays exact without a store per entry taken.
+        SKIPPED.setOpaque(this, skipped + 1);
+      }
+    }
+
+    @Override
+    public boolean isEmpty() {
+      return next >= Math.min(end, ring.tail);
+    }
+
+    @Override
+    public int size() {
+      long n = next;
+      long t = Math.min(end, ring.tail);
+      return (int) Math.max(0, Math.min(t - n, ring.capacity));
+    }
+
+    @Override
+    public boolean isFull() {
+      long n = next;
+      return n < end && ring.tail - n >= ring.capacity;
+    }
+
+    /**
+     * Entries for it since it joined, taken or waiting (waiting entries for others among them,
+     * seldom any).
+     */
+    @Override
+    public long offered() {
+      long skips = (long) SKIPPED.getOpaque(this);
+      return Math.max(0, Math.min(end, ring.tail) - start - skips);
+    }
+
+    @Override
+    public int capacity() {
+      return ring.capacity;
+    }
+  }
+}

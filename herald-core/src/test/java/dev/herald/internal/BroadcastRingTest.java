@@ -1,0 +1,191 @@
+package dev.herald.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ring on its own, members read on threads of their own (the bus reads each on its lane): every
+ * member sees every entry meant for it once, in each publisher's order, under contention; room is
+ * the slowest live reader's; a member that left stops at its end and holds nothing back.
+ */
+class BroadcastRingTest {
+  private static final int PUBLISHERS = 3;
+  private static final int PER_PUBLISHER = 200_000;
+
+  /** What a publisher writes: which publisher, and its count. */
+  private record Item(int publisher, int n) {}
+
+  @Test
+  void everyMemberReadsEveryEntryOnceInEachPublishersOrder() throws Exception {
+    BroadcastRing ring = new BroadcastRing(64); // small: publishers wait on the readers often
+    int members = 4;
+    List<BroadcastRing.Member> ms = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      BroadcastRing.Member m = ring.newMember();
+      ring.join(m, null);
+      ms.add(m);
+    }
+    long all = (1L << members) - 1;
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    long[][] lastSeen = new long[members][PUBLISHERS];
+    long[] counts = new long[members];
+    for (int i = 0; i < members; i++) {
+      int id = i;
+      BroadcastRing.Member m = ms.get(i);
+      threads.add(
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  long[] last = lastSeen[id];
+                  java.util.Arrays.fill(last, -1);
+                  long want = (long) PUBLISHERS * PER_PUBLISHER;
+                  while (counts[id] < want) {
+                    Object o = m.poll();
+                    if (o == null) {
+                      Thread.yield(); // more threads than cores: let a publisher run
+                      continue;
+                    }
+                    Item item = (Item) o;
+                    if (item.n() != last[item.publisher()] + 1) {
+                      throw new AssertionError(
+                          "member " + id + " read " + item + " after " + last[item.publisher()]);
+                    }
+                    last[item.publisher()] = item.n();
+                    counts[id]++;
+                  }
+                } catch (Throwable t) {
+                  failure.compareAndSet(null, t);
+                }
+              }));
+    }
+    for (int p = 0; p < PUBLISHERS; p++) {
+      int id = p;
+      threads.add(
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  for (int n = 0; n < PER_PUBLISHER; n++) {
+                    long seq;
+                    while ((seq = ring.tryClaim()) < 0) {
+                      Thread.yield();
+                    }
+                    ring.publish(seq, new Item(id, n), all);
+                  }
+                } catch (Throwable t) {
+                  failure.compareAndSet(null, t);
+                }
+              }));
+    }
+    threads.forEach(Thread::start);
+    start.countDown();
+    for (Thread t : threads) {
+      t.join(120_000);
+      assertThat(t.isAlive())
+          .as("a thread still runs; read: %s", java.util.Arrays.toString(counts))
+          .isFalse();
+    }
+    assertThat(failure.get()).isNull();
+    for (int i = 0; i < members; i++) {
+      assertThat(counts[i]).isEqualTo((long) PUBLISHERS * PER_PUBLISHER);
+      assertThat(ms.get(i).poll()).isNull();
+      assertThat(ms.get(i).isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void roomIsTheSlowestLiveReadersAndAMemberSkipsWhatIsNotForIt() {
+    BroadcastRing ring = new BroadcastRing(4);
+    BroadcastRing.Member fast = ring.newMember();
+    BroadcastRing.Member slow = ring.newMember();
+    ring.join(fast, null);
+    ring.join(slow, null);
+    long both = 0b11;
+    for (int i = 0; i < 4; i++) {
+      ring.publish(ring.tryClaim(), "e" + i, i == 1 ? 0b01 : both);
+    }
+    assertThat(ring.tryClaim()).as("full: nobody read").isEqualTo(-1);
+    assertThat(fast.poll()).isEqualTo("e0");
+    assertThat(fast.poll()).isEqualTo("e1");
+    assertThat(fast.poll()).isEqualTo("e2");
+    assertThat(fast.poll()).isEqualTo("e3");
+    assertThat(fast.poll()).isNull();
+    assertThat(ring.tryClaim()).as("still full: the slow reader holds it back").isEqualTo(-1);
+    assertThat(slow.isFull()).isTrue();
+    assertThat(slow.size()).isEqualTo(4);
+    assertThat(slow.poll()).isEqualTo("e0");
+    assertThat(slow.poll()).as("e1 is not for it").isEqualTo("e2");
+    assertThat(slow.offered()).isEqualTo(2 + 1);
+    long seq = ring.tryClaim();
+    assertThat(seq).isEqualTo(4);
+    ring.publish(seq, new Object[] {"for-fast", "for-slow"}, both);
+    assertThat(fast.poll()).isEqualTo("for-fast");
+    assertThat(slow.poll()).isEqualTo("e3");
+    assertThat(slow.poll()).isEqualTo("for-slow");
+  }
+
+  @Test
+  void aMemberThatLeftReadsUpToItsEndThenHoldsNothingBack() {
+    BroadcastRing ring = new BroadcastRing(2);
+    BroadcastRing.Member stays = ring.newMember();
+    BroadcastRing.Member leaves = ring.newMember();
+    ring.join(stays, null);
+    ring.join(leaves, null);
+    ring.publish(ring.tryClaim(), "a", 0b11);
+    long departures = ring.departures;
+    ring.leave(leaves);
+    assertThat(ring.departures).isEqualTo(departures + 1);
+    assertThat(ring.isDeserted()).isFalse();
+    ring.publish(ring.tryClaim(), "b", 0b01);
+    assertThat(ring.tryClaim()).as("neither member has read a yet").isEqualTo(-1);
+    assertThat(leaves.poll()).isEqualTo("a");
+    assertThat(leaves.poll()).as("b came after its end").isNull();
+    assertThat(leaves.isEmpty()).isTrue();
+    assertThat(leaves.isFinished()).isTrue();
+    assertThat(stays.poll()).isEqualTo("a");
+    assertThat(stays.poll()).isEqualTo("b");
+    for (int i = 0; i < 10; i++) {
+      long seq = ring.tryClaim();
+      assertThat(seq).as("only the live reader counts").isNotNegative();
+      ring.publish(seq, "c" + i, 0b01);
+      assertThat(stays.poll()).isEqualTo("c" + i);
+    }
+    assertThat(ring.holdingBack()).isNull();
+  }
+
+  @Test
+  void aMemberJoinsAtTheTailAndBitsAreNeverReused() {
+    BroadcastRing ring = new BroadcastRing(8);
+    BroadcastRing.Member first = ring.newMember();
+    ring.join(first, null);
+    ring.publish(ring.tryClaim(), "before", 0b01);
+    BroadcastRing.Member late = ring.newMember();
+    ring.join(late, null);
+    ring.publish(ring.tryClaim(), "after", 0b11);
+    assertThat(late.poll()).isEqualTo("after");
+    assertThat(first.poll()).isEqualTo("before");
+    ring.leave(late);
+    for (int i = 2; i < BroadcastRing.MAX_MEMBERS; i++) {
+      assertThat(ring.newMember().bit).isEqualTo(i);
+    }
+    assertThat(ring.isSealed()).isTrue();
+    assertThatThrownBy(ring::newMember).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void nothingIsOfferedToAMember() {
+    BroadcastRing.Member m = new BroadcastRing(2).newMember();
+    assertThatThrownBy(() -> m.offer("x"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("written through its ring");
+  }
+}
