@@ -33,6 +33,11 @@ final class Registry {
 
   private record Route(Object key, Fanout fanout) {}
 
+  /** The routes of an event that subscriptions select both by type and by payload class. */
+  private record Both(Fanout byType, Fanout byClass) {}
+
+  private final ConcurrentHashMap<Both, Fanout> both = new ConcurrentHashMap<>();
+
   Registry(SubscriptionImpl[] all) {
     this.all = all;
     List<SubscriptionImpl> t = new ArrayList<>();
@@ -102,6 +107,33 @@ final class Registry {
       r = m.isEmpty() ? Fanout.NONE : new Fanout(m.toArray(NONE));
       if (byType.size() < MAX_CACHED) {
         byType.putIfAbsent(type, r);
+      }
+    }
+    return r;
+  }
+
+  /**
+   * The route of an event of {@code type} to {@code typeRoute} then {@code classRoute}, built once
+   * per pair (routes are compared by identity: each is this snapshot's own), so that an event both
+   * kinds of subscription select is not given a new plan per publish. Pairs of routes that were not
+   * cached themselves (internal types, or past {@value #MAX_CACHED} keys) are not cached either.
+   */
+  Fanout both(String type, Fanout typeRoute, Fanout classRoute) {
+    if (classRoute.subs.length == 0) {
+      return typeRoute;
+    }
+    if (typeRoute.subs.length == 0) {
+      return classRoute;
+    }
+    if (Selector.isInternal(type) || byType.size() >= MAX_CACHED || byClass.size() >= MAX_CACHED) {
+      return Fanout.concat(typeRoute, classRoute);
+    }
+    Both key = new Both(typeRoute, classRoute);
+    Fanout r = both.get(key);
+    if (r == null) {
+      r = Fanout.concat(typeRoute, classRoute);
+      if (both.size() < MAX_CACHED) {
+        both.putIfAbsent(key, r);
       }
     }
     return r;

@@ -44,7 +44,7 @@ final class Router {
     Fanout route = reg.forType(event.type());
     Object data = event.data();
     if (data != null && reg.hasClassSubscriptions()) {
-      route = Fanout.concat(route, reg.forClass(data.getClass(), event.type()));
+      route = reg.both(event.type(), route, reg.forClass(data.getClass(), event.type()));
     }
     if (only != null) {
       route = named(route, only);
@@ -168,9 +168,8 @@ final class Router {
         batch.scheduleAll();
       } else if (defer) {
         scheduleWritten(event, route, k, 0);
-      } else {
-        ring.scheduleMembers();
       }
+      ring.scheduleMembers(); // Those with something to read drain while the publisher waits.
       seq = claimWhenRoom(ring, route.subs[firstSlot(part)]);
       if (seq < 0) {
         return refusedByRing(event, route, part, tracker, seq);

@@ -16,6 +16,7 @@ import dev.herald.Delivery;
 import dev.herald.DropReason;
 import dev.herald.Event;
 import dev.herald.EventBus;
+import dev.herald.EventHandler;
 import dev.herald.Herald;
 import dev.herald.MailboxFullException;
 import dev.herald.NoResponderException;
@@ -288,6 +289,60 @@ public abstract class EventBusContract {
       assertThat(exact.awaitCount(1)).containsExactly(new OrderPlaced("o-1", 5));
       assertThat(byInterface.awaitCount(1)).extracting(Priced::amount).containsExactly(5);
       assertThat(byObject.awaitCount(2)).hasSize(2);
+    }
+
+    /**
+     * An event that subscriptions select both by type and by payload class, some of them sharing a
+     * ring (alike, under block), one with a mailbox of its own: each receives every event once, in
+     * each publisher's order, with two publishers at once.
+     */
+    @Test
+    void byTypeAndByClassAtOnceEverySubscriptionGetsEachPublishersOrder() throws Exception {
+      record Numbered(int publisher, int n) {}
+      int perPublisher = 5_000;
+      List<String> names = List.of("type-a", "type-b", "class-a", "class-b", "type-own");
+      List<AtomicInteger> counts = new ArrayList<>();
+      ConcurrentLinkedQueue<String> disorder = new ConcurrentLinkedQueue<>();
+      for (String name : names) {
+        AtomicInteger count = new AtomicInteger();
+        counts.add(count);
+        int[] last = {-1, -1};
+        EventHandler<Object> check =
+            e -> {
+              Numbered x = (Numbered) e.data();
+              if (x.n() != last[x.publisher()] + 1) {
+                disorder.add(name + ": " + x + " after " + last[x.publisher()]);
+              }
+              last[x.publisher()] = x.n();
+              count.incrementAndGet();
+            };
+        SubscribeOptions options =
+            name.equals("type-own") ? named(name).mailboxCapacity(1 << 14) : blocking(name);
+        if (name.startsWith("class")) {
+          bus.subscribe(Numbered.class, x -> check.handle(Event.of("n", x)), options);
+        } else {
+          bus.subscribe("numbered", check, options);
+        }
+      }
+      List<CompletableFuture<Void>> publishers = new ArrayList<>();
+      for (int p = 0; p < 2; p++) {
+        int id = p;
+        publishers.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int n = 0; n < perPublisher; n++) {
+                    bus.emit("numbered", new Numbered(id, n));
+                  }
+                }));
+      }
+      for (CompletableFuture<Void> f : publishers) {
+        get(f);
+      }
+      await()
+          .atMost(30, SECONDS)
+          .until(() -> counts.stream().allMatch(c -> c.get() >= 2 * perPublisher));
+      assertThat(disorder).isEmpty();
+      assertThat(counts).extracting(AtomicInteger::get).containsOnly(2 * perPublisher);
     }
 
     @Test
