@@ -1,8 +1,10 @@
 package dev.herald.internal;
 
+import dev.herald.Event;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -85,7 +87,7 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
     int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
     this.items = new Object[cap];
     this.seqs = new long[2 * cap];
-    java.util.Arrays.fill(seqs, -1L);
+    Arrays.fill(seqs, -1L);
     this.mask = cap - 1;
     this.capacity = cap;
     this.claimLimit = cap;
@@ -249,7 +251,7 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
   }
 
   /** Wakes, then schedules, every member's lane: the routing mark of {@code event} is gone. */
-  void routed(dev.herald.Event<?> event, boolean schedule) {
+  void routed(Event<?> event, boolean schedule) {
     for (Member m : members) {
       Lane lane = m.lane;
       if (lane != null) {

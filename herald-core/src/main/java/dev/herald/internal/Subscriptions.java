@@ -1,5 +1,6 @@
 package dev.herald.internal;
 
+import dev.herald.Backpressure;
 import dev.herald.BusClosedException;
 import dev.herald.Event;
 import dev.herald.EventHandler;
@@ -9,7 +10,9 @@ import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
 import dev.herald.spi.Transport;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +56,7 @@ final class Subscriptions {
    * The rings that subscriptions selecting the same events share, by what they must have in common;
    * under {@link #lock}. See {@link #ringFor}.
    */
-  private final java.util.Map<RingKey, BroadcastRing> rings = new java.util.HashMap<>();
+  private final Map<RingKey, BroadcastRing> rings = new HashMap<>();
 
   private record RingKey(Object selects, int capacity, long blockNanos) {}
 
@@ -275,7 +278,7 @@ final class Subscriptions {
     Object selects = selector.sameEventsKey();
     if (selects == null
         || options.concurrency() != 1
-        || options.backpressure().kind() != dev.herald.Backpressure.Kind.BLOCK) {
+        || options.backpressure().kind() != Backpressure.Kind.BLOCK) {
       return null;
     }
     int capacity = Integer.highestOneBit(Math.max(2, options.mailboxCapacity()) - 1) << 1;

@@ -812,6 +812,22 @@ public abstract class EventBusContract {
           named(name).backpressure(policy).mailboxCapacity(capacity));
     }
 
+    /**
+     * Emits {@code value} on a thread of its own, and returns once that thread waits (for room, as
+     * the tests calling it expect); the future ends with the emit.
+     */
+    private CompletableFuture<Void> emitUntilWaiting(int value) {
+      AtomicReference<Thread> publisher = new AtomicReference<>();
+      CompletableFuture<Void> emit =
+          CompletableFuture.runAsync(
+              () -> {
+                publisher.set(Thread.currentThread());
+                bus.emit("bp.e", value);
+              });
+      awaitWaiting(publisher);
+      return emit;
+    }
+
     /** Publishes one event that the handler holds, then fills the mailbox of {@code capacity}. */
     private void fill(int capacity) throws InterruptedException {
       bus.emit("bp.e", -1);
@@ -908,14 +924,7 @@ public abstract class EventBusContract {
       onVirtualTime();
       Subscription s = gated("block-timeout", Backpressure.block(Duration.ofSeconds(30)), 4);
       fill(4);
-      AtomicReference<Thread> publisher = new AtomicReference<>();
-      CompletableFuture<Void> blocked =
-          CompletableFuture.runAsync(
-              () -> {
-                publisher.set(Thread.currentThread());
-                bus.emit("bp.e", 4);
-              });
-      awaitWaiting(publisher);
+      CompletableFuture<Void> blocked = emitUntilWaiting(4);
       clock.advance(Duration.ofSeconds(30).minusNanos(1));
       assertThat(blocked).isNotDone();
       clock.advance(Duration.ofNanos(1));
@@ -947,14 +956,7 @@ public abstract class EventBusContract {
               named("shared-fast").backpressure(policy).mailboxCapacity(4));
       fill(4);
       assertThat(fastGot.awaitCount(5)).containsExactly(-1, 0, 1, 2, 3);
-      AtomicReference<Thread> publisher = new AtomicReference<>();
-      CompletableFuture<Void> blocked =
-          CompletableFuture.runAsync(
-              () -> {
-                publisher.set(Thread.currentThread());
-                bus.emit("bp.e", 4);
-              });
-      awaitWaiting(publisher);
+      CompletableFuture<Void> blocked = emitUntilWaiting(4);
       clock.advance(Duration.ofSeconds(30));
       assertThatThrownBy(() -> get(blocked))
           .hasCauseInstanceOf(MailboxFullException.class)
