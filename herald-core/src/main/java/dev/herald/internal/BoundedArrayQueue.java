@@ -30,10 +30,15 @@ abstract class BoundedArrayQueue extends BoundedArrayQueueFields.PadAfterHead im
 
   /** Room for {@code capacity} elements, rounded up to a power of two (at least 2). */
   BoundedArrayQueue(int capacity) {
-    int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
+    int cap = roundedCapacity(capacity);
     this.buffer = new Object[cap];
     this.mask = cap - 1;
     this.tailLimit = cap;
+  }
+
+  /** {@code capacity} rounded up to a power of two, at least 2: what a mailbox of it holds. */
+  static int roundedCapacity(int capacity) {
+    return Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
   }
 
   @Override

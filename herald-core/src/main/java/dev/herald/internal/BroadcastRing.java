@@ -84,7 +84,7 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
 
   /** A ring of {@code capacity} entries, rounded up to a power of two (at least 2). */
   BroadcastRing(int capacity) {
-    int cap = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
+    int cap = BoundedArrayQueue.roundedCapacity(capacity);
     this.items = new Object[cap];
     this.seqs = new long[2 * cap];
     Arrays.fill(seqs, -1L);

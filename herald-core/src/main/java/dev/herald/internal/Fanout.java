@@ -47,15 +47,15 @@ final class Fanout {
     /** The route slot of each bit's member, -1 for members not in the route. */
     final int[] slotOfBit;
 
-    /** The members by bit, for the re-check. */
-    final SubscriptionImpl[] subOfBit;
+    /** The route's subscriptions, for the re-check. */
+    private final SubscriptionImpl[] subs;
 
-    Part(BroadcastRing ring, long set, long departures, int[] slotOfBit, SubscriptionImpl[] sub) {
+    Part(BroadcastRing ring, long set, long departures, int[] slotOfBit, SubscriptionImpl[] subs) {
       this.ring = ring;
       this.set = set;
       this.departures = departures;
       this.slotOfBit = slotOfBit;
-      this.subOfBit = sub;
+      this.subs = subs;
     }
 
     /**
@@ -69,7 +69,7 @@ final class Fanout {
       long live = set;
       for (long s = set; s != 0; s &= s - 1) {
         int bit = Long.numberOfTrailingZeros(s);
-        if (!subOfBit[bit].isActive()) {
+        if (!subs[slotOfBit[bit]].isActive()) {
           live &= ~(1L << bit);
         }
       }
@@ -98,19 +98,17 @@ final class Fanout {
       long departures = ring.departures;
       int[] slotOfBit = new int[BroadcastRing.MAX_MEMBERS];
       Arrays.fill(slotOfBit, -1);
-      SubscriptionImpl[] subOfBit = new SubscriptionImpl[BroadcastRing.MAX_MEMBERS];
       long set = 0;
       for (int slot = 0; slot < subs.length; slot++) {
         BroadcastRing.Member m = subs[slot].ringMember;
         if (m != null && m.ring == ring) {
           slotOfBit[m.bit] = slot;
-          subOfBit[m.bit] = subs[slot];
           if (subs[slot].isActive()) {
             set |= 1L << m.bit;
           }
         }
       }
-      parts.add(new Part(ring, set, departures, slotOfBit, subOfBit));
+      parts.add(new Part(ring, set, departures, slotOfBit, subs));
     }
     this.rings = parts.toArray(new Part[0]);
     this.own = Arrays.copyOf(ownSlots, owned);

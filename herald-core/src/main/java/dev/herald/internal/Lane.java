@@ -210,17 +210,27 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       if (remaining <= 0 || sub.engine.isClosed()) {
         return false;
       }
-      synchronized (room) {
-        waiters++;
-        try {
-          // Re-check under the monitor: the drainer reads waiters after freeing a slot, and wakes
-          // them once there is room for a run of events (see hasRoomToWake).
-          if (!hasRoomToWake() && !sub.engine.isClosed()) {
-            sub.time.waitUntil(room, deadline);
-          }
-        } finally {
-          waiters--;
+      awaitRoom(deadline);
+    }
+  }
+
+  /**
+   * Waits, on the publisher's thread, until this lane's mailbox has room to wake for (see {@link
+   * #hasRoomToWake}), the bus closes, or {@code deadline} passes on the bus's clock; the caller
+   * then tries again. A full ring's publisher waits here on the lane of the member that holds it
+   * back.
+   */
+  void awaitRoom(long deadline) throws InterruptedException {
+    synchronized (room) {
+      waiters++;
+      try {
+        // Re-check under the monitor: the drainer reads waiters after it takes an event, and wakes
+        // them once there is room for a run of events.
+        if (!hasRoomToWake() && !sub.engine.isClosed()) {
+          sub.time.waitUntil(room, deadline);
         }
+      } finally {
+        waiters--;
       }
     }
   }

@@ -232,6 +232,7 @@ final class Router {
     throw new IllegalStateException("a route's ring part names no member");
   }
 
+  // Why a blocked publish was refused (see blockRefusal); negative, as claimWhenRoom answers them.
   private static final long DELIVERY_THREAD = -1;
   private static final long TIMED_OUT = -2;
   private static final long CLOSED = -3;
@@ -266,19 +267,7 @@ final class Router {
           Thread.onSpinWait(); // Room came as we looked: claim again.
           continue;
         }
-        Lane lane = slow.lane;
-        synchronized (lane.room) {
-          lane.waiters++;
-          try {
-            // Re-check under the monitor: the drainer reads waiters after it moves its cursor, and
-            // wakes them once there is room for a run of events.
-            if (!lane.hasRoomToWake() && !life.isClosed()) {
-              s.time.waitUntil(lane.room, deadline);
-            }
-          } finally {
-            lane.waiters--;
-          }
-        }
+        slow.lane.awaitRoom(deadline);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -294,20 +283,6 @@ final class Router {
   private MailboxFullException refusedByRing(
       Event<?> event, Fanout route, Fanout.Part part, Tracker tracker, long why) {
     SubscriptionImpl first = route.subs[firstSlot(part)];
-    String detail;
-    if (why == DELIVERY_THREAD) {
-      detail = "the publisher is a Herald delivery thread, which never blocks";
-    } else if (why == CLOSED) {
-      detail = "the bus closed while waiting";
-    } else if (why == INTERRUPTED) {
-      detail = "interrupted while waiting for room";
-    } else {
-      detail =
-          "no room within "
-              + first.backpressure.timeout()
-              + "; a longer Backpressure.block(timeout) or a larger"
-              + " SubscribeOptions.mailboxCapacity(n) gives it more room";
-    }
     BroadcastRing.Member slow = part.ring.holdingBack();
     String name = null;
     long set = part.liveSet();
@@ -331,7 +306,24 @@ final class Router {
         name = s.name;
       }
     }
-    return new MailboxFullException(name != null ? name : first.name, detail);
+    return new MailboxFullException(name != null ? name : first.name, blockRefusal(first, why));
+  }
+
+  /** Why a publish that waited for room under {@code s}'s block policy was refused. */
+  private static String blockRefusal(SubscriptionImpl s, long why) {
+    if (why == DELIVERY_THREAD) {
+      return "the publisher is a Herald delivery thread, which never blocks";
+    }
+    if (why == CLOSED) {
+      return "the bus closed while waiting";
+    }
+    if (why == INTERRUPTED) {
+      return "interrupted while waiting for room";
+    }
+    return "no room within "
+        + s.backpressure.timeout()
+        + "; a longer Backpressure.block(timeout) or a larger"
+        + " SubscribeOptions.mailboxCapacity(n) gives it more room";
   }
 
   /** Whether an in-process subscription selects an event of {@code type} with {@code payload}. */
@@ -374,29 +366,23 @@ final class Router {
           }
         }
       case BLOCK:
-        String detail;
+        long why;
         if (Lane.CURRENT.get() != null) {
-          detail = "the publisher is a Herald delivery thread, which never blocks";
+          why = DELIVERY_THREAD;
         } else {
           try {
             if (lane.offerBlocking(item, s.blockNanos)) {
               return null;
             }
-            detail =
-                life.isClosed()
-                    ? "the bus closed while waiting"
-                    : "no room within "
-                        + s.backpressure.timeout()
-                        + "; a longer Backpressure.block(timeout) or a larger"
-                        + " SubscribeOptions.mailboxCapacity(n) gives it more room";
+            why = life.isClosed() ? CLOSED : TIMED_OUT;
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            detail = "interrupted while waiting for room";
+            why = INTERRUPTED;
           }
         }
         lane.droppedOnArrival.incrementAndGet();
         dropped(s, event, item, DropReason.REJECTED);
-        return new MailboxFullException(s.name, detail);
+        return new MailboxFullException(s.name, blockRefusal(s, why));
       case FAIL:
       default:
         lane.droppedOnArrival.incrementAndGet();

@@ -1,6 +1,7 @@
 package dev.herald.internal;
 
 import dev.herald.TypePattern;
+import java.util.List;
 
 /**
  * Which events a subscription receives: an exact type, a type pattern (AMQP convention: {@code *}
@@ -90,7 +91,7 @@ abstract class Selector {
 
     @Override
     Object sameEventsKey() {
-      return java.util.List.of("type", type);
+      return List.of("type", type);
     }
 
     @Override
@@ -118,7 +119,7 @@ abstract class Selector {
 
     @Override
     Object sameEventsKey() {
-      return java.util.List.of("pattern", pattern.pattern());
+      return List.of("pattern", pattern.pattern());
     }
 
     @Override

@@ -281,7 +281,7 @@ final class Subscriptions {
         || options.backpressure().kind() != Backpressure.Kind.BLOCK) {
       return null;
     }
-    int capacity = Integer.highestOneBit(Math.max(2, options.mailboxCapacity()) - 1) << 1;
+    int capacity = BoundedArrayQueue.roundedCapacity(options.mailboxCapacity());
     RingKey key = new RingKey(selects, capacity, options.backpressure().timeout().toNanos());
     BroadcastRing ring = rings.get(key);
     if (ring == null || ring.isSealed()) {
