@@ -222,15 +222,20 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    */
   void awaitRoom(long deadline) throws InterruptedException {
     synchronized (room) {
+      // Checked under the monitor after counting this waiter: the drainer reads waiters after it
+      // takes an event, and wakes them once there is room for a run of events.
       waiters++;
+      int round = wakeRound;
       try {
-        // Re-check under the monitor: the drainer reads waiters after it takes an event, and wakes
-        // them once there is room for a run of events.
         if (!hasRoomToWake() && !sub.engine.isClosed()) {
           sub.time.waitUntil(room, deadline);
         }
       } finally {
-        waiters--;
+        // A waker that ended this round uncounted every waiter at once; otherwise (room found,
+        // time-out, interrupt, spurious wake-up) this waiter uncounts itself.
+        if (wakeRound == round) {
+          waiters--;
+        }
       }
     }
   }
@@ -247,9 +252,19 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     return capacity - queue.size() >= Math.max(1, capacity >>> 3);
   }
 
+  /**
+   * Wakes the publishers waiting for room, once: they are uncounted here, so that the drainer,
+   * which reads {@code waiters} after each event it takes, stops calling until one waits again.
+   * Counted until they ran, they had it call once per event taken until the woken publisher got the
+   * monitor back (from the drainer calling again), thousands of times per wait in a 1-to-1 run.
+   */
   void wakeWaiters() {
     synchronized (room) {
-      room.notifyAll();
+      if (waiters != 0) {
+        waiters = 0;
+        wakeRound++;
+        room.notifyAll();
+      }
     }
   }
 

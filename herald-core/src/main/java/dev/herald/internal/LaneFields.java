@@ -39,8 +39,14 @@ final class LaneFields {
     /** The event a HELD lane holds; written by the drainer before it stores HELD. */
     volatile Event<?> heldEvent;
 
-    /** Publishers waiting on {@link #room} for a full mailbox to have room. */
+    /**
+     * Publishers waiting on {@link #room} for a full mailbox to have room and not yet woken.
+     * Written under the monitor; read by the drainer without it.
+     */
     volatile int waiters;
+
+    /** Bumped by each wake-up that uncounted the waiters. Under {@link #room}'s monitor. */
+    int wakeRound;
 
     /** The monitor blocked publishers wait on; the drainer signals it. */
     final Object room = new Object();
