@@ -47,6 +47,9 @@ public final class Backpressure {
    * ring that the publisher writes each event into once and each subscription reads at a cursor of
    * its own. The publisher then waits for the slowest of them, as it would for that one's own
    * mailbox; a timeout refuses the event to each of them, each counting and reporting the drop.
+   * Like a mailbox of its own, a ring that one subscription reads lets go of each event as it is
+   * taken; a ring that several read keeps up to its capacity of their latest events reachable until
+   * later publishes overwrite them.
    */
   public static Backpressure block(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");

@@ -27,8 +27,12 @@ import java.util.List;
  * (the publisher checks {@link #departures} after its claim and drops the bits of members that
  * left), so it reads up to its end, then stops holding the ring back.
  *
- * <p>Slots are not cleared as they are read: a ring keeps its last {@link #capacity} events
- * reachable until they are overwritten, where a lane's own mailbox lets go of each as it is taken.
+ * <p>An entry for one member only (every entry of a ring with a single subscription) is cleared by
+ * that member as it takes it, so a drained ring keeps nothing reachable, as a lane's own mailbox.
+ * An entry for several members is not cleared: knowing which member reads it last would cost each
+ * member an atomic update of the entry, on a line the others read. A ring shared by several
+ * subscriptions therefore keeps its last {@link #capacity} such events reachable until publishers
+ * overwrite them.
  */
 final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
   /** How long a reader spins for a claimed entry to be written before it yields instead. */
@@ -331,6 +335,12 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
         }
         Object item = r.items[i];
         long set = r.seqs[2 * i + 1];
+        if (set == bitMask) {
+          // Its only reader: let the event go now, as an own mailbox does, rather than keep it
+          // reachable until a publisher overwrites the slot a lap later. Before the release below,
+          // so no publisher can have claimed the slot again yet.
+          r.items[i] = null;
+        }
         // Release: read before a publisher can see the room and write the slot a lap later.
         NEXT.setRelease(this, n + 1);
         if ((set & bitMask) != 0) {
