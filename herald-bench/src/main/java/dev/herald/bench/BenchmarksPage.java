@@ -124,6 +124,15 @@ final class BenchmarksPage {
           what hand-off costs, not as asynchronous competitors.
         - Latency percentiles at the millisecond level on this machine come from threads being
           descheduled, not from the buses alone; compare libraries within one run.
+        - Herald's 1→1 rate has two levels on this machine: in a third to a half of JVMs (and at times
+          from one phase of a run to the next) Herald emits 4 to 5 million events a second instead of 11
+          to 14, while the Disruptor in the same JVM runs faster than usual (about 10.5 million against 7
+          to 9). Measured on 2026-12-05, cause not found: not the garbage collector (it shows under
+          Epsilon), not tiered compilation (it shows with `-XX:-TieredCompilation`), not the worker pool
+          (it shows with one worker thread, and on a `ForkJoinPool`), not the lanes' wake-ups (spinning
+          before idling cut them fivefold and it stayed), not a reader waiting on a claimed slot (about
+          3%% of reads at either level); both cores stay busy at the slow level. A ratio can land on
+          either level, which is much of the width of the 1→1 intervals.
 
         ## What this run says about Herald's settings
 
