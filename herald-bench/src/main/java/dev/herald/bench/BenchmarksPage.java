@@ -130,8 +130,8 @@ final class BenchmarksPage {
           to 9). Measured on 2026-12-05, cause not found: not the garbage collector (it shows under
           Epsilon), not tiered compilation (it shows with `-XX:-TieredCompilation`), not the worker pool
           (it shows with one worker thread, and on a `ForkJoinPool`), not the lanes' wake-ups (spinning
-          before idling cut them fivefold and it stayed), not a reader waiting on a claimed slot (about
-          3%% of reads at either level); both cores stay busy at the slow level. A ratio can land on
+          before idling cut them fivefold and it stayed), not a reader waiting on a claimed slot (3 to 8%%
+          of reads, fewer at the slow level); both cores stay busy at the slow level. A ratio can land on
           either level, which is much of the width of the 1→1 intervals.
 
         ## What this run says about Herald's settings
