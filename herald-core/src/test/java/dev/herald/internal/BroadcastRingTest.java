@@ -21,15 +21,20 @@ class BroadcastRingTest {
   /** What a publisher writes: which publisher, and its count. */
   private record Item(int publisher, int n) {}
 
+  /** A new member of {@code ring}, joined at its tail, with no lane (the test polls it). */
+  private static BroadcastRing.Member joined(BroadcastRing ring) {
+    BroadcastRing.Member m = ring.newMember();
+    ring.join(m, null);
+    return m;
+  }
+
   @Test
   void everyMemberReadsEveryEntryOnceInEachPublishersOrder() throws Exception {
     BroadcastRing ring = new BroadcastRing(64); // small: publishers wait on the readers often
     int members = 4;
     List<BroadcastRing.Member> ms = new ArrayList<>();
     for (int i = 0; i < members; i++) {
-      BroadcastRing.Member m = ring.newMember();
-      ring.join(m, null);
-      ms.add(m);
+      ms.add(joined(ring));
     }
     long all = (1L << members) - 1;
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -105,10 +110,8 @@ class BroadcastRingTest {
   @Test
   void roomIsTheSlowestLiveReadersAndAMemberSkipsWhatIsNotForIt() {
     BroadcastRing ring = new BroadcastRing(4);
-    BroadcastRing.Member fast = ring.newMember();
-    BroadcastRing.Member slow = ring.newMember();
-    ring.join(fast, null);
-    ring.join(slow, null);
+    BroadcastRing.Member fast = joined(ring);
+    BroadcastRing.Member slow = joined(ring);
     long both = 0b11;
     for (int i = 0; i < 4; i++) {
       ring.publish(ring.tryClaim(), "e" + i, i == 1 ? 0b01 : both);
@@ -136,10 +139,8 @@ class BroadcastRingTest {
   @Test
   void aMemberThatLeftReadsUpToItsEndThenHoldsNothingBack() {
     BroadcastRing ring = new BroadcastRing(2);
-    BroadcastRing.Member stays = ring.newMember();
-    BroadcastRing.Member leaves = ring.newMember();
-    ring.join(stays, null);
-    ring.join(leaves, null);
+    BroadcastRing.Member stays = joined(ring);
+    BroadcastRing.Member leaves = joined(ring);
     ring.publish(ring.tryClaim(), "a", 0b11);
     long departures = ring.departures;
     ring.leave(leaves);
@@ -165,11 +166,9 @@ class BroadcastRingTest {
   @Test
   void aMemberJoinsAtTheTailAndBitsAreNeverReused() {
     BroadcastRing ring = new BroadcastRing(8);
-    BroadcastRing.Member first = ring.newMember();
-    ring.join(first, null);
+    BroadcastRing.Member first = joined(ring);
     ring.publish(ring.tryClaim(), "before", 0b01);
-    BroadcastRing.Member late = ring.newMember();
-    ring.join(late, null);
+    BroadcastRing.Member late = joined(ring);
     ring.publish(ring.tryClaim(), "after", 0b11);
     assertThat(late.poll()).isEqualTo("after");
     assertThat(first.poll()).isEqualTo("before");
