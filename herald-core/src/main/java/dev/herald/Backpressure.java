@@ -47,9 +47,9 @@ public final class Backpressure {
    * ring that the publisher writes each event into once and each subscription reads at a cursor of
    * its own. The publisher then waits for the slowest of them, as it would for that one's own
    * mailbox; a timeout refuses the event to each of them, each counting and reporting the drop.
-   * Like a mailbox of its own, a ring that one subscription reads lets go of each event as it is
-   * taken; a ring that several read keeps up to its capacity of their latest events reachable until
-   * later publishes overwrite them.
+   * Like a mailbox of its own, a ring keeps no event reachable once drained: one that a single
+   * subscription reads lets go of each event as it is taken, one that several read lets go of the
+   * events every one of them has taken when one of them finds the ring drained.
    */
   public static Backpressure block(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");

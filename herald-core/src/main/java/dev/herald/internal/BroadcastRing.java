@@ -27,14 +27,18 @@ import java.util.List;
  * (the publisher checks {@link #departures} after its claim and drops the bits of members that
  * left), so it reads up to its end, then stops holding the ring back.
  *
- * <p>An entry for one member only (every entry of a ring with a single subscription) is cleared by
- * that member as it takes it, so a drained ring keeps nothing reachable, as a lane's own mailbox.
- * An entry for several members is not cleared: knowing which member reads it last would cost each
- * member an atomic update of the entry, on a line the others read. A ring shared by several
- * subscriptions therefore keeps its last {@link #capacity} such events reachable until publishers
- * overwrite them.
+ * <p>A drained ring keeps nothing reachable, as a lane's own mailbox. An entry for one member only
+ * (every entry of a ring with a single subscription) is cleared by that member as it takes it. An
+ * entry for several members is cleared by a sweep: knowing which member reads it last would cost
+ * each member an atomic update of the entry, on a line the others read. A sweep, by one thread at a
+ * time, lets go of the items below the slowest cursor and moves the {@code cleared} sequence up to
+ * it; publishers claim only below {@code cleared} plus the capacity, so no slot a sweep clears can
+ * have been claimed again. A publisher sweeps when it reaches its claim limit (once per lap: the
+ * slots it is about to write); a member of a shared ring sweeps when it finds the ring drained, so
+ * that once every member has, nothing is left. A member that finds another thread sweeping asks it
+ * to go again rather than wait: that sweep then sees its cursor.
  */
-final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
+final class BroadcastRing extends BroadcastRingFields.PadAfterSweep {
   /** How long a reader spins for a claimed entry to be written before it yields instead. */
   private static final int PUBLISH_SPINS = 64;
 
@@ -45,6 +49,8 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
   private static final VarHandle LIMIT;
   private static final VarHandle NEXT;
   private static final VarHandle SKIPPED;
+  private static final VarHandle SWEEPING;
+  private static final VarHandle SWEEP_WANTED;
   private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
 
   static {
@@ -54,6 +60,8 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
       LIMIT = l.findVarHandle(BroadcastRingFields.Tail.class, "claimLimit", long.class);
       NEXT = l.findVarHandle(BroadcastRingFields.Cursor.class, "next", long.class);
       SKIPPED = l.findVarHandle(BroadcastRingFields.Cursor.class, "skipped", long.class);
+      SWEEPING = l.findVarHandle(BroadcastRingFields.Sweep.class, "sweeping", int.class);
+      SWEEP_WANTED = l.findVarHandle(BroadcastRingFields.Sweep.class, "sweepWanted", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -80,6 +88,12 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
   /** How many members ever left: a publisher whose count is older re-checks its bits. */
   volatile long departures;
 
+  /**
+   * Whether two members or more ever read it at once: then its members sweep when drained. Set
+   * under the subscription lock; never cleared.
+   */
+  private volatile boolean shared;
+
   /** Bits given out so far; under the subscription lock. */
   private int bitsUsed;
 
@@ -98,6 +112,17 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
     synchronized (BroadcastRing.class) {
       this.id = rings++;
     }
+  }
+
+  /** How many slots hold an item now: for tests of what a ring keeps reachable. */
+  int itemsHeld() {
+    int n = 0;
+    for (Object item : items) {
+      if (item != null) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Whether every bit is given out: a new subscription needs another ring. */
@@ -136,6 +161,9 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
       }
     }
     next.add(m);
+    if (next.size() > 1) {
+      shared = true;
+    }
     members = next.toArray(new Member[0]);
     long start = tail;
     m.start = start;
@@ -162,7 +190,7 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
     do {
       t = tail;
       if (t >= limit) {
-        limit = slowest(t) + capacity;
+        limit = sweepForClaim() + capacity;
         if (t >= limit) {
           return -1;
         }
@@ -171,6 +199,74 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
       }
     } while (!TAIL.compareAndSet(this, t, t + 1));
     return t;
+  }
+
+  /**
+   * Sweeps, waiting for a sweep in progress to end first (a publisher needs the cleared sequence as
+   * it is now, or it could refuse a claim there is room for). Returns the cleared sequence.
+   */
+  private long sweepForClaim() {
+    for (int spins = 0; !SWEEPING.compareAndSet(this, 0, 1); spins++) {
+      // A sweep clears at most a lap of slots: a few microseconds, unless its thread was preempted.
+      if (spins < PUBLISH_SPINS) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+    return sweepWhileWanted();
+  }
+
+  /**
+   * A member found the ring drained: sweeps, or, if another thread is sweeping, asks it to sweep
+   * again once done. Either way a sweep that starts after this call's cursor reads sees them.
+   */
+  void sweepDrained() {
+    // Before the CAS: a sweeper that holds the lock now reads the flag after it lets go of it.
+    SWEEP_WANTED.setVolatile(this, 1);
+    if (SWEEPING.compareAndSet(this, 0, 1)) {
+      sweepWhileWanted();
+    }
+  }
+
+  /** Sweeps, holding the sweep lock, as long as a member asks for it; lets go of the lock. */
+  private long sweepWhileWanted() {
+    long c;
+    for (; ; ) {
+      try {
+        // Read-and-reset (not a plain store): an asking member's cursor stores happen before it.
+        SWEEP_WANTED.getAndSet(this, 0);
+        c = sweep();
+      } finally {
+        SWEEPING.setVolatile(this, 0);
+      }
+      // An asker that failed its CAS while the lock was held set the flag before it: read here,
+      // after the release. If it is set, sweep again, unless another thread took the lock (that
+      // one sweeps after the asker's cursor stores).
+      if ((int) SWEEP_WANTED.getVolatile(this) == 0 || !SWEEPING.compareAndSet(this, 0, 1)) {
+        return c;
+      }
+    }
+  }
+
+  /**
+   * Lets go of the items below the slowest cursor and moves {@code cleared} up to it; returns
+   * {@code cleared}. Under the sweep lock. No publisher can claim the slots cleared here: claims
+   * stay below the old {@code cleared} plus the capacity until this sweep moves it.
+   */
+  private long sweep() {
+    long from = cleared;
+    long to = slowest(tail);
+    // A member joining may show its first, earlier cursor (see join): nothing to clear then.
+    if (to <= from) {
+      return from;
+    }
+    Object[] items = this.items;
+    for (long s = from; s < to; s++) {
+      items[(int) s & mask] = null;
+    }
+    cleared = to;
+    return to;
   }
 
   /** The lowest cursor among members still reading, or {@code tail} when none is. */
@@ -311,13 +407,13 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
       for (; ; ) {
         long n = (long) NEXT.getOpaque(this); // Only this thread writes it.
         if (n >= end) {
-          return null;
+          return drained(n);
         }
         int i = (int) n & r.mask;
         long s = (long) SEQ.getAcquire(r.seqs, 2 * i);
         if (s != n) {
           if (n >= r.tail) {
-            return null;
+            return drained(n);
           }
           for (int spins = 0; s != n; spins++) {
             if (s > n) {
@@ -350,6 +446,18 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterTail {
         // offered() stays exact without a store per entry taken.
         SKIPPED.setOpaque(this, skipped + 1);
       }
+    }
+
+    /**
+     * Nothing to read at {@code n}: in a shared ring, lets go of what every member has read, if a
+     * sweep has not yet. Returns null, for poll.
+     */
+    private Object drained(long n) {
+      BroadcastRing r = ring;
+      if (r.shared && r.cleared < n) {
+        r.sweepDrained();
+      }
+      return null;
     }
 
     @Override

@@ -137,6 +137,47 @@ class BroadcastRingTest {
   }
 
   @Test
+  void aSharedRingLetsGoOfWhatEveryMemberReadOnceOneFindsItDrained() {
+    BroadcastRing ring = new BroadcastRing(8);
+    BroadcastRing.Member fast = joined(ring);
+    BroadcastRing.Member slow = joined(ring);
+    for (int i = 0; i < 3; i++) {
+      ring.publish(ring.tryClaim(), "e" + i, 0b11);
+    }
+    assertThat(fast.poll()).isEqualTo("e0");
+    assertThat(fast.poll()).isEqualTo("e1");
+    assertThat(fast.poll()).isEqualTo("e2");
+    assertThat(fast.poll()).as("drained: sweeps up to the slow cursor").isNull();
+    assertThat(ring.itemsHeld()).as("the slow member has read none").isEqualTo(3);
+    assertThat(slow.poll()).isEqualTo("e0");
+    assertThat(fast.poll()).isNull();
+    assertThat(ring.itemsHeld()).as("e0 read by both, let go").isEqualTo(2);
+    assertThat(slow.poll()).isEqualTo("e1");
+    assertThat(slow.poll()).isEqualTo("e2");
+    assertThat(slow.poll()).isNull();
+    assertThat(ring.itemsHeld()).as("both drained").isZero();
+    for (int i = 3; i < 20; i++) { // laps: the publisher's sweeps and the readers' agree
+      ring.publish(ring.tryClaim(), "e" + i, 0b11);
+      assertThat(fast.poll()).isEqualTo("e" + i);
+      assertThat(slow.poll()).isEqualTo("e" + i);
+    }
+    assertThat(slow.poll()).isNull();
+    assertThat(ring.itemsHeld()).isZero();
+  }
+
+  @Test
+  void aRingOfOneMemberLetsGoOfEachEntryAsItIsTaken() {
+    BroadcastRing ring = new BroadcastRing(4);
+    BroadcastRing.Member only = joined(ring);
+    ring.publish(ring.tryClaim(), "a", 0b01);
+    ring.publish(ring.tryClaim(), "b", 0b01);
+    assertThat(only.poll()).isEqualTo("a");
+    assertThat(ring.itemsHeld()).isEqualTo(1);
+    assertThat(only.poll()).isEqualTo("b");
+    assertThat(ring.itemsHeld()).isZero();
+  }
+
+  @Test
   void aMemberThatLeftReadsUpToItsEndThenHoldsNothingBack() {
     BroadcastRing ring = new BroadcastRing(2);
     BroadcastRing.Member stays = joined(ring);

@@ -136,4 +136,85 @@ public final class RingStress {
       r.r2 = drain(m[1]);
     }
   }
+
+  /**
+   * Sweeps race a publisher's claims: two members that read a full lap without finding the ring
+   * drained (so nothing was swept yet) drain it again, one after the other, while a publisher
+   * claims and writes the next two entries, its first claim sweeping the lap the members read. A
+   * sweep that cleared a slot claimed again would lose an entry (a member would read a null item
+   * and stop). The result is the sum each member read.
+   */
+  @JCStressTest
+  @Outcome(id = "3, 3", expect = Expect.ACCEPTABLE, desc = "each member read both new entries")
+  @Outcome(expect = Expect.FORBIDDEN, desc = "an entry cleared after it was written, or read twice")
+  @State
+  public static class SweepRacesClaim {
+    private final BroadcastRing.Member[] m = new BroadcastRing.Member[2];
+    private final BroadcastRing ring = ring(2, m);
+
+    public SweepRacesClaim() {
+      ring.publish(ring.tryClaim(), new Item(100), 0b11);
+      ring.publish(ring.tryClaim(), new Item(100), 0b11);
+      for (BroadcastRing.Member member : m) {
+        member.poll();
+        member.poll(); // the lap read, the next poll not made: no sweep yet
+      }
+    }
+
+    @Actor
+    public void publisher() {
+      ring.publish(ring.tryClaim(), new Item(1), 0b11);
+      ring.publish(ring.tryClaim(), new Item(2), 0b11);
+    }
+
+    @Actor
+    public void readers(II_Result r) {
+      // Both members on one actor: jcstress runs a test only with a CPU for each actor.
+      r.r1 = drain(m[0]);
+      r.r2 = drain(m[1]);
+    }
+
+    @Arbiter
+    public void rest(II_Result r) {
+      r.r1 += drain(m[0]);
+      r.r2 += drain(m[1]);
+    }
+  }
+
+  /**
+   * Two members drain a shared ring at once, each sweeping as it finds the ring drained: whichever
+   * sweeps last, or is asked to sweep again, sees both cursors at the tail, so the ring holds no
+   * item once both are done. The result is (items the ring still holds, the sum both read).
+   */
+  @JCStressTest
+  @Outcome(id = "0, 6", expect = Expect.ACCEPTABLE, desc = "both read everything; nothing held")
+  @Outcome(expect = Expect.FORBIDDEN, desc = "an item kept after both drained, or an entry lost")
+  @State
+  public static class DrainedTogether {
+    private final BroadcastRing.Member[] m = new BroadcastRing.Member[2];
+    private final BroadcastRing ring = ring(4, m);
+    private int first;
+    private int second;
+
+    public DrainedTogether() {
+      ring.publish(ring.tryClaim(), new Item(1), 0b11);
+      ring.publish(ring.tryClaim(), new Item(2), 0b11);
+    }
+
+    @Actor
+    public void first() {
+      first = drain(m[0]);
+    }
+
+    @Actor
+    public void second() {
+      second = drain(m[1]);
+    }
+
+    @Arbiter
+    public void rest(II_Result r) {
+      r.r1 = ring.itemsHeld();
+      r.r2 = first + second;
+    }
+  }
 }

@@ -36,6 +36,8 @@ class JcstressTest {
           "dev.herald.internal.RingStress.TwoPublishers",
           "dev.herald.internal.RingStress.PublishAndRead",
           "dev.herald.internal.RingStress.LeaveRacesClaim",
+          "dev.herald.internal.RingStress.SweepRacesClaim",
+          "dev.herald.internal.RingStress.DrainedTogether",
           "dev.herald.jcstress.LaneStress.GoingIdle",
           "dev.herald.jcstress.LaneStress.BlockedPublisher",
           "dev.herald.jcstress.LaneStress.EffectAfterCause");
