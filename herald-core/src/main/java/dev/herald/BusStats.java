@@ -17,10 +17,12 @@ import java.util.Map;
  * + storeFailed} is the number of events handed to the transport.
  *
  * @param published events accepted by publish or emit, and the bus's own (dead letters, replies)
- * @param routed events that matched at least one subscription of this process (stored or not)
- * @param storedOnly events that matched no subscription of this process and were handed to the
- *     transport to store for durable subscriptions; those whose store failed are also counted in
- *     {@code storeFailed}
+ * @param routed events routed to at least one subscription of this process (stored or not)
+ * @param storedOnly events that were handed to the transport to store for durable subscriptions and
+ *     reached no subscription of this process: those that matched none, and those an {@code emit}
+ *     or {@code emitAll} handed to the transport that refused them at once (a {@link
+ *     StoreRefusedException}: such an event is never routed, even if a subscription matches it);
+ *     those whose store failed are also counted in {@code storeFailed}
  * @param unrouted events that matched no subscription of this process and were not handed to a
  *     transport: they went nowhere but to the unrouted channel ({@link EventBus#subscribeUnrouted},
  *     {@link BusListener#onUnrouted})

@@ -212,7 +212,9 @@ final class Publisher {
       CompletableFuture<Void> stored = store(event);
       if (stored.isCompletedExceptionally()) {
         // Refused at once (a full append queue, say): the emitter hears of it, as a publisher
-        // would.
+        // would. It was handed to the transport and reached no subscription: stored only (and,
+        // through store(), storeFailed), never routed.
+        observers.storedOnly();
         throw new StoreRefusedException(transport.name(), event, failureOf(stored));
       }
     }

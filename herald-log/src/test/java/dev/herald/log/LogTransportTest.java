@@ -2,6 +2,7 @@ package dev.herald.log;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.DeadLetter;
@@ -439,6 +440,69 @@ class LogTransportTest {
     assertThat(bus.close(Duration.ofSeconds(10)).drained()).isTrue();
     try (LogDirectory d = LogDirectory.open(dir, OPTIONS)) {
       assertThat(d.offsets().committed("orders", "events")).isEqualTo(OptionalLong.of(10));
+    }
+  }
+
+  @Test
+  void anEmitTheLogRefusesAtOnceIsCountedStoredOnlyNotRouted() throws Exception {
+    try (EventBus bus = Herald.builder().transport(open(dir, CODEC)).build()) {
+      // The only in-process subscription matches none of the events below.
+      bus.subscribe("other.type", e -> {});
+      String tooBig = "x".repeat(2 * 1024 * 1024); // over the default maxRecordBytes (1 MiB)
+      assertThatThrownBy(() -> bus.emit(Event.of("order.big", tooBig)))
+          .isInstanceOf(dev.herald.StoreRefusedException.class);
+      // emitAll stops at the refused event: the one before it is stored, the one after is not
+      // published.
+      assertThatThrownBy(
+              () ->
+                  bus.emitAll(
+                      List.of(
+                          Event.of("order.small", "a"),
+                          Event.of("order.big", tooBig),
+                          Event.of("order.small", "b"))))
+          .isInstanceOf(dev.herald.StoreRefusedException.class);
+
+      await().atMost(30, SECONDS).until(() -> bus.stats().stored() == 1);
+      dev.herald.BusStats st = bus.stats();
+      assertThat(st.published()).isEqualTo(3);
+      assertThat(st.routed()).isZero();
+      assertThat(st.storedOnly()).isEqualTo(3);
+      assertThat(st.unrouted()).isZero();
+      assertThat(st.storeFailed()).isEqualTo(2);
+      assertThat(st.stored() + st.storeFailed()).isEqualTo(st.published());
+      assertThat(st.subscriptions().get(0).routed()).isZero();
+    }
+  }
+
+  @Test
+  void emitsAFullAppendQueueRefusesAreCountedStoredOnlyNotRouted() throws Exception {
+    LogOptions oneSlot = LogOptions.builder().appendQueueCapacity(1).build();
+    try (EventBus bus =
+        Herald.builder()
+            .transport(LogTransport.builder(LogDirectory.open(dir, oneSlot)).codec(CODEC).build())
+            .build()) {
+      int refused = 0;
+      for (int i = 0; i < 1_000_000 && refused < 100; i++) {
+        try {
+          bus.emit(Event.of("order.placed", "p" + i));
+        } catch (dev.herald.StoreRefusedException e) {
+          refused++;
+        }
+      }
+      assertThat(refused).isPositive();
+      await()
+          .atMost(30, SECONDS)
+          .until(
+              () -> {
+                dev.herald.BusStats s = bus.stats();
+                return s.stored() + s.storeFailed() == s.published();
+              });
+      dev.herald.BusStats st = bus.stats();
+      assertThat(st.routed()).isZero();
+      assertThat(st.unrouted()).isZero();
+      assertThat(st.storedOnly()).isEqualTo(st.published());
+      assertThat(st.storeFailed()).isEqualTo(refused);
+      assertThat(st.subscriptions()).isEmpty();
     }
   }
 
