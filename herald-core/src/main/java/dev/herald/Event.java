@@ -36,6 +36,10 @@ import java.util.Objects;
  *       generated time is never ahead of the wall clock and may lag it by about a millisecond (more
  *       if the machine keeps that thread from running). For a time read at the very moment, give
  *       {@link Builder#time}{@code (Instant.now())}.
+ *   <li>{@code datacontenttype}: optional; a media type as RFC 2045 and RFC 2046 write one ({@code
+ *       type/subtype}, then any {@code ;name=value} parameters, a value being a token or a quoted
+ *       string), at most 255 characters, whose {@code charset} parameter, if any, names a charset
+ *       this JVM supports. Null (the default) leaves the data's form to the codec.
  *   <li>{@code key}: optional ordering key; the CloudEvents partitioning extension {@code
  *       partitionkey}. Events with the same key keep their order wherever order is promised.
  *   <li>extensions: further attributes, names of 1 to 20 lowercase letters or digits (the
@@ -125,7 +129,7 @@ public final class Event<T> {
     this.dataContentType =
         b.dataContentType == null
             ? null
-            : Names.requireText("datacontenttype", b.dataContentType, 255);
+            : Names.requireMediaType("datacontenttype", b.dataContentType, 255);
     this.key = b.key == null ? null : Names.requireText("key", b.key, MAX_KEY_LENGTH);
     this.extensions =
         b.extensions == null || b.extensions.isEmpty()

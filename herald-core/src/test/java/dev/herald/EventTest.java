@@ -143,6 +143,54 @@ class EventTest {
   }
 
   @Test
+  void dataContentTypeMustBeAMediaTypeWithASupportedCharset() {
+    for (String bad :
+        new String[] {
+          "not a media type",
+          "text",
+          "text/",
+          "/plain",
+          "text /plain",
+          "text/plain extra",
+          "text/plain;",
+          "text/plain; charset",
+          "text/plain; charset=",
+          "text/plain; =utf-8",
+          "text/plain; a=\"open",
+          "text/pla(in",
+          " text/plain",
+          "text/plain ",
+          "t\u00e9xt/plain",
+          "text/plain; charset=nope",
+          "text/plain; charset=\"no pe\"",
+          "text/plain; CHARSET=utf-9"
+        }) {
+      assertThatThrownBy(() -> Event.builder("a").dataContentType(bad).data("x").build())
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("datacontenttype: ");
+    }
+    assertThatThrownBy(() -> Event.builder("a").dataContentType("text/plain; charset=nope").build())
+        .hasMessageContaining("charset 'nope'");
+    for (String good :
+        new String[] {
+          "application/json",
+          "text/plain",
+          "application/vnd.shop.order+json",
+          "application/json; charset=utf-8",
+          "application/json;charset=UTF-8",
+          "text/plain; charset=\"ISO-8859-1\"",
+          "text/plain ; charset = utf-8",
+          "multipart/mixed; boundary=\"a b;c=\\\"d\"; x=y",
+          "image/png"
+        }) {
+      assertThat(Event.builder("a").dataContentType(good).build().dataContentType())
+          .as(good)
+          .isEqualTo(good);
+    }
+  }
+
+  @Test
   void timeMustBeARfc3339Instant() {
     for (Instant bad :
         new Instant[] {

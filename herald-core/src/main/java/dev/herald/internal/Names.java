@@ -2,6 +2,7 @@ package dev.herald.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.Charset;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +35,12 @@ public final class Names {
   // Sources recur as types do, and parsing a URI costs more than checking a type.
   private static final int MAX_REMEMBERED_SOURCES = 1024;
   private static final ConcurrentHashMap<String, Boolean> VALID_SOURCES = new ConcurrentHashMap<>();
+  // Media types recur as sources do.
+  private static final int MAX_REMEMBERED_MEDIA_TYPES = 256;
+  private static final ConcurrentHashMap<String, Boolean> VALID_MEDIA_TYPES =
+      new ConcurrentHashMap<>();
+  // RFC 2045: the characters a token may not hold, besides space and controls.
+  private static final String TSPECIALS = "()<>@,;:\\\"/[]?=";
   private static final Instant FIRST_TIME = Instant.parse("0000-01-01T00:00:00Z");
   private static final Instant LAST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
   private static final Map<Class<?>, String> WRAPPERS =
@@ -210,6 +217,131 @@ public final class Names {
               + ".class");
     }
     return payloadType;
+  }
+
+  /**
+   * A {@code datacontenttype}: a media type as RFC 2045 and RFC 2046 write one, {@code
+   * type/subtype} followed by any number of {@code ;name=value} parameters, where type, subtype and
+   * parameter names are tokens and a value is a token or a quoted string; spaces may surround
+   * {@code ;} and {@code =}. A {@code charset} parameter must name a charset this JVM supports, so
+   * that text data can be encoded and decoded by it. At most {@code maxLength} characters.
+   */
+  public static String requireMediaType(String what, String value, int maxLength) {
+    if (value != null && VALID_MEDIA_TYPES.containsKey(value)) {
+      return value;
+    }
+    requireText(what, value, maxLength);
+    int i = token(value, 0);
+    if (i == 0 || i == value.length() || value.charAt(i) != '/') {
+      throw notMediaType(what, value, "it must start with type/subtype");
+    }
+    int subtype = i + 1;
+    i = token(value, subtype);
+    if (i == subtype) {
+      throw notMediaType(what, value, "the subtype after '/' is missing");
+    }
+    while (true) {
+      int next = spaces(value, i);
+      if (next == value.length()) {
+        if (next != i) {
+          throw notMediaType(what, value, "it ends with spaces");
+        }
+        break;
+      }
+      if (value.charAt(next) != ';') {
+        throw notMediaType(what, value, "unexpected character at index " + next);
+      }
+      int name = spaces(value, next + 1);
+      i = token(value, name);
+      if (i == name) {
+        throw notMediaType(what, value, "a parameter name is missing at index " + name);
+      }
+      String parameter = value.substring(name, i);
+      i = spaces(value, i);
+      if (i == value.length() || value.charAt(i) != '=') {
+        throw notMediaType(what, value, "parameter '" + parameter + "' has no '=value'");
+      }
+      int start = spaces(value, i + 1);
+      String parameterValue;
+      if (start < value.length() && value.charAt(start) == '"') {
+        i = quoted(value, start);
+        if (i < 0) {
+          throw notMediaType(
+              what, value, "the quoted value of parameter '" + parameter + "' is not closed");
+        }
+        parameterValue = value.substring(start + 1, i - 1).replaceAll("\\\\(.)", "$1");
+      } else {
+        i = token(value, start);
+        if (i == start) {
+          throw notMediaType(what, value, "parameter '" + parameter + "' has no value");
+        }
+        parameterValue = value.substring(start, i);
+      }
+      if (parameter.equalsIgnoreCase("charset") && !supportedCharset(parameterValue)) {
+        throw new IllegalArgumentException(
+            what + ": charset '" + parameterValue + "' is not supported by this JVM");
+      }
+    }
+    if (VALID_MEDIA_TYPES.size() < MAX_REMEMBERED_MEDIA_TYPES) {
+      VALID_MEDIA_TYPES.put(value, Boolean.TRUE);
+    }
+    return value;
+  }
+
+  private static IllegalArgumentException notMediaType(String what, String value, String why) {
+    return new IllegalArgumentException(
+        what + ": '" + value + "' is not a media type (type/subtype;name=value): " + why);
+  }
+
+  /** The index after the RFC 2045 token that starts at {@code from} (at {@code from}: none). */
+  private static int token(String s, int from) {
+    int i = from;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c >= 0x7f || TSPECIALS.indexOf(c) >= 0) {
+        break;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  private static int spaces(String s, int from) {
+    int i = from;
+    while (i < s.length() && s.charAt(i) == ' ') {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * The index after the quoted string that opens at {@code from}, or -1 if it is not closed or
+   * holds a character other than printable ASCII and space.
+   */
+  private static int quoted(String s, int from) {
+    boolean escaped = false;
+    for (int i = from + 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < ' ' || c >= 0x7f) {
+        return -1;
+      }
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean supportedCharset(String name) {
+    try {
+      return Charset.isSupported(name);
+    } catch (IllegalArgumentException e) { // an illegal charset name
+      return false;
+    }
   }
 
   /** Non-empty text of bounded length without control characters. */
