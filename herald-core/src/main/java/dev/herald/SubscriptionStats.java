@@ -16,7 +16,10 @@ package dev.herald;
  * @param delivered events its handler finished successfully
  * @param failed handler calls that threw
  * @param retried retries scheduled
- * @param deadLettered events given up on and sent to the dead-letter channel
+ * @param deadLettered events given up on and sent to the dead-letter channel; for a subscription to
+ *     dead letters themselves ({@link DeadLetter}), giving up on a dead letter means it is reported
+ *     to {@link BusListener#onDeadLetter} (logged when the listener does not take dead letters) and
+ *     not published again, so that a failing dead-letter handler cannot loop
  * @param dropped events dropped by its backpressure policy or left behind at close
  * @param mailboxDepth events waiting in its mailbox now
  * @param inFlight events routed but not yet finished (waiting, being handled or awaiting a retry)

@@ -153,6 +153,41 @@ class FailureLoggingTest {
   }
 
   @Test
+  void aDeadLetterSubscriptionThatGivesUpCountsItDeadLetteredAndLogsItUnpublished()
+      throws Exception {
+    bus = Herald.inMemory();
+    failing(bus, "payments", new IllegalStateException("declined"));
+    IllegalStateException broken = new IllegalStateException("dlq broken");
+    bus.subscribe(
+        DeadLetter.class,
+        d -> {
+          throw broken;
+        },
+        SubscribeOptions.defaults().name("dlq"));
+    Event<String> event = Event.of("order.placed", "o-1", "o-1");
+    bus.publish(event).get(30, SECONDS);
+    await().atMost(30, SECONDS).until(() -> bus.stats().subscription("dlq").deadLettered() == 1);
+
+    SubscriptionStats dlq = bus.stats().subscription("dlq");
+    assertThat(dlq.routed()).isEqualTo(1);
+    assertThat(dlq.failed()).isEqualTo(1);
+    assertThat(dlq.routed())
+        .isEqualTo(dlq.delivered() + dlq.deadLettered() + dlq.dropped() + dlq.inFlight());
+    // Given up on: logged, not published again (the event and its one dead letter only).
+    assertThat(bus.stats().published()).isEqualTo(2);
+    assertThat(captured.records)
+        .filteredOn(r -> r.getMessage().contains("dead-letter subscription 'dlq'"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getMessage())
+                  .contains(DeadLetter.TYPE)
+                  .contains("it is not published again");
+              assertThat(r.getThrown()).isSameAs(broken);
+            });
+  }
+
+  @Test
   void aFloodOfFailuresIsLoggedAtMostTenTimesASecondAndSaysHowManyWereLeftOut() throws Exception {
     ManualTime time = new ManualTime();
     bus = Herald.builder().timeSource(time).build();
