@@ -189,6 +189,7 @@ public interface EventBus extends AutoCloseable {
    *     threw (an exception or an error), or {@link ClassCastException} if the reply is not a
    *     {@code replyType}
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
+   * @throws BusClosedException if the bus is closed (nothing was sent)
    */
   <R> CompletableFuture<R> request(
       String type, Object payload, Class<R> replyType, Duration timeout);
@@ -279,6 +280,11 @@ public interface EventBus extends AutoCloseable {
    * its mailbox (its lane, with concurrency) are not delivered, and the report counts them
    * undelivered. The handler itself runs on to its end, and its thread ends once it returns: {@link
    * CloseReport#threadsStopped()} is about every other thread.
+   *
+   * @param timeout how long to wait for what is in flight; zero or positive (zero: what is queued
+   *     is not waited for)
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
    */
   CloseReport close(Duration timeout);
 

@@ -137,7 +137,8 @@ public final class Engine implements EventBus {
         new DeadLetters(
             publisher, router, subscriptions, observers, time, source, transport != null);
     this.requests =
-        new Requests(subscriptions, router, publisher, time, timer, source, maxPendingRequests);
+        new Requests(
+            subscriptions, router, publisher, life, time, timer, source, maxPendingRequests);
     this.closer =
         new Closer(
             this,
@@ -244,6 +245,10 @@ public final class Engine implements EventBus {
   @Override
   public CloseReport close(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      // Almost surely a caller's bug; zero is meaningful (close without waiting).
+      throw new IllegalArgumentException("timeout: must not be negative, was " + timeout);
+    }
     return closer.close(timeout);
   }
 

@@ -40,6 +40,7 @@ final class Requests {
   private final Subscriptions subscriptions;
   private final Router router;
   private final Publisher publisher;
+  private final Lifecycle life;
   private final TimeSource time;
   private final TimeSource.Timer timer;
   private final String source;
@@ -56,6 +57,7 @@ final class Requests {
       Subscriptions subscriptions,
       Router router,
       Publisher publisher,
+      Lifecycle life,
       TimeSource time,
       TimeSource.Timer timer,
       String source,
@@ -63,6 +65,7 @@ final class Requests {
     this.subscriptions = subscriptions;
     this.router = router;
     this.publisher = publisher;
+    this.life = life;
     this.time = time;
     this.timer = timer;
     this.source = source;
@@ -78,7 +81,17 @@ final class Requests {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout: must be positive, was " + timeout);
     }
-    ensureReplySubscription();
+    // Refused once closed, as a subscription is (a request needs the reply subscription), even
+    // from a handler while the bus drains: close fails the requests still waiting anyway.
+    if (life.isClosed()) {
+      throw new BusClosedException("request");
+    }
+    try {
+      ensureReplySubscription();
+    } catch (BusClosedException e) {
+      // Named for the call the user made: they never called subscribe.
+      throw new BusClosedException("request");
+    }
     Event<Object> request =
         Event.builder(type)
             .source(source)
@@ -109,6 +122,15 @@ final class Requests {
               },
               saturatedNanos(timeout));
       publisher.emit(request);
+    } catch (BusClosedException e) {
+      // Closed since the check above: refused at the call all the same, with nothing sent and no
+      // place taken.
+      pending.remove(id);
+      pendingCount.decrementAndGet();
+      if (timeoutTask != null) {
+        timeoutTask.cancel(false);
+      }
+      throw new BusClosedException("request");
     } catch (RuntimeException e) {
       pending.remove(id);
       reply.completeExceptionally(

@@ -1867,6 +1867,38 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void requestAfterCloseNamesRequest() {
+      bus.close();
+      assertThatThrownBy(() -> bus.request("price.quote", "apple", Integer.class, LONG))
+          .isInstanceOf(BusClosedException.class)
+          .hasMessage("the bus is closed: cannot request");
+    }
+
+    @Test
+    void requestAfterCloseNamesRequestAfterEarlierRequests() throws Exception {
+      bus.respond("price.quote", String.class, req -> req.data().length() * 10);
+      assertThat(get(bus.request("price.quote", "apple", Integer.class, LONG))).isEqualTo(50);
+      bus.close();
+      assertThatThrownBy(() -> bus.request("price.quote", "apple", Integer.class, LONG))
+          .isInstanceOf(BusClosedException.class)
+          .hasMessage("the bus is closed: cannot request");
+    }
+
+    @Test
+    void closeRefusesANegativeOrNullTimeoutAndTakesZero() {
+      assertThatThrownBy(() -> bus.close(Duration.ofSeconds(-5)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("timeout");
+      assertThatThrownBy(() -> bus.close(null))
+          .isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("timeout");
+      // Refused at the call: the bus is still open.
+      bus.emit("a.b", 1);
+      bus.close(Duration.ZERO);
+      assertThatThrownBy(() -> bus.emit("a.b", 2)).isInstanceOf(BusClosedException.class);
+    }
+
+    @Test
     void closeDrainsWhatIsInFlight() {
       LongAdder handled = new LongAdder();
       bus.subscribe(
