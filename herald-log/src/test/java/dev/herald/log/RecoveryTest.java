@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +126,55 @@ class RecoveryTest {
             });
     // What was acknowledged is never cut off silently; repair quarantines it on request.
     assertThat(Files.readAllBytes(segment(0))).hasSize(data.length);
+  }
+
+  /** Every file of the topic, by name, with its bytes. */
+  Map<String, byte[]> topicFiles() throws IOException {
+    Map<String, byte[]> all = new TreeMap<>();
+    try (Stream<Path> files = Files.list(topicDir())) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        all.put(p.getFileName().toString(), Files.readAllBytes(p));
+      }
+    }
+    return all;
+  }
+
+  static void assertSameFiles(Map<String, byte[]> actual, Map<String, byte[]> expected) {
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach((name, bytes) -> assertThat(actual.get(name)).as(name).isEqualTo(bytes));
+  }
+
+  @Test
+  void anOpenThatFailsOnDamageLeavesTheFilesAsTheyWere() throws Exception {
+    // Damage in the active segment below a clean checkpoint: validated whole, it fails the open.
+    write(20);
+    byte[] original = Files.readAllBytes(segment(0));
+    byte[] damaged = original.clone();
+    int start = recordStarts(damaged).get(10).intValue();
+    damaged[start + RecordDescriptor.CRC_OFFSET + 1] ^= 0x01;
+    Files.write(segment(0), damaged);
+    assertThat(Files.size(topicDir().resolve(String.format("%020d.index", 0)))).isPositive();
+    Map<String, byte[]> before = topicFiles();
+    assertThatThrownBy(() -> LogDirectory.open(dir, options()))
+        .isInstanceOf(LogCorruptedException.class);
+    assertSameFiles(topicFiles(), before);
+
+    // Damage in a sealed segment, with no recovery point (as after a crash): every segment is
+    // validated whole, and the open fails at the damaged one.
+    Files.write(segment(0), original);
+    write(60);
+    original = Files.readAllBytes(segment(0));
+    damaged = original.clone();
+    damaged[recordStarts(damaged).get(3).intValue() + RecordDescriptor.CRC_OFFSET] ^= 0x10;
+    Files.write(segment(0), damaged);
+    crashedBeforeAnyCheckpoint();
+    before = topicFiles();
+    assertThat(before.keySet().stream().filter(n -> n.endsWith(".log")).count()).isGreaterThan(1);
+    assertThat(before.get(String.format("%020d.index", 0))).isNotEmpty();
+    assertThatThrownBy(() -> LogDirectory.open(dir, options()))
+        .isInstanceOfSatisfying(
+            LogCorruptedException.class, e -> assertThat(e.file()).isEqualTo(segment(0)));
+    assertSameFiles(topicFiles(), before);
   }
 
   @Test

@@ -37,6 +37,12 @@ final class Segment {
   private long rollReferenceMillis = -1;
   private int offsetEntriesOnDisk;
   private int timeEntriesOnDisk;
+
+  /**
+   * The index files hold entries {@link #resetIndexes()} discarded; the next write empties them.
+   */
+  private boolean indexFilesStale;
+
   private ByteBuffer pendingOffsetEntries = ByteBuffer.allocate(OFFSET_ENTRY_SIZE * 64);
   private ByteBuffer pendingTimeEntries = ByteBuffer.allocate(TIME_ENTRY_SIZE * 64);
 
@@ -175,6 +181,13 @@ final class Segment {
   }
 
   void writePendingIndexEntries() throws IOException {
+    if (indexFilesStale) {
+      // The rebuilt entries replace the files' old ones only now: a validation that fails before
+      // this leaves the files as it found them.
+      index.truncate(0);
+      timeIndex.truncate(0);
+      indexFilesStale = false;
+    }
     if (pendingOffsetEntries.position() > 0) {
       pendingOffsetEntries.flip();
       int n = pendingOffsetEntries.remaining() / OFFSET_ENTRY_SIZE;
@@ -233,10 +246,13 @@ final class Segment {
 
   // ---- index loading and rebuilding (recovery) ----
 
-  /** Empties both indexes on disk and in memory, ready for a rebuild by scanning. */
-  void resetIndexes() throws IOException {
-    index.truncate(0);
-    timeIndex.truncate(0);
+  /**
+   * Empties both indexes in memory, ready for a rebuild by scanning. The files are emptied at the
+   * next {@link #writePendingIndexEntries()}, which writes the rebuilt entries: until then they
+   * keep their old entries, so a recovery that fails on the way changes nothing on disk.
+   */
+  void resetIndexes() {
+    indexFilesStale = true;
     offsetEntryCount = 0;
     timeEntryCount = 0;
     offsetEntriesOnDisk = 0;
