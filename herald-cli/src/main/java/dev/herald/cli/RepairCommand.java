@@ -24,8 +24,11 @@ import picocli.CommandLine.Spec;
     name = "repair",
     mixinStandardHelpOptions = true,
     description = {
-      "Quarantine damaged records keeping every intact one, truncate torn tails, rebuild indexes,",
-      "record missing offsets, rebuild a damaged consumer-offsets, move group offsets past the end back.",
+      // The first line is the summary 'herald log --help' lists: a sentence of its own.
+      "Repair a damaged log directory, keeping every intact record.",
+      "Quarantines damaged records keeping every intact one, truncates torn tails, rebuilds"
+          + " indexes, records missing offsets, rebuilds a damaged consumer-offsets and moves group"
+          + " offsets past the end back.",
       "Needs the directory's lock. Verifies afterwards: exit 1 if damage remains."
     })
 final class RepairCommand implements Callable<Integer> {

@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Check the CRC of every record and every index entry of every segment, missing segments,",
-      "the recovery points and the consumer offsets. Takes no lock.",
+      // The first line is the summary 'herald log --help' lists: a sentence of its own.
+      "Check a log directory for damage, reading every byte.",
+      "Checks the CRC of every record and every index entry of every segment, missing segments,"
+          + " the recovery points and the consumer offsets. Takes no lock.",
       "Exit status: 0 clean, 1 damage found (file and byte position printed), 2 usage error."
     })
 final class VerifyCommand implements Callable<Integer> {

@@ -438,6 +438,60 @@ class LogCommandsTest {
   }
 
   @Test
+  void inspectReportsDamageInASealedSegmentWithFileAndByteAndExitsOne() throws IOException {
+    Path sealed = dir.resolve("topics/orders/00000000000000000000.log");
+    flipByte(sealed, 100);
+    assertThat(run("log", "inspect", dir.toString())).isEqualTo(1);
+    assertThat(out)
+        .containsPattern(
+            "DAMAGE "
+                + java.util.regex.Pattern.quote(sealed.toString())
+                + ": corrupt data at byte \\d+: crc32c mismatch")
+        .contains("herald log verify");
+
+    assertThat(run("log", "inspect", dir.toString(), "--json")).isEqualTo(1);
+    JsonNode root = Json.MAPPER.readTree(out);
+    JsonNode first = root.get("topics").get(1).get("segments").get(0);
+    assertThat(first.get("file").asText()).isEqualTo(sealed.getFileName().toString());
+    assertThat(first.get("damage").asText()).startsWith("corrupt data at byte ");
+    assertThat(root.get("topics").get(1).get("segments").get(1).get("damage").isNull()).isTrue();
+    assertThat(root.get("damage")).hasSize(1);
+    assertThat(root.get("damage").get(0).get("file").asText()).isEqualTo(sealed.toString());
+    assertThat(root.get("damage").get(0).get("damage").asText())
+        .isEqualTo(first.get("damage").asText());
+  }
+
+  @Test
+  void inspectDoesNotCallTheLastSegmentsUnreadableTailDamage() throws IOException {
+    Path active = lastSegment(dir, "orders");
+    try (RandomAccessFile f = new RandomAccessFile(active.toFile(), "rw")) {
+      f.setLength(f.length() - 5); // a torn tail, or a record still being written
+    }
+    assertThat(run("log", "inspect", dir.toString())).isZero();
+    assertThat(out).doesNotContain("DAMAGE");
+    assertThat(run("log", "inspect", dir.toString(), "--json")).isZero();
+    assertThat(Json.MAPPER.readTree(out).get("damage")).isEmpty();
+  }
+
+  @Test
+  void logHelpListsEachCommandsWholeFirstSentence() {
+    assertThat(run("log", "--help")).isZero();
+    String help = out.replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains(
+            "Show topics, segments, offsets and consumer groups with their lag.",
+            "Print a topic's records as JSON lines.",
+            "Check a log directory for damage, reading every byte.",
+            "Repair a damaged log directory, keeping every intact record.");
+    for (String command : List.of("inspect", "tail", "verify", "repair")) {
+      // picocli lists a command by the first line of its description: each ends a sentence.
+      String line =
+          out.lines().filter(l -> l.trim().startsWith(command + " ")).findFirst().orElseThrow();
+      assertThat(line.trim()).as(command).endsWith(".");
+    }
+  }
+
+  @Test
   void badArgumentsAreUsageErrors() throws IOException {
     assertThat(run()).isEqualTo(2);
     assertThat(run("log")).isEqualTo(2);

@@ -22,8 +22,21 @@ public final class LogFiles {
   /**
    * One segment's {@code .log} file: records from {@code baseOffset} up to, not including, {@code
    * endOffset}.
+   *
+   * @param endOffset the offset after the last record read; for a damaged segment, the offset of
+   *     the first record that failed its checks
+   * @param damage null when none was found; else what stopped the read of a sealed segment (one
+   *     that is not the last of its topic), as {@code corrupt data at byte N: reason}. The last
+   *     segment's unreadable tail is not damage: it may be a record still being written, or a torn
+   *     tail that opening the log truncates. Only the bytes read are checked (see {@link #topic})
    */
-  public record SegmentFile(long baseOffset, Path file, long sizeBytes, long endOffset) {
+  public record SegmentFile(
+      long baseOffset, Path file, long sizeBytes, long endOffset, String damage) {
+    /** A segment without damage. */
+    public SegmentFile(long baseOffset, Path file, long sizeBytes, long endOffset) {
+      this(baseOffset, file, sizeBytes, endOffset, null);
+    }
+
     /** Records in the segment (offsets are dense within a segment). */
     public long recordCount() {
       return endOffset - baseOffset;
@@ -98,7 +111,8 @@ public final class LogFiles {
    * The segments of {@code topic}. A segment's end offset comes from its last offset index entry
    * and a scan of the records after it, so this reads at most about {@link
    * LogOptions#indexIntervalBytes()} per segment; the scan stops at the first record that fails its
-   * checks.
+   * checks. Such a record in a sealed segment is reported as its {@link SegmentFile#damage()};
+   * damage before the last index entry is not read, so not found: {@link #verify} reads every byte.
    */
   public static TopicFiles topic(Path dir, String topic, LogOptions options) throws IOException {
     return new LogFileScan(dir, options).topic(topic);

@@ -33,6 +33,9 @@ public final class LogFileScan {
   private final Path dir;
   private final FileLayer files;
   private final RecordScanner scanner;
+  // Where and why the last scanEnd stopped before the end of its file: -1 and null if it did not.
+  private long stoppedAt = -1;
+  private String stopReason;
 
   public LogFileScan(Path dir, LogOptions options) {
     this.dir = dir;
@@ -54,7 +57,9 @@ public final class LogFileScan {
 
   public TopicFiles topic(String topic) throws IOException {
     List<SegmentFile> segments = new ArrayList<>();
-    for (long base : bases(topic, new ArrayList<>())) {
+    List<Long> bases = bases(topic, new ArrayList<>());
+    for (int i = 0; i < bases.size(); i++) {
+      long base = bases.get(i);
       Path file = logFile(topic, base);
       try (FileHandle log = files.openReadOnly(file)) {
         long size = log.size();
@@ -63,7 +68,14 @@ public final class LogFileScan {
         if (end < 0) {
           end = scanEnd(log, size, base, 0); // the index entry did not lead to its record
         }
-        segments.add(new SegmentFile(base, file, size, Math.max(end, base)));
+        // A sealed segment is whole: what stopped its scan is damage. The last one's unreadable
+        // tail may be a record being written, or a torn tail that opening the log truncates.
+        boolean sealed = i < bases.size() - 1;
+        String damage =
+            sealed && stoppedAt >= 0
+                ? "corrupt data at byte " + stoppedAt + ": " + stopReason
+                : null;
+        segments.add(new SegmentFile(base, file, size, Math.max(end, base), damage));
       } catch (NoSuchFileException e) {
         // retention of a live log deleted it after the listing: it is no longer part of the topic
       }
@@ -486,20 +498,30 @@ public final class LogFileScan {
    */
   private long scanEnd(FileHandle log, long size, long offset, long position) throws IOException {
     scanner.invalidate();
+    stoppedAt = -1;
+    stopReason = null;
     long expected = offset;
     long p = position;
     while (p < size) {
       try {
-        if (scanner.read(log, p, size).offset() != expected) {
+        long found = scanner.read(log, p, size).offset();
+        if (found != expected) {
+          stop(p, "offset " + found + " where " + expected + " was expected");
           break;
         }
       } catch (BadRecordException e) {
+        stop(p, e.getMessage());
         break;
       }
       p += scanner.lastSize();
       expected++;
     }
     return p == position && position > 0 ? -1 : expected;
+  }
+
+  private void stop(long position, String reason) {
+    stoppedAt = position;
+    stopReason = reason;
   }
 
   /**
