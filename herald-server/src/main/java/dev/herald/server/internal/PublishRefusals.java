@@ -48,7 +48,14 @@ final class PublishRefusals {
     if (colon > 0) {
       String head = message.substring(0, colon);
       switch (head) {
-        case "id", "type", "source", "time", "subject", "datacontenttype" -> {
+        case "id",
+            "type",
+            "source",
+            "time",
+            "subject",
+            "datacontenttype",
+            "data",
+            "data_base64" -> {
           return head;
         }
         case "key" -> {
