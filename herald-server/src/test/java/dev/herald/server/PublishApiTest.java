@@ -602,4 +602,20 @@ class PublishApiTest {
         .containsEntry("min", "-2147483648");
   }
 
+  @Test
+  void anEventUnderTheBodyLimitButOverTheStoresRecordLimitIs413() throws Exception {
+    // The body fits; with its attributes the stored record does not (the log's limit is the body
+    // limit here, as both are 1 MiB by default).
+    String id = newId();
+    HttpResponse<String> r =
+        s.send(
+            binary(id, "blob.big")
+                .header("Content-Type", "application/octet-stream")
+                .POST(BodyPublishers.ofByteArray(new byte[MAX_BODY - 16]))
+                .build());
+    assertProblem(r, 413, null);
+    assertThat(PublishTestServer.json(r).path("detail").asText()).contains("limit of " + MAX_BODY);
+    assertThat(PublishTestServer.json(r).has("attribute")).isFalse();
+    assertThat(s.storedById(id)).isEmpty();
+  }
 }
