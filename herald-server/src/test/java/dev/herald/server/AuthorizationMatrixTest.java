@@ -465,5 +465,8 @@ class AuthorizationMatrixTest {
                 .header("Authorization", "Basic " + ADMIN)
                 .build());
     assertThat(basic.statusCode()).isEqualTo(401);
+    // RFC 6750 3.1: no bearer credentials at all, so a challenge without an error code.
+    assertThat(basic.headers().allValues("WWW-Authenticate"))
+        .containsExactly("Bearer realm=\"herald\"");
   }
 }

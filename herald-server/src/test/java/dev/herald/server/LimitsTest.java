@@ -101,6 +101,15 @@ class LimitsTest {
   }
 
   @Test
+  void aRequestLineInAnHttpVersionOtherThan1xIsA400() throws Exception {
+    // HTTP/2.0 was Jetty's 426 (an upgrade this server does not offer), the others its 505.
+    for (String version : List.of("HTTP/2.0", "HTTP/2", "HTTP/3.0", "HTTP/9.9")) {
+      String status = server.raw(ascii("GET /v1/health " + version + "\r\nHost: x\r\n\r\n"));
+      assertThat(status).as(version).startsWith("HTTP/1.1 400 ");
+    }
+  }
+
+  @Test
   void anIdleConnectionIsClosedByTheServer() throws Exception {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", server.server.port()), 5_000);
