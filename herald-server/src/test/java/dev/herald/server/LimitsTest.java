@@ -3,6 +3,7 @@ package dev.herald.server;
 import static dev.herald.server.TokenTestServer.ADMIN;
 import static dev.herald.server.TokenTestServer.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -107,6 +108,20 @@ class LimitsTest {
       String status = server.raw(ascii("GET /v1/health " + version + "\r\nHost: x\r\n\r\n"));
       assertThat(status).as(version).startsWith("HTTP/1.1 400 ");
     }
+  }
+
+  @Test
+  void aServerThatCannotListenSaysNothingOfDevelopmentMode() throws Exception {
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try (LogGatewayStore store = LogGatewayStore.open(dir.resolve("taken"))) {
+      assertThatThrownBy(() -> HeraldServer.builder(store).port(server.server.port()).start())
+          .isInstanceOf(IllegalStateException.class);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("development mode");
   }
 
   @Test

@@ -185,12 +185,6 @@ public final class Gateway {
                 server.setErrorHandler(new ProblemErrorHandler());
                 requestThreads = server.getThreadPool();
               });
-          if (!access.required()) {
-            LOG.warn(
-                "development mode: no tokens, every request to {} may do everything (start with"
-                    + " --tokens FILE to require tokens)",
-                host);
-          }
           RoutesConfig routes = config.routes;
           Authentication.routes(this, routes);
           Errors.routes(routes);
@@ -198,6 +192,19 @@ public final class Gateway {
             api.routes(routes);
           }
         });
+  }
+
+  /**
+   * Says, once the server listens on {@code host}, that it is in development mode when it has no
+   * tokens: after the start rather than before it, so that a start that fails says only why.
+   */
+  public void started(String host) {
+    if (!access.required()) {
+      LOG.warn(
+          "development mode: no tokens, every request to {} may do everything (start with"
+              + " --tokens FILE to require tokens)",
+          host);
+    }
   }
 
   /** Closes what the endpoints left open, newest first. */
