@@ -8,9 +8,12 @@ import dev.herald.server.TokenAccess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +117,9 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     // Every option is checked before the store is opened: a usage error creates no --data dir.
     HeraldServer.Builder configured = configure(access);
+    // So is the port, so that the most common failure to start (another server there) is its one
+    // line only: no --data directory made, no line of the HTTP library's failing start.
+    requireCanListen();
     GatewayStore opened =
         where.open("another 'herald serve' or application has it open; stop it or pick --data");
     HeraldServer server;
@@ -193,18 +199,47 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     } catch (IllegalStateException e) {
       for (Throwable c = e; c != null; c = c.getCause()) {
-        if (c instanceof BindException) {
-          throw new Failure(
-              "cannot listen on "
-                  + host
-                  + ":"
-                  + port
-                  + ": the address is in use (another server there?); pick another --port",
-              e);
+        if (c instanceof BindException b) {
+          throw cannotListen(b);
         }
       }
       throw new Failure(e.getMessage(), e);
     }
+  }
+
+  /**
+   * Binds {@code --host:--port} and lets it go again, before the store is opened. The gateway binds
+   * it again a moment later; another process taking the port in between is still refused then, by
+   * {@link #start}, with the same line (and the HTTP library's own).
+   *
+   * @throws Failure when the address cannot be bound
+   */
+  private void requireCanListen() {
+    if (port == 0) {
+      return; // any free port: nothing to check
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as the gateway's connector: a closed server's port is free
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (BindException e) {
+      throw cannotListen(e);
+    } catch (IOException e) {
+      throw new Failure("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Failure cannotListen(BindException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    if (m.toLowerCase(Locale.ROOT).contains("in use")) {
+      return new Failure(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": the address is in use (another server there?); pick another --port",
+          e);
+    }
+    return new Failure("cannot listen on " + host + ":" + port + ": " + m, e);
   }
 
   /** The tokens file's access; a file that is missing or not a tokens file is a usage error. */

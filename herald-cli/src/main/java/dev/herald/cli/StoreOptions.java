@@ -5,6 +5,9 @@ import dev.herald.server.GatewayStore;
 import dev.herald.server.KafkaGatewayStore;
 import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -60,7 +63,24 @@ final class StoreOptions {
     } catch (LogLockedException e) {
       throw new Failure("cannot open " + dir + ": " + e.getMessage() + " (" + lockedHint + ")", e);
     } catch (IOException | RuntimeException e) {
-      throw new Failure("cannot open the log directory " + dir + ": " + e.getMessage(), e);
+      throw new Failure("cannot open the log directory " + dir + ": " + reason(dir, e), e);
     }
+  }
+
+  /**
+   * Why {@code dir} could not be opened, in words: a file system exception's message is often only
+   * the path (a regular file given as the directory fails with the file's name and nothing else).
+   */
+  private static String reason(Path dir, Exception e) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      return "not a directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 }

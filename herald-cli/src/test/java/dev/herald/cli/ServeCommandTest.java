@@ -46,6 +46,50 @@ class ServeCommandTest {
     LogGatewayStore.open(dir).close();
   }
 
+  /**
+   * Through the real launcher, so that the HTTP library's log lines count too: a port in use is the
+   * one documented line and exit 1, with no line of a start that began (the development-mode
+   * warning, the library's failed start) and no --data directory made.
+   */
+  @Test
+  void aPortInUseIsOneLineOnlyAndMakesNoDataDirectory() throws Exception {
+    Path data = dir.resolve("never-made");
+    Path output = dir.resolve("taken.out");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  ServeProcess.ROOT.resolve("herald").toString(),
+                  "serve",
+                  "--port",
+                  String.valueOf(taken.getLocalPort()),
+                  "--data",
+                  data.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
+      pb.environment().put("HERALD_CLI_CLASSPATH", System.getProperty("java.class.path"));
+      Process p = pb.start();
+      try {
+        assertThat(p.waitFor(ServeProcess.PATIENCE_SECONDS, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        p.destroyForcibly();
+      }
+      String out = Files.readString(output);
+      assertThat(p.exitValue()).as(out).isEqualTo(1);
+      assertThat(out.strip().lines()).as(out).hasSize(1);
+      assertThat(out).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort(), "in use");
+    }
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
+  void aDataPathThatIsAFileSaysItIsNotADirectory() throws IOException {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Run run = Run.of("serve", "--port", "0", "--data", file.toString());
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.err().strip())
+        .isEqualTo("herald: cannot open the log directory " + file + ": not a directory");
+  }
+
   @Test
   void aDirectoryOpenElsewhereIsAFailure() throws IOException {
     LogGatewayStore holder = LogGatewayStore.open(dir);

@@ -30,7 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   payload        the data, in the form its datacontenttype decides (below); empty for no data
  * </pre>
  *
- * The datacontenttype (its media type, parameters aside, ignoring case) decides the payload's form:
+ * <p>An empty payload reads as no data whatever the form, as an empty HTTP body does: so text data
+ * {@code ""} and data of no bytes read back as no data (null).
+ *
+ * <p>The datacontenttype (its media type, parameters aside, ignoring case) decides the payload's
+ * form:
  *
  * <pre>
  *   none, the codec's own, or JSON       the {@link PayloadCodec}'s bytes (JSON for {@link JsonPayloadCodec});
@@ -366,13 +370,15 @@ public final class CloudEventsBinary {
           ? codec.decode(payload, contentType, hint)
           : decodeAs(payload, contentType, named);
     }
+    if (payload.length == 0) {
+      // No data in every form, as the HTTP binding reads an empty body: an event without data but
+      // with a datacontenttype is written so, and reads back so rather than as "" or no bytes.
+      return null;
+    }
     return switch (DataForm.of(contentType, codecContentTypeText)) {
       case TEXT -> new String(payload, DataForm.charset(contentType));
       case BYTES -> payload;
       case CODEC -> {
-        if (payload.length == 0) {
-          yield null;
-        }
         // No type hint: a producer outside Java; a subscription by type may name the class.
         Class<?> named = subscribed.forHint(null);
         yield named == null

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.POJONode;
@@ -38,13 +39,18 @@ import java.util.Objects;
  *    "data": any JSON value  |  "data_base64": base64 string}          at most one of the two
  * </pre>
  *
- * Data: {@code data} with a JSON (or absent) datacontenttype goes through the {@link PayloadCodec}
- * when the codec speaks JSON (so its allow-list applies; with no type hint it decodes to a generic
- * tree), otherwise it becomes Jackson's generic tree; a string {@code data} with a non-JSON
- * datacontenttype is that string. {@code data_base64} is decoded by the codec when the
- * datacontenttype is the codec's, otherwise the event's data is the raw {@code byte[]}. The key is
- * the transport's record key, else the {@code partitionkey} extension. A datacontenttype equal to
- * the codec's reads back as null, as in binary mode.
+ * Data is what binary mode ({@link CloudEventsBinary}) reads for the same datacontenttype, so that
+ * an event stored from either mode is delivered the same: {@code data} with a JSON (or absent)
+ * datacontenttype goes through the {@link PayloadCodec} when the codec speaks JSON (so its
+ * allow-list applies; with no type hint it decodes to a generic tree), otherwise it becomes
+ * Jackson's generic tree; with a non-JSON datacontenttype {@code data} must be a JSON string, which
+ * is that string for a {@code text/*} type and the string's bytes in the type's charset (UTF-8
+ * without one) for any other. {@code data_base64} is decoded from base64, then read as its
+ * datacontenttype says: through the codec for the codec's own or a JSON type, as a {@code String}
+ * in its charset for {@code text/*}, as the raw {@code byte[]} otherwise or without a type. A
+ * number extension must be a CloudEvents Integer (32-bit). The key is the transport's record key,
+ * else the {@code partitionkey} extension. A datacontenttype equal to the codec's reads back as
+ * null, as in binary mode.
  *
  * <p>Limits: a value longer than {@link #maxBytes()} is refused before parsing; JSON nesting is
  * limited to {@value #MAX_NESTING_DEPTH} levels; attribute sizes and the number of extensions are
@@ -96,6 +102,8 @@ public final class CloudEventsStructured {
                         .maxStringLength(maxBytes)
                         .build())
                 .build());
+    // An event is one JSON object: content after it makes the value malformed, not ignored.
+    mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.streaming = mapper.getFactory();
   }
 
@@ -189,6 +197,17 @@ public final class CloudEventsStructured {
           if (!v.isValueNode() || v.isNull()) {
             throw new IllegalArgumentException(
                 "extension '" + field.getKey() + "' must be a string, number or boolean");
+          }
+          if (v.isNumber() && !(v.isIntegralNumber() && v.canConvertToInt())) {
+            // CloudEvents has no other number type than Integer, which is 32-bit: a fraction, an
+            // exponent or a larger value would be stored as text no consumer reads as sent.
+            throw new IllegalArgumentException(
+                "extension '"
+                    + field.getKey()
+                    + "': a number must be a CloudEvents Integer, a whole number from "
+                    + Integer.MIN_VALUE
+                    + " to "
+                    + Integer.MAX_VALUE);
           }
           b.extension(field.getKey(), v.asText());
         }
@@ -473,10 +492,17 @@ public final class CloudEventsStructured {
     }
     try {
       if (base64 != null && !base64.isNull()) {
-        byte[] bytes = Base64.getDecoder().decode(base64.asText());
-        return codec.contentType().equals(contentType)
-            ? viaCodec(bytes, contentType, hint, subscribed)
-            : bytes;
+        byte[] bytes = base64(base64);
+        if (contentType == null) {
+          return bytes;
+        }
+        // What binary mode would read from these bytes as its body: a JSON type through the
+        // codec, text as a String in its charset, any other type as the bytes.
+        return switch (DataForm.of(contentType, codec.contentType())) {
+          case CODEC -> viaCodec(bytes, contentType, hint, subscribed);
+          case TEXT -> new String(bytes, charset(contentType));
+          case BYTES -> bytes;
+        };
       }
       if (data == null || data.isNull()) {
         return null;
@@ -486,10 +512,67 @@ public final class CloudEventsStructured {
             ? viaCodec(mapper.writeValueAsBytes(data), contentType, hint, subscribed)
             : mapper.treeToValue(data, Object.class);
       }
-      return data.isTextual() ? data.asText() : mapper.treeToValue(data, Object.class);
+      // A type that is not JSON: the JSON format carries such data as a string (or in
+      // data_base64); a JSON object, array, number or boolean is not data of that type.
+      if (!data.isTextual()) {
+        throw new IllegalArgumentException(
+            "data: with the datacontenttype '"
+                + contentType
+                + "', which is not JSON, data must be a JSON string (or the bytes in"
+                + " data_base64), not "
+                + kind(data));
+      }
+      String text = data.asText();
+      // As binary mode reads it: text as a String; any other type as the bytes of the text in the
+      // datacontenttype's charset (UTF-8 without one).
+      return DataForm.of(contentType, codec.contentType()) == DataForm.BYTES
+          ? text.getBytes(charset(contentType))
+          : text;
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable structured CloudEvent data: " + e.getMessage(), e);
     }
+  }
+
+  private static byte[] base64(JsonNode base64) {
+    if (!base64.isTextual()) {
+      throw new IllegalArgumentException(
+          "data_base64: must be a JSON string of base64 (RFC 4648), not " + kind(base64));
+    }
+    try {
+      return Base64.getDecoder().decode(base64.asText());
+    } catch (IllegalArgumentException e) {
+      // Java's own message ("Illegal base64 character 21") means nothing to the producer.
+      throw new IllegalArgumentException(
+          "data_base64: not base64 (RFC 4648: A-Z, a-z, 0-9, '+', '/', '=' padding, no line"
+              + " breaks)",
+          e);
+    }
+  }
+
+  private static java.nio.charset.Charset charset(String contentType) {
+    try {
+      return DataForm.charset(contentType);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "datacontenttype: '" + contentType + "' names a charset this reader does not know", e);
+    }
+  }
+
+  /** What a JSON value is, in JSON's terms, for a message to the producer. */
+  private static String kind(JsonNode v) {
+    if (v.isObject()) {
+      return "a JSON object";
+    }
+    if (v.isArray()) {
+      return "a JSON array";
+    }
+    if (v.isNumber()) {
+      return "a JSON number";
+    }
+    if (v.isBoolean()) {
+      return "a JSON boolean";
+    }
+    return v.isTextual() ? "a JSON string" : "JSON null";
   }
 
   /** The codec's reading of {@code bytes}: into the subscribed class the hint names, if any. */

@@ -122,6 +122,18 @@ class BinaryDataFormsTest {
   }
 
   @Test
+  void anEmptyPayloadIsNoDataWhateverTheType() {
+    for (String type : List.of("text/plain", "application/octet-stream", "application/json")) {
+      Event<Object> e =
+          Event.builder("empty.x").source("/s").time(TIME).dataContentType(type).build();
+      BinaryMessage m = BINARY.encode(e);
+      assertThat(m.payload()).isEmpty();
+      assertThat(BINARY.decode(m).data()).as(type).isNull();
+      assertThat(BINARY.decode(message(type, new byte[0])).data()).as(type).isNull();
+    }
+  }
+
+  @Test
   void withoutTimeTheEventTakesTheMessagesTimestamp() {
     List<BinaryMessage.Header> headers = new ArrayList<>(required());
     Event<Object> e =

@@ -135,4 +135,83 @@ class CloudEventsTest {
         .isTrue();
     assertThat(CloudEventsStructured.isStructured("application/json")).isFalse();
   }
+
+  private static Event<Object> structured(String attributes) {
+    return new CloudEventsStructured(CODEC)
+        .decode(
+            ("{\"specversion\":\"1.0\",\"id\":\"x\",\"type\":\"t.x\",\"source\":\"/s\","
+                    + attributes
+                    + "}")
+                .getBytes(StandardCharsets.UTF_8),
+            null);
+  }
+
+  /**
+   * Non-JSON data reads as binary mode reads the same body: text as a String in its charset, any
+   * other type as bytes, whether it came as a JSON string in data or in data_base64; so the binary
+   * encoder takes it and the stored event is delivered as if it had been published in binary mode.
+   */
+  @Test
+  void structuredNonJsonDataReadsAsBinaryModeReadsItsBody() {
+    CloudEventsBinary binary = new CloudEventsBinary(CODEC);
+    Event<Object> xml = structured("\"datacontenttype\":\"application/xml\",\"data\":\"<a>é</a>\"");
+    assertThat((byte[]) xml.data()).isEqualTo("<a>é</a>".getBytes(StandardCharsets.UTF_8));
+    assertThat(binary.decode(binary.encode(xml)).data()).isEqualTo(xml.data());
+    Event<Object> latin =
+        structured(
+            "\"datacontenttype\":\"application/xml; charset=ISO-8859-1\",\"data\":\"<a>é</a>\"");
+    assertThat((byte[]) latin.data()).isEqualTo("<a>é</a>".getBytes(StandardCharsets.ISO_8859_1));
+    Event<Object> text =
+        structured("\"datacontenttype\":\"text/plain\",\"data_base64\":\"aGVsbG8=\"");
+    assertThat(text.data()).isEqualTo("hello");
+    assertThat(binary.decode(binary.encode(text)).data()).isEqualTo("hello");
+    Event<Object> latinText =
+        structured(
+            "\"datacontenttype\":\"text/plain; charset=ISO-8859-1\",\"data_base64\":\"aOls\"");
+    assertThat(latinText.data()).isEqualTo("hél");
+    Event<Object> json =
+        structured("\"datacontenttype\":\"text/json\",\"data_base64\":\"eyJhIjoxfQ==\"");
+    assertThat(json.data()).isEqualTo(Map.of("a", 1));
+  }
+
+  @Test
+  void structuredDataNotOfItsTypeIsRefusedInCloudEventsTerms() {
+    assertThatThrownBy(
+            () -> structured("\"datacontenttype\":\"application/xml\",\"data\":{\"a\":1}"))
+        .hasMessageStartingWith("data: ")
+        .hasMessageContaining("JSON string", "a JSON object")
+        .hasMessageNotContaining("java.");
+    assertThatThrownBy(() -> structured("\"data_base64\":\"!!!\""))
+        .hasMessageStartingWith("data_base64: ")
+        .hasMessageNotContaining("Illegal base64");
+    assertThatThrownBy(() -> structured("\"data_base64\":42"))
+        .hasMessageStartingWith("data_base64: ");
+    assertThatThrownBy(
+            () ->
+                structured(
+                    "\"datacontenttype\":\"text/plain; charset=nonesuch\",\"data_base64\":\"AA==\""))
+        .hasMessageStartingWith("datacontenttype: ");
+  }
+
+  @Test
+  void aStructuredExtensionNumberMustBeA32BitInteger() {
+    for (String n : List.of("1.5e400", "123456789012345678901234567890", "2147483648", "0.5")) {
+      assertThatThrownBy(() -> structured("\"ext\":" + n))
+          .as(n)
+          .hasMessageStartingWith("extension 'ext': ")
+          .hasMessageContaining("Integer");
+    }
+    assertThat(structured("\"ext\":-2147483648").extensions()).containsEntry("ext", "-2147483648");
+  }
+
+  @Test
+  void structuredContentAfterTheEventIsRefused() {
+    CloudEventsStructured reader = new CloudEventsStructured(CODEC);
+    byte[] trailing =
+        "{\"specversion\":\"1.0\",\"id\":\"x\",\"type\":\"t.x\",\"source\":\"/s\"} garbage"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> reader.decode(trailing, null)).hasMessageContaining("malformed");
+    assertThatThrownBy(() -> reader.decodeToStore(trailing, 0, trailing.length))
+        .hasMessageContaining("malformed");
+  }
 }

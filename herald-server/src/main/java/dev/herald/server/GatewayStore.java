@@ -56,8 +56,9 @@ public interface GatewayStore extends AutoCloseable {
    *
    * @return a future completed with the event's position once it is stored; failed with {@link
    *     StoreBusyException} when the store pushes back (answered 429), {@link
-   *     StoreUnavailableException} when it cannot store at all (503), or {@link
-   *     IllegalArgumentException} when the event cannot be encoded (400)
+   *     StoreUnavailableException} when it cannot store at all (503), {@link
+   *     EventTooLargeException} when the event as stored would exceed the store's largest record
+   *     (413), or another {@link IllegalArgumentException} when the event cannot be encoded (400)
    */
   CompletableFuture<String> append(Event<?> event);
 

@@ -247,6 +247,7 @@ public final class HeraldServer implements AutoCloseable {
         gateway.close();
         throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e, e);
       }
+      gateway.started(host);
       return new HeraldServer(app, gateway, host);
     }
 

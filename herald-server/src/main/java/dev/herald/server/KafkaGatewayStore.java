@@ -155,7 +155,8 @@ public final class KafkaGatewayStore implements GatewayStore {
       return new StoreBusyException("Kafka pushes back: " + t.getMessage(), t);
     }
     if (has(t, RecordTooLargeException.class)) {
-      return new IllegalArgumentException(t.getMessage(), t);
+      return new EventTooLargeException(
+          "the event as stored is too large for Kafka: " + t.getMessage(), t);
     }
     if (t instanceof KafkaTransportException
         || t instanceof RetriableException

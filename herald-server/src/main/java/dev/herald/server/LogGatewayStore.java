@@ -112,6 +112,17 @@ public final class LogGatewayStore implements GatewayStore {
     if (t instanceof IllegalStateException) {
       return new StoreUnavailableException("the log is closed", t);
     }
+    if (t instanceof IllegalArgumentException
+        && t.getMessage() != null
+        && t.getMessage().contains(" exceeds maxRecordBytes ")) {
+      // The log's only refusal of a record it could encode (Log.append: "record of N bytes
+      // exceeds maxRecordBytes M"); any other IllegalArgumentException is the event's data.
+      return new EventTooLargeException(
+          "the event as stored is too large: "
+              + t.getMessage().replace("maxRecordBytes ", "the log's limit of ")
+              + " bytes",
+          t);
+    }
     return t;
   }
 

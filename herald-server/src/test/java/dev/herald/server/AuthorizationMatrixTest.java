@@ -433,6 +433,22 @@ class AuthorizationMatrixTest {
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    // A stream too, the main use of access_token (EventSource): no-store, not the stream's
+    // no-cache.
+    HttpResponse<InputStream> stream =
+        server
+            .http
+            .sendAsync(
+                HttpRequest.newBuilder(
+                        server.uri("/v1/events/stream?types=order.*&access_token=" + SUBSCRIBER))
+                    .header("Accept", "text/event-stream")
+                    .build(),
+                HttpResponse.BodyHandlers.ofInputStream())
+            .get(10, TimeUnit.SECONDS);
+    stream.body().close();
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().allValues("Cache-Control")).containsExactly("no-store");
+    assertThat(stream.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
   }
 
   @Test
@@ -449,5 +465,8 @@ class AuthorizationMatrixTest {
                 .header("Authorization", "Basic " + ADMIN)
                 .build());
     assertThat(basic.statusCode()).isEqualTo(401);
+    // RFC 6750 3.1: no bearer credentials at all, so a challenge without an error code.
+    assertThat(basic.headers().allValues("WWW-Authenticate"))
+        .containsExactly("Bearer realm=\"herald\"");
   }
 }

@@ -3,6 +3,7 @@ package dev.herald.server;
 import static dev.herald.server.TokenTestServer.ADMIN;
 import static dev.herald.server.TokenTestServer.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,6 +99,29 @@ class LimitsTest {
                 .build());
     assertThat(r.statusCode()).isEqualTo(413);
     assertProblem(r, 413);
+  }
+
+  @Test
+  void aRequestLineInAnHttpVersionOtherThan1xIsA400() throws Exception {
+    // HTTP/2.0 was Jetty's 426 (an upgrade this server does not offer), the others its 505.
+    for (String version : List.of("HTTP/2.0", "HTTP/2", "HTTP/3.0", "HTTP/9.9")) {
+      String status = server.raw(ascii("GET /v1/health " + version + "\r\nHost: x\r\n\r\n"));
+      assertThat(status).as(version).startsWith("HTTP/1.1 400 ");
+    }
+  }
+
+  @Test
+  void aServerThatCannotListenSaysNothingOfDevelopmentMode() throws Exception {
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try (LogGatewayStore store = LogGatewayStore.open(dir.resolve("taken"))) {
+      assertThatThrownBy(() -> HeraldServer.builder(store).port(server.server.port()).start())
+          .isInstanceOf(IllegalStateException.class);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("development mode");
   }
 
   @Test

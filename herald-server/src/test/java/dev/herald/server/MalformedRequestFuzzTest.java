@@ -241,6 +241,11 @@ class MalformedRequestFuzzTest {
       {"\"data\":{\"n\":1}", "\"data\":{\"n\":1},\"BadExt\":\"x\""},
       {"\"data\":{\"n\":1}", "\"data\":{\"n\":1},\"waytoolongextensionname1\":\"x\""},
       {"\"data\":{\"n\":1}", "\"data\":{\"n\":1},\"ext\":{\"nested\":1}"},
+      {"\"data\":{\"n\":1}", "\"data\":{\"n\":1},\"ext\":1.5e400"},
+      {"\"data\":{\"n\":1}", "\"data\":{\"n\":1},\"ext\":12345678901234567890"},
+      {"\"data\":{\"n\":1}", "\"data\":{\"n\":1}} trailing garbage"},
+      {"\"data\":{\"n\":1}", "\"data\":{\"n\":1}} {}"},
+      {"\"datacontenttype\":\"application/json\"", "\"datacontenttype\":\"application/xml\""},
     };
     String[] edit = edits[random.nextInt(edits.length)];
     String json = EVENT.replace(edit[0], edit[1]);
@@ -259,7 +264,16 @@ class MalformedRequestFuzzTest {
 
   private static byte[] badBatch(Random random) {
     String[] batches = {
-      "{}", "\"x\"", "1", "null", "[", "[" + EVENT, "[" + EVENT + ",]", "]",
+      "{}",
+      "\"x\"",
+      "1",
+      "null",
+      "[",
+      "[" + EVENT,
+      "[" + EVENT + ",]",
+      "]",
+      "[" + EVENT + "] x",
+      "[" + EVENT + "] []",
     };
     String batch = batches[random.nextInt(batches.length)];
     return batch.getBytes(StandardCharsets.UTF_8);
@@ -287,17 +301,30 @@ class MalformedRequestFuzzTest {
       {"ce-BadExtension_", "x"},
       {"ce-waytoolongextensionname1", "x"},
       {"ce-", "x"},
+      // Valid attributes, the rest malformed: a Content-Type without a media type, and JSON
+      // followed by more content (a value, garbage) or of white space only.
+      {"Content-Type", ";"},
+      {"Content-Type", "; charset=utf-8"},
+      {"body", "{\"n\":1} this is not JSON"},
+      {"body", "[1] ]"},
+      {"body", "1 2"},
+      {"body", " \r\n\t "},
     };
     String[] b = breaks[random.nextInt(breaks.length)];
-    if (b[1] == null) {
+    String contentType = "application/json";
+    byte[] body = new byte[random.nextInt(512)];
+    random.nextBytes(body);
+    if (b[0].equals("Content-Type")) {
+      contentType = b[1];
+    } else if (b[0].equals("body")) {
+      body = b[1].getBytes(StandardCharsets.UTF_8);
+    } else if (b[1] == null) {
       headers.remove(b[0]);
     } else {
       headers.put(b[0], percentEncodedIfNeeded(b[1]));
     }
-    HttpRequest.Builder r = request("/v1/events").header("Content-Type", "application/json");
+    HttpRequest.Builder r = request("/v1/events").header("Content-Type", contentType);
     headers.forEach(r::header);
-    byte[] body = new byte[random.nextInt(512)];
-    random.nextBytes(body);
     return r.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
   }
 

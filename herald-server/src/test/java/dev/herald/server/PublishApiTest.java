@@ -447,4 +447,175 @@ class PublishApiTest {
       assertThat(r.statusCode()).as(type + ": " + r.body()).isBetween(400, 499);
     }
   }
+
+  /** A refusal's detail speaks CloudEvents, not Java: no class names. */
+  private static void assertNoJavaInDetail(HttpResponse<String> r) throws Exception {
+    assertThat(PublishTestServer.json(r).path("detail").asText())
+        .as(r.body())
+        .doesNotContain("java.", "[B", "LinkedHashMap", "Illegal base64");
+  }
+
+  @Test
+  void aContentTypeWithoutAMediaTypeIsA400NamingTheDatacontenttype() throws Exception {
+    for (String type : List.of(";", "; charset=utf-8")) {
+      for (String body : List.of("x", "")) {
+        HttpResponse<String> r =
+            s.send(
+                binary(newId(), "order.placed")
+                    .header("Content-Type", type)
+                    .POST(BodyPublishers.ofString(body))
+                    .build());
+        assertProblem(r, 400, "datacontenttype");
+      }
+    }
+  }
+
+  @Test
+  void jsonDataWithContentAfterItOrOfWhitespaceOnlyIsA400() throws Exception {
+    for (String body : List.of("{\"a\":1} this is not JSON", "   ", "[1] ]", "1 2", "\n")) {
+      String id = newId();
+      HttpResponse<String> r =
+          s.send(
+              binary(id, "order.tg")
+                  .header("Content-Type", "application/json")
+                  .POST(BodyPublishers.ofString(body))
+                  .build());
+      assertProblem(r, 400, "data");
+      assertThat(s.storedById(id)).isEmpty();
+    }
+    String id = newId();
+    assertProblem(
+        postStructured(structured(id, "order.tg", "{}") + " trailing garbage"), 400, null);
+    assertProblem(postStructured(structured(id, "order.tg", "{}") + " {}"), 400, null);
+    assertProblem(postBatch("[" + structured(id, "order.tg", "1") + "] trailing"), 400, null);
+    assertThat(s.storedById(id)).isEmpty();
+  }
+
+  @Test
+  void anEmptyBodyIsAnEventWithoutDataWhateverItsContentType() throws Exception {
+    for (String type : List.of("text/plain", "application/octet-stream", "application/json")) {
+      String id = newId();
+      HttpResponse<String> r =
+          s.send(
+              binary(id, "wh.empty")
+                  .header("Content-Type", type)
+                  .POST(BodyPublishers.noBody())
+                  .build());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      Event<?> e = s.storedById(id).orElseThrow();
+      assertThat(e.data()).as(type).isNull();
+    }
+  }
+
+  @Test
+  void structuredNonJsonDataIsStoredAsBinaryModeStoresIt() throws Exception {
+    String xml = "<order id=\"1\"/>";
+    String binaryId = newId();
+    assertThat(
+            s.send(
+                    binary(binaryId, "order.xml")
+                        .header("Content-Type", "application/xml")
+                        .POST(BodyPublishers.ofString(xml))
+                        .build())
+                .statusCode())
+        .isEqualTo(202);
+    String structuredId = newId();
+    HttpResponse<String> r =
+        postStructured(
+            "{\"specversion\":\"1.0\",\"id\":\""
+                + structuredId
+                + "\",\"type\":\"order.xml\",\"source\":\"/test\","
+                + "\"datacontenttype\":\"application/xml\",\"data\":\"<order id=\\\"1\\\"/>\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String batchId = newId();
+    HttpResponse<String> batch =
+        postBatch(
+            "[{\"specversion\":\"1.0\",\"id\":\""
+                + batchId
+                + "\",\"type\":\"order.xml\",\"source\":\"/test\","
+                + "\"datacontenttype\":\"application/xml\",\"data\":\"<a/>\"}]");
+    assertThat(batch.statusCode()).as(batch.body()).isEqualTo(202);
+    // Text in data_base64, in the charset its type names.
+    String textId = newId();
+    HttpResponse<String> text =
+        postStructured(
+            "{\"specversion\":\"1.0\",\"id\":\""
+                + textId
+                + "\",\"type\":\"order.txt\",\"source\":\"/test\","
+                + "\"datacontenttype\":\"text/plain; charset=ISO-8859-1\",\"data_base64\":\"aOls\"}");
+    assertThat(text.statusCode()).as(text.body()).isEqualTo(202);
+
+    assertThat((byte[]) s.storedById(structuredId).orElseThrow().data())
+        .isEqualTo((byte[]) s.storedById(binaryId).orElseThrow().data())
+        .isEqualTo(xml.getBytes(StandardCharsets.UTF_8));
+    assertThat((byte[]) s.storedById(batchId).orElseThrow().data())
+        .isEqualTo("<a/>".getBytes(StandardCharsets.UTF_8));
+    assertThat(s.storedById(textId).orElseThrow().data()).isEqualTo("hél");
+  }
+
+  @Test
+  void structuredDataThatIsNotOfItsTypeIsA400InCloudEventsTerms() throws Exception {
+    HttpResponse<String> object =
+        postStructured(
+            "{\"specversion\":\"1.0\",\"id\":\"x\",\"type\":\"order.xml\",\"source\":\"/s\","
+                + "\"datacontenttype\":\"application/xml\",\"data\":{\"a\":1}}");
+    assertProblem(object, 400, "data");
+    assertNoJavaInDetail(object);
+    assertThat(PublishTestServer.json(object).path("detail").asText()).contains("JSON string");
+    HttpResponse<String> base64 =
+        postStructured(
+            "{\"specversion\":\"1.0\",\"id\":\"b\",\"type\":\"a.b\",\"source\":\"/s\","
+                + "\"data_base64\":\"!!!\"}");
+    assertProblem(base64, 400, "data_base64");
+    assertNoJavaInDetail(base64);
+    HttpResponse<String> notString =
+        postStructured(
+            "{\"specversion\":\"1.0\",\"id\":\"b\",\"type\":\"a.b\",\"source\":\"/s\","
+                + "\"datacontenttype\":\"image/png\",\"data_base64\":42}");
+    assertProblem(notString, 400, "data_base64");
+    assertThat(s.storedById("x")).isEmpty();
+    assertThat(s.storedById("b")).isEmpty();
+  }
+
+  @Test
+  void aStructuredExtensionNumberMustBeACloudEventsInteger() throws Exception {
+    for (String n :
+        List.of("1.5e400", "123456789012345678901234567890", "2147483648", "-2147483649", "1.5")) {
+      HttpResponse<String> r =
+          postStructured(
+              "{\"specversion\":\"1.0\",\"id\":\"n\",\"type\":\"a.b\",\"source\":\"/s\","
+                  + "\"ext\":"
+                  + n
+                  + "}");
+      assertProblem(r, 400, "ext");
+    }
+    assertThat(s.storedById("n")).isEmpty();
+    String id = newId();
+    HttpResponse<String> ok =
+        postStructured(
+            "{\"specversion\":\"1.0\",\"id\":\""
+                + id
+                + "\",\"type\":\"a.b\",\"source\":\"/s\",\"max\":2147483647,\"min\":-2147483648}");
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+    assertThat(s.storedById(id).orElseThrow().extensions())
+        .containsEntry("max", "2147483647")
+        .containsEntry("min", "-2147483648");
+  }
+
+  @Test
+  void anEventUnderTheBodyLimitButOverTheStoresRecordLimitIs413() throws Exception {
+    // The body fits; with its attributes the stored record does not (the log's limit is the body
+    // limit here, as both are 1 MiB by default).
+    String id = newId();
+    HttpResponse<String> r =
+        s.send(
+            binary(id, "blob.big")
+                .header("Content-Type", "application/octet-stream")
+                .POST(BodyPublishers.ofByteArray(new byte[MAX_BODY - 16]))
+                .build());
+    assertProblem(r, 413, null);
+    assertThat(PublishTestServer.json(r).path("detail").asText()).contains("limit of " + MAX_BODY);
+    assertThat(PublishTestServer.json(r).has("attribute")).isFalse();
+    assertThat(s.storedById(id)).isEmpty();
+  }
 }

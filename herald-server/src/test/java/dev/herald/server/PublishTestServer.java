@@ -3,6 +3,10 @@ package dev.herald.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
+import dev.herald.Herald;
+import dev.herald.log.LogDirectory;
+import dev.herald.log.LogOptions;
+import dev.herald.log.LogTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * A gateway over a real log store for the publish tests, with two tokens ({@code Bearer all} may do
  * anything, {@code Bearer orders} may publish {@code order.*} only) and a store that pushes back on
  * type {@value #BUSY} and is unavailable for type {@value #DOWN} (the log itself never refuses on
- * demand).
+ * demand). Its log's largest record is the body limit, as by default.
  */
 final class PublishTestServer implements AutoCloseable {
   static final String BUSY = "test.busy";
@@ -31,7 +35,14 @@ final class PublishTestServer implements AutoCloseable {
   final HttpClient client = HttpClient.newHttpClient();
 
   PublishTestServer(Path dir, ServerLimits limits) throws IOException {
-    this.store = LogGatewayStore.open(dir);
+    // The log's record limit equal to the body limit, as by default (both 1 MiB): a body under the
+    // limit whose event, attributes included, is over it reaches the log and is refused there.
+    LogTransport transport =
+        LogTransport.builder(
+                LogDirectory.open(
+                    dir, LogOptions.builder().maxRecordBytes(limits.maxBodyBytes()).build()))
+            .build();
+    this.store = LogGatewayStore.over(transport, Herald.builder().transport(transport).build());
     this.server =
         HeraldServer.builder(new RefusingStore(store))
             .port(0)

@@ -330,4 +330,48 @@ class StreamTest {
       return true;
     }
   }
+
+  /** The status of a stream request with this {@code Accept}; a stream that opens is closed. */
+  private static int statusFor(String accept) throws Exception {
+    HttpResponse<java.io.InputStream> r =
+        StreamTestClient.HTTP.send(
+            HttpRequest.newBuilder(URI.create(server.uri() + "/v1/events/stream?types=acc.x"))
+                .header("Accept", accept)
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    r.body().close();
+    return r.statusCode();
+  }
+
+  @Test
+  void acceptIsReadAsMediaRangesIgnoringCaseAndRefusingQualityZero() throws Exception {
+    assertThat(statusFor("TEXT/EVENT-STREAM")).isEqualTo(200);
+    assertThat(statusFor("Text/Event-Stream ; charset=utf-8")).isEqualTo(200);
+    assertThat(statusFor("application/json, text/event-stream;q=0.5")).isEqualTo(200);
+    assertThat(statusFor("text/event-stream;q=0")).isEqualTo(406);
+    assertThat(statusFor("text/event-stream; Q=0.000")).isEqualTo(406);
+    assertThat(statusFor("text/event-stream;q=0, application/json")).isEqualTo(406);
+    // As documented: only the type itself asks for a stream.
+    assertThat(statusFor("*/*")).isEqualTo(406);
+    assertThat(statusFor("text/*")).isEqualTo(406);
+  }
+
+  /** The group rule is the webhooks' (and the tokens' patterns'): [A-Za-z0-9._-], 1 to 200. */
+  @Test
+  void aStreamTakesEveryGroupNameAWebhookTakes() throws Exception {
+    for (String group : List.of("-dash", ".dot", "_x", "g".repeat(200))) {
+      try (StreamTestClient c =
+          StreamTestClient.tryOpen(
+              server.uri(), "/v1/events/stream?types=gname.x&group=" + group, Map.of())) {
+        assertThat(c).as(group).isNotNull();
+      }
+    }
+    for (String group : List.of("g".repeat(201), "a%20b", "a*", "%C3%A9")) {
+      HttpResponse<String> r =
+          get("/v1/events/stream?types=gname.x&group=" + group, "text/event-stream");
+      assertThat(r.statusCode()).as(group).isEqualTo(400);
+      assertThat(r.body()).contains("\"attribute\":\"group\"", "1 to 200");
+    }
+  }
 }

@@ -146,8 +146,14 @@ final class Authentication {
     if (get && isOpen(ctx.path())) {
       return;
     }
-    if (credentials == null) {
+    if (credentials == null || !isBearer(credentials)) {
+      // RFC 6750 3.1: a request without bearer credentials (none, or another scheme such as
+      // Basic) gets the challenge without an error code; invalid_token is for a bearer token.
       ctx.header("WWW-Authenticate", REALM);
+      if (credentials != null) {
+        throw new ApiError(
+            401, "a bearer token is required (Authorization: Bearer <token>), not another scheme");
+      }
       String detail =
           queryTokens.isEmpty()
               ? "a bearer token is required (Authorization: Bearer <token>)"
@@ -158,6 +164,11 @@ final class Authentication {
         "WWW-Authenticate",
         REALM + ", error=\"invalid_token\", error_description=\"the token is not known\"");
     throw new ApiError(401, "the bearer token is not known");
+  }
+
+  /** Whether {@code authorization} uses the Bearer scheme (the scheme's name ignoring case). */
+  private static boolean isBearer(String authorization) {
+    return authorization.regionMatches(true, 0, "Bearer ", 0, 7);
   }
 
   /**

@@ -185,12 +185,6 @@ public final class Gateway {
                 server.setErrorHandler(new ProblemErrorHandler());
                 requestThreads = server.getThreadPool();
               });
-          if (!access.required()) {
-            LOG.warn(
-                "development mode: no tokens, every request to {} may do everything (start with"
-                    + " --tokens FILE to require tokens)",
-                host);
-          }
           RoutesConfig routes = config.routes;
           Authentication.routes(this, routes);
           Errors.routes(routes);
@@ -198,6 +192,19 @@ public final class Gateway {
             api.routes(routes);
           }
         });
+  }
+
+  /**
+   * Says, once the server listens on {@code host}, that it is in development mode when it has no
+   * tokens: after the start rather than before it, so that a start that fails says only why.
+   */
+  public void started(String host) {
+    if (!access.required()) {
+      LOG.warn(
+          "development mode: no tokens, every request to {} may do everything (start with"
+              + " --tokens FILE to require tokens)",
+          host);
+    }
   }
 
   /** Closes what the endpoints left open, newest first. */
@@ -215,8 +222,8 @@ public final class Gateway {
   /**
    * Writes the errors that Jetty answers itself, before any route runs (a head over the limit, a
    * request it cannot parse), as RFC 9457 problems. A request line in an HTTP version other than
-   * 1.0 or 1.1 (Jetty's 505) is answered 400: malformed input is never a 5xx, which would count as
-   * the server's failure. On Jetty's threads; stateless.
+   * 1.0 or 1.1 (Jetty's 505, or 426 for HTTP/2.0) is answered 400: malformed input is never a 5xx,
+   * which would count as the server's failure. On Jetty's threads; stateless.
    */
   private static final class ProblemErrorHandler extends ErrorHandler {
     @Override
@@ -227,9 +234,12 @@ public final class Gateway {
         String message,
         Throwable cause,
         Callback cb) {
-      int code = status == 505 ? 400 : status;
+      // Jetty answers a request line of HTTP/2.0 with 426 (asking for an upgrade to h2c, which
+      // this server does not offer) and other versions with 505: both are the client's version.
+      boolean version = status == 505 || status == 426;
+      int code = version ? 400 : status;
       String detail =
-          status == 505
+          version
               ? "unsupported HTTP version: this server speaks HTTP/1.1"
               : message == null || message.isBlank() ? Errors.title(code) : message;
       Map<String, Object> problem = new LinkedHashMap<>();

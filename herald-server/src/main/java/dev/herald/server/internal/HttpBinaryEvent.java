@@ -29,7 +29,9 @@ import java.util.Locale;
  *                                                 text/*: a String; any other: a byte[]
  * </pre>
  *
- * An empty body is no data. Stateless.
+ * An empty body is no data, whatever the {@code Content-Type}; a body of whitespace only under a
+ * JSON type is not JSON (400), nor is one with content after its JSON value. A {@code Content-Type}
+ * without a media type ({@code ;}) is a 400 naming {@code datacontenttype}. Stateless.
  */
 final class HttpBinaryEvent {
   private static final String PREFIX = "ce-";
@@ -103,6 +105,13 @@ final class HttpBinaryEvent {
       }
     }
     String contentType = ctx.header("Content-Type");
+    if (contentType != null && PublishBody.mediaType(contentType) == null) {
+      // "; charset=utf-8" or ";": a datacontenttype without its media type says nothing of how the
+      // data is to be read, so it is the client's error, whatever the body.
+      throw ApiError.badRequest(
+          "datacontenttype",
+          "datacontenttype: the Content-Type '" + contentType + "' has no media type");
+    }
     b.dataContentType(contentType);
     try {
       return b.data(data(body, contentType, mapper, onePass)).build();
@@ -131,13 +140,18 @@ final class HttpBinaryEvent {
         return kept;
       }
       try {
+        // The mapper fails on content after the value; a body of whitespace only holds no value,
+        // which is not the "no data" of an empty body but a body that is not JSON.
         JsonNode tree = mapper.readTree(body);
         if (tree == null || tree.isMissingNode()) {
-          return null;
+          throw ApiError.badRequest(
+              "data",
+              "data: the body holds only whitespace, not the JSON its Content-Type declares");
         }
         return tree;
       } catch (IOException e) {
-        throw ApiError.badRequest("data", "the body is not the JSON its Content-Type declares");
+        throw ApiError.badRequest(
+            "data", "data: the body is not the JSON its Content-Type declares");
       }
     }
     if (PublishBody.mediaType(contentType).startsWith("text/")) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
@@ -89,6 +90,8 @@ final class PublishApi implements Gateway.Api {
                         .maxStringLength(maxBytes)
                         .build())
                 .build());
+    // A binary-mode JSON body is one value: content after it is not JSON, rather than dropped.
+    mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   @Override

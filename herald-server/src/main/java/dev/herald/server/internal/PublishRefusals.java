@@ -1,5 +1,6 @@
 package dev.herald.server.internal;
 
+import dev.herald.server.EventTooLargeException;
 import dev.herald.server.StoreBusyException;
 import dev.herald.server.StoreUnavailableException;
 import java.time.DateTimeException;
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeoutException;
  * Why a publish was refused, as the {@link ApiError} the client gets: an invalid event is a 400
  * naming its attribute (read from the message of {@link dev.herald.Event.Builder}'s or {@link
  * dev.herald.codec.CloudEventsStructured}'s validation, which starts with the attribute or quotes
- * it), a store that pushes back a 429, a store that cannot store a 503. Stateless.
+ * it), an event too large for the store's records a 413, a store that pushes back a 429, a store
+ * that cannot store a 503. Stateless.
  */
 final class PublishRefusals {
   /** The {@code Retry-After} (seconds) suggested when the store pushes back. */
@@ -48,7 +50,14 @@ final class PublishRefusals {
     if (colon > 0) {
       String head = message.substring(0, colon);
       switch (head) {
-        case "id", "type", "source", "time", "subject", "datacontenttype" -> {
+        case "id",
+            "type",
+            "source",
+            "time",
+            "subject",
+            "datacontenttype",
+            "data",
+            "data_base64" -> {
           return head;
         }
         case "key" -> {
@@ -79,8 +88,9 @@ final class PublishRefusals {
 
   /**
    * The refusal for a failed append (wrapped or not): 429 when the store pushed back, 503 when it
-   * cannot store or did not answer within {@value PublishApi#STORE_WAIT_SECONDS} s, 400 when it
-   * refused the event itself (its data cannot be encoded).
+   * cannot store or did not answer within {@value PublishApi#STORE_WAIT_SECONDS} s, 413 when the
+   * event as stored would exceed the store's largest record, 400 when it refused the event itself
+   * (its data cannot be encoded).
    *
    * @throws RuntimeException the failure itself when it is none of these (a 500)
    */
@@ -99,6 +109,11 @@ final class PublishRefusals {
     }
     if (t instanceof StoreUnavailableException) {
       return new ApiError(503, t.getMessage());
+    }
+    if (t instanceof EventTooLargeException) {
+      // The body limit bounds the data; the record adds the attributes, so an event under the body
+      // limit may still be over the store's: too large all the same, not invalid.
+      return new ApiError(413, t.getMessage());
     }
     if (t instanceof IllegalArgumentException) {
       return ApiError.badRequest("data", "the store refused the event: " + t.getMessage());

@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -50,7 +49,6 @@ import org.slf4j.LoggerFactory;
  * Streams end when the server closes ({@link #close}).
  */
 final class StreamApi implements Gateway.Api, AutoCloseable {
-  private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final int WRITER_THREADS = 2;
 
   /** Each stream buffers at most this many bytes of frames not yet taken by its socket. */
@@ -122,9 +120,45 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     }
   }
 
+  /**
+   * Whether an {@code Accept} header names {@code text/event-stream} with a quality above 0: its
+   * media ranges compared ignoring case and white space (RFC 9110 §12.5.1), parameters other than
+   * {@code q} ignored. Only the type itself counts: {@code *}{@code /*} and {@code text/*} do not,
+   * so a client that did not ask for a stream (a browser's page load) gets 406, not one.
+   */
+  static boolean acceptsEventStream(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      if (!parts[0].strip().equalsIgnoreCase("text/event-stream")) {
+        continue;
+      }
+      boolean acceptable = true;
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].strip();
+        int eq = p.indexOf('=');
+        if (eq > 0 && p.substring(0, eq).strip().equalsIgnoreCase("q")) {
+          acceptable = !isZeroQuality(p.substring(eq + 1).strip());
+        }
+      }
+      if (acceptable) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a {@code q} value is 0 ({@code 0}, {@code 0.}, {@code 0.000}); malformed ones are not.
+   */
+  private static boolean isZeroQuality(String q) {
+    return q.matches("0(\\.0{0,3})?");
+  }
+
   private void stream(Context ctx) throws IOException {
-    String accept = ctx.header("Accept");
-    if (accept == null || !accept.contains("text/event-stream")) {
+    if (!acceptsEventStream(ctx.header("Accept"))) {
       gateway.stats().count("stream.refused.406");
       throw new ApiError(406, "a stream answers Accept: text/event-stream only");
     }
@@ -141,11 +175,9 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
       throw new ApiError(403, principal.name() + " may not subscribe to " + pattern);
     }
     String group = ctx.queryParam("group");
-    if (group != null && !GROUP.matcher(group).matches()) {
+    if (group != null && !GroupNames.isValid(group)) {
       gateway.stats().count("stream.refused.400");
-      throw ApiError.badRequest(
-          "group",
-          "group: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+      throw ApiError.badRequest("group", GroupNames.RULE);
     }
     if (group != null && !principal.mayJoinGroup(group)) {
       gateway.stats().count("stream.refused.403");
@@ -166,7 +198,10 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
       res.setStatus(200);
       res.setCharacterEncoding("UTF-8");
       res.setContentType("text/event-stream");
-      res.setHeader("Cache-Control", "no-cache");
+      if (!"no-store".equals(res.getHeader("Cache-Control"))) {
+        // no-store (a token in the URL, set by Authentication) is stricter than no-cache: kept.
+        res.setHeader("Cache-Control", "no-cache");
+      }
       res.setHeader("X-Accel-Buffering", "no");
       for (byte[] f : first) {
         c.offerCatchUp(f);

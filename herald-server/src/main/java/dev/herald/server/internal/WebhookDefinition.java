@@ -47,7 +47,7 @@ record WebhookDefinition(
 
   static final int MAX_URL_LENGTH = 2048;
   static final int MAX_PATTERN_LENGTH = 255;
-  static final int MAX_GROUP_LENGTH = 200;
+  static final int MAX_GROUP_LENGTH = GroupNames.MAX_LENGTH;
   static final int MAX_ATTEMPTS = 20;
   static final long MAX_BACKOFF_MILLIS = 600_000;
   static final int DEFAULT_MAX_ATTEMPTS = 5;
@@ -281,13 +281,9 @@ record WebhookDefinition(
     return u;
   }
 
-  /** A consumer group name: 1 to 200 characters of {@code [A-Za-z0-9._-]}. */
+  /** A consumer group name, as {@link GroupNames} rules for every face of the gateway. */
   static String requireGroup(String g) {
-    if (g.isEmpty() || g.length() > MAX_GROUP_LENGTH || !g.matches("[A-Za-z0-9._-]+")) {
-      throw ApiError.badRequest(
-          "group", "group: must be 1 to " + MAX_GROUP_LENGTH + " characters of [A-Za-z0-9._-]");
-    }
-    return g;
+    return GroupNames.require(g);
   }
 
   static String abbreviate(String s, int max) {
