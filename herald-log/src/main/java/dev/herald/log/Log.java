@@ -31,7 +31,7 @@ public interface Log {
    * drop). A closed log fails the future with {@link IllegalStateException}, a failed log with
    * {@link LogFailedException}.
    *
-   * @throws IllegalArgumentException if the encoded record is larger than {@link
+   * @throws RecordTooLargeException if the encoded record is larger than {@link
    *     LogOptions#maxRecordBytes()}; the message names the limit
    */
   CompletableFuture<Long> append(LogRecord record);
@@ -42,7 +42,7 @@ public interface Log {
    * {@link FlushPolicy#always()}), where appends queued one by one may be taken in several rounds.
    * Each record's future completes as {@link #append}'s would, with consecutive offsets for the
    * records accepted. A record larger than {@link LogOptions#maxRecordBytes()} fails its own future
-   * with {@link IllegalArgumentException} and is left out; the others are stored. A full append
+   * with {@link RecordTooLargeException} and is left out; the others are stored. A full append
    * queue, a closed or a failed log fails every future, as for {@link #append}.
    *
    * @return one future per record, in the order of {@code records}

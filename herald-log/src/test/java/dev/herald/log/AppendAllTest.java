@@ -74,7 +74,7 @@ class AppendAllTest {
       assertThatThrownBy(() -> futures.get(1).get())
           .isInstanceOf(ExecutionException.class)
           .cause()
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(RecordTooLargeException.class)
           .hasMessageContaining("maxRecordBytes 256");
       assertThat(futures.get(2).get()).isEqualTo(1L);
       assertThat(LogTest.readAll(log))

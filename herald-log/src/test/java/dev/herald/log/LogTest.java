@@ -242,7 +242,12 @@ class LogTest {
     try (LogDirectory d = LogDirectory.open(dir, options().build())) {
       Log log = d.topic("t");
       assertThatThrownBy(() -> log.append(LogRecord.of(new byte[2000])))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOfSatisfying(
+              RecordTooLargeException.class,
+              e -> {
+                assertThat(e.maxRecordBytes()).isEqualTo(1024);
+                assertThat(e.sizeBytes()).isGreaterThan(2000);
+              })
           .hasMessageContaining("maxRecordBytes 1024");
       assertThat(log.append(LogRecord.of(new byte[900])).get()).isZero();
     }

@@ -7,6 +7,7 @@ import dev.herald.log.LogDirectory;
 import dev.herald.log.LogFailedException;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogTransport;
+import dev.herald.log.RecordTooLargeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,14 +113,13 @@ public final class LogGatewayStore implements GatewayStore {
     if (t instanceof IllegalStateException) {
       return new StoreUnavailableException("the log is closed", t);
     }
-    if (t instanceof IllegalArgumentException
-        && t.getMessage() != null
-        && t.getMessage().contains(" exceeds maxRecordBytes ")) {
-      // The log's only refusal of a record it could encode (Log.append: "record of N bytes
-      // exceeds maxRecordBytes M"); any other IllegalArgumentException is the event's data.
+    if (t instanceof RecordTooLargeException big) {
+      // Any other IllegalArgumentException is the event's data.
       return new EventTooLargeException(
-          "the event as stored is too large: "
-              + t.getMessage().replace("maxRecordBytes ", "the log's limit of ")
+          "the event as stored is too large: a record of "
+              + big.sizeBytes()
+              + " bytes exceeds the log's limit of "
+              + big.maxRecordBytes()
               + " bytes",
           t);
     }

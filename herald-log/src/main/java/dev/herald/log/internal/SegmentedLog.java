@@ -7,6 +7,7 @@ import dev.herald.log.LogFailedException;
 import dev.herald.log.LogOptions;
 import dev.herald.log.LogReader;
 import dev.herald.log.LogRecord;
+import dev.herald.log.RecordTooLargeException;
 import dev.herald.log.RecoveryReport;
 import dev.herald.log.internal.RecordCodec.BadRecordException;
 import java.io.IOException;
@@ -323,9 +324,8 @@ public final class SegmentedLog implements Log {
     return futures;
   }
 
-  private IllegalArgumentException tooLarge(int size) {
-    return new IllegalArgumentException(
-        "record of " + size + " bytes exceeds maxRecordBytes " + options.maxRecordBytes());
+  private RecordTooLargeException tooLarge(int size) {
+    return new RecordTooLargeException(size, options.maxRecordBytes());
   }
 
   @Override
