@@ -3,6 +3,7 @@ package dev.herald.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +33,9 @@ import picocli.CommandLine.Spec;
 final class DlqCommand implements Runnable {
   /** The most dead letters one listing asks for; a redrive of all goes page by page. */
   static final int PAGE = 1000;
+
+  /** How many dead letters {@code redrive --all} lists at a time, past those it leaves. */
+  static final int PAGE_STEP = 100;
 
   @Spec CommandSpec spec;
 
@@ -219,30 +223,71 @@ final class DlqCommand implements Runnable {
 
     /**
      * Page by page, each dead letter on its own, so the bar moves and a failure names the dead
-     * letter it stopped at. A dead letter seen twice (not resolved by its redrive) ends the loop
-     * instead of going round forever.
+     * letter it stopped at. Ends, whatever the subscription does with what it gets: it redrives the
+     * dead letters of the events it has not redriven yet in this run, and leaves listed those of
+     * events it did redrive (a redrive republishes the event with its id and source, so a target
+     * that still fails dead-letters it again, as a new dead letter at a new position: redriving
+     * that too would go round for as long as the target fails). Each redrive is of an event not
+     * redriven before, so the loop ends. A dead letter listed again after its own redrive (the
+     * store did not resolve it) stops the run rather than go round.
      */
     private long redriveAll(Target t) {
       Set<String> done = new HashSet<>();
+      Set<String> eventsRedriven = new HashSet<>();
+      Set<String> left = new HashSet<>(); // dead letters of events redriven already
       spec.commandLine().getErr().flush();
       try (Progress bar = Progress.start(terminal, progress, "redriving " + group, -1, "", 1)) {
-        List<ObjectNode> page = t.deadLetters(group, PAGE);
-        bar.total(page.size());
-        while (!page.isEmpty()) {
+        while (true) {
+          // The oldest first: those left are newer than those still to do, but a page must reach
+          // past them to those (a few at most: originals of an event dead-lettered twice).
+          List<ObjectNode> page = t.deadLetters(group, Math.min(PAGE, left.size() + PAGE_STEP));
+          List<ObjectNode> todo = new ArrayList<>();
+          Set<String> inPage = new HashSet<>();
           for (ObjectNode d : page) {
             String position = d.path("position").asText();
-            if (!done.add(position)) {
+            if (done.contains(position)) {
               throw new Failure(
                   "dead letter " + position + " is still listed after its redrive; stopped");
             }
+            if (left.contains(position)) {
+              continue;
+            }
+            String event = eventKey(d);
+            if (eventsRedriven.contains(event) || !inPage.add(event)) {
+              left.add(position);
+            } else {
+              todo.add(d);
+            }
+          }
+          bar.total(done.size() + todo.size());
+          if (todo.isEmpty()) {
+            break;
+          }
+          for (ObjectNode d : todo) {
+            String position = d.path("position").asText();
             t.redrive(position);
+            done.add(position);
+            eventsRedriven.add(eventKey(d));
             bar.step();
           }
-          page = t.deadLetters(group, PAGE);
-          bar.total(done.size() + page.size());
         }
       }
+      if (!left.isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "herald: left "
+                    + left.size()
+                    + " dead letter(s) of events this run redrove already (dead-lettered again)");
+        spec.commandLine().getErr().flush();
+      }
       return done.size();
+    }
+
+    /** The dead letter's event as CloudEvents identify one: source and id. */
+    private static String eventKey(ObjectNode deadLetter) {
+      JsonNode e = deadLetter.path("event");
+      return e.path("source").asText() + "\u0000" + e.path("id").asText();
     }
   }
 }

@@ -58,7 +58,12 @@ final class EventsTailCommand implements Callable<Integer> {
       description = "Read as consumer group GROUP, whose position the gateway keeps (--url only).")
   String group;
 
-  @Option(names = "--limit", paramLabel = "N", description = "Stop after N events.")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description =
+          "Stop after N events. Over --url the gateway sends no more, so with --group the group"
+              + " acknowledges only the N printed; the rest stays the group's.")
   Long limit;
 
   @Override
@@ -97,7 +102,7 @@ final class EventsTailCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> stop(tailing, done), "herald-events-tail-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try (Target t = target.open()) {
-      t.tail(types, from, group, sink);
+      t.tail(types, from, group, max, sink);
     } catch (InterruptedException e) {
       // stopped by Ctrl-C or an interrupt: what was read stands
     } finally {

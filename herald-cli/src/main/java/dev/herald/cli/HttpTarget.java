@@ -10,9 +10,11 @@ import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A running gateway, reached over HTTP with {@code java.net.http} ({@code --url}); the token, when
@@ -41,6 +44,12 @@ final class HttpTarget implements Target {
 
   /** Reconnections in a row without an event in between before a tail gives up. */
   static final int RECONNECTS = 30;
+
+  /** The most events one stream is asked for ({@code limit}; the gateway's bound). */
+  static final long MAX_STREAM_LIMIT = 1_000_000;
+
+  /** How long a limited stream is read on for its end once the sink has had enough. */
+  private static final Duration END_WAIT = Duration.ofSeconds(10);
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(1);
@@ -117,6 +126,13 @@ final class HttpTarget implements Target {
   }
 
   private Failure unreachable(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return new Failure(
+            "cannot reach the gateway at " + base + ": cannot resolve the host " + base.getHost(),
+            e);
+      }
+    }
     String why = e instanceof ConnectException ? "connection refused" : String.valueOf(e);
     return new Failure("cannot reach the gateway at " + base + ": " + why, e);
   }
@@ -200,7 +216,7 @@ final class HttpTarget implements Target {
                 .POST(HttpRequest.BodyPublishers.ofString(event.toString()))
                 .build());
     if (a.status() != 202) {
-      throw refused(a);
+      return refusedOne(event, a);
     }
     JsonNode body = a.json();
     return Json.MAPPER
@@ -209,6 +225,39 @@ final class HttpTarget implements Target {
         .put("id", body.path("id").asText(event.path("id").asText(null)))
         .put("status", 202)
         .put("position", body.path("position").asText(null));
+  }
+
+  /**
+   * A single event's refusal as its result row, as a batch's 207 would carry it: the event was
+   * answered for (400, 403, 413, 429 after its retries, 503...). Only what is not about the event
+   * is thrown: 401 (the token), and a server error.
+   */
+  private ObjectNode refusedOne(ObjectNode event, Answer a) {
+    if (a.status() == 401 || (a.status() >= 500 && a.status() != 503) || a.status() < 400) {
+      throw refused(a);
+    }
+    JsonNode problem = null;
+    try {
+      problem = Json.MAPPER.readTree(a.body());
+    } catch (IOException e) {
+      // not a problem document: the status and the body's text say it
+    }
+    ObjectNode result =
+        Json.MAPPER
+            .createObjectNode()
+            .put("index", 0)
+            .put("id", event.path("id").asText(null))
+            .put("status", a.status());
+    if (problem != null && problem.isObject()) {
+      result.put("detail", problem.path("detail").asText(problem.path("title").asText(null)));
+      if (problem.hasNonNull("attribute")) {
+        result.put("attribute", problem.get("attribute").asText());
+      }
+    } else {
+      String text = new String(a.body(), StandardCharsets.UTF_8).strip();
+      result.put("detail", text.substring(0, Math.min(text.length(), 200)));
+    }
+    return result;
   }
 
   private List<ObjectNode> publishBatch(ArrayNode batch, int offset) {
@@ -272,7 +321,8 @@ final class HttpTarget implements Target {
   }
 
   @Override
-  public void tail(String types, String from, String group, Sink sink) throws InterruptedException {
+  public void tail(String types, String from, String group, long limit, Sink sink)
+      throws InterruptedException {
     StringBuilder query = new StringBuilder("/v1/events/stream?types=").append(q(types));
     if (group != null) {
       query.append("&group=").append(q(group));
@@ -286,10 +336,14 @@ final class HttpTarget implements Target {
     Duration retry = Duration.ofSeconds(1);
     int failures = 0;
     boolean everConnected = false;
+    long remaining = limit;
     while (true) {
-      Stream stream = new Stream(sink, lastEventId, retry);
+      // The server writes at most the events still wanted and ends the stream: a group's stream
+      // then has the group acknowledge those only, not what it would have sent on.
+      long asked = remaining == Long.MAX_VALUE ? 0 : Math.min(remaining, MAX_STREAM_LIMIT);
+      Stream stream = new Stream(sink, lastEventId, retry, asked > 0);
       try {
-        if (stream.read(query.toString())) {
+        if (stream.read(asked > 0 ? query + "&limit=" + asked : query.toString())) {
           return; // the sink has had enough
         }
       } catch (IOException e) {
@@ -303,6 +357,13 @@ final class HttpTarget implements Target {
       everConnected = true;
       lastEventId = stream.lastEventId;
       retry = stream.retry;
+      if (asked > 0) {
+        remaining -= stream.events;
+        if (stream.events == asked) {
+          failures = 0;
+          continue; // the server ended the stream after the events asked for: ask for more
+        }
+      }
       failures = stream.events > 0 ? 1 : failures + 1;
       if (failures > RECONNECTS) {
         throw new Failure(
@@ -326,15 +387,22 @@ final class HttpTarget implements Target {
   /** One SSE connection: its parser state, and what it carried over to the next one. */
   private final class Stream {
     final Sink sink;
+    final boolean serverLimited;
     String lastEventId;
     Duration retry;
     boolean connected;
     long events;
 
-    Stream(Sink sink, String lastEventId, Duration retry) {
+    /**
+     * @param serverLimited the server was asked for a limit: once the sink has had enough, read on
+     *     until the server ends the stream, which it does once its writes proved the events
+     *     received (a group acknowledges them only then)
+     */
+    Stream(Sink sink, String lastEventId, Duration retry, boolean serverLimited) {
       this.sink = sink;
       this.lastEventId = lastEventId;
       this.retry = retry;
+      this.serverLimited = serverLimited;
     }
 
     /**
@@ -365,6 +433,9 @@ final class HttpTarget implements Target {
         while ((line = lines.next()) != null) {
           if (line.isEmpty()) {
             if (data.length() > 0 && !dispatch(id, data.toString())) {
+              if (serverLimited) {
+                lines.awaitEnd(END_WAIT);
+              }
               return true;
             }
             id = null;
@@ -454,6 +525,21 @@ final class HttpTarget implements Target {
         queue.offer(e); // the consumer may be gone; then nobody needs the failure
       } catch (InterruptedException e) {
         // closed by the consumer
+      }
+    }
+
+    /**
+     * Reads (and drops) lines until the stream ends, a failure, or {@code patience} passed: the
+     * server ends a limited stream once its last events are confirmed.
+     */
+    void awaitEnd(Duration patience) throws InterruptedException {
+      long deadline = System.nanoTime() + patience.toNanos();
+      long left;
+      while ((left = deadline - System.nanoTime()) > 0) {
+        Object o = queue.poll(left, TimeUnit.NANOSECONDS);
+        if (o == END || o instanceof IOException) {
+          return;
+        }
       }
     }
 

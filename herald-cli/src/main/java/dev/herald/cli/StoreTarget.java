@@ -11,6 +11,7 @@ import dev.herald.server.GatewayStore.GroupLag;
 import dev.herald.server.GatewayStore.PartitionLag;
 import dev.herald.server.GatewayStore.StoredDeadLetter;
 import dev.herald.server.GatewayStore.StoredEvent;
+import dev.herald.server.HeraldTypes;
 import dev.herald.server.PositionGoneException;
 import dev.herald.server.StoreBusyException;
 import dev.herald.server.StoreUnavailableException;
@@ -53,6 +54,12 @@ final class StoreTarget implements Target {
       try {
         Event<Object> e = CloudEventJson.event(events.get(i));
         result.put("id", e.id());
+        if (HeraldTypes.isHeralds(e.type())) {
+          // As the gateway refuses it: a forged record of Herald's own would steer the next one.
+          result.put("status", 403).put("detail", HeraldTypes.REFUSAL).put("attribute", "type");
+          appends.add(null);
+          continue;
+        }
         appends.add(store.append(e));
       } catch (IllegalArgumentException e) {
         result.put("id", events.get(i).path("id").asText(null));
@@ -89,7 +96,8 @@ final class StoreTarget implements Target {
   }
 
   @Override
-  public void tail(String types, String from, String group, Sink sink) throws InterruptedException {
+  public void tail(String types, String from, String group, long limit, Sink sink)
+      throws InterruptedException {
     TypePattern pattern = TypePattern.of(types);
     GatewayStore.Cursor cursor;
     try {

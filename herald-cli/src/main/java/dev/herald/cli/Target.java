@@ -30,8 +30,11 @@ interface Target extends AutoCloseable {
    * calling thread is interrupted.
    *
    * @param from {@code earliest}, {@code latest} or a position (the events after it)
+   * @param limit the most events the sink will take ({@code Long.MAX_VALUE}: no limit); over HTTP
+   *     the gateway is asked for no more, so that a group acknowledges only what the sink took
    */
-  void tail(String types, String from, String group, Sink sink) throws InterruptedException;
+  void tail(String types, String from, String group, long limit, Sink sink)
+      throws InterruptedException;
 
   /** {@code {"groups": [...]}}. */
   JsonNode groups();

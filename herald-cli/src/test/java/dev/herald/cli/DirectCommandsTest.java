@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.Event;
 import dev.herald.RetryPolicy;
 import dev.herald.SubscribeOptions;
+import dev.herald.server.GatewayStore;
+import dev.herald.server.HeraldTypes;
 import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -85,6 +87,33 @@ class DirectCommandsTest {
             "--data",
             dir.toString());
     assertThat(filtered.out().strip()).startsWith("1  d.many  ").endsWith("\"x\"");
+  }
+
+  @Test
+  void heraldsOwnTypesAreRefusedAsTheGatewayRefusesThem() throws Exception {
+    LogGatewayStore.open(dir).close();
+    Run forged =
+        Run.of(
+            "events",
+            "publish",
+            "--type",
+            "herald.webhook",
+            "--payload",
+            "{\"action\":\"created\"}",
+            "--data",
+            dir.toString(),
+            "-o",
+            "json");
+    assertThat(forged.status()).isEqualTo(1);
+    JsonNode result = forged.json().get("results").get(0);
+    assertThat(result.get("status").asInt()).isEqualTo(403);
+    assertThat(result.get("detail").asText()).isEqualTo(HeraldTypes.REFUSAL);
+    assertThat(result.get("attribute").asText()).isEqualTo("type");
+    try (LogGatewayStore store = LogGatewayStore.open(dir)) {
+      try (GatewayStore.Cursor c = store.cursor("earliest")) {
+        assertThat(c.next(Duration.ZERO)).as("nothing stored").isEmpty();
+      }
+    }
   }
 
   @Test

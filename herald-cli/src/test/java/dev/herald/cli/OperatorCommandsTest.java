@@ -156,7 +156,112 @@ class OperatorCommandsTest {
   void anInvalidEventIsRefusedNamingTheAttribute() {
     Run run = cli("events", "publish", "--type", "", "--payload", "1");
     assertThat(run.status()).isEqualTo(1);
-    assertThat(run.err()).contains("400").contains("type").doesNotContain("\tat ");
+    assertThat(run.out()).contains("400").contains("type");
+    assertThat(run.err()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void aSingleRefusedEventGetsItsResultRowAsInABatch() throws IOException {
+    Run json = cli("events", "publish", "--type", "bad..t", "--payload", "{}", "-o", "json");
+    assertThat(json.status()).isEqualTo(1);
+    JsonNode results = json.json().get("results");
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).get("index").asInt()).isZero();
+    assertThat(results.get(0).get("status").asInt()).isEqualTo(400);
+    assertThat(results.get(0).get("attribute").asText()).isEqualTo("type");
+    assertThat(results.get(0).get("detail").asText()).isNotEmpty();
+
+    Run line =
+        Run.withInput("{\"a\":1}\n", "events", "publish", "--type", "bad..t", "-", "--url", url);
+    assertThat(line.status()).isEqualTo(1);
+    assertThat(line.out()).containsPattern("\\s400\\s").contains("(attribute type)");
+  }
+
+  @Test
+  void anUnresolvableHostIsSaidSoNotConnectionRefused() {
+    Run run = Run.of("groups", "--url", "http://no-such-host.invalid:8080");
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("cannot resolve the host no-such-host.invalid")
+        .doesNotContain("connection refused");
+  }
+
+  @Test
+  void tailOfAGroupWithALimitLeavesTheEventsItDidNotPrintToTheGroup() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      store.append(Event.of("cli.lim", "lim-" + i)).join();
+    }
+    List<String> printed = new ArrayList<>();
+    for (int n : new int[] {2, 3}) {
+      Live tail =
+          new Live(
+              "events",
+              "tail",
+              "--types",
+              "cli.lim",
+              "--group",
+              "cli-lim",
+              "--limit",
+              String.valueOf(n),
+              "--url",
+              url);
+      try {
+        assertThat(tail.join(PATIENCE)).as(tail.err()).isZero();
+      } finally {
+        tail.interrupt(PATIENCE);
+      }
+      List<String> lines = tail.out().lines().toList();
+      assertThat(lines).hasSize(n);
+      for (String l : lines) {
+        printed.add(l.substring(l.lastIndexOf(' ') + 1));
+      }
+    }
+    assertThat(printed)
+        .as("the second tail prints what the first did not: none lost, none twice")
+        .containsExactlyInAnyOrder("\"lim-1\"", "\"lim-2\"", "\"lim-3\"", "\"lim-4\"", "\"lim-5\"");
+  }
+
+  @Test
+  void redriveAllEndsWhenTheTargetStillFailsAndRedrivesEachDeadLetterOnce() throws Exception {
+    java.util.Map<Object, java.util.concurrent.atomic.AtomicInteger> attempts =
+        new ConcurrentHashMap<>();
+    Subscription s =
+        store
+            .bus()
+            .subscribe(
+                "cli.never",
+                e -> {
+                  attempts
+                      .computeIfAbsent(
+                          e.data(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                      .incrementAndGet();
+                  throw new IllegalStateException("still down");
+                },
+                SubscribeOptions.defaults()
+                    .name("cli-never")
+                    .group("cli-never")
+                    .retry(RetryPolicy.none()));
+    try {
+      for (int i = 0; i < 30; i++) {
+        store.append(Event.of("cli.never", i)).join();
+      }
+      await().atMost(PATIENCE).until(() -> store.deadLetters("cli-never", 1000).size() == 30);
+      Live all = new Live("dlq", "redrive", "--all", "--group", "cli-never", "--url", url);
+      int status;
+      try {
+        status = all.join(PATIENCE);
+      } finally {
+        all.interrupt(PATIENCE);
+      }
+      assertThat(status).as("it ends: " + all.err()).isZero();
+      assertThat(all.out()).contains("redriven 30");
+      // Each original went back once: its first delivery and its redrive, dead-lettered again.
+      await().atMost(PATIENCE).until(() -> store.deadLetters("cli-never", 1000).size() == 30);
+      assertThat(attempts).hasSize(30);
+      assertThat(attempts.values()).allSatisfy(a -> assertThat(a.get()).isEqualTo(2));
+    } finally {
+      s.close();
+    }
   }
 
   @Test

@@ -69,7 +69,7 @@ class TokenTest {
               "--token",
               SHOP);
       assertThat(refused.status()).isEqualTo(1);
-      assertThat(refused.err()).contains("403");
+      assertThat(refused.out()).contains("403"); // the event's result row, as in a batch
 
       Run admin = Run.of("groups", "--url", url, "--token", OPS, "-o", "json");
       assertThat(admin.status()).as(admin.err()).isZero();

@@ -60,6 +60,12 @@ class KafkaStreamGroupTest extends StreamGroupTest {
             });
   }
 
+  /** Each round waits for the Kafka group's rebalances: a few rounds exercise the same path. */
+  @Override
+  protected int leaverRounds() {
+    return 2;
+  }
+
   @Override
   protected void afterStore() {
     if (kafka != null) {

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
 import dev.herald.server.StreamTestClient.SseEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,6 +161,71 @@ abstract class StreamGroupTest {
     }
   }
 
+  /** How many rounds {@link #eventsAfterAClientLeftAreNotLost} plays (each a new group). */
+  protected int leaverRounds() {
+    return 20;
+  }
+
+  /**
+   * A group stream's client reads one event and closes its connection abruptly; events stored right
+   * after would go to that stream (the server notices the close only when a write fails), and a
+   * write into a socket the peer closed succeeds once: the group's next member still gets every one
+   * of them. Played again and again, so that the events land before, during and after the server's
+   * notice of the close. The one event the leaver read may come again (at least once).
+   */
+  @Test
+  void eventsAfterAClientLeftAreNotLost() throws Exception {
+    for (int round = 0; round < leaverRounds(); round++) {
+      String type = "leave" + round + ".ev";
+      String group = "leaver-" + round;
+      String q = "/v1/events/stream?types=leave" + round + ".*&group=" + group;
+      append(type, 0, 1);
+      try (RawStream leaver = RawStream.openOnceRoom(server.uri(), q)) {
+        awaitMembers(group, 1);
+        assertThat(leaver.awaitData()).as("round " + round).contains("\"e-0\"");
+      } // closed abruptly, without reading on
+      append(type, 1, 5);
+      try (StreamTestClient next = openOnceRoom(q)) {
+        List<String> got = new ArrayList<>();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!got.containsAll(StreamTest.expected(1, 5)) && System.nanoTime() < deadline) {
+          SseEvent e = next.events.poll(100, TimeUnit.MILLISECONDS);
+          if (e != null) {
+            got.addAll(data(List.of(e)));
+          }
+        }
+        assertThat(got)
+            .as("round " + round + ": every event stored after the leaver went")
+            .containsAll(StreamTest.expected(1, 5));
+        assertThat(got)
+            .as("round " + round + ": only the leaver's last event may come again")
+            .isSubsetOf(StreamTest.expected(0, 6));
+      }
+    }
+  }
+
+  @Test
+  void aLimitedGroupStreamTakesThatManyEventsAndLeavesTheRestToTheGroup() throws Exception {
+    String q = "/v1/events/stream?types=cap.*&group=capped";
+    append("cap.one", 0, 5);
+    List<String> taken = new ArrayList<>();
+    try (StreamTestClient first = openOnceRoom(q + "&limit=2")) {
+      taken.addAll(data(first.next(2)));
+      first.awaitEnd(); // the server ends it once the two are acknowledged
+      assertThat(first.events).isEmpty();
+    }
+    try (StreamTestClient second = openOnceRoom(q)) {
+      List<String> rest = new ArrayList<>(data(second.next(3)));
+      rest.addAll(data(drain(second, 300)));
+      assertThat(taken).hasSize(2);
+      List<String> all = new ArrayList<>(taken);
+      all.addAll(rest);
+      assertThat(all)
+          .as("the limited stream's two acknowledged, exactly; the others the group's still")
+          .containsExactlyInAnyOrderElementsOf(StreamTest.expected(0, 5));
+    }
+  }
+
   @Test
   void aGroupsNextConnectionResumesWhereTheGroupStopped() throws Exception {
     String q = "/v1/events/stream?types=next.*&group=resumer";
@@ -167,6 +236,11 @@ abstract class StreamGroupTest {
         awaitMembers("resumer", 1);
         append("next.one", 0, 5);
         seen.addAll(data(first.next(5)));
+        // Acknowledged once the connection proved alive after they were written (a later write
+        // succeeded): what a client that leaves sooner read may come again (at least once).
+        Awaitility.await()
+            .atMost(PATIENCE)
+            .until(() -> lag("resumer"), l -> l.equals(Optional.of(0L)));
       }
       try (StreamTestClient second = openOnceRoom(q)) { // the first left the group
         append("next.one", 5, 5);
@@ -216,6 +290,75 @@ abstract class StreamGroupTest {
       assertThat(seen.get(0)).isGreaterThanOrEqualTo(5);
       assertThat(seen.get(seen.size() - 1)).isZero();
       assertThat(other.ended()).isFalse();
+    }
+  }
+
+  /**
+   * A stream read over a plain socket, so that the test closes it at a moment of its choosing
+   * without reading what came after: as a client that goes away does.
+   */
+  static final class RawStream implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final StringBuilder read = new StringBuilder();
+
+    private RawStream(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+    }
+
+    /** Opens the stream once the server answers 200 (it may still count a closed one). */
+    static RawStream openOnceRoom(URI base, String pathAndQuery) {
+      RawStream[] opened = new RawStream[1];
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> (opened[0] = tryOpen(base, pathAndQuery)) != null);
+      return opened[0];
+    }
+
+    private static RawStream tryOpen(URI base, String pathAndQuery) throws IOException {
+      Socket s = new Socket(base.getHost(), base.getPort());
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              ("GET "
+                      + pathAndQuery
+                      + " HTTP/1.1\r\nHost: "
+                      + base.getHost()
+                      + "\r\nAccept: text/event-stream\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      RawStream r = new RawStream(s);
+      if (!r.readUntil("\r\n").startsWith("HTTP/1.1 200")) {
+        s.close();
+        return null;
+      }
+      return r;
+    }
+
+    /** Reads until {@code end} has come; returns what was read since the last call. */
+    private String readUntil(String end) throws IOException {
+      int from = read.length();
+      while (read.indexOf(end, from) < 0) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("the stream ended");
+        }
+        read.append((char) b);
+      }
+      String out = read.substring(from);
+      return out;
+    }
+
+    /** Reads until the first {@code data:} line of an event has come, and returns that line. */
+    String awaitData() throws IOException {
+      readUntil("\ndata: ");
+      return readUntil("\n");
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
     }
   }
 

@@ -172,6 +172,37 @@ class StreamTest {
   }
 
   @Test
+  void aLimitEndsTheStreamOnceThatManyEventsWereWritten() throws Exception {
+    append(store, "limit.old", 0, 3);
+    try (StreamTestClient c =
+        StreamTestClient.open(
+            server.uri(), "/v1/events/stream?types=limit.old&from=earliest&limit=2", Map.of())) {
+      assertThat(data(c.next(2))).containsExactly("e-0", "e-1");
+      c.awaitEnd(); // read with the stream's own cursor: the third is never written
+      assertThat(c.events).isEmpty();
+    }
+    try (StreamTestClient c =
+        StreamTestClient.open(
+            server.uri(), "/v1/events/stream?types=limit.live&limit=2", Map.of())) {
+      // After a heartbeat the stream reads from the shared tail (its catch-up joined it long ago).
+      assertThat(c.comments.poll(10, TimeUnit.SECONDS)).isEqualTo("heartbeat");
+      append(store, "limit.live", 0, 3); // from the shared tail, in one batch or more
+      assertThat(data(c.next(2))).containsExactly("e-0", "e-1");
+      c.awaitEnd();
+      assertThat(c.events).isEmpty();
+    }
+  }
+
+  @Test
+  void aLimitOtherThanAPositiveNumberUpToTheBoundIs400NamingLimit() throws Exception {
+    for (String bad : List.of("0", "-1", "x", "", "1000001", "99999999999999999999")) {
+      HttpResponse<String> r = get("/v1/events/stream?types=a.*&limit=" + bad, "text/event-stream");
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.body()).as(bad).contains("\"attribute\":\"limit\"");
+    }
+  }
+
+  @Test
   void anIdleStreamGetsAHeartbeatComment() throws Exception {
     try (StreamTestClient c =
         StreamTestClient.open(server.uri(), "/v1/events/stream?types=quiet.*", Map.of())) {

@@ -365,8 +365,7 @@ final class PublishApi implements Gateway.Api {
     if (isHeralds(event.type())) {
       // Herald's own records (dead letters, their resolved marks, webhook definitions) steer the
       // gateway when read back: a forged one could redrive, hide or create what nobody asked for.
-      throw new ApiError(
-          403, "types under 'herald.' are Herald's own and cannot be published over HTTP", "type");
+      throw new ApiError(403, dev.herald.server.HeraldTypes.REFUSAL, "type");
     }
     if (!principal.mayPublish(event.type())) {
       throw new ApiError(
@@ -375,7 +374,7 @@ final class PublishApi implements Gateway.Api {
   }
 
   static boolean isHeralds(String type) {
-    return type.startsWith("herald.");
+    return dev.herald.server.HeraldTypes.isHeralds(type);
   }
 
   private CompletableFuture<String> append(Event<?> event) {

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/events/stream?types=PATTERN[&group=NAME][&from=earliest|latest]}: the store's
- * events as Server-Sent Events (see {@code docs/server.md}, "Stream").
+ * {@code GET /v1/events/stream?types=PATTERN[&group=NAME][&from=earliest|latest][&limit=N]}: the
+ * store's events as Server-Sent Events (see {@code docs/server.md}, "Stream").
  *
  * <p>Threads, and who writes to which client:
  *
@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamApi implements Gateway.Api, AutoCloseable {
   private static final int WRITER_THREADS = 2;
+
+  /** The largest {@code limit} a stream takes. */
+  static final long MAX_LIMIT = 1_000_000;
 
   /** Each stream buffers at most this many bytes of frames not yet taken by its socket. */
   static final int MAX_BUFFERED_BYTES = 256 << 10;
@@ -169,6 +172,7 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
       gateway.stats().count("stream.refused.400");
       throw ApiError.badRequest("types", e.getMessage());
     }
+    long limit = limitOf(ctx.queryParam("limit"));
     Principal principal = Gateway.principal(ctx);
     if (!principal.maySubscribe(pattern.toString())) {
       gateway.stats().count("stream.refused.403");
@@ -187,7 +191,8 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
       throw new ApiError(503, "the server is closing");
     }
     SseConnection c =
-        new SseConnection(principal.name(), gateway.stats(), writers, flusher, MAX_BUFFERED_BYTES);
+        new SseConnection(
+            principal.name(), gateway.stats(), writers, flusher, timer, MAX_BUFFERED_BYTES, limit);
     reserve(principal.name(), c);
     try {
       HttpServletResponse res = ctx.res();
@@ -224,6 +229,27 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
       c.close("refused: " + e.getMessage());
       throw e;
     }
+  }
+
+  /**
+   * A stream's {@code limit}: absent (no limit, {@code Long.MAX_VALUE}), or 1 to {@link #MAX_LIMIT}
+   * events, after which the server ends the stream; else 400 naming {@code limit}.
+   */
+  private long limitOf(String limit) {
+    if (limit == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      long n = Long.parseLong(limit.trim());
+      if (n >= 1 && n <= MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    gateway.stats().count("stream.refused.400");
+    throw ApiError.badRequest(
+        "limit", "limit: a number of events from 1 to " + MAX_LIMIT + ", not '" + limit + "'");
   }
 
   /** One more stream for {@code principal}, or 429 past the limit; released when it closes. */

@@ -116,7 +116,7 @@ final class StreamBroadcaster implements AutoCloseable {
       }
       for (int k = found; k >= 1; k--) {
         Entry e = ring[Math.floorMod(ringNext - k, RING_SIZE)];
-        if (pattern.matches(e.type) && !c.offerCatchUp(e.frame)) {
+        if (pattern.matches(e.type) && !c.offerCatchUpEvent(e.frame)) {
           return false;
         }
       }
@@ -293,12 +293,26 @@ final class StreamBroadcaster implements AutoCloseable {
           byte[] frames = framesFor(s.pattern, entries);
           if (frames != null) {
             for (int i = 0; i < s.connections.size(); i++) {
-              s.connections.get(i).offer(frames); // a full one closes itself, on a writer thread
+              SseConnection c = s.connections.get(i);
+              if (c.limited()) {
+                offerEach(c, s.pattern, entries); // counted one by one against its limit
+              } else {
+                c.offer(frames); // a full one closes itself, on a writer thread
+              }
             }
           }
         }
       } finally {
         writers.release();
+      }
+    }
+  }
+
+  /** Offers a limited stream the frames of {@code entries} its pattern matches, one by one. */
+  private static void offerEach(SseConnection c, TypePattern pattern, List<Entry> entries) {
+    for (Entry e : entries) {
+      if (e.frame != null && pattern.matches(e.type) && !c.offerEvent(e.frame)) {
+        return; // closed, or its limit's events are queued
       }
     }
   }

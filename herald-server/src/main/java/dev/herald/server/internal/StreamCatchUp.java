@@ -72,7 +72,7 @@ final class StreamCatchUp implements Runnable {
         }
         GatewayStore.StoredEvent e = next.get();
         if (pattern.matches(e.event().type())) {
-          connection.offerCatchUp(SseFrames.event(e.position(), e.event()));
+          connection.offerCatchUpEvent(SseFrames.event(e.position(), e.event()));
         }
       }
       connection.whenDrained(this);

@@ -12,8 +12,12 @@ import org.slf4j.LoggerFactory;
  * a durable subscription of that group is, so the group's position is kept in the store and any
  * gateway instance (any process of the store) serves the next connection. Each event is queued to
  * the stream with its acknowledgement, which runs only once the event was written and flushed to
- * the client; when the client goes away the member leaves the group, and what it had not written is
- * fed again to the group's other members, or to its next one.
+ * the client and a later write succeeded, at least {@link SseConnection#CONFIRM_AFTER_MILLIS} after
+ * it (the connection was alive after the event reached it); when the client goes away the member
+ * leaves the group, and what it had not written or not had confirmed is fed again to the group's
+ * other members, or to its next one: at least once. A stream with a {@code limit} takes that many
+ * events, refuses the next ones (they stay the group's, not acknowledged), and ends once those it
+ * took are confirmed.
  *
  * <p>Threads: {@link #accept} runs on the store's feed thread for the group and waits for room in
  * the stream's buffer at most {@link #ROOM_WAIT_SECONDS} (that is the group's backpressure); a
@@ -55,8 +59,12 @@ final class StreamGroupMember implements Transport.FeedSink {
       return;
     }
     if (!connection.offerWaiting(frame, done, TimeUnit.SECONDS.toNanos(ROOM_WAIT_SECONDS))) {
-      // Not acknowledged: this member is leaving, and the group's feed gives it to another.
-      throw new InterruptedException("the stream closed: " + connection.closeReason());
+      // Not acknowledged: this member is leaving (closed, or its limit's events are taken), and
+      // the group's feed gives it to another.
+      throw new InterruptedException(
+          connection.isClosed()
+              ? "the stream closed: " + connection.closeReason()
+              : "the stream took its limit's events");
     }
   }
 
