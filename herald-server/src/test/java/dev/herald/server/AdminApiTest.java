@@ -145,6 +145,31 @@ class AdminApiTest {
   }
 
   @Test
+  void redrivingAllEndsWhenTheSubscriptionStillFailsRedrivingEachEventOnce() throws Exception {
+    try (AdminFixture stubborn = new AdminFixture(store, "stubborn", "stubborn.*")) {
+      List<Event<String>> failing = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        failing.add(AdminFixture.append(store, "stubborn.event", "always"));
+      }
+      await().atMost(BOUND).until(() -> deadLetters("stubborn").size() == 30);
+
+      // Each redrive fails again at once and is dead-lettered again, at a new position: a run
+      // that redrove those too went round for as long as the subscription failed.
+      Answer all = post("/v1/deadletters/redrive?group=stubborn");
+      assertThat(all.status()).isEqualTo(202);
+      assertThat(all.body().get("redriven").asInt()).isEqualTo(30);
+      assertThat(all.body().has("failed")).isFalse();
+      await().atMost(BOUND).until(() -> deadLetters("stubborn").size() == 30);
+      for (Event<String> e : failing) {
+        await().atMost(BOUND).until(() -> stubborn.calls.get(e.id()).get() == 2);
+      }
+      assertThat(deadLetters("stubborn"))
+          .extracting(d -> d.get("event").get("id").asText())
+          .containsExactlyInAnyOrderElementsOf(failing.stream().map(Event::id).toList());
+    }
+  }
+
+  @Test
   void anUnknownPositionIs404AndMalformedInputIs400() throws Exception {
     assertProblem(get("/v1/deadletters/99999999"), 404, null);
     assertProblem(post("/v1/deadletters/99999999/redrive"), 404, null);

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A durable subscription of group {@code group} (named after it) on a store's bus, to events of
  * {@code type}: it fails, once, every event whose data is {@code "fail"}, so that event is
- * dead-lettered (no retry); a redriven copy succeeds. It records what it handled.
+ * dead-lettered (no retry); a redriven copy succeeds. It fails every event whose data is {@code
+ * "always"}, each time. It records what it handled.
  */
 final class AdminFixture implements AutoCloseable {
   final String group;
@@ -33,7 +34,7 @@ final class AdminFixture implements AutoCloseable {
 
   private void handle(Event<Object> e) {
     int n = calls.computeIfAbsent(e.id(), k -> new AtomicInteger()).incrementAndGet();
-    if ("fail".equals(e.data()) && n == 1) {
+    if (("fail".equals(e.data()) && n == 1) || "always".equals(e.data())) {
       throw new IllegalStateException("refused " + e.id());
     }
     handled.add(e.id());

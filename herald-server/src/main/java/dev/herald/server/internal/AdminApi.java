@@ -130,6 +130,9 @@ final class AdminApi implements Gateway.Api {
       body.put("failed", o.failed());
       body.put("detail", o.firstFailure());
     }
+    if (o.left() > 0) {
+      body.put("left", o.left());
+    }
     json(ctx, 202, body);
   }
 

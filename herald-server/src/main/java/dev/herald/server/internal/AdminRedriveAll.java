@@ -12,7 +12,12 @@ import java.util.concurrent.CompletableFuture;
  * Redrives every unresolved dead letter of one group, a page of {@value #PAGE} at a time (the
  * page's redrives run at once; the next page is listed once they are all stored). A dead letter
  * whose redrive fails is counted, remembered and skipped, so one that can never be redriven does
- * not stop the others. Runs on the calling request thread; one use per instance.
+ * not stop the others.
+ *
+ * <p>Each event is redriven at most once per run: a redrive republishes the event (its id and
+ * source), so a subscription that still fails dead-letters it again, as a new dead letter at a new
+ * position; redriving that one too would go round for as long as the subscription fails. Such dead
+ * letters are left listed and counted. Runs on the calling request thread; one use per instance.
  */
 final class AdminRedriveAll {
   static final int PAGE = 100;
@@ -25,23 +30,35 @@ final class AdminRedriveAll {
     this.group = group;
   }
 
-  record Outcome(long redriven, long failed, String firstFailure) {}
+  /**
+   * @param left dead letters left listed because their event was redriven earlier in the run
+   */
+  record Outcome(long redriven, long failed, String firstFailure, long left) {}
 
   Outcome run() {
     Set<String> failedPositions = new HashSet<>();
     Set<String> done = new HashSet<>();
+    Set<String> eventsRedriven = new HashSet<>();
+    Set<String> left = new HashSet<>();
     long redriven = 0;
     String firstFailure = null;
     while (true) {
-      int limit = Math.min(AdminApi.MAX_LIMIT, failedPositions.size() + PAGE);
+      // The page reaches past the dead letters skipped so far, which stay listed.
+      int limit = Math.min(AdminApi.MAX_LIMIT, failedPositions.size() + left.size() + PAGE);
       List<StoredDeadLetter> page = new ArrayList<>();
+      Set<String> eventsInPage = new HashSet<>();
       for (StoredDeadLetter dl : store.deadLetters(group, limit)) {
-        if (done.contains(dl.position())) {
+        String position = dl.position();
+        if (done.contains(position)) {
           // Redriven, yet listed again: the store did not resolve it; never redrive it twice.
-          failedPositions.add(dl.position());
+          failedPositions.add(position);
           firstFailure =
-              firstFailure != null ? firstFailure : dl.position() + ": listed after its redrive";
-        } else if (!failedPositions.contains(dl.position())) {
+              firstFailure != null ? firstFailure : position + ": listed after its redrive";
+        } else if (failedPositions.contains(position) || left.contains(position)) {
+          continue;
+        } else if (eventsRedriven.contains(eventKey(dl)) || !eventsInPage.add(eventKey(dl))) {
+          left.add(position);
+        } else {
           page.add(dl);
         }
       }
@@ -51,6 +68,7 @@ final class AdminRedriveAll {
       List<CompletableFuture<Void>> redrives = new ArrayList<>(page.size());
       for (StoredDeadLetter dl : page) {
         redrives.add(store.redrive(dl));
+        eventsRedriven.add(eventKey(dl));
       }
       for (int i = 0; i < page.size(); i++) {
         try {
@@ -65,6 +83,11 @@ final class AdminRedriveAll {
         }
       }
     }
-    return new Outcome(redriven, failedPositions.size(), firstFailure);
+    return new Outcome(redriven, failedPositions.size(), firstFailure, left.size());
+  }
+
+  /** The dead letter's event as CloudEvents identify one: source and id. */
+  private static String eventKey(StoredDeadLetter dl) {
+    return dl.deadLetter().event().source() + "\u0000" + dl.deadLetter().event().id();
   }
 }
