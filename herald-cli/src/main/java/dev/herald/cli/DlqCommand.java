@@ -2,11 +2,10 @@ package dev.herald.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.RedriveRun;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -223,71 +222,57 @@ final class DlqCommand implements Runnable {
 
     /**
      * Page by page, each dead letter on its own, so the bar moves and a failure names the dead
-     * letter it stopped at. Ends, whatever the subscription does with what it gets: it redrives the
-     * dead letters of the events it has not redriven yet in this run, and leaves listed those of
-     * events it did redrive (a redrive republishes the event with its id and source, so a target
-     * that still fails dead-letters it again, as a new dead letter at a new position: redriving
-     * that too would go round for as long as the target fails). Each redrive is of an event not
-     * redriven before, so the loop ends. A dead letter listed again after its own redrive (the
-     * store did not resolve it) stops the run rather than go round.
+     * letter it stopped at. Ends, whatever the subscription does with what it gets: each event is
+     * redriven at most once ({@link RedriveRun}), and the dead letters of events redriven already
+     * are left listed. A dead letter listed again after its own redrive (the store did not resolve
+     * it) stops the run rather than go round.
      */
     private long redriveAll(Target t) {
-      Set<String> done = new HashSet<>();
-      Set<String> eventsRedriven = new HashSet<>();
-      Set<String> left = new HashSet<>(); // dead letters of events redriven already
+      RedriveRun rule = new RedriveRun();
+      long redriven = 0;
       spec.commandLine().getErr().flush();
       try (Progress bar = Progress.start(terminal, progress, "redriving " + group, -1, "", 1)) {
         while (true) {
           // The oldest first: those left are newer than those still to do, but a page must reach
           // past them to those (a few at most: originals of an event dead-lettered twice).
-          List<ObjectNode> page = t.deadLetters(group, Math.min(PAGE, left.size() + PAGE_STEP));
+          List<ObjectNode> page = t.deadLetters(group, Math.min(PAGE, rule.left() + PAGE_STEP));
           List<ObjectNode> todo = new ArrayList<>();
-          Set<String> inPage = new HashSet<>();
+          rule.newPage();
           for (ObjectNode d : page) {
             String position = d.path("position").asText();
-            if (done.contains(position)) {
-              throw new Failure(
-                  "dead letter " + position + " is still listed after its redrive; stopped");
-            }
-            if (left.contains(position)) {
-              continue;
-            }
-            String event = eventKey(d);
-            if (eventsRedriven.contains(event) || !inPage.add(event)) {
-              left.add(position);
-            } else {
-              todo.add(d);
+            JsonNode e = d.path("event");
+            switch (rule.judge(position, e.path("source").asText(), e.path("id").asText())) {
+              case REDRIVE -> todo.add(d);
+              case LEAVE -> {}
+              case LISTED_AGAIN ->
+                  throw new Failure(
+                      "dead letter " + position + " is still listed after its redrive; stopped");
             }
           }
-          bar.total(done.size() + todo.size());
+          bar.total(redriven + todo.size());
           if (todo.isEmpty()) {
             break;
           }
           for (ObjectNode d : todo) {
             String position = d.path("position").asText();
             t.redrive(position);
-            done.add(position);
-            eventsRedriven.add(eventKey(d));
+            JsonNode e = d.path("event");
+            rule.redriven(position, e.path("source").asText(), e.path("id").asText());
+            redriven++;
             bar.step();
           }
         }
       }
-      if (!left.isEmpty()) {
+      if (rule.left() > 0) {
         spec.commandLine()
             .getErr()
             .println(
                 "herald: left "
-                    + left.size()
+                    + rule.left()
                     + " dead letter(s) of events this run redrove already (dead-lettered again)");
         spec.commandLine().getErr().flush();
       }
-      return done.size();
-    }
-
-    /** The dead letter's event as CloudEvents identify one: source and id. */
-    private static String eventKey(ObjectNode deadLetter) {
-      JsonNode e = deadLetter.path("event");
-      return e.path("source").asText() + "\u0000" + e.path("id").asText();
+      return redriven;
     }
   }
 }

@@ -1,7 +1,9 @@
 package dev.herald.server.internal;
 
+import dev.herald.Event;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.GatewayStore.StoredDeadLetter;
+import dev.herald.server.RedriveRun;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,14 +12,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Redrives every unresolved dead letter of one group, a page of {@value #PAGE} at a time (the
- * page's redrives run at once; the next page is listed once they are all stored). A dead letter
- * whose redrive fails is counted, remembered and skipped, so one that can never be redriven does
- * not stop the others.
- *
- * <p>Each event is redriven at most once per run: a redrive republishes the event (its id and
- * source), so a subscription that still fails dead-letters it again, as a new dead letter at a new
- * position; redriving that one too would go round for as long as the subscription fails. Such dead
- * letters are left listed and counted. Runs on the calling request thread; one use per instance.
+ * page's redrives run at once; the next page is listed once they are all stored), each event at
+ * most once ({@link RedriveRun}). A dead letter whose redrive fails is counted, remembered and
+ * skipped, so one that can never be redriven does not stop the others. Runs on the calling request
+ * thread; one use per instance.
  */
 final class AdminRedriveAll {
   static final int PAGE = 100;
@@ -36,30 +34,30 @@ final class AdminRedriveAll {
   record Outcome(long redriven, long failed, String firstFailure, long left) {}
 
   Outcome run() {
+    RedriveRun rule = new RedriveRun();
     Set<String> failedPositions = new HashSet<>();
-    Set<String> done = new HashSet<>();
-    Set<String> eventsRedriven = new HashSet<>();
-    Set<String> left = new HashSet<>();
     long redriven = 0;
     String firstFailure = null;
     while (true) {
       // The page reaches past the dead letters skipped so far, which stay listed.
-      int limit = Math.min(AdminApi.MAX_LIMIT, failedPositions.size() + left.size() + PAGE);
+      int limit = Math.min(AdminApi.MAX_LIMIT, failedPositions.size() + rule.left() + PAGE);
       List<StoredDeadLetter> page = new ArrayList<>();
-      Set<String> eventsInPage = new HashSet<>();
+      rule.newPage();
       for (StoredDeadLetter dl : store.deadLetters(group, limit)) {
         String position = dl.position();
-        if (done.contains(position)) {
-          // Redriven, yet listed again: the store did not resolve it; never redrive it twice.
-          failedPositions.add(position);
-          firstFailure =
-              firstFailure != null ? firstFailure : position + ": listed after its redrive";
-        } else if (failedPositions.contains(position) || left.contains(position)) {
+        if (failedPositions.contains(position)) {
           continue;
-        } else if (eventsRedriven.contains(eventKey(dl)) || !eventsInPage.add(eventKey(dl))) {
-          left.add(position);
-        } else {
-          page.add(dl);
+        }
+        Event<?> e = dl.deadLetter().event();
+        switch (rule.judge(position, e.source(), e.id())) {
+          case REDRIVE -> page.add(dl);
+          case LEAVE -> {}
+          case LISTED_AGAIN -> {
+            // Redriven, yet listed again: the store did not resolve it; never redrive it twice.
+            failedPositions.add(position);
+            firstFailure =
+                firstFailure != null ? firstFailure : position + ": listed after its redrive";
+          }
         }
       }
       if (page.isEmpty()) {
@@ -68,12 +66,12 @@ final class AdminRedriveAll {
       List<CompletableFuture<Void>> redrives = new ArrayList<>(page.size());
       for (StoredDeadLetter dl : page) {
         redrives.add(store.redrive(dl));
-        eventsRedriven.add(eventKey(dl));
+        Event<?> e = dl.deadLetter().event();
+        rule.redriven(dl.position(), e.source(), e.id());
       }
       for (int i = 0; i < page.size(); i++) {
         try {
           AdminApi.await(redrives.get(i));
-          done.add(page.get(i).position());
           redriven++;
         } catch (ApiError e) {
           failedPositions.add(page.get(i).position());
@@ -83,11 +81,6 @@ final class AdminRedriveAll {
         }
       }
     }
-    return new Outcome(redriven, failedPositions.size(), firstFailure, left.size());
-  }
-
-  /** The dead letter's event as CloudEvents identify one: source and id. */
-  private static String eventKey(StoredDeadLetter dl) {
-    return dl.deadLetter().event().source() + "\u0000" + dl.deadLetter().event().id();
+    return new Outcome(redriven, failedPositions.size(), firstFailure, rule.left());
   }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.Event;
 import dev.herald.codec.CloudEventsStructured;
 import dev.herald.codec.JsonPayloadCodec;
+import dev.herald.server.HeraldTypes;
 import dev.herald.server.Principal;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -362,19 +363,15 @@ final class PublishApi implements Gateway.Api {
   }
 
   private static void authorize(Principal principal, Event<?> event) {
-    if (isHeralds(event.type())) {
+    if (HeraldTypes.isHeralds(event.type())) {
       // Herald's own records (dead letters, their resolved marks, webhook definitions) steer the
       // gateway when read back: a forged one could redrive, hide or create what nobody asked for.
-      throw new ApiError(403, dev.herald.server.HeraldTypes.REFUSAL, "type");
+      throw new ApiError(403, HeraldTypes.REFUSAL, "type");
     }
     if (!principal.mayPublish(event.type())) {
       throw new ApiError(
           403, principal.name() + " may not publish events of type '" + event.type() + "'", "type");
     }
-  }
-
-  static boolean isHeralds(String type) {
-    return dev.herald.server.HeraldTypes.isHeralds(type);
   }
 
   private CompletableFuture<String> append(Event<?> event) {

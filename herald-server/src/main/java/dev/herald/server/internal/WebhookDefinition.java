@@ -47,7 +47,6 @@ record WebhookDefinition(
 
   static final int MAX_URL_LENGTH = 2048;
   static final int MAX_PATTERN_LENGTH = 255;
-  static final int MAX_GROUP_LENGTH = GroupNames.MAX_LENGTH;
   static final int MAX_ATTEMPTS = 20;
   static final long MAX_BACKOFF_MILLIS = 600_000;
   static final int DEFAULT_MAX_ATTEMPTS = 5;
@@ -82,7 +81,7 @@ record WebhookDefinition(
     String types = requirePattern(text(body, "types", true));
     URI url = requireUrl(text(body, "url", true));
     String group = text(body, "group", false);
-    group = group == null ? ownGroup(id) : requireGroup(group);
+    group = group == null ? ownGroup(id) : GroupNames.require(group);
     int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     long backoffMillis = DEFAULT_BACKOFF_MILLIS;
     JsonNode retry = body.get("retry");
@@ -279,11 +278,6 @@ record WebhookDefinition(
       throw ApiError.badRequest("url", "url: must not have a fragment");
     }
     return u;
-  }
-
-  /** A consumer group name, as {@link GroupNames} rules for every face of the gateway. */
-  static String requireGroup(String g) {
-    return GroupNames.require(g);
   }
 
   static String abbreviate(String s, int max) {
