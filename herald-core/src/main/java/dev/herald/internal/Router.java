@@ -205,9 +205,26 @@ final class Router {
 
   /**
    * The items of a tracked entry, indexed by bit, one for each member in {@code set}; the route's
-   * other members of the ring (closed since) have their slots skipped.
+   * other members of the ring (closed since) have their slots skipped. An entry for one member
+   * (every entry of a ring with a single subscription) is that member's item itself, no array: a
+   * member takes an entry that is not an array as its own (see {@link BroadcastRing.Member#poll}).
    */
-  private static Object[] trackedItems(Fanout route, Fanout.Part part, long set, Tracker tracker) {
+  private static Object trackedItems(Fanout route, Fanout.Part part, long set, Tracker tracker) {
+    if (Long.bitCount(set) == 1) {
+      Object only = null;
+      for (int bit = 0; bit < Long.SIZE; bit++) {
+        int slot = part.slotOfBit[bit];
+        if (slot < 0) {
+          continue;
+        }
+        if ((set & (1L << bit)) != 0) {
+          only = tracker.item(slot);
+        } else {
+          tracker.skip();
+        }
+      }
+      return only;
+    }
     Object[] perMember = new Object[Long.SIZE - Long.numberOfLeadingZeros(set | 1L)];
     for (int bit = 0; bit < Long.SIZE; bit++) {
       int slot = part.slotOfBit[bit];
