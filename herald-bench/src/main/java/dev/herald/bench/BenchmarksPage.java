@@ -124,15 +124,22 @@ final class BenchmarksPage {
           what hand-off costs, not as asynchronous competitors.
         - Latency percentiles at the millisecond level on this machine come from threads being
           descheduled, not from the buses alone; compare libraries within one run.
-        - Herald's 1→1 rate has two levels on this machine: in a third to a half of JVMs (and at times
-          from one phase of a run to the next) Herald emits 4 to 5 million events a second instead of 11
-          to 14, while the Disruptor in the same JVM runs faster than usual (about 10.5 million against 7
-          to 9). Measured on 2026-12-05, cause not found: not the garbage collector (it shows under
-          Epsilon), not tiered compilation (it shows with `-XX:-TieredCompilation`), not the worker pool
-          (it shows with one worker thread, and on a `ForkJoinPool`), not the lanes' wake-ups (spinning
-          before idling cut them fivefold and it stayed), not a reader waiting on a claimed slot (3 to 8%%
-          of reads, fewer at the slow level); both cores stay busy at the slow level. A ratio can land on
-          either level, which is much of the width of the 1→1 intervals.
+        - Herald's 1→1 rate has two levels on this machine: in phases of a run (seconds to a whole
+          run; a third to a half of JVMs show one) Herald emits 4 to 6 million events a second instead
+          of 11 to 15, while the Disruptor in the same JVM runs faster than usual. Not the garbage
+          collector (it shows under Epsilon), not tiered compilation, not the worker pool (it shows
+          with one worker thread, and on a `ForkJoinPool`), not the lanes' wake-ups (spinning before
+          idling cut them fivefold and it stayed). What was found on 2026-12-05: both threads stay
+          busy at the slow level with the same compiled code, and spend their time on a few memory
+          instructions; with each ring slot on a cache line of its own, the slow level went away (2 of
+          81 half-second windows, against 31 of 81) but so did the fast one (a steady 9 to 10
+          million), and spreading consecutive slots a line apart did the same. So the slow level is
+          the subscription's reader following its publisher within the same cache lines, each slot
+          line passing between the cores at every entry, and the fast level comes from the reader
+          taking whole lines written before. Pinning the publisher and the workers to fixed cores
+          (`taskset`) kept every run at the fast level (16 of 16). Neither layout is kept: the slow
+          level costs less on average than a layout without the fast one. A ratio can land on either
+          level, which is much of the width of the 1→1 intervals.
 
         ## What this run says about Herald's settings
 
