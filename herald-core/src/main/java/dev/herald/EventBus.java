@@ -264,6 +264,10 @@ public interface EventBus extends AutoCloseable {
    * members of a consumer group should share their subscription's name). Other subscriptions, which
    * had their turn at the event, do not get it again. The redriven event carries the extension
    * {@code redriveto}, naming that subscription.
+   *
+   * @throws IllegalArgumentException if the dead letter's event stands for a stored record that did
+   *     not decode (its data is a {@link dev.herald.spi.Transport.UndecodableData}): the gateway
+   *     and {@code herald dlq redrive} redrive those by reading the record again
    */
   CompletableFuture<PublishResult> redrive(DeadLetter deadLetter);
 

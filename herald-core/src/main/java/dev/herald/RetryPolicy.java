@@ -111,11 +111,22 @@ public final class RetryPolicy {
    * @param random a uniform random number in {@code [0, 1)}, injected so that tests are exact
    */
   public long delayNanos(int attemptsSoFar, double random) {
-    long base = initialDelay.toNanos();
-    long cap = maxDelay.toNanos();
+    // Saturated: a longest delay past 292 years means "never again", not an overflow on the
+    // delivery thread that left the event in no count.
+    long base = saturatedNanos(initialDelay);
+    long cap = saturatedNanos(maxDelay);
     int shift = Math.min(Math.max(attemptsSoFar - 1, 0), 62);
     long delay = base > (cap >> shift) ? cap : Math.min(cap, base << shift);
     return (long) (delay * (1.0 - jitter * random));
+  }
+
+  /** The duration in nanoseconds, or {@code Long.MAX_VALUE} for one too long to say so. */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE; // never negative: checked at construction
+    }
   }
 
   private static List<Class<? extends Throwable>> copy(Class<?>[] types) {

@@ -18,7 +18,8 @@ import java.util.Objects;
  *     herald} tool or a Kafka consumer
  * @param error why it could not be decoded
  */
-public record UndecodableRecord(String topic, int partition, long offset, String error) {
+public record UndecodableRecord(String topic, int partition, long offset, String error)
+    implements dev.herald.spi.Transport.UndecodableData {
   /** The event type of a placeholder whose record's own type could not be read. */
   public static final String TYPE = dev.herald.spi.Transport.UNDECODABLE_TYPE;
 

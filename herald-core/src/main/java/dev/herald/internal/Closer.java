@@ -71,7 +71,7 @@ final class Closer {
         return closeReport;
       }
       // Read first: the timeout counts from the call, however long closing to new work takes.
-      long deadline = saturatedAdd(time.nanoTime(), saturatedNanos(timeout));
+      long deadline = Durations.saturatedAdd(time.nanoTime(), Durations.saturatedNanos(timeout));
       subscriptions.closeToNew();
       for (SubscriptionImpl s : subscriptions.draining()) {
         for (Lane lane : s.lanes) {
@@ -178,7 +178,8 @@ final class Closer {
           return false;
         }
         try {
-          time.waitUntil(idleMonitor, Math.min(deadline, saturatedAdd(now, LOOK_AGAIN_NANOS)));
+          time.waitUntil(
+              idleMonitor, Math.min(deadline, Durations.saturatedAdd(now, LOOK_AGAIN_NANOS)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
@@ -221,20 +222,5 @@ final class Closer {
     return fromPool
         ? ownedExecutor.awaitOthersEnded(nanos, TimeUnit.NANOSECONDS)
         : ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  /** The duration in nanoseconds, or Long.MAX_VALUE for one too long to say so (292 years). */
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    // Overflow only when both have the same sign and the sum's sign differs.
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
   }
 }

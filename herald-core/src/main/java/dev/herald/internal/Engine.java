@@ -179,6 +179,18 @@ public final class Engine implements EventBus {
   @Override
   public CompletableFuture<PublishResult> redrive(DeadLetter deadLetter) {
     Objects.requireNonNull(deadLetter, "deadLetter");
+    if (deadLetter.event().data() instanceof Transport.UndecodableData u) {
+      // Publishing the placeholder would hand the subscription a description of the record, fail
+      // on it, and bury the decoding error under that failure in the next dead letter.
+      throw new IllegalArgumentException(
+          "the dead letter's event "
+              + deadLetter.event().id()
+              + " stands for a stored record that did not decode ("
+              + u.error()
+              + "); it cannot be published again as is: once the record decodes (a fixed codec or"
+              + " payload class), redrive it through the gateway or 'herald dlq redrive', which"
+              + " read the record again");
+    }
     String to = deadLetter.subscription();
     Event<?> again = deadLetter.event().toBuilder().extension(Subscriptions.REDRIVE_TO, to).build();
     return publisher.publish(again, to, "redrive");

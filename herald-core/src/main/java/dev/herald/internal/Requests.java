@@ -120,7 +120,7 @@ final class Requests {
                   f.completeExceptionally(new RequestTimeoutException(type, id, timeout));
                 }
               },
-              saturatedNanos(timeout));
+              Durations.saturatedNanos(timeout));
       publisher.emit(request);
     } catch (BusClosedException e) {
       // Closed since the check above: refused at the call all the same, with nothing sent and no
@@ -148,15 +148,6 @@ final class Requests {
               }
             })
         .thenApply(replyType::cast);
-  }
-
-  /** The duration in nanoseconds, or Long.MAX_VALUE for one too long to say so (292 years). */
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   private void ensureReplySubscription() {

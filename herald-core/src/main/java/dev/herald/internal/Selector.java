@@ -35,6 +35,16 @@ abstract class Selector {
     return matchesType(type);
   }
 
+  /**
+   * Whether a stored record of {@code type} that did not decode may have been for this selector: it
+   * is dead-lettered for it then. As {@link #mayMatchType}, but a class of Herald's own (a {@link
+   * dev.herald.DeadLetter}) comes only in Herald's own types: a subscription to dead letters is not
+   * told of a user's record that failed to decode as if it had given up on it.
+   */
+  boolean mayTakeUndecodable(String type) {
+    return mayMatchType(type);
+  }
+
   boolean isClassSelector() {
     return false;
   }
@@ -146,6 +156,11 @@ abstract class Selector {
     @Override
     boolean mayMatchType(String type) {
       return namesInternal || !isInternal(type);
+    }
+
+    @Override
+    boolean mayTakeUndecodable(String type) {
+      return namesInternal ? isInternal(type) : !isInternal(type);
     }
 
     @Override

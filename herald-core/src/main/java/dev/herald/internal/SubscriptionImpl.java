@@ -10,6 +10,7 @@ import dev.herald.SubscriptionStats;
 import dev.herald.TimeSource;
 import dev.herald.spi.Transport;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A subscription of the in-memory engine: a selector, a handler and one lane per unit of
@@ -53,6 +54,12 @@ final class SubscriptionImpl implements Subscription {
   /** The transport's feed, for a durable subscription; null otherwise. */
   volatile Transport.Feed feed;
 
+  /**
+   * Stored records fed to it that did not decode, each dead-lettered for it at once (on the feed's
+   * thread, never through a lane): counted as routed and dead-lettered, as any event it gave up on.
+   */
+  final AtomicLong undecodable = new AtomicLong();
+
   SubscriptionImpl(
       Engine engine,
       String name,
@@ -68,7 +75,7 @@ final class SubscriptionImpl implements Subscription {
     this.selector = selector;
     this.retry = options.retry();
     this.backpressure = options.backpressure();
-    this.blockNanos = backpressure.timeout().toNanos();
+    this.blockNanos = Durations.saturatedNanos(backpressure.timeout());
     this.invoker = invoker;
     this.handledFirstTime = new Delivery(name, Delivery.Outcome.HANDLED, 1, null, null);
     int n = options.concurrency();
@@ -165,7 +172,9 @@ final class SubscriptionImpl implements Subscription {
       lane.latency.addTo(counts);
       max = Math.max(max, lane.latency.max());
     }
-    long routed = accepted + arrivalDrops;
+    long notDecoded = undecodable.get();
+    deadLettered += notDecoded;
+    long routed = accepted + arrivalDrops + notDecoded;
     long dropped = arrivalDrops + evicted + closedDrops;
     long inFlight = Math.max(0, routed - delivered - deadLettered - dropped);
     return new SubscriptionStats(

@@ -282,7 +282,8 @@ final class Subscriptions {
       return null;
     }
     int capacity = BoundedArrayQueue.roundedCapacity(options.mailboxCapacity());
-    RingKey key = new RingKey(selects, capacity, options.backpressure().timeout().toNanos());
+    RingKey key =
+        new RingKey(selects, capacity, Durations.saturatedNanos(options.backpressure().timeout()));
     BroadcastRing ring = rings.get(key);
     if (ring == null || ring.isSealed()) {
       ring = new BroadcastRing(capacity);
@@ -331,7 +332,8 @@ final class Subscriptions {
       // (a class subscription cannot tell the class of a record that did not decode).
       CompletableFuture<Void> stored = null;
       if (Transport.UNDECODABLE_TYPE.equals(placeholder.type())
-          || s.selector.mayMatchType(placeholder.type())) {
+          || s.selector.mayTakeUndecodable(placeholder.type())) {
+        s.undecodable.incrementAndGet();
         stored = engine.deadLetter(s, placeholder, cause, 0);
       }
       if (stored == null) {

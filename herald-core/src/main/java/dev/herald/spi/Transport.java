@@ -141,6 +141,17 @@ public interface Transport extends AutoCloseable {
   /** The type of a placeholder for a record whose own type could not be read. */
   String UNDECODABLE_TYPE = "herald.undecodable";
 
+  /**
+   * The data of a placeholder handed to {@link FeedSink#undecodable}: what a storing transport
+   * knows of a stored record that did not decode. The bus tells placeholders apart by it: {@link
+   * dev.herald.EventBus#redrive} refuses the dead letter of one, since publishing the placeholder
+   * would give a subscription the description instead of its event.
+   */
+  interface UndecodableData {
+    /** Why the record could not be decoded. */
+    String error();
+  }
+
   /** A running feed. Closing it stops delivery; unacknowledged events are fed again later. */
   interface Feed extends AutoCloseable {
     /**

@@ -30,8 +30,10 @@ import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
 import dev.herald.SubscriptionStats;
 import dev.herald.TooManyRequestsException;
+import dev.herald.spi.Transport;
 import dev.herald.testing.VirtualTimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -1387,6 +1389,61 @@ public abstract class EventBusContract {
       assertThat(st.retried()).isEqualTo(2);
       assertThat(st.delivered()).isEqualTo(1);
       assertThat(st.deadLettered()).isZero();
+    }
+
+    /**
+     * Durations past what a long of nanoseconds holds (292 years) mean "for ever": a retry's
+     * longest delay or a block timeout of 200,000 days is accepted, and the first failure is
+     * retried after the first delay, not lost to an overflow on the delivery thread.
+     */
+    @Test
+    void durationsTooLongForNanosecondsMeanForEver() throws Exception {
+      onVirtualTime();
+      AtomicInteger calls = new AtomicInteger();
+      Duration forEver = Duration.ofDays(200_000);
+      Subscription s =
+          bus.subscribe(
+              "r.long",
+              e -> {
+                if (calls.incrementAndGet() < 2) {
+                  throw new Transient("try again");
+                }
+              },
+              named("patient")
+                  .backpressure(Backpressure.block(forEver))
+                  .retry(RetryPolicy.exponential(5, Duration.ofSeconds(1), forEver).withJitter(0)));
+      CompletableFuture<PublishResult> published = bus.publish("r.long", 1);
+      await().atMost(30, SECONDS).until(() -> clock.pendingTasks() == 1);
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(get(published).deliveries())
+          .singleElement()
+          .satisfies(d -> assertThat(d.attempts()).isEqualTo(2));
+      assertThat(s.stats().retried()).isEqualTo(1);
+      assertThat(s.stats().delivered()).isEqualTo(1);
+    }
+
+    /**
+     * The dead letter of a stored record that did not decode holds a placeholder, not the event:
+     * redriving it is refused with the decoding error, and nothing is published.
+     */
+    @Test
+    void aDeadLetterOfAnUndecodableRecordIsNotRedrivenAsIs() {
+      Transport.UndecodableData record = () -> "malformed JSON at byte 12";
+      Event<Transport.UndecodableData> placeholder = Event.of("order.placed", record);
+      DeadLetter dl =
+          new DeadLetter(
+              placeholder,
+              "orders",
+              0,
+              IllegalArgumentException.class.getName(),
+              "malformed JSON at byte 12",
+              null,
+              Instant.EPOCH);
+      long published = bus.stats().published();
+      assertThatThrownBy(() -> bus.redrive(dl))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("did not decode (malformed JSON at byte 12)");
+      assertThat(bus.stats().published()).isEqualTo(published);
     }
 
     @Test
