@@ -251,6 +251,43 @@ class KafkaFailureTest {
         .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"max.request.size=abc", "batch.size=16k", "buffer.memory=lots"})
+  void aSizeThatIsNotANumberFailsTheBuildNamingThePropertyAndLeavesNoClientRunning(String setting) {
+    String name = setting.substring(0, setting.indexOf('='));
+    String value = setting.substring(setting.indexOf('=') + 1);
+    String clientId = prefix + "badsize";
+    assertThatThrownBy(
+            () -> transport(prefix).clientId(clientId).producerProperty(name, value).build())
+        .isInstanceOf(KafkaTransportException.class)
+        .hasMessageStartingWith("invalid Kafka client configuration: ")
+        .hasMessageContaining(name)
+        .hasMessageContaining(value);
+    await()
+        .atMost(30, SECONDS)
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(
+                        th ->
+                            th.isAlive()
+                                && th.getName().startsWith("kafka-admin-client-thread")
+                                && th.getName().contains(clientId)));
+  }
+
+  @Test
+  void aSizeWithSpaceAroundItIsReadAsKafkaReadsIt() throws Exception {
+    // kafka-clients trims a number given as a string; Herald reads it the same way.
+    try (KafkaTransport t =
+        transport(prefix)
+            .producerProperty("max.request.size", " 2097152")
+            .producerProperty("batch.size", "32768 ")
+            .producerProperty("buffer.memory", " 33554432 ")
+            .build()) {
+      t.store(Event.of("blob.small", "x")).get(30, SECONDS);
+    }
+  }
+
   @Test
   void aMissingTopicWithAutoCreateOffFailsTheBuildNamingTheTopic() {
     assertThatThrownBy(() -> transport(prefix).autoCreateTopics(false).build())
