@@ -183,6 +183,13 @@ final class DemoCommand implements Callable<Integer> {
       // Path.of("") is the current directory: the log would land among the user's files.
       throw usage("Invalid value for option '--durable': empty; name a directory for the log");
     }
+    if (kafka != null && kafka.isBlank()) {
+      // Else the transport's builder refuses it with an IllegalArgumentException, which reads as a
+      // crash (exit 1, a stack trace) rather than a mistake on the command line.
+      throw usage(
+          "Invalid value for option '--kafka': empty; name the brokers (host:port[,host:port...])"
+              + " or 'embedded'");
+    }
     Set<String> here = new LinkedHashSet<>(services == null ? ShopDemo.SERVICES : services);
     for (String s : here) {
       if (!ShopDemo.SERVICES.contains(s)) {

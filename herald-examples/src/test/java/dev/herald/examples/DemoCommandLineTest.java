@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code herald demo} as a separate process, as a shell runs it: what goes to standard output and
@@ -98,6 +100,19 @@ class DemoCommandLineTest {
     try (Stream<Path> left = Files.list(dir.resolve("cwd"))) {
       assertThat(left).as("files left in the working directory").isEmpty();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " "})
+  void anEmptyKafkaAddressIsBadUsage(String bootstrap) throws Exception {
+    Run run = herald("demo", "--kafka", bootstrap, "--orders", "10");
+
+    assertThat(run.status()).as("stderr: %s", run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errLines())
+        .containsExactly(
+            "herald demo: Invalid value for option '--kafka': empty; name the brokers"
+                + " (host:port[,host:port...]) or 'embedded'",
+            "See './herald demo --help'.");
   }
 
   @Test
