@@ -191,6 +191,13 @@ final class DemoCommand implements Callable<Integer> {
               + " or 'embedded'");
     }
     Set<String> here = new LinkedHashSet<>(services == null ? ShopDemo.SERVICES : services);
+    if (services != null && here.isEmpty()) {
+      // "--services ," splits into no names at all: a process that runs no service would serve
+      // nothing until killed.
+      throw usage(
+          "Invalid value for option '--services': no service named; services: "
+              + String.join(", ", ShopDemo.SERVICES));
+    }
     for (String s : here) {
       if (!ShopDemo.SERVICES.contains(s)) {
         throw usage(

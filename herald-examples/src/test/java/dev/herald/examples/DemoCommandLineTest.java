@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.examples.shop.ShopDemo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,6 +113,20 @@ class DemoCommandLineTest {
         .containsExactly(
             "herald demo: Invalid value for option '--kafka': empty; name the brokers"
                 + " (host:port[,host:port...]) or 'embedded'",
+            "See './herald demo --help'.");
+  }
+
+  @Test
+  void aServicesListThatNamesNoServiceIsBadUsage() throws Exception {
+    // Refused before connecting, so no broker is needed; before, the process went on with no
+    // service and (given a broker) served nothing until killed.
+    Run run = herald("demo", "--kafka", "127.0.0.1:1", "--services", ",");
+
+    assertThat(run.status()).as("stderr: %s", run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errLines())
+        .containsExactly(
+            "herald demo: Invalid value for option '--services': no service named; services: "
+                + String.join(", ", ShopDemo.SERVICES),
             "See './herald demo --help'.");
   }
 
