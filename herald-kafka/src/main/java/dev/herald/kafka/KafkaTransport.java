@@ -455,11 +455,28 @@ public final class KafkaTransport implements Transport {
     return store(Objects.requireNonNull(topic, "topic"), event, true);
   }
 
+  /**
+   * The topic the mapping names for {@code type}. A mapping of the user's ({@link Builder#topics})
+   * may have none for a type it was not written for; that store fails saying so, since a bare
+   * {@code NullPointerException} would name neither the mapping nor the type.
+   */
+  private String mappedTopic(String type) {
+    String to = mapping.apply(type);
+    if (to == null || to.isBlank()) {
+      throw new KafkaTransportException(
+          "the topics mapping gave no topic for type '"
+              + type
+              + "'"
+              + (to == null ? "" : " (a blank name)"));
+    }
+    return to;
+  }
+
   private <T> CompletableFuture<T> store(String topic, Event<?> event, boolean tellWhere) {
     ProducerRecord<byte[], byte[]> record;
     try {
-      String to = topic != null ? topic : mapping.apply(event.type());
-      record = descriptor.toRecord(Objects.requireNonNull(to, "topic"), event);
+      String to = topic != null ? topic : mappedTopic(event.type());
+      record = descriptor.toRecord(to, event);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -978,7 +995,12 @@ public final class KafkaTransport implements Transport {
     /**
      * Replaces the default mapping: events of type {@code t} are stored in {@code
      * typeToTopic.apply(t)} (dead letters are of type {@value DeadLetter#TYPE}), and every feed
-     * reads {@code feedTopics}, which should hold every topic the mapping returns.
+     * reads {@code feedTopics}, which should hold every topic the mapping returns. Where the
+     * mapping returns null or a blank name for a type, every store of that type fails (the
+     * publisher is told, and the bus counts it as {@code storeFailed}) with a {@link
+     * KafkaTransportException} "the topics mapping gave no topic for type '...'"; where it returns
+     * a name Kafka refuses, the store fails with a {@link KafkaTransportException} naming that
+     * topic and giving Kafka's refusal.
      */
     public Builder topics(Function<String, String> typeToTopic, Collection<String> feedTopics) {
       this.mapping = Objects.requireNonNull(typeToTopic, "typeToTopic");
