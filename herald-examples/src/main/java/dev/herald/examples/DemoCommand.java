@@ -183,7 +183,21 @@ final class DemoCommand implements Callable<Integer> {
       // Path.of("") is the current directory: the log would land among the user's files.
       throw usage("Invalid value for option '--durable': empty; name a directory for the log");
     }
+    if (kafka != null && kafka.isBlank()) {
+      // Else the transport's builder refuses it with an IllegalArgumentException, which reads as a
+      // crash (exit 1, a stack trace) rather than a mistake on the command line.
+      throw usage(
+          "Invalid value for option '--kafka': empty; name the brokers (host:port[,host:port...])"
+              + " or 'embedded'");
+    }
     Set<String> here = new LinkedHashSet<>(services == null ? ShopDemo.SERVICES : services);
+    if (services != null && here.isEmpty()) {
+      // "--services ," splits into no names at all: a process that runs no service would serve
+      // nothing until killed.
+      throw usage(
+          "Invalid value for option '--services': no service named; services: "
+              + String.join(", ", ShopDemo.SERVICES));
+    }
     for (String s : here) {
       if (!ShopDemo.SERVICES.contains(s)) {
         throw usage(

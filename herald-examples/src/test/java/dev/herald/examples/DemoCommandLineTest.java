@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.examples.shop.ShopDemo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code herald demo} as a separate process, as a shell runs it: what goes to standard output and
@@ -98,6 +101,33 @@ class DemoCommandLineTest {
     try (Stream<Path> left = Files.list(dir.resolve("cwd"))) {
       assertThat(left).as("files left in the working directory").isEmpty();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " "})
+  void anEmptyKafkaAddressIsBadUsage(String bootstrap) throws Exception {
+    Run run = herald("demo", "--kafka", bootstrap, "--orders", "10");
+
+    assertThat(run.status()).as("stderr: %s", run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errLines())
+        .containsExactly(
+            "herald demo: Invalid value for option '--kafka': empty; name the brokers"
+                + " (host:port[,host:port...]) or 'embedded'",
+            "See './herald demo --help'.");
+  }
+
+  @Test
+  void aServicesListThatNamesNoServiceIsBadUsage() throws Exception {
+    // Refused before connecting, so no broker is needed; before, the process went on with no
+    // service and (given a broker) served nothing until killed.
+    Run run = herald("demo", "--kafka", "127.0.0.1:1", "--services", ",");
+
+    assertThat(run.status()).as("stderr: %s", run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errLines())
+        .containsExactly(
+            "herald demo: Invalid value for option '--services': no service named; services: "
+                + String.join(", ", ShopDemo.SERVICES),
+            "See './herald demo --help'.");
   }
 
   @Test

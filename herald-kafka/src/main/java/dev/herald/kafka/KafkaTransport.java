@@ -49,6 +49,8 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -211,6 +213,27 @@ public final class KafkaTransport implements Transport {
             b.maxBufferedRecords,
             b.closeTimeout,
             b.assignmentListener);
+    // Read before any client exists, so that a value the producer would refuse leaves nothing
+    // running behind the exception.
+    Map<String, Object> producerProps = producerProperties(b);
+    this.maxRequestSize =
+        (Integer)
+            producerSetting(
+                producerProps,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                ConfigDef.Type.INT,
+                1_048_576);
+    this.bufferMemory =
+        (Long)
+            producerSetting(
+                producerProps,
+                ProducerConfig.BUFFER_MEMORY_CONFIG,
+                ConfigDef.Type.LONG,
+                33_554_432L);
+    this.batchSize =
+        (Integer)
+            producerSetting(
+                producerProps, ProducerConfig.BATCH_SIZE_CONFIG, ConfigDef.Type.INT, 16_384);
     this.admin = client(b, () -> Admin.create(adminProperties(b)));
     try {
       awaitCluster();
@@ -222,18 +245,6 @@ public final class KafkaTransport implements Transport {
     for (String t : feedTopics) {
       topicsReady.put(t, CompletableFuture.completedFuture(null));
     }
-    Map<String, Object> producerProps = producerProperties(b);
-    this.maxRequestSize =
-        Integer.parseInt(
-            String.valueOf(
-                producerProps.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576)));
-    this.bufferMemory =
-        Long.parseLong(
-            String.valueOf(
-                producerProps.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, 33_554_432L)));
-    this.batchSize =
-        Integer.parseInt(
-            String.valueOf(producerProps.getOrDefault(ProducerConfig.BATCH_SIZE_CONFIG, 16_384)));
     try {
       this.producer =
           client(
@@ -269,6 +280,25 @@ public final class KafkaTransport implements Transport {
               return th;
             });
     topicSetup.allowCoreThreadTimeOut(true);
+  }
+
+  /**
+   * The producer property {@code name} as the producer itself reads it ({@link
+   * ConfigDef#parseType}: a string is trimmed, then parsed), or {@code otherwise} if it is not set.
+   * A value the producer would refuse fails as the producer's own refusal does, naming the property
+   * and the value.
+   */
+  private static Object producerSetting(
+      Map<String, Object> props, String name, ConfigDef.Type type, Object otherwise) {
+    Object value = props.get(name);
+    if (value == null) {
+      return otherwise;
+    }
+    try {
+      return ConfigDef.parseType(name, value, type);
+    } catch (ConfigException e) {
+      throw new KafkaTransportException("invalid Kafka client configuration: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -425,11 +455,28 @@ public final class KafkaTransport implements Transport {
     return store(Objects.requireNonNull(topic, "topic"), event, true);
   }
 
+  /**
+   * The topic the mapping names for {@code type}. A mapping of the user's ({@link Builder#topics})
+   * may have none for a type it was not written for; that store fails saying so, since a bare
+   * {@code NullPointerException} would name neither the mapping nor the type.
+   */
+  private String mappedTopic(String type) {
+    String to = mapping.apply(type);
+    if (to == null || to.isBlank()) {
+      throw new KafkaTransportException(
+          "the topics mapping gave no topic for type '"
+              + type
+              + "'"
+              + (to == null ? "" : " (a blank name)"));
+    }
+    return to;
+  }
+
   private <T> CompletableFuture<T> store(String topic, Event<?> event, boolean tellWhere) {
     ProducerRecord<byte[], byte[]> record;
     try {
-      String to = topic != null ? topic : mapping.apply(event.type());
-      record = descriptor.toRecord(Objects.requireNonNull(to, "topic"), event);
+      String to = topic != null ? topic : mappedTopic(event.type());
+      record = descriptor.toRecord(to, event);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -948,7 +995,12 @@ public final class KafkaTransport implements Transport {
     /**
      * Replaces the default mapping: events of type {@code t} are stored in {@code
      * typeToTopic.apply(t)} (dead letters are of type {@value DeadLetter#TYPE}), and every feed
-     * reads {@code feedTopics}, which should hold every topic the mapping returns.
+     * reads {@code feedTopics}, which should hold every topic the mapping returns. Where the
+     * mapping returns null or a blank name for a type, every store of that type fails (the
+     * publisher is told, and the bus counts it as {@code storeFailed}) with a {@link
+     * KafkaTransportException} "the topics mapping gave no topic for type '...'"; where it returns
+     * a name Kafka refuses, the store fails with a {@link KafkaTransportException} naming that
+     * topic and giving Kafka's refusal.
      */
     public Builder topics(Function<String, String> typeToTopic, Collection<String> feedTopics) {
       this.mapping = Objects.requireNonNull(typeToTopic, "typeToTopic");

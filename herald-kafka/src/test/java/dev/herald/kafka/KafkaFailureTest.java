@@ -14,6 +14,7 @@ import dev.herald.DeadLetter;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
+import dev.herald.StoreRefusedException;
 import dev.herald.SubscribeOptions;
 import dev.herald.codec.UndecodableRecord;
 import dev.herald.kafka.KafkaTransportTest.Order;
@@ -251,6 +252,43 @@ class KafkaFailureTest {
         .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"max.request.size=abc", "batch.size=16k", "buffer.memory=lots"})
+  void aSizeThatIsNotANumberFailsTheBuildNamingThePropertyAndLeavesNoClientRunning(String setting) {
+    String name = setting.substring(0, setting.indexOf('='));
+    String value = setting.substring(setting.indexOf('=') + 1);
+    String clientId = prefix + "badsize";
+    assertThatThrownBy(
+            () -> transport(prefix).clientId(clientId).producerProperty(name, value).build())
+        .isInstanceOf(KafkaTransportException.class)
+        .hasMessageStartingWith("invalid Kafka client configuration: ")
+        .hasMessageContaining(name)
+        .hasMessageContaining(value);
+    await()
+        .atMost(30, SECONDS)
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(
+                        th ->
+                            th.isAlive()
+                                && th.getName().startsWith("kafka-admin-client-thread")
+                                && th.getName().contains(clientId)));
+  }
+
+  @Test
+  void aSizeWithSpaceAroundItIsReadAsKafkaReadsIt() throws Exception {
+    // kafka-clients trims a number given as a string; Herald reads it the same way.
+    try (KafkaTransport t =
+        transport(prefix)
+            .producerProperty("max.request.size", " 2097152")
+            .producerProperty("batch.size", "32768 ")
+            .producerProperty("buffer.memory", " 33554432 ")
+            .build()) {
+      t.store(Event.of("blob.small", "x")).get(30, SECONDS);
+    }
+  }
+
   @Test
   void aMissingTopicWithAutoCreateOffFailsTheBuildNamingTheTopic() {
     assertThatThrownBy(() -> transport(prefix).autoCreateTopics(false).build())
@@ -285,6 +323,52 @@ class KafkaFailureTest {
       t.close();
     }
     first.get(30, SECONDS); // flushed by close: the full buffer refused only what did not fit
+  }
+
+  @Test
+  void aTopicsMappingWithNoTopicForATypeFailsItsStoresSayingSo() throws Exception {
+    String events = prefix + "events";
+    KafkaTransport t =
+        transport(prefix)
+            .topics(
+                type ->
+                    switch (type) {
+                      case "order.placed", DeadLetter.TYPE -> events;
+                      case "blank.x" -> " ";
+                      case "invalid.x" -> "no spaces allowed";
+                      default -> null; // a partial mapping: nothing for misc.*
+                    },
+                List.of(events))
+            .build();
+    EventBus bus = Herald.builder().transport(t).build();
+    try {
+      bus.publish(Event.of("order.placed", "c1", new Order("1", 10))).get(30, SECONDS);
+      assertThatThrownBy(() -> bus.publish(Event.of("misc.y", "d")).get(30, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(KafkaTransportException.class)
+          .hasMessage("the topics mapping gave no topic for type 'misc.y'");
+      assertThatThrownBy(() -> bus.emit(Event.of("misc.z", "d")))
+          .isInstanceOf(StoreRefusedException.class)
+          .cause()
+          .isInstanceOf(KafkaTransportException.class)
+          .hasMessage("the topics mapping gave no topic for type 'misc.z'");
+      assertThatThrownBy(() -> bus.publish(Event.of("blank.x", "d")).get(30, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(KafkaTransportException.class)
+          .hasMessage("the topics mapping gave no topic for type 'blank.x' (a blank name)");
+      // A name Kafka refuses fails when the topic is set up, naming it and giving Kafka's refusal.
+      assertThatThrownBy(() -> bus.publish(Event.of("invalid.x", "d")).get(30, SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(KafkaTransportException.class)
+          .hasMessageContaining("Kafka topic 'no spaces allowed'")
+          .hasMessageContaining("InvalidTopicException");
+      assertThat(bus.stats().storeFailed()).isEqualTo(4);
+    } finally {
+      bus.close();
+    }
   }
 
   @Test
