@@ -26,12 +26,18 @@ import org.springframework.util.ReflectionUtils;
  * reaches a listener whose bean may be going away (the events already in its mailbox are still
  * delivered, and the bus's close waits for them).
  *
- * <p>Phase {@value #PHASE}: started before, and stopped after, the web server (whose requests may
- * publish). Thread-safe.
+ * <p>Phase {@value #PHASE} ({@code DEFAULT_PHASE - 4096}): below Spring Boot's web server, whose
+ * start and stop run in phase {@code DEFAULT_PHASE - 2048} ({@code WebServerStartStopLifecycle};
+ * its graceful shutdown runs above, in {@code DEFAULT_PHASE - 1024}). A lower phase starts earlier
+ * and stops later: the listeners are registered before the web server takes requests (which may
+ * publish), and unregistered only once it has stopped. Thread-safe.
  */
 class HeraldListenerRegistrar implements SmartLifecycle {
-  /** Below the web server's phase ({@code DEFAULT_PHASE - 1024}). */
-  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+  /**
+   * Below the phase of Spring Boot's web server start and stop ({@code DEFAULT_PHASE - 2048}), so
+   * started before it and stopped after it.
+   */
+  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.herald.spring");
 

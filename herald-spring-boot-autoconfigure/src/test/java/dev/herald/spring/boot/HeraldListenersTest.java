@@ -17,6 +17,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
 
 /** Beans with {@code @Subscribe} methods, registered with the bus by the auto-configuration. */
 class HeraldListenersTest {
@@ -58,6 +59,63 @@ class HeraldListenersTest {
               assertThat(greeter.twice.await(5, TimeUnit.SECONDS)).isTrue();
               assertThat(greeter.heard).containsExactlyInAnyOrder("hello", "greeting.morning");
             });
+  }
+
+  /**
+   * Stands in for Spring Boot's web server: its {@code WebServerStartStopLifecycle} (servlet and
+   * reactive) runs in phase 2147481599 ({@code DEFAULT_PHASE - 2048}, read from spring-boot 3.5.7's
+   * class). Records whether the listeners are registered when it starts and stops.
+   */
+  static class WebServerStandIn implements SmartLifecycle {
+    static final int WEB_SERVER_START_STOP_PHASE = 2147481599;
+
+    private final EventBus bus;
+    volatile Boolean listenersLiveAtStart;
+    volatile Boolean listenersLiveAtStop;
+    private volatile boolean running;
+
+    WebServerStandIn(EventBus bus) {
+      this.bus = bus;
+    }
+
+    private boolean listenersLive() {
+      return bus.stats().subscription("Greeter.on") != null;
+    }
+
+    @Override
+    public void start() {
+      listenersLiveAtStart = listenersLive();
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      listenersLiveAtStop = listenersLive();
+      running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return WEB_SERVER_START_STOP_PHASE;
+    }
+  }
+
+  @Test
+  void theListenersAreRegisteredBeforeTheWebServerStartsAndUnregisteredAfterItStops() {
+    WebServerStandIn[] server = new WebServerStandIn[1];
+    runner
+        .withBean(WebServerStandIn.class)
+        .withBean(Greeter.class)
+        .run(context -> server[0] = context.getBean(WebServerStandIn.class));
+    assertThat(server[0].listenersLiveAtStart).isTrue();
+    assertThat(server[0].listenersLiveAtStop).isTrue();
+    assertThat(HeraldListenerRegistrar.PHASE)
+        .isLessThan(WebServerStandIn.WEB_SERVER_START_STOP_PHASE);
   }
 
   @Test
