@@ -33,6 +33,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -96,9 +97,14 @@ public class HeraldAutoConfiguration {
   HeraldListenerRegistrar heraldListenerRegistrar(
       ConfigurableListableBeanFactory beanFactory,
       ObjectProvider<EventBus> bus,
-      HeraldProperties properties) {
+      HeraldProperties properties,
+      Environment environment) {
     properties.check();
-    return new HeraldListenerRegistrar(beanFactory, bus, properties.getSubscription().toOptions());
+    return new HeraldListenerRegistrar(
+        beanFactory,
+        bus,
+        properties.getSubscription().toOptions(),
+        environment.getProperty("spring.main.lazy-initialization", Boolean.class, false));
   }
 
   /** Why no transport bean exists although {@code herald.transport} asks for one. */

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 /** Beans with {@code @Subscribe} methods, registered with the bus by the auto-configuration. */
 class HeraldListenersTest {
@@ -116,6 +119,43 @@ class HeraldListenersTest {
     assertThat(server[0].listenersLiveAtStop).isTrue();
     assertThat(HeraldListenerRegistrar.PHASE)
         .isLessThan(WebServerStandIn.WEB_SERVER_START_STOP_PHASE);
+  }
+
+  /** What a lazy listener bean is declared as: no @Subscribe method to see before it is made. */
+  interface Handler {}
+
+  static class LazyGreeter implements Handler {
+    final CountDownLatch got = new CountDownLatch(1);
+
+    @Subscribe
+    void on(Greeting greeting) {
+      got.countDown();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class LazyListenerDeclaredAsAnInterface {
+    @Bean
+    @Lazy
+    Handler lazyByInterface() {
+      return new LazyGreeter();
+    }
+  }
+
+  @Test
+  void aLazyListenerBeanDeclaredAsAnInterfaceIsRegistered() {
+    runner
+        .withUserConfiguration(LazyListenerDeclaredAsAnInterface.class)
+        .run(
+            context -> {
+              EventBus bus = context.getBean(EventBus.class);
+              assertThat(bus.stats().subscriptions())
+                  .extracting(SubscriptionStats::name)
+                  .contains("LazyGreeter.on");
+              bus.publish("greeting.morning", new Greeting("hello")).join();
+              LazyGreeter greeter = (LazyGreeter) context.getBean("lazyByInterface");
+              assertThat(greeter.got.await(5, TimeUnit.SECONDS)).isTrue();
+            });
   }
 
   @Test
