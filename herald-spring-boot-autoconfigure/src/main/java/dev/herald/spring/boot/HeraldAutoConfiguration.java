@@ -22,12 +22,19 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Herald in a Spring Boot application: an {@link EventBus} bean on the transport that {@code
@@ -90,9 +97,14 @@ public class HeraldAutoConfiguration {
   HeraldListenerRegistrar heraldListenerRegistrar(
       ConfigurableListableBeanFactory beanFactory,
       ObjectProvider<EventBus> bus,
-      HeraldProperties properties) {
+      HeraldProperties properties,
+      Environment environment) {
     properties.check();
-    return new HeraldListenerRegistrar(beanFactory, bus, properties.getSubscription().toOptions());
+    return new HeraldListenerRegistrar(
+        beanFactory,
+        bus,
+        properties.getSubscription().toOptions(),
+        environment.getProperty("spring.main.lazy-initialization", Boolean.class, false));
   }
 
   /** Why no transport bean exists although {@code herald.transport} asks for one. */
@@ -131,7 +143,7 @@ public class HeraldAutoConfiguration {
   /** {@code herald.transport=log}: the durable log in {@code herald.log.directory}. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(LogTransport.class)
-  @ConditionalOnProperty(name = "herald.transport", havingValue = "log")
+  @Conditional(OnLogTransport.class)
   @ConditionalOnMissingBean(EventBus.class)
   static class LogTransportConfiguration {
     /**
@@ -161,7 +173,7 @@ public class HeraldAutoConfiguration {
   /** {@code herald.transport=kafka}: Apache Kafka at {@code herald.kafka.bootstrap-servers}. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(KafkaTransport.class)
-  @ConditionalOnProperty(name = "herald.transport", havingValue = "kafka")
+  @Conditional(OnKafkaTransport.class)
   @ConditionalOnMissingBean(EventBus.class)
   static class KafkaTransportConfiguration {
     /**
@@ -181,6 +193,52 @@ public class HeraldAutoConfiguration {
               .partitions(kafka.getPartitions());
       kafka.getProperties().forEach(b::clientProperty);
       return b.build();
+    }
+  }
+
+  /**
+   * Whether {@code herald.transport} names one transport, read as {@link HeraldProperties} binds it
+   * (surrounding blanks ignored, any case: {@code "log "} and {@code LOG} are {@code log}), so that
+   * the transport bean exists whenever the bound property asks for it. A value that does not bind
+   * matches none; binding the properties then fails the start naming the property.
+   */
+  abstract static class TransportCondition extends SpringBootCondition {
+    private final HeraldProperties.Transport wanted;
+
+    TransportCondition(HeraldProperties.Transport wanted) {
+      this.wanted = wanted;
+    }
+
+    @Override
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      HeraldProperties.Transport bound;
+      try {
+        bound =
+            Binder.get(context.getEnvironment())
+                .bind("herald.transport", HeraldProperties.Transport.class)
+                .orElse(HeraldProperties.Transport.MEMORY);
+      } catch (BindException e) {
+        return ConditionOutcome.noMatch("herald.transport does not bind: " + e.getMessage());
+      }
+      String name = wanted.name().toLowerCase(java.util.Locale.ROOT);
+      return bound == wanted
+          ? ConditionOutcome.match("herald.transport is " + name)
+          : ConditionOutcome.noMatch("herald.transport is not " + name);
+    }
+  }
+
+  /** {@code herald.transport=log}, as bound. */
+  static final class OnLogTransport extends TransportCondition {
+    OnLogTransport() {
+      super(HeraldProperties.Transport.LOG);
+    }
+  }
+
+  /** {@code herald.transport=kafka}, as bound. */
+  static final class OnKafkaTransport extends TransportCondition {
+    OnKafkaTransport() {
+      super(HeraldProperties.Transport.KAFKA);
     }
   }
 }

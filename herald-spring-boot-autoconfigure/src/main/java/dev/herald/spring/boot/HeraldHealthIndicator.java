@@ -10,7 +10,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
  * The health of the bus and its transport, as the {@code herald} indicator:
  *
  * <ul>
- *   <li>DOWN once the bus is closed;
+ *   <li>DOWN once the bus is closed: the auto-configured bus, or a bus of the application's own
+ *       once Spring has closed it with the context (one the application closes by itself earlier is
+ *       not seen: a bus gives no way to ask);
  *   <li>DOWN while a durable subscription's feed has failed for good (the log found corrupt, a
  *       broker that refused the consumer: {@link dev.herald.BusListener#onFeedFailed}); such a feed
  *       never recovers, the application must be restarted;

@@ -5,13 +5,16 @@ import dev.herald.Registration;
 import dev.herald.Subscribe;
 import dev.herald.SubscribeOptions;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.annotation.AnnotationUtils;
@@ -26,18 +29,25 @@ import org.springframework.util.ReflectionUtils;
  * reaches a listener whose bean may be going away (the events already in its mailbox are still
  * delivered, and the bus's close waits for them).
  *
- * <p>Phase {@value #PHASE}: started before, and stopped after, the web server (whose requests may
- * publish). Thread-safe.
+ * <p>Phase {@value #PHASE} ({@code DEFAULT_PHASE - 4096}): below Spring Boot's web server, whose
+ * start and stop run in phase {@code DEFAULT_PHASE - 2048} ({@code WebServerStartStopLifecycle};
+ * its graceful shutdown runs above, in {@code DEFAULT_PHASE - 1024}). A lower phase starts earlier
+ * and stops later: the listeners are registered before the web server takes requests (which may
+ * publish), and unregistered only once it has stopped. Thread-safe.
  */
 class HeraldListenerRegistrar implements SmartLifecycle {
-  /** Below the web server's phase ({@code DEFAULT_PHASE - 1024}). */
-  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+  /**
+   * Below the phase of Spring Boot's web server start and stop ({@code DEFAULT_PHASE - 2048}), so
+   * started before it and stopped after it.
+   */
+  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.herald.spring");
 
   private final ConfigurableListableBeanFactory beanFactory;
   private final ObjectProvider<EventBus> bus;
   private final SubscribeOptions defaults;
+  private final boolean lazyInitialization;
   private final Map<Class<?>, Boolean> listenerClasses = new ConcurrentHashMap<>();
   private final List<Registration> registrations = new ArrayList<>(); // guarded by this
   private boolean running; // guarded by this
@@ -45,10 +55,12 @@ class HeraldListenerRegistrar implements SmartLifecycle {
   HeraldListenerRegistrar(
       ConfigurableListableBeanFactory beanFactory,
       ObjectProvider<EventBus> bus,
-      SubscribeOptions defaults) {
+      SubscribeOptions defaults,
+      boolean lazyInitialization) {
     this.beanFactory = beanFactory;
     this.bus = bus;
     this.defaults = defaults;
+    this.lazyInitialization = lazyInitialization;
   }
 
   @Override
@@ -57,20 +69,75 @@ class HeraldListenerRegistrar implements SmartLifecycle {
       return;
     }
     EventBus target = bus.getObject();
+    List<String> notInspected = new ArrayList<>();
     try {
       for (String name : beanFactory.getBeanNamesForType(Object.class, false, false)) {
         Class<?> type = beanFactory.getType(name, false);
+        Object bean;
         if (type != null && isListener(ClassUtils.getUserClass(type))) {
-          Object bean = beanFactory.getBean(name);
-          registrations.add(target.registerWithDefaults(bean, defaults));
-          LOG.debug("Registered the @Subscribe methods of bean '{}'", name);
+          bean = beanFactory.getBean(name);
+        } else if (hidesItsClass(name, type)) {
+          // A lazy bean not made yet, declared as an interface (a @Bean method's return type, say):
+          // only the instance tells whether its class has @Subscribe methods. A listener bean must
+          // listen, so it is made now, as a lazy bean declared as its class already is above.
+          if (lazyInitialization) {
+            notInspected.add(name);
+            continue;
+          }
+          try {
+            bean = beanFactory.getBean(name);
+          } catch (BeansException e) {
+            LOG.warn(
+                "The lazy bean '{}' is declared as {}, which has no @Subscribe methods; making it"
+                    + " to look for any in its class failed, so if it is a listener it is not"
+                    + " registered: {}",
+                name,
+                type == null ? "an unknown type" : type.getName(),
+                e.toString());
+            continue;
+          }
+          if (!isListener(ClassUtils.getUserClass(bean.getClass()))) {
+            continue;
+          }
+        } else {
+          continue;
         }
+        registrations.add(target.registerWithDefaults(bean, defaults));
+        LOG.debug("Registered the @Subscribe methods of bean '{}'", name);
       }
     } catch (RuntimeException e) {
       closeAll();
       throw e;
     }
+    if (!notInspected.isEmpty()) {
+      LOG.warn(
+          "spring.main.lazy-initialization is on: the lazy beans {} are declared as types without"
+              + " @Subscribe methods and were not made to look for any in their classes; if one is a"
+              + " listener, it is not registered: declare it as its class (the @Bean method's"
+              + " return type), or make it not lazy (@Lazy(false))",
+          notInspected);
+    }
     running = true;
+  }
+
+  /**
+   * Whether bean {@code name} is a lazy application bean not made yet whose declared {@code type}
+   * (null: unknown) may hide a class with {@code @Subscribe} methods: an interface, an abstract
+   * class or {@code Object}.
+   */
+  private boolean hidesItsClass(String name, Class<?> type) {
+    if (beanFactory.containsSingleton(name) || !beanFactory.containsBeanDefinition(name)) {
+      return false;
+    }
+    BeanDefinition definition = beanFactory.getBeanDefinition(name);
+    return definition.isLazyInit()
+        && definition.isSingleton()
+        && !definition.isAbstract()
+        && definition.getRole() == BeanDefinition.ROLE_APPLICATION
+        && (type == null
+            || type == Object.class
+            || type.isInterface()
+            || Modifier.isAbstract(type.getModifiers()));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.herald.spring.boot;
 
+import dev.herald.EventBus;
 import dev.herald.micrometer.HeraldMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,6 +20,12 @@ import org.springframework.core.annotation.Order;
  * Actuator's metrics auto-configuration, Boot binds it as it binds every {@code MeterBinder} bean;
  * without it (a registry bean of the application's own), this configuration binds it to each {@code
  * MeterRegistry} bean once every singleton is built.
+ *
+ * <p>When the application defines its own {@link EventBus} bean, no {@code HeraldMetrics} bean is
+ * made: an interceptor is installed only by the builder of the bus, which the starter does not
+ * build then, and meters of a bus they do not watch would read 0 for good. The application declares
+ * its own {@code HeraldMetrics} bean and passes it to its bus's builder ({@code
+ * docs/spring-boot.md}); this configuration still binds it where Boot does not.
  */
 @AutoConfiguration(
     before = HeraldAutoConfiguration.class,
@@ -33,9 +40,10 @@ public class HeraldMetricsAutoConfiguration {
   /** The interceptor order of the metrics bean: after tracing, so inside its spans. */
   public static final int ORDER = 100;
 
+  /** Installed on the auto-configured bus; none beside a bus of the application's own. */
   @Bean
   @Order(ORDER)
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({HeraldMetrics.class, EventBus.class})
   HeraldMetrics heraldMetrics() {
     return new HeraldMetrics();
   }

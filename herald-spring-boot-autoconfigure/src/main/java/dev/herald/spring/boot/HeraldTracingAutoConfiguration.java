@@ -1,5 +1,6 @@
 package dev.herald.spring.boot;
 
+import dev.herald.EventBus;
 import dev.herald.opentelemetry.HeraldTracing;
 import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -15,6 +16,11 @@ import org.springframework.core.annotation.Order;
  * application has an {@link OpenTelemetry} bean (its own, or Spring Boot's): a {@link
  * HeraldTracing} interceptor (order {@value #ORDER}, outermost, so a handler's process span covers
  * what the other interceptors do), with {@code herald.tracing.parent-child}.
+ *
+ * <p>When the application defines its own {@link EventBus} bean, no {@code HeraldTracing} bean is
+ * made: an interceptor is installed only by the builder of the bus, which the starter does not
+ * build then. The application declares its own and passes it to its bus's builder ({@code
+ * docs/spring-boot.md}).
  */
 @AutoConfiguration(
     before = HeraldAutoConfiguration.class,
@@ -27,9 +33,10 @@ public class HeraldTracingAutoConfiguration {
   /** The interceptor order of the tracing bean: first, outermost. */
   public static final int ORDER = 0;
 
+  /** Installed on the auto-configured bus; none beside a bus of the application's own. */
   @Bean
   @Order(ORDER)
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({HeraldTracing.class, EventBus.class})
   HeraldTracing heraldTracing(OpenTelemetry openTelemetry, HeraldProperties properties) {
     return HeraldTracing.builder(openTelemetry)
         .parentChild(properties.getTracing().isParentChild())

@@ -1,8 +1,11 @@
 package dev.herald.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.BusClosedException;
 import dev.herald.EventBus;
+import dev.herald.Herald;
 import dev.herald.SubscribeOptions;
 import dev.herald.spi.Transport;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,28 @@ class HeraldHealthIndicatorTest {
               .containsEntry("transport", "memory")
               .containsEntry("subscriptions", 2);
         });
+    Health closed = indicator[0].health();
+    assertThat(closed.getStatus()).isEqualTo(Status.DOWN);
+    assertThat(closed.getDetails()).containsEntry("closed", true);
+  }
+
+  @Test
+  void aBusOfTheApplicationsOwnIsDownOnceTheContextClosedIt() {
+    HealthIndicator[] indicator = new HealthIndicator[1];
+    EventBus[] bus = new EventBus[1];
+    runner
+        .withBean("myBus", EventBus.class, () -> Herald.builder().build())
+        .run(
+            context -> {
+              indicator[0] = context.getBean("heraldHealthIndicator", HealthIndicator.class);
+              bus[0] = context.getBean(EventBus.class);
+              bus[0].subscribe(String.class, s -> {});
+              Health health = indicator[0].health();
+              assertThat(health.getStatus()).isEqualTo(Status.UP);
+              assertThat(health.getDetails()).containsEntry("subscriptions", 1);
+            });
+    assertThatThrownBy(() -> bus[0].emit("greeting", "hello"))
+        .isInstanceOf(BusClosedException.class);
     Health closed = indicator[0].health();
     assertThat(closed.getStatus()).isEqualTo(Status.DOWN);
     assertThat(closed.getDetails()).containsEntry("closed", true);

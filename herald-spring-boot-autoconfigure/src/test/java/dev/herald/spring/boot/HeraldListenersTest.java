@@ -17,6 +17,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 /** Beans with {@code @Subscribe} methods, registered with the bus by the auto-configuration. */
 class HeraldListenersTest {
@@ -57,6 +61,100 @@ class HeraldListenersTest {
               Greeter greeter = context.getBean(Greeter.class);
               assertThat(greeter.twice.await(5, TimeUnit.SECONDS)).isTrue();
               assertThat(greeter.heard).containsExactlyInAnyOrder("hello", "greeting.morning");
+            });
+  }
+
+  /**
+   * Stands in for Spring Boot's web server: its {@code WebServerStartStopLifecycle} (servlet and
+   * reactive) runs in phase 2147481599 ({@code DEFAULT_PHASE - 2048}, read from spring-boot 3.5.7's
+   * class). Records whether the listeners are registered when it starts and stops.
+   */
+  static class WebServerStandIn implements SmartLifecycle {
+    static final int WEB_SERVER_START_STOP_PHASE = 2147481599;
+
+    private final EventBus bus;
+    volatile Boolean listenersLiveAtStart;
+    volatile Boolean listenersLiveAtStop;
+    private volatile boolean running;
+
+    WebServerStandIn(EventBus bus) {
+      this.bus = bus;
+    }
+
+    private boolean listenersLive() {
+      return bus.stats().subscription("Greeter.on") != null;
+    }
+
+    @Override
+    public void start() {
+      listenersLiveAtStart = listenersLive();
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      listenersLiveAtStop = listenersLive();
+      running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return WEB_SERVER_START_STOP_PHASE;
+    }
+  }
+
+  @Test
+  void theListenersAreRegisteredBeforeTheWebServerStartsAndUnregisteredAfterItStops() {
+    WebServerStandIn[] server = new WebServerStandIn[1];
+    runner
+        .withBean(WebServerStandIn.class)
+        .withBean(Greeter.class)
+        .run(context -> server[0] = context.getBean(WebServerStandIn.class));
+    assertThat(server[0].listenersLiveAtStart).isTrue();
+    assertThat(server[0].listenersLiveAtStop).isTrue();
+    assertThat(HeraldListenerRegistrar.PHASE)
+        .isLessThan(WebServerStandIn.WEB_SERVER_START_STOP_PHASE);
+  }
+
+  /** What a lazy listener bean is declared as: no @Subscribe method to see before it is made. */
+  interface Handler {}
+
+  static class LazyGreeter implements Handler {
+    final CountDownLatch got = new CountDownLatch(1);
+
+    @Subscribe
+    void on(Greeting greeting) {
+      got.countDown();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class LazyListenerDeclaredAsAnInterface {
+    @Bean
+    @Lazy
+    Handler lazyByInterface() {
+      return new LazyGreeter();
+    }
+  }
+
+  @Test
+  void aLazyListenerBeanDeclaredAsAnInterfaceIsRegistered() {
+    runner
+        .withUserConfiguration(LazyListenerDeclaredAsAnInterface.class)
+        .run(
+            context -> {
+              EventBus bus = context.getBean(EventBus.class);
+              assertThat(bus.stats().subscriptions())
+                  .extracting(SubscriptionStats::name)
+                  .contains("LazyGreeter.on");
+              bus.publish("greeting.morning", new Greeting("hello")).join();
+              LazyGreeter greeter = (LazyGreeter) context.getBean("lazyByInterface");
+              assertThat(greeter.got.await(5, TimeUnit.SECONDS)).isTrue();
             });
   }
 

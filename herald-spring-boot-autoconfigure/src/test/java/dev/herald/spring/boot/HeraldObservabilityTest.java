@@ -3,6 +3,7 @@ package dev.herald.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.EventBus;
+import dev.herald.Herald;
 import dev.herald.micrometer.HeraldMetrics;
 import dev.herald.opentelemetry.HeraldTracing;
 import dev.herald.spi.Interceptor;
@@ -23,9 +24,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /** The Micrometer and OpenTelemetry interceptors: present only when their classes and beans are. */
 class HeraldObservabilityTest {
@@ -117,6 +121,63 @@ class HeraldObservabilityTest {
               assertThat(context.getBean(HeraldMetrics.class)).isSameAs(own);
               assertThat(context.getBean(HeraldTracing.class).toString())
                   .contains("parentChild=true");
+            });
+  }
+
+  @Test
+  void neitherBesideABusOfTheApplicationsOwnWhichTheStarterCannotInstallThemOn() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    runner
+        .withBean(MeterRegistry.class, () -> registry)
+        .withBean(OpenTelemetry.class, this::openTelemetry)
+        .withBean("myBus", EventBus.class, () -> Herald.builder().build())
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).doesNotHaveBean(HeraldMetrics.class);
+              assertThat(context).doesNotHaveBean(HeraldTracing.class);
+              assertThat(registry.find("herald.events.published").meters()).isEmpty();
+            });
+  }
+
+  /** A bus of the application's own, with the interceptor beans passed to its builder. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnBusWithInterceptors {
+    @Bean
+    HeraldMetrics myMetrics() {
+      return new HeraldMetrics();
+    }
+
+    @Bean
+    EventBus myBus(ObjectProvider<Interceptor> interceptors) {
+      Herald.Builder b = Herald.builder();
+      interceptors.orderedStream().forEach(b::interceptor);
+      return b.build();
+    }
+  }
+
+  @Test
+  void aBusOfTheApplicationsOwnGetsTheMetricsItIsBuiltWithBoundToTheRegistry() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    runner
+        .withBean(MeterRegistry.class, () -> registry)
+        .withUserConfiguration(OwnBusWithInterceptors.class)
+        .run(
+            context -> {
+              EventBus bus = context.getBean(EventBus.class);
+              CountDownLatch got = new CountDownLatch(3);
+              bus.subscribe(String.class, s -> got.countDown());
+              for (int i = 0; i < 3; i++) {
+                bus.publish("greeting", "hello").join();
+              }
+              assertThat(got.await(5, TimeUnit.SECONDS)).isTrue();
+              Awaitility.await()
+                  .atMost(Duration.ofSeconds(5))
+                  .untilAsserted(
+                      () ->
+                          assertThat(
+                                  registry.get("herald.events.published").functionCounter().count())
+                              .isEqualTo(3.0));
             });
   }
 }

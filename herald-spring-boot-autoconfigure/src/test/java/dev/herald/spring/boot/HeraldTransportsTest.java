@@ -10,6 +10,7 @@ import dev.herald.log.LogTransport;
 import dev.herald.spi.Transport;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.MapPropertySource;
 
 /** The bus bean on each storing transport: the log in a temporary directory, and Kafka. */
 class HeraldTransportsTest {
@@ -83,6 +85,35 @@ class HeraldTransportsTest {
   static class Broken {
     Broken(Transport transport) {
       throw new IllegalStateException("broken beside " + transport.name());
+    }
+  }
+
+  @Test
+  void theTransportPropertyIsReadAsItIsBoundBlanksAndCaseIgnored(@TempDir Path dir) {
+    // From a .properties file, a quoted YAML value or an environment variable a trailing blank
+    // survives: binding ignores it, so the transport's condition must too.
+    for (String value : List.of("log ", " LOG\t")) {
+      runner
+          .withInitializer(
+              context ->
+                  context
+                      .getEnvironment()
+                      .getPropertySources()
+                      .addFirst(
+                          new MapPropertySource(
+                              "test",
+                              Map.of(
+                                  "herald.transport",
+                                  value,
+                                  "herald.log.directory",
+                                  dir.toString()))))
+          .run(
+              context -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(Transport.class)).isInstanceOf(LogTransport.class);
+                assertThat(context.getBean(HeraldProperties.class).getTransport())
+                    .isEqualTo(HeraldProperties.Transport.LOG);
+              });
     }
   }
 
