@@ -297,4 +297,11 @@ public interface EventBus extends AutoCloseable {
   default void close() {
     close(Duration.ofSeconds(30));
   }
+
+  /**
+   * Whether {@link #close(Duration)} was called: from then on publishing and subscribing are
+   * refused (the bus may still be draining what was in flight). For a health check, say, of a bus
+   * that other code may close.
+   */
+  boolean isClosed();
 }

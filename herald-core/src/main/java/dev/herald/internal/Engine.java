@@ -275,7 +275,8 @@ public final class Engine implements EventBus {
     subscriptions.unsubscribe(s);
   }
 
-  boolean isClosed() {
+  @Override
+  public boolean isClosed() {
     return life.isClosed();
   }
 

@@ -1914,7 +1914,9 @@ public abstract class EventBusContract {
   class Lifecycle {
     @Test
     void publishAfterCloseSaysTheBusIsClosed() {
+      assertThat(bus.isClosed()).isFalse();
       bus.close();
+      assertThat(bus.isClosed()).isTrue();
       assertThatThrownBy(() -> bus.emit("a.b", 1))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("bus is closed");

@@ -10,9 +10,8 @@ import org.springframework.boot.actuate.health.HealthIndicator;
  * The health of the bus and its transport, as the {@code herald} indicator:
  *
  * <ul>
- *   <li>DOWN once the bus is closed: the auto-configured bus, or a bus of the application's own
- *       once Spring has closed it with the context (one the application closes by itself earlier is
- *       not seen: a bus gives no way to ask);
+ *   <li>DOWN once the bus is closed ({@link EventBus#isClosed}), by Spring with the context or by
+ *       the application itself;
  *   <li>DOWN while a durable subscription's feed has failed for good (the log found corrupt, a
  *       broker that refused the consumer: {@link dev.herald.BusListener#onFeedFailed}); such a feed
  *       never recovers, the application must be restarted;
@@ -40,7 +39,7 @@ public class HeraldHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    if (state.closed()) {
+    if (state.closed() || bus.isClosed()) {
       return Health.down().withDetail("transport", transport).withDetail("closed", true).build();
     }
     BusStats stats = bus.stats();

@@ -66,6 +66,23 @@ class HeraldHealthIndicatorTest {
   }
 
   @Test
+  void aBusOfTheApplicationsOwnIsDownOnceTheApplicationClosedIt() {
+    runner
+        .withBean("myBus", EventBus.class, () -> Herald.builder().build())
+        .run(
+            context -> {
+              HealthIndicator indicator =
+                  context.getBean("heraldHealthIndicator", HealthIndicator.class);
+              EventBus bus = context.getBean(EventBus.class);
+              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+              bus.close(java.time.Duration.ofSeconds(5));
+              Health closed = indicator.health();
+              assertThat(closed.getStatus()).isEqualTo(Status.DOWN);
+              assertThat(closed.getDetails()).containsEntry("closed", true);
+            });
+  }
+
+  @Test
   void downWhileEveryStoreFailsAndUpAgainOnceOneSucceeds() {
     TestTransport transport = new TestTransport();
     runner
