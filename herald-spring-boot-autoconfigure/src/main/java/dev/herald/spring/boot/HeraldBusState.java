@@ -37,7 +37,6 @@ public class HeraldBusState implements DisposableBean {
   private volatile boolean closed;
   private EventBus bus; // guarded by this
   private Duration closeTimeout; // guarded by this
-  private EventBus watched; // guarded by this
 
   HeraldBusState(BusListener delegate) {
     this.delegate = delegate;
@@ -49,24 +48,7 @@ public class HeraldBusState implements DisposableBean {
     this.closeTimeout = timeout;
   }
 
-  /** Whether this state closes {@code bus}: the auto-configured bus. */
-  synchronized boolean manages(EventBus bus) {
-    return this.bus == bus;
-  }
-
-  /**
-   * Makes this state report {@code bus}, a bus of the application's own that Spring closes, as
-   * closed once this state is destroyed: the caller makes that bus's bean depend on this one, so
-   * Spring destroys (closes) it first.
-   */
-  synchronized void watch(EventBus bus) {
-    this.watched = bus;
-  }
-
-  /**
-   * Closes the bus it manages, if any, and logs the report; or records that the application's bus
-   * it watches was closed (by Spring, just before: that bus's bean depends on this one).
-   */
+  /** Closes the bus it manages, if any, and logs the report. */
   @Override
   public void destroy() {
     EventBus closing;
@@ -75,10 +57,6 @@ public class HeraldBusState implements DisposableBean {
       closing = bus;
       timeout = closeTimeout;
       bus = null;
-      if (closing == null && watched != null) {
-        watched = null;
-        closed = true;
-      }
     }
     if (closing == null) {
       return;
@@ -102,9 +80,7 @@ public class HeraldBusState implements DisposableBean {
     }
   }
 
-  /**
-   * Whether the bus was closed: the one it manages, or the one it watches, by {@link #destroy()}.
-   */
+  /** Whether the bus was closed by {@link #destroy()}. */
   public boolean closed() {
     return closed;
   }
