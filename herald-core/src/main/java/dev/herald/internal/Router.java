@@ -210,34 +210,24 @@ final class Router {
    * member takes an entry that is not an array as its own (see {@link BroadcastRing.Member#poll}).
    */
   private static Object trackedItems(Fanout route, Fanout.Part part, long set, Tracker tracker) {
-    if (Long.bitCount(set) == 1) {
-      Object only = null;
-      for (int bit = 0; bit < Long.SIZE; bit++) {
-        int slot = part.slotOfBit[bit];
-        if (slot < 0) {
-          continue;
-        }
-        if ((set & (1L << bit)) != 0) {
-          only = tracker.item(slot);
-        } else {
-          tracker.skip();
-        }
-      }
-      return only;
-    }
-    Object[] perMember = new Object[Long.SIZE - Long.numberOfLeadingZeros(set | 1L)];
+    boolean single = Long.bitCount(set) == 1;
+    Object[] perMember =
+        single ? null : new Object[Long.SIZE - Long.numberOfLeadingZeros(set | 1L)];
+    Object only = null;
     for (int bit = 0; bit < Long.SIZE; bit++) {
       int slot = part.slotOfBit[bit];
       if (slot < 0) {
         continue;
       }
-      if ((set & (1L << bit)) != 0) {
-        perMember[bit] = tracker.item(slot);
-      } else {
+      if ((set & (1L << bit)) == 0) {
         tracker.skip();
+      } else if (single) {
+        only = tracker.item(slot);
+      } else {
+        perMember[bit] = tracker.item(slot);
       }
     }
-    return perMember;
+    return single ? only : perMember;
   }
 
   private static int firstSlot(Fanout.Part part) {

@@ -16,9 +16,9 @@ import org.springframework.beans.factory.DisposableBean;
 
 /**
  * The auto-configured bus's life beyond its {@link BusStats}: it closes the bus, and knows what the
- * health indicator reads, whether the bus was closed and which durable feeds failed for good. It
- * hears of feed failures through the bus's {@link BusListener} ({@link #listener()}), which
- * forwards every call to the application's own {@code BusListener} bean, if there is one.
+ * health indicator reads: which durable feeds failed for good (whether the bus is closed, it asks
+ * the bus). It hears of feed failures through the bus's {@link BusListener} ({@link #listener()}),
+ * which forwards every call to the application's own {@code BusListener} bean, if there is one.
  *
  * <p>The bus bean depends on this one, so Spring destroys this one after the bus bean, which it
  * destroys after every bean that uses the bus: {@link #destroy()} closes the bus then, and a bean
@@ -34,7 +34,6 @@ public class HeraldBusState implements DisposableBean {
 
   private final BusListener delegate;
   private final Map<String, String> failedFeeds = new ConcurrentHashMap<>();
-  private volatile boolean closed;
   private EventBus bus; // guarded by this
   private Duration closeTimeout; // guarded by this
 
@@ -61,12 +60,7 @@ public class HeraldBusState implements DisposableBean {
     if (closing == null) {
       return;
     }
-    CloseReport report;
-    try {
-      report = closing.close(timeout);
-    } finally {
-      closed = true;
-    }
+    CloseReport report = closing.close(timeout);
     if (report.drained() && report.threadsStopped()) {
       LOG.info("Herald bus closed: every event in flight was delivered");
     } else {
@@ -78,11 +72,6 @@ public class HeraldBusState implements DisposableBean {
           report.undelivered(),
           report.threadsStopped());
     }
-  }
-
-  /** Whether the bus was closed by {@link #destroy()}. */
-  public boolean closed() {
-    return closed;
   }
 
   /** The durable subscriptions whose feed failed for good, with the cause. */

@@ -39,7 +39,7 @@ public class HeraldHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    if (state.closed() || bus.isClosed()) {
+    if (bus.isClosed()) {
       return Health.down().withDetail("transport", transport).withDetail("closed", true).build();
     }
     BusStats stats = bus.stats();
