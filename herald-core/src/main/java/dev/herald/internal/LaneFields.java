@@ -79,9 +79,11 @@ final class LaneFields {
     long failed;
     long retried;
     long droppedClosed;
-    // Calls left until the next timed one, and whether the last timed one was slow enough to time
-    // every call. The first call of a lane is always timed.
+    // Calls left until the next timed one, one timed call in how many (by how quick the last timed
+    // one was), and whether the last timed one was slow enough to time every call. The first call
+    // of a lane is always timed.
     int untimedLeft;
+    int sampleEvery = 16;
     boolean timeEveryCall;
     // Whether the lane, found empty, went behind the other queued lanes once already (Lane.drain).
     boolean lingered;
