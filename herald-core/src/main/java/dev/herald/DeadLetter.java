@@ -9,7 +9,9 @@ import java.util.Objects;
  * any event ({@code bus.subscribe(DeadLetter.class, ...)}) and redriven with {@link
  * EventBus#redrive(DeadLetter)}.
  *
- * @param event the event as it was published
+ * @param event the event as it was published: for a consumer group that got a record naming no
+ *     class (a CloudEvent posted over HTTP, say) as an instance of its class, the record as stored,
+ *     decoded as for a subscription that names no class, so that nothing its class lacks is lost
  * @param subscription the name of the subscription that failed
  * @param attempts how many times its handler was called
  * @param causeType the class name of the last failure

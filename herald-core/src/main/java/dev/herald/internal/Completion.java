@@ -50,6 +50,24 @@ interface Completion {
       return event;
     }
 
+    /**
+     * The event its dead letter carries: as stored, when the transport can give it (see {@link
+     * Transport.AsStored}), else the subscription's.
+     */
+    Event<?> forDeadLetter() {
+      if (done instanceof Transport.AsStored stored) {
+        try {
+          Event<?> asStored = stored.asStored();
+          if (asStored != null) {
+            return asStored;
+          }
+        } catch (RuntimeException e) {
+          // The record decoded for the subscription a moment ago: keep that event rather than none.
+        }
+      }
+      return event;
+    }
+
     @Override
     public void complete(Delivery delivery) {
       if (delivery.dropReason() != DropReason.CLOSED) {

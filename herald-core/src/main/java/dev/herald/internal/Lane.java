@@ -601,7 +601,10 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     boolean stored = item instanceof Completion.Ack;
     collecting = stored;
     try {
-      sub.engine.deadLetter(sub, event, cause, attempt);
+      // A stored event's dead letter keeps the event as stored (the subscription's class may have
+      // dropped some of it in decoding).
+      Event<?> dead = stored ? ((Completion.Ack) item).forDeadLetter() : event;
+      sub.engine.deadLetter(sub, dead, cause, attempt);
     } finally {
       collecting = false;
     }

@@ -138,6 +138,23 @@ public interface Transport extends AutoCloseable {
     void leftBehind();
   }
 
+  /**
+   * A {@code done} that also gives its event as it was stored, for its dead letter. A record that
+   * names no class (a CloudEvent published over HTTP, say) decoded into the class its subscription
+   * names ({@link FeedSink#takesUnnamedPayloads}) keeps only what that class models: a field the
+   * class lacks is not in the subscription's event. When the subscription gives up on such an
+   * event, the bus dead-letters the event {@link #asStored} gives instead, so that the dead letter,
+   * and a redrive of it, keeps what was published.
+   */
+  interface AsStored {
+    /**
+     * The event as stored, decoded as for a subscription that names no class; null when the
+     * subscription's event is the record as stored already. Called at most once per event, on a
+     * delivery thread. If it throws, the bus dead-letters the subscription's event.
+     */
+    Event<?> asStored();
+  }
+
   /** The type of a placeholder for a record whose own type could not be read. */
   String UNDECODABLE_TYPE = "herald.undecodable";
 

@@ -864,6 +864,57 @@ public abstract class DurableContract {
   }
 
   /**
+   * A record that names no class (a CloudEvent posted over HTTP) decodes into the class a
+   * subscription by type names, which keeps only what the class models; when that subscription
+   * gives up on it, the dead letter keeps the event as it was published, field the class lacks
+   * included, in process and as stored for a group of dead letters.
+   */
+  @Test
+  void aDeadLetterKeepsTheEventAsPublishedNotAsTheSubscriptionsClassDecodedIt() throws Exception {
+    EventBus bus = openBus();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("ce_specversion", "1.0");
+    headers.put("ce_id", "http-1");
+    headers.put("ce_source", "/curl");
+    headers.put("ce_type", "order.placed");
+    headers.put("content-type", "application/json");
+    assumeTrue(
+        storeRaw(
+            headers,
+            "{\"id\": \"o-1\", \"amountCents\": 1250, \"note\": \"gift\"}"
+                .getBytes(StandardCharsets.UTF_8)),
+        "this transport stores objects, not their bytes");
+    ConcurrentLinkedQueue<DeadLetter> inProcess = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, inProcess::add, SubscribeOptions.defaults().name("dlq"));
+    ConcurrentLinkedQueue<DeadLetter> stored = new ConcurrentLinkedQueue<>();
+    bus.subscribe(DeadLetter.class, stored::add, group("dead", "dead"));
+    ConcurrentLinkedQueue<OrderPlaced> got = new ConcurrentLinkedQueue<>();
+    bus.subscribe(
+        "order.placed",
+        OrderPlaced.class,
+        e -> {
+          got.add(e.data());
+          throw new IllegalStateException("no stock");
+        },
+        group("orders", "orders").retry(RetryPolicy.none()));
+
+    org.awaitility.Awaitility.await()
+        .atMost(60, SECONDS)
+        .until(() -> !inProcess.isEmpty() && !stored.isEmpty());
+    // The subscription had its class, without the field it does not model...
+    assertThat(got).containsExactly(new OrderPlaced("o-1", 1250));
+    // ...and its dead letter has the event as published.
+    Map<String, Object> published = Map.of("id", "o-1", "amountCents", 1250, "note", "gift");
+    DeadLetter d = inProcess.peek();
+    assertThat(d.subscription()).isEqualTo("orders");
+    assertThat(d.event().id()).isEqualTo("http-1");
+    assertThat(d.event().data()).isEqualTo(published);
+    DeadLetter s = stored.peek();
+    assertThat(s.event().id()).isEqualTo("http-1");
+    assertThat(s.event().data()).isEqualTo(published);
+  }
+
+  /**
    * What the poison test's subscriptions on one bus got: dead letters, and the two groups' events.
    */
   private record TwoGroups(

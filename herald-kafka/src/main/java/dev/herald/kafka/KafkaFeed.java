@@ -790,7 +790,7 @@ public final class KafkaFeed implements Transport.Feed {
    * left behind by the bus's close (never finished: a closing feed does not wait for it, and does
    * not commit it).
    */
-  private final class Pending implements Transport.Done {
+  private final class Pending implements Transport.Done, Transport.AsStored {
     final Progress progress;
     final ConsumerRecord<byte[], byte[]> record;
 
@@ -813,6 +813,15 @@ public final class KafkaFeed implements Transport.Feed {
     @Override
     public void leftBehind() {
       forget();
+    }
+
+    /** A record that names no class, decoded into the subscription's class: as stored. */
+    @Override
+    public Event<?> asStored() {
+      if (subscribed.forHint(null) == null || KafkaRecordDescriptor.namesClass(record)) {
+        return null;
+      }
+      return descriptor.toEvent(record);
     }
 
     void forget() {

@@ -147,6 +147,11 @@ final class KafkaRecordDescriptor {
         subscribed);
   }
 
+  /** Whether {@code record} names the class of its payload (a type hint), in either mode. */
+  static boolean namesClass(ConsumerRecord<?, ?> record) {
+    return lastString(record, CloudEventsBinary.CLASS) != null;
+  }
+
   /**
    * The {@code ce_type} of a binary-mode record, read without decoding it; null for a
    * structured-mode record (its type is inside the value) and for one without that header.

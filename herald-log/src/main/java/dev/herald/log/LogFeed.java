@@ -278,8 +278,39 @@ final class LogFeed {
           m,
           offset,
           () -> m.sink.undecodable(placeholder(log.name(), record, e), e, () -> ack(offset, m)));
+    } else if (decodings.unnamedIntoClass(m)) {
+      // Decoded into the subscription's class: its dead letter keeps the record as stored.
+      Runnable done = new DoneAsStored(offset, m, record);
+      handTo(m, offset, () -> m.sink.accept((Event<?>) decoded, done));
     } else {
       handTo(m, offset, () -> m.sink.accept((Event<?>) decoded, () -> ack(offset, m)));
+    }
+  }
+
+  /**
+   * The {@code done} of a record that names no class, decoded into the class its subscription
+   * names: it can give the record's event as stored (see {@link Transport.AsStored}), and holds the
+   * record until acknowledged.
+   */
+  private final class DoneAsStored implements Runnable, Transport.AsStored {
+    private final long offset;
+    private final Member member;
+    private final LogRecord record;
+
+    DoneAsStored(long offset, Member member, LogRecord record) {
+      this.offset = offset;
+      this.member = member;
+      this.record = record;
+    }
+
+    @Override
+    public void run() {
+      ack(offset, member);
+    }
+
+    @Override
+    public Event<?> asStored() {
+      return descriptor.toEvent(record);
     }
   }
 
@@ -306,14 +337,7 @@ final class LogFeed {
     }
 
     Object forMember(Member m) {
-      Class<?> named = null;
-      if (!m.subscribed.isNone()) {
-        if (!hintRead) {
-          hint = descriptor.typeHint(record);
-          hintRead = true;
-        }
-        named = m.subscribed.forHint(hint);
-      }
+      Class<?> named = namedFor(m);
       for (int i = 0; i < classes.size(); i++) {
         if (classes.get(i) == named) {
           return results.get(i);
@@ -328,6 +352,23 @@ final class LogFeed {
       classes.add(named);
       results.add(result);
       return result;
+    }
+
+    /** Whether the record names no class and decodes into the class {@code m} names. */
+    boolean unnamedIntoClass(Member m) {
+      return namedFor(m) != null && hint == null;
+    }
+
+    /** The class the record decodes into for {@code m}; null when as the codec decides. */
+    Class<?> namedFor(Member m) {
+      if (m.subscribed.isNone()) {
+        return null;
+      }
+      if (!hintRead) {
+        hint = descriptor.typeHint(record);
+        hintRead = true;
+      }
+      return m.subscribed.forHint(hint);
     }
   }
 
