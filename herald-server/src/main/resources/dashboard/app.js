@@ -286,13 +286,19 @@
 
   // ---- dead letters ----
 
+  const DL_SHOWN = 100;
+
   async function loadDeadLetters() {
     const group = $('dl-group').value;
     if (!group) return;
     try {
-      const r = await api('/v1/deadletters?group=' + encodeURIComponent(group) + '&limit=100');
-      const list = r.deadLetters || [];
-      $('dl-count').textContent = list.length + (list.length === 1 ? ' dead letter' : ' dead letters');
+      // One more than is shown: a full page says so rather than pass for the whole count.
+      const r = await api('/v1/deadletters?group=' + encodeURIComponent(group) + '&limit=' + (DL_SHOWN + 1));
+      const all = r.deadLetters || [];
+      const list = all.slice(0, DL_SHOWN);
+      $('dl-count').textContent = all.length > DL_SHOWN
+        ? 'more than ' + DL_SHOWN + ' dead letters (the oldest ' + DL_SHOWN + ' shown)'
+        : list.length + (list.length === 1 ? ' dead letter' : ' dead letters');
       fillRows($('deadletters-table').tBodies[0], 'data-position', list, (d) => d.position, (d) => [
         ['position', d.position], ['type', (d.event && d.event.type) || ''],
         ['event-id', (d.event && d.event.id) || ''], ['subscription', d.subscription || ''],

@@ -207,6 +207,7 @@ class DashboardBrowserTest {
             () ->
                 assertThat(texts("#deadletters-table tbody td.event-id"))
                     .containsExactlyInAnyOrder(first, second));
+    assertThat(browser.findElement(By.id("dl-count")).getText()).isEqualTo("2 dead letters");
     failing.set(false);
 
     rowOf(first).findElement(By.cssSelector("button.redrive")).click();
@@ -223,6 +224,38 @@ class DashboardBrowserTest {
         .untilAsserted(() -> assertThat(texts("#deadletters-table tbody td.event-id")).isEmpty());
     await().atMost(BOUND).until(() -> handled.contains(second));
     assertThat(browser.findElement(By.id("dl-message")).getText()).contains("redriven: 1");
+  }
+
+  /** The panel shows the oldest 100 of a group's dead letters, and says when there are more. */
+  @Test
+  void aGroupWithMoreDeadLettersThanThePanelShowsSaysSo() throws Exception {
+    subscriptions.add(
+        store
+            .bus()
+            .subscribe(
+                "dash.many",
+                event -> {
+                  throw new IllegalStateException("always");
+                },
+                SubscribeOptions.defaults()
+                    .name("dash-many")
+                    .group("dash-many")
+                    .retry(RetryPolicy.none())));
+    for (int i = 0; i < 101; i++) {
+      append(store, "dash.many", i);
+    }
+    await()
+        .atMost(BOUND)
+        .until(() -> store.bus().stats().subscription("dash-many").deadLettered() == 101);
+    open(server);
+    chooseGroup("dash-many");
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(browser.findElement(By.id("dl-count")).getText())
+                    .isEqualTo("more than 100 dead letters (the oldest 100 shown)"));
+    assertThat(browser.findElements(By.cssSelector("#deadletters-table tbody tr"))).hasSize(100);
   }
 
   @Test
