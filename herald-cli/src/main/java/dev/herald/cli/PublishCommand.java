@@ -172,6 +172,12 @@ final class PublishCommand implements Callable<Integer> {
     if (data == null) {
       list.add(null);
     } else if (data.json != null) {
+      if (data.json.equals("-")) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--payload takes the data itself; to read standard input give '-' alone, without"
+                + " --payload");
+      }
       list.add(parse(data.json, "--payload"));
     } else if (data.file != null) {
       list.add(parse(readFile(data.file), "--file " + data.file));
@@ -216,12 +222,20 @@ final class PublishCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Jackson's message without its location, on one line; some of its messages run two sentences
+   * together ("Unexpected end-of-inputNo digit following sign"), separated here.
+   */
+  static String jsonError(JsonProcessingException e) {
+    String m = String.valueOf(e.getOriginalMessage()).replace('\n', ' ');
+    return m.replaceAll("end-of-input(?=[A-Z])", "end-of-input: ");
+  }
+
   private JsonNode parse(String text, String where) {
     try {
       return Json.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ParameterException(
-          spec.commandLine(), where + " is not JSON: " + e.getOriginalMessage());
+      throw new ParameterException(spec.commandLine(), where + " is not JSON: " + jsonError(e));
     }
   }
 }

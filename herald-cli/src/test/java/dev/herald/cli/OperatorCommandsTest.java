@@ -266,6 +266,13 @@ class OperatorCommandsTest {
 
   @Test
   void badPublishOptionsAreUsageErrors() throws IOException {
+    // '-' reads standard input on its own; as --payload's value it is a usage error that says so.
+    Run dash = cli("events", "publish", "--type", "t", "--payload", "-");
+    assertThat(dash.status()).isEqualTo(2);
+    assertThat(dash.err()).contains("give '-' alone, without --payload");
+    Run sign = cli("events", "publish", "--type", "t", "--payload", "-x");
+    assertThat(sign.status()).isEqualTo(2);
+    assertThat(sign.err()).contains("--payload is not JSON").doesNotContain("inputNo");
     assertThat(cli("events", "publish", "--type", "t", "--payload", "{not json").status())
         .isEqualTo(2);
     assertThat(cli("events", "publish", "--type", "t", "--payload", "1", "--file", "x").status())
