@@ -15,12 +15,15 @@ import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -282,6 +285,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     int scenario = ordersGiven ? orders : SERVE_ORDERS;
     PrintWriter out = spec.commandLine().getOut();
+    // Before anything is made or written: a port in use leaves no log directory or run record.
+    String cannotListen = cannotListen(port);
+    if (cannotListen != null) {
+      return ioError(cannotListen);
+    }
     Path dir = durable;
     try {
       if (dir == null) {
@@ -358,6 +366,30 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     err.printf("herald demo: %d orders, seed %d, %s: started%n", orders, seed, where);
     err.flush();
+  }
+
+  /**
+   * Why the gateway could not listen on 127.0.0.1:{@code port}, found by binding it and letting it
+   * go again; null when it can (or for port 0, any free one). Another process taking the port in
+   * between is still refused when the gateway binds it, with the HTTP library's own message.
+   */
+  private static String cannotListen(int port) {
+    if (port == 0) {
+      return null;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as the gateway's connector: a closed server's port is free
+      probe.bind(new InetSocketAddress("127.0.0.1", port));
+      return null;
+    } catch (IOException e) {
+      String m = String.valueOf(e.getMessage());
+      return "cannot listen on 127.0.0.1:"
+          + port
+          + ": "
+          + (m.toLowerCase(Locale.ROOT).contains("in use")
+              ? "the address is in use (another server there?); pick another --port"
+              : m);
+    }
   }
 
   private int ioError(String message) {

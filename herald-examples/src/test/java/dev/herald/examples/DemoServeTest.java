@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,6 +76,36 @@ class DemoServeTest {
     assertThat(usage("demo", "--serve", "--port", "70000")).contains("--port");
     assertThat(usage("demo", "--serve", "--rate", "0")).contains("--rate");
     assertThat(usage("demo", "--port", "8081")).contains("--port needs --serve");
+  }
+
+  /**
+   * A port in use is said in one line, exit 74, before anything is made: no log directory, no run
+   * record in the one given.
+   */
+  @Test
+  void aPortInUseIsSaidInOneLineAndLeavesNothingBehind() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Path log = dir.resolve("never");
+      StringWriter err = new StringWriter();
+      int status =
+          Main.run(
+              new String[] {
+                "demo",
+                "--serve",
+                "--port",
+                Integer.toString(taken.getLocalPort()),
+                "--durable",
+                log.toString()
+              },
+              new PrintWriter(new StringWriter()),
+              new PrintWriter(err));
+      assertThat(status).as(err.toString()).isEqualTo(Main.IO_ERROR);
+      assertThat(err.toString().strip())
+          .contains("the address is in use (another server there?); pick another --port")
+          .doesNotContain("Exception")
+          .hasLineCount(1);
+      assertThat(log).doesNotExist();
+    }
   }
 
   /** Runs {@code args} in this JVM, expecting bad usage; its standard error. */
