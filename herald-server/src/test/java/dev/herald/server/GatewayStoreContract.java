@@ -278,6 +278,21 @@ abstract class GatewayStoreContract {
       synchronized (handled) {
         assertThat(handled).as("only the redriven one was handled again").doesNotContain(e2.id());
       }
+      // A reader of every event (a stream) sees the redriven event a second time, with its id and
+      // the subscription it went back to (docs/server.md, Redrive).
+      List<Event<?>> copies = new ArrayList<>();
+      try (GatewayStore.Cursor c = store.cursor("earliest")) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (copies.size() < 2 && System.nanoTime() < deadline) {
+          Optional<GatewayStore.StoredEvent> next = c.next(Duration.ofMillis(200));
+          if (next.isPresent() && next.get().event().id().equals(e.id())) {
+            copies.add(next.get().event());
+          }
+        }
+      }
+      assertThat(copies).hasSize(2);
+      assertThat(copies.get(0).extensions()).doesNotContainKey("redriveto");
+      assertThat(copies.get(1).extensions()).containsEntry("redriveto", "fragile");
     } finally {
       s.close();
     }
