@@ -58,11 +58,14 @@ public class HeraldAutoConfiguration {
       HeraldProperties properties,
       ObjectProvider<Transport> transport,
       ObjectProvider<Interceptor> interceptors,
-      HeraldBusState heraldBusState) {
+      HeraldBusState heraldBusState,
+      ConfigurableListableBeanFactory beanFactory) {
     properties.check();
     Transport t = transport.getIfAvailable();
     if (t == null) {
       requireTransportModule(properties.getTransport());
+    } else {
+      closeTransportsAfterTheBus(beanFactory);
     }
     List<Interceptor> installed = interceptors.orderedStream().toList();
     Herald.Builder b = Herald.builder().listener(heraldBusState.listener());
@@ -80,6 +83,20 @@ public class HeraldAutoConfiguration {
         t == null ? "memory" : t.name(),
         installed.stream().map(i -> i.getClass().getSimpleName()).toList());
     return bus;
+  }
+
+  /**
+   * Makes Spring destroy every transport bean after the bean that closes the bus: the bus drains as
+   * it closes, and what its handlers publish meanwhile must still be stored. A transport reached
+   * through an {@link ObjectProvider} is no dependency Spring knows of, so it was destroyed first,
+   * in reverse order of creation, and every store of the drain failed ("log events is closed").
+   */
+  private static void closeTransportsAfterTheBus(ConfigurableListableBeanFactory beanFactory) {
+    for (String transportName : beanFactory.getBeanNamesForType(Transport.class, false, false)) {
+      for (String stateName : beanFactory.getBeanNamesForType(HeraldBusState.class, false, false)) {
+        beanFactory.registerDependentBean(transportName, stateName);
+      }
+    }
   }
 
   /** The bus's listener and what the health indicator reads. */

@@ -15,9 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code herald.*} properties of the auto-configured {@link dev.herald.EventBus}. Each setter
  * checks its value, so a bad one fails the context's start with the property's name in the message
  * ({@code Failed to bind properties under 'herald.worker-threads'}); the checks that involve two
- * properties run once all are bound ({@link #check()}), and name both.
+ * properties run once all are bound ({@link #check()}), and name both. A {@code herald.*} name that
+ * is none of these properties (a typo: {@code herald.transprot}) fails the start too, naming it,
+ * rather than leave the bus on another transport or directory than meant; environment variables and
+ * system properties are not checked so (Spring's rule: they are shared with other programs, {@code
+ * HERALD_TOKEN} of the command line among them).
  */
-@ConfigurationProperties("herald")
+@ConfigurationProperties(prefix = "herald", ignoreUnknownFields = false)
 public class HeraldProperties {
   /** The transports a bus can store its events with. */
   public enum Transport {

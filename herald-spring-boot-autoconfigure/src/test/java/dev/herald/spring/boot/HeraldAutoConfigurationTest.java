@@ -112,6 +112,13 @@ class HeraldAutoConfigurationTest {
         "herald.subscription.retry.max-attempts=0", "herald.subscription.retry.max-attempts");
     assertFailsNaming("herald.subscription.retry.jitter=2", "herald.subscription.retry.jitter");
     assertFailsNaming("herald.kafka.bootstrap-servers= ", "herald.kafka.bootstrap-servers");
+    // A name that is no property: a typo would leave the bus on another transport or directory.
+    assertFailsNaming("herald.transprot=log", "herald.transprot");
+    assertFailsNaming("herald.log.dir=/tmp/x", "herald.log.dir");
+    // The Kafka client's own properties are free-form.
+    runner
+        .withPropertyValues("herald.kafka.properties.linger.ms=5")
+        .run(context -> assertThat(context).hasNotFailed());
     runner
         .withPropertyValues(
             "herald.subscription.retry.initial-delay=2s", "herald.subscription.retry.max-delay=1s")
