@@ -98,13 +98,21 @@ final class EventsTailCommand implements Callable<Integer> {
           return ++printed[0] < max;
         };
     CountDownLatch done = new CountDownLatch(1);
-    Thread tailing = Thread.currentThread();
-    Thread hook = new Thread(() -> stop(tailing, done), "herald-events-tail-stop");
+    Interruptible tail = new Interruptible(Thread.currentThread());
+    Thread hook = new Thread(() -> stop(tail, done), "herald-events-tail-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (Target t = target.open()) {
-      t.tail(types, from, group, max, sink);
-    } catch (InterruptedException e) {
-      // stopped by Ctrl-C or an interrupt: what was read stands
+    try {
+      Target t = target.open();
+      try {
+        t.tail(types, from, group, max, sink);
+      } catch (InterruptedException e) {
+        // stopped by Ctrl-C or an interrupt: what was read stands
+      } finally {
+        // Ctrl-C interrupts the tail only: closing the store (a Kafka producer joining its I/O
+        // thread) runs to its end, without an error and a stack trace for an interrupted join.
+        tail.over();
+        t.close();
+      }
     } finally {
       if (output.json()) {
         ObjectNode root = Json.MAPPER.createObjectNode();
@@ -129,8 +137,30 @@ final class EventsTailCommand implements Callable<Integer> {
         + (data == null ? "" : data.toString());
   }
 
-  private static void stop(Thread tailing, CountDownLatch done) {
-    tailing.interrupt();
+  /** The tailing thread, interrupted by Ctrl-C while it tails and never after. */
+  private static final class Interruptible {
+    private final Thread thread;
+    private boolean tailing = true; // guarded by this
+
+    Interruptible(Thread thread) {
+      this.thread = thread;
+    }
+
+    synchronized void interrupt() {
+      if (tailing) {
+        thread.interrupt();
+      }
+    }
+
+    /** Called by the tailing thread once the tail is over: clears a Ctrl-C that came meanwhile. */
+    synchronized void over() {
+      tailing = false;
+      Thread.interrupted();
+    }
+  }
+
+  private static void stop(Interruptible tail, CountDownLatch done) {
+    tail.interrupt();
     try {
       done.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

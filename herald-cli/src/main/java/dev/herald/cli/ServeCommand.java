@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -64,6 +65,8 @@ final class ServeCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   StoreOptions store;
 
+  @Mixin KafkaOptions kafkaTopics;
+
   @Option(
       names = "--tokens",
       paramLabel = "FILE",
@@ -108,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be within [0, 65535]: " + port);
     }
+    kafkaTopics.requireKafka(spec, store != null && store.kafka != null);
     Access access = tokens == null ? Access.openToLoopback() : tokens(tokens);
     StoreOptions where = store;
     if (where == null) {
@@ -121,7 +125,9 @@ final class ServeCommand implements Callable<Integer> {
     // line only: no --data directory made, no line of the HTTP library's failing start.
     requireCanListen();
     GatewayStore opened =
-        where.open("another 'herald serve' or application has it open; stop it or pick --data");
+        where.open(
+            "another 'herald serve' or application has it open; stop it or pick --data",
+            kafkaTopics);
     HeraldServer server;
     try {
       server = start(configured.store(opened));

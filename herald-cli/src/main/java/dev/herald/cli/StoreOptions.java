@@ -41,17 +41,21 @@ final class StoreOptions {
    * @throws Failure when the directory is locked by another process, cannot be opened, or the
    *     cluster cannot be reached
    */
-  GatewayStore open() {
-    return open("a running 'herald serve' holds it: use --url to go through its gateway");
+  GatewayStore open(KafkaOptions topics) {
+    return open("a running 'herald serve' holds it: use --url to go through its gateway", topics);
   }
 
-  /** Opens the store; {@code lockedHint} says what to do when another process holds the log. */
-  GatewayStore open(String lockedHint) {
+  /**
+   * Opens the store, on Kafka with {@code topics}; {@code lockedHint} says what to do when another
+   * process holds the log.
+   */
+  GatewayStore open(String lockedHint, KafkaOptions topics) {
     if (data != null) {
       return openLog(data, lockedHint);
     }
     try {
-      return KafkaGatewayStore.open(kafka);
+      return KafkaGatewayStore.open(
+          kafka, topics.eventsTopic, topics.deadLetterTopic, topics.groupPrefix);
     } catch (RuntimeException e) {
       throw new Failure("cannot use the Kafka cluster at " + kafka + ": " + e.getMessage(), e);
     }

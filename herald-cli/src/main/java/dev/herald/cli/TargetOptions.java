@@ -3,6 +3,7 @@ package dev.herald.cli;
 import java.net.URI;
 import java.nio.file.Files;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -36,6 +37,8 @@ final class TargetOptions {
     StoreOptions store;
   }
 
+  @Mixin KafkaOptions kafkaTopics;
+
   @Option(
       names = "--token",
       paramLabel = "TOKEN",
@@ -53,12 +56,13 @@ final class TargetOptions {
    * @throws Failure when the store cannot be opened
    */
   Target open() {
+    kafkaTopics.requireKafka(spec, direct() && where.store.kafka != null);
     if (direct()) {
       StoreOptions store = where.store;
       if (store.data != null && !Files.isDirectory(store.data)) {
         throw new ParameterException(spec.commandLine(), "no such directory: " + store.data);
       }
-      return new StoreTarget(store.open(), store.describe());
+      return new StoreTarget(store.open(kafkaTopics), store.describe());
     }
     URI url = where == null || where.url == null ? URI.create(DEFAULT_URL) : where.url;
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {

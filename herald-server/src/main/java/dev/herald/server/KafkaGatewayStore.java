@@ -67,7 +67,31 @@ public final class KafkaGatewayStore implements GatewayStore {
    * @throws KafkaTransportException if no broker answers within the transport's startup timeout
    */
   public static KafkaGatewayStore open(String bootstrap) {
-    KafkaTransport t = KafkaTransport.builder(bootstrap).build();
+    return open(bootstrap, null, null, null);
+  }
+
+  /**
+   * {@link #open(String)} on the topics and consumer-group prefix an application's transport was
+   * built with ({@code KafkaTransport.Builder#eventsTopic}, {@code #deadLetterTopic}, {@code
+   * #groupIdPrefix}), so that its groups and dead letters are the ones seen; null keeps the
+   * transport's default.
+   *
+   * @throws IllegalArgumentException if a topic is blank
+   * @throws KafkaTransportException if no broker answers within the transport's startup timeout
+   */
+  public static KafkaGatewayStore open(
+      String bootstrap, String eventsTopic, String deadLetterTopic, String groupIdPrefix) {
+    KafkaTransport.Builder b = KafkaTransport.builder(bootstrap);
+    if (eventsTopic != null) {
+      b.eventsTopic(eventsTopic);
+    }
+    if (deadLetterTopic != null) {
+      b.deadLetterTopic(deadLetterTopic);
+    }
+    if (groupIdPrefix != null) {
+      b.groupIdPrefix(groupIdPrefix);
+    }
+    KafkaTransport t = b.build();
     try {
       return over(t, Herald.builder().transport(t).build());
     } catch (RuntimeException e) {
