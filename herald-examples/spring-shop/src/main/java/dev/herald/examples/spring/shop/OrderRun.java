@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * With {@code shop.orders=N}: places N orders once the application has started, waits up to a
- * minute for each to end, and prints how many shipped and how many were cancelled.
+ * minute for each to end, and prints how many shipped and how many were cancelled. The application
+ * keeps running after that ({@code spring.main.keep-alive}), handling events until it is stopped.
  */
 @Component
 @ConditionalOnProperty("shop.orders")
