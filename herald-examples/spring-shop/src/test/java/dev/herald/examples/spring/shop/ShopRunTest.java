@@ -60,6 +60,30 @@ class ShopRunTest {
         .doesNotContain("failed to store");
   }
 
+  /** With {@code shop.traces=log} the spans of the run are printed by the logging exporter. */
+  @Test
+  void printsItsSpansWithShopTracesLog() throws Exception {
+    Path output = dir.resolve("traces.out");
+    shop =
+        shop("--herald.transport=memory", "--shop.orders=1", "--shop.traces=log")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    Awaitility.await("the spans of the order's last handler")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .failFast("the shop exited", () -> !shop.isAlive())
+        .until(() -> read(output).contains("'process customer.notified'"));
+    assertThat(read(output))
+        .contains(
+            "Herald bus started: transport memory, interceptors [HeraldTracing, HeraldMetrics]")
+        .contains("1 orders ended: {shipped=1}")
+        .contains("LoggingSpanExporter")
+        .contains("'send order.placed'")
+        .contains("'process order.placed'");
+  }
+
   /** {@code java ShopApplication args...} on the test's class path, small and quick to start. */
   private static ProcessBuilder shop(String... args) {
     String java =
