@@ -2,6 +2,7 @@ package dev.herald.examples.spring.shop;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /**
  * The shop as a Spring Boot application: each service is a bean whose {@code @Subscribe} methods
@@ -11,6 +12,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * ShopTracing}). It runs until it is stopped (Ctrl-C or SIGTERM), which closes the bus gracefully.
  */
 @SpringBootApplication
+@EnableConfigurationProperties(ShopProperties.class)
 public class ShopApplication {
   public static void main(String[] args) {
     SpringApplication.run(ShopApplication.class, args);

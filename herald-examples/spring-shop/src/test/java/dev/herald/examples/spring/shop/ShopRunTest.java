@@ -84,6 +84,24 @@ class ShopRunTest {
         .contains("'process order.placed'");
   }
 
+  /** Spring Boot refuses {@code shop.orders} below 1 before any order is placed. */
+  @Test
+  void refusesABadOrderCount() throws Exception {
+    Path output = dir.resolve("bad.out");
+    shop =
+        shop("--herald.transport=memory", "--shop.orders=-5")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    assertThat(shop.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+    assertThat(shop.exitValue()).isNotZero();
+    assertThat(read(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("shop.orders must be at least 1, was -5")
+        .doesNotContain("orders ended");
+  }
+
   /** {@code java ShopApplication args...} on the test's class path, small and quick to start. */
   private static ProcessBuilder shop(String... args) {
     String java =
