@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -16,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * With {@code shop.orders=N}: places N orders once the application has started, waits up to a
- * minute for each to end, and prints how many shipped and how many were cancelled.
+ * minute for each to end, and prints how many shipped and how many were cancelled. The application
+ * keeps running after that ({@code spring.main.keep-alive}), handling events until it is stopped.
  */
 @Component
 @ConditionalOnProperty("shop.orders")
@@ -24,9 +24,9 @@ class OrderRun implements ApplicationRunner {
   private final Storefront storefront;
   private final int orders;
 
-  OrderRun(Storefront storefront, @Value("${shop.orders}") int orders) {
+  OrderRun(Storefront storefront, ShopProperties properties) {
     this.storefront = storefront;
-    this.orders = orders;
+    this.orders = properties.orders();
   }
 
   @Override
