@@ -93,7 +93,7 @@ abstract class StreamGroupTest {
    * A new stream once the server has room for one more of this principal's (at most two): that is,
    * once it noticed that a client went away, which it does when a heartbeat fails to write.
    */
-  private StreamTestClient openOnceRoom(String q) {
+  StreamTestClient openOnceRoom(String q) {
     StreamTestClient[] opened = new StreamTestClient[1];
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
