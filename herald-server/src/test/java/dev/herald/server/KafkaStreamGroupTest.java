@@ -9,6 +9,7 @@ import dev.herald.server.StreamTestClient.SseEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -114,6 +115,57 @@ class KafkaStreamGroupTest extends StreamGroupTest {
         .atMost(Duration.ofSeconds(3))
         .pollInterval(Duration.ofMillis(100))
         .untilAsserted(() -> assertThat(describe(group).members()).as("members left").isEmpty());
+  }
+
+  /**
+   * The same with the server's default heartbeat (15 s), as {@code ./herald serve --kafka} runs: a
+   * client that went away is noticed by the write of the first events stored after it went (the
+   * probe after them fails), not by a heartbeat. The next stream takes the six events ({@code
+   * limit=6}) and the server ends it, upon which the group has no member left.
+   */
+  @Test
+  void withTheDefaultHeartbeatTheEventsOfAStreamWhoseClientWentAwayReachTheNextPromptly()
+      throws Exception {
+    String group = "ghost-default";
+    String q = "/v1/events/stream?types=ghostd.*&group=" + group;
+    try (HeraldServer plain = HeraldServer.builder(store).port(0).start()) {
+      append("ghostd.ev", 0, 1);
+      try (RawStream leaver = RawStream.openOnceRoom(plain.uri(), q)) {
+        awaitMembers(group, 1);
+        assertThat(leaver.awaitData()).contains("\"e-0\"");
+        // Acknowledged (the probe after it was written while the client was there): so the next
+        // stream's six are exactly those stored after the client went.
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> lag(group), l -> l.equals(Optional.of(0L)));
+      } // closed abruptly, without reading on
+      append("ghostd.ev", 1, 6);
+      long start = System.nanoTime();
+      try (StreamTestClient next =
+          StreamTestClient.open(plain.uri(), q + "&limit=6", java.util.Map.of())) {
+        List<String> got = new ArrayList<>();
+        long deadline = start + PROMPTLY.toNanos();
+        while (!got.containsAll(StreamTest.expected(1, 6)) && System.nanoTime() < deadline) {
+          SseEvent e = next.events.poll(100, TimeUnit.MILLISECONDS);
+          if (e != null) {
+            got.addAll(StreamTest.data(List.of(e)));
+          }
+        }
+        assertThat(got)
+            .as(
+                "the next stream gets every event stored after the leaver went, within "
+                    + PROMPTLY
+                    + " (got "
+                    + got
+                    + ")")
+            .containsExactlyInAnyOrderElementsOf(StreamTest.expected(1, 6));
+        next.awaitEnd(); // the server ends it once the six are acknowledged
+      }
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> assertThat(describe(group).members()).as("members left").isEmpty());
+    }
   }
 
   private ConsumerGroupDescription describe(String group) throws Exception {

@@ -363,7 +363,7 @@ abstract class StreamGroupTest {
   }
 
   /** The group's total lag as {@code GET /v1/groups} answers it; empty while it is not listed. */
-  private Optional<Long> lag(String group) throws Exception {
+  Optional<Long> lag(String group) throws Exception {
     HttpResponse<String> r =
         StreamTestClient.HTTP.send(
             HttpRequest.newBuilder(URI.create(server.uri() + "/v1/groups")).GET().build(),
