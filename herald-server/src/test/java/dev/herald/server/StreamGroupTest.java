@@ -93,7 +93,7 @@ abstract class StreamGroupTest {
    * A new stream once the server has room for one more of this principal's (at most two): that is,
    * once it noticed that a client went away, which it does when a heartbeat fails to write.
    */
-  private StreamTestClient openOnceRoom(String q) {
+  StreamTestClient openOnceRoom(String q) {
     StreamTestClient[] opened = new StreamTestClient[1];
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
@@ -363,7 +363,7 @@ abstract class StreamGroupTest {
   }
 
   /** The group's total lag as {@code GET /v1/groups} answers it; empty while it is not listed. */
-  private Optional<Long> lag(String group) throws Exception {
+  Optional<Long> lag(String group) throws Exception {
     HttpResponse<String> r =
         StreamTestClient.HTTP.send(
             HttpRequest.newBuilder(URI.create(server.uri() + "/v1/groups")).GET().build(),

@@ -3,7 +3,10 @@ package dev.herald.server.internal;
 import dev.herald.Event;
 import dev.herald.TypePattern;
 import dev.herald.spi.Transport;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,18 +32,55 @@ final class StreamGroupMember implements Transport.FeedSink {
 
   private final SseConnection connection;
   private final TypePattern pattern;
+  // The events queued to the stream whose acknowledgement has not run yet.
+  private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
 
   StreamGroupMember(SseConnection connection, TypePattern pattern) {
     this.connection = connection;
     this.pattern = pattern;
   }
 
-  /** Joins {@code group} in {@code transport}; the member leaves when the stream closes. */
+  /**
+   * Joins {@code group} in {@code transport}; the member leaves when the stream closes: the events
+   * it holds unconfirmed are left behind at once ({@link Transport.Done#leftBehind}), so that the
+   * feed does not wait for them, and the feed is closed on a thread of its own ({@code
+   * herald-sse-leave-<group>}), which leaves the group (on Kafka: the consumer's close sends the
+   * group coordinator its leave, and the group rebalances at once), without holding up the thread
+   * that closed the stream (a writer, the feed's own threads, the timer).
+   */
   static void join(
       Transport transport, String group, SseConnection connection, TypePattern pattern) {
     StreamGroupMember m = new StreamGroupMember(connection, pattern);
     Transport.Feed feed = transport.feed(group, e -> pattern.matches(e.type()), m);
-    connection.onClose(feed::close);
+    connection.onClose(m::leaveBehind);
+    connection.onClose(() -> leave(group, feed));
+  }
+
+  /** Closes {@code feed} on a new daemon thread. */
+  private static void leave(String group, Transport.Feed feed) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                feed.close();
+              } catch (RuntimeException e) {
+                LOG.warn("stream of group {}: closing its feed failed", group, e);
+              }
+            },
+            "herald-sse-leave-" + group);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * The stream closed: every event it took and had not confirmed is left behind, never to be
+   * acknowledged by this member (its frame was dropped, or written without proof that the client
+   * read it). Any thread; once.
+   */
+  private void leaveBehind() {
+    for (Outstanding o : outstanding) {
+      o.leaveBehind();
+    }
   }
 
   @Override
@@ -58,7 +98,12 @@ final class StreamGroupMember implements Transport.FeedSink {
       done.run();
       return;
     }
-    if (!connection.offerWaiting(frame, done, TimeUnit.SECONDS.toNanos(ROOM_WAIT_SECONDS))) {
+    Outstanding o = new Outstanding(done);
+    // Added before the offer: a close after a successful offer finds it (both take the stream's
+    // queue lock, and the close listeners run after).
+    outstanding.add(o);
+    if (!connection.offerWaiting(frame, o, TimeUnit.SECONDS.toNanos(ROOM_WAIT_SECONDS))) {
+      o.refused();
       // Not acknowledged: this member is leaving (closed, or its limit's events are taken), and
       // the group's feed gives it to another.
       throw new InterruptedException(
@@ -76,5 +121,45 @@ final class StreamGroupMember implements Transport.FeedSink {
   @Override
   public void failed(Throwable cause) {
     connection.close("the group's feed failed: " + cause);
+  }
+
+  /**
+   * One event queued to the stream: its {@code done} runs once, either as the acknowledgement
+   * (confirmed written) or as {@link Transport.Done#leftBehind} (the stream closed first), never
+   * both.
+   */
+  private final class Outstanding implements Runnable {
+    private final Runnable done;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    Outstanding(Runnable done) {
+      this.done = done;
+    }
+
+    /** The stream confirmed the event written: acknowledged. */
+    @Override
+    public void run() {
+      if (settled.compareAndSet(false, true)) {
+        outstanding.remove(this);
+        done.run();
+      }
+    }
+
+    /** The stream closed first: never to be acknowledged by this member. */
+    void leaveBehind() {
+      if (settled.compareAndSet(false, true)) {
+        outstanding.remove(this);
+        if (done instanceof Transport.Done d) {
+          d.leftBehind();
+        }
+      }
+    }
+
+    /** Not queued: {@link #accept} throws, and the feed takes the event back itself. */
+    void refused() {
+      if (settled.compareAndSet(false, true)) {
+        outstanding.remove(this);
+      }
+    }
   }
 }
