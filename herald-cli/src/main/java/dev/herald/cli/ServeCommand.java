@@ -8,8 +8,6 @@ import dev.herald.server.TokenAccess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,31 +219,33 @@ final class ServeCommand implements Callable<Integer> {
    * @throws Failure when the address cannot be bound
    */
   private void requireCanListen() {
-    if (port == 0) {
-      return; // any free port: nothing to check
-    }
-    try (ServerSocket probe = new ServerSocket()) {
-      probe.setReuseAddress(true); // as the gateway's connector: a closed server's port is free
-      probe.bind(new InetSocketAddress(host, port));
-    } catch (BindException e) {
-      throw cannotListen(e);
-    } catch (IOException e) {
-      throw new Failure("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-    }
+    HeraldServer.whyCannotListen(host, port)
+        .ifPresent(
+            why -> {
+              throw new Failure(
+                  "cannot listen on "
+                      + host
+                      + ":"
+                      + port
+                      + ": "
+                      + (why.equals(HeraldServer.ADDRESS_IN_USE)
+                          ? why + "; pick another --port"
+                          : why));
+            });
   }
 
   private Failure cannotListen(BindException e) {
     String m = e.getMessage() == null ? "" : e.getMessage();
-    if (m.toLowerCase(Locale.ROOT).contains("in use")) {
-      return new Failure(
-          "cannot listen on "
-              + host
-              + ":"
-              + port
-              + ": the address is in use (another server there?); pick another --port",
-          e);
-    }
-    return new Failure("cannot listen on " + host + ":" + port + ": " + m, e);
+    return new Failure(
+        "cannot listen on "
+            + host
+            + ":"
+            + port
+            + ": "
+            + (m.toLowerCase(Locale.ROOT).contains("in use")
+                ? HeraldServer.ADDRESS_IN_USE + "; pick another --port"
+                : m),
+        e);
   }
 
   /** The tokens file's access; a file that is missing or not a tokens file is a usage error. */

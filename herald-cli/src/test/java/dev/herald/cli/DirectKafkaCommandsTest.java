@@ -66,19 +66,22 @@ class DirectKafkaCommandsTest {
   /** The command line, on the broker, with the application's topics and prefix. */
   private static Run onTheApplicationsTopics(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--kafka",
-            kafka.bootstrapServers(),
-            "--events-topic",
-            EVENTS,
-            "--dead-letter-topic",
-            DEAD,
-            "--group-prefix",
-            PREFIX,
-            "-o",
-            "json"));
+    all.addAll(theApplicationsCluster());
+    all.addAll(List.of("-o", "json"));
     return Run.of(all.toArray(String[]::new));
+  }
+
+  /** The options that name the broker and the application's topics and prefix. */
+  private static List<String> theApplicationsCluster() {
+    return List.of(
+        "--kafka",
+        kafka.bootstrapServers(),
+        "--events-topic",
+        EVENTS,
+        "--dead-letter-topic",
+        DEAD,
+        "--group-prefix",
+        PREFIX);
   }
 
   @Test
@@ -132,22 +135,9 @@ class DirectKafkaCommandsTest {
   void aTailStoppedAsCtrlCStopsItEndsQuietly(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
     Path err = dir.resolve("err");
-    Process p =
-        launch(
-            out,
-            err,
-            "events",
-            "tail",
-            "--from",
-            "earliest",
-            "--kafka",
-            kafka.bootstrapServers(),
-            "--events-topic",
-            EVENTS,
-            "--dead-letter-topic",
-            DEAD,
-            "--group-prefix",
-            PREFIX);
+    List<String> args = new ArrayList<>(List.of("events", "tail", "--from", "earliest"));
+    args.addAll(theApplicationsCluster());
+    Process p = launch(out, err, args.toArray(String[]::new));
     try {
       await().atMost(PATIENCE).until(() -> Files.readString(out).contains("k.pay"));
       assertThat(p.toHandle().destroy()).isTrue(); // SIGTERM: the same hooks as Ctrl-C's SIGINT

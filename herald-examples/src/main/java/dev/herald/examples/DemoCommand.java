@@ -15,15 +15,12 @@ import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -369,27 +366,20 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Why the gateway could not listen on 127.0.0.1:{@code port}, found by binding it and letting it
-   * go again; null when it can (or for port 0, any free one). Another process taking the port in
-   * between is still refused when the gateway binds it, with the HTTP library's own message.
+   * Why the gateway could not listen on 127.0.0.1:{@code port}, as {@code serve} says it; null when
+   * it can.
    */
   private static String cannotListen(int port) {
-    if (port == 0) {
-      return null;
-    }
-    try (ServerSocket probe = new ServerSocket()) {
-      probe.setReuseAddress(true); // as the gateway's connector: a closed server's port is free
-      probe.bind(new InetSocketAddress("127.0.0.1", port));
-      return null;
-    } catch (IOException e) {
-      String m = String.valueOf(e.getMessage());
-      return "cannot listen on 127.0.0.1:"
-          + port
-          + ": "
-          + (m.toLowerCase(Locale.ROOT).contains("in use")
-              ? "the address is in use (another server there?); pick another --port"
-              : m);
-    }
+    return HeraldServer.whyCannotListen("127.0.0.1", port)
+        .map(
+            why ->
+                "cannot listen on 127.0.0.1:"
+                    + port
+                    + ": "
+                    + (why.equals(HeraldServer.ADDRESS_IN_USE)
+                        ? why + "; pick another --port"
+                        : why))
+        .orElse(null);
   }
 
   private int ioError(String message) {

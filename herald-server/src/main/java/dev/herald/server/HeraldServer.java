@@ -4,13 +4,19 @@ import dev.herald.TimeSource;
 import dev.herald.server.internal.Gateway;
 import dev.herald.server.internal.WebhookProxy;
 import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Herald's HTTP gateway over one {@link GatewayStore}: publish ({@code POST /v1/events}, the
@@ -42,6 +48,31 @@ public final class HeraldServer implements AutoCloseable {
     this.app = app;
     this.gateway = gateway;
     this.host = host;
+  }
+
+  /** What {@link #whyCannotListen} says of an address another server listens on already. */
+  public static final String ADDRESS_IN_USE = "the address is in use (another server there?)";
+
+  /**
+   * Why a server could not listen on {@code host:port} now, found by binding it and letting it go
+   * again, before anything is made for the server (a log directory, say): {@link #ADDRESS_IN_USE},
+   * or the system's reason; empty when it can, and for port 0 (any free port). Another process may
+   * still take the port before the server binds it, which {@link Builder#start} then refuses.
+   */
+  public static Optional<String> whyCannotListen(String host, int port) {
+    if (port == 0) {
+      return Optional.empty();
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as the server's connector: a closed server's port is free
+      probe.bind(new InetSocketAddress(host, port));
+      return Optional.empty();
+    } catch (BindException e) {
+      String m = String.valueOf(e.getMessage());
+      return Optional.of(m.toLowerCase(Locale.ROOT).contains("in use") ? ADDRESS_IN_USE : m);
+    } catch (IOException e) {
+      return Optional.of(String.valueOf(e.getMessage()));
+    }
   }
 
   /** A builder of a server over {@code store}: {@code builder().store(store)}. */

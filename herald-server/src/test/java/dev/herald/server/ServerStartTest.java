@@ -3,6 +3,8 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +31,18 @@ class ServerStartTest {
   }
 
   /** Configured first, its store given last: the order {@code ./herald serve} uses. */
+  @Test
+  void whyCannotListenSaysTheAddressIsInUseWhenAnotherServerIsThere() throws Exception {
+    int port;
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      port = taken.getLocalPort();
+      assertThat(HeraldServer.whyCannotListen("127.0.0.1", port))
+          .contains(HeraldServer.ADDRESS_IN_USE);
+    }
+    assertThat(HeraldServer.whyCannotListen("127.0.0.1", port)).isEmpty();
+    assertThat(HeraldServer.whyCannotListen("127.0.0.1", 0)).isEmpty();
+  }
+
   @Test
   void aBuilderTakesItsStoreLastAndRefusesToStartWithoutOne() throws Exception {
     HeraldServer.Builder b = HeraldServer.builder().port(0);

@@ -115,6 +115,10 @@ class HeraldAutoConfigurationTest {
     // A name that is no property: a typo would leave the bus on another transport or directory.
     assertFailsNaming("herald.transprot=log", "herald.transprot");
     assertFailsNaming("herald.log.dir=/tmp/x", "herald.log.dir");
+    // System properties (and environment variables) are not checked for unknown names.
+    runner
+        .withSystemProperties("herald.not-a-property=1")
+        .run(context -> assertThat(context).hasNotFailed());
     // The Kafka client's own properties are free-form.
     runner
         .withPropertyValues("herald.kafka.properties.linger.ms=5")
