@@ -43,11 +43,13 @@ final class DlqCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "missing dlq command");
   }
 
-  /** {@code dlq list --group G [--limit N]}. */
+  /** {@code dlq list [--group G] [--limit N]}. */
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "List a group's unresolved dead letters, oldest first, without consuming them.")
+      description =
+          "List a group's unresolved dead letters (every group's without --group), oldest first,"
+              + " without consuming them.")
   static final class ListCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -57,9 +59,10 @@ final class DlqCommand implements Runnable {
 
     @Option(
         names = "--group",
-        required = true,
         paramLabel = "GROUP",
-        description = "The consumer group (or subscription) whose dead letters to list.")
+        description =
+            "The consumer group (or subscription) whose dead letters to list; without it, every"
+                + " group's, and those of records that name none.")
     String group;
 
     @Option(
@@ -87,7 +90,8 @@ final class DlqCommand implements Runnable {
         return 0;
       }
       if (list.isEmpty()) {
-        out.println("No dead letters for group " + group + ".");
+        out.println(
+            group == null ? "No dead letters." : "No dead letters for group " + group + ".");
         return 0;
       }
       Table table =

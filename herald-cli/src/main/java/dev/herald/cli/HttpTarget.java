@@ -572,7 +572,12 @@ final class HttpTarget implements Target {
 
   @Override
   public List<ObjectNode> deadLetters(String group, int limit) {
-    JsonNode root = getJson("/v1/deadletters?group=" + q(group) + "&limit=" + limit);
+    JsonNode root =
+        getJson(
+            "/v1/deadletters?"
+                + (group == null ? "" : "group=" + q(group) + "&")
+                + "limit="
+                + limit);
     List<ObjectNode> list = new ArrayList<>();
     for (JsonNode d : root.path("deadLetters")) {
       list.add((ObjectNode) d);

@@ -140,6 +140,12 @@ class DirectCommandsTest {
     JsonNode dl = list.json().get("deadLetters");
     assertThat(dl).hasSize(2);
     assertThat(dl.get(0).get("causeMessage").asText()).isEqualTo("declined 1");
+    // Without --group: every group's, as GET /v1/deadletters without group lists them.
+    Run every = Run.of("dlq", "list", "--data", dir.toString(), "-o", "json");
+    assertThat(every.status()).as(every.err()).isZero();
+    assertThat(every.json().get("deadLetters")).hasSize(2);
+    assertThat(Run.of("dlq", "list", "--group", "nobody", "--data", dir.toString()).out())
+        .contains("No dead letters for group nobody.");
 
     Run all =
         Run.of(
