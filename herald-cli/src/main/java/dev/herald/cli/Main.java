@@ -7,6 +7,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +72,8 @@ public final class Main implements Runnable {
     cli.setOut(writer(terminal.out()));
     cli.setErr(writer(terminal.err()));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd, verbose(parsed)));
+    CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler((e, given) -> usage.handleParseException(readable(e), given));
     int status = cli.execute(args);
     cli.getOut().flush();
     cli.getErr().flush();
@@ -100,6 +106,36 @@ public final class Main implements Runnable {
     }
     return 1;
   }
+
+  /**
+   * Picocli says two options of nested exclusive groups were given with the group's whole synopsis
+   * ({@code expected only one match but got [--url=URL | [--data=DIR | --kafka=BOOTSTRAP]]=
+   * {--kafka=b} and [...]={--data=d}}); this says which two, by name.
+   */
+  static ParameterException readable(ParameterException e) {
+    String message = String.valueOf(e.getMessage());
+    if (!message.contains("expected only one match but got")) {
+      return e;
+    }
+    Matcher m = GIVEN.matcher(message);
+    List<String> names = new ArrayList<>();
+    while (m.find()) {
+      String name = m.group(1);
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    if (names.size() < 2) {
+      return e;
+    }
+    return new ParameterException(
+        e.getCommandLine(),
+        String.join(" and ", names) + " exclude each other: give one of them",
+        e);
+  }
+
+  /** An option as picocli shows a match of it in an exclusive group's message: {@code {--kafka=}. */
+  private static final Pattern GIVEN = Pattern.compile("\\{(--[a-z-]+)");
 
   /** Whether {@code --verbose} was given, to the top command or any subcommand. */
   static boolean verbose(ParseResult parsed) {

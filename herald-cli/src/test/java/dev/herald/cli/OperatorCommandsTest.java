@@ -275,8 +275,14 @@ class OperatorCommandsTest {
     assertThat(sign.err()).contains("--payload is not JSON").doesNotContain("inputNo");
     assertThat(cli("events", "publish", "--type", "t", "--payload", "{not json").status())
         .isEqualTo(2);
-    assertThat(cli("events", "publish", "--type", "t", "--payload", "1", "--file", "x").status())
-        .isEqualTo(2);
+    Run both = cli("events", "publish", "--type", "t", "--payload", "1", "--file", "x");
+    assertThat(both.status()).isEqualTo(2);
+    assertThat(both.err()).contains("--payload", "--file", "mutually exclusive");
+    Run twoStores = Run.of("groups", "--kafka", "localhost:9", "--data", dir.toString());
+    assertThat(twoStores.status()).isEqualTo(2);
+    assertThat(twoStores.err())
+        .contains("--kafka", "--data", "exclude each other")
+        .doesNotContain("expected only one match");
     assertThat(
             cli("events", "publish", "--type", "t", "--file", dir.resolve("none").toString())
                 .status())
