@@ -222,30 +222,26 @@ final class ServeCommand implements Callable<Integer> {
     HeraldServer.whyCannotListen(host, port)
         .ifPresent(
             why -> {
-              throw new Failure(
-                  "cannot listen on "
-                      + host
-                      + ":"
-                      + port
-                      + ": "
-                      + (why.equals(HeraldServer.ADDRESS_IN_USE)
-                          ? why + "; pick another --port"
-                          : why));
+              throw cannotListen(why, null);
             });
   }
 
+  /** The gateway's bind failed after all (another process took the port since the check). */
   private Failure cannotListen(BindException e) {
     String m = e.getMessage() == null ? "" : e.getMessage();
+    return cannotListen(
+        m.toLowerCase(Locale.ROOT).contains("in use") ? HeraldServer.ADDRESS_IN_USE : m, e);
+  }
+
+  private Failure cannotListen(String why, Throwable cause) {
     return new Failure(
         "cannot listen on "
             + host
             + ":"
             + port
             + ": "
-            + (m.toLowerCase(Locale.ROOT).contains("in use")
-                ? HeraldServer.ADDRESS_IN_USE + "; pick another --port"
-                : m),
-        e);
+            + (why.equals(HeraldServer.ADDRESS_IN_USE) ? why + "; pick another --port" : why),
+        cause);
   }
 
   /** The tokens file's access; a file that is missing or not a tokens file is a usage error. */

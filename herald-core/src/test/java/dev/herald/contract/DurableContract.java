@@ -803,13 +803,8 @@ public abstract class DurableContract {
   @Test
   void aPoisonRecordIsDeadLetteredWithItsCauseAndBlocksNoGroup() throws Exception {
     EventBus bus = openBus();
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("ce_specversion", "1.0");
-    headers.put("ce_id", "broken-1");
-    headers.put("ce_source", "/shop");
-    headers.put("ce_type", "order.placed");
+    Map<String, String> headers = jsonRecordHeaders("broken-1", "/shop", "order.placed");
     headers.put("ce_time", "2026-01-02T03:04:05Z");
-    headers.put("content-type", "application/json");
     headers.put("herald_class", OrderPlaced.class.getName());
     assumeTrue(
         storeRaw(headers, "{\"id\": \"1\", amount".getBytes(StandardCharsets.UTF_8)),
@@ -872,12 +867,7 @@ public abstract class DurableContract {
   @Test
   void aDeadLetterKeepsTheEventAsPublishedNotAsTheSubscriptionsClassDecodedIt() throws Exception {
     EventBus bus = openBus();
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("ce_specversion", "1.0");
-    headers.put("ce_id", "http-1");
-    headers.put("ce_source", "/curl");
-    headers.put("ce_type", "order.placed");
-    headers.put("content-type", "application/json");
+    Map<String, String> headers = jsonRecordHeaders("http-1", "/curl", "order.placed");
     assumeTrue(
         storeRaw(
             headers,
@@ -912,6 +902,20 @@ public abstract class DurableContract {
     DeadLetter s = stored.peek();
     assertThat(s.event().id()).isEqualTo("http-1");
     assertThat(s.event().data()).isEqualTo(published);
+  }
+
+  /**
+   * The headers of a CloudEvents binary-mode record with JSON data, as {@link #storeRaw} takes
+   * them; a mutable map, for a test to add to.
+   */
+  private static Map<String, String> jsonRecordHeaders(String id, String source, String type) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("ce_specversion", "1.0");
+    headers.put("ce_id", id);
+    headers.put("ce_source", source);
+    headers.put("ce_type", type);
+    headers.put("content-type", "application/json");
+    return headers;
   }
 
   /**
