@@ -340,8 +340,8 @@ final class DemoCommand implements Callable<Integer> {
               },
               stop);
       out.printf(
-          "Stopped: %d orders placed by this run; on this log %d shipped, %d cancelled; the log"
-              + " is in %s.%n",
+          "Stopped. This run placed %d orders; during it %d orders shipped and %d were cancelled."
+              + " The log, with every run's events, is in %s.%n",
           summary.placed(), summary.shipped(), summary.cancelled(), logDir);
       out.flush();
       return Main.OK;

@@ -300,11 +300,12 @@ public final class ShopDemo {
   }
 
   /**
-   * What a live run did, for its last lines.
+   * What a live run did, for its last lines: this run's figures only, whatever earlier runs left in
+   * the log.
    *
    * @param placed orders this run placed
-   * @param shipped orders shipped over every run on the log
-   * @param cancelled orders cancelled over every run on the log
+   * @param shipped orders shipped during this run (some may have been placed by an earlier run)
+   * @param cancelled orders cancelled during this run (likewise)
    */
   public record LiveSummary(long placed, long shipped, long cancelled) {}
 
@@ -355,6 +356,10 @@ public final class ShopDemo {
     ShopRun run = ShopRun.of(seed, orders, null);
     OrderBook book = new OrderBook(orders);
     book.restore(history);
+    // The book counts every run's orders from here on: what it counted before is theirs.
+    long placedBefore = book.placed();
+    long shippedBefore = book.shipped();
+    long cancelledBefore = book.cancelled();
     ShopContext shop = new ShopContext(bus, new EventCounters(), history, run, true, null);
     ExecutorService analyticsExecutor = analyticsExecutor();
     AutoCloseable attached = null;
@@ -386,7 +391,9 @@ public final class ShopDemo {
       }
       stop.await();
       return new LiveSummary(
-          book.placed() - history.placed().size(), book.shipped(), book.cancelled());
+          book.placed() - placedBefore,
+          book.shipped() - shippedBefore,
+          book.cancelled() - cancelledBefore);
     } finally {
       try {
         if (attached != null) {
