@@ -48,6 +48,9 @@ final class HttpTarget implements Target {
   /** The most events one stream is asked for ({@code limit}; the gateway's bound). */
   static final long MAX_STREAM_LIMIT = 1_000_000;
 
+  /** How the gateway names the start of a stream in a 400: it came from --from. */
+  private static final List<String> FROM_ATTRIBUTES = List.of("from", "Last-Event-ID");
+
   /** How long a limited stream is read on for its end once the sink has had enough. */
   private static final Duration END_WAIT = Duration.ofSeconds(10);
 
@@ -138,14 +141,36 @@ final class HttpTarget implements Target {
   }
 
   /** A refusal as one line: status, title, detail, the attribute at fault, a hint for 401. */
+  /**
+   * A 400 that names one of {@code attributes} as a usage error of {@code option}: the value came
+   * from the command line. Any other answer as {@link #refused(Answer)}.
+   */
+  private RuntimeException refused(Answer a, String option, List<String> attributes) {
+    JsonNode problem = problem(a);
+    if (a.status() == 400
+        && problem != null
+        && attributes.contains(problem.path("attribute").asText())
+        && problem.hasNonNull("detail")) {
+      String detail = problem.get("detail").asText();
+      return option.equals("--from")
+          ? UsageError.from(detail, null)
+          : UsageError.of(option, detail, null);
+    }
+    return refused(a);
+  }
+
+  /** The answer's problem document, or null when it has none. */
+  private static JsonNode problem(Answer a) {
+    try {
+      return Json.MAPPER.readTree(a.body());
+    } catch (IOException e) {
+      return null; // not a problem document: the status alone says it
+    }
+  }
+
   private Failure refused(Answer a) {
     StringBuilder m = new StringBuilder("the gateway answered ").append(a.status());
-    JsonNode problem = null;
-    try {
-      problem = Json.MAPPER.readTree(a.body());
-    } catch (IOException e) {
-      // not a problem document: the status alone says it
-    }
+    JsonNode problem = problem(a);
     if (problem == null || !problem.isObject()) {
       String text = new String(a.body(), StandardCharsets.UTF_8).strip();
       if (!text.isEmpty()) {
@@ -341,7 +366,7 @@ final class HttpTarget implements Target {
       // The server writes at most the events still wanted and ends the stream: a group's stream
       // then has the group acknowledge those only, not what it would have sent on.
       long asked = remaining == Long.MAX_VALUE ? 0 : Math.min(remaining, MAX_STREAM_LIMIT);
-      Stream stream = new Stream(sink, lastEventId, retry, asked > 0);
+      Stream stream = new Stream(sink, lastEventId, retry, asked > 0, !everConnected);
       try {
         if (stream.read(asked > 0 ? query + "&limit=" + asked : query.toString())) {
           return; // the sink has had enough
@@ -388,6 +413,7 @@ final class HttpTarget implements Target {
   private final class Stream {
     final Sink sink;
     final boolean serverLimited;
+    final boolean fromGiven;
     String lastEventId;
     Duration retry;
     boolean connected;
@@ -397,9 +423,13 @@ final class HttpTarget implements Target {
      * @param serverLimited the server was asked for a limit: once the sink has had enough, read on
      *     until the server ends the stream, which it does once its writes proved the events
      *     received (a group acknowledges them only then)
+     * @param fromGiven the stream starts where --from says (the first connection), so a position
+     *     the server refuses is the command line's
      */
-    Stream(Sink sink, String lastEventId, Duration retry, boolean serverLimited) {
+    Stream(
+        Sink sink, String lastEventId, Duration retry, boolean serverLimited, boolean fromGiven) {
       this.sink = sink;
+      this.fromGiven = fromGiven;
       this.lastEventId = lastEventId;
       this.retry = retry;
       this.serverLimited = serverLimited;
@@ -421,7 +451,8 @@ final class HttpTarget implements Target {
       InputStream in = response.body();
       if (response.statusCode() != 200) {
         try (in) {
-          throw refused(new Answer(response.statusCode(), readBounded(in), response));
+          Answer a = new Answer(response.statusCode(), readBounded(in), response);
+          throw fromGiven ? refused(a, "--from", FROM_ATTRIBUTES) : refused(a);
         }
       }
       Lines lines = new Lines(in);
@@ -593,7 +624,7 @@ final class HttpTarget implements Target {
       return Optional.empty();
     }
     if (a.status() != 200) {
-      throw refused(a);
+      throw refused(a, "POSITION", List.of("position"));
     }
     return Optional.of((ObjectNode) a.json());
   }
@@ -610,7 +641,7 @@ final class HttpTarget implements Target {
       throw new Failure("no dead letter at position " + position);
     }
     if (a.status() != 202 && a.status() != 200) {
-      throw refused(a);
+      throw refused(a, "POSITION", List.of("position"));
     }
   }
 

@@ -36,9 +36,9 @@ final class KafkaOptions {
   }
 
   /**
-   * Refuses these options without {@code --kafka}.
+   * Refuses these options without {@code --kafka}, and a blank topic.
    *
-   * @throws ParameterException when one is given and {@code kafka} is false
+   * @throws ParameterException when one is given and {@code kafka} is false, or a topic is blank
    */
   void requireKafka(CommandSpec spec, boolean kafka) {
     if (given() && !kafka) {
@@ -47,6 +47,15 @@ final class KafkaOptions {
               ? "--events-topic"
               : deadLetterTopic != null ? "--dead-letter-topic" : "--group-prefix";
       throw new ParameterException(spec.commandLine(), option + " needs --kafka");
+    }
+    requireNotBlank(spec, "--events-topic", eventsTopic);
+    requireNotBlank(spec, "--dead-letter-topic", deadLetterTopic);
+  }
+
+  private static void requireNotBlank(CommandSpec spec, String option, String topic) {
+    if (topic != null && topic.isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(), option + ": a topic name, not blank: '" + topic + "'");
     }
   }
 }

@@ -71,9 +71,13 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main(), new TerminalFactory(terminal));
     cli.setOut(writer(terminal.out()));
     cli.setErr(writer(terminal.err()));
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd, verbose(parsed)));
     CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
     cli.setParameterExceptionHandler((e, given) -> usage.handleParseException(readable(e), given));
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) ->
+            e instanceof UsageError
+                ? usage.handleParseException(new ParameterException(cmd, e.getMessage(), e), args)
+                : failure(e, cmd, verbose(parsed)));
     int status = cli.execute(args);
     cli.getOut().flush();
     cli.getErr().flush();

@@ -105,7 +105,7 @@ final class StoreTarget implements Target {
     } catch (PositionGoneException e) {
       throw new Failure(e.getMessage() + "; start again with --from earliest", e);
     } catch (IllegalArgumentException e) {
-      throw new Failure("--from " + from + ": " + e.getMessage(), e);
+      throw UsageError.from(e.getMessage(), e); // as the gateway answers it: 400
     }
     try (cursor) {
       while (!Thread.currentThread().isInterrupted()) {
@@ -163,7 +163,7 @@ final class StoreTarget implements Target {
     try {
       return store.deadLetter(position);
     } catch (IllegalArgumentException e) {
-      return Optional.empty(); // not a position of this store: no dead letter there
+      throw UsageError.of("POSITION", e.getMessage(), e); // as the gateway answers it: 400
     }
   }
 

@@ -159,6 +159,39 @@ class DirectCommandsTest {
         .isEmpty();
   }
 
+  /**
+   * A position the store cannot read is a usage error: exit 2, the first line names the option and
+   * what it takes, no stack trace; as the gateway answers such a position 400.
+   */
+  @Test
+  void aPositionTheStoreCannotReadIsAUsageError() throws IOException {
+    LogGatewayStore.open(dir).close();
+    String data = dir.toString();
+    Run banana = Run.of("events", "tail", "--from", "banana", "--data", data);
+    assertThat(banana.status()).as(banana.err()).isEqualTo(2);
+    assertThat(firstLine(banana))
+        .startsWith("--from: ")
+        .contains("earliest, latest or a decimal offset", "'banana'");
+    assertThat(banana.err()).doesNotContain("\tat ").doesNotContain("Exception");
+    Run beyond = Run.of("events", "tail", "--from", "99", "--data", data);
+    assertThat(beyond.status()).as(beyond.err()).isEqualTo(2);
+    assertThat(firstLine(beyond)).startsWith("--from: ").contains("beyond the end of the log");
+
+    for (String command : new String[] {"show", "redrive"}) {
+      Run dlq = Run.of("dlq", command, "banana", "--data", data);
+      assertThat(dlq.status()).as(dlq.err()).isEqualTo(2);
+      assertThat(firstLine(dlq)).startsWith("POSITION: ").contains("decimal offset", "'banana'");
+    }
+    // A well-formed position with no dead letter there is not a usage error: none is there.
+    Run none = Run.of("dlq", "show", "99", "--data", data);
+    assertThat(none.status()).isEqualTo(1);
+    assertThat(none.err()).contains("no dead letter at position 99");
+  }
+
+  static String firstLine(Run run) {
+    return run.err().lines().findFirst().orElse("");
+  }
+
   @Test
   void aDirectoryInUseOrMissingIsRefused() throws IOException {
     try (LogGatewayStore held = LogGatewayStore.open(dir)) {

@@ -319,6 +319,26 @@ class OperatorCommandsTest {
     assertThat(lines.get(1)).startsWith(positions.get(2) + "  cli.after  ").endsWith("  2");
   }
 
+  /**
+   * A position the gateway answers 400 is a usage error, as over a store directly: exit 2 and the
+   * option named, not "the gateway answered 400".
+   */
+  @Test
+  void aPositionTheGatewayRefusesIsAUsageError() {
+    Run tail = cli("events", "tail", "--from", "banana", "--limit", "1");
+    assertThat(tail.status()).as(tail.err()).isEqualTo(2);
+    assertThat(DirectCommandsTest.firstLine(tail))
+        .startsWith("--from: ")
+        .contains("earliest, latest or a decimal offset", "'banana'");
+    for (String command : new String[] {"show", "redrive"}) {
+      Run dlq = cli("dlq", command, "banana");
+      assertThat(dlq.status()).as(dlq.err()).isEqualTo(2);
+      assertThat(DirectCommandsTest.firstLine(dlq))
+          .startsWith("POSITION: ")
+          .contains("decimal offset", "'banana'");
+    }
+  }
+
   @Test
   void tailResumesAfterTheConnectionDropsWithNoGapAndNoDuplicate() throws Exception {
     LogGatewayStore resumeStore = LogGatewayStore.open(dir.resolve("resume"));
