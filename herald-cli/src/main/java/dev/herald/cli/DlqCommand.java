@@ -79,7 +79,7 @@ final class DlqCommand implements Runnable {
             spec.commandLine(), "--limit must be within [1, " + PAGE + "]: " + limit);
       }
       List<ObjectNode> list;
-      try (Target t = target.open()) {
+      try (Target t = target.openToRead()) {
         list = t.deadLetters(group, limit);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -135,7 +135,7 @@ final class DlqCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       ObjectNode d;
-      try (Target t = target.open()) {
+      try (Target t = target.openToRead()) {
         d =
             t.deadLetter(position)
                 .orElseThrow(() -> new Failure("no dead letter at position " + position));

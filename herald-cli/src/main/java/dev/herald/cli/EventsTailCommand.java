@@ -102,7 +102,7 @@ final class EventsTailCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> stop(tail, done), "herald-events-tail-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Target t = target.open();
+      Target t = target.openToRead();
       try {
         t.tail(types, from, group, max, sink);
       } catch (InterruptedException e) {

@@ -24,7 +24,7 @@ final class GroupsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JsonNode groups;
-    try (Target t = target.open()) {
+    try (Target t = target.openToRead()) {
       groups = t.groups();
     }
     PrintWriter out = spec.commandLine().getOut();

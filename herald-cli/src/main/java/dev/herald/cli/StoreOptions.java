@@ -1,14 +1,19 @@
 package dev.herald.cli;
 
+import dev.herald.kafka.KafkaTransport;
+import dev.herald.kafka.KafkaTransportException;
 import dev.herald.log.LogLockedException;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.KafkaGatewayStore;
 import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,8 +62,65 @@ final class StoreOptions {
       return KafkaGatewayStore.open(
           kafka, topics.eventsTopic, topics.deadLetterTopic, topics.groupPrefix);
     } catch (RuntimeException e) {
-      throw new Failure("cannot use the Kafka cluster at " + kafka + ": " + e.getMessage(), e);
+      throw cannotUse(e);
     }
+  }
+
+  /**
+   * Opens the store for a command that only reads, as {@link #open(KafkaOptions)} does, except that
+   * on Kafka it creates no topic: when one is missing, nothing was published there, and the target
+   * answers so without a store.
+   *
+   * @throws Failure as {@link #open(KafkaOptions)}
+   */
+  Target openExisting(KafkaOptions topics, PrintWriter err) {
+    if (data != null) {
+      return new StoreTarget(open(topics), describe());
+    }
+    try {
+      return new StoreTarget(
+          KafkaGatewayStore.openExisting(
+              kafka, topics.eventsTopic, topics.deadLetterTopic, topics.groupPrefix),
+          describe());
+    } catch (KafkaTransportException e) {
+      if (e.missingTopics().isEmpty()) {
+        throw cannotUse(e);
+      }
+      return new NothingPublished(missing(e.missingTopics(), topics), describe(), err);
+    } catch (RuntimeException e) {
+      throw cannotUse(e);
+    }
+  }
+
+  /** Says which of the missing topics is missing, the events topic first, and its option. */
+  private String missing(List<String> missing, KafkaOptions topics) {
+    String events =
+        topics.eventsTopic != null ? topics.eventsTopic : KafkaTransport.DEFAULT_EVENTS_TOPIC;
+    if (missing.contains(events)) {
+      return "no topic '"
+          + events
+          + "' on "
+          + kafka
+          + ": nothing published there yet (--events-topic names another)";
+    }
+    return "no topic '"
+        + missing.get(0)
+        + "' on "
+        + kafka
+        + ": nothing dead-lettered there yet (--dead-letter-topic names another)";
+  }
+
+  /**
+   * Why the cluster cannot be used: a bootstrap address the Kafka client refuses is the command
+   * line's (a usage error), anything else one line of failure.
+   */
+  private RuntimeException cannotUse(RuntimeException e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof ConfigException) {
+        return UsageError.of("--kafka", e.getMessage(), e);
+      }
+    }
+    return new Failure("cannot use the Kafka cluster at " + kafka + ": " + e.getMessage(), e);
   }
 
   private static GatewayStore openLog(Path dir, String lockedHint) {

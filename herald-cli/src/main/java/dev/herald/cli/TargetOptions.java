@@ -56,13 +56,30 @@ final class TargetOptions {
    * @throws Failure when the store cannot be opened
    */
   Target open() {
+    return open(false);
+  }
+
+  /**
+   * Opens the target for a command that only reads: on Kafka, topics that are missing are not
+   * created, and the target answers that nothing was published there.
+   *
+   * @throws ParameterException as {@link #open()}
+   * @throws Failure when the store cannot be opened
+   */
+  Target openToRead() {
+    return open(true);
+  }
+
+  private Target open(boolean readOnly) {
     kafkaTopics.requireKafka(spec, direct() && where.store.kafka != null);
     if (direct()) {
       StoreOptions store = where.store;
       if (store.data != null && !Files.isDirectory(store.data)) {
         throw new ParameterException(spec.commandLine(), "no such directory: " + store.data);
       }
-      return new StoreTarget(store.open(kafkaTopics), store.describe());
+      return readOnly
+          ? store.openExisting(kafkaTopics, spec.commandLine().getErr())
+          : new StoreTarget(store.open(kafkaTopics), store.describe());
     }
     URI url = where == null || where.url == null ? URI.create(DEFAULT_URL) : where.url;
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {

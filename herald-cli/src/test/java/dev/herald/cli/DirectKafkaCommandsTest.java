@@ -15,11 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -106,6 +111,88 @@ class DirectKafkaCommandsTest {
     assertThat(OperatorCommandsTest.group(defaults.json(), "k-pay")).isNull();
   }
 
+  /**
+   * The read-only commands leave a cluster as they found it: on topics nobody made yet they make
+   * none, and say what is there (nothing). A publish still makes them.
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void readOnlyCommandsCreateNoTopic() throws Exception {
+    String events = "fresh.events";
+    String dead = "fresh.deadletter";
+    List<String> fresh =
+        List.of(
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--events-topic",
+            events,
+            "--dead-letter-topic",
+            dead);
+
+    Run groups = Run.of(with(fresh, "groups"));
+    assertThat(groups.status()).as(groups.err()).isZero();
+    assertThat(groups.out()).contains("No consumer groups");
+    Run groupsJson = Run.of(with(fresh, "groups", "-o", "json"));
+    assertThat(groupsJson.status()).as(groupsJson.err()).isZero();
+    assertThat(groupsJson.json().get("groups")).isEmpty();
+
+    Run list = Run.of(with(fresh, "dlq", "list"));
+    assertThat(list.status()).as(list.err()).isZero();
+    assertThat(list.out()).contains("No dead letters.");
+
+    Run show = Run.of(with(fresh, "dlq", "show", "1.0.0"));
+    assertThat(show.status()).isEqualTo(1);
+    assertThat(show.err()).contains("no dead letter at position 1.0.0");
+
+    assertThat(topics()).doesNotContain(events, dead);
+
+    // Were the topics made, this tail would wait for an event: the test's timeout ends it.
+    Run tail = Run.of(with(fresh, "events", "tail", "--from", "earliest", "--limit", "1"));
+    assertThat(tail.status()).isEqualTo(1);
+    assertThat(tail.err().strip())
+        .hasLineCount(1)
+        .isEqualTo(
+            "herald: no topic '"
+                + events
+                + "' on "
+                + kafka.bootstrapServers()
+                + ": nothing published there yet (--events-topic names another)");
+
+    assertThat(topics()).doesNotContain(events, dead);
+
+    Run publish = Run.of(with(fresh, "events", "publish", "--type", "f.one", "--payload", "1"));
+    assertThat(publish.status()).as(publish.err()).isZero();
+    assertThat(topics()).contains(events, dead);
+  }
+
+  /** A malformed position is a usage error on Kafka too, named as --from. */
+  @Test
+  void aMalformedPositionIsAUsageError() {
+    Run tail = onTheApplicationsTopics("events", "tail", "--from", "banana");
+    assertThat(tail.status()).as(tail.err()).isEqualTo(2);
+    assertThat(DirectCommandsTest.firstLine(tail))
+        .startsWith("--from: ")
+        .contains("'banana'", "earliest, latest");
+    Run show = onTheApplicationsTopics("dlq", "show", "banana");
+    assertThat(show.status()).as(show.err()).isEqualTo(2);
+    assertThat(DirectCommandsTest.firstLine(show)).startsWith("POSITION: ").contains("'banana'");
+  }
+
+  private static String[] with(List<String> options, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(options);
+    return all.toArray(String[]::new);
+  }
+
+  private static Set<String> topics() throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      return admin.listTopics().names().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
   /** The real launcher, on this test's class path; its output and errors to files. */
   private static Process launch(Path out, Path err, String... args) throws IOException {
     List<String> command = new ArrayList<>();
@@ -156,5 +243,16 @@ class DirectKafkaCommandsTest {
     Run serve = Run.of("serve", "--data", "/nonexistent/never", "--group-prefix", PREFIX);
     assertThat(serve.status()).isEqualTo(2);
     assertThat(serve.err()).contains("--group-prefix needs --kafka");
+  }
+
+  /** Cluster options Kafka would refuse are usage errors, named, before anything connects. */
+  @Test
+  void malformedClusterOptionsAreUsageErrors() {
+    Run bootstrap = Run.of("groups", "--kafka", "banana");
+    assertThat(bootstrap.status()).as(bootstrap.err()).isEqualTo(2);
+    assertThat(DirectCommandsTest.firstLine(bootstrap)).startsWith("--kafka: ").contains("banana");
+    Run blank = Run.of("groups", "--kafka", "127.0.0.1:1", "--events-topic", " ");
+    assertThat(blank.status()).as(blank.err()).isEqualTo(2);
+    assertThat(DirectCommandsTest.firstLine(blank)).startsWith("--events-topic: ");
   }
 }

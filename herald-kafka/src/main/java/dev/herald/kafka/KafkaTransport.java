@@ -800,7 +800,8 @@ public final class KafkaTransport implements Transport {
               + config.bootstrapServers
               + " and autoCreateTopics is off: create "
               + (missing.size() > 1 ? "them" : "it")
-              + ", or turn autoCreateTopics on");
+              + ", or turn autoCreateTopics on",
+          missing);
     }
     List<NewTopic> create = new ArrayList<>();
     for (String t : missing) {

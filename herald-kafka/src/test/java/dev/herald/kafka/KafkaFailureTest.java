@@ -30,6 +30,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -294,7 +295,10 @@ class KafkaFailureTest {
     assertThatThrownBy(() -> transport(prefix).autoCreateTopics(false).build())
         .isInstanceOf(KafkaTransportException.class)
         .hasMessageContaining(prefix + "events")
-        .hasMessageContaining("autoCreateTopics is off");
+        .hasMessageContaining("autoCreateTopics is off")
+        .extracting(e -> ((KafkaTransportException) e).missingTopics())
+        .asInstanceOf(InstanceOfAssertFactories.list(String.class))
+        .contains(prefix + "events");
   }
 
   @Test

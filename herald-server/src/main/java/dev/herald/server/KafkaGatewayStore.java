@@ -81,7 +81,29 @@ public final class KafkaGatewayStore implements GatewayStore {
    */
   public static KafkaGatewayStore open(
       String bootstrap, String eventsTopic, String deadLetterTopic, String groupIdPrefix) {
-    KafkaTransport.Builder b = KafkaTransport.builder(bootstrap);
+    return open(bootstrap, eventsTopic, deadLetterTopic, groupIdPrefix, true);
+  }
+
+  /**
+   * {@link #open(String, String, String, String)} for a reader that must leave the cluster as it
+   * found it: a missing topic is not created, and the store does not open.
+   *
+   * @throws IllegalArgumentException if a topic is blank
+   * @throws KafkaTransportException if no broker answers within the transport's startup timeout, or
+   *     if a topic is missing ({@link KafkaTransportException#missingTopics()} names it)
+   */
+  public static KafkaGatewayStore openExisting(
+      String bootstrap, String eventsTopic, String deadLetterTopic, String groupIdPrefix) {
+    return open(bootstrap, eventsTopic, deadLetterTopic, groupIdPrefix, false);
+  }
+
+  private static KafkaGatewayStore open(
+      String bootstrap,
+      String eventsTopic,
+      String deadLetterTopic,
+      String groupIdPrefix,
+      boolean createTopics) {
+    KafkaTransport.Builder b = KafkaTransport.builder(bootstrap).autoCreateTopics(createTopics);
     if (eventsTopic != null) {
       b.eventsTopic(eventsTopic);
     }
