@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A running gateway, reached over HTTP with {@code java.net.http} ({@code --url}); the token, when
@@ -140,21 +141,19 @@ final class HttpTarget implements Target {
     return new Failure("cannot reach the gateway at " + base + ": " + why, e);
   }
 
-  /** A refusal as one line: status, title, detail, the attribute at fault, a hint for 401. */
   /**
-   * A 400 that names one of {@code attributes} as a usage error of {@code option}: the value came
-   * from the command line. Any other answer as {@link #refused(Answer)}.
+   * A 400 that blames one of {@code attributes}, whose value came from the command line, as the
+   * usage error {@code usage} makes of the gateway's detail; any other answer as {@link
+   * #refused(Answer)}.
    */
-  private RuntimeException refused(Answer a, String option, List<String> attributes) {
+  private RuntimeException refused(
+      Answer a, List<String> attributes, Function<String, UsageError> usage) {
     JsonNode problem = problem(a);
     if (a.status() == 400
         && problem != null
         && attributes.contains(problem.path("attribute").asText())
         && problem.hasNonNull("detail")) {
-      String detail = problem.get("detail").asText();
-      return option.equals("--from")
-          ? UsageError.from(detail, null)
-          : UsageError.of(option, detail, null);
+      return usage.apply(problem.get("detail").asText());
     }
     return refused(a);
   }
@@ -168,6 +167,7 @@ final class HttpTarget implements Target {
     }
   }
 
+  /** A refusal as one line: status, title, detail, the attribute at fault, a hint for 401. */
   private Failure refused(Answer a) {
     StringBuilder m = new StringBuilder("the gateway answered ").append(a.status());
     JsonNode problem = problem(a);
@@ -452,7 +452,9 @@ final class HttpTarget implements Target {
       if (response.statusCode() != 200) {
         try (in) {
           Answer a = new Answer(response.statusCode(), readBounded(in), response);
-          throw fromGiven ? refused(a, "--from", FROM_ATTRIBUTES) : refused(a);
+          throw fromGiven
+              ? refused(a, FROM_ATTRIBUTES, detail -> UsageError.from(detail, null))
+              : refused(a);
         }
       }
       Lines lines = new Lines(in);
@@ -624,7 +626,7 @@ final class HttpTarget implements Target {
       return Optional.empty();
     }
     if (a.status() != 200) {
-      throw refused(a, "POSITION", List.of("position"));
+      throw refused(a, List.of("position"), HttpTarget::badPosition);
     }
     return Optional.of((ObjectNode) a.json());
   }
@@ -641,8 +643,13 @@ final class HttpTarget implements Target {
       throw new Failure("no dead letter at position " + position);
     }
     if (a.status() != 202 && a.status() != 200) {
-      throw refused(a, "POSITION", List.of("position"));
+      throw refused(a, List.of("position"), HttpTarget::badPosition);
     }
+  }
+
+  /** A dead letter's position the gateway refused: the command line's {@code POSITION}. */
+  private static UsageError badPosition(String detail) {
+    return UsageError.of("POSITION", detail, null);
   }
 
   @Override

@@ -92,22 +92,21 @@ final class StoreOptions {
     }
   }
 
-  /** Says which of the missing topics is missing, the events topic first, and its option. */
+  /**
+   * The line that says a topic is missing: the events topic when it is, else the dead-letter topic,
+   * with the option that names another.
+   */
   private String missing(List<String> missing, KafkaOptions topics) {
     String events =
         topics.eventsTopic != null ? topics.eventsTopic : KafkaTransport.DEFAULT_EVENTS_TOPIC;
-    if (missing.contains(events)) {
-      return "no topic '"
-          + events
-          + "' on "
-          + kafka
-          + ": nothing published there yet (--events-topic names another)";
-    }
+    boolean noEvents = missing.contains(events);
     return "no topic '"
-        + missing.get(0)
+        + (noEvents ? events : missing.get(0))
         + "' on "
         + kafka
-        + ": nothing dead-lettered there yet (--dead-letter-topic names another)";
+        + (noEvents
+            ? ": nothing published there yet (--events-topic names another)"
+            : ": nothing dead-lettered there yet (--dead-letter-topic names another)");
   }
 
   /**

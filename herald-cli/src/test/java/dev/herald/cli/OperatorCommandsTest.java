@@ -513,7 +513,9 @@ class OperatorCommandsTest {
 
       Run gone = cli("dlq", "show", first);
       assertThat(gone.status()).isEqualTo(1);
-      assertThat(cli("dlq", "redrive", "no-such-position").status()).isEqualTo(1);
+      assertThat(cli("dlq", "redrive", "999999").status()).isEqualTo(1);
+      // Not a position at all: the gateway answers 400, a usage error.
+      assertThat(cli("dlq", "redrive", "no-such-position").status()).isEqualTo(2);
     } finally {
       s.close();
     }
