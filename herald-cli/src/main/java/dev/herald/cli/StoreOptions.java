@@ -110,12 +110,14 @@ final class StoreOptions {
   }
 
   /**
-   * Why the cluster cannot be used: a bootstrap address the Kafka client refuses is the command
-   * line's (a usage error), anything else one line of failure.
+   * Why the cluster cannot be used: a bootstrap address the Kafka client refuses as malformed is
+   * the command line's (a usage error), anything else one line of failure.
    */
   private RuntimeException cannotUse(RuntimeException e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof ConfigException) {
+      // The client refuses hosts that do not resolve with the same exception: that is the
+      // network's answer, a failure as an unresolvable --url is, not a malformed option.
+      if (c instanceof ConfigException && !String.valueOf(c.getMessage()).contains("resolvable")) {
         return UsageError.of("--kafka", e.getMessage(), e);
       }
     }

@@ -251,6 +251,12 @@ class DirectKafkaCommandsTest {
     Run bootstrap = Run.of("groups", "--kafka", "banana");
     assertThat(bootstrap.status()).as(bootstrap.err()).isEqualTo(2);
     assertThat(DirectCommandsTest.firstLine(bootstrap)).startsWith("--kafka: ").contains("banana");
+    // A host that does not resolve is the network's answer: a failure, as for --url.
+    Run unknown = Run.of("groups", "--kafka", "no-such-host.invalid:9092");
+    assertThat(unknown.status()).as(unknown.err()).isEqualTo(1);
+    assertThat(unknown.err().strip())
+        .hasLineCount(1)
+        .startsWith("herald: cannot use the Kafka cluster at no-such-host.invalid:9092");
     Run blank = Run.of("groups", "--kafka", "127.0.0.1:1", "--events-topic", " ");
     assertThat(blank.status()).as(blank.err()).isEqualTo(2);
     assertThat(DirectCommandsTest.firstLine(blank)).startsWith("--events-topic: ");
