@@ -139,7 +139,14 @@ final class BenchmarksPage {
           taking whole lines written before. Pinning the publisher and the workers to fixed cores
           (`taskset`) kept every run at the fast level (16 of 16). Neither layout is kept: the slow
           level costs less on average than a layout without the fast one. A ratio can land on either
-          level, which is much of the width of the 1→1 intervals.
+          level, which is much of the width of the 1→1 intervals. What decides the level was measured
+          later that day: the time a cache line takes between two unpinned threads and back is about 70
+          ns or about 330 ns, and changes between the two while a run goes on (pinned to the two cores,
+          the same threads measure about 80 ns every time). Probed alternately with 0.3 s of Herald 1→1,
+          in 135 samples: all 32 with a long trip before and after were at the slow level, and 88 of the
+          94 with a short one at the fast level. `BusPairedRatio` now probes (`CoreDistance`) before and
+          after every round and gives its rows again over the rounds that ran wholly with a short trip
+          and wholly with a long one.
 
         ## What this run says about Herald's settings
 

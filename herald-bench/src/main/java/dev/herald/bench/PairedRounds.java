@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 
 /**
  * A paired comparison: several setups live in one JVM and take turns, a few batches each per round,
@@ -34,6 +35,45 @@ public final class PairedRounds {
    */
   public static double[][] measure(
       List<LongSupplier> setups, long warmupMs, int rounds, int batches) {
+    return measure(setups, warmupMs, rounds, batches, false).perSecond();
+  }
+
+  /**
+   * The rounds of a paired comparison, and how far apart the threads' cores were around each: the
+   * {@linkplain CoreDistance cache line's round trip} just before and just after it (NaN when not
+   * probed, or when a probe could not finish).
+   *
+   * @param perSecond the events per second of each setup in each round, {@code [setup][round]}
+   */
+  public record Measured(double[][] perSecond, double[] tripBefore, double[] tripAfter) {
+    /**
+     * The rounds that ran wholly in one placement: both probes under {@code nearBelowNanos} ({@code
+     * near}), or both at or over it. A round whose probes disagree, or one not probed, is in
+     * neither: the trip changed during it, or may have.
+     */
+    public int[] placed(boolean near, double nearBelowNanos) {
+      return IntStream.range(0, tripBefore.length)
+          .filter(
+              r -> {
+                double a = tripBefore[r];
+                double b = tripAfter[r];
+                if (Double.isNaN(a) || Double.isNaN(b)) {
+                  return false;
+                }
+                return near
+                    ? a < nearBelowNanos && b < nearBelowNanos
+                    : a >= nearBelowNanos && b >= nearBelowNanos;
+              })
+          .toArray();
+    }
+  }
+
+  /**
+   * As {@link #measure(List, long, int, int)}; with {@code probe}, each round is bracketed by a
+   * {@link CoreDistance} probe, run while every setup is idle between rounds.
+   */
+  public static Measured measure(
+      List<LongSupplier> setups, long warmupMs, int rounds, int batches, boolean probe) {
     long warmEnd = System.nanoTime() + warmupMs * 1_000_000;
     do {
       for (LongSupplier s : setups) {
@@ -42,7 +82,13 @@ public final class PairedRounds {
     } while (System.nanoTime() < warmEnd);
     int n = setups.size();
     double[][] perSecond = new double[n][rounds];
+    double[] before = new double[rounds];
+    double[] after = new double[rounds];
+    Arrays.fill(before, Double.NaN);
+    Arrays.fill(after, Double.NaN);
+    double next = probe ? CoreDistance.roundTripNanos() : Double.NaN;
     for (int r = 0; r < rounds; r++) {
+      before[r] = next;
       for (int k = 0; k < n; k++) {
         int s = (r + k) % n;
         LongSupplier batch = setups.get(s);
@@ -54,8 +100,20 @@ public final class PairedRounds {
         long nanos = System.nanoTime() - start;
         perSecond[s][r] = events * 1e9 / nanos;
       }
+      // One probe between two rounds serves as the first's after and the next one's before.
+      next = probe ? CoreDistance.roundTripNanos() : Double.NaN;
+      after[r] = next;
     }
-    return perSecond;
+    return new Measured(perSecond, before, after);
+  }
+
+  /** {@code values} at the indexes {@code rounds}, in their order. */
+  public static double[] select(double[] values, int[] rounds) {
+    double[] out = new double[rounds.length];
+    for (int i = 0; i < rounds.length; i++) {
+      out[i] = values[rounds[i]];
+    }
+    return out;
   }
 
   /** The rows of per-round throughputs, {@code perSecond[setup][round]}, setup 0 the reference. */

@@ -310,9 +310,16 @@ class BenchSmokeTest {
 
   @Test
   void thePairedBusComparisonMeasuresEveryLibraryAgainstHerald() {
-    List<BusPairedRatio.Row> rows =
+    BusPairedRatio.Result result =
         BusPairedRatio.measure(
-            List.of(Library.HERALD_EMIT, Library.GUAVA_ASYNC, Library.DISRUPTOR), 4, 0, 3, 1);
+            List.of(Library.HERALD_EMIT, Library.GUAVA_ASYNC, Library.DISRUPTOR),
+            4,
+            0,
+            3,
+            1,
+            true,
+            BusPairedRatio.NEAR_BELOW_NANOS);
+    List<BusPairedRatio.Row> rows = result.rows();
 
     assertThat(rows)
         .extracting(BusPairedRatio.Row::library)
@@ -325,7 +332,9 @@ class BenchSmokeTest {
               assertThat(r.low()).as(r.library()).isPositive().isLessThanOrEqualTo(r.times());
               assertThat(r.high()).as(r.library()).isGreaterThanOrEqualTo(r.times());
             });
-    assertThat(BusPairedRatio.table(4, 3, rows))
+    assertThat(result.tripBefore()).hasSize(3);
+    assertThat(result.near().rounds() + result.far().rounds()).isBetween(0, 3);
+    assertThat(BusPairedRatio.table(4, 3, result))
         .contains("1→4, paired over 3 rounds")
         .contains("| disruptor | ");
   }
