@@ -182,7 +182,8 @@ public final class BusPairedRatio {
       return;
     }
     b.append(
-        String.format(Locale.ROOT, "%nRounds with the cores %s (%d):%n%n", name, placed.rounds()));
+        String.format(
+            Locale.ROOT, "%nRounds with a %s round trip (%d):%n%n", name, placed.rounds()));
     rowsTable(b, placed.rows());
   }
 
