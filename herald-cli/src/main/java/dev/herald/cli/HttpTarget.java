@@ -3,6 +3,7 @@ package dev.herald.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.TypePattern;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -382,6 +383,60 @@ final class HttpTarget implements Target {
       err.flush();
       Thread.sleep(retry.toMillis()); // the server's retry: delay; interrupted by a stop
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Over the gateway: its stream, from {@code from}, up to the event at {@code to}. The gateway
+   * serves no end position, so {@code to} must be a position ({@code latest} is refused), and the
+   * range's size is unknown (the bar counts). Every type is asked for, and {@code types} matched
+   * here, so that the event at {@code to} is seen whatever its type. The event is known by its
+   * position as the stream names it: on the log its offset (or the first offset past it, when a
+   * repair dropped it), on Kafka the record the position names first.
+   */
+  @Override
+  public void replay(String types, String from, String to, Progress progress, Sink sink)
+      throws InterruptedException {
+    if (to.equals("latest")) {
+      throw new BadPosition(
+          "--to latest needs --data or --kafka: the gateway serves no end position; give --to"
+              + " POSITION, the position of the last event to print");
+    }
+    if (isOffset(to) && isOffset(from) && Long.parseLong(to) <= Long.parseLong(from)) {
+      return; // an empty range of the log: the stream would wait for an event already passed
+    }
+    TypePattern pattern = TypePattern.of(types);
+    String last = record(to);
+    tail(
+        "#",
+        from,
+        null,
+        Long.MAX_VALUE,
+        (position, event) -> {
+          if (position != null && isOffset(last) && isOffset(position)) {
+            if (Long.parseLong(position) > Long.parseLong(last)) {
+              return false; // past the end, which a repair dropped
+            }
+          }
+          progress.step();
+          if (pattern.matches(event.path("type").asText()) && !sink.accept(position, event)) {
+            return false;
+          }
+          return position == null || !record(position).equals(last);
+        });
+  }
+
+  private static boolean isOffset(String position) {
+    return !position.isEmpty()
+        && position.length() <= 18
+        && position.chars().allMatch(c -> c >= '0' && c <= '9');
+  }
+
+  /** The record a position names first: a Kafka position names its own record before the rest. */
+  private static String record(String position) {
+    int underscore = position.indexOf('_');
+    return underscore < 0 ? position : position.substring(0, underscore);
   }
 
   /** One SSE connection: its parser state, and what it carried over to the next one. */
