@@ -388,12 +388,13 @@ final class HttpTarget implements Target {
   /**
    * {@inheritDoc}
    *
-   * <p>Over the gateway: its stream, from {@code from}, up to the event at {@code to}. The gateway
-   * serves no end position, so {@code to} must be a position ({@code latest} is refused), and the
-   * range's size is unknown (the bar counts). Every type is asked for, and {@code types} matched
-   * here, so that the event at {@code to} is seen whatever its type. The event is known by its
-   * position as the stream names it: on the log its offset (or the first offset past it, when a
-   * repair dropped it), on Kafka the record the position names first.
+   * <p>Over the gateway: its stream, from {@code from}, up to where a reader at {@code to} stands.
+   * The gateway serves no end position, so {@code to} must be a position ({@code latest} is
+   * refused), and the range's size is unknown (the bar counts). Every type is asked for, and {@code
+   * types} matched here, so that the end is seen whatever its type. Positions are read in their
+   * documented form ({@link ReadPosition}): an event is printed when its own record lies within
+   * {@code to}, and the replay ends once the stream's position has reached {@code to} in every
+   * partition {@code to} names.
    */
   @Override
   public void replay(String types, String from, String to, Progress progress, Sink sink)
@@ -403,40 +404,29 @@ final class HttpTarget implements Target {
           "--to latest needs --data or --kafka: the gateway serves no end position; give --to"
               + " POSITION, the position of the last event to print");
     }
-    if (isOffset(to) && isOffset(from) && Long.parseLong(to) <= Long.parseLong(from)) {
-      return; // an empty range of the log: the stream would wait for an event already passed
+    ReadPosition end = ReadPosition.of(to);
+    ReadPosition[] at = {ReadPosition.of(from)};
+    if (at[0].reached(end)) {
+      return; // an empty range: the stream would wait for an event already passed
     }
     TypePattern pattern = TypePattern.of(types);
-    String last = record(to);
     tail(
         "#",
         from,
         null,
         Long.MAX_VALUE,
         (position, event) -> {
-          if (position != null && isOffset(last) && isOffset(position)) {
-            if (Long.parseLong(position) > Long.parseLong(last)) {
-              return false; // past the end, which a repair dropped
+          ReadPosition next = ReadPosition.of(position == null ? "" : position);
+          boolean within = end.includes(at[0].recordTo(next));
+          at[0] = next;
+          if (within) {
+            progress.step();
+            if (pattern.matches(event.path("type").asText()) && !sink.accept(position, event)) {
+              return false;
             }
           }
-          progress.step();
-          if (pattern.matches(event.path("type").asText()) && !sink.accept(position, event)) {
-            return false;
-          }
-          return position == null || !record(position).equals(last);
+          return !next.reached(end);
         });
-  }
-
-  private static boolean isOffset(String position) {
-    return !position.isEmpty()
-        && position.length() <= 18
-        && position.chars().allMatch(c -> c >= '0' && c <= '9');
-  }
-
-  /** The record a position names first: a Kafka position names its own record before the rest. */
-  private static String record(String position) {
-    int underscore = position.indexOf('_');
-    return underscore < 0 ? position : position.substring(0, underscore);
   }
 
   /** One SSE connection: its parser state, and what it carried over to the next one. */

@@ -140,7 +140,7 @@ final class StoreTarget implements Target {
         throw new BadPosition("--to " + to + ": " + e.getMessage(), e);
       }
       progress.total(bound.size());
-      while (bound.read(cursor.position()) < bound.size()) {
+      while (bound.read() < bound.size()) {
         if (Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("stopped");
         }
@@ -150,10 +150,10 @@ final class StoreTarget implements Target {
         } catch (PositionGoneException e) {
           throw new Failure(e.getMessage(), e);
         }
-        if (next.isEmpty() || !bound.includes(next.get().position())) {
+        if (next.isEmpty() || !bound.includesLast()) {
           continue; // nothing yet, or (Kafka) a partition read past its part of the range
         }
-        progress.stepTo(bound.read(cursor.position()));
+        progress.stepTo(bound.read());
         StoredEvent e = next.get();
         if (pattern.matches(e.event().type())
             && !sink.accept(e.position(), GatewayJson.event(e.event()))) {

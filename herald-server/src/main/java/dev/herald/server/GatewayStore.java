@@ -156,21 +156,25 @@ public interface GatewayStore extends AutoCloseable {
 
   /**
    * The end of a bounded read ({@link Cursor#bound}), measured in the store's records from the
-   * position its cursor opened at. Immutable.
+   * position its cursor opened at. Asked on the thread that owns the cursor, after its {@link
+   * Cursor#next}.
    */
   interface Bound {
     /** How many records lie between the cursor's opening position and the bound. */
     long size();
 
-    /** Whether the event at {@code position} (as the cursor returned it) lies within the bound. */
-    boolean includes(String position);
+    /**
+     * Whether the event the cursor returned last lies within the bound. On Kafka one partition may
+     * be read past its part of the range while another is still being read up to its own.
+     */
+    boolean includesLast();
 
     /**
-     * How many of the {@link #size} records a cursor standing at {@code position} ({@link
-     * Cursor#position()}) has read: {@code size()} once the read is complete. A record the store no
-     * longer has (dropped by a repair, compacted) counts as read once the cursor passed it.
+     * How many of the {@link #size} records the cursor has read: {@code size()} once the read is
+     * complete. A record the store no longer has (dropped by a repair, compacted) counts as read
+     * once the cursor passed it.
      */
-    long read(String position);
+    long read();
   }
 
   /** An event and its position in the store. */

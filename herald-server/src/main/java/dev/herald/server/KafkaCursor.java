@@ -37,6 +37,7 @@ final class KafkaCursor implements GatewayStore.Cursor {
   // offset stored; what a bound measures from and what "latest" ends at.
   private final Map<TopicPartition, Long> openedAfter = new HashMap<>();
   private final Map<TopicPartition, Long> lastAtOpen = new HashMap<>();
+  private TopicPartition lastRecord; // the partition of the record returned last
 
   private KafkaCursor(KafkaTransport transport, KafkaConsumer<byte[], byte[]> consumer) {
     this.transport = transport;
@@ -139,6 +140,7 @@ final class KafkaCursor implements GatewayStore.Cursor {
     }
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     last.put(tp, r.offset());
+    lastRecord = tp;
     return Optional.of(new GatewayStore.StoredEvent(position(), transport.decode(r)));
   }
 
@@ -187,22 +189,17 @@ final class KafkaCursor implements GatewayStore.Cursor {
       }
 
       @Override
-      public boolean includes(String position) {
-        KafkaPosition p = KafkaPosition.parse(position, topics);
-        Long l = limit.get(p.partition());
-        return l != null && p.offset() <= l;
+      public boolean includesLast() {
+        Long l = lastRecord == null ? null : limit.get(lastRecord);
+        return l != null && last.get(lastRecord) <= l;
       }
 
       @Override
-      public long read(String position) {
-        Map<TopicPartition, Long> at =
-            position.equals("earliest")
-                ? Map.of()
-                : KafkaPosition.parse(position, topics).offsets();
+      public long read() {
         long read = 0;
         for (Map.Entry<TopicPartition, Long> e : limit.entrySet()) {
           long f = from.get(e.getKey());
-          long r = at.getOrDefault(e.getKey(), f);
+          long r = last.getOrDefault(e.getKey(), f);
           read += Math.max(0, Math.min(e.getValue(), r) - f);
         }
         return read;

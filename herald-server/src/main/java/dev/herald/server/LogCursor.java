@@ -152,12 +152,12 @@ final class LogCursor implements GatewayStore.Cursor {
       }
 
       @Override
-      public boolean includes(String position) {
+      public boolean includesLast() {
         return offsetOf(position) <= last;
       }
 
       @Override
-      public long read(String position) {
+      public long read() {
         return Math.max(0, Math.min(size, offsetOf(position) - from));
       }
     };
