@@ -9,8 +9,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "events",
     mixinStandardHelpOptions = true,
-    description = "Publish events and tail them, through a gateway (--url) or a store directly.",
-    subcommands = {PublishCommand.class, EventsTailCommand.class})
+    description =
+        "Publish events, tail them and replay a range of them, through a gateway (--url) or a store directly.",
+    subcommands = {PublishCommand.class, EventsTailCommand.class, EventsReplayCommand.class})
 final class EventsCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,13 +1,7 @@
 package dev.herald.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.TypePattern;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,7 +61,7 @@ final class EventsTailCommand implements Callable<Integer> {
   Long limit;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     if (limit != null && limit <= 0) {
       throw new ParameterException(spec.commandLine(), "--limit must be > 0: " + limit);
     }
@@ -81,98 +75,14 @@ final class EventsTailCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--types: " + e.getMessage());
     }
-    PrintWriter out = spec.commandLine().getOut();
-    ArrayNode events = Json.MAPPER.createArrayNode();
     long max = limit == null ? Long.MAX_VALUE : limit;
-    long[] printed = {0};
-    Target.Sink sink =
-        (position, event) -> {
-          if (output.json()) {
-            ObjectNode e = events.addObject();
-            e.put("position", position);
-            e.set("event", event);
-          } else {
-            out.println(line(position, event));
-            out.flush();
-          }
-          return ++printed[0] < max;
-        };
-    CountDownLatch done = new CountDownLatch(1);
-    Interruptible tail = new Interruptible(Thread.currentThread());
-    Thread hook = new Thread(() -> stop(tail, done), "herald-events-tail-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      Target t = target.openToRead();
-      try {
-        t.tail(types, from, group, max, sink);
-      } catch (InterruptedException e) {
-        // stopped by Ctrl-C or an interrupt: what was read stands
-      } finally {
-        // Ctrl-C interrupts the tail only: closing the store (a Kafka producer joining its I/O
-        // thread) runs to its end, without an error and a stack trace for an interrupted join.
-        tail.over();
-        t.close();
-      }
-    } finally {
-      if (output.json()) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.set("events", events);
-        OutputOptions.print(out, root);
-      }
-      out.flush();
-      done.countDown();
-      removeHook(hook);
-    }
+    EventListing.print(
+        spec.commandLine().getOut(),
+        output.json(),
+        target,
+        max,
+        "herald-events-tail-stop",
+        (t, sink) -> t.tail(types, from, group, max, sink));
     return 0;
-  }
-
-  private static String line(String position, ObjectNode event) {
-    JsonNode data = event.has("data") ? event.get("data") : event.get("data_base64");
-    return (position == null ? "-" : position)
-        + "  "
-        + event.path("type").asText()
-        + "  "
-        + event.path("id").asText()
-        + "  "
-        + (data == null ? "" : data.toString());
-  }
-
-  /** The tailing thread, interrupted by Ctrl-C while it tails and never after. */
-  private static final class Interruptible {
-    private final Thread thread;
-    private boolean tailing = true; // guarded by this
-
-    Interruptible(Thread thread) {
-      this.thread = thread;
-    }
-
-    synchronized void interrupt() {
-      if (tailing) {
-        thread.interrupt();
-      }
-    }
-
-    /** Called by the tailing thread once the tail is over: clears a Ctrl-C that came meanwhile. */
-    synchronized void over() {
-      tailing = false;
-      Thread.interrupted();
-    }
-  }
-
-  private static void stop(Interruptible tail, CountDownLatch done) {
-    tail.interrupt();
-    try {
-      done.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down: the hook is running and waits for this thread
-    }
   }
 }

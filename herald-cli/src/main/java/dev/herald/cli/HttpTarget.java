@@ -3,6 +3,7 @@ package dev.herald.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.TypePattern;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -407,6 +408,50 @@ final class HttpTarget implements Target {
       err.flush();
       Thread.sleep(retry.toMillis()); // the server's retry: delay; interrupted by a stop
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Over the gateway: its stream, from {@code from}, up to where a reader at {@code to} stands.
+   * The gateway serves no end position, so {@code to} must be a position ({@code latest} is
+   * refused), and the range's size is unknown (the bar counts). Every type is asked for, and {@code
+   * types} matched here, so that the end is seen whatever its type. Positions are read in their
+   * documented form ({@link ReadPosition}): an event is printed when its own record lies within
+   * {@code to}, and the replay ends once the stream's position has reached {@code to} in every
+   * partition {@code to} names.
+   */
+  @Override
+  public void replay(String types, String from, String to, Progress progress, Sink sink)
+      throws InterruptedException {
+    if (to.equals("latest")) {
+      throw new UsageError(
+          "--to latest needs --data or --kafka: the gateway serves no end position; give --to"
+              + " POSITION, the position of the last event to print");
+    }
+    ReadPosition end = ReadPosition.of(to);
+    ReadPosition[] at = {ReadPosition.of(from)};
+    if (at[0].reached(end)) {
+      return; // an empty range: the stream would wait for an event already passed
+    }
+    TypePattern pattern = TypePattern.of(types);
+    tail(
+        "#",
+        from,
+        null,
+        Long.MAX_VALUE,
+        (position, event) -> {
+          ReadPosition next = ReadPosition.of(position == null ? "" : position);
+          boolean within = end.includes(at[0].recordTo(next));
+          at[0] = next;
+          if (within) {
+            progress.step();
+            if (pattern.matches(event.path("type").asText()) && !sink.accept(position, event)) {
+              return false;
+            }
+          }
+          return !next.reached(end);
+        });
   }
 
   /** One SSE connection: its parser state, and what it carried over to the next one. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code herald} command line: {@code herald serve}, {@code events publish|tail}, {@code
+ * The {@code herald} command line: {@code herald serve}, {@code events publish|tail|replay}, {@code
  * groups}, {@code dlq list|show|redrive} and {@code log inspect|tail|verify|repair}. {@link #run}
  * returns the exit status (0 success, 1 failure or corruption, 2 usage error); only {@link #main}
  * exits the JVM. Each run is single-threaded except where a command says otherwise: {@code serve}

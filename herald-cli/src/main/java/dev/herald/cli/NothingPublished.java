@@ -43,6 +43,11 @@ final class NothingPublished implements Target {
   }
 
   @Override
+  public void replay(String types, String from, String to, Progress progress, Sink sink) {
+    throw new Failure(why);
+  }
+
+  @Override
   public JsonNode groups() {
     note();
     ObjectNode root = Json.MAPPER.createObjectNode();

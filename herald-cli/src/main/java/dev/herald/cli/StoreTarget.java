@@ -126,6 +126,53 @@ final class StoreTarget implements Target {
     }
   }
 
+  /** Reads from a cursor of its own up to the cursor's {@link GatewayStore.Bound}. */
+  @Override
+  public void replay(String types, String from, String to, Progress progress, Sink sink)
+      throws InterruptedException {
+    TypePattern pattern = TypePattern.of(types);
+    GatewayStore.Cursor cursor = open(from);
+    try (cursor) {
+      GatewayStore.Bound bound;
+      try {
+        bound = cursor.bound(to);
+      } catch (IllegalArgumentException e) {
+        throw new UsageError("--to " + to + ": " + e.getMessage(), e);
+      }
+      progress.total(bound.size());
+      while (bound.read() < bound.size()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException("stopped");
+        }
+        Optional<StoredEvent> next;
+        try {
+          next = cursor.next(WAIT);
+        } catch (PositionGoneException e) {
+          throw new Failure(e.getMessage(), e);
+        }
+        if (next.isEmpty() || !bound.includesLast()) {
+          continue; // nothing yet, or (Kafka) a partition read past its part of the range
+        }
+        progress.stepTo(bound.read());
+        StoredEvent e = next.get();
+        if (pattern.matches(e.event().type())
+            && !sink.accept(e.position(), GatewayJson.event(e.event()))) {
+          return;
+        }
+      }
+    }
+  }
+
+  private GatewayStore.Cursor open(String from) {
+    try {
+      return store.cursor(from);
+    } catch (PositionGoneException e) {
+      throw new Failure(e.getMessage() + "; start again with --from earliest", e);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("--from " + from + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public JsonNode groups() {
     ObjectNode root = Json.MAPPER.createObjectNode();

@@ -36,6 +36,20 @@ interface Target extends AutoCloseable {
   void tail(String types, String from, String group, long limit, Sink sink)
       throws InterruptedException;
 
+  /**
+   * Streams the stored events of a range to {@code sink}, in order, and returns at its end (or when
+   * the sink returns false, or the calling thread is interrupted), stepping {@code progress} as it
+   * reads.
+   *
+   * @param from {@code earliest} or a position (the events after it)
+   * @param to {@code latest} (the end of what was stored when the replay began) or a position (the
+   *     last event of the range)
+   * @throws UsageError if {@code from} or {@code to} is not a position of the target, or a bound it
+   *     cannot serve
+   */
+  void replay(String types, String from, String to, Progress progress, Sink sink)
+      throws InterruptedException;
+
   /** {@code {"groups": [...]}}. */
   JsonNode groups();
 

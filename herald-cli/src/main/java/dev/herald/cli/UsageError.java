@@ -2,13 +2,20 @@ package dev.herald.cli;
 
 /**
  * A value given on the command line that only the store or the gateway could judge, and refused: a
- * position that is none of theirs. {@link Main} reports it as picocli reports a bad option (one
- * line naming the option and what it takes, then the command's usage) and exits with 2.
+ * position that is none of theirs, beyond their end, or a bound the target cannot serve. {@link
+ * Main} reports it as picocli reports a bad option (one line naming the option and what it takes,
+ * then the command's usage) and exits with 2.
  */
 final class UsageError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private UsageError(String message, Throwable cause) {
+  /** {@code message} names the option first: {@code "--to 0.0.99: beyond the end"}. */
+  UsageError(String message) {
+    super(message);
+  }
+
+  /** As {@link #UsageError(String)}, with the store's or the gateway's refusal as the cause. */
+  UsageError(String message, Throwable cause) {
     super(message, cause);
   }
 

@@ -13,6 +13,8 @@ import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -207,5 +209,23 @@ class DirectCommandsTest {
         .isEqualTo(2);
     assertThat(Run.of("groups", "--data", dir.toString(), "--url", "http://x").status())
         .isEqualTo(2);
+  }
+
+  @Test
+  void replayPrintsARangeOfTheDirectoryAndEnds() throws IOException {
+    LogGatewayStore.open(dir).close();
+    ReplayChecks replay =
+        new ReplayChecks(
+            args -> {
+              List<String> all = new ArrayList<>(args);
+              all.addAll(List.of("--data", dir.toString()));
+              return Run.of(all.toArray(String[]::new));
+            },
+            "d.replay");
+    replay.publish().rangesAndBadBounds();
+    // By default, everything stored when the command began.
+    assertThat(replay.ids(replay.run("events", "replay", "-o", "json")))
+        .containsExactly("a0", "a1", "a2", "b0", "b1");
+    ReplayChecks.usageError(replay.run("events", "replay", "--to", "5"), "beyond the end");
   }
 }

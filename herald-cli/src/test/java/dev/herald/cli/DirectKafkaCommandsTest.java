@@ -261,4 +261,31 @@ class DirectKafkaCommandsTest {
     assertThat(blank.status()).as(blank.err()).isEqualTo(2);
     assertThat(DirectCommandsTest.firstLine(blank)).startsWith("--events-topic: ");
   }
+
+  @Test
+  void replayPrintsARangeOfTheClusterAndEnds() throws IOException {
+    // Topics of this test's own, so that earliest to latest is exactly what it published.
+    List<String> topics =
+        List.of(
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--events-topic",
+            "replay.events",
+            "--dead-letter-topic",
+            "replay.deadletter",
+            "--group-prefix",
+            "replay.");
+    ReplayChecks replay =
+        new ReplayChecks(
+            args -> {
+              List<String> all = new ArrayList<>(args);
+              all.addAll(topics);
+              return Run.of(all.toArray(String[]::new));
+            },
+            "k.replay");
+    replay.publish().rangesAndBadBounds();
+    assertThat(replay.ids(replay.run("events", "replay", "-o", "json")))
+        .containsExactly("a0", "a1", "a2", "b0", "b1");
+    ReplayChecks.usageError(replay.run("events", "replay", "--to", "0.0.99"), "beyond");
+  }
 }

@@ -551,4 +551,21 @@ class OperatorCommandsTest {
       assertThat(run.json().isObject()).isTrue();
     }
   }
+
+  @Test
+  void replayPrintsARangeOfTheStoredEventsAndEnds() throws IOException {
+    ReplayChecks replay =
+        new ReplayChecks(
+            args -> {
+              List<String> all = new ArrayList<>(args);
+              all.addAll(List.of("--url", url));
+              return Run.of(all.toArray(String[]::new));
+            },
+            "cli.replay");
+    replay.publish().rangesAndBadBounds();
+    // The gateway serves no end position: without --to, a replay over it would not know where to
+    // stop.
+    Run unbounded = cli("events", "replay", "--from", replay.positions.get(0));
+    ReplayChecks.usageError(unbounded, "--to latest needs --data or --kafka");
+  }
 }

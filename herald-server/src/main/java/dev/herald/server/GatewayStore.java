@@ -134,8 +134,47 @@ public interface GatewayStore extends AutoCloseable {
     /** Makes a waiting {@link #next} return early. Any thread. */
     void wakeup();
 
+    /**
+     * Where a read from this cursor's opening position stops, so that it ends while events are
+     * still being stored: {@code herald events replay} reads a range and exits. Call it before the
+     * first {@link #next}.
+     *
+     * @param to {@code "latest"}: the end of what was stored when this cursor opened; or a
+     *     position: where a reader that has read up to it stands (on the log, the event at that
+     *     offset last)
+     * @throws IllegalArgumentException if {@code to} is not a position of this store, or lies
+     *     beyond what is stored
+     * @throws UnsupportedOperationException if this store's cursors cannot be bounded
+     */
+    default Bound bound(String to) {
+      throw new UnsupportedOperationException("this store's cursors cannot be bounded");
+    }
+
     @Override
     void close();
+  }
+
+  /**
+   * The end of a bounded read ({@link Cursor#bound}), measured in the store's records from the
+   * position its cursor opened at. Asked on the thread that owns the cursor, after its {@link
+   * Cursor#next}.
+   */
+  interface Bound {
+    /** How many records lie between the cursor's opening position and the bound. */
+    long size();
+
+    /**
+     * Whether the event the cursor returned last lies within the bound. On Kafka one partition may
+     * be read past its part of the range while another is still being read up to its own.
+     */
+    boolean includesLast();
+
+    /**
+     * How many of the {@link #size} records the cursor has read: {@code size()} once the read is
+     * complete. A record the store no longer has (dropped by a repair, compacted) counts as read
+     * once the cursor passed it.
+     */
+    long read();
   }
 
   /** An event and its position in the store. */

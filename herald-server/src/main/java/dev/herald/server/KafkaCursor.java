@@ -33,6 +33,11 @@ final class KafkaCursor implements GatewayStore.Cursor {
   // Last offset returned per partition; partitions absent have returned nothing yet.
   private final Map<TopicPartition, Long> last = new HashMap<>();
   private final ArrayDeque<ConsumerRecord<byte[], byte[]>> polled = new ArrayDeque<>();
+  // Per partition when the cursor opened: the offset before the first it reads, and the last
+  // offset stored; what a bound measures from and what "latest" ends at.
+  private final Map<TopicPartition, Long> openedAfter = new HashMap<>();
+  private final Map<TopicPartition, Long> lastAtOpen = new HashMap<>();
+  private TopicPartition lastRecord; // the partition of the record returned last
 
   private KafkaCursor(KafkaTransport transport, KafkaConsumer<byte[], byte[]> consumer) {
     this.transport = transport;
@@ -67,12 +72,16 @@ final class KafkaCursor implements GatewayStore.Cursor {
     consumer.assign(partitions);
     Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    for (TopicPartition tp : partitions) {
+      lastAtOpen.put(tp, end.get(tp) - 1);
+    }
     if (at == null && from.equals("latest")) {
       for (TopicPartition tp : partitions) {
         long e = end.get(tp);
         if (e > 0) {
           last.put(tp, e - 1);
         }
+        openedAfter.put(tp, e - 1);
         consumer.seek(tp, e);
       }
       return;
@@ -87,6 +96,7 @@ final class KafkaCursor implements GatewayStore.Cursor {
     for (TopicPartition tp : partitions) {
       Long read = named.get(tp);
       if (read == null) {
+        openedAfter.put(tp, start.get(tp) - 1);
         consumer.seek(tp, start.get(tp));
         continue;
       }
@@ -104,6 +114,7 @@ final class KafkaCursor implements GatewayStore.Cursor {
         throw new PositionGoneException(from, "earliest");
       }
       last.put(tp, read);
+      openedAfter.put(tp, read);
       consumer.seek(tp, read + 1);
     }
   }
@@ -129,6 +140,7 @@ final class KafkaCursor implements GatewayStore.Cursor {
     }
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     last.put(tp, r.offset());
+    lastRecord = tp;
     return Optional.of(new GatewayStore.StoredEvent(position(), transport.decode(r)));
   }
 
@@ -138,6 +150,61 @@ final class KafkaCursor implements GatewayStore.Cursor {
       return "earliest"; // nothing read anywhere: every partition from its start
     }
     return KafkaPosition.of(last, topics);
+  }
+
+  /**
+   * {@inheritDoc} On Kafka, the bound is an offset per partition: {@code "latest"} the last record
+   * of each when this cursor opened, a position the offsets it names (and nothing of the partitions
+   * it does not name).
+   */
+  @Override
+  public GatewayStore.Bound bound(String to) {
+    Map<TopicPartition, Long> limit = new HashMap<>();
+    if (to.equals("latest")) {
+      limit.putAll(lastAtOpen);
+    } else {
+      Map<TopicPartition, Long> named =
+          to.equals("earliest") ? Map.of() : KafkaPosition.parse(to, topics).offsets();
+      for (Map.Entry<TopicPartition, Long> e : lastAtOpen.entrySet()) {
+        limit.put(e.getKey(), named.getOrDefault(e.getKey(), -1L));
+      }
+      for (Map.Entry<TopicPartition, Long> e : named.entrySet()) {
+        Long stored = lastAtOpen.get(e.getKey());
+        if (stored == null || e.getValue() > stored) {
+          throw new IllegalArgumentException(
+              "position " + to + " lies beyond what partition " + e.getKey() + " stores");
+        }
+      }
+    }
+    Map<TopicPartition, Long> from = Map.copyOf(openedAfter);
+    long size = 0;
+    for (Map.Entry<TopicPartition, Long> e : limit.entrySet()) {
+      size += Math.max(0, e.getValue() - from.get(e.getKey()));
+    }
+    long total = size;
+    return new GatewayStore.Bound() {
+      @Override
+      public long size() {
+        return total;
+      }
+
+      @Override
+      public boolean includesLast() {
+        Long l = lastRecord == null ? null : limit.get(lastRecord);
+        return l != null && last.get(lastRecord) <= l;
+      }
+
+      @Override
+      public long read() {
+        long read = 0;
+        for (Map.Entry<TopicPartition, Long> e : limit.entrySet()) {
+          long f = from.get(e.getKey());
+          long r = last.getOrDefault(e.getKey(), f);
+          read += Math.max(0, Math.min(e.getValue(), r) - f);
+        }
+        return read;
+      }
+    };
   }
 
   @Override

@@ -23,10 +23,10 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>A position is a vector: a reader resumes every partition it names right after that partition's
  * offset, and every partition it does not name from that partition's start (nothing of it was
- * read). The first entry is the record the position belongs to: the position of a streamed event
- * names the event's own partition first, a dead letter's and a publish's position is that one entry
- * only. The characters are all unreserved in URLs, so a position goes into a path or query as it
- * is. Immutable.
+ * read). Entries are in topic and partition order, so a streamed event's position does not say
+ * which of its entries is the event's own record; a dead letter's and a publish's position is that
+ * one record's entry only. The characters are all unreserved in URLs, so a position goes into a
+ * path or query as it is. Immutable.
  */
 final class KafkaPosition {
   /** The longest position accepted: about 1,300 partitions. */
@@ -99,12 +99,16 @@ final class KafkaPosition {
     return offsets;
   }
 
-  /** The partition of its first entry: for the position of one record, the record's. */
+  /**
+   * The partition of its first entry: for a position of one record (a dead letter's), the record's.
+   */
   TopicPartition partition() {
     return offsets.keySet().iterator().next();
   }
 
-  /** The offset of its first entry: for the position of one record, the record's. */
+  /**
+   * The offset of its first entry: for a position of one record (a dead letter's), the record's.
+   */
   long offset() {
     return offsets.values().iterator().next();
   }

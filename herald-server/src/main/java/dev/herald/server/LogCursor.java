@@ -30,13 +30,17 @@ final class LogCursor implements GatewayStore.Cursor {
   private final LogReader reader;
   private long next; // the offset this cursor expects to read next
   private String position;
+  private final long openedAfter; // the offset before the first this cursor reads
+  private final long endAtOpen; // the log's end offset when this cursor opened
 
   private LogCursor(LogTransport transport, long start, String position) {
     this.transport = transport;
     this.log = transport.log();
+    this.endAtOpen = log.endOffset();
     this.reader = log.reader(start);
     this.next = start;
     this.position = position;
+    this.openedAfter = start - 1;
   }
 
   /**
@@ -117,6 +121,51 @@ final class LogCursor implements GatewayStore.Cursor {
   @Override
   public String position() {
     return position;
+  }
+
+  /**
+   * {@inheritDoc} On the log, the bound is an offset: {@code "latest"} is the last record stored
+   * when this cursor opened, a position is that record's offset.
+   */
+  @Override
+  public GatewayStore.Bound bound(String to) {
+    long last;
+    if (LATEST.equals(to)) {
+      last = endAtOpen - 1;
+    } else {
+      last = EARLIEST.equals(to) ? -1 : parse(to);
+      if (last >= endAtOpen) {
+        throw new IllegalArgumentException(
+            "position "
+                + to
+                + " is beyond the end of the log (the last event is at "
+                + (endAtOpen - 1)
+                + ")");
+      }
+    }
+    long from = openedAfter;
+    long size = Math.max(0, last - from);
+    return new GatewayStore.Bound() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public boolean includesLast() {
+        return offsetOf(position) <= last;
+      }
+
+      @Override
+      public long read() {
+        return Math.max(0, Math.min(size, offsetOf(position) - from));
+      }
+    };
+  }
+
+  /** A position as this cursor gives it: an offset, or earliest (before offset 0). */
+  private static long offsetOf(String position) {
+    return EARLIEST.equals(position) ? -1 : parse(position);
   }
 
   @Override

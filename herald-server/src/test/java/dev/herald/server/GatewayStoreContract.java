@@ -147,6 +147,36 @@ abstract class GatewayStoreContract {
   }
 
   @Test
+  void aBoundAtLatestEndsAtWhatWasStoredWhenTheCursorOpened() throws Exception {
+    List<Event<Integer>> stored = appendAcrossKeys("contract.bound", 8);
+    try (GatewayStore.Cursor c = store.cursor("earliest")) {
+      GatewayStore.Bound bound = c.bound("latest");
+      assertThat(bound.size()).isEqualTo(8);
+      appendAcrossKeys("contract.later", 3);
+      assertThat(ids(readBounded(c, bound))).containsExactlyInAnyOrderElementsOf(idsOf(stored));
+      assertThat(bound.read()).isEqualTo(bound.size());
+    }
+  }
+
+  @Test
+  void aBoundAtAPositionEndsWhereAReaderAtItStands() throws Exception {
+    appendAcrossKeys("contract.range", 10);
+    List<GatewayStore.StoredEvent> all = readFromStart(10);
+    for (int k = 1; k < all.size(); k++) {
+      try (GatewayStore.Cursor c = store.cursor(all.get(1).position())) {
+        GatewayStore.Bound bound = c.bound(all.get(k).position());
+        assertThat(bound.size()).as("from event 2 to event %d", k + 1).isEqualTo(k - 1);
+        assertThat(ids(readBounded(c, bound)))
+            .as("from event 2 to event %d", k + 1)
+            .containsExactlyInAnyOrderElementsOf(ids(all.subList(2, k + 1)));
+      }
+    }
+    try (GatewayStore.Cursor c = store.cursor("earliest")) {
+      assertThatThrownBy(() -> c.bound("x1")).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void aWaitingCursorReturnsEarlyWhenWokenUp() throws Exception {
     try (GatewayStore.Cursor c = store.cursor("latest")) {
       AtomicBoolean returned = new AtomicBoolean();
@@ -328,6 +358,18 @@ abstract class GatewayStoreContract {
           .as("%d of %d events read in time", out.size(), n)
           .isLessThan(deadline);
       c.next(READ_WAIT).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** Reads up to {@code bound} (failing if that takes too long): the events within it. */
+  static List<GatewayStore.StoredEvent> readBounded(GatewayStore.Cursor c, GatewayStore.Bound bound)
+      throws InterruptedException {
+    List<GatewayStore.StoredEvent> out = new ArrayList<>();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (bound.read() < bound.size()) {
+      assertThat(System.nanoTime()).as("the bound reached in time").isLessThan(deadline);
+      c.next(READ_WAIT).filter(e -> bound.includesLast()).ifPresent(out::add);
     }
     return out;
   }
