@@ -174,7 +174,7 @@ final class AdminApi implements Gateway.Api {
   }
 
   private static String group(Context ctx, boolean required) {
-    String group = ctx.queryParam("group");
+    String group = QueryParameters.first(ctx, "group");
     if (group == null || group.isEmpty()) {
       if (required) {
         throw ApiError.badRequest("group", "group: the consumer group is required");
@@ -195,7 +195,7 @@ final class AdminApi implements Gateway.Api {
   }
 
   private static int limit(Context ctx) {
-    String s = ctx.queryParam("limit");
+    String s = QueryParameters.first(ctx, "limit");
     if (s == null) {
       return DEFAULT_LIMIT;
     }
