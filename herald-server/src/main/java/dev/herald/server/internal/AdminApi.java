@@ -130,8 +130,11 @@ final class AdminApi implements Gateway.Api {
       body.put("failed", o.failed());
       body.put("detail", o.firstFailure());
     }
-    if (o.left() > 0) {
-      body.put("left", o.left());
+    // Those the run saw dead-lettered again, not all that stay listed: a redriven event the
+    // subscription still retries is dead-lettered after the answer. "left" is its former name.
+    body.put("deadLetteredAgain", o.deadLetteredAgain());
+    if (o.deadLetteredAgain() > 0) {
+      body.put("left", o.deadLetteredAgain());
     }
     json(ctx, 202, body);
   }
