@@ -15,6 +15,7 @@ import dev.herald.codec.CloudEventsStructured;
 import dev.herald.codec.JsonPayloadCodec;
 import dev.herald.server.HeraldTypes;
 import dev.herald.server.Principal;
+import dev.herald.server.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -22,9 +23,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -78,8 +81,18 @@ final class PublishApi implements Gateway.Api {
   private final CloudEventsStructured structured;
   private final ObjectMapper mapper;
 
+  /** How long {@link #close} waits for the answers of the publishes it ends to be handed over. */
+  static final long CLOSE_WAIT_MILLIS = 2_000;
+
+  /**
+   * The deadlines of the publishes waiting for the store, each removed once answered: {@link
+   * #close} fails those left, so that each is answered 503 before the server stops listening.
+   */
+  private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
+
   PublishApi(Gateway gateway) {
     this.gateway = gateway;
+    gateway.onClose(this::close);
     int maxBytes = gateway.limits().maxBodyBytes();
     this.structured = new CloudEventsStructured(JsonPayloadCodec.defaults(), maxBytes);
     this.mapper =
@@ -121,12 +134,18 @@ final class PublishApi implements Gateway.Api {
       authorize(Gateway.principal(ctx), event);
       Event<Object> appended = event;
       CompletableFuture<String> append =
-          append(event).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+          waitFor(append(event).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS));
       // Async: no request thread waits for the store. The answer is written on a request thread.
       ctx.future(
           () ->
               append.handleAsync(
-                  (position, failure) -> answer(ctx, appended, position, failure),
+                  (position, failure) -> {
+                    try {
+                      return answer(ctx, appended, position, failure);
+                    } finally {
+                      answered(append);
+                    }
+                  },
                   gateway::onRequestThread));
     } catch (ApiError e) {
       throw refused(ctx, e);
@@ -192,13 +211,63 @@ final class PublishApi implements Gateway.Api {
     // Async: no request thread waits for the store. One deadline for the batch (its events were
     // appended together), rather than a timer per event; an event not stored by then is a 503.
     CompletableFuture<Void> all =
-        CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0]))
-            .orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+        waitFor(
+            CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0]))
+                .orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS));
     ctx.future(
         () ->
             all.handleAsync(
-                (none, failure) -> answer(ctx, body, elements, events, outcomes),
+                (none, failure) -> {
+                  try {
+                    return answer(ctx, body, elements, events, outcomes);
+                  } finally {
+                    answered(all);
+                  }
+                },
                 gateway::onRequestThread));
+  }
+
+  /** Registers a publish's deadline, which {@link #close} fails if it is still waiting then. */
+  private <T> CompletableFuture<T> waitFor(CompletableFuture<T> deadline) {
+    waiting.add(deadline);
+    return deadline;
+  }
+
+  private void answered(CompletableFuture<?> deadline) {
+    if (waiting.remove(deadline) && waiting.isEmpty()) {
+      synchronized (waiting) {
+        waiting.notifyAll(); // close() may be waiting for the last answer
+      }
+    }
+  }
+
+  /**
+   * Answers 503 every publish still waiting for the store (a broker that went away would keep them
+   * for up to {@value #STORE_WAIT_SECONDS} s), and waits up to {@value #CLOSE_WAIT_MILLIS} ms for
+   * their answers to be written, so that a client gets its answer rather than a closed connection
+   * when the server then stops. Runs once, on the thread that closes the server.
+   */
+  private void close() {
+    StoreUnavailableException closing =
+        new StoreUnavailableException("the server is closing", null);
+    for (CompletableFuture<?> deadline : List.copyOf(waiting)) {
+      deadline.completeExceptionally(closing);
+    }
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+    synchronized (waiting) {
+      long left;
+      while (!waiting.isEmpty() && (left = end - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(waiting, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    if (!waiting.isEmpty()) {
+      LOG.warn("{} publish answer(s) not written as the server closed", waiting.size());
+    }
   }
 
   /**
