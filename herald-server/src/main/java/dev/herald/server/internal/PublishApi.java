@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -81,14 +80,20 @@ final class PublishApi implements Gateway.Api {
   private final CloudEventsStructured structured;
   private final ObjectMapper mapper;
 
-  /** How long {@link #close} waits for the answers of the publishes it ends to be handed over. */
-  static final long CLOSE_WAIT_MILLIS = 2_000;
+  /**
+   * How long {@link #close} waits for the answers of the publishes it ends to be written: more than
+   * a Kafka producer may hold a request's thread in {@code send} (its max.block.ms, 5 s).
+   */
+  static final long CLOSE_WAIT_MILLIS = 6_000;
 
   /**
    * The deadlines of the publishes waiting for the store, each removed once answered: {@link
    * #close} fails those left, so that each is answered 503 before the server stops listening.
    */
-  private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
+  private final Map<CompletableFuture<?>, Context> waiting = new ConcurrentHashMap<>();
+
+  private static final String CLOSING = "the server is closing";
+  private volatile boolean closing;
 
   PublishApi(Gateway gateway) {
     this.gateway = gateway;
@@ -115,6 +120,9 @@ final class PublishApi implements Gateway.Api {
 
   private void publish(Context ctx) {
     try {
+      if (closing) {
+        throw new ApiError(503, CLOSING);
+      }
       byte[] body = PublishBody.read(ctx, gateway.limits().maxBodyBytes());
       String media = PublishBody.mediaType(ctx.header("Content-Type"));
       if (BATCH.equals(media)) {
@@ -133,8 +141,10 @@ final class PublishApi implements Gateway.Api {
       event = withHttpTraceContext(ctx, event);
       authorize(Gateway.principal(ctx), event);
       Event<Object> appended = event;
-      CompletableFuture<String> append =
-          waitFor(append(event).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS));
+      // Registered before the store is asked, which may hold this thread (a Kafka producer waits
+      // up to its max.block.ms for a broker's metadata): a close meanwhile still answers it.
+      CompletableFuture<String> append = waitFor(ctx, new CompletableFuture<String>());
+      relay(append(event), append);
       // Async: no request thread waits for the store. The answer is written on a request thread.
       ctx.future(
           () ->
@@ -202,6 +212,7 @@ final class PublishApi implements Gateway.Api {
         accepted.add(events.get(i));
       }
     }
+    CompletableFuture<Void> all = waitFor(ctx, new CompletableFuture<Void>());
     List<CompletableFuture<String>> appended = appendAll(accepted);
     for (int i = 0, next = 0; i < n; i++) {
       if (outcomes.get(i) == null) {
@@ -210,10 +221,7 @@ final class PublishApi implements Gateway.Api {
     }
     // Async: no request thread waits for the store. One deadline for the batch (its events were
     // appended together), rather than a timer per event; an event not stored by then is a 503.
-    CompletableFuture<Void> all =
-        waitFor(
-            CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0]))
-                .orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS));
+    relay(CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0])), all);
     ctx.future(
         () ->
             all.handleAsync(
@@ -228,45 +236,64 @@ final class PublishApi implements Gateway.Api {
   }
 
   /** Registers a publish's deadline, which {@link #close} fails if it is still waiting then. */
-  private <T> CompletableFuture<T> waitFor(CompletableFuture<T> deadline) {
-    waiting.add(deadline);
-    return deadline;
+  private <T> CompletableFuture<T> waitFor(Context ctx, CompletableFuture<T> deadline) {
+    waiting.put(deadline, ctx);
+    return deadline.orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Completes {@code deadline} as {@code stored} completes (unless it timed out or closed). */
+  private static <T> void relay(CompletableFuture<T> stored, CompletableFuture<T> deadline) {
+    stored.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            deadline.complete(value);
+          } else {
+            deadline.completeExceptionally(failure);
+          }
+        });
   }
 
   private void answered(CompletableFuture<?> deadline) {
-    if (waiting.remove(deadline) && waiting.isEmpty()) {
-      synchronized (waiting) {
-        waiting.notifyAll(); // close() may be waiting for the last answer
-      }
-    }
+    waiting.remove(deadline);
   }
 
   /**
    * Answers 503 every publish still waiting for the store (a broker that went away would keep them
    * for up to {@value #STORE_WAIT_SECONDS} s), and waits up to {@value #CLOSE_WAIT_MILLIS} ms for
-   * their answers to be written, so that a client gets its answer rather than a closed connection
+   * those answers to be committed, so that a client gets its answer rather than a closed connection
    * when the server then stops. Runs once, on the thread that closes the server.
    */
   private void close() {
-    StoreUnavailableException closing =
-        new StoreUnavailableException("the server is closing", null);
-    for (CompletableFuture<?> deadline : List.copyOf(waiting)) {
-      deadline.completeExceptionally(closing);
+    closing = true;
+    List<Context> ending = List.copyOf(waiting.values());
+    StoreUnavailableException failure = new StoreUnavailableException(CLOSING, null);
+    for (CompletableFuture<?> deadline : List.copyOf(waiting.keySet())) {
+      deadline.completeExceptionally(failure);
     }
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
-    synchronized (waiting) {
-      long left;
-      while (!waiting.isEmpty() && (left = end - System.nanoTime()) > 0) {
+    for (Context ctx : ending) {
+      // Javalin writes an answer after the continuation returns, on its thread: no event to wait
+      // for, so poll (on close only, for a few answers at most).
+      while (!committed(ctx) && System.nanoTime() < end) {
         try {
-          TimeUnit.NANOSECONDS.timedWait(waiting, left);
+          Thread.sleep(5);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         }
       }
     }
-    if (!waiting.isEmpty()) {
-      LOG.warn("{} publish answer(s) not written as the server closed", waiting.size());
+    long left = ending.stream().filter(c -> !committed(c)).count();
+    if (left > 0) {
+      LOG.warn("{} publish answer(s) not written as the server closed", left);
+    }
+  }
+
+  private static boolean committed(Context ctx) {
+    try {
+      return ctx.res().isCommitted();
+    } catch (RuntimeException e) { // the request is over and its response recycled
+      return true;
     }
   }
 
@@ -469,9 +496,11 @@ final class PublishApi implements Gateway.Api {
    * @throws ApiError the refusal for a failed store ({@link PublishRefusals#storeFailure}), a 503
    *     for an event the store did not store by the deadline
    */
-  private static String position(CompletableFuture<String> f) {
+  private String position(CompletableFuture<String> f) {
     if (!f.isDone()) {
-      throw PublishRefusals.storeFailure(new TimeoutException());
+      throw closing
+          ? new ApiError(503, CLOSING)
+          : PublishRefusals.storeFailure(new TimeoutException());
     }
     try {
       return f.join();
