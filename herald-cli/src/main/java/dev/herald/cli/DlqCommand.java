@@ -271,9 +271,10 @@ final class DlqCommand implements Runnable {
         spec.commandLine()
             .getErr()
             .println(
-                "herald: left "
+                "herald: "
                     + rule.left()
-                    + " dead letter(s) of events this run redrove already (dead-lettered again)");
+                    + " redriven event(s) were dead-lettered again while this ran and stay"
+                    + " listed (more may follow; dlq list shows what is left)");
         spec.commandLine().getErr().flush();
       }
       return redriven;

@@ -696,7 +696,8 @@ public final class KafkaTransport implements Transport {
 
   /**
    * Closes every feed (each waits up to the close timeout for what its sink holds, commits, and
-   * leaves its group), then flushes and closes the producer. Idempotent.
+   * leaves its group), then flushes and closes the producer, waiting up to the close timeout for
+   * the brokers: a store still unsent then fails. Idempotent.
    */
   @Override
   public void close() {
@@ -724,11 +725,9 @@ public final class KafkaTransport implements Transport {
     for (CompletableFuture<Void> ready : topicsReady.values()) {
       ready.completeExceptionally(closing); // set-ups never started
     }
-    try {
-      producer.flush();
-    } catch (KafkaException e) {
-      // Closing anyway: each unflushed store's future already carries its failure.
-    }
+    // Sends what it holds, waiting up to the close timeout; what is still unsent then (no broker
+    // answers) fails its store's future rather than hold the close: flush() has no bound but the
+    // records' delivery timeout (2 min by default).
     producer.close(config.closeTimeout);
     admin.close(config.closeTimeout);
   }

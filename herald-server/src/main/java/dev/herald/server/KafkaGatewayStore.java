@@ -52,12 +52,14 @@ public final class KafkaGatewayStore implements GatewayStore {
   private final KafkaTransport transport;
   private final EventBus bus;
   private final KafkaDeadLetters deadLetters;
+  private final ClusterCheck cluster;
   private volatile boolean closed;
 
   private KafkaGatewayStore(KafkaTransport transport, EventBus bus, int deadLetterCapacity) {
     this.transport = transport;
     this.bus = bus;
     this.deadLetters = new KafkaDeadLetters(transport, bus, deadLetterCapacity);
+    this.cluster = new ClusterCheck(transport.admin());
   }
 
   /**
@@ -273,6 +275,21 @@ public final class KafkaGatewayStore implements GatewayStore {
               return CompletableFuture.failedFuture(
                   t instanceof KafkaDeadLetters.RedriveRefusedException ? t : translate(t));
             });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On Kafka: closed, or the brokers did not answer the last check of the cluster ({@link
+   * ClusterCheck}: one every {@value ClusterCheck#EVERY_MILLIS} ms at most, each given {@value
+   * ClusterCheck#TIMEOUT_MILLIS} ms, in the background): never waits for a broker.
+   */
+  @Override
+  public Optional<String> unavailable() {
+    if (closed) {
+      return Optional.of("the store is closed");
+    }
+    return cluster.unavailable();
   }
 
   private static StoreUnavailableException unavailable(String what, KafkaException e) {

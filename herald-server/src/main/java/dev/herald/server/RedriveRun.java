@@ -59,7 +59,10 @@ public final class RedriveRun {
     redrivenEvents.add(key(source, id));
   }
 
-  /** Dead letters left listed so far because their event was redriven in this run. */
+  /**
+   * Dead letters seen so far whose event this run redrove already: they are left listed. Not all
+   * that stay listed: a redriven event can be dead-lettered again after the run has looked.
+   */
   public int left() {
     return left.size();
   }

@@ -86,6 +86,10 @@ class MalformedRequestFuzzTest {
           "order.*\n",
           "'; DROP TABLE");
 
+  /** Charsets that Java does not know, or names that are not charset names at all. */
+  private static final List<String> BAD_CHARSETS =
+      List.of("nope", "@@", "\"nope\"", "utf-8x", "x".repeat(300));
+
   @TempDir static Path dir;
   private static TokenTestServer server;
 
@@ -126,6 +130,8 @@ class MalformedRequestFuzzTest {
                 .get(10, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         throw new AssertionError(described + " failed: " + e.getCause(), e);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError(described + " got no answer within 10 s", e);
       }
       statuses.merge(r.statusCode(), 1, Integer::sum);
       assertThat(r.statusCode()).as(described + " answered " + r.body()).isBetween(400, 499);
@@ -155,6 +161,58 @@ class MalformedRequestFuzzTest {
     assertStillServingAndNothingStored(end);
   }
 
+  /**
+   * A charset Java does not know (or cannot name) in a request's {@code Content-Type} is a 415 at
+   * every endpoint, body or not: Jetty throws on such a charset when asked for the content type.
+   */
+  @Test
+  void anUnknownOrIllegalCharsetIsA415AtEveryEndpoint() throws Exception {
+    long end = server.logEnd();
+    List<String> paths = new ArrayList<>(POST_PATHS);
+    for (String charset : BAD_CHARSETS) {
+      for (String media :
+          List.of("application/json", "application/cloudevents+json", "text/plain")) {
+        for (String path : paths) {
+          HttpResponse<String> r =
+              server.send(post(null, path, media + "; charset=" + charset, "{}".getBytes()));
+          assertThat(r.statusCode())
+              .as("POST " + path + " " + media + "; charset=" + charset + ": " + r.body())
+              .isEqualTo(415);
+        }
+      }
+      for (String path : List.of("/v1/groups", "/v1/deadletters", "/v1/subscriptions")) {
+        HttpResponse<String> r =
+            server.send(
+                request(path)
+                    .header("Content-Type", "application/json; charset=" + charset)
+                    .build());
+        assertThat(r.statusCode()).as("GET " + path + " charset=" + charset).isEqualTo(415);
+      }
+    }
+    assertStillServingAndNothingStored(end);
+  }
+
+  /** A malformed percent-escape in a query parameter is a 400 naming it, never dropped. */
+  @Test
+  void aMalformedPercentEscapeInAQueryParameterIsA400NamingIt() throws Exception {
+    String[][] cases = {
+      {"/v1/events/stream?types=order.*&group=%zz", "group"},
+      {"/v1/events/stream?types=order.*&group=g%", "group"},
+      {"/v1/events/stream?types=order.*&from=%zz", "from"},
+      {"/v1/events/stream?types=order.*&lastEventId=1%z", "lastEventId"},
+      {"/v1/events/stream?types=%zz", "types"},
+      {"/v1/events/stream?types=order.*&limit=%zz", "limit"},
+      {"/v1/deadletters?group=%zz", "group"},
+      {"/v1/deadletters?group=g&limit=%g1", "limit"},
+    };
+    for (String[] c : cases) {
+      String answer =
+          server.rawGet(c[0], "Authorization: Bearer " + ALL + "\r\nAccept: text/event-stream\r\n");
+      assertThat(answer).as(c[0]).startsWith("HTTP/1.1 400");
+      assertThat(answer).as(c[0]).contains("\"attribute\":\"" + c[1] + "\"");
+    }
+  }
+
   private static void assertStillServingAndNothingStored(long end) throws Exception {
     HttpResponse<String> r =
         server.send(
@@ -166,7 +224,7 @@ class MalformedRequestFuzzTest {
   }
 
   private static HttpRequest httpCase(Random random) {
-    int kind = random.nextInt(13);
+    int kind = random.nextInt(14);
     return switch (kind) {
       case 0 -> publish(random, "application/cloudevents+json", garbage(random));
       case 1 -> publish(random, "application/cloudevents+json", truncated(random, EVENT));
@@ -180,6 +238,14 @@ class MalformedRequestFuzzTest {
       case 9 -> hugeHead(random);
       case 10 -> publish(random, "application/cloudevents+json", new byte[MAX_BODY - 1]);
       case 11 -> badPosition(random);
+      case 12 ->
+          post(
+              random,
+              POST_PATHS.get(random.nextInt(POST_PATHS.size())),
+              randomContentType(random)
+                  + "; charset="
+                  + BAD_CHARSETS.get(random.nextInt(BAD_CHARSETS.size())),
+              random.nextBoolean() ? EVENT.getBytes(StandardCharsets.UTF_8) : garbage(random));
       default ->
           // The endpoints that read a body (the redrives take none, and ignore one).
           post(
@@ -375,7 +441,8 @@ class MalformedRequestFuzzTest {
         URLEncoder.encode(
             BAD_VALUES.get(random.nextInt(BAD_VALUES.size())), StandardCharsets.UTF_8);
     return switch (random.nextInt(7)) {
-      case 0 -> stream("types=" + value);
+      // Some values ("abc", "-1") are valid types: ".." after them makes any a bad pattern.
+      case 0 -> stream("types=" + value + "..");
       case 1 -> stream("types=order.*&from=" + value);
       case 2 -> stream("types=order.*&lastEventId=" + value + "x");
       case 3 -> stream("types=order.*&group=" + badGroup(random));

@@ -129,6 +129,37 @@ final class TokenTestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a raw GET of {@code pathAndQuery} (sent as it is, which {@link URI} would refuse when it
+   * holds a malformed escape) with {@code headers} and {@code Connection: close}, and returns the
+   * whole answer as Latin-1 text: what came until the server closed, or until 5 s passed.
+   */
+  String rawGet(String pathAndQuery, String headers) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+      s.setSoTimeout(5_000);
+      s.getOutputStream()
+          .write(
+              ascii(
+                  "GET "
+                      + pathAndQuery
+                      + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                      + headers
+                      + "\r\n"));
+      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+      byte[] b = new byte[4096];
+      try {
+        int n;
+        while ((n = s.getInputStream().read(b)) != -1) {
+          answer.write(b, 0, n);
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // A stream that was opened does not end: what it wrote so far is the answer.
+      }
+      return answer.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
   static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.ISO_8859_1);
   }

@@ -130,8 +130,11 @@ final class AdminApi implements Gateway.Api {
       body.put("failed", o.failed());
       body.put("detail", o.firstFailure());
     }
-    if (o.left() > 0) {
-      body.put("left", o.left());
+    // Those the run saw dead-lettered again, not all that stay listed: a redriven event the
+    // subscription still retries is dead-lettered after the answer. "left" is its former name.
+    body.put("deadLetteredAgain", o.deadLetteredAgain());
+    if (o.deadLetteredAgain() > 0) {
+      body.put("left", o.deadLetteredAgain());
     }
     json(ctx, 202, body);
   }
@@ -174,7 +177,7 @@ final class AdminApi implements Gateway.Api {
   }
 
   private static String group(Context ctx, boolean required) {
-    String group = ctx.queryParam("group");
+    String group = QueryParameters.first(ctx, "group");
     if (group == null || group.isEmpty()) {
       if (required) {
         throw ApiError.badRequest("group", "group: the consumer group is required");
@@ -195,7 +198,7 @@ final class AdminApi implements Gateway.Api {
   }
 
   private static int limit(Context ctx) {
-    String s = ctx.queryParam("limit");
+    String s = QueryParameters.first(ctx, "limit");
     if (s == null) {
       return DEFAULT_LIMIT;
     }

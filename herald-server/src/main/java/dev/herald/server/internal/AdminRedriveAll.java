@@ -29,9 +29,10 @@ final class AdminRedriveAll {
   }
 
   /**
-   * @param left dead letters left listed because their event was redriven earlier in the run
+   * @param deadLetteredAgain dead letters of events redriven earlier in the run, seen listed before
+   *     it ended (so left listed); those dead-lettered after it ended are not counted
    */
-  record Outcome(long redriven, long failed, String firstFailure, long left) {}
+  record Outcome(long redriven, long failed, String firstFailure, long deadLetteredAgain) {}
 
   Outcome run() {
     RedriveRun rule = new RedriveRun();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>a request whose {@code Content-Length} is over the body limit is answered 413 before its
- *       body is read, and one whose query string cannot be decoded 400, so no endpoint meets
- *       either;
+ *       body is read, one whose {@code Content-Type} names a charset this JVM does not know 415,
+ *       and one whose query string cannot be decoded ({@link QueryParameters}) 400 naming the
+ *       parameter, so no endpoint meets any of them;
  *   <li>CORS ({@link Cors}): none unless origins were configured; a preflight from an allowed
  *       origin is answered here, without a token (browsers send none with it);
  *   <li>authentication: finds the request's {@link Principal} with the server's {@link Access} and
@@ -57,6 +59,7 @@ final class Authentication {
     routes.before(
         ctx -> {
           refuseOversizedBody(ctx, maxBody);
+          refuseUnknownCharset(ctx);
           Map<String, List<String>> query = query(ctx);
           cors.apply(ctx);
           if (cors.isPreflight(ctx)) {
@@ -110,10 +113,44 @@ final class Authentication {
   }
 
   private static Map<String, List<String>> query(Context ctx) {
+    return QueryParameters.of(ctx);
+  }
+
+  /**
+   * Refuses a {@code Content-Type} whose charset this JVM does not know or that is no charset name
+   * ({@code charset=nope}, {@code charset=@@}), at every endpoint: Jetty throws on one when asked
+   * for the request's content type, which an endpoint would answer 500.
+   */
+  private static void refuseUnknownCharset(Context ctx) {
+    String type = ctx.header("Content-Type");
+    if (type == null) {
+      return;
+    }
+    String charset = null;
+    for (String param : type.split(";")) {
+      int eq = param.indexOf('=');
+      String name = (eq < 0 ? param : param.substring(0, eq)).trim();
+      if (name.equalsIgnoreCase("charset")) {
+        charset = eq < 0 ? "" : param.substring(eq + 1).trim().replace("\"", "");
+      }
+    }
+    boolean known;
     try {
-      return ctx.queryParamMap();
-    } catch (IllegalArgumentException e) {
-      throw new ApiError(400, "the query string is not valid percent-encoding");
+      known = charset == null || Charset.isSupported(charset);
+      if (known) {
+        // Jetty reads the header its own way: what it cannot read is refused the same.
+        ctx.req().getContentType();
+        ctx.req().getCharacterEncoding();
+      }
+    } catch (IllegalArgumentException e) { // IllegalCharsetName-, UnsupportedCharsetException
+      known = false;
+    }
+    if (!known) {
+      throw new ApiError(
+          415,
+          "the Content-Type's charset '"
+              + WebhookDefinition.abbreviate(charset == null ? type : charset, 100)
+              + "' is not one this server knows (send UTF-8)");
     }
   }
 

@@ -15,6 +15,7 @@ import dev.herald.codec.CloudEventsStructured;
 import dev.herald.codec.JsonPayloadCodec;
 import dev.herald.server.HeraldTypes;
 import dev.herald.server.Principal;
+import dev.herald.server.StoreUnavailableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -78,8 +80,24 @@ final class PublishApi implements Gateway.Api {
   private final CloudEventsStructured structured;
   private final ObjectMapper mapper;
 
+  /**
+   * How long {@link #close} waits for the answers of the publishes it ends to be written: more than
+   * a Kafka producer may hold a request's thread in {@code send} (its max.block.ms, 5 s).
+   */
+  static final long CLOSE_WAIT_MILLIS = 6_000;
+
+  /**
+   * The deadlines of the publishes waiting for the store, each removed once answered: {@link
+   * #close} fails those left, so that each is answered 503 before the server stops listening.
+   */
+  private final Map<CompletableFuture<?>, Context> waiting = new ConcurrentHashMap<>();
+
+  private static final String CLOSING = "the server is closing";
+  private volatile boolean closing;
+
   PublishApi(Gateway gateway) {
     this.gateway = gateway;
+    gateway.onClose(this::close);
     int maxBytes = gateway.limits().maxBodyBytes();
     this.structured = new CloudEventsStructured(JsonPayloadCodec.defaults(), maxBytes);
     this.mapper =
@@ -102,6 +120,9 @@ final class PublishApi implements Gateway.Api {
 
   private void publish(Context ctx) {
     try {
+      if (closing) {
+        throw new ApiError(503, CLOSING);
+      }
       byte[] body = PublishBody.read(ctx, gateway.limits().maxBodyBytes());
       String media = PublishBody.mediaType(ctx.header("Content-Type"));
       if (BATCH.equals(media)) {
@@ -120,13 +141,21 @@ final class PublishApi implements Gateway.Api {
       event = withHttpTraceContext(ctx, event);
       authorize(Gateway.principal(ctx), event);
       Event<Object> appended = event;
-      CompletableFuture<String> append =
-          append(event).orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+      // Registered before the store is asked, which may hold this thread (a Kafka producer waits
+      // up to its max.block.ms for a broker's metadata): a close meanwhile still answers it.
+      CompletableFuture<String> append = waitFor(ctx, new CompletableFuture<String>());
+      relay(append(event), append);
       // Async: no request thread waits for the store. The answer is written on a request thread.
       ctx.future(
           () ->
               append.handleAsync(
-                  (position, failure) -> answer(ctx, appended, position, failure),
+                  (position, failure) -> {
+                    try {
+                      return answer(ctx, appended, position, failure);
+                    } finally {
+                      answered(append);
+                    }
+                  },
                   gateway::onRequestThread));
     } catch (ApiError e) {
       throw refused(ctx, e);
@@ -183,6 +212,7 @@ final class PublishApi implements Gateway.Api {
         accepted.add(events.get(i));
       }
     }
+    CompletableFuture<Void> all = waitFor(ctx, new CompletableFuture<Void>());
     List<CompletableFuture<String>> appended = appendAll(accepted);
     for (int i = 0, next = 0; i < n; i++) {
       if (outcomes.get(i) == null) {
@@ -191,14 +221,80 @@ final class PublishApi implements Gateway.Api {
     }
     // Async: no request thread waits for the store. One deadline for the batch (its events were
     // appended together), rather than a timer per event; an event not stored by then is a 503.
-    CompletableFuture<Void> all =
-        CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0]))
-            .orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+    relay(CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0])), all);
     ctx.future(
         () ->
             all.handleAsync(
-                (none, failure) -> answer(ctx, body, elements, events, outcomes),
+                (none, failure) -> {
+                  try {
+                    return answer(ctx, body, elements, events, outcomes);
+                  } finally {
+                    answered(all);
+                  }
+                },
                 gateway::onRequestThread));
+  }
+
+  /** Registers a publish's deadline, which {@link #close} fails if it is still waiting then. */
+  private <T> CompletableFuture<T> waitFor(Context ctx, CompletableFuture<T> deadline) {
+    waiting.put(deadline, ctx);
+    return deadline.orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Completes {@code deadline} as {@code stored} completes (unless it timed out or closed). */
+  private static <T> void relay(CompletableFuture<T> stored, CompletableFuture<T> deadline) {
+    stored.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            deadline.complete(value);
+          } else {
+            deadline.completeExceptionally(failure);
+          }
+        });
+  }
+
+  private void answered(CompletableFuture<?> deadline) {
+    waiting.remove(deadline);
+  }
+
+  /**
+   * Answers 503 every publish still waiting for the store (a broker that went away would keep them
+   * for up to {@value #STORE_WAIT_SECONDS} s), and waits up to {@value #CLOSE_WAIT_MILLIS} ms for
+   * those answers to be committed, so that a client gets its answer rather than a closed connection
+   * when the server then stops. Runs once, on the thread that closes the server.
+   */
+  private void close() {
+    closing = true;
+    List<Context> ending = List.copyOf(waiting.values());
+    StoreUnavailableException failure = new StoreUnavailableException(CLOSING, null);
+    for (CompletableFuture<?> deadline : List.copyOf(waiting.keySet())) {
+      deadline.completeExceptionally(failure);
+    }
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+    for (Context ctx : ending) {
+      // Javalin writes an answer after the continuation returns, on its thread: no event to wait
+      // for, so poll (on close only, for a few answers at most).
+      while (!committed(ctx) && System.nanoTime() < end) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    long left = ending.stream().filter(c -> !committed(c)).count();
+    if (left > 0) {
+      LOG.warn("{} publish answer(s) not written as the server closed", left);
+    }
+  }
+
+  private static boolean committed(Context ctx) {
+    try {
+      return ctx.res().isCommitted();
+    } catch (RuntimeException e) { // the request is over and its response recycled
+      return true;
+    }
   }
 
   /**
@@ -400,9 +496,11 @@ final class PublishApi implements Gateway.Api {
    * @throws ApiError the refusal for a failed store ({@link PublishRefusals#storeFailure}), a 503
    *     for an event the store did not store by the deadline
    */
-  private static String position(CompletableFuture<String> f) {
+  private String position(CompletableFuture<String> f) {
     if (!f.isDone()) {
-      throw PublishRefusals.storeFailure(new TimeoutException());
+      throw closing
+          ? new ApiError(503, CLOSING)
+          : PublishRefusals.storeFailure(new TimeoutException());
     }
     try {
       return f.join();

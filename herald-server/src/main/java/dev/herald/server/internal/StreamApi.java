@@ -167,18 +167,18 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     }
     TypePattern pattern;
     try {
-      pattern = typesOf(ctx.queryParam("types"));
+      pattern = typesOf(QueryParameters.first(ctx, "types"));
     } catch (IllegalArgumentException e) {
       gateway.stats().count("stream.refused.400");
       throw ApiError.badRequest("types", e.getMessage());
     }
-    long limit = limitOf(ctx.queryParam("limit"));
+    long limit = limitOf(QueryParameters.first(ctx, "limit"));
     Principal principal = Gateway.principal(ctx);
     if (!principal.maySubscribe(pattern.toString())) {
       gateway.stats().count("stream.refused.403");
       throw new ApiError(403, principal.name() + " may not subscribe to " + pattern);
     }
-    String group = ctx.queryParam("group");
+    String group = QueryParameters.first(ctx, "group");
     if (group != null && !GroupNames.isValid(group)) {
       gateway.stats().count("stream.refused.400");
       throw ApiError.badRequest("group", GroupNames.RULE);
@@ -275,11 +275,11 @@ final class StreamApi implements Gateway.Api, AutoCloseable {
     String from = ctx.header("Last-Event-ID");
     if (from == null) {
       attribute = "lastEventId";
-      from = ctx.queryParam("lastEventId");
+      from = QueryParameters.first(ctx, "lastEventId");
     }
     if (from == null) {
       attribute = "from";
-      from = ctx.queryParam("from");
+      from = QueryParameters.first(ctx, "from");
     }
     if (from == null) {
       from = "latest";

@@ -300,7 +300,7 @@ final class WebhookApi implements Gateway.Api {
   }
 
   private JsonNode body(Context ctx) {
-    String type = ctx.contentType();
+    String type = ctx.header("Content-Type");
     if (type != null && !EventJson.isJson(type)) {
       throw refused(415, "the body must be application/json, was " + abbreviate(type), null);
     }
