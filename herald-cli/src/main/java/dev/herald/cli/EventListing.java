@@ -67,7 +67,7 @@ final class EventListing {
       }
       out.flush();
       done.countDown();
-      removeHook(hook);
+      ShutdownHooks.remove(hook);
     }
   }
 
@@ -110,14 +110,6 @@ final class EventListing {
       done.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down: the hook is running and waits for this thread
     }
   }
 }

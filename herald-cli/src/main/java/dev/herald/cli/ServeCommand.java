@@ -156,7 +156,7 @@ final class ServeCommand implements Callable<Integer> {
       out.println(drainReport(report));
       out.flush();
       closed.countDown();
-      removeHook(hook);
+      ShutdownHooks.remove(hook);
     }
     return 0;
   }
@@ -280,14 +280,6 @@ final class ServeCommand implements Callable<Integer> {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down: the hook is running and waits for this thread
     }
   }
 }

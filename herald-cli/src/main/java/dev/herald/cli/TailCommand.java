@@ -158,7 +158,9 @@ final class TailCommand implements Callable<Integer> {
     } finally {
       spec.commandLine().getOut().flush();
       closed.countDown();
-      removeHook(hook);
+      if (hook != null) {
+        ShutdownHooks.remove(hook);
+      }
     }
     return 0;
   }
@@ -205,17 +207,6 @@ final class TailCommand implements Callable<Integer> {
       closed.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    if (hook == null) {
-      return;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down: the hook is running and about to see the topic closed
     }
   }
 
