@@ -9,7 +9,7 @@ import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscribeOptions;
 import dev.herald.Subscription;
-import dev.herald.TimeSource;
+import dev.herald.testing.VirtualTimeSource;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -42,26 +42,14 @@ class LatencySamplingTest {
 
   /** Delivers {@link #EVENTS} events to a handler that takes {@code nanos} by the bus's clock. */
   private static long timedCalls(long nanos) {
-    AtomicLong clock = new AtomicLong();
-    TimeSource handlerTime =
-        new TimeSource() {
-          @Override
-          public long epochMillis() {
-            return System.currentTimeMillis();
-          }
-
-          @Override
-          public long nanoTime() {
-            return clock.get();
-          }
-        };
+    VirtualTimeSource clock = new VirtualTimeSource();
     AtomicLong handled = new AtomicLong();
-    try (EventBus bus = Herald.builder().timeSource(handlerTime).build()) {
+    try (EventBus bus = Herald.builder().timeSource(clock).build()) {
       Subscription sub =
           bus.subscribe(
               Long.class,
               n -> {
-                clock.addAndGet(nanos);
+                clock.advance(Duration.ofNanos(nanos));
                 handled.incrementAndGet();
               },
               SubscribeOptions.defaults().backpressure(Backpressure.block(Duration.ofSeconds(30))));
