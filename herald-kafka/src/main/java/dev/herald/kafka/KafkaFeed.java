@@ -720,12 +720,21 @@ public final class KafkaFeed implements Transport.Feed {
    */
   @Override
   public void close() {
+    beginClose();
+    join();
+  }
+
+  /**
+   * Tells both threads to stop and returns without waiting: the transport's close tells every feed
+   * first, so that their consumers' closing steps (each waiting for an absent broker up to the
+   * close timeout) run side by side, then joins each with {@link #close}.
+   */
+  void beginClose() {
     if (state == State.RUNNING) {
       state = State.CLOSING;
     }
     stopping = true;
     wakePoller();
-    join();
   }
 
   /**

@@ -696,8 +696,9 @@ public final class KafkaTransport implements Transport {
 
   /**
    * Closes every feed (each waits up to the close timeout for what its sink holds, commits, and
-   * leaves its group), then flushes and closes the producer, waiting up to the close timeout for
-   * the brokers: a store still unsent then fails. Idempotent.
+   * leaves its group; all are told to stop before any is waited for, so with the brokers gone their
+   * waits overlap rather than add up), then flushes and closes the producer, waiting up to the
+   * close timeout for the brokers: a store still unsent then fails. Idempotent.
    */
   @Override
   public void close() {
@@ -708,6 +709,9 @@ public final class KafkaTransport implements Transport {
       }
       closed = true;
       toStop = List.copyOf(feeds);
+    }
+    for (KafkaFeed f : toStop) {
+      f.beginClose(); // all of them first: their waits for an absent broker overlap
     }
     for (KafkaFeed f : toStop) {
       f.close();
