@@ -142,7 +142,7 @@ public final class BenchReport {
               stamp,
               busTables,
               BusTargets.settings(rows),
-              BusTargets.limits(rows, latencyRaw),
+              BusTargets.limits(rows, latencyRaw, pairedRaw),
               logSections,
               kafkaSections));
     }

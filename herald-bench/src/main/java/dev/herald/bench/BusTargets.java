@@ -192,7 +192,31 @@ final class BusTargets {
    * taken from {@code rows} and {@code latency}; the rest is the design.
    */
   static String limits(List<ThroughputRow> rows, JsonNode latency) {
+    return limits(rows, latency, MissingNode.getInstance());
+  }
+
+  /**
+   * As {@link #limits(List, JsonNode)}, with the run's paired results ({@link #markdown(List,
+   * JsonNode, JsonNode)}'s {@code paired}) where they give a ratio too.
+   */
+  static String limits(List<ThroughputRow> rows, JsonNode latency, JsonNode paired) {
     StringBuilder sb = new StringBuilder();
+    ThroughputRow g11 = row(rows, ONE_TO_ONE, "guava-async");
+    ThroughputRow d11 = row(rows, ONE_TO_ONE, "disruptor");
+    ThroughputRow herald11 = row(rows, ONE_TO_ONE, HERALD);
+    if (g11 != null && d11 != null && herald11 != null) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "- **%s× Guava `AsyncEventBus`, 1→1.** The target is above what handing events from"
+                  + " one thread to another reached on this machine: the Disruptor used directly,"
+                  + " the upper bound here, ran at %s of Guava's rate in this run%s, and Herald at"
+                  + " %s of the Disruptor's.%n",
+              times(GUAVA_TIMES),
+              ratio(d11, g11),
+              disruptorOverGuavaPaired(paired),
+              ratio(herald11, d11)));
+    }
     ThroughputRow h11 = row(rows, ONE_TO_ONE, HERALD);
     ThroughputRow tuned11 = row(rows, ONE_TO_ONE, "herald-emit-tuned");
     if (h11 != null && tuned11 != null) {
@@ -245,6 +269,50 @@ final class BusTargets {
       sb.append(".\n");
     }
     return sb.length() == 0 ? "Not measured in this run.\n" : sb.toString();
+  }
+
+  /**
+   * The Disruptor's rate over Guava's from the paired 1→1 runs: each JVM's Herald-over-Guava ratio
+   * over its Herald-over-Disruptor ratio (both paired with Herald's rounds), as " (paired, N JVMs:
+   * 1.85× (1.50–2.30×))": the geometric mean, and the bounds each JVM's intervals allow at their
+   * widest. Empty when no JVM ran both.
+   */
+  static String disruptorOverGuavaPaired(JsonNode paired) {
+    int runs = 0;
+    double logSum = 0;
+    double low = Double.POSITIVE_INFINITY;
+    double high = 0;
+    for (JsonNode run : paired) {
+      if (run.path("subscribers").asInt() != 1 || !run.path("reference").asText().equals(HERALD)) {
+        continue;
+      }
+      JsonNode g = null;
+      JsonNode d = null;
+      for (JsonNode r : run.path("rows")) {
+        switch (r.path("library").asText()) {
+          case "guava-async" -> g = r;
+          case "disruptor" -> d = r;
+          default -> {}
+        }
+      }
+      if (g == null || d == null) {
+        continue;
+      }
+      runs++;
+      logSum += Math.log(g.path("times").asDouble() / d.path("times").asDouble());
+      low = Math.min(low, g.path("low").asDouble() / d.path("high").asDouble());
+      high = Math.max(high, g.path("high").asDouble() / d.path("low").asDouble());
+    }
+    if (runs == 0) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        " (paired%s %.2f× (%.2f–%s×))",
+        runs == 1 ? ":" : ", " + runs + " JVMs:",
+        Math.exp(logSum / runs),
+        low,
+        upper(high));
   }
 
   private static void compare(

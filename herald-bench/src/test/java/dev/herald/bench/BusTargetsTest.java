@@ -155,6 +155,34 @@ class BusTargetsTest {
   }
 
   @Test
+  void theGuavaTargetIsSetBesideTheDisruptorsOwnRatioOverGuava() {
+    List<ThroughputRow> rows =
+        List.of(
+            bounded("OnePublisherOneSubscriber", "herald-emit", 10_000_000, 8_000_000, 12_000_000),
+            bounded("OnePublisherOneSubscriber", "guava-async", 5_000_000, 4_000_000, 6_000_000),
+            bounded("OnePublisherOneSubscriber", "disruptor", 12_500_000, 10_000_000, 15_000_000));
+    // Two JVMs: Herald over Guava 2.0× and 2.2×, over the Disruptor 0.8× and 1.1×, so the
+    // Disruptor over Guava is 2.5× and 2.0× (geometric mean 2.24×); the widest bounds are the
+    // second JVM's 2.0 / 1.2 = 1.67 and the first's 2.2 / 0.7 = 3.14.
+    JsonNode paired =
+        JSON.createArrayNode()
+            .add(pairedRun(1, 2.0, 1.8, 2.2, 0.8, 0.7, 0.9))
+            .add(pairedRun(1, 2.2, 2.0, 2.6, 1.1, 0.9, 1.2))
+            .add(pairedRun(4, 9.0, 8.0, 10.0, 0.1, 0.05, 0.2));
+
+    assertThat(BusTargets.limits(rows, JSON.createArrayNode(), paired))
+        .contains(
+            "- **3× Guava `AsyncEventBus`, 1→1.** The target is above what handing events from"
+                + " one thread to another reached on this machine: the Disruptor used directly, the"
+                + " upper bound here, ran at 2.50× (1.67–3.75×) of Guava's rate in this run"
+                + " (paired, 2 JVMs: 2.24× (1.67–3.14×)), and Herald at 0.80× (0.53–1.20×) of the"
+                + " Disruptor's.");
+    // Without paired results, the JMH rows alone.
+    assertThat(BusTargets.limits(rows, JSON.createArrayNode()))
+        .contains("ran at 2.50× (1.67–3.75×) of Guava's rate in this run, and Herald");
+  }
+
+  @Test
   void anIntervalReachingBelowZeroLeavesTheRatioUnboundedAbove() {
     // Guava's interval, 1,800,000 ± 2,100,000, reaches below zero: it is only known to be ≥ 0.
     List<ThroughputRow> rows =
