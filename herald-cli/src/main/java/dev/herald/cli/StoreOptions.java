@@ -2,7 +2,9 @@ package dev.herald.cli;
 
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
+import dev.herald.log.LogFiles;
 import dev.herald.log.LogLockedException;
+import dev.herald.log.LogOptions;
 import dev.herald.server.GatewayStore;
 import dev.herald.server.KafkaGatewayStore;
 import dev.herald.server.LogGatewayStore;
@@ -68,13 +70,21 @@ final class StoreOptions {
 
   /**
    * Opens the store for a command that only reads, as {@link #open(KafkaOptions)} does, except that
-   * on Kafka it creates no topic: when one is missing, nothing was published there, and the target
-   * answers so without a store.
+   * it creates nothing: on Kafka no topic, in a directory that holds no log no log files. Either
+   * way nothing was published there, and the target answers so without a store.
    *
    * @throws Failure as {@link #open(KafkaOptions)}
    */
   Target openExisting(KafkaOptions topics, PrintWriter err) {
     if (data != null) {
+      if (!LogFiles.isLogDirectory(data, LogOptions.defaults())) {
+        return new NothingPublished(
+            "no Herald log in "
+                + data
+                + " (no topics/ inside): nothing published there yet (--data names another)",
+            describe(),
+            err);
+      }
       return new StoreTarget(open(topics), describe());
     }
     try {

@@ -11,6 +11,7 @@ import dev.herald.server.GatewayStore;
 import dev.herald.server.HeraldTypes;
 import dev.herald.server.LogGatewayStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,6 +210,52 @@ class DirectCommandsTest {
         .isEqualTo(2);
     assertThat(Run.of("groups", "--data", dir.toString(), "--url", "http://x").status())
         .isEqualTo(2);
+  }
+
+  /**
+   * Commands that only read create nothing in a directory that holds no log: it stays as it was,
+   * and they say that nothing was published there.
+   */
+  @Test
+  void readOnlyCommandsLeaveADirectoryWithoutALogAsItWas() throws IOException {
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    String note =
+        "herald: no Herald log in "
+            + empty
+            + " (no topics/ inside): nothing published there yet (--data names another)";
+
+    Run groups = Run.of("groups", "--data", empty.toString());
+    assertThat(groups.status()).as(groups.err()).isZero();
+    assertThat(groups.out()).contains("No consumer groups");
+    assertThat(groups.err().strip()).isEqualTo(note);
+    Run list = Run.of("dlq", "list", "--data", empty.toString());
+    assertThat(list.status()).as(list.err()).isZero();
+    assertThat(list.out()).contains("No dead letters.");
+    Run show = Run.of("dlq", "show", "0", "--data", empty.toString());
+    assertThat(show.status()).isEqualTo(1);
+    assertThat(show.err()).contains("no dead letter at position 0");
+    for (String[] read :
+        List.of(
+            new String[] {"events", "tail", "--from", "earliest", "--limit", "1"},
+            new String[] {"events", "replay"})) {
+      List<String> args = new ArrayList<>(List.of(read));
+      args.addAll(List.of("--data", empty.toString()));
+      Run run = Run.of(args.toArray(String[]::new));
+      assertThat(run.status()).as(run.err()).isEqualTo(1);
+      assertThat(run.err().strip()).isEqualTo(note);
+    }
+    try (var left = Files.list(empty)) {
+      assertThat(left).as("what the commands left in the directory").isEmpty();
+    }
+
+    // Publishing makes the log; the same commands then read it.
+    Run publish =
+        Run.of(
+            "events", "publish", "--type", "e.one", "--payload", "1", "--data", empty.toString());
+    assertThat(publish.status()).as(publish.err()).isZero();
+    Run replay = Run.of("events", "replay", "-o", "json", "--data", empty.toString());
+    assertThat(replay.status()).as(replay.err()).isZero();
+    assertThat(replay.out()).contains("e.one");
   }
 
   @Test
