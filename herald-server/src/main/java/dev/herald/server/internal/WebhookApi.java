@@ -487,7 +487,7 @@ final class WebhookApi implements Gateway.Api {
    * subscription's feed to close; on Kafka with the brokers gone that is up to the transport's
    * close timeout for each of the consumer's steps, so one after another, a few webhooks held the
    * server's stop past the bus's drain bound (four took 43 s); side by side they take one such
-   * wait.
+   * wait. A thread each is at most {@value #MAX_SUBSCRIPTIONS} threads, for the moment of a stop.
    */
   private static void stopSideBySide(List<Webhook> all) {
     if (all.size() == 1) {
