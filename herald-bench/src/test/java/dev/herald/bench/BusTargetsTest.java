@@ -172,8 +172,7 @@ class BusTargetsTest {
 
     assertThat(BusTargets.limits(rows, JSON.createArrayNode(), paired))
         .contains(
-            "- **3× Guava `AsyncEventBus`, 1→1.** The target is above what handing events from"
-                + " one thread to another reached on this machine: the Disruptor used directly, the"
+            "- **3× Guava `AsyncEventBus`, 1→1.** For scale: the Disruptor used directly, the"
                 + " upper bound here, ran at 2.50× (1.67–3.75×) of Guava's rate in this run"
                 + " (paired, 2 JVMs: 2.24× (1.67–3.14×)), and Herald at 0.80× (0.53–1.20×) of the"
                 + " Disruptor's.");
