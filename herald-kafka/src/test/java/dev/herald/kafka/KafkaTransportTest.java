@@ -42,7 +42,12 @@ class KafkaTransportTest {
    * A builder on the shared cluster with topics and groups under {@code prefix}, tuned for tests.
    */
   static KafkaTransport.Builder transport(String prefix) {
-    return KafkaTransport.builder(TestClusters.single().bootstrapServers())
+    return transport(TestClusters.single().bootstrapServers(), prefix);
+  }
+
+  /** As {@link #transport(String)}, on the cluster at {@code bootstrapServers}. */
+  static KafkaTransport.Builder transport(String bootstrapServers, String prefix) {
+    return KafkaTransport.builder(bootstrapServers)
         .eventsTopic(prefix + "events")
         .deadLetterTopic(prefix + "deadletter")
         .groupIdPrefix(prefix)

@@ -89,14 +89,7 @@ class KafkaBrokerDownTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> appended.contains("down-1"));
     assertThat(pending).as(() -> pending.join().body()).isNotDone();
 
-    // As serve stops: the gateway, then the bus with its drain bound, then the store.
-    long start = System.nanoTime();
-    server.close();
-    server = null;
-    store.bus().close(CLOSED);
-    store.close();
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    store = null;
+    Duration took = stopAsServeDoes();
     System.out.println("KafkaBrokerDownTest: closed in " + took);
     assertThat(took).isLessThan(CLOSED);
     HttpResponse<String> answer = pending.get(5, TimeUnit.SECONDS);
@@ -129,16 +122,24 @@ class KafkaBrokerDownTest {
       kafka.close();
       kafka = null;
 
-      long start = System.nanoTime();
-      server.close();
-      server = null;
-      store.bus().close(CLOSED);
-      store.close();
-      Duration took = Duration.ofNanos(System.nanoTime() - start);
-      store = null;
+      Duration took = stopAsServeDoes();
       System.out.println("KafkaBrokerDownTest: " + WEBHOOKS + " webhooks closed in " + took);
       assertThat(took).isLessThan(CLOSED);
     }
+  }
+
+  /**
+   * Stops as {@code serve} does: the gateway, then the bus with its drain bound, then the store.
+   * Returns how long that took.
+   */
+  private Duration stopAsServeDoes() {
+    long start = System.nanoTime();
+    server.close();
+    server = null;
+    store.bus().close(CLOSED);
+    store.close();
+    store = null;
+    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   /** Notes the ids of the events that reached the store. */
