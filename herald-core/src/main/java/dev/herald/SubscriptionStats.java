@@ -30,6 +30,9 @@ package dev.herald;
  * @param lag for a durable subscription, the events stored for its group that this process's feed
  *     has not yet had acknowledged (the partitions or log it reads; an estimate the transport
  *     refreshes as it reads); -1 when in-process or when the transport cannot tell
+ * @param feedFailure for a durable subscription whose feed stopped for good, the cause as text (the
+ *     same failure {@link BusListener#onFeedFailed} heard: a corrupt log, a consumer the broker
+ *     refused); it does not recover. Null otherwise
  */
 public record SubscriptionStats(
     String name,
@@ -45,4 +48,5 @@ public record SubscriptionStats(
     long latencyP99Nanos,
     long latencyMaxNanos,
     String group,
-    long lag) {}
+    long lag,
+    String feedFailure) {}

@@ -49,6 +49,13 @@ final class SubscriptionImpl implements Subscription {
   final BroadcastRing.Member ringMember;
 
   private final Invoker invoker;
+
+  /**
+   * Why its feed stopped for good, as text; null while it has not. Written once, by the feed's
+   * thread; read by stats().
+   */
+  volatile String feedFailure;
+
   private volatile boolean active = true;
 
   /** The transport's feed, for a durable subscription; null otherwise. */
@@ -191,7 +198,8 @@ final class SubscriptionImpl implements Subscription {
         LatencyHistogram.percentile(counts, 99, max),
         max,
         feed != null ? group : null,
-        lagNow());
+        lagNow(),
+        feedFailure);
   }
 
   /** The feed's lag, for a durable subscription; -1 otherwise or when unknown. */

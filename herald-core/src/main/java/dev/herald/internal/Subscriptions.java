@@ -347,6 +347,8 @@ final class Subscriptions {
 
     @Override
     public void failed(Throwable cause) {
+      // Before the listener: one that looks at stats() when told sees the failure there too.
+      s.feedFailure = String.valueOf(cause);
       observers.feedFailed(s.name, cause);
     }
   }

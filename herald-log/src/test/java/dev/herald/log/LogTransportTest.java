@@ -406,6 +406,9 @@ class LogTransportTest {
       Throwable cause = failures.poll(30, SECONDS);
       assertThat(cause).isInstanceOf(LogCorruptedException.class);
       assertThat(cause.getMessage()).contains(segment.toString());
+      // The subscription's own snapshot says so too, for whoever reads stats() (a health check of
+      // a bus it did not build).
+      assertThat(bus.stats().subscription("orders").feedFailure()).isEqualTo(String.valueOf(cause));
       // What lies before the damage was handed to the subscription, which may still be handling
       // it when the failure is reported.
       await().atMost(30, SECONDS).until(() -> !orders.isEmpty());

@@ -22,7 +22,7 @@ final class SubscriptionMeters {
   static final String NO_GROUP = "none";
 
   private static final SubscriptionStats NONE_YET =
-      new SubscriptionStats("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, -1);
+      new SubscriptionStats("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, -1, null);
 
   final String name;
 

@@ -2,7 +2,9 @@ package dev.herald.spring.boot;
 
 import dev.herald.BusStats;
 import dev.herald.EventBus;
+import dev.herald.SubscriptionStats;
 import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 
@@ -49,7 +51,15 @@ public class HeraldHealthIndicator implements HealthIndicator {
       lastStored = stats.stored();
       lastStoreFailed = stats.storeFailed();
     }
-    Map<String, String> failedFeeds = state.failedFeeds();
+    // The live subscriptions' own word (any bus, the application's own too), then what the
+    // starter's listener heard (the auto-configured bus: it keeps a feed that failed and whose
+    // subscription was closed since).
+    Map<String, String> failedFeeds = new TreeMap<>(state.failedFeeds());
+    for (SubscriptionStats s : stats.subscriptions()) {
+      if (s.feedFailure() != null) {
+        failedFeeds.put(s.name(), s.feedFailure());
+      }
+    }
     Health.Builder health = failedFeeds.isEmpty() && !storesFailing ? Health.up() : Health.down();
     health
         .withDetail("transport", transport)

@@ -133,6 +133,30 @@ class HeraldHealthIndicatorTest {
   }
 
   @Test
+  void aBusOfTheApplicationsOwnIsDownWhenADurableFeedFailedForGood() {
+    TestTransport transport = new TestTransport();
+    runner
+        .withBean("myBus", EventBus.class, () -> Herald.builder().transport(transport).build())
+        .run(
+            context -> {
+              HealthIndicator indicator =
+                  context.getBean("heraldHealthIndicator", HealthIndicator.class);
+              context
+                  .getBean(EventBus.class)
+                  .subscribe(
+                      String.class,
+                      s -> {},
+                      SubscribeOptions.defaults().group("billing").name("billing"));
+              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+              transport.failFeed("billing");
+              Health health = indicator.health();
+              assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+              assertThat(health.getDetails().get("failedFeeds"))
+                  .isEqualTo(java.util.Map.of("billing", "java.io.IOException: log corrupt"));
+            });
+  }
+
+  @Test
   void noIndicatorWithoutActuatorOrWhenDisabled() {
     runner
         .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
