@@ -114,46 +114,42 @@ class HeraldHealthIndicatorTest {
   @Test
   void downWhenADurableFeedFailedForGood() {
     TestTransport transport = new TestTransport();
-    runner
-        .withBean(Transport.class, () -> transport)
-        .run(
-            context -> {
-              HealthIndicator indicator =
-                  context.getBean("heraldHealthIndicator", HealthIndicator.class);
-              context
-                  .getBean(EventBus.class)
-                  .subscribe(String.class, s -> {}, SubscribeOptions.defaults().group("billing"));
-              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-              transport.failFeed("billing");
-              Health health = indicator.health();
-              assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-              assertThat(health.getDetails()).containsKey("failedFeeds");
-              assertThat(health.getDetails().get("failedFeeds").toString()).contains("log corrupt");
-            });
+    downOnceTheFeedFails(runner.withBean(Transport.class, () -> transport), transport);
   }
 
   @Test
   void aBusOfTheApplicationsOwnIsDownWhenADurableFeedFailedForGood() {
     TestTransport transport = new TestTransport();
-    runner
-        .withBean("myBus", EventBus.class, () -> Herald.builder().transport(transport).build())
-        .run(
-            context -> {
-              HealthIndicator indicator =
-                  context.getBean("heraldHealthIndicator", HealthIndicator.class);
-              context
-                  .getBean(EventBus.class)
-                  .subscribe(
-                      String.class,
-                      s -> {},
-                      SubscribeOptions.defaults().group("billing").name("billing"));
-              assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-              transport.failFeed("billing");
-              Health health = indicator.health();
-              assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-              assertThat(health.getDetails().get("failedFeeds"))
-                  .isEqualTo(java.util.Map.of("billing", "java.io.IOException: log corrupt"));
-            });
+    downOnceTheFeedFails(
+        runner.withBean(
+            "myBus", EventBus.class, () -> Herald.builder().transport(transport).build()),
+        transport);
+  }
+
+  /**
+   * The context's bus (the auto-configured one on {@code transport}, or one of the application's
+   * own) has a durable subscription whose feed fails for good: the indicator goes DOWN naming it
+   * and its cause.
+   */
+  private static void downOnceTheFeedFails(
+      ApplicationContextRunner configured, TestTransport transport) {
+    configured.run(
+        context -> {
+          HealthIndicator indicator =
+              context.getBean("heraldHealthIndicator", HealthIndicator.class);
+          context
+              .getBean(EventBus.class)
+              .subscribe(
+                  String.class,
+                  s -> {},
+                  SubscribeOptions.defaults().group("billing").name("billing"));
+          assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+          transport.failFeed("billing");
+          Health health = indicator.health();
+          assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+          assertThat(health.getDetails().get("failedFeeds"))
+              .isEqualTo(java.util.Map.of("billing", "java.io.IOException: log corrupt"));
+        });
   }
 
   @Test
