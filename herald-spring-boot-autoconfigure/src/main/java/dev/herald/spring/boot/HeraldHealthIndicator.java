@@ -51,9 +51,9 @@ public class HeraldHealthIndicator implements HealthIndicator {
       lastStored = stats.stored();
       lastStoreFailed = stats.storeFailed();
     }
-    // The live subscriptions' own word (any bus, the application's own too), then what the
-    // starter's listener heard (the auto-configured bus: it keeps a feed that failed and whose
-    // subscription was closed since).
+    // What the starter's listener heard (the auto-configured bus only; it keeps a feed that failed
+    // and whose subscription was closed since), with each live subscription's own word on top (any
+    // bus, the application's own too).
     Map<String, String> failedFeeds = new TreeMap<>(state.failedFeeds());
     for (SubscriptionStats s : stats.subscriptions()) {
       if (s.feedFailure() != null) {
