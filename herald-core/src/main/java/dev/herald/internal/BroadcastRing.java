@@ -185,19 +185,28 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterSweep {
 
   /** Claims a sequence if there is room; -1 when the ring is full. Any thread. */
   long tryClaim() {
+    return tryClaim(1);
+  }
+
+  /**
+   * Claims {@code n} consecutive sequences at once if there is room for all of them (at most the
+   * capacity), and returns the first; -1 when there is not. Any thread. The claimer must publish
+   * every one of them: readers wait at the first one that is claimed and not yet written.
+   */
+  long tryClaim(int n) {
     long limit = (long) LIMIT.getOpaque(this);
     long t;
     do {
       t = tail;
-      if (t >= limit) {
+      if (t + n > limit) {
         limit = sweepForClaim() + capacity;
-        if (t >= limit) {
+        if (t + n > limit) {
           return -1;
         }
         // A racing publisher may store an older, lower limit: harmless, it only costs a re-read.
         LIMIT.setOpaque(this, limit);
       }
-    } while (!TAIL.compareAndSet(this, t, t + 1));
+    } while (!TAIL.compareAndSet(this, t, t + n));
     return t;
   }
 

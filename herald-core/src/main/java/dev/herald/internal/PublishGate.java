@@ -101,10 +101,12 @@ final class PublishGate {
 
   /** One thread's counts. Written only by its owner thread; read by any. */
   static final class Cell {
+    private static final VarHandle ENTERED;
     private static final VarHandle EXITED;
 
     static {
       try {
+        ENTERED = MethodHandles.lookup().findVarHandle(Cell.class, "entered", long.class);
         EXITED = MethodHandles.lookup().findVarHandle(Cell.class, "exited", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
@@ -142,7 +144,10 @@ final class PublishGate {
      * whose entry made the closed check for all of them.
      */
     void enterOneMore() {
-      entered = entered + 1;
+      // Release, not volatile: the owner is inside already (entered is ahead of exited), so close()
+      // waits for it whatever this store's order; the store-load fence was its entry's, once per
+      // batch rather than once per event.
+      ENTERED.setRelease(this, entered + 1);
     }
 
     /**

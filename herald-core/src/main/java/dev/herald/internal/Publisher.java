@@ -172,6 +172,12 @@ final class Publisher {
           in.enterOneMore();
           entered++;
         }
+        int run = run(batch, i, lanes, results, in);
+        if (run > 0) {
+          entered += run - 1;
+          i += run - 1;
+          continue;
+        }
         results.add(tracked(batch[i], null, lanes));
       }
     } finally {
@@ -179,6 +185,28 @@ final class Publisher {
       in.exit(entered);
     }
     return Collections.unmodifiableList(results);
+  }
+
+  /**
+   * On a bus that stores nothing, writes the run of a batch's events from {@code batch[i]} on that
+   * go to one ring only, with one claim (see {@link Router#writeRun}), and counts its events after
+   * the first in at the gate, the caller having counted the first. Returns the run's length; 0 when
+   * {@code batch[i]} is to be published on its own.
+   */
+  private int run(
+      Event<?>[] batch,
+      int i,
+      LaneBatch lanes,
+      List<CompletableFuture<PublishResult>> futures,
+      PublishGate.Cell in) {
+    if (transport != null) {
+      return 0; // A storing bus hands each event to its transport before routing it.
+    }
+    int run = router.writeRun(batch, i, lanes, futures);
+    for (int k = 1; k < run; k++) {
+      in.enterOneMore();
+    }
+    return run;
   }
 
   /** Publishes {@code event} untracked; see {@link dev.herald.EventBus#emit}. */
@@ -290,6 +318,12 @@ final class Publisher {
         }
         if (reached != null) {
           reached[0] = i;
+        }
+        int run = run(batch, i, lanes, null, in);
+        if (run > 0) {
+          entered += run - 1;
+          i += run - 1;
+          continue;
         }
         try {
           untracked(batch[i], lanes);

@@ -5,7 +5,10 @@ import dev.herald.Delivery;
 import dev.herald.DropReason;
 import dev.herald.Event;
 import dev.herald.MailboxFullException;
+import dev.herald.PublishResult;
 import dev.herald.SubscribeOptions;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Routes an event to the mailboxes of the in-process subscriptions that select it, and applies a
@@ -41,11 +44,7 @@ final class Router {
    */
   Tracker route(Event<?> event, boolean track, boolean stored, String only, LaneBatch batch) {
     Registry reg = subscriptions.registry();
-    Fanout route = reg.forType(event.type());
-    Object data = event.data();
-    if (data != null && reg.hasClassSubscriptions()) {
-      route = reg.both(event.type(), route, reg.forClass(data.getClass(), event.type()));
-    }
+    Fanout route = routeOf(reg, event);
     if (only != null) {
       route = named(route, only);
     }
@@ -68,6 +67,71 @@ final class Router {
       throw refused;
     }
     return tracker;
+  }
+
+  /** The subscriptions of this process that select {@code event}. */
+  private static Fanout routeOf(Registry reg, Event<?> event) {
+    Fanout route = reg.forType(event.type());
+    Object data = event.data();
+    if (data != null && reg.hasClassSubscriptions()) {
+      route = reg.both(event.type(), route, reg.forClass(data.getClass(), event.type()));
+    }
+    return route;
+  }
+
+  /** The most events of a batch written with one claim: a run never waits for a whole ring. */
+  private static final int MAX_RUN = 256;
+
+  /**
+   * For a batch on a bus that stores nothing: writes the run of events from {@code from} on that
+   * all go to the same single ring, and nowhere else (at most {@link #MAX_RUN} and the ring's
+   * capacity), with one claim of the ring for the whole run, and collects the ring's lanes into
+   * {@code batch}. When {@code futures} is not null (a tracked batch), each event is tracked and
+   * its future added there, in order. Returns how many events it wrote; 0 when the run is a single
+   * event, its route is another shape, or the ring has no room for all of it now: the caller then
+   * routes {@code events[from]} on its own, which applies the backpressure policy. A run needs no
+   * routing mark, as a single write to one ring needs none: each entry becomes visible to all its
+   * members at once, and their lanes are scheduled once the batch is offered.
+   */
+  int writeRun(
+      Event<?>[] events,
+      int from,
+      LaneBatch batch,
+      List<CompletableFuture<PublishResult>> futures) {
+    Registry reg = subscriptions.registry();
+    Fanout route = routeOf(reg, events[from]);
+    if (route.rings.length != 1 || route.own.length != 0 || route.mark) {
+      return 0;
+    }
+    Fanout.Part part = route.rings[0];
+    BroadcastRing ring = part.ring;
+    int n = 1;
+    int end = Math.min(events.length, from + Math.min(MAX_RUN, ring.capacity));
+    while (from + n < end && routeOf(reg, events[from + n]) == route) {
+      n++;
+    }
+    if (n == 1) {
+      return 0;
+    }
+    long seq = ring.tryClaim(n);
+    if (seq < 0) {
+      return 0;
+    }
+    // After the claim, as for a single write: a member that left since takes nothing past its end.
+    long set = part.liveSet();
+    for (int i = 0; i < n; i++) {
+      Event<?> event = events[from + i];
+      if (futures == null) {
+        ring.publish(seq + i, event, set);
+      } else {
+        Tracker t = new Tracker(event, route.subs.length, false, false);
+        ring.publish(seq + i, trackedItems(route, part, set, t), set);
+        t.routed();
+        futures.add(t.future);
+      }
+    }
+    ring.addMembersTo(batch);
+    return n;
   }
 
   /**

@@ -30,6 +30,17 @@ class BroadcastRingTest {
 
   @Test
   void everyMemberReadsEveryEntryOnceInEachPublishersOrder() throws Exception {
+    everyMemberReadsEveryEntryOnceInOrder(1);
+  }
+
+  /** As a batch publish claims them: runs of 1 to 9 entries at once, beside other publishers'. */
+  @Test
+  void entriesClaimedARunAtATimeAreReadOnceInEachPublishersOrder() throws Exception {
+    everyMemberReadsEveryEntryOnceInOrder(9);
+  }
+
+  /** Publishers claim runs of 1 to {@code maxRun} entries (a different length each time). */
+  private void everyMemberReadsEveryEntryOnceInOrder(int maxRun) throws Exception {
     BroadcastRing ring = new BroadcastRing(64); // small: publishers wait on the readers often
     int members = 4;
     List<BroadcastRing.Member> ms = new ArrayList<>();
@@ -79,12 +90,15 @@ class BroadcastRingTest {
               () -> {
                 try {
                   start.await();
-                  for (int n = 0; n < PER_PUBLISHER; n++) {
+                  for (int n = 0; n < PER_PUBLISHER; ) {
+                    int run = Math.min(PER_PUBLISHER - n, 1 + (n + id) % maxRun);
                     long seq;
-                    while ((seq = ring.tryClaim()) < 0) {
+                    while ((seq = ring.tryClaim(run)) < 0) {
                       Thread.yield();
                     }
-                    ring.publish(seq, new Item(id, n), all);
+                    for (int k = 0; k < run; k++, n++) {
+                      ring.publish(seq + k, new Item(id, n), all);
+                    }
                   }
                 } catch (Throwable t) {
                   failure.compareAndSet(null, t);
@@ -134,6 +148,30 @@ class BroadcastRingTest {
     assertThat(fast.poll()).isEqualTo("for-fast");
     assertThat(slow.poll()).isEqualTo("e3");
     assertThat(slow.poll()).isEqualTo("for-slow");
+  }
+
+  @Test
+  void aRunIsClaimedOnlyWhenThereIsRoomForAllOfIt() {
+    BroadcastRing ring = new BroadcastRing(4);
+    BroadcastRing.Member m = joined(ring);
+    assertThat(ring.tryClaim(3)).isZero();
+    assertThat(ring.tryClaim(2)).as("room for one only").isEqualTo(-1);
+    assertThat(ring.tryClaim(1)).isEqualTo(3);
+    for (int i = 0; i < 4; i++) {
+      ring.publish(i, "e" + i, 1);
+    }
+    assertThat(ring.tryClaim(1)).as("full").isEqualTo(-1);
+    assertThat(m.poll()).isEqualTo("e0");
+    assertThat(m.poll()).isEqualTo("e1");
+    assertThat(ring.tryClaim(3)).as("room for two only").isEqualTo(-1);
+    assertThat(ring.tryClaim(2)).isEqualTo(4);
+    ring.publish(4, "e4", 1);
+    ring.publish(5, "e5", 1);
+    assertThat(m.poll()).isEqualTo("e2");
+    assertThat(m.poll()).isEqualTo("e3");
+    assertThat(m.poll()).isEqualTo("e4");
+    assertThat(m.poll()).isEqualTo("e5");
+    assertThat(m.poll()).isNull();
   }
 
   @Test
