@@ -2,7 +2,7 @@
 # Runs Herald's benchmarks against the other event buses, then the durable log's, then Herald on
 # Kafka against plain kafka-clients (and the log against a Kafka broker), and writes the results.
 #
-#   herald-bench/bench.sh           full suite (~14 min): bench/results/, docs/benchmarks.md and
+#   herald-bench/bench.sh           full suite (~25 min): bench/results/, docs/benchmarks.md and
 #                                   docs/benchmarks-throughput.svg
 #   herald-bench/bench.sh --quick   every bus library in every topology, under 90 s in all (about
 #                                   75 s here): bench/results/ only
@@ -85,7 +85,8 @@ log_latency_json="$RESULTS/$stamp-log-latency.json.tmp"
 kafka_jmh_json="$RESULTS/$stamp-kafka-jmh.json.tmp"
 queue_jmh_json="$RESULTS/$stamp-queue-jmh.json.tmp"
 listener_jmh_json="$RESULTS/$stamp-listener-jmh.json.tmp"
-trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json" "$listener_jmh_json" "$RESULTS/$stamp"-paired-*.json.tmp' EXIT
+batch_jmh_json="$RESULTS/$stamp-batch-jmh.json.tmp"
+trap 'rm -f "$jmh_json" "$latency_json" "$log_jmh_json" "$log_latency_json" "$kafka_jmh_json" "$queue_jmh_json" "$listener_jmh_json" "$batch_jmh_json" "$RESULTS/$stamp"-paired-*.json.tmp' EXIT
 
 # Runs JMH with the given arguments, its output in a log that is shown only when it fails. While
 # another JMH run on this machine holds JMH's lock, waits for it (up to 15 minutes) rather than
@@ -137,6 +138,9 @@ if [[ "$suites" == all || "$suites" == buses ]]; then
     echo "== Herald's queues against JCTools ($mode): JMH ${jmh_opts[*]}"
     jmh 'dev\.herald\.bench\.queue\.' "${jmh_opts[@]}" -foe true -rf json -rff "$queue_jmh_json"
     report_opts+=(--queue-jmh "$queue_jmh_json")
+    echo "== batch publish, 1->1: emitAll against emit and the Disruptor's batch claim ($mode): JMH ${jmh_opts[*]} -prof gc"
+    jmh 'dev\.herald\.batchpublish\.' "${jmh_opts[@]}" -prof gc -foe true -rf json -rff "$batch_jmh_json"
+    report_opts+=(--batch-jmh "$batch_jmh_json")
   fi
   if [[ "$mode" == full ]]; then
     echo "== an annotated listener against the same lambda, 1->1 ($mode): JMH ${jmh_opts[*]}"

@@ -28,6 +28,7 @@ import java.util.Map;
  * java -cp herald-benchmarks.jar dev.herald.bench.BenchReport [--jmh jmh.json] \
  *     [--latency latency.json] [--log-jmh log-jmh.json] [--log-latency log-latency.json] \
  *     [--kafka-jmh kafka-jmh.json] [--kafka-load "4.1 → 6.3"] [--queue-jmh queue-jmh.json] \
+ *     [--batch-jmh batch-jmh.json] \
  *     [--paired paired-1to1.json,paired-1to4.json] \
  *     --out bench/results --stamp 20250101T000000Z --mode quick \
  *     [--svg docs/benchmarks-throughput.svg] [--docs docs/benchmarks.md]
@@ -59,6 +60,7 @@ public final class BenchReport {
     JsonNode logLatencyRaw = readOrEmpty(opts.get("log-latency"));
     JsonNode kafkaJmhRaw = readOrEmpty(opts.get("kafka-jmh"));
     JsonNode queueJmhRaw = readOrEmpty(opts.get("queue-jmh"));
+    JsonNode batchJmhRaw = readOrEmpty(opts.get("batch-jmh"));
     JsonNode pairedRaw = readAll(opts.get("paired"));
     String kafkaLoad = opts.get("kafka-load");
     Path out = Path.of(required(opts, "out"));
@@ -84,6 +86,7 @@ public final class BenchReport {
     combined.put("latency", latencyRaw);
     combined.put("jmh", jmhRaw);
     combined.put("queues", queueJmhRaw);
+    combined.put("batchPublish", batchJmhRaw);
     combined.put("paired", pairedRaw);
     if (log) {
       combined.put("log", LogReport.toMap(logJmhRaw, logLatencyRaw));
@@ -103,6 +106,7 @@ public final class BenchReport {
                 + "\n"
                 + BusTargets.markdown(rows, latencyRaw, pairedRaw)
                 + (queueJmhRaw.size() > 0 ? "\n" + QueueReport.markdown(queueJmhRaw) : "")
+                + (batchJmhRaw.size() > 0 ? "\n" + BatchReport.markdown(batchJmhRaw) : "")
             : "";
     String logSections = log ? LogReport.markdown(logJmhRaw, logLatencyRaw) : "";
     String logTables = log ? "## Durable log\n\n" + LogReport.storage() + "\n" + logSections : "";

@@ -40,7 +40,7 @@ final class BenchmarksPage {
         ## How to reproduce
 
         ```
-        ./herald bench              # the full suite, about 15 minutes; rewrites this page and the chart
+        ./herald bench              # the full suite, about 25 minutes; rewrites this page and the chart
         ./herald bench --quick      # every bus library in every topology, under 90 seconds in all
         ./herald bench --quick --all  # the same, then the durable log (about 30 s) and Kafka (about 100 s)
         ./herald bench --log-only   # only the durable log section, full length (about 2 minutes)
@@ -66,6 +66,13 @@ final class BenchmarksPage {
         ```
         java -jar herald-bench/target/herald-benchmarks.jar 'dev\\.herald\\.bench\\.kafka\\.' \\
             -f 2 -wi 2 -w 1s -i 4 -r 2s -prof gc
+        ```
+
+        The batch publish, exactly as the full run does it:
+
+        ```
+        java -jar herald-bench/target/herald-benchmarks.jar 'dev\\.herald\\.batchpublish\\.' \\
+            -f 2 -wi 2 -w 1s -i 4 -r 1s -prof gc
         ```
 
         ## What is measured

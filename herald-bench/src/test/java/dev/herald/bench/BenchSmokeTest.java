@@ -220,6 +220,43 @@ class BenchSmokeTest {
   }
 
   @Test
+  void theBatchPublishBenchmarkRunsEachWayAndItsSectionRendersEveryRatio(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("batch.json");
+    Options options =
+        new OptionsBuilder()
+            .include("dev\\.herald\\.batchpublish\\..*")
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .shouldFailOnError(true)
+            .resultFormat(ResultFormatType.JSON)
+            .result(json.toString())
+            .build();
+
+    Collection<RunResult> results = new Runner(options).run();
+
+    assertThat(results)
+        .extracting(r -> r.getParams().getParam("contender"))
+        .containsExactlyInAnyOrder(BatchReport.EMIT_ALL, BatchReport.EMIT, BatchReport.DISRUPTOR);
+    for (RunResult r : results) {
+      assertThat(r.getPrimaryResult().getScore())
+          .as(r.getParams().getParam("contender"))
+          .isPositive();
+    }
+    String md = BatchReport.markdown(new ObjectMapper().readTree(json.toFile()));
+    assertThat(md)
+        .contains("## Batch publish, 1→1")
+        .contains("| " + BatchReport.EMIT_ALL + " | ")
+        .contains("| " + BatchReport.DISRUPTOR + " | ")
+        .containsPattern(
+            "`emitAll` delivered \\d+\\.\\d\\d× \\(\\d+\\.\\d\\d–[\\d.∞]+×\\) the rate of `emit`")
+        .containsPattern(
+            "and \\d+\\.\\d\\d× \\(\\d+\\.\\d\\d–[\\d.∞]+×\\) the rate of the Disruptor's");
+  }
+
+  @Test
   void laneTurnDeliversEveryBatchOnOneThreadForOneAndFourSubscriptions() throws Exception {
     Options options =
         new OptionsBuilder()
