@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -46,23 +47,31 @@ class BenchSmokeTest {
     System.setProperty("jmh.ignoreLock", "true");
   }
 
+  /**
+   * One untimed pass, in this JVM, of the benchmarks {@code include} names, each measured for
+   * {@code millis}, failing on any error: what every smoke run here starts from.
+   */
+  private static ChainedOptionsBuilder once(String include, long millis) {
+    return new OptionsBuilder()
+        .include(include)
+        .forks(0)
+        .warmupIterations(0)
+        .measurementIterations(1)
+        .measurementTime(TimeValue.milliseconds(millis))
+        .shouldFailOnError(true);
+  }
+
   @Test
   void everyBenchmarkRunsForEveryLibraryAndTheReportRendersIt(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("jmh.json");
     Options options =
-        new OptionsBuilder()
-            .include("dev\\.herald\\.bench\\..*")
+        once("dev\\.herald\\.bench\\..*", 100)
             .exclude(LOG_BENCHMARKS)
             .exclude(KAFKA_BENCHMARKS)
             .exclude(QUEUE_BENCHMARKS)
             .exclude(HTTP_BENCHMARKS)
             .exclude(LISTENER_BENCHMARKS)
             .exclude(LANE_BENCHMARKS)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(100))
-            .shouldFailOnError(true)
             .resultFormat(ResultFormatType.JSON)
             .result(json.toString())
             .build();
@@ -160,16 +169,7 @@ class BenchSmokeTest {
   private static Collection<RunResult> runInProcess(String include, Path json, Path scratch)
       throws Exception {
     Options options =
-        new OptionsBuilder()
-            .include(include)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(100))
-            .shouldFailOnError(true)
-            .resultFormat(ResultFormatType.JSON)
-            .result(json.toString())
-            .build();
+        once(include, 100).resultFormat(ResultFormatType.JSON).result(json.toString()).build();
     System.setProperty("herald.bench.dir", scratch.toString());
     try {
       return new Runner(options).run();
@@ -198,15 +198,7 @@ class BenchSmokeTest {
 
   @Test
   void queueBenchmarksRunForEveryQueue() throws Exception {
-    Options options =
-        new OptionsBuilder()
-            .include(QUEUE_BENCHMARKS)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(100))
-            .shouldFailOnError(true)
-            .build();
+    Options options = once(QUEUE_BENCHMARKS, 100).build();
 
     Collection<RunResult> results = new Runner(options).run();
 
@@ -224,13 +216,7 @@ class BenchSmokeTest {
       throws Exception {
     Path json = dir.resolve("batch.json");
     Options options =
-        new OptionsBuilder()
-            .include("dev\\.herald\\.batchpublish\\..*")
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(100))
-            .shouldFailOnError(true)
+        once("dev\\.herald\\.batchpublish\\..*", 100)
             .resultFormat(ResultFormatType.JSON)
             .result(json.toString())
             .build();
@@ -259,13 +245,7 @@ class BenchSmokeTest {
   @Test
   void laneTurnDeliversEveryBatchOnOneThreadForOneAndFourSubscriptions() throws Exception {
     Options options =
-        new OptionsBuilder()
-            .include(LANE_BENCHMARKS)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(200))
-            .shouldFailOnError(true) // the benchmark throws if a batch was not wholly delivered
+        once(LANE_BENCHMARKS, 200) // the benchmark throws if a batch was not wholly delivered
             .build();
 
     Collection<RunResult> results = new Runner(options).run();
@@ -280,15 +260,7 @@ class BenchSmokeTest {
 
   @Test
   void theHttpPublishBenchmarksRunEachWay() throws Exception {
-    Options options =
-        new OptionsBuilder()
-            .include(HTTP_BENCHMARKS)
-            .forks(0)
-            .warmupIterations(0)
-            .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(300))
-            .shouldFailOnError(true)
-            .build();
+    Options options = once(HTTP_BENCHMARKS, 300).build();
 
     Collection<RunResult> results = new Runner(options).run();
 
