@@ -6,6 +6,7 @@ import org.openjdk.jcstress.annotations.Expect;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
 import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
@@ -215,6 +216,93 @@ public final class RingStress {
     public void rest(II_Result r) {
       r.r1 = ring.itemsHeld();
       r.r2 = first + second;
+    }
+  }
+
+  /**
+   * A batch's run of two entries claimed with one CAS, beside a single claim: the member reads all
+   * three once, and the run's two next to each other, in order. The result is (the sum read, 1 if
+   * the run's entries were read one right after the other in order, else 0).
+   */
+  @JCStressTest
+  @Outcome(id = "7, 1", expect = Expect.ACCEPTABLE, desc = "all read once, the run in one piece")
+  @Outcome(expect = Expect.FORBIDDEN, desc = "an entry lost or read twice, or the run split")
+  @State
+  public static class RunBesideSingle {
+    private final BroadcastRing.Member[] m = new BroadcastRing.Member[1];
+    private final BroadcastRing ring = ring(4, m);
+
+    @Actor
+    public void run() {
+      long seq = ring.tryClaim(2);
+      ring.publish(seq, new Item(1), 0b1);
+      ring.publish(seq + 1, new Item(2), 0b1);
+    }
+
+    @Actor
+    public void single() {
+      ring.publish(ring.tryClaim(), new Item(4), 0b1);
+    }
+
+    @Arbiter
+    public void read(II_Result r) {
+      int sum = 0;
+      int previous = 0;
+      int together = 0;
+      Object e;
+      while ((e = m[0].poll()) != null) {
+        int v = ((Item) e).value;
+        if (previous == 1 && v == 2) {
+          together = 1;
+        }
+        previous = v;
+        sum += v;
+      }
+      r.r1 = sum;
+      r.r2 = together;
+    }
+  }
+
+  /**
+   * A reader polls twice while a run of two is written: once it has seen the run's first entry, the
+   * second is claimed too, so its next poll waits for it rather than find the ring empty. The
+   * result is (the first poll's value, the second's, the sum left for a drain after), 0 for none.
+   */
+  @JCStressTest
+  @Outcome(id = "0, 0, 3", expect = Expect.ACCEPTABLE, desc = "both polls before the claim")
+  @Outcome(id = "0, 1, 2", expect = Expect.ACCEPTABLE, desc = "the first poll before the claim")
+  @Outcome(id = "1, 2, 0", expect = Expect.ACCEPTABLE, desc = "both polls after the claim")
+  @Outcome(expect = Expect.FORBIDDEN, desc = "an entry seen early, out of order, lost or twice")
+  @State
+  public static class RunAndRead {
+    private final BroadcastRing.Member[] m = new BroadcastRing.Member[1];
+    private final BroadcastRing ring = ring(4, m);
+
+    @Actor
+    public void publisher() {
+      long seq = ring.tryClaim(2);
+      ring.publish(seq, new Item(1), 0b1);
+      ring.publish(seq + 1, new Item(2), 0b1);
+    }
+
+    @Actor
+    public void reader(III_Result r) {
+      r.r1 = value(m[0].poll());
+      r.r2 = value(m[0].poll());
+    }
+
+    @Arbiter
+    public void rest(III_Result r) {
+      r.r3 = drain(m[0]);
+    }
+
+    /** An item's value, 0 for none, -1 for an item whose field was seen before it was written. */
+    private static int value(Object e) {
+      if (e == null) {
+        return 0;
+      }
+      int v = ((Item) e).value;
+      return v == 0 ? -1 : v;
     }
   }
 }

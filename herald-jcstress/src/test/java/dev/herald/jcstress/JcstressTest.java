@@ -38,6 +38,8 @@ class JcstressTest {
           "dev.herald.internal.RingStress.LeaveRacesClaim",
           "dev.herald.internal.RingStress.SweepRacesClaim",
           "dev.herald.internal.RingStress.DrainedTogether",
+          "dev.herald.internal.RingStress.RunBesideSingle",
+          "dev.herald.internal.RingStress.RunAndRead",
           "dev.herald.jcstress.LaneStress.GoingIdle",
           "dev.herald.jcstress.LaneStress.BlockedPublisher",
           "dev.herald.jcstress.LaneStress.EffectAfterCause");
