@@ -70,11 +70,18 @@ class ShopRunTest {
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
-    Awaitility.await("the spans of the order's last handler")
+    // The run's result line and the last handler's span are printed by different threads, in
+    // either order: wait for both.
+    Awaitility.await("the run's result and the spans of the order's last handler")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(100))
         .failFast("the shop exited", () -> !shop.isAlive())
-        .until(() -> read(output).contains("'process customer.notified'"));
+        .until(
+            () -> {
+              String out = read(output);
+              return out.contains("'process customer.notified'")
+                  && out.contains("1 orders ended: {shipped=1}");
+            });
     assertThat(read(output))
         .contains(
             "Herald bus started: transport memory, interceptors [HeraldTracing, HeraldMetrics]")
