@@ -62,6 +62,13 @@ public class BatchPublishBenchmark {
           .mailboxCapacity(RING)
           .backpressure(Backpressure.block(Duration.ofSeconds(30)));
 
+  /**
+   * Herald's subscription policy: {@code block} (as above, a ring of its own) or {@code fail}, the
+   * default policy (an own mailbox), which refuses nothing here: an operation's events fit in it.
+   */
+  @Param({"block"})
+  public String backpressure;
+
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   @Param({"herald-emitAll", "herald-emit", "disruptor-batch"})
@@ -85,7 +92,13 @@ public class BatchPublishBenchmark {
     }
     if (contender.startsWith("herald")) {
       bus = Herald.builder().build();
-      bus.subscribe(TYPE, e -> arrival.arrive(), OPTIONS);
+      SubscribeOptions options =
+          switch (backpressure) {
+            case "block" -> OPTIONS;
+            case "fail" -> OPTIONS.backpressure(Backpressure.fail());
+            default -> throw new IllegalArgumentException("unknown backpressure: " + backpressure);
+          };
+      bus.subscribe(TYPE, e -> arrival.arrive(), options);
       events = new ArrayList<>(batch);
     } else if (contender.equals("disruptor-batch")) {
       disruptor =

@@ -96,7 +96,7 @@ final class BatchReport {
               : "");
       sb.append(
           ". A batch makes the bus's closed check once, writes each run of events bound for"
-              + " the same ring with one claim, and wakes each lane at most once, after the whole"
+              + " one ring or one subscription's own mailbox with one claim, and wakes each lane at most once, after the whole"
               + " batch is in its mailbox; each event is still routed on its own and is an object"
               + " of its own (the Disruptor's slots are reused and hold only a reference here).\n");
     }

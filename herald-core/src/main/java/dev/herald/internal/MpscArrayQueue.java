@@ -18,6 +18,9 @@ public final class MpscArrayQueue extends BoundedArrayQueue {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
   private static final VarHandle TAIL_LIMIT;
 
+  /** How long the consumer spins for a claimed slot to be filled before it yields instead. */
+  private static final int FILL_SPINS = 64;
+
   static {
     try {
       TAIL_LIMIT =
@@ -58,9 +61,36 @@ public final class MpscArrayQueue extends BoundedArrayQueue {
   }
 
   /**
+   * Claims {@code n} consecutive slots at once if there is room for all of them, and returns the
+   * index of the first; -1 when there is not. Any thread. The claimer must {@link #fill} every one
+   * of them, in any order: the consumer waits at the first claimed slot that is not yet filled.
+   */
+  long claim(int n) {
+    long limit = (long) TAIL_LIMIT.getOpaque(this);
+    long t;
+    do {
+      t = tail;
+      if (t + n > limit) {
+        limit = head + mask + 1;
+        if (t + n > limit) {
+          return -1;
+        }
+        TAIL_LIMIT.setOpaque(this, limit);
+      }
+    } while (!TAIL.compareAndSet(this, t, t + n));
+    return t;
+  }
+
+  /** Fills the slot at {@code index}, claimed by {@link #claim}, with {@code e} (not null). */
+  void fill(long index, Object e) {
+    // Release, as in offer: the element's fields are visible before the consumer can see it.
+    SLOT.setRelease(buffer, (int) index & mask, e);
+  }
+
+  /**
    * Removes the head element; null only if the queue is empty. One consumer at a time. If a
    * producer has claimed the head slot but not yet filled it, waits for it (a few instructions
-   * away).
+   * away, or a run's few more).
    */
   @Override
   public Object poll() {
@@ -71,10 +101,16 @@ public final class MpscArrayQueue extends BoundedArrayQueue {
       if (h >= tail) {
         return null;
       }
-      do {
-        Thread.onSpinWait();
+      for (int spins = 0; e == null; spins++) {
+        // Past a few spins the producer was likely preempted between its claim and its fill: give
+        // it the core rather than spin out a whole scheduling quantum.
+        if (spins < FILL_SPINS) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
         e = SLOT.getAcquire(buffer, idx);
-      } while (e == null);
+      }
     }
     SLOT.setOpaque(buffer, idx, null);
     // Release: the slot is cleared before a producer can see the room and claim it a lap later.

@@ -189,9 +189,10 @@ final class Publisher {
 
   /**
    * On a bus that stores nothing, writes the run of a batch's events from {@code batch[i]} on that
-   * go to one ring only, with one claim (see {@link Router#writeRun}), and counts its events after
-   * the first in at the gate, the caller having counted the first. Returns the run's length; 0 when
-   * {@code batch[i]} is to be published on its own.
+   * go to one place only (a ring, or one subscription's own mailbox), with one claim (see {@link
+   * Router#writeRun}), and counts its events after the first in at the gate, the caller having
+   * counted the first. Returns the run's length; 0 when {@code batch[i]} is to be published on its
+   * own.
    */
   private int run(
       Event<?>[] batch,

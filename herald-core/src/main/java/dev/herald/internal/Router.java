@@ -84,14 +84,15 @@ final class Router {
 
   /**
    * For a batch on a bus that stores nothing: writes the run of events from {@code from} on that
-   * all go to the same single ring, and nowhere else (at most {@link #MAX_RUN} and the ring's
-   * capacity), with one claim of the ring for the whole run, and collects the ring's lanes into
-   * {@code batch}. When {@code futures} is not null (a tracked batch), each event is tracked and
-   * its future added there, in order. Returns how many events it wrote; 0 when the run is a single
-   * event, its route is another shape, or the ring has no room for all of it now: the caller then
+   * all go to one place only, with one claim for the whole run, and collects the lanes it wrote to
+   * into {@code batch}. The place is a single ring ({@link #ringRun}) or a single subscription's
+   * own mailbox ({@link #mailboxRun}); the run is at most {@link #MAX_RUN} events and the place's
+   * capacity. When {@code futures} is not null (a tracked batch), each event is tracked and its
+   * future added there, in order. Returns how many events it wrote; 0 when the run is a single
+   * event, its route is another shape, or the place has no room for all of it now: the caller then
    * routes {@code events[from]} on its own, which applies the backpressure policy. A run needs no
-   * routing mark, as a single write to one ring needs none: each entry becomes visible to all its
-   * members at once, and their lanes are scheduled once the batch is offered.
+   * routing mark, as a single write to one place needs none: each event becomes visible to all its
+   * readers at once, and their lanes are scheduled once the batch is offered.
    */
   int writeRun(
       Event<?>[] events,
@@ -100,16 +101,39 @@ final class Router {
       List<CompletableFuture<PublishResult>> futures) {
     Registry reg = subscriptions.registry();
     Fanout route = routeOf(reg, events[from]);
-    if (route.rings.length != 1 || route.own.length != 0 || route.mark) {
+    if (route.mark) {
       return 0;
     }
-    Fanout.Part part = route.rings[0];
-    BroadcastRing ring = part.ring;
+    if (route.rings.length == 1 && route.own.length == 0) {
+      return ringRun(reg, route, events, from, batch, futures);
+    }
+    if (route.rings.length == 0 && route.own.length == 1) {
+      return mailboxRun(reg, route, events, from, batch, futures);
+    }
+    return 0;
+  }
+
+  /** How many events from {@code from} on, at most {@code most}, take {@code route}. */
+  private static int runLength(Registry reg, Fanout route, Event<?>[] events, int from, int most) {
     int n = 1;
-    int end = Math.min(events.length, from + Math.min(MAX_RUN, ring.capacity));
+    int end = Math.min(events.length, from + most);
     while (from + n < end && routeOf(reg, events[from + n]) == route) {
       n++;
     }
+    return n;
+  }
+
+  /** {@link #writeRun} into the route's one ring, which is all of it. */
+  private static int ringRun(
+      Registry reg,
+      Fanout route,
+      Event<?>[] events,
+      int from,
+      LaneBatch batch,
+      List<CompletableFuture<PublishResult>> futures) {
+    Fanout.Part part = route.rings[0];
+    BroadcastRing ring = part.ring;
+    int n = runLength(reg, route, events, from, Math.min(MAX_RUN, ring.capacity));
     if (n == 1) {
       return 0;
     }
@@ -131,6 +155,47 @@ final class Router {
       }
     }
     ring.addMembersTo(batch);
+    return n;
+  }
+
+  /**
+   * {@link #writeRun} into the own mailbox of the route's one subscription, which is all of it: a
+   * subscription under the fail or drop-newest policy (the default is fail) with one lane. Only a
+   * single-consumer mailbox claims runs; a drop-oldest one, which publishers poll to evict, takes
+   * its events one by one.
+   */
+  private static int mailboxRun(
+      Registry reg,
+      Fanout route,
+      Event<?>[] events,
+      int from,
+      LaneBatch batch,
+      List<CompletableFuture<PublishResult>> futures) {
+    int slot = route.own[0];
+    SubscriptionImpl s = route.subs[slot];
+    if (s.lanes.length != 1 || !s.isActive() || !(s.lanes[0].queue instanceof MpscArrayQueue q)) {
+      return 0;
+    }
+    int n = runLength(reg, route, events, from, Math.min(MAX_RUN, q.capacity()));
+    if (n == 1) {
+      return 0;
+    }
+    long index = q.claim(n);
+    if (index < 0) {
+      return 0;
+    }
+    for (int i = 0; i < n; i++) {
+      Event<?> event = events[from + i];
+      if (futures == null) {
+        q.fill(index + i, event);
+      } else {
+        Tracker t = new Tracker(event, route.subs.length, false, false);
+        q.fill(index + i, t.item(slot));
+        t.routed();
+        futures.add(t.future);
+      }
+    }
+    batch.add(s.lanes[0]);
     return n;
   }
 

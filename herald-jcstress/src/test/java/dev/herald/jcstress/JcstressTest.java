@@ -40,6 +40,8 @@ class JcstressTest {
           "dev.herald.internal.RingStress.DrainedTogether",
           "dev.herald.internal.RingStress.RunBesideSingle",
           "dev.herald.internal.RingStress.RunAndRead",
+          "dev.herald.internal.MpscRunStress.RunBesideSingle",
+          "dev.herald.internal.MpscRunStress.RunAndPoll",
           "dev.herald.jcstress.LaneStress.GoingIdle",
           "dev.herald.jcstress.LaneStress.BlockedPublisher",
           "dev.herald.jcstress.LaneStress.EffectAfterCause");
