@@ -87,6 +87,8 @@ final class LaneFields {
     boolean timeEveryCall;
     // Whether the lane, found empty, went behind the other queued lanes once already (Lane.drain).
     boolean lingered;
+    // Whether the lane, found empty, yielded its thread's core once already (Lane.drain).
+    boolean yielded;
     // The time slice (see Lane.TIME_SLICE_NANOS): deliveries between two reads of the clock and
     // how many are left until the next read, both carried over from turn to turn; whether this
     // turn has read the clock yet, when its slice started and when it last read the clock.
