@@ -121,6 +121,12 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
   /** How many times a lane looks at an event still being routed before giving its thread back. */
   private static final int ROUTING_SPINS = 256;
 
+  /**
+   * How many events a turn takes before an empty mailbox makes it yield once rather than go idle at
+   * once (see drain).
+   */
+  private static final int YIELD_AFTER = 64;
+
   /** The least wait before delivering again an event whose dead letter could not be stored. */
   private static final long DEAD_LETTER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -327,6 +333,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         return;
       }
     }
+    int taken = 0; // events this turn took from the mailbox
     for (; ; ) {
       if ((--checkLeft <= 0 || timeEveryCall) && sliceUsedUp()) {
         if (sub.engine.othersWaiting(executor)) {
@@ -337,16 +344,17 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         }
         // Nobody waits: keep this thread rather than paying a hand-off to another one.
       }
-      // No spinning on an empty mailbox: one yield, then the thread goes back to the pool. A
-      // drainer that spun for the next event (64 pauses, a few microseconds) kept a core busy
+      // No spinning on an empty mailbox: at most one yield, then the thread goes back to the pool.
+      // A drainer that spun for the next event (64 pauses, a few microseconds) kept a core busy
       // between events at high rates, and on a small machine whatever else needed that core then
       // preempted a spinner: at 1,000,000 events/s on two cores, p99 went from about 60 us without
       // spinning to 600-800 us with it (LatencyAtFixedRate). A yield gives the core to any thread
       // that wants it and costs nothing when none does; going idle at once, a lane that kept up
       // with its publisher went idle between events, and the publisher paid an unpark for nearly
-      // every batch. With the one yield (two cores, three JVMs each, before/after): 1->1 at
-      // 10.6-11.6 M events/s before, 12.7-13.0 after; 1->4 0.58-0.65x the Disruptor before,
-      // 0.70-0.79x after; p99 at 1,000,000 events/s 35-65 us before, 15-34 us after.
+      // every batch. With the yield (two cores, three JVMs each, before/after): 1->1 at 10.6-11.6
+      // M events/s before, 12.7-13.0 after; 1->4 0.58-0.65x the Disruptor before, 0.70-0.79x
+      // after. Only a turn that took YIELD_AFTER events yields: at a moderate rate a turn takes a
+      // handful, and a lane yielding after each of them would keep a second core busy.
       Object item = queue.poll();
       if (item == null) {
         if (!lingered && sub.engine.poolHasQueued(executor)) {
@@ -360,10 +368,12 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
           submit();
           return;
         }
-        if (!yielded) {
-          // Empty: offer the core to whatever else wants it, once, then look again. Under a
-          // sustained flow the publisher has queued more by then, and the lane goes on without the
-          // publisher paying a wake-up (an unpark, a system call) for the next event.
+        if (!yielded && taken >= YIELD_AFTER) {
+          // Empty after a run of events: offer the core to whatever else wants it, once, then
+          // look again. Under a sustained flow the publisher has queued more by then, and the lane
+          // goes on without the publisher paying a wake-up (an unpark, a system call) for the
+          // next event. A turn with only a few events (a moderate rate, where each wake-up finds
+          // a handful queued) goes idle at once, leaving the core free.
           yielded = true;
           Thread.yield();
           continue;
@@ -385,6 +395,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
         owned = true;
         continue;
       }
+      taken++;
       if (waiters != 0 && hasRoomToWake()) {
         wakeWaiters();
       }
