@@ -3,6 +3,7 @@ package dev.herald.server;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
+import dev.herald.TimeSource;
 import dev.herald.kafka.KafkaTransport;
 import dev.herald.kafka.KafkaTransportException;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class KafkaGatewayStore implements GatewayStore {
     this.transport = transport;
     this.bus = bus;
     this.deadLetters = new KafkaDeadLetters(transport, bus, deadLetterCapacity);
-    this.cluster = new ClusterCheck(transport.admin());
+    this.cluster = new ClusterCheck(transport.admin(), TimeSource.system());
   }
 
   /**
