@@ -36,6 +36,13 @@ public final class RingStress {
     return ring;
   }
 
+  /** Claims a run of two for the one member (bit 0) and writes 1 then 2 into it. */
+  static void writeRunOfTwo(BroadcastRing ring) {
+    long seq = ring.tryClaim(2);
+    ring.publish(seq, new Item(1), 0b1);
+    ring.publish(seq + 1, new Item(2), 0b1);
+  }
+
   /** Sum of the values a member reads until it finds nothing. */
   static int drain(BroadcastRing.Member m) {
     int sum = 0;
@@ -234,9 +241,7 @@ public final class RingStress {
 
     @Actor
     public void run() {
-      long seq = ring.tryClaim(2);
-      ring.publish(seq, new Item(1), 0b1);
-      ring.publish(seq + 1, new Item(2), 0b1);
+      writeRunOfTwo(ring);
     }
 
     @Actor
@@ -280,9 +285,7 @@ public final class RingStress {
 
     @Actor
     public void publisher() {
-      long seq = ring.tryClaim(2);
-      ring.publish(seq, new Item(1), 0b1);
-      ring.publish(seq + 1, new Item(2), 0b1);
+      writeRunOfTwo(ring);
     }
 
     @Actor
