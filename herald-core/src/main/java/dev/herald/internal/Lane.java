@@ -334,6 +334,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       }
     }
     int taken = 0; // events this turn took from the mailbox
+    boolean yielded = false; // whether this turn yielded its core since it last took an event
     for (; ; ) {
       if ((--checkLeft <= 0 || timeEveryCall) && sliceUsedUp()) {
         if (sub.engine.othersWaiting(executor)) {
@@ -502,9 +503,24 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * dead-lettered); false when a retry was scheduled and the lane must stop until it fires.
    */
   private boolean deliver(Object item, int attemptsSoFar) {
-    Event<?> event = Completion.eventOf(item);
     int attempt = attemptsSoFar + 1;
     boolean timed = timeThisCall();
+    if (!timed && item instanceof Event<?> plain) {
+      // The common case, an event of an untracked publish, untimed: nothing to collect, complete or
+      // report. Its own path keeps the drainer's work per delivery to the call and the counter:
+      // the general path below reads and writes lane fields around the handler call, which the
+      // JIT cannot keep in registers across it (see docs/design.md, "A delivery's own cost").
+      try {
+        sub.invoke(plain);
+      } catch (Throwable t) {
+        return t instanceof VirtualMachineError
+            ? jvmError(item, plain, (VirtualMachineError) t, attempt)
+            : failed(item, plain, t, attempt);
+      }
+      COUNTER.setRelease(this, delivered + 1);
+      return true;
+    }
+    Event<?> event = Completion.eventOf(item);
     // A stored event is acknowledged only once what its handler publishes is stored too.
     boolean stored = item instanceof Completion.Ack;
     long start = timed ? sub.time.nanoTime() : 0L;
@@ -567,7 +583,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
    * handler of a few nanoseconds is not slowed down several times over by its own measurement.
    */
   private boolean timeThisCall() {
-    if (timeEveryCall || sub.engine.listenerTimesHandlers()) {
+    if (timeEveryCall || listenerTimesCalls) {
       return true;
     }
     if (untimedLeft == 0) {

@@ -87,8 +87,6 @@ final class LaneFields {
     boolean timeEveryCall;
     // Whether the lane, found empty, went behind the other queued lanes once already (Lane.drain).
     boolean lingered;
-    // Whether the lane, found empty, yielded its thread's core once already (Lane.drain).
-    boolean yielded;
     // The time slice (see Lane.TIME_SLICE_NANOS): deliveries between two reads of the clock and
     // how many are left until the next read, both carried over from turn to turn; whether this
     // turn has read the clock yet, when its slice started and when it last read the clock.
@@ -116,9 +114,13 @@ final class LaneFields {
     /** The bus's clock, read for time slices. */
     final TimeSource clock;
 
+    /** Whether the bus's listener takes every handler call's latency (fixed when it is built). */
+    final boolean listenerTimesCalls;
+
     DrainerSide(SubscriptionImpl sub, Mailbox queue, Executor executor) {
       super(sub, queue, executor);
       this.clock = sub.engine.time();
+      this.listenerTimesCalls = sub.engine.listenerTimesHandlers();
     }
   }
 

@@ -1275,6 +1275,59 @@ public abstract class EventBusContract {
       assertThat(report.totalUndelivered()).isZero();
     }
 
+    /**
+     * The same for emitted events deep in a lane's run, whose handler calls are mostly not timed
+     * (one in many is): each failure, a JVM error or an exception, is dead-lettered, counted and
+     * reported, and every other event is delivered, in order.
+     */
+    @Test
+    void emittedEventsThatFailAmongManyAreEachAccountedFor() throws Exception {
+      Inbox<Object> handled = new Inbox<>();
+      Inbox<DeadLetter> dead = new Inbox<>();
+      bus.subscribe(DeadLetter.class, dead::add, named("dlq"));
+      Subscription s =
+          bus.subscribe(
+              "jvm.many",
+              e -> {
+                int n = (Integer) e.data();
+                if (n % 10 == 3) {
+                  throw new StackOverflowError("deep " + n);
+                }
+                if (n % 10 == 7) {
+                  throw new IllegalStateException("bad " + n);
+                }
+                handled.add(n);
+              },
+              named("fragile"));
+      List<Integer> good = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        bus.emit("jvm.many", i);
+        if (i % 10 != 3 && i % 10 != 7) {
+          good.add(i);
+        }
+      }
+      assertThat(handled.awaitCount(240)).containsExactlyElementsOf(good);
+      List<DeadLetter> letters = dead.awaitCount(60);
+      assertThat(
+              letters.stream()
+                  .filter(d -> d.causeType().equals(StackOverflowError.class.getName())))
+          .hasSize(30);
+      assertThat(
+              letters.stream()
+                  .filter(d -> d.causeType().equals(IllegalStateException.class.getName())))
+          .hasSize(30);
+      CloseReport report = bus.close(LONG);
+      assertThat(report.drained()).isTrue();
+      assertThat(report.totalUndelivered()).isZero();
+      assertThat(listener.failures.sum()).isEqualTo(60);
+      SubscriptionStats st = s.stats();
+      assertThat(st.routed()).isEqualTo(300);
+      assertThat(st.delivered()).isEqualTo(240);
+      assertThat(st.failed()).isEqualTo(60);
+      assertThat(st.deadLettered()).isEqualTo(60);
+      assertThat(st.inFlight()).isZero();
+    }
+
     /** The same on an executor of the user's, whose thread may end with the error. */
     @Test
     void aJvmErrorOnTheUsersExecutorLeavesTheSubscriptionDelivering() throws Exception {

@@ -1,10 +1,12 @@
 package dev.herald.bench.lane;
 
+import dev.herald.Backpressure;
 import dev.herald.Event;
 import dev.herald.EventBus;
 import dev.herald.Herald;
 import dev.herald.SubscribeOptions;
 import dev.herald.bench.Tick;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,13 @@ public class LaneTurn {
   @Param({"1", "4"})
   int subscribers;
 
+  /**
+   * The subscriptions' policy for a full mailbox: {@code fail} (the default) gives each its own
+   * mailbox; {@code block} has subscriptions selecting the same events share one ring.
+   */
+  @Param({"fail", "block"})
+  String backpressure;
+
   private final ArrayDeque<Runnable> turns = new ArrayDeque<>();
   private final Executor collect = turns::add;
   private EventBus bus;
@@ -64,6 +73,11 @@ public class LaneTurn {
     bus = Herald.inMemory();
     SubscribeOptions options =
         SubscribeOptions.defaults().mailboxCapacity(EVENTS).executor(collect);
+    if (backpressure.equals("block")) {
+      options = options.backpressure(Backpressure.block(Duration.ofSeconds(1)));
+    } else if (!backpressure.equals("fail")) {
+      throw new IllegalArgumentException("backpressure: fail or block, not " + backpressure);
+    }
     for (int s = 0; s < subscribers; s++) {
       bus.subscribe(
           Tick.class,
