@@ -390,6 +390,33 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterSweep {
     /** The sequence it joined at; set before its lane is. */
     long start;
 
+    /**
+     * How many entries behind the tail the reader of a ring with one member keeps while publishers
+     * write fast: 32 entries span whole cache lines of the slots' sequences (4 a line), items (16 a
+     * line) and events (one or two lines each). A reader right behind its publisher took each of
+     * those lines from the publisher's core while the publisher still wrote into it, and the line
+     * went back and forth at every entry: between two cores whose cache-line round trip is long
+     * (about 330 ns against 70 on the machine the benchmarks run on), 1 -> 1 fell from 11-15 to 4-6
+     * million events a second (see docs/benchmarks.md). A member of a shared ring does not keep
+     * behind: its lane shares the workers with the other members' lanes, which the spin would take
+     * a worker from (1 -> 4 fell from 12.6-13.2 to 8.3-9.0 M/s with it).
+     */
+    static final int KEEP_BEHIND = 32;
+
+    /**
+     * Entries a reader takes in one run (without finding the ring empty) before it keeps behind: at
+     * a moderate rate it finds the ring empty first and delivers each entry at once.
+     */
+    static final int KEEP_BEHIND_AFTER = 64;
+
+    /**
+     * How long a reader close behind waits for the publishers to move on: 128 pauses, about 3.5
+     * microseconds on the machine the benchmarks run on. Publishers that moved less than half of
+     * {@link #KEEP_BEHIND} meanwhile (under about 4.5 million entries a second there) count as
+     * slow, and the reader reads right behind them again.
+     */
+    static final int KEEP_BEHIND_SPINS = 128;
+
     Member(BroadcastRing ring, int bit) {
       this.ring = ring;
       this.bit = bit;
@@ -418,10 +445,14 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterSweep {
         if (n >= end) {
           return drained(n);
         }
+        if (!r.shared && ++streak > KEEP_BEHIND_AFTER && n + KEEP_BEHIND >= knownTail) {
+          keepBehind(n);
+        }
         int i = (int) n & r.mask;
         long s = (long) SEQ.getAcquire(r.seqs, 2 * i);
         if (s != n) {
           if (n >= r.tail) {
+            streak = 0;
             return drained(n);
           }
           for (int spins = 0; s != n; spins++) {
@@ -455,6 +486,28 @@ final class BroadcastRing extends BroadcastRingFields.PadAfterSweep {
         // offered() stays exact without a store per entry taken.
         SKIPPED.setOpaque(this, skipped + 1);
       }
+    }
+
+    /**
+     * Called at {@code n}, close behind the publishers: gives them a moment to move on, unless they
+     * write slowly or have stopped, and then knows the tail for the next entries.
+     */
+    private void keepBehind(long n) {
+      BroadcastRing r = ring;
+      long t = r.tail;
+      if (n + KEEP_BEHIND >= t) {
+        for (int i = 0; i < KEEP_BEHIND_SPINS; i++) {
+          Thread.onSpinWait();
+        }
+        long moved = r.tail - t;
+        t += moved;
+        if (moved < KEEP_BEHIND / 2) {
+          // Slow or stopped: read right behind them, as a lane at a moderate rate does, until
+          // another run of entries.
+          streak = 0;
+        }
+      }
+      knownTail = t;
     }
 
     /**

@@ -68,6 +68,12 @@ final class BroadcastRingFields {
 
     /** Entries it read that were for other members (through the member's opaque accessors). */
     long skipped;
+
+    /** The ring's tail as the drainer last read it, to keep behind (see {@code Member.poll}). */
+    long knownTail;
+
+    /** Entries taken since the drainer last found nothing to read, or gave up keeping behind. */
+    int streak;
   }
 
   abstract static class PadAfterCursor extends Cursor {

@@ -30,19 +30,30 @@ class BroadcastRingTest {
 
   @Test
   void everyMemberReadsEveryEntryOnceInEachPublishersOrder() throws Exception {
-    everyMemberReadsEveryEntryOnceInOrder(1);
+    everyMemberReadsEveryEntryOnceInOrder(64, 4, 1); // small: publishers wait on the readers often
   }
 
   /** As a batch publish claims them: runs of 1 to 9 entries at once, beside other publishers'. */
   @Test
   void entriesClaimedARunAtATimeAreReadOnceInEachPublishersOrder() throws Exception {
-    everyMemberReadsEveryEntryOnceInOrder(9);
+    everyMemberReadsEveryEntryOnceInOrder(64, 4, 9);
+  }
+
+  /**
+   * The only member of a ring keeps a few entries behind publishers that write fast (see {@link
+   * BroadcastRing.Member#KEEP_BEHIND}), and reads right behind them when they slow down: it still
+   * reads every entry once, in order. The ring is large enough for the reader to be close behind.
+   */
+  @Test
+  void aLoneMemberKeepingBehindItsPublishersReadsEveryEntryOnceInOrder() throws Exception {
+    everyMemberReadsEveryEntryOnceInOrder(1024, 1, 1);
+    everyMemberReadsEveryEntryOnceInOrder(1024, 1, 9);
   }
 
   /** Publishers claim runs of 1 to {@code maxRun} entries (a different length each time). */
-  private void everyMemberReadsEveryEntryOnceInOrder(int maxRun) throws Exception {
-    BroadcastRing ring = new BroadcastRing(64); // small: publishers wait on the readers often
-    int members = 4;
+  private void everyMemberReadsEveryEntryOnceInOrder(int capacity, int members, int maxRun)
+      throws Exception {
+    BroadcastRing ring = new BroadcastRing(capacity);
     List<BroadcastRing.Member> ms = new ArrayList<>();
     for (int i = 0; i < members; i++) {
       ms.add(joined(ring));
@@ -201,6 +212,26 @@ class BroadcastRingTest {
     }
     assertThat(slow.poll()).isNull();
     assertThat(ring.itemsHeld()).isZero();
+  }
+
+  /**
+   * A lone reader that took a long run of entries keeps behind the publishers only while they
+   * write: once they stopped, it reads up to the last entry, and then finds nothing.
+   */
+  @Test
+  void aLoneReaderCloseBehindStoppedPublishersReadsToTheLastEntry() {
+    BroadcastRing ring = new BroadcastRing(1024);
+    BroadcastRing.Member m = joined(ring);
+    int entries = BroadcastRing.Member.KEEP_BEHIND_AFTER + 3 * BroadcastRing.Member.KEEP_BEHIND;
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < entries; i++) {
+        ring.publish(ring.tryClaim(), round * entries + i, m.bitMask);
+      }
+      for (int i = 0; i < entries; i++) {
+        assertThat(m.poll()).isEqualTo(round * entries + i);
+      }
+      assertThat(m.poll()).isNull();
+    }
   }
 
   @Test
