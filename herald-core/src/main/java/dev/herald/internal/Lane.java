@@ -513,9 +513,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       try {
         sub.invoke(plain);
       } catch (Throwable t) {
-        return t instanceof VirtualMachineError
-            ? jvmError(item, plain, (VirtualMachineError) t, attempt)
-            : failed(item, plain, t, attempt);
+        return handlerThrew(item, plain, t, attempt);
       }
       COUNTER.setRelease(this, delivered + 1);
       return true;
@@ -537,9 +535,7 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
       if (stored && effects != null) {
         effects.clear(); // the failure decides already; what it published is not waited for
       }
-      return thrown instanceof VirtualMachineError
-          ? jvmError(item, event, (VirtualMachineError) thrown, attempt)
-          : failed(item, event, thrown, attempt);
+      return handlerThrew(item, event, thrown, attempt);
     }
     long nanos = 0;
     if (timed) {
@@ -592,6 +588,13 @@ final class Lane extends LaneFields.PadAfter implements Runnable {
     }
     untimedLeft--;
     return false;
+  }
+
+  /** The handler threw {@code thrown} on {@code item}: its failure, a JVM error's included. */
+  private boolean handlerThrew(Object item, Event<?> event, Throwable thrown, int attempt) {
+    return thrown instanceof VirtualMachineError
+        ? jvmError(item, event, (VirtualMachineError) thrown, attempt)
+        : failed(item, event, thrown, attempt);
   }
 
   /**
